@@ -1,0 +1,97 @@
+/**
+ * CREATE TABLE statements for both dialects. The MySQL form reproduces the
+ * real A2Billing table (types, defaults, keys, engine, charset) so test
+ * databases behave like production ones; the SQLite form is the closest
+ * equivalent for the embedded default.
+ */
+import type { ColumnModel, TableModel } from './model.js';
+import { quote } from './ts-literal.js';
+import { sqlName } from './sql-identifier.js';
+
+function sqlString(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+function mysqlColumn(column: ColumnModel): string {
+  const parts = [sqlName(column.column), column.sql.text];
+  parts.push(column.sqlNullable ? 'NULL' : 'NOT NULL');
+  const value = column.sqlDefault;
+  if (value.kind === 'null') parts.push('DEFAULT NULL');
+  if (value.kind === 'current_timestamp') parts.push('DEFAULT CURRENT_TIMESTAMP');
+  if (value.kind === 'literal') parts.push(`DEFAULT ${sqlString(value.value)}`);
+  if (column.autoIncrement) parts.push('AUTO_INCREMENT');
+  return parts.join(' ');
+}
+
+export function mysqlCreateTable(model: TableModel): string {
+  const lines = model.columns.map(mysqlColumn);
+  lines.push(`PRIMARY KEY (${sqlName(model.primaryKey.column)})`);
+  for (const index of model.indexes) {
+    lines.push(`${index.unique ? 'UNIQUE KEY' : 'KEY'} ${sqlName(index.name)} (${index.columns.map(sqlName).join(', ')})`);
+  }
+  const options = [`ENGINE=${model.engine}`, `DEFAULT CHARSET=${model.charset}`];
+  if (model.collation) options.push(`COLLATE=${model.collation}`);
+  return `CREATE TABLE IF NOT EXISTS ${sqlName(model.table)} (\n${lines.map((line) => `  ${line}`).join(',\n')}\n) ${options.join(' ')}`;
+}
+
+function sqliteType(column: ColumnModel): string {
+  switch (column.kind) {
+    case 'integer':
+      return 'INTEGER';
+    case 'decimal':
+      // NUMERIC keeps p ≤ 15 decimals exact as numbers; wider ones must stay text.
+      return column.jsonType === 'number' ? 'NUMERIC' : 'TEXT';
+    case 'float':
+    case 'double':
+      return 'REAL';
+    default:
+      return 'TEXT';
+  }
+}
+
+function sqliteColumn(column: ColumnModel): string {
+  if (column.primaryKey) return `${sqlName(column.column)} INTEGER PRIMARY KEY${column.autoIncrement ? ' AUTOINCREMENT' : ''}`;
+  const parts = [sqlName(column.column), sqliteType(column)];
+  if (!column.sqlNullable) parts.push('NOT NULL');
+  const value = column.sqlDefault;
+  if (value.kind === 'null') parts.push('DEFAULT NULL');
+  if (value.kind === 'current_timestamp') parts.push('DEFAULT CURRENT_TIMESTAMP');
+  if (value.kind === 'literal') {
+    const numeric = sqliteType(column) !== 'TEXT' && /^-?\d+(\.\d+)?$/.test(value.value);
+    parts.push(`DEFAULT ${numeric ? value.value : sqlString(value.value)}`);
+  }
+  return parts.join(' ');
+}
+
+export function sqliteCreateTable(model: TableModel): string[] {
+  const statements = [
+    `CREATE TABLE IF NOT EXISTS ${sqlName(model.table)} (\n${model.columns.map((column) => `  ${sqliteColumn(column)}`).join(',\n')}\n)`,
+  ];
+  for (const index of model.indexes) {
+    // SQLite index names share one namespace across tables.
+    const name = sqlName(`${model.table}__${index.name}`);
+    const columns = index.columns.map(sqlName).join(', ');
+    statements.push(`CREATE ${index.unique ? 'UNIQUE INDEX' : 'INDEX'} IF NOT EXISTS ${name} ON ${sqlName(model.table)} (${columns})`);
+  }
+  return statements;
+}
+
+/** Seed rows as parameterised INSERTs, so no value is ever spliced into SQL. */
+export function seedStatements(model: TableModel): { sql: string; params: unknown[] }[] {
+  const byName = new Map(model.columns.map((column) => [column.name, column]));
+  return model.seed.map((row) => {
+    const names = Object.keys(row);
+    const columns = names.map((name) => sqlName(byName.get(name)!.column)).join(', ');
+    return {
+      sql: `INSERT INTO ${sqlName(model.table)} (${columns}) VALUES (${names.map(() => '?').join(', ')})`,
+      params: names.map((name) => row[name]),
+    };
+  });
+}
+
+/** A statement as a TypeScript template literal. */
+export function sqlTemplate(sql: string): string {
+  return `\`${sql.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${')}\``;
+}
+
+export { quote };

@@ -1,0 +1,110 @@
+/**
+ * The generator's own meta-schema: what a file in schema/ may contain.
+ * Checked with ajv before anything is generated, so a mistake in a schema
+ * file is reported with its JSON pointer instead of surfacing as odd code.
+ */
+
+const identifier = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: 64 } as const;
+
+const jsonType = { enum: ['integer', 'number', 'string', 'null'] } as const;
+
+const sqlColumn = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'nullable'],
+  properties: {
+    type: {
+      type: 'string',
+      pattern:
+        '^(tinyint|smallint|mediumint|int|integer|bigint|decimal|numeric|float|double|char|varchar|tinytext|text|mediumtext|longtext|timestamp|datetime|date)(\\([0-9]+(,[0-9]+)?\\))?( unsigned)?$',
+    },
+    nullable: { type: 'boolean' },
+    default: { type: ['string', 'null'] },
+    autoIncrement: { type: 'boolean' },
+    column: identifier,
+  },
+} as const;
+
+const choice = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['value', 'label'],
+  properties: {
+    value: { type: ['integer', 'number', 'string'] },
+    label: { type: 'string', minLength: 1 },
+  },
+} as const;
+
+const property = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'x-sql'],
+  properties: {
+    type: { anyOf: [jsonType, { type: 'array', items: jsonType, minItems: 1, uniqueItems: true }] },
+    title: { type: 'string' },
+    description: { type: 'string' },
+    maxLength: { type: 'integer', minimum: 0 },
+    minLength: { type: 'integer', minimum: 0 },
+    default: {},
+    readOnly: { type: 'boolean' },
+    writeOnly: { type: 'boolean' },
+    'x-choices': { type: 'array', items: choice, minItems: 1 },
+    'x-sql': sqlColumn,
+  },
+} as const;
+
+const index = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'columns'],
+  properties: {
+    name: identifier,
+    unique: { type: 'boolean' },
+    columns: { type: 'array', items: identifier, minItems: 1 },
+  },
+} as const;
+
+export const metaSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://a2gen.dev/meta-schema.json',
+  type: 'object',
+  additionalProperties: false,
+  required: ['x-a2gen', 'type', 'properties'],
+  properties: {
+    $schema: { type: 'string' },
+    title: { type: 'string' },
+    description: { type: 'string' },
+    type: { const: 'object' },
+    additionalProperties: { const: false },
+    required: { type: 'array', items: identifier, uniqueItems: true },
+    'x-a2gen': {
+      type: 'object',
+      additionalProperties: false,
+      required: ['table', 'resource', 'primaryKey'],
+      properties: {
+        table: identifier,
+        resource: { type: 'string', pattern: '^[a-z][a-z0-9_]*$', maxLength: 64 },
+        primaryKey: { type: 'array', items: identifier, minItems: 1, maxItems: 1 },
+        engine: { type: 'string', pattern: '^[A-Za-z]+$' },
+        charset: { type: 'string', pattern: '^[a-z0-9]+$' },
+        collation: { type: 'string', pattern: '^[a-z0-9_]+$' },
+        indexes: { type: 'array', items: index },
+        seed: { type: 'array', items: { type: 'object' } },
+      },
+    },
+    properties: {
+      type: 'object',
+      minProperties: 1,
+      propertyNames: identifier,
+      additionalProperties: property,
+    },
+    'x-admin': {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        list: { type: 'array', items: identifier },
+        search: { type: 'array', items: identifier },
+      },
+    },
+  },
+} as const;

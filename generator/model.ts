@@ -1,0 +1,308 @@
+/**
+ * Turns a validated schema file into the typed model that templates render.
+ * Every decision about types, defaults, validation and SQL lives here, where
+ * unit tests can reach it; templates only print what this module decided.
+ */
+import { integerRange, parseSqlType, type SqlType, type ValueKind } from './sql-type.js';
+import type { SchemaFile } from './load-schemas.js';
+
+export const ZERO_DATE = '0000-00-00 00:00:00';
+
+/** Operators of `?field__op=value`, by the kind of column they apply to. */
+const COMPARISON_OPERATORS = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'not_in', 'between'] as const;
+const TEXT_OPERATORS = ['like', 'ilike', 'regexp', 'contains', 'icontains', 'startswith', 'endswith'] as const;
+
+/** What the runtime checks a value against; also the `sqlValue` validation keyword. */
+export type ValueRule =
+  | { kind: 'integer'; min: string; max: string }
+  | { kind: 'decimal'; precision: number; scale: number; unsigned: boolean }
+  | { kind: 'float' | 'double'; unsigned: boolean }
+  | { kind: 'string'; maxLength: number; utf8mb3: boolean }
+  | { kind: 'timestamp' | 'datetime' | 'date'; zeroDate: boolean };
+
+export type SqlDefault =
+  | { kind: 'none' }
+  | { kind: 'null' }
+  | { kind: 'current_timestamp' }
+  | { kind: 'literal'; value: string };
+
+export interface ColumnModel {
+  /** JSON property name. */
+  name: string;
+  /** SQL column name. */
+  column: string;
+  title: string;
+  description: string | undefined;
+  sql: SqlType;
+  kind: ValueKind;
+  sqlNullable: boolean;
+  sqlDefault: SqlDefault;
+  autoIncrement: boolean;
+  primaryKey: boolean;
+  readOnly: boolean;
+  writeOnly: boolean;
+  requiredOnCreate: boolean;
+  /** NOT NULL date column whose zero date reads as null and is written for null. */
+  zeroDate: boolean;
+  /** null may be sent and returned. */
+  jsonNullable: boolean;
+  jsonType: 'integer' | 'number' | 'string';
+  /** The value a create request gets when it leaves the column out. */
+  jsonDefault: { value: unknown } | undefined;
+  minLength: number | undefined;
+  maxLength: number | undefined;
+  choices: { value: unknown; label: string }[] | undefined;
+  rule: ValueRule;
+  operators: string[];
+  sortable: boolean;
+  /** Runtime function that turns the driver's value into the JSON value, if any is needed. */
+  decoder: 'decimalToNumber' | 'floatToNumber' | 'zeroDateToNull' | undefined;
+  tsType: string;
+}
+
+export interface IndexModel {
+  name: string;
+  unique: boolean;
+  columns: string[];
+}
+
+export interface TableModel {
+  /** schema/cc_card.json, relative to the project. */
+  source: string;
+  table: string;
+  resource: string;
+  title: string;
+  description: string | undefined;
+  /** PascalCase name for types: Card, CardGroup. */
+  typeName: string;
+  /** camelCase name for values: card, cardGroup. */
+  valueName: string;
+  engine: string;
+  charset: string;
+  collation: string | undefined;
+  primaryKey: ColumnModel;
+  columns: ColumnModel[];
+  indexes: IndexModel[];
+  seed: Record<string, unknown>[];
+  admin: { list: string[]; search: string[] };
+}
+
+export class ModelError extends Error {
+  constructor(
+    readonly file: string,
+    readonly pointer: string,
+    message: string,
+  ) {
+    super(`${file}${pointer ? ` at ${pointer}` : ''}: ${message}`);
+    this.name = 'ModelError';
+  }
+}
+
+export function buildTableModel(file: SchemaFile): TableModel {
+  const { source, schema } = file;
+  const options = schema['x-a2gen'];
+  const fail = (pointer: string, message: string): never => {
+    throw new ModelError(source, pointer, message);
+  };
+  const required = new Set(schema.required ?? []);
+  const charset = options.charset ?? 'utf8';
+  const utf8mb3 = charset === 'utf8' || charset === 'utf8mb3';
+  const [primaryKeyName] = options.primaryKey;
+
+  const columns = Object.entries(schema.properties).map(([name, property]) => {
+    const pointer = `/properties/${name}`;
+    let sql: SqlType;
+    try {
+      sql = parseSqlType(property['x-sql'].type);
+    } catch (error) {
+      return fail(`${pointer}/x-sql/type`, (error as Error).message);
+    }
+    const types = Array.isArray(property.type) ? property.type : [property.type];
+    const jsonTypes = types.filter((type) => type !== 'null');
+    const sqlNullable = property['x-sql'].nullable;
+    const sqlDefault = readDefault(property['x-sql'], sql);
+    const zeroDate =
+      !sqlNullable && isDateKind(sql.kind) && sqlDefault.kind === 'literal' && sqlDefault.value.startsWith('0000-00-00');
+    const jsonNullable = types.includes('null');
+    const jsonType = expectedJsonType(sql);
+    if (jsonTypes.length !== 1 || jsonTypes[0] !== jsonType) {
+      fail(`${pointer}/type`, `a ${sql.text} column is JSON "${jsonType}"${sqlNullable || zeroDate ? ' (with "null")' : ''}`);
+    }
+    if (jsonNullable !== (sqlNullable || zeroDate)) {
+      fail(
+        `${pointer}/type`,
+        jsonNullable
+          ? `"null" is allowed but the column is NOT NULL without a zero-date default`
+          : `the column can be NULL (or a zero date), so the type must include "null"`,
+      );
+    }
+    if (property.maxLength !== undefined && sql.length !== undefined && property.maxLength > sql.length) {
+      fail(`${pointer}/maxLength`, `${property.maxLength} exceeds the column's length ${sql.length}`);
+    }
+    if (property.readOnly && property.writeOnly) fail(pointer, 'a column cannot be both readOnly and writeOnly');
+    const primaryKey = name === primaryKeyName;
+    if (primaryKey && sql.kind !== 'integer') fail(pointer, 'a2gen serves tables with an integer primary key');
+    const maxLength = sql.kind === 'string' ? (property.maxLength ?? sql.length ?? 255) : undefined;
+    const rule = valueRule(sql, { maxLength, utf8mb3, zeroDate });
+    const writeOnly = property.writeOnly === true;
+    const column: ColumnModel = {
+      name,
+      column: property['x-sql'].column ?? name,
+      title: property.title ?? name,
+      description: property.description,
+      sql,
+      kind: sql.kind,
+      sqlNullable,
+      sqlDefault,
+      autoIncrement: property['x-sql'].autoIncrement === true,
+      primaryKey,
+      readOnly: property.readOnly === true || primaryKey,
+      writeOnly,
+      requiredOnCreate: required.has(name),
+      zeroDate,
+      jsonNullable,
+      jsonType,
+      jsonDefault: 'default' in property ? { value: property.default } : undefined,
+      minLength: property.minLength,
+      maxLength,
+      choices: property['x-choices'],
+      rule,
+      operators: writeOnly ? [] : operatorsFor(sql.kind, jsonNullable),
+      sortable: !writeOnly,
+      decoder: decoderFor(sql, zeroDate),
+      tsType: tsTypeOf(jsonType, jsonNullable),
+    };
+    return column;
+  });
+
+  const byName = new Map(columns.map((column) => [column.name, column]));
+  const primaryKey = byName.get(primaryKeyName ?? '') ?? fail('/x-a2gen/primaryKey', `no property named "${primaryKeyName}"`);
+  for (const name of required) {
+    const column = byName.get(name) ?? fail('/required', `"${name}" is not a property`);
+    if (column.readOnly) fail('/required', `"${name}" is read-only and cannot be required`);
+  }
+  const indexes = (options.indexes ?? []).map((index, position) => {
+    for (const name of index.columns) {
+      if (!byName.has(name)) fail(`/x-a2gen/indexes/${position}/columns`, `"${name}" is not a property`);
+    }
+    return { name: index.name, unique: index.unique === true, columns: index.columns.map((name) => byName.get(name)!.column) };
+  });
+  const seed = options.seed ?? [];
+  seed.forEach((row, position) => {
+    for (const name of Object.keys(row)) {
+      if (!byName.has(name)) fail(`/x-a2gen/seed/${position}`, `"${name}" is not a property`);
+    }
+  });
+  const admin = schema['x-admin'] ?? {};
+  for (const [key, names] of Object.entries(admin)) {
+    names.forEach((name, position) => {
+      const column = byName.get(name) ?? fail(`/x-admin/${key}/${position}`, `"${name}" is not a property`);
+      if (column.writeOnly) fail(`/x-admin/${key}/${position}`, `"${name}" is write-only and cannot be shown`);
+    });
+  }
+
+  const title = schema.title ?? options.resource;
+  const typeName = pascalCase(title) || pascalCase(options.resource);
+  return {
+    source,
+    table: options.table,
+    resource: options.resource,
+    title,
+    description: schema.description,
+    typeName,
+    valueName: typeName.charAt(0).toLowerCase() + typeName.slice(1),
+    engine: options.engine ?? 'MyISAM',
+    charset,
+    collation: options.collation,
+    primaryKey,
+    columns,
+    indexes,
+    seed,
+    admin: {
+      list: admin.list ?? columns.filter((column) => !column.writeOnly).slice(0, 6).map((column) => column.name),
+      search: admin.search ?? [],
+    },
+  };
+}
+
+/** Checks what only makes sense across files: unique tables, resources and type names. */
+export function checkModels(models: TableModel[]): void {
+  for (const key of ['table', 'resource', 'typeName'] as const) {
+    const seen = new Map<string, string>();
+    for (const model of models) {
+      const other = seen.get(model[key]);
+      if (other !== undefined) throw new ModelError(model.source, '', `${key} "${model[key]}" is also used by ${other}`);
+      seen.set(model[key], model.source);
+    }
+  }
+}
+
+function readDefault(sqlColumn: { default?: string | null }, sql: SqlType): SqlDefault {
+  if (!('default' in sqlColumn) || sqlColumn.default === undefined) return { kind: 'none' };
+  if (sqlColumn.default === null) return { kind: 'null' };
+  if (isDateKind(sql.kind) && /^current_timestamp(\(\))?$/i.test(sqlColumn.default)) return { kind: 'current_timestamp' };
+  return { kind: 'literal', value: sqlColumn.default };
+}
+
+function isDateKind(kind: ValueKind): kind is 'timestamp' | 'datetime' | 'date' {
+  return kind === 'timestamp' || kind === 'datetime' || kind === 'date';
+}
+
+function expectedJsonType(sql: SqlType): 'integer' | 'number' | 'string' {
+  switch (sql.kind) {
+    case 'integer':
+      return 'integer';
+    case 'decimal':
+      // Up to 15 significant digits survive a double exactly; wider decimals travel as text.
+      return (sql.precision ?? 10) <= 15 ? 'number' : 'string';
+    case 'float':
+    case 'double':
+      return 'number';
+    default:
+      return 'string';
+  }
+}
+
+function valueRule(sql: SqlType, context: { maxLength: number | undefined; utf8mb3: boolean; zeroDate: boolean }): ValueRule {
+  switch (sql.kind) {
+    case 'integer':
+      return { kind: 'integer', ...integerRange(sql) };
+    case 'decimal':
+      return { kind: 'decimal', precision: sql.precision ?? 10, scale: sql.scale ?? 0, unsigned: sql.unsigned };
+    case 'float':
+    case 'double':
+      return { kind: sql.kind, unsigned: sql.unsigned };
+    case 'string':
+      return { kind: 'string', maxLength: context.maxLength ?? 255, utf8mb3: context.utf8mb3 };
+    default:
+      return { kind: sql.kind, zeroDate: context.zeroDate };
+  }
+}
+
+function operatorsFor(kind: ValueKind, nullable: boolean): string[] {
+  const operators: string[] = [...COMPARISON_OPERATORS];
+  if (kind === 'string') operators.push(...TEXT_OPERATORS);
+  if (nullable) operators.push('is_null');
+  return operators;
+}
+
+function decoderFor(sql: SqlType, zeroDate: boolean): ColumnModel['decoder'] {
+  if (sql.kind === 'decimal' && (sql.precision ?? 10) <= 15) return 'decimalToNumber';
+  if (sql.kind === 'float') return 'floatToNumber';
+  if (zeroDate) return 'zeroDateToNull';
+  return undefined;
+}
+
+function tsTypeOf(jsonType: string, nullable: boolean): string {
+  const base = jsonType === 'string' ? 'string' : 'number';
+  return nullable ? `${base} | null` : base;
+}
+
+function pascalCase(text: string): string {
+  return text
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('')
+    .replace(/^[0-9]+/, '');
+}

@@ -1,0 +1,245 @@
+/**
+ * Parses the query string of `GET /api/<resource>/` into a list query:
+ * filters, ordering, field selection and paging, all checked against the
+ * generated column whitelist. Anything unknown is a 400 naming it.
+ */
+import type { SqlValue } from '../db/db.js';
+import type { SqlDialect } from '../sql/dialect.js';
+import { filterCondition, type Condition } from '../sql/filters.js';
+import { checkValue, type ValueRule } from '../values/rules.js';
+import { didYouMean } from './did-you-mean.js';
+import { invalidQuery, type FieldProblem } from './http-errors.js';
+import type { ColumnSpec, FilterOperator, ResourceSpec } from './resource.js';
+
+export const DEFAULT_LIMIT = 20;
+const MAX_PAGE = 2 ** 31 - 1;
+const RESERVED = ['page', 'limit', 'ordering', 'fields', 'after'] as const;
+/** Operators whose value is a comma-separated list. */
+const LIST_OPERATORS = new Set<FilterOperator>(['in', 'not_in']);
+
+export interface ListQuery {
+  /** SELECT list (whitelisted, quoted). */
+  select: string;
+  /** " WHERE …" or "". */
+  where: string;
+  params: SqlValue[];
+  /** " ORDER BY …", never empty: the primary key is always the last key. */
+  orderBy: string;
+  limit: number;
+  offset: number;
+  page: number;
+  /** Properties requested with `fields=`, or undefined for all. */
+  fields: string[] | undefined;
+  /** Paging by key (`after=`) rather than by offset. */
+  keyset: boolean;
+  /** The query string as sent, in order, to build next/previous links. */
+  search: [string, string][];
+}
+
+export function parseListQuery(spec: ResourceSpec, rawQuery: string, dialect: SqlDialect, maxLimit: number): ListQuery {
+  const search = [...new URLSearchParams(rawQuery)];
+  const columns = new Map(spec.columns.map((column) => [column.name, column]));
+  const primaryKey = columns.get(spec.primaryKey)!;
+  const problems: FieldProblem[] = [];
+  const reserved = new Map<string, string>();
+  const filters = new Map<string, { column: ColumnSpec; operator: FilterOperator; raw: string[] }>();
+
+  for (const [key, value] of search) {
+    if ((RESERVED as readonly string[]).includes(key)) {
+      if (reserved.has(key)) problems.push({ field: key, message: 'is given more than once' });
+      reserved.set(key, value);
+      continue;
+    }
+    const filter = filters.get(key) ?? resolveFilter(key, columns, problems);
+    if (filter === undefined) continue;
+    filter.raw.push(value);
+    filters.set(key, filter);
+  }
+
+  const page = positiveInteger('page', reserved.get('page'), 1, problems);
+  const limit = Math.min(positiveInteger('limit', reserved.get('limit'), DEFAULT_LIMIT, problems), maxLimit);
+  const ordering = parseOrdering(reserved.get('ordering'), columns, primaryKey, problems);
+  const fields = parseFields(reserved.get('fields'), columns, problems);
+
+  const conditions: Condition[] = [];
+  for (const [key, { column, operator, raw }] of filters) {
+    const values = parseFilterValues(key, column, operator, raw, problems);
+    if (values !== undefined) conditions.push(filterCondition(column, operator, values, dialect));
+  }
+
+  let keyset = false;
+  const afterText = reserved.get('after');
+  if (afterText !== undefined) {
+    const after = checkValue(primaryKey.rule, afterText);
+    const [first] = ordering;
+    if (!after.ok) {
+      problems.push({ field: 'after', message: after.message });
+    } else if (ordering.length !== 1 || first?.column !== primaryKey) {
+      problems.push({ field: 'after', message: `needs ordering by ${primaryKey.name} (or -${primaryKey.name})` });
+    } else {
+      keyset = true;
+      conditions.push({ sql: `${primaryKey.sql} ${first.descending ? '<' : '>'} ?`, params: [after.value] });
+    }
+  }
+  if (problems.length > 0) throw invalidQuery(problems);
+
+  const selected = fields === undefined ? spec.columns.filter((column) => !column.writeOnly) : selectWithKey(fields, columns, primaryKey);
+  return {
+    select: selected.map((column) => column.select).join(', '),
+    where: conditions.length > 0 ? ` WHERE ${conditions.map((condition) => condition.sql).join(' AND ')}` : '',
+    params: conditions.flatMap((condition) => condition.params),
+    orderBy: ` ORDER BY ${ordering.map(({ column, descending }) => `${column.sql}${descending ? ' DESC' : ''}`).join(', ')}`,
+    limit,
+    offset: keyset ? 0 : (page - 1) * limit,
+    page,
+    fields,
+    keyset,
+    search,
+  };
+}
+
+function resolveFilter(
+  key: string,
+  columns: Map<string, ColumnSpec>,
+  problems: FieldProblem[],
+): { column: ColumnSpec; operator: FilterOperator; raw: string[] } | undefined {
+  const separator = key.lastIndexOf('__');
+  const name = separator > 0 ? key.slice(0, separator) : key;
+  const operator = separator > 0 ? key.slice(separator + 2) : 'eq';
+  const column = columns.get(name);
+  if (column === undefined) {
+    const known = [...RESERVED, ...[...columns.values()].filter((c) => !c.writeOnly).map((c) => c.name)];
+    problems.push({ field: key, message: 'is not a known parameter', hint: didYouMean(name, known) });
+    return undefined;
+  }
+  if (column.writeOnly) {
+    problems.push({ field: key, message: 'is write-only and cannot be filtered' });
+    return undefined;
+  }
+  if (!(column.operators as readonly string[]).includes(operator)) {
+    const known = column.operators;
+    problems.push({
+      field: key,
+      message: `uses an unknown operator "${operator}" for ${name}; known: ${known.join(', ')}`,
+      hint: didYouMean(operator, known),
+    });
+    return undefined;
+  }
+  return { column, operator: operator as FilterOperator, raw: [] };
+}
+
+/** Filters compare, they do not store: strings need no length limit, dates no TIMESTAMP range. */
+function filterRule(rule: ValueRule): ValueRule {
+  if (rule.kind === 'string') return { ...rule, maxLength: Number.MAX_SAFE_INTEGER };
+  if (rule.kind === 'timestamp') return { kind: 'datetime', zeroDate: rule.zeroDate };
+  return rule;
+}
+
+function parseFilterValues(
+  key: string,
+  column: ColumnSpec,
+  operator: FilterOperator,
+  raw: string[],
+  problems: FieldProblem[],
+): SqlValue[] | undefined {
+  if (operator === 'is_null') {
+    const value = raw[raw.length - 1]!.toLowerCase();
+    if (!['true', 'false', '1', '0'].includes(value)) {
+      problems.push({ field: key, message: 'must be true or false' });
+      return undefined;
+    }
+    return [value === 'true' || value === '1' ? 1 : 0];
+  }
+  let texts = raw;
+  if (LIST_OPERATORS.has(operator)) texts = raw.flatMap((value) => value.split(','));
+  if (operator === 'between') {
+    texts = [];
+    for (const value of raw) {
+      const parts = value.split(',');
+      if (parts.length !== 2) {
+        problems.push({ field: key, message: 'must be two values separated by a comma: low,high' });
+        return undefined;
+      }
+      texts.push(...parts);
+    }
+  }
+  const rule = filterRule(column.rule);
+  const values: SqlValue[] = [];
+  for (const text of texts) {
+    const checked = checkValue(rule, text);
+    if (!checked.ok) {
+      problems.push({ field: key, message: `${checked.message} (got ${JSON.stringify(text)})` });
+      return undefined;
+    }
+    values.push(checked.value);
+  }
+  return values;
+}
+
+function positiveInteger(name: string, text: string | undefined, fallback: number, problems: FieldProblem[]): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > MAX_PAGE) {
+    problems.push({ field: name, message: `must be a whole number from 1 to ${MAX_PAGE} (got ${JSON.stringify(text)})` });
+    return fallback;
+  }
+  return Number(text);
+}
+
+interface OrderKey {
+  column: ColumnSpec;
+  descending: boolean;
+}
+
+function parseOrdering(
+  text: string | undefined,
+  columns: Map<string, ColumnSpec>,
+  primaryKey: ColumnSpec,
+  problems: FieldProblem[],
+): OrderKey[] {
+  const keys: OrderKey[] = [];
+  for (const part of (text ?? '').split(',').filter(Boolean)) {
+    const descending = part.startsWith('-');
+    const name = part.replace(/^[-+]/, '');
+    const column = columns.get(name);
+    if (column === undefined || !column.sortable) {
+      const sortable = [...columns.values()].filter((c) => c.sortable).map((c) => c.name);
+      problems.push({
+        field: 'ordering',
+        message: column ? `cannot sort by write-only ${name}` : `cannot sort by unknown field ${name}`,
+        hint: column ? undefined : didYouMean(name, sortable),
+      });
+      continue;
+    }
+    if (!keys.some((key) => key.column === column)) keys.push({ column, descending });
+  }
+  // The primary key breaks ties, so pages are stable.
+  if (!keys.some((key) => key.column === primaryKey)) keys.push({ column: primaryKey, descending: false });
+  return keys;
+}
+
+function parseFields(text: string | undefined, columns: Map<string, ColumnSpec>, problems: FieldProblem[]): string[] | undefined {
+  if (text === undefined) return undefined;
+  const fields: string[] = [];
+  for (const name of text.split(',').filter(Boolean)) {
+    const column = columns.get(name);
+    if (column === undefined || column.writeOnly) {
+      const readable = [...columns.values()].filter((c) => !c.writeOnly).map((c) => c.name);
+      problems.push({
+        field: 'fields',
+        message: column ? `cannot return write-only ${name}` : `names unknown field ${name}`,
+        hint: column ? undefined : didYouMean(name, readable),
+      });
+      continue;
+    }
+    if (!fields.includes(name)) fields.push(name);
+  }
+  if (fields.length === 0 && problems.length === 0) problems.push({ field: 'fields', message: 'must name at least one field' });
+  return fields;
+}
+
+/** The primary key is always read: the next page's `after=` needs it. */
+function selectWithKey(fields: string[], columns: Map<string, ColumnSpec>, primaryKey: ColumnSpec): ColumnSpec[] {
+  const selected = fields.map((name) => columns.get(name)!);
+  if (!selected.includes(primaryKey)) selected.unshift(primaryKey);
+  return selected;
+}

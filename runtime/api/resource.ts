@@ -1,0 +1,62 @@
+/**
+ * What the generator tells the runtime about one table. Generated modules
+ * export a ResourceSpec per model; the runtime reads nothing else.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Db } from '../db/db.js';
+import type { ValueRule } from '../values/rules.js';
+
+export type FilterOperator =
+  | 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'not_in' | 'between'
+  | 'like' | 'ilike' | 'regexp' | 'contains' | 'icontains' | 'startswith' | 'endswith'
+  | 'is_null';
+
+export interface ColumnSpec {
+  /** JSON property name. */
+  readonly name: string;
+  /** The quoted SQL column: `credit`. */
+  readonly sql: string;
+  /** How it appears in a SELECT list: `card_id` AS `card` when the names differ. */
+  readonly select: string;
+  readonly rule: ValueRule;
+  /** NULL (or a zero date read as null) is possible. */
+  readonly nullable: boolean;
+  /** NOT NULL date column whose zero date stands for null. */
+  readonly zeroDate: boolean;
+  readonly readOnly: boolean;
+  readonly writeOnly: boolean;
+  /** Operators `?name__op=` accepts; empty for write-only columns. */
+  readonly operators: readonly FilterOperator[];
+  readonly sortable: boolean;
+}
+
+export interface UniqueKey {
+  readonly name: string;
+  /** JSON property names. */
+  readonly columns: readonly string[];
+}
+
+export interface ResourceSpec {
+  /** URL name: /api/<resource>/ */
+  readonly resource: string;
+  readonly table: string;
+  readonly primaryKey: string;
+  readonly columns: readonly ColumnSpec[];
+  readonly uniqueKeys: readonly UniqueKey[];
+}
+
+/** What every generated route module receives. */
+export interface RouteContext {
+  readonly db: Db;
+  /** Largest page size a list request may ask for. */
+  readonly maxLimit: number;
+}
+
+/** One generated model as the runtime registers it. */
+export interface ResourceModule {
+  readonly spec: ResourceSpec;
+  readonly routes: (app: FastifyInstance, context: RouteContext) => Promise<void>;
+  readonly ddl: { readonly mysql: readonly string[]; readonly sqlite: readonly string[] };
+  /** Rows the embedded database starts with. */
+  readonly seed: readonly { readonly sql: string; readonly params: readonly (string | number | null)[] }[];
+}

@@ -1,0 +1,149 @@
+/**
+ * HTTP Basic authentication for /api/: any active user of the `user` table,
+ * with a success cache (scrypt is too slow to run per request) and a
+ * per-address failure limit.
+ */
+import fastifyBasicAuth from '@fastify/basic-auth';
+import createError from '@fastify/error';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import { DatabaseUnavailableError, MissingTableError } from '../db/errors.js';
+import { CredentialCache } from './credential-cache.js';
+import { FailureLimiter } from './failure-limiter.js';
+import { dummyHash, hashPassword, verifyPassword } from './password.js';
+import type { UserRecord, UserStore } from './user-store.js';
+
+/** Who made the request, once verified. */
+export interface AuthUser {
+  id: number;
+  username: string;
+  admin: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the Basic auth hook; null on routes it does not guard. */
+    user: AuthUser | null;
+  }
+}
+
+/** The old API's challenge, byte for byte: clients and docs match on it. */
+export const AUTH_CHALLENGE = 'Basic realm="Login Required"';
+
+// @fastify/error upper-cases codes; the API's codes are lower snake case, so each subclass sets its own.
+/** Every authentication failure: one message for every reason, so an unknown user looks like a wrong password. */
+export class UnauthorizedError extends createError<string, 401>('UNAUTHORIZED', 'invalid or missing credentials', 401) {
+  override code = 'unauthorized';
+}
+
+/** Too many failed logins from one address in the current window. */
+export class TooManyRequestsError extends createError<string, 429>(
+  'TOO_MANY_REQUESTS',
+  'too many failed logins from this address; retry later',
+  429,
+) {
+  override code = 'too_many_requests';
+}
+
+export interface BasicAuthOptions {
+  users: UserStore;
+  /** Failed logins one address may make per window (default 10). */
+  maxFailures?: number;
+  failureWindowMs?: number;
+  /** How long a verified Authorization header is trusted without re-verifying (default 30 s). */
+  cacheTtlMs?: number;
+  /** Called once per password verification (scrypt or legacy); lets tests count them. */
+  onVerify?: () => void;
+}
+
+/** Guards every route of `app` (an encapsulated instance) with Basic auth. */
+export function registerBasicAuth(app: FastifyInstance, options: BasicAuthOptions): void {
+  const { users, onVerify } = options;
+  const limiter = new FailureLimiter({ maxFailures: options.maxFailures, windowMs: options.failureWindowMs });
+  const cache = new CredentialCache<AuthUser>({ ttlMs: options.cacheTtlMs });
+
+  async function validate(username: string, password: string, request: FastifyRequest): Promise<void> {
+    const user = await findUser(users, username);
+    // An unknown user is checked against a dummy hash: same work, same answer as a wrong password.
+    const stored = user?.password ?? (await dummyHash());
+    onVerify?.();
+    const { ok, needsRehash } = await verifyPassword(stored, password);
+    if (user === undefined || !ok || !user.active) throw new UnauthorizedError();
+    if (needsRehash) await upgradeHash(users, user, password, request);
+    request.user = { id: user.id, username: user.username, admin: user.admin };
+  }
+
+  if (!app.hasRequestDecorator('user')) app.decorateRequest('user', null);
+  app.register(fastifyBasicAuth, {
+    validate,
+    // utf8 stays on so non-ASCII passwords decode correctly; the plugin then appends
+    // `, charset="UTF-8"` to the challenge, which the onRequest hook replaces with the exact old one.
+    authenticate: { realm: 'Login Required' },
+  });
+  // Compute the dummy hash before the first request, so an unknown user's first try is not slower.
+  app.addHook('onReady', async () => {
+    await dummyHash();
+  });
+
+  app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
+    const header = request.headers.authorization;
+    // A recent success is trusted before the limiter looks: valid users are never slowed or blocked.
+    const cached = typeof header === 'string' ? cache.get(header) : undefined;
+    if (cached !== undefined) {
+      request.user = cached;
+      done();
+      return;
+    }
+    const waitSeconds = limiter.isBlocked(request.ip);
+    if (waitSeconds > 0) {
+      reply.header('Retry-After', String(waitSeconds));
+      done(new TooManyRequestsError());
+      return;
+    }
+    const basicAuth = app.basicAuth as onRequestHookHandler;
+    basicAuth.call(app, request, reply, (error?: Error & { statusCode?: number }) => {
+      if (error === undefined) {
+        if (typeof header === 'string' && request.user !== null) cache.set(header, request.user);
+        done();
+        return;
+      }
+      if (error.statusCode !== 401) {
+        done(error);
+        return;
+      }
+      // A request without credentials is not a guess: only count rejected credentials.
+      if (header !== undefined) limiter.recordFailure(request.ip);
+      reply.header('WWW-Authenticate', AUTH_CHALLENGE);
+      done(new UnauthorizedError());
+    });
+  });
+}
+
+async function findUser(users: UserStore, username: string): Promise<UserRecord | undefined> {
+  try {
+    return await users.findByUsername(username);
+  } catch (error) {
+    throw withStatus(error);
+  }
+}
+
+/**
+ * @fastify/basic-auth turns any error without a statusCode into a 401; a
+ * database failure must not look like a wrong password, so give it its own.
+ */
+function withStatus(error: unknown): Error {
+  const failure = error instanceof Error ? error : new Error(String(error));
+  if ((failure as { statusCode?: number }).statusCode === undefined) {
+    const unavailable = failure instanceof DatabaseUnavailableError || failure instanceof MissingTableError;
+    Object.assign(failure, { statusCode: unavailable ? 503 : 500 });
+  }
+  return failure;
+}
+
+/** First success with a weak stored hash: store scrypt instead. A failed write does not fail the login. */
+async function upgradeHash(users: UserStore, user: UserRecord, password: string, request: FastifyRequest) {
+  try {
+    await users.setPasswordHash(user.id, await hashPassword(password));
+  } catch (error) {
+    request.log.warn({ err: error, userId: user.id }, 'could not upgrade the stored password hash');
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The runtime-owned `user` table (the old Flask app's users): who may call
+ * /api/ and log into the admin panel. Never exposed under /api/.
+ */
+import type { Db, Row } from '../db/db.js';
+import { hashPassword } from './password.js';
+
+/**
+ * Same columns as the old table, so an existing A2Billing database keeps its
+ * users. SQLite compares usernames and emails case-insensitively (NOCASE) to
+ * behave like MySQL's default utf8mb4 collation.
+ */
+export const USER_TABLE_DDL: { mysql: string; sqlite: string } = {
+  mysql: `CREATE TABLE IF NOT EXISTS \`user\` (
+  \`id\` int(11) NOT NULL AUTO_INCREMENT,
+  \`username\` varchar(255) NOT NULL,
+  \`password\` varchar(255) NOT NULL,
+  \`email\` varchar(255) NOT NULL,
+  \`active\` tinyint(1) NOT NULL DEFAULT 1,
+  \`admin\` tinyint(1) NOT NULL DEFAULT 0,
+  PRIMARY KEY (\`id\`),
+  UNIQUE KEY \`user_username\` (\`username\`),
+  UNIQUE KEY \`user_email\` (\`email\`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+  sqlite: `CREATE TABLE IF NOT EXISTS \`user\` (
+  \`id\` INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+  \`username\` varchar(255) NOT NULL COLLATE NOCASE UNIQUE,
+  \`password\` varchar(255) NOT NULL,
+  \`email\` varchar(255) NOT NULL COLLATE NOCASE UNIQUE,
+  \`active\` tinyint(1) NOT NULL DEFAULT 1,
+  \`admin\` tinyint(1) NOT NULL DEFAULT 0
+)`,
+};
+
+const FIND_BY_USERNAME =
+  'SELECT `id`, `username`, `password`, `email`, `active`, `admin` FROM `user` WHERE `username` = ? LIMIT 1';
+const COUNT_USERS = 'SELECT COUNT(*) AS `n` FROM `user`';
+const LIST_USERS = 'SELECT `id`, `username`, `email`, `active`, `admin` FROM `user` ORDER BY `id`';
+const INSERT_USER = 'INSERT INTO `user` (`username`, `password`, `email`, `active`, `admin`) VALUES (?, ?, ?, 1, 1)';
+const RESET_ADMIN = 'UPDATE `user` SET `password` = ?, `active` = 1, `admin` = 1 WHERE `id` = ?';
+const RESET_ADMIN_WITH_EMAIL =
+  'UPDATE `user` SET `password` = ?, `email` = ?, `active` = 1, `admin` = 1 WHERE `id` = ?';
+const DEACTIVATE = 'UPDATE `user` SET `active` = 0 WHERE `username` = ?';
+const SET_PASSWORD = 'UPDATE `user` SET `password` = ? WHERE `id` = ?';
+
+/** A user as listed: everything but the password hash. */
+export interface UserSummary {
+  id: number;
+  username: string;
+  email: string;
+  active: boolean;
+  admin: boolean;
+}
+
+/** A user with the stored password hash, for verification only. */
+export interface UserRecord extends UserSummary {
+  password: string;
+}
+
+export interface AdminInput {
+  username: string;
+  /** Defaults to `<username>@localhost` for a new user; an existing user's is changed only when given. */
+  email?: string;
+  password: string;
+}
+
+function toSummary(row: Row): UserSummary {
+  return {
+    id: Number(row.id),
+    username: String(row.username),
+    email: String(row.email),
+    // tinyint(1) reads as a number on both drivers.
+    active: Number(row.active) !== 0,
+    admin: Number(row.admin) !== 0,
+  };
+}
+
+export class UserStore {
+  constructor(private readonly db: Db) {}
+
+  /** The only DDL the service runs on MySQL: create the table when missing. */
+  async ensureTable(): Promise<void> {
+    await this.db.run(USER_TABLE_DDL[this.db.dialect]);
+  }
+
+  async findByUsername(username: string): Promise<UserRecord | undefined> {
+    const [row] = await this.db.all(FIND_BY_USERNAME, [username]);
+    if (row === undefined) return undefined;
+    return { ...toSummary(row), password: String(row.password) };
+  }
+
+  async count(): Promise<number> {
+    const [row] = await this.db.all(COUNT_USERS);
+    return Number(row?.n ?? 0);
+  }
+
+  async list(): Promise<UserSummary[]> {
+    return (await this.db.all(LIST_USERS)).map(toSummary);
+  }
+
+  /** Creates an active admin, or gives an existing user a new password and makes it an active admin. */
+  async createOrResetAdmin(input: AdminInput): Promise<'created' | 'reset'> {
+    const hash = await hashPassword(input.password);
+    const existing = await this.findByUsername(input.username);
+    if (existing === undefined) {
+      await this.db.run(INSERT_USER, [input.username, hash, input.email ?? `${input.username}@localhost`]);
+      return 'created';
+    }
+    if (input.email === undefined) await this.db.run(RESET_ADMIN, [hash, existing.id]);
+    else await this.db.run(RESET_ADMIN_WITH_EMAIL, [hash, input.email, existing.id]);
+    return 'reset';
+  }
+
+  /** False when no user has that name. */
+  async deactivate(username: string): Promise<boolean> {
+    const { affectedRows } = await this.db.run(DEACTIVATE, [username]);
+    return affectedRows > 0;
+  }
+
+  async setPasswordHash(id: number, hash: string): Promise<void> {
+    await this.db.run(SET_PASSWORD, [hash, id]);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Configuration from environment variables, and from a `.env` file in the
+ * working directory when there is one (variables already set win). Shared
+ * by the server and the CLI so both always open the same database.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseEnv } from 'node:util';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** mysql://user:pass@host:3306/a2billing, or undefined for the embedded SQLite file. */
+  databaseUrl: string | undefined;
+  /** Where the embedded database (and other local state) lives. */
+  dataDir: string;
+  logLevel: string;
+  /** Largest `limit` a list request may ask for. */
+  maxLimit: number;
+  /** Largest request body, in bytes. */
+  bodyLimit: number;
+  /** Failed logins one address may make per window before 429. */
+  authMaxFailures: number;
+  authWindowSeconds: number;
+  /** How long a verified Basic credential is trusted without re-hashing. */
+  authCacheSeconds: number;
+  dbPoolSize: number;
+  /** Session time zone for TIMESTAMP values on MySQL. */
+  dbTimeZone: string;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads `.env` (if present) into a copy of `env`, never overriding what is already set. */
+export function withDotEnv(env: NodeJS.ProcessEnv, directory = process.cwd()): NodeJS.ProcessEnv {
+  const file = path.join(directory, '.env');
+  if (!existsSync(file)) return env;
+  return { ...parseEnv(readFileSync(file, 'utf8')), ...env };
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${text}")`);
+  }
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = withDotEnv(process.env)): Config {
+  const databaseUrl = env.A2B_DATABASE_URL?.trim() || undefined;
+  if (databaseUrl !== undefined && !/^mysql:\/\//.test(databaseUrl)) {
+    throw new ConfigError(`A2B_DATABASE_URL must start with mysql:// (got "${databaseUrl.replace(/:[^:@/]*@/, ':****@')}")`);
+  }
+  const timeZone = env.A2B_DB_TIMEZONE ?? '+00:00';
+  if (!/^[+-]\d{2}:\d{2}$/.test(timeZone)) throw new ConfigError(`A2B_DB_TIMEZONE must look like +00:00 (got "${timeZone}")`);
+  return {
+    port: integer(env, 'PORT', 8008, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    databaseUrl,
+    dataDir: path.resolve(env.A2B_DATA_DIR || 'data'),
+    logLevel: env.A2B_LOG_LEVEL || 'info',
+    maxLimit: integer(env, 'A2B_MAX_LIMIT', 100, 1, 10000),
+    bodyLimit: integer(env, 'A2B_BODY_LIMIT', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    authMaxFailures: integer(env, 'A2B_AUTH_MAX_FAILURES', 10, 1, 1_000_000),
+    authWindowSeconds: integer(env, 'A2B_AUTH_WINDOW_SECONDS', 60, 1, 86_400),
+    authCacheSeconds: integer(env, 'A2B_AUTH_CACHE_SECONDS', 30, 0, 3600),
+    dbPoolSize: integer(env, 'A2B_DB_POOL_SIZE', 10, 1, 1000),
+    dbTimeZone: timeZone,
+  };
+}

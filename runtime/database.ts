@@ -1,0 +1,54 @@
+/**
+ * Opens the configured database. MySQL is used as it is: the only DDL ever
+ * run there creates the runtime's own `user` table when it is missing. The
+ * embedded SQLite file is created on first use, with the generated tables
+ * and their seed rows.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { ResourceModule } from './api/resource.js';
+import { UserStore } from './auth/user-store.js';
+import type { Config } from './config.js';
+import type { Db } from './db/db.js';
+import { DatabaseUnavailableError } from './db/errors.js';
+import { openMysql } from './db/mysql.js';
+import { openSqlite } from './db/sqlite.js';
+
+export const EMBEDDED_FILE = 'a2billing.sqlite';
+
+export interface OpenedDatabase {
+  db: Db;
+  /** The embedded file did not exist before this call. */
+  created: boolean;
+}
+
+export async function openDatabase(config: Config, resources: readonly ResourceModule[]): Promise<OpenedDatabase> {
+  if (config.databaseUrl !== undefined) {
+    const db = openMysql(config.databaseUrl, { poolSize: config.dbPoolSize, timeZone: config.dbTimeZone });
+    try {
+      await new UserStore(db).ensureTable();
+    } catch (error) {
+      // The service still starts: requests answer 503 until the database is back.
+      if (!(error instanceof DatabaseUnavailableError)) throw error;
+    }
+    return { db, created: false };
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  const file = path.join(config.dataDir, EMBEDDED_FILE);
+  const created = !existsSync(file);
+  const db = openSqlite(file);
+  await createEmbeddedTables(db, resources);
+  return { db, created };
+}
+
+/** Creates missing tables and seeds the ones it created. */
+export async function createEmbeddedTables(db: Db, resources: readonly ResourceModule[]): Promise<void> {
+  for (const resource of resources) {
+    const existing = await db.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", [resource.spec.table]);
+    for (const statement of resource.ddl.sqlite) await db.run(statement);
+    if (existing.length === 0) {
+      for (const row of resource.seed) await db.run(row.sql, row.params);
+    }
+  }
+  await new UserStore(db).ensureTable();
+}

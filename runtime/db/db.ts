@@ -1,0 +1,32 @@
+/**
+ * The one contract every database driver implements. Generated query modules
+ * and the runtime talk to MySQL and SQLite only through this interface.
+ */
+
+/** A value bound to a `?` placeholder. */
+export type SqlValue = string | number | bigint | null;
+
+/** A row as the driver returns it, keyed by column alias. */
+export type Row = Record<string, unknown>;
+
+export type Dialect = 'mysql' | 'sqlite';
+
+export interface RunResult {
+  /** The AUTO_INCREMENT value of an INSERT (0 when none). */
+  insertId: number;
+  /** Rows matched by an UPDATE or DELETE. */
+  affectedRows: number;
+}
+
+export interface Db {
+  readonly dialect: Dialect;
+  /** Where the data lives, with any password masked: safe to print. */
+  readonly description: string;
+  /** Runs a SELECT and returns every row. */
+  all(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
+  /** Runs INSERT, UPDATE, DELETE or DDL. */
+  run(sql: string, params?: readonly SqlValue[]): Promise<RunResult>;
+  /** Checks the connection: resolves when the database answers. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

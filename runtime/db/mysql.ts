@@ -1,0 +1,84 @@
+/**
+ * MySQL / MariaDB driver: a mysql2 pool with prepared statements.
+ */
+import mysql from 'mysql2/promise';
+import type { Db, Row, RunResult, SqlValue } from './db.js';
+import { translateMysqlError } from './mysql-errors.js';
+
+export interface MysqlOptions {
+  /** Connections kept in the pool. */
+  poolSize?: number;
+  /** Session time zone; TIMESTAMP values are read and written in it. */
+  timeZone?: string;
+}
+
+/**
+ * Every connection starts strict (bad values are errors, not silent
+ * truncations) but without NO_ZERO_DATE, so A2Billing's zero dates stay
+ * writable on MySQL 5.7+ as they are on MariaDB.
+ */
+export const SESSION_SQL_MODE = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
+
+export function maskUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '****';
+    return parsed.toString();
+  } catch {
+    return 'mysql://(unparsable URL)';
+  }
+}
+
+export function openMysql(url: string, options: MysqlOptions = {}): Db {
+  const timeZone = options.timeZone ?? '+00:00';
+  const pool = mysql.createPool({
+    uri: url,
+    connectionLimit: options.poolSize ?? 10,
+    // Zero dates must survive as text: a Date object cannot hold 0000-00-00.
+    dateStrings: true,
+    // DECIMAL stays a string so no value passes through a float by accident.
+    decimalNumbers: false,
+    // BIGINT as a number while it is exact, as a string past 2^53.
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    charset: 'utf8mb4_general_ci',
+    enableKeepAlive: true,
+    connectTimeout: 5000,
+  });
+  pool.on('connection', (connection) => {
+    // Queued before any statement the pool hands this connection to.
+    connection.query(`SET SESSION sql_mode = '${SESSION_SQL_MODE}', time_zone = ${mysql.escape(timeZone)}`);
+  });
+
+  return {
+    dialect: 'mysql',
+    description: `MySQL ${maskUrl(url)}`,
+    async all(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+      try {
+        const [rows] = await pool.execute(sql, params as SqlValue[]);
+        return rows as Row[];
+      } catch (error) {
+        throw translateMysqlError(error);
+      }
+    },
+    async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
+      try {
+        const [result] = await pool.execute(sql, params as SqlValue[]);
+        const header = result as mysql.ResultSetHeader;
+        return { insertId: Number(header.insertId), affectedRows: header.affectedRows };
+      } catch (error) {
+        throw translateMysqlError(error);
+      }
+    },
+    async ping(): Promise<void> {
+      try {
+        await pool.query('SELECT 1');
+      } catch (error) {
+        throw translateMysqlError(error);
+      }
+    },
+    async close(): Promise<void> {
+      await pool.end();
+    },
+  };
+}

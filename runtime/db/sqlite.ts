@@ -1,0 +1,84 @@
+/**
+ * Embedded SQLite driver (better-sqlite3): the zero-setup default.
+ */
+import Database from 'better-sqlite3';
+import type { Db, Row, RunResult, SqlValue } from './db.js';
+import { DatabaseUnavailableError, DuplicateKeyError, InvalidValueError, MissingTableError } from './errors.js';
+
+/** Prepared statements kept per connection; the generated SQL is a small, fixed set. */
+const STATEMENT_CACHE_SIZE = 500;
+
+export function openSqlite(file: string): Db {
+  const database = new Database(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma('busy_timeout = 5000');
+  // A2Billing's utf8_bin collation makes LIKE case-sensitive; match it.
+  database.pragma('case_sensitive_like = ON');
+  database.function('regexp', { deterministic: true }, (pattern, value) => {
+    if (value === null || pattern === null) return null;
+    return new RegExp(String(pattern), 'u').test(String(value)) ? 1 : 0;
+  });
+  // SQLite's own lower() folds ASCII only; ilike must fold every letter.
+  database.function('unicode_lower', { deterministic: true }, (value) =>
+    value === null ? null : String(value).toLowerCase(),
+  );
+
+  const statements = new Map<string, Database.Statement>();
+  function prepare(sql: string): Database.Statement {
+    let statement = statements.get(sql);
+    if (statement === undefined) {
+      statement = database.prepare(sql);
+      if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
+      statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  return {
+    dialect: 'sqlite',
+    description: `SQLite ${file}`,
+    async all(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+      try {
+        return prepare(sql).all(...params) as Row[];
+      } catch (error) {
+        throw translateSqliteError(error);
+      }
+    },
+    async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
+      try {
+        const result = prepare(sql).run(...params);
+        return { insertId: Number(result.lastInsertRowid), affectedRows: result.changes };
+      } catch (error) {
+        throw translateSqliteError(error);
+      }
+    },
+    async ping(): Promise<void> {
+      database.prepare('SELECT 1').get();
+    },
+    async close(): Promise<void> {
+      database.close();
+    },
+  };
+}
+
+function translateSqliteError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const code = (error as { code?: string }).code ?? '';
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    // "UNIQUE constraint failed: cc_card.username"
+    const columns = error.message
+      .replace(/^.*failed: /, '')
+      .split(', ')
+      .map((qualified) => qualified.replace(/^[^.]*\./, ''));
+    return new DuplicateKeyError(undefined, columns, { cause: error });
+  }
+  const missing = /no such table: (\S+)/.exec(error.message);
+  if (missing) return new MissingTableError(missing[1]!, { cause: error });
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_IOERR') {
+    return new DatabaseUnavailableError(`database unavailable: ${error.message}`, { cause: error });
+  }
+  if (error instanceof SyntaxError || /Invalid regular expression/.test(error.message)) {
+    return new InvalidValueError(`invalid regular expression: ${error.message}`, undefined, { cause: error });
+  }
+  return error;
+}

@@ -1,0 +1,62 @@
+/**
+ * Builds the HTTP service from the generated models: /api/ behind Basic
+ * auth, health endpoints, JSON errors everywhere.
+ */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { ResourceModule } from './api/resource.js';
+import { registerBodyParsers } from './api/body-parsers.js';
+import { registerErrorHandler } from './api/error-handler.js';
+import { NotFoundError } from './api/http-errors.js';
+import { createBodyValidator } from './api/validation.js';
+import { registerBasicAuth } from './auth/basic-auth.js';
+import { UserStore } from './auth/user-store.js';
+import type { Config } from './config.js';
+import type { Db } from './db/db.js';
+
+export interface ServerOptions {
+  db: Db;
+  resources: readonly ResourceModule[];
+  config: Config;
+  logger?: FastifyServerOptions['logger'];
+}
+
+export async function buildServer({ db, resources, config, logger }: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    bodyLimit: config.bodyLimit,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  registerErrorHandler(app);
+  const bodyValidator = createBodyValidator();
+  app.setValidatorCompiler(({ schema }) => bodyValidator.compile(schema));
+  app.setNotFoundHandler((request) => {
+    throw new NotFoundError(`no route for ${request.method} ${request.url.split('?')[0]}`);
+  });
+
+  app.get('/health/live', async () => ({ status: 'ok' }));
+  app.get('/health/ready', async (_request, reply) => {
+    try {
+      await db.ping();
+      return { status: 'ok', database: db.dialect };
+    } catch {
+      return reply.status(503).send({ status: 'unavailable', database: db.dialect });
+    }
+  });
+
+  await app.register(async (api) => {
+    await registerBodyParsers(api);
+    registerBasicAuth(api, {
+      users: new UserStore(db),
+      maxFailures: config.authMaxFailures,
+      failureWindowMs: config.authWindowSeconds * 1000,
+      cacheTtlMs: config.authCacheSeconds * 1000,
+    });
+    for (const resource of resources) await resource.routes(api, { db, maxLimit: config.maxLimit });
+    api.get('/api/', async () => ({ resources: resources.map((resource) => `/api/${resource.spec.resource}/`) }));
+    // Unknown resources answer 404 only to authenticated clients.
+    api.all('/api/*', async (request) => {
+      throw new NotFoundError(`no resource at ${request.url.split('?')[0]}`);
+    });
+  });
+  return app;
+}

@@ -1,0 +1,60 @@
+/**
+ * INSERT and UPDATE statements for the columns a request actually sent,
+ * built only from the generated whitelist. Partial updates never touch a
+ * column that was not sent.
+ */
+import type { Dialect, SqlValue } from '../db/db.js';
+import { DuplicateKeyError } from '../db/errors.js';
+import { ConflictError, type FieldProblem } from '../api/http-errors.js';
+import type { ColumnSpec, ResourceSpec } from '../api/resource.js';
+import { ZERO_DATE } from '../values/rules.js';
+
+export interface Statement {
+  sql: string;
+  params: SqlValue[];
+}
+
+/** The value bound for a validated JSON value: null in a zero-date column stores the zero date. */
+function bound(column: ColumnSpec, value: unknown): SqlValue {
+  if (value === null) return column.zeroDate ? (column.rule.kind === 'date' ? '0000-00-00' : ZERO_DATE) : null;
+  return value as SqlValue;
+}
+
+function writable(spec: ResourceSpec, values: Record<string, unknown>): [ColumnSpec, SqlValue][] {
+  const pairs: [ColumnSpec, SqlValue][] = [];
+  for (const column of spec.columns) {
+    if (column.readOnly || !Object.hasOwn(values, column.name)) continue;
+    const value = values[column.name];
+    if (value !== undefined) pairs.push([column, bound(column, value)]);
+  }
+  return pairs;
+}
+
+export function insertStatement(dialect: Dialect, insertInto: string, spec: ResourceSpec, values: Record<string, unknown>): Statement {
+  const pairs = writable(spec, values);
+  if (pairs.length === 0) return { sql: `${insertInto} ${dialect === 'sqlite' ? 'DEFAULT VALUES' : '() VALUES ()'}`, params: [] };
+  const columns = pairs.map(([column]) => column.sql).join(', ');
+  const placeholders = pairs.map(() => '?').join(', ');
+  return { sql: `${insertInto} (${columns}) VALUES (${placeholders})`, params: pairs.map(([, value]) => value) };
+}
+
+/** Returns undefined when nothing was sent: `{}` is a no-op. */
+export function updateStatement(update: string, whereKey: string, spec: ResourceSpec, values: Record<string, unknown>, key: SqlValue): Statement | undefined {
+  const pairs = writable(spec, values);
+  if (pairs.length === 0) return undefined;
+  const assignments = pairs.map(([column]) => `${column.sql} = ?`).join(', ');
+  return { sql: `${update} SET ${assignments}${whereKey}`, params: [...pairs.map(([, value]) => value), key] };
+}
+
+/** A duplicate UNIQUE key becomes a 409 naming the fields of that key. */
+export function conflictFor(spec: ResourceSpec, error: unknown): unknown {
+  if (!(error instanceof DuplicateKeyError)) return error;
+  let fields = spec.uniqueKeys.find((key) => key.name === error.key)?.columns;
+  if (fields === undefined) {
+    const byColumn = new Map(spec.columns.map((column) => [column.sql.slice(1, -1), column.name]));
+    fields = error.columns.map((name) => byColumn.get(name) ?? name);
+  }
+  const problems: FieldProblem[] = fields.map((field) => ({ field, message: 'is already taken by another row' }));
+  const names = fields.join(', ') || 'a unique key';
+  return Object.assign(new ConflictError(`a ${spec.resource} with this ${names} already exists`), { fields: problems });
+}

@@ -1,0 +1,26 @@
+/**
+ * Turns values as the drivers return them into the JSON the API promises.
+ * The generator names one of these per column that needs it; every other
+ * column is passed through untouched.
+ */
+import { ZERO_DATE } from './rules.js';
+
+/** DECIMAL(p ≤ 15): mysql2 returns "5.00000"; a double holds it exactly. */
+export function decimalToNumber(value: unknown): unknown {
+  return typeof value === 'string' ? Number(value) : value;
+}
+
+/**
+ * FLOAT: the binary protocol returns the single-precision value widened to a
+ * double (0.10000000149011612); MySQL prints it with 6 significant digits (0.1).
+ */
+export function floatToNumber(value: unknown): unknown {
+  if (typeof value === 'string') value = Number(value);
+  if (typeof value !== 'number' || !Number.isFinite(value)) return value;
+  return Number(Math.fround(value).toPrecision(6));
+}
+
+/** A zero date in a NOT NULL column reads as null, as the old API showed it. */
+export function zeroDateToNull(value: unknown): unknown {
+  return value === ZERO_DATE || value === '0000-00-00' ? null : value;
+}

@@ -1,0 +1,149 @@
+/**
+ * The value rules a column imposes, shared by body validation and query
+ * parameter parsing. The generator writes one rule per column; these
+ * functions check a value against it and return the value to bind in SQL.
+ */
+
+export const ZERO_DATE = '0000-00-00 00:00:00';
+
+export type ValueRule =
+  | { kind: 'integer'; min: string; max: string }
+  | { kind: 'decimal'; precision: number; scale: number; unsigned: boolean }
+  | { kind: 'float' | 'double'; unsigned: boolean }
+  | { kind: 'string'; maxLength: number; utf8mb3: boolean }
+  | { kind: 'timestamp' | 'datetime' | 'date'; zeroDate: boolean };
+
+export type Checked = { ok: true; value: string | number } | { ok: false; message: string };
+
+const FLOAT_MAX = 3.402823466e38;
+/** TIMESTAMP's range, in UTC (the session time zone the service sets). */
+const TIMESTAMP_MIN = '1970-01-01 00:00:01';
+const TIMESTAMP_MAX = '2038-01-19 03:14:07';
+const SUPPLEMENTARY_CHARACTER = /[\u{10000}-\u{10FFFF}]/u;
+
+export function checkValue(rule: ValueRule, value: unknown): Checked {
+  switch (rule.kind) {
+    case 'integer':
+      return checkInteger(rule, value);
+    case 'decimal':
+      return checkDecimal(rule, value);
+    case 'float':
+    case 'double':
+      return checkFloat(rule, value);
+    case 'string':
+      return checkString(rule, value);
+    default:
+      return checkDate(rule, value);
+  }
+}
+
+function checkInteger(rule: { min: string; max: string }, value: unknown): Checked {
+  let digits: string;
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value)) return { ok: false, message: 'must be a whole number' };
+    if (!Number.isSafeInteger(value)) return { ok: false, message: `must be a whole number between ${rule.min} and ${rule.max}; send numbers past 2^53 as strings` };
+    digits = String(value);
+  } else if (typeof value === 'string' && /^[+-]?\d+$/.test(value.trim())) {
+    digits = value.trim().replace(/^\+/, '');
+  } else {
+    return { ok: false, message: 'must be a whole number' };
+  }
+  const big = BigInt(digits);
+  if (big < BigInt(rule.min) || big > BigInt(rule.max)) {
+    return { ok: false, message: `must be between ${rule.min} and ${rule.max}` };
+  }
+  const asNumber = Number(big);
+  return { ok: true, value: Number.isSafeInteger(asNumber) ? asNumber : big.toString() };
+}
+
+/** Splits a decimal number into sign, integer digits and fraction digits, exactly. */
+function decimalParts(value: unknown): { negative: boolean; integer: string; fraction: string } | undefined {
+  let text: string;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return undefined;
+    text = String(value);
+  } else if (typeof value === 'string') {
+    text = value.trim();
+  } else {
+    return undefined;
+  }
+  const match = /^([+-]?)(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/i.exec(text);
+  if (!match || (match[2] === '' && (match[3] ?? '') === '')) return undefined;
+  const [, sign = '', integerPart = '', fractionPart = '', exponentText] = match;
+  let digits = integerPart + fractionPart;
+  let point = integerPart.length + Number(exponentText ?? 0);
+  if (Math.abs(point) > 400) return undefined;
+  if (point < 0) {
+    digits = '0'.repeat(-point) + digits;
+    point = 0;
+  } else if (point > digits.length) {
+    digits += '0'.repeat(point - digits.length);
+  }
+  const integer = digits.slice(0, point).replace(/^0+(?=\d)/, '') || '0';
+  const fraction = digits.slice(point).replace(/0+$/, '');
+  return { negative: sign === '-' && /[1-9]/.test(digits), integer, fraction };
+}
+
+function checkDecimal(rule: { precision: number; scale: number; unsigned: boolean }, value: unknown): Checked {
+  const parts = decimalParts(value);
+  if (parts === undefined) return { ok: false, message: 'must be a decimal number' };
+  const integerDigits = rule.precision - rule.scale;
+  if (parts.fraction.length > rule.scale) {
+    return { ok: false, message: `has ${parts.fraction.length} decimal places; at most ${rule.scale} allowed` };
+  }
+  if ((parts.integer === '0' ? 0 : parts.integer.length) > integerDigits) {
+    const limit = `${'9'.repeat(integerDigits) || '0'}${rule.scale > 0 ? `.${'9'.repeat(rule.scale)}` : ''}`;
+    return { ok: false, message: `is out of range: at most ${limit} in absolute value` };
+  }
+  if (rule.unsigned && parts.negative) return { ok: false, message: 'must not be negative' };
+  const text = `${parts.negative ? '-' : ''}${parts.integer}${parts.fraction ? `.${parts.fraction}` : ''}`;
+  return { ok: true, value: text };
+}
+
+function checkFloat(rule: { kind: 'float' | 'double'; unsigned: boolean }, value: unknown): Checked {
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isFinite(number)) return { ok: false, message: 'must be a number' };
+  if (rule.kind === 'float' && Math.abs(number) > FLOAT_MAX) return { ok: false, message: `must be within ±${FLOAT_MAX}` };
+  if (rule.unsigned && number < 0) return { ok: false, message: 'must not be negative' };
+  return { ok: true, value: number };
+}
+
+function checkString(rule: { maxLength: number; utf8mb3: boolean }, value: unknown): Checked {
+  if (typeof value !== 'string') return { ok: false, message: 'must be a string' };
+  if (rule.utf8mb3 && SUPPLEMENTARY_CHARACTER.test(value)) {
+    return { ok: false, message: 'contains a 4-byte character (such as an emoji) that this utf8 column cannot store' };
+  }
+  // MySQL counts characters (code points), not UTF-16 units.
+  let length = 0;
+  for (const _ of value) length++;
+  if (length > rule.maxLength) return { ok: false, message: `is ${length} characters long; at most ${rule.maxLength} allowed` };
+  return { ok: true, value };
+}
+
+function checkDate(rule: { kind: 'timestamp' | 'datetime' | 'date'; zeroDate: boolean }, value: unknown): Checked {
+  if (typeof value !== 'string') return { ok: false, message: 'must be a string' };
+  const text = value.trim();
+  if (rule.zeroDate && (text === ZERO_DATE || text === '0000-00-00')) return { ok: true, value: rule.kind === 'date' ? '0000-00-00' : ZERO_DATE };
+  const match = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(text);
+  const expected = rule.kind === 'date' ? 'a date "YYYY-MM-DD"' : 'a date and time "YYYY-MM-DD HH:MM:SS"';
+  if (!match) return { ok: false, message: `must be ${expected}` };
+  const [, year, month, day, hour = '00', minute = '00', second = '00'] = match;
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second)));
+  if (
+    date.getUTCFullYear() !== Number(year) ||
+    date.getUTCMonth() !== Number(month) - 1 ||
+    date.getUTCDate() !== Number(day) ||
+    date.getUTCHours() !== Number(hour) ||
+    date.getUTCMinutes() !== Number(minute) ||
+    date.getUTCSeconds() !== Number(second) ||
+    Number(year) < 1000
+  ) {
+    return { ok: false, message: `is not a valid ${rule.kind === 'date' ? 'date' : 'date and time'}` };
+  }
+  if (rule.kind === 'date') return { ok: true, value: `${year}-${month}-${day}` };
+  const normalized = `${year}-${month}-${day} ${hour}:${minute}:${second}`;
+  if (rule.kind === 'timestamp' && (normalized < TIMESTAMP_MIN || normalized > TIMESTAMP_MAX)) {
+    return { ok: false, message: `is outside the TIMESTAMP range ${TIMESTAMP_MIN} … ${TIMESTAMP_MAX} UTC` };
+  }
+  return { ok: true, value: normalized };
+}
