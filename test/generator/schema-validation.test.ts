@@ -16,7 +16,8 @@ import { build, editSchema, snapshot, tempProject, writeJson, readJson } from '.
 // Each case starts a Node process; leave room for a busy machine.
 t.setTimeout(300_000);
 
-type Test = Parameters<Parameters<typeof t.test>[1]>[0];
+/** The subtest object tap passes to a callback (the last overload of t.test takes only the callback). */
+type Test = Parameters<Parameters<typeof t.test>[0]>[0];
 
 /** A temp project whose generated/ a successful build would certainly change. */
 async function projectWithCanaries(t: Test): Promise<string> {
