@@ -11,7 +11,7 @@
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import t from 'tap';
-import { build, editSchema, snapshot, tempProject, writeJson, readJson } from './helpers.js';
+import { build, editSchema, snapshot, tempProject, writeJson, readJson } from './fixtures/helpers.js';
 
 // Each case starts a Node process; leave room for a busy machine.
 t.setTimeout(300_000);
@@ -71,10 +71,10 @@ t.test('the canaries work: a valid build does change generated/', async (t) => {
   const dir = await projectWithCanaries(t);
   const before = await snapshot(path.join(dir, 'generated'));
   const result = await build(dir);
-  t.equal(result.code, 0, result.stderr);
+  t.equal(result.code, 0, 'exit code 0', { stderr: result.stderr });
   t.notSame(await snapshot(path.join(dir, 'generated')), before, 'a real build is visible in the snapshot');
-  t.match(result.stdout, 'deleted generated/cardgroup/old.ts');
-  t.match(result.stdout, 'wrote generated/ddl/mysql.sql');
+  t.match(result.stdout, 'deleted generated/cardgroup/old.ts', 'the stray canary is deleted');
+  t.match(result.stdout, 'wrote generated/ddl/mysql.sql', 'the stale canary is rewritten');
 });
 
 t.test('a file that is not valid JSON', async (t) => {

@@ -1,0 +1,55 @@
+/**
+ * The README's curl examples, run as printed (with the test's address and
+ * credentials) against the service over a real socket, on both databases.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import t from 'tap';
+import { BACKENDS, PROJECT_ROOT } from '../helpers/backends.js';
+import { PASSWORD, startService, USERNAME } from '../helpers/service.js';
+
+const run = promisify(execFile);
+
+/** Every `curl` line of the README's shell blocks, in order. */
+function readmeCurlCommands(): string[] {
+  const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]!);
+  return blocks.flatMap((block) => block.split('\n')).filter((line) => line.startsWith('curl '));
+}
+
+const commands = readmeCurlCommands();
+
+t.ok(commands.length >= 10, `the README shows the curl sequence (${commands.length} commands)`);
+
+for (const name of BACKENDS) {
+  t.test(name, async (t) => {
+    const service = await startService(name);
+    t.teardown(() => service.close());
+    const outputs: string[] = [];
+    for (const command of commands) {
+      const line = command
+        .replace('curl ', 'curl -sS --fail-with-body ')
+        .replaceAll('admin:PASSWORD', `'${USERNAME}:${PASSWORD}'`)
+        .replaceAll('http://localhost:8008', service.baseUrl);
+      const { stdout } = await run('sh', ['-c', line]);
+      t.pass(command);
+      outputs.push(stdout);
+    }
+    const json = (index: number) => JSON.parse(outputs[index]!.slice(outputs[index]!.indexOf('{')));
+    t.equal(json(0).objects[0].name, 'DEFAULT', 'the list shows the DEFAULT group');
+    t.equal(json(1).objects.length, 1, 'the filter finds it');
+    t.match(outputs[2], /^HTTP\/1\.1 200/, 'create answers 200');
+    t.match(json(2), { id: 2, name: 'mygroup' });
+    t.equal(json(3).name, 'mygroup');
+    t.equal(json(4).name, 'mygroup-updated');
+    t.same(json(5), { deleted: 1 });
+    t.match(json(6), { id: 1, username: '1234567890', credit: 5, tariff: 1 });
+    t.equal(json(7).objects[0].username, '1234567890');
+    t.same(json(8).objects, [{ id: 1, username: '1234567890', credit: 5 }]);
+    t.equal(json(9).useralias, '0987654321');
+    t.match(json(10), { lastname: 'Smith', credit: 12.5 });
+    t.same(json(11), { deleted: 1 });
+  });
+}
