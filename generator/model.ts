@@ -231,7 +231,8 @@ export function checkModels(models: TableModel[]): void {
     const seen = new Map<string, string>();
     for (const model of models) {
       const other = seen.get(model[key]);
-      if (other !== undefined) throw new ModelError(model.source, '', `${key} "${model[key]}" is also used by ${other}`);
+      const pointer = key === 'typeName' ? '/title' : `/x-a2gen/${key}`;
+      if (other !== undefined) throw new ModelError(model.source, pointer, `${key} "${model[key]}" is also used by ${other}`);
       seen.set(model[key], model.source);
     }
   }
