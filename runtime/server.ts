@@ -2,10 +2,10 @@
  * Builds the HTTP service from the generated models: /api/ behind Basic
  * auth, health endpoints, JSON errors everywhere.
  */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { ResourceModule } from './api/resource.js';
 import { registerBodyParsers } from './api/body-parsers.js';
-import { registerErrorHandler } from './api/error-handler.js';
+import { errorResponse, registerErrorHandler } from './api/error-handler.js';
 import { NotFoundError } from './api/http-errors.js';
 import { createBodyValidator } from './api/validation.js';
 import { registerBasicAuth } from './auth/basic-auth.js';
@@ -25,6 +25,11 @@ export async function buildServer({ db, resources, config, logger }: ServerOptio
     logger: logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
     bodyLimit: config.bodyLimit,
     routerOptions: { ignoreTrailingSlash: true },
+    // Errors Fastify raises before routing (a malformed URL) get the same JSON as the rest.
+    frameworkErrors: (error, _request, reply) => {
+      const { status, body } = errorResponse(error);
+      void (reply as FastifyReply).status(status).send(body);
+    },
   });
   registerErrorHandler(app);
   const bodyValidator = createBodyValidator();

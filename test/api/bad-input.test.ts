@@ -334,6 +334,17 @@ for (const name of BACKENDS) {
         }
         await refused(t, service, 'cc_card', `/api/card/${key}/delete/`, { method: 'POST' }, 404, `POST /api/card/${key}/delete/`);
       }
+      // Broken percent-encoding cannot name a row either: 404 (or 400), in the API's own error format.
+      for (const method of ['GET', 'DELETE'] as const) {
+        const label = `${method} /api/card/%ZZ/`;
+        const before = await snapshot(service, 'cc_card');
+        const broken = await service.request('/api/card/%ZZ/', { method });
+        t.ok([400, 404].includes(broken.status), `${label}: 404 or 400`, { found: broken.status });
+        t.match(broken.headers.get('content-type') ?? '', /^application\/json/, `${label}: a JSON body`);
+        t.match(broken.json?.code, /^[a-z_]+$/, `${label}: a stable lower-case code`, { found: broken.json });
+        t.same(Object.keys(broken.json ?? {}).filter((key) => !['error', 'code', 'fields'].includes(key)), [], `${label}: only error, code, fields`);
+        t.same(await snapshot(service, 'cc_card'), before, `${label}: rows unchanged`);
+      }
       await refused(t, service, 'cc_card', '/api/card/999999/', { method: 'GET' }, 404, 'GET a card that does not exist');
       await refused(t, service, 'cc_card', '/api/card/9223372036854775807/', { method: 'PATCH', body: { lastname: 'x' } }, 404, 'PATCH the largest BIGINT');
       await refused(t, service, 'cc_card_group', '/api/cardgroup/2147483648/', { method: 'GET' }, 404, 'a cardgroup id past INT');

@@ -145,6 +145,29 @@ for (const name of BACKENDS) {
       t.equal(edge.restriction, -128, 'the smallest TINYINT is accepted');
     });
 
+    await t.test('BIGINT past 2^53 stays exact and never breaks a read', async (t) => {
+      const big = '9007199254740993';
+      const cast = name === 'mysql' ? 'CHAR' : 'TEXT';
+      const response = await create(service, newCard({ traffic: big, num_trials_done: '9223372036854775807' }));
+      const id = response.json?.id ?? (await service.backend.raw('SELECT id FROM cc_card WHERE traffic > 9007199254740991'))[0]?.id;
+      t.equal(response.status, 200, `POST traffic "${big}": 200`, { found: response.text.slice(0, 300) });
+      t.match(response.text, new RegExp(`"traffic":"?${big}"?[,}]`), `POST returns traffic ${big} exactly`);
+      const [stored] = await service.backend.raw(`SELECT CAST(traffic AS ${cast}) AS traffic, CAST(num_trials_done AS ${cast}) AS trials FROM cc_card WHERE id = ?`, [id]);
+      t.same(stored, { traffic: big, trials: '9223372036854775807' }, 'stored exactly');
+      const one = await service.request(`/api/card/${id}/`);
+      t.equal(one.status, 200, 'GET one of that card: 200', { found: one.text.slice(0, 300) });
+      t.match(one.text, new RegExp(`"traffic":"?${big}"?[,}]`), `GET one returns traffic ${big} exactly`);
+      t.match(one.text, /"num_trials_done":"?9223372036854775807"?[,}]/, 'GET one returns num_trials_done 2^63-1 exactly');
+      const listed = await service.request(`/api/card/?id=${id}&fields=id,traffic`);
+      t.equal(listed.status, 200, 'a list holding that card: 200', { found: listed.text.slice(0, 300) });
+      t.match(listed.text, new RegExp(`"traffic":"?${big}"?[,}]`), `the list returns traffic ${big} exactly`);
+      const all = await service.request('/api/card/?limit=100');
+      t.equal(all.status, 200, 'the whole list still answers', { found: all.text.slice(0, 300) });
+      // Other subtests list every card: take this one away again.
+      const deleted = await service.request(`/api/card/${id}/`, { method: 'DELETE' });
+      t.equal(deleted.status, 200, 'the card is deleted again');
+    });
+
     await t.test('FLOAT vat reads as MySQL shows it', async (t) => {
       for (const [sent, expected] of [[0.1, 0.1], [21, 21], ['0.1', 0.1], [19.6, 19.6]] as const) {
         const label = `vat ${JSON.stringify(sent)}`;
@@ -155,7 +178,14 @@ for (const name of BACKENDS) {
         t.equal(listed.vat, expected, `${label}: the list returns ${expected}`);
         const fields = await service.request(`/api/card/?id=${card.id}&fields=id,vat`);
         t.same(fields.json?.objects, [{ id: card.id, vat: expected }], `${label}: ?fields=id,vat returns ${expected}`);
+        const filtered = await service.request(`/api/card/?vat=${expected}&id=${card.id}`);
+        t.same(filtered.json?.objects?.map((row: Json) => row.id), [card.id], `${label}: ?vat=${expected}, the value as listed, finds the row`);
       }
+      const before = await cardCount(service);
+      expectError(t, await create(service, newCard({ vat: '0x10' })), 400, ['vat'], 'vat "0x10" (not a decimal number)');
+      expectError(t, await create(service, newCard({ vat: 'abc' })), 400, ['vat'], 'vat "abc"');
+      expectError(t, await create(service, newCard({ vat: 3.5e38 })), 400, ['vat'], 'vat 3.5e38 (past FLOAT)');
+      t.equal(await cardCount(service), before, 'no card was created');
     });
 
     await t.test('TIMESTAMP values are "YYYY-MM-DD HH:MM:SS"', async (t) => {
@@ -357,7 +387,7 @@ for (const name of BACKENDS) {
         vat_rn: null,
         traffic: null,
         id_seria: null,
-      });
+      }, 'the database defaults are in the response');
       t.match(card.creationdate, DATE_TIME, 'creationdate is set by the database');
       const { one } = await readBack(t, service, card.id);
       const withoutSerial = ({ serial: _serial, ...rest }: Json) => rest;

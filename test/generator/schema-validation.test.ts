@@ -251,8 +251,10 @@ t.test('an index naming an unknown column', async (t) => {
   );
 });
 
+// Cross-file duplicates: the second file (in name order) is the one reported,
+// at the keyword that collides, naming the file that has it first.
 t.test('two files with the same resource', async (t) => {
-  const stderr = await assertRejected(
+  await assertRejected(
     t,
     async (dir) => {
       const copy = await readJson(dir, 'schema/cc_card_group.json');
@@ -261,12 +263,12 @@ t.test('two files with the same resource', async (t) => {
       copy.title = 'Card group archive';
       await writeJson(dir, 'schema/cc_card_group_archive.json', copy);
     },
-    { file: 'schema/cc_card_group_archive.json', pointer: undefined, reason: 'resource "cardgroup" is also used by schema/cc_card_group.json' },
+    {
+      file: 'schema/cc_card_group_archive.json',
+      pointer: '/x-a2gen/resource',
+      reason: 'resource "cardgroup" is also used by schema/cc_card_group.json',
+    },
   );
-  // DESIGN.md: "a bad file stops the build with the file, the JSON pointer and the problem".
-  t.match(stderr, 'schema/cc_card_group_archive.json at /x-a2gen/resource', 'names the pointer of the duplicate resource', {
-    todo: 'generator/model.ts checkModels() reports cross-file duplicates with an empty pointer',
-  });
 });
 
 t.test('two files with the same table', async (t) => {
@@ -278,7 +280,29 @@ t.test('two files with the same table', async (t) => {
       copy.title = 'Card group two';
       await writeJson(dir, 'schema/cc_card_group_two.json', copy);
     },
-    { file: 'schema/cc_card_group_two.json', pointer: undefined, reason: 'table "cc_card_group" is also used by schema/cc_card_group.json' },
+    {
+      file: 'schema/cc_card_group_two.json',
+      pointer: '/x-a2gen/table',
+      reason: 'table "cc_card_group" is also used by schema/cc_card_group.json',
+    },
+  );
+});
+
+t.test('two files whose titles give the same type name', async (t) => {
+  await assertRejected(
+    t,
+    async (dir) => {
+      const copy = await readJson(dir, 'schema/cc_card_group.json');
+      copy['x-a2gen'].table = 'cc_card_group_archive';
+      copy['x-a2gen'].resource = 'cardgroup_archive';
+      copy.title = 'Card-Group'; // CardGroup again
+      await writeJson(dir, 'schema/cc_card_group_archive.json', copy);
+    },
+    {
+      file: 'schema/cc_card_group_archive.json',
+      pointer: '/title',
+      reason: 'typeName "CardGroup" is also used by schema/cc_card_group.json',
+    },
   );
 });
 
@@ -296,4 +320,30 @@ t.test('problems in two files are all reported in one run', async (t) => {
     { file: 'schema/cc_card.json', pointer: '/properties/credit/x-sql/type', reason: 'is not a supported MySQL column type' },
   );
   t.match(stderr, /^schema\/cc_card_group\.json at \/properties\/name: unknown keyword "maxLenght"$/m, 'the second file too');
+});
+
+// Known gap (see the test report): a property's JSON "default" is copied into
+// CREATE_DEFAULTS unchecked and reaches the database on every create that
+// leaves the property out. The build should refuse one that breaks the
+// column's own rule; today it builds, so these are todo.
+t.test('a JSON default longer than the column', { todo: 'model.ts does not check "default" against the column rule' }, async (t) => {
+  await assertRejected(
+    t,
+    (dir) =>
+      editSchema(dir, 'cc_card.json', (schema) => {
+        schema.properties.lastname.default = 'x'.repeat(51);
+      }),
+    { file: 'schema/cc_card.json', pointer: '/properties/lastname/default', reason: /\S/ },
+  );
+});
+
+t.test('a JSON default of the wrong type', { todo: 'model.ts does not check "default" against the column rule' }, async (t) => {
+  await assertRejected(
+    t,
+    (dir) =>
+      editSchema(dir, 'cc_card.json', (schema) => {
+        schema.properties.tag.default = 0;
+      }),
+    { file: 'schema/cc_card.json', pointer: '/properties/tag/default', reason: /\S/ },
+  );
 });

