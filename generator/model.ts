@@ -3,7 +3,7 @@
  * Every decision about types, defaults, validation and SQL lives here, where
  * unit tests can reach it; templates only print what this module decided.
  */
-import { integerRange, parseSqlType, type SqlType, type ValueKind } from './sql-type.js';
+import { integerRange, isTextFamily, parseSqlType, type SqlType, type ValueKind } from './sql-type.js';
 import type { SchemaFile } from './load-schemas.js';
 
 export const ZERO_DATE = '0000-00-00 00:00:00';
@@ -142,7 +142,7 @@ export function buildTableModel(file: SchemaFile): TableModel {
     if (property.readOnly && property.writeOnly) fail(pointer, 'a column cannot be both readOnly and writeOnly');
     const primaryKey = name === primaryKeyName;
     if (primaryKey && sql.kind !== 'integer') fail(pointer, 'a2gen serves tables with an integer primary key');
-    const maxLength = sql.kind === 'string' ? (property.maxLength ?? sql.length ?? 255) : undefined;
+    const maxLength = sql.kind === 'string' ? (property.maxLength ?? characterLimit(sql, charset)) : undefined;
     const rule = valueRule(sql, { maxLength, utf8mb3, zeroDate });
     const writeOnly = property.writeOnly === true;
     const column: ColumnModel = {
@@ -172,6 +172,7 @@ export function buildTableModel(file: SchemaFile): TableModel {
       decoder: decoderFor(sql, zeroDate),
       tsType: tsTypeOf(jsonType, jsonNullable),
     };
+    if (column.jsonDefault !== undefined) checkDefault(column, column.jsonDefault.value, (message) => fail(`${pointer}/default`, message));
     return column;
   });
 
@@ -236,6 +237,31 @@ export function checkModels(models: TableModel[]): void {
       seen.set(model[key], model.source);
     }
   }
+}
+
+/** TEXT limits are bytes; the API counts characters, so allow only what fits in the worst case. */
+function characterLimit(sql: SqlType, charset: string): number {
+  const length = sql.length ?? 255;
+  if (!isTextFamily(sql)) return length;
+  const bytesPerCharacter = charset === 'utf8mb4' ? 4 : charset === 'utf8' || charset === 'utf8mb3' ? 3 : 1;
+  return Math.floor(length / bytesPerCharacter);
+}
+
+/** A create default reaches the database on every create that omits it: it must fit the column. */
+function checkDefault(column: ColumnModel, value: unknown, fail: (message: string) => never): void {
+  if (value === null) {
+    if (!column.jsonNullable) fail('is null, but the column is NOT NULL');
+    return;
+  }
+  if (column.jsonType === 'string') {
+    if (typeof value !== 'string') fail(`must be a string for a ${column.sql.text} column`);
+    const length = [...(value as string)].length;
+    if (column.maxLength !== undefined && length > column.maxLength) fail(`is ${length} characters long; the column holds ${column.maxLength}`);
+    return;
+  }
+  const numeric = typeof value === 'number' || (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value));
+  if (!numeric) fail(`must be a number for a ${column.sql.text} column`);
+  if (column.kind === 'integer' && !/^-?\d+$/.test(String(value))) fail(`must be a whole number for a ${column.sql.text} column`);
 }
 
 function readDefault(sqlColumn: { default?: string | null }, sql: SqlType): SqlDefault {

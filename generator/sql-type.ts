@@ -19,7 +19,7 @@ export interface SqlType {
 
 const INTEGER_BYTES: Record<string, number> = { tinyint: 1, smallint: 2, mediumint: 3, int: 4, integer: 4, bigint: 8 };
 
-/** Longest text a TEXT-family column holds, in characters for utf8 (bytes / 3). */
+/** Longest value a TEXT-family column holds, in bytes (the model turns it into characters per charset). */
 const TEXT_LENGTH: Record<string, number> = { tinytext: 255, text: 65535, mediumtext: 16777215, longtext: 4294967295 };
 
 export function parseSqlType(text: string): SqlType {
@@ -36,6 +36,10 @@ export function parseSqlType(text: string): SqlType {
   }
   if (base in TEXT_LENGTH) type.length = TEXT_LENGTH[base];
   return type;
+}
+
+export function isTextFamily(type: SqlType): boolean {
+  return type.base in TEXT_LENGTH;
 }
 
 function kindOf(base: string): ValueKind {

@@ -56,7 +56,10 @@ function bodyProperty(column: ColumnModel, allowNull: boolean): unknown {
 }
 
 function responseProperty(column: ColumnModel): unknown {
-  return { type: column.jsonNullable ? [column.jsonType, 'null'] : column.jsonType };
+  // BIGINT values past 2^53 cannot be JSON numbers without losing digits: they travel as strings.
+  const types: string[] = column.sql.base === 'bigint' ? ['integer', 'string'] : [column.jsonType];
+  if (column.jsonNullable) types.push('null');
+  return { type: types.length === 1 ? types[0] : types };
 }
 
 function columnSpec(column: ColumnModel): unknown {

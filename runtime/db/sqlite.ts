@@ -28,6 +28,8 @@ export function openSqlite(file: string): Db {
     let statement = statements.get(sql);
     if (statement === undefined) {
       statement = database.prepare(sql);
+      // Integers arrive as BigInt so BIGINT values past 2^53 keep every digit (see exactIntegers).
+      if (statement.reader) statement.safeIntegers(true);
       if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
       statements.set(sql, statement);
     }
@@ -39,7 +41,7 @@ export function openSqlite(file: string): Db {
     description: `SQLite ${file}`,
     async all(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
       try {
-        return prepare(sql).all(...params) as Row[];
+        return (prepare(sql).all(...params) as Row[]).map(exactIntegers);
       } catch (error) {
         throw translateSqliteError(error);
       }
@@ -59,6 +61,17 @@ export function openSqlite(file: string): Db {
       database.close();
     },
   };
+}
+
+/** BigInt → number while exact, else a decimal string (as mysql2 does with supportBigNumbers). */
+function exactIntegers(row: Row): Row {
+  for (const key in row) {
+    const value = row[key];
+    if (typeof value === 'bigint') {
+      row[key] = value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+    }
+  }
+  return row;
 }
 
 function translateSqliteError(error: unknown): unknown {

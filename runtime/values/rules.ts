@@ -101,11 +101,13 @@ function checkDecimal(rule: { precision: number; scale: number; unsigned: boolea
 }
 
 function checkFloat(rule: { kind: 'float' | 'double'; unsigned: boolean }, value: unknown): Checked {
-  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  const decimal = typeof value === 'string' && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(value.trim());
+  const number = decimal ? Number(value) : value;
   if (typeof number !== 'number' || !Number.isFinite(number)) return { ok: false, message: 'must be a number' };
   if (rule.kind === 'float' && Math.abs(number) > FLOAT_MAX) return { ok: false, message: `must be within ±${FLOAT_MAX}` };
   if (rule.unsigned && number < 0) return { ok: false, message: 'must not be negative' };
-  return { ok: true, value: number };
+  // A FLOAT holds single precision: bind exactly that, so stored values and filters agree on both databases.
+  return { ok: true, value: rule.kind === 'float' ? Math.fround(number) : number };
 }
 
 function checkString(rule: { maxLength: number; utf8mb3: boolean }, value: unknown): Checked {

@@ -322,11 +322,9 @@ t.test('problems in two files are all reported in one run', async (t) => {
   t.match(stderr, /^schema\/cc_card_group\.json at \/properties\/name: unknown keyword "maxLenght"$/m, 'the second file too');
 });
 
-// Known gap (see the test report): a property's JSON "default" is copied into
-// CREATE_DEFAULTS unchecked and reaches the database on every create that
-// leaves the property out. The build should refuse one that breaks the
-// column's own rule; today it builds, so these are todo.
-t.test('a JSON default longer than the column', { todo: 'model.ts does not check "default" against the column rule' }, async (t) => {
+// A property's JSON "default" reaches the database on every create that leaves
+// the property out, so the build refuses one that breaks the column's rule.
+t.test('a JSON default longer than the column', async (t) => {
   await assertRejected(
     t,
     (dir) =>
@@ -337,7 +335,7 @@ t.test('a JSON default longer than the column', { todo: 'model.ts does not check
   );
 });
 
-t.test('a JSON default of the wrong type', { todo: 'model.ts does not check "default" against the column rule' }, async (t) => {
+t.test('a JSON default of the wrong type', async (t) => {
   await assertRejected(
     t,
     (dir) =>
