@@ -1,48 +1,15 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyError } from 'fastify';
-import mysql from 'mysql2/promise';
 import tap from 'tap';
 import { AUTH_CHALLENGE, registerBasicAuth, type BasicAuthOptions } from '../../runtime/auth/basic-auth.js';
 import { CredentialCache } from '../../runtime/auth/credential-cache.js';
 import { FailureLimiter } from '../../runtime/auth/failure-limiter.js';
 import { hashPassword, verifyPassword } from '../../runtime/auth/password.js';
 import { UserStore } from '../../runtime/auth/user-store.js';
-import type { Db } from '../../runtime/db/db.js';
 import { DatabaseUnavailableError } from '../../runtime/db/errors.js';
-import { openMysql } from '../../runtime/db/mysql.js';
-import { openSqlite } from '../../runtime/db/sqlite.js';
+import { emptyDatabases as dialects, type Scope } from '../helpers/empty-databases.js';
 
-/** All the helpers need of a tap test. */
-type Scope = { teardown(fn: () => unknown): void };
-
-/** A fresh, empty database of each dialect; MariaDB being down is a failure, not a skip. */
-const dialects: Record<string, (t: Scope) => Promise<Db>> = {
-  async sqlite(t) {
-    const file = join(tmpdir(), `a2gen-basic-auth-${randomBytes(6).toString('hex')}.sqlite`);
-    const db = openSqlite(file);
-    t.teardown(async () => {
-      await db.close();
-      await Promise.all(['', '-wal', '-shm'].map((suffix) => rm(file + suffix, { force: true })));
-    });
-    return db;
-  },
-  async mysql(t) {
-    const name = `a2gen_test_${randomBytes(6).toString('hex')}`;
-    const server = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root' });
-    await server.query(`CREATE DATABASE \`${name}\``);
-    const db = openMysql(`mysql://root@127.0.0.1:3306/${name}`);
-    t.teardown(async () => {
-      await db.close();
-      await server.query(`DROP DATABASE \`${name}\``);
-      await server.end();
-    });
-    return db;
-  },
-};
 
 const basic = (username: string, password: string) =>
   `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;

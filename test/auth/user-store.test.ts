@@ -1,43 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import mysql from 'mysql2/promise';
+import { createHash } from 'node:crypto';
 import t from 'tap';
 import { UserStore, USER_TABLE_DDL } from '../../runtime/auth/user-store.js';
 import { verifyPassword } from '../../runtime/auth/password.js';
-import type { Db } from '../../runtime/db/db.js';
 import { DuplicateKeyError } from '../../runtime/db/errors.js';
-import { openMysql } from '../../runtime/db/mysql.js';
-import { openSqlite } from '../../runtime/db/sqlite.js';
+import { emptyDatabases as dialects } from '../helpers/empty-databases.js';
 
-/** All the helpers need of a tap test. */
-type Scope = { teardown(fn: () => unknown): void };
-
-/** A fresh, empty database of each dialect; MariaDB being down is a failure, not a skip. */
-const dialects: Record<string, (t: Scope) => Promise<Db>> = {
-  async sqlite(t) {
-    const file = join(tmpdir(), `a2gen-user-store-${randomBytes(6).toString('hex')}.sqlite`);
-    const db = openSqlite(file);
-    t.teardown(async () => {
-      await db.close();
-      await Promise.all(['', '-wal', '-shm'].map((suffix) => rm(file + suffix, { force: true })));
-    });
-    return db;
-  },
-  async mysql(t) {
-    const name = `a2gen_test_${randomBytes(6).toString('hex')}`;
-    const server = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root' });
-    await server.query(`CREATE DATABASE \`${name}\``);
-    const db = openMysql(`mysql://root@127.0.0.1:3306/${name}`);
-    t.teardown(async () => {
-      await db.close();
-      await server.query(`DROP DATABASE \`${name}\``);
-      await server.end();
-    });
-    return db;
-  },
-};
 
 t.test('the DDL keeps the old table shape', async (t) => {
   t.match(USER_TABLE_DDL.mysql, /^CREATE TABLE IF NOT EXISTS `user`/);
