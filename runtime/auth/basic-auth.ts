@@ -61,7 +61,21 @@ export function registerBasicAuth(app: FastifyInstance, options: BasicAuthOption
   const limiter = new FailureLimiter({ maxFailures: options.maxFailures, windowMs: options.failureWindowMs });
   const cache = new CredentialCache<AuthUser>({ ttlMs: options.cacheTtlMs });
 
+  // Concurrent requests with the same uncached header share one verification (single-flight):
+  // otherwise a cache expiry under load sets off one scrypt run per waiting request.
+  const inflight = new Map<string, Promise<AuthUser>>();
+
   async function validate(username: string, password: string, request: FastifyRequest): Promise<void> {
+    const key = cache.digest(request.headers.authorization ?? '');
+    let pending = inflight.get(key);
+    if (pending === undefined) {
+      pending = verify(username, password, request).finally(() => inflight.delete(key));
+      inflight.set(key, pending);
+    }
+    request.user = await pending;
+  }
+
+  async function verify(username: string, password: string, request: FastifyRequest): Promise<AuthUser> {
     const user = await findUser(users, username);
     // An unknown user is checked against a dummy hash: same work, same answer as a wrong password.
     const stored = user?.password ?? (await dummyHash());
@@ -69,7 +83,7 @@ export function registerBasicAuth(app: FastifyInstance, options: BasicAuthOption
     const { ok, needsRehash } = await verifyPassword(stored, password);
     if (user === undefined || !ok || !user.active) throw new UnauthorizedError();
     if (needsRehash) await upgradeHash(users, user, password, request);
-    request.user = { id: user.id, username: user.username, admin: user.admin };
+    return { id: user.id, username: user.username, admin: user.admin };
   }
 
   if (!app.hasRequestDecorator('user')) app.decorateRequest('user', null);

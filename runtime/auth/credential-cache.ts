@@ -31,11 +31,19 @@ export class CredentialCache<V extends object> {
     this.entries.set(this.digest(authorization), value);
   }
 
-  clear(): void {
-    this.entries.clear();
+  /** Forgets every entry whose value matches, e.g. all sessions of a user whose password changed. */
+  forget(matches: (value: V) => boolean): void {
+    for (const [digest, value] of this.entries.entries()) {
+      if (matches(value)) this.entries.delete(digest);
+    }
   }
 
-  private digest(authorization: string): string {
+  /** The HMAC a header is known by: safe to use as a key elsewhere (it reveals nothing). */
+  digest(authorization: string): string {
     return createHmac('sha256', this.key).update(authorization).digest('base64');
+  }
+
+  clear(): void {
+    this.entries.clear();
   }
 }

@@ -122,6 +122,16 @@ for (const [dialect, open] of Object.entries(dialects)) {
       t.equal(app.verifications(), 3, 'failures are never cached');
     });
 
+    t.test('concurrent requests with the same new credentials share one verification', async (t) => {
+      const app = await startApp(t, users, { maxFailures: 1000 });
+      const responses = await Promise.all(Array.from({ length: 20 }, () => app.ping({ authorization: basic('bob', 'bob pw') })));
+      t.same(responses.map((response) => response.status), Array(20).fill(200), 'all 20 succeed');
+      t.equal(app.verifications(), 1, 'one scrypt run for 20 concurrent requests');
+      const wrong = await Promise.all(Array.from({ length: 5 }, () => app.ping({ authorization: basic('bob', 'nope') })));
+      t.same(wrong.map((response) => response.status), Array(5).fill(401), 'a shared failure fails every waiter');
+      t.ok(app.verifications() <= 1 + 5, 'failures are verified, never taken from the cache');
+    });
+
     t.test('cached successes expire after the TTL', async (t) => {
       const app = await startApp(t, users, { cacheTtlMs: 50 });
       await app.ping({ authorization: basic('bob', 'bob pw') });
