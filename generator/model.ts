@@ -271,11 +271,11 @@ function readDefault(sqlColumn: { default?: string | null }, sql: SqlType): SqlD
   return { kind: 'literal', value: sqlColumn.default };
 }
 
-function isDateKind(kind: ValueKind): kind is 'timestamp' | 'datetime' | 'date' {
+export function isDateKind(kind: ValueKind): kind is 'timestamp' | 'datetime' | 'date' {
   return kind === 'timestamp' || kind === 'datetime' || kind === 'date';
 }
 
-function expectedJsonType(sql: SqlType): 'integer' | 'number' | 'string' {
+export function expectedJsonType(sql: SqlType): 'integer' | 'number' | 'string' {
   switch (sql.kind) {
     case 'integer':
       return 'integer';

@@ -20,11 +20,24 @@ export function rawQuery(request: FastifyRequest): string {
  */
 export function primaryKeyOf(request: FastifyRequest, spec: ResourceSpec): number | string {
   const text = (request.params as { id?: string }).id ?? '';
-  const column = spec.columns.find((candidate) => candidate.name === spec.primaryKey)!;
-  const max = column.rule.kind === 'integer' ? BigInt(column.rule.max) : 2n ** 63n - 1n;
-  if (!/^[1-9][0-9]{0,19}$/.test(text) || BigInt(text) > max) throw notFound(spec.resource, text);
+  if (!/^[1-9][0-9]{0,19}$/.test(text)) throw notFound(spec.resource, text);
   const number = Number(text);
-  return Number.isSafeInteger(number) ? number : text;
+  if (Number.isSafeInteger(number)) return number;
+  if (BigInt(text) > largestKey(spec)) throw notFound(spec.resource, text);
+  return text;
+}
+
+const largestKeys = new WeakMap<ResourceSpec, bigint>();
+
+/** The primary key column's upper bound, looked up once per resource. */
+function largestKey(spec: ResourceSpec): bigint {
+  let max = largestKeys.get(spec);
+  if (max === undefined) {
+    const column = spec.columns.find((candidate) => candidate.name === spec.primaryKey)!;
+    max = column.rule.kind === 'integer' ? BigInt(column.rule.max) : 2n ** 63n - 1n;
+    largestKeys.set(spec, max);
+  }
+  return max;
 }
 
 export function notFound(resource: string, id: unknown): Error {

@@ -1,0 +1,115 @@
+/**
+ * `a2gen introspect` and `a2gen diff`: keep schema files and the live
+ * database honest with each other.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import mysql from 'mysql2/promise';
+import { loadSchemas, SchemaValidationError, type TableSchema } from '../load-schemas.js';
+import { diffTable } from './diff.js';
+import { readTable } from './read-table.js';
+import { formatSchema, schemaFromFacts } from './to-schema.js';
+
+interface ConnectionFlags {
+  url?: string;
+  project: string;
+}
+
+function databaseUrl(flags: ConnectionFlags): string {
+  const url = flags.url ?? process.env.A2B_DATABASE_URL;
+  if (!url) throw new UsageError('give --url mysql://user:pass@host:3306/database (or set A2B_DATABASE_URL)');
+  if (!url.startsWith('mysql://')) throw new UsageError('--url must start with mysql://');
+  return url;
+}
+
+class UsageError extends Error {}
+
+async function connect(url: string): Promise<mysql.Connection> {
+  try {
+    return await mysql.createConnection({ uri: url, connectTimeout: 5000 });
+  } catch (error) {
+    throw new UsageError(`cannot connect to ${url.replace(/:[^:@/]*@/, ':****@')}: ${(error as Error).message}`);
+  }
+}
+
+async function readExisting(file: string): Promise<TableSchema | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as TableSchema;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new UsageError(`${file} exists but is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Runs a command body, turning expected failures into `a2gen: message` and exit code 1. */
+async function report(task: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await task();
+  } catch (error) {
+    if (!(error instanceof UsageError || error instanceof SchemaValidationError)) throw error;
+    console.error(`a2gen: ${error.message}`);
+    process.exitCode = 1;
+  }
+}
+
+export function registerIntrospectCommands(program: Command): void {
+  program
+    .command('introspect')
+    .description('write schema/<table>.json from a live MySQL/MariaDB table, keeping annotations already in the file')
+    .requiredOption('--table <name>', 'the table to read, e.g. cc_callerid')
+    .option('--resource <name>', 'URL name for /api/<resource>/ (default: the table without cc_ and underscores)')
+    .option('--url <url>', 'mysql://user:pass@host:3306/database (default: A2B_DATABASE_URL)')
+    .option('--project <dir>', 'project root holding schema/', process.cwd())
+    .action((flags: ConnectionFlags & { table: string; resource?: string }) =>
+      report(async () => {
+        const connection = await connect(databaseUrl(flags));
+        try {
+          const facts = await readTable(connection, flags.table);
+          if (facts === undefined) throw new UsageError(`no table ${flags.table} in that database`);
+          if (facts.primaryKey.length !== 1) {
+            throw new UsageError(`${flags.table} has ${facts.primaryKey.length === 0 ? 'no' : 'a composite'} primary key; a2gen serves tables with a single-column key`);
+          }
+          const file = path.join(flags.project, 'schema', `${flags.table}.json`);
+          const existing = await readExisting(file);
+          const text = formatSchema(schemaFromFacts(facts, existing, flags.resource));
+          const before = existing === undefined ? undefined : await readFile(file, 'utf8');
+          if (before === text) {
+            console.log(`schema/${flags.table}.json is up to date (${facts.columns.length} columns)`);
+          } else {
+            await mkdir(path.dirname(file), { recursive: true });
+            await writeFile(file, text);
+            console.log(`${existing ? 'updated' : 'wrote'} schema/${flags.table}.json (${facts.columns.length} columns); run \`npx a2gen build\` next`);
+          }
+          return 0;
+        } finally {
+          await connection.end();
+        }
+      }),
+    );
+
+  program
+    .command('diff')
+    .description('compare every schema file with the live database: exit 0 when they agree, 2 when they differ, 1 on error')
+    .option('--url <url>', 'mysql://user:pass@host:3306/database (default: A2B_DATABASE_URL)')
+    .option('--project <dir>', 'project root holding schema/', process.cwd())
+    .action((flags: ConnectionFlags) =>
+      report(async () => {
+        const files = await loadSchemas(flags.project);
+        const connection = await connect(databaseUrl(flags));
+        try {
+          const differences: string[] = [];
+          for (const { schema } of files) differences.push(...diffTable(schema, await readTable(connection, schema['x-a2gen'].table)));
+          if (differences.length === 0) {
+            console.log(`schema/ and the database agree (${files.length} tables)`);
+            return 0;
+          }
+          for (const line of differences) console.log(line);
+          console.log(`${differences.length} difference${differences.length === 1 ? '' : 's'} between schema/ and the database`);
+          return 2;
+        } finally {
+          await connection.end();
+        }
+      }),
+    );
+}

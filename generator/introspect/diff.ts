@@ -1,0 +1,74 @@
+/**
+ * Compares a schema file with the live table: every difference in a
+ * column, key or table option, in one line each, e.g.
+ * "cc_card.credit: schema decimal(15,5), database decimal(12,2)".
+ */
+import type { TableSchema } from '../load-schemas.js';
+import type { TableFacts } from './read-table.js';
+import { sameSqlType } from './to-schema.js';
+
+function showDefault(value: string | null | undefined): string {
+  if (value === undefined) return 'no default';
+  if (value === null) return 'default NULL';
+  return value === 'CURRENT_TIMESTAMP' ? 'default CURRENT_TIMESTAMP' : `default '${value}'`;
+}
+
+export function diffTable(schema: TableSchema, facts: TableFacts | undefined): string[] {
+  const table = schema['x-a2gen'].table;
+  if (facts === undefined) return [`${table}: table missing from the database`];
+  const differences: string[] = [];
+  const columns = new Map(facts.columns.map((column) => [column.name, column]));
+  const described = new Set<string>();
+  for (const [name, property] of Object.entries(schema.properties)) {
+    const sql = property['x-sql'];
+    const column = sql.column ?? name;
+    described.add(column);
+    const actual = columns.get(column);
+    const where = `${table}.${column}`;
+    if (actual === undefined) {
+      differences.push(`${where}: in the schema, not in the database`);
+      continue;
+    }
+    if (!sameSqlType(sql.type, actual.type)) differences.push(`${where}: schema ${sql.type}, database ${actual.type}`);
+    if (sql.nullable !== actual.nullable) {
+      differences.push(`${where}: schema ${sql.nullable ? 'NULL' : 'NOT NULL'}, database ${actual.nullable ? 'NULL' : 'NOT NULL'}`);
+    }
+    const expected = 'default' in sql ? sql.default : undefined;
+    if (expected !== actual.default && !(expected === undefined && actual.default === null && actual.nullable)) {
+      differences.push(`${where}: schema ${showDefault(expected)}, database ${showDefault(actual.default)}`);
+    }
+    if ((sql.autoIncrement === true) !== actual.autoIncrement) {
+      differences.push(`${where}: schema ${sql.autoIncrement ? '' : 'not '}AUTO_INCREMENT, database ${actual.autoIncrement ? '' : 'not '}AUTO_INCREMENT`);
+    }
+  }
+  for (const column of facts.columns) {
+    if (!described.has(column.name)) differences.push(`${table}.${column.name}: in the database (${column.type}), not in the schema`);
+  }
+  const columnOf = (name: string) => schema.properties[name]?.['x-sql'].column ?? name;
+  const expectedKey = schema['x-a2gen'].primaryKey.map(columnOf).join(', ');
+  if (expectedKey !== facts.primaryKey.join(', ')) {
+    differences.push(`${table}: schema primary key (${expectedKey}), database (${facts.primaryKey.join(', ')})`);
+  }
+  const show = (index: { unique?: boolean; columns: string[] }) => `${index.unique ? 'UNIQUE ' : ''}(${index.columns.join(', ')})`;
+  const actualIndexes = new Map(facts.indexes.map((index) => [index.name, index]));
+  const expectedIndexes = schema['x-a2gen'].indexes ?? [];
+  for (const index of expectedIndexes) {
+    const expected = { unique: index.unique === true, columns: index.columns.map(columnOf) };
+    const actual = actualIndexes.get(index.name);
+    if (actual === undefined) differences.push(`${table}: index ${index.name} ${show(expected)} in the schema, not in the database`);
+    else if (show(actual) !== show(expected)) differences.push(`${table}: index ${index.name}: schema ${show(expected)}, database ${show(actual)}`);
+  }
+  for (const index of facts.indexes) {
+    if (!expectedIndexes.some((expected) => expected.name === index.name)) {
+      differences.push(`${table}: index ${index.name} ${show(index)} in the database, not in the schema`);
+    }
+  }
+  const options = schema['x-a2gen'];
+  if (options.engine !== undefined && options.engine.toLowerCase() !== facts.engine.toLowerCase()) {
+    differences.push(`${table}: schema ENGINE=${options.engine}, database ENGINE=${facts.engine}`);
+  }
+  if (options.collation !== undefined && options.collation !== facts.collation) {
+    differences.push(`${table}: schema COLLATE=${options.collation}, database COLLATE=${facts.collation}`);
+  }
+  return differences;
+}

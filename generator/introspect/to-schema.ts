@@ -1,0 +1,111 @@
+/**
+ * Writes a schema file from what the database says, keeping everything a
+ * person added to an earlier version of the file (labels, descriptions,
+ * write-only flags, defaults, choices, required lists, admin hints, seed
+ * rows, renamed JSON keys). Only the database facts are replaced, so
+ * introspecting an unchanged table reproduces the file byte for byte.
+ */
+import type { PropertySchema, TableSchema } from '../load-schemas.js';
+import { expectedJsonType, isDateKind } from '../model.js';
+import { parseSqlType } from '../sql-type.js';
+import type { ColumnFacts, TableFacts } from './read-table.js';
+
+/** cc_card_group → cardgroup: the old API's resource names. */
+export function defaultResource(table: string): string {
+  return table.replace(/^cc_/, '').replace(/[^a-z0-9]/gi, '').toLowerCase();
+}
+
+function humanise(name: string): string {
+  const words = name.replace(/^cc_/, '').replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** `int` (MySQL 8) and `int(11)` name the same type: keep the file's spelling when they agree. */
+export function sameSqlType(a: string, b: string): boolean {
+  const strip = (type: string) => type.replace(/^(tinyint|smallint|mediumint|int|integer|bigint)\(\d+\)/, '$1');
+  return strip(a) === strip(b);
+}
+
+function property(column: ColumnFacts, prior: PropertySchema | undefined, primaryKey: boolean): PropertySchema {
+  const type = prior && sameSqlType(prior['x-sql'].type, column.type) ? prior['x-sql'].type : column.type;
+  const sql = parseSqlType(type);
+  const zeroDate = !column.nullable && isDateKind(sql.kind) && typeof column.default === 'string' && column.default.startsWith('0000-00-00');
+  const jsonType = expectedJsonType(sql);
+  const length = sql.base === 'char' || sql.base === 'varchar' ? sql.length : undefined;
+  const maxLength = length === undefined ? prior?.maxLength : Math.min(prior?.maxLength ?? length, length);
+  const readOnly = prior?.readOnly ?? (primaryKey && column.autoIncrement ? true : undefined);
+  const result: Record<string, unknown> = {
+    type: column.nullable || zeroDate ? [jsonType, 'null'] : jsonType,
+    title: prior?.title ?? humanise(column.name),
+    description: prior?.description,
+    maxLength,
+    minLength: prior?.minLength,
+    readOnly,
+    writeOnly: prior?.writeOnly,
+    'x-choices': prior?.['x-choices'],
+    'x-sql': {
+      type,
+      nullable: column.nullable,
+      ...(column.default !== undefined && { default: column.default }),
+      ...(column.autoIncrement && { autoIncrement: true }),
+      ...(prior?.['x-sql'].column !== undefined && { column: prior['x-sql'].column }),
+    },
+  };
+  if (prior !== undefined && 'default' in prior) {
+    // JSON defaults sit between minLength and readOnly, as in hand-written files.
+    const ordered: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(result)) {
+      if (key === 'readOnly') ordered.default = prior.default;
+      ordered[key] = value;
+    }
+    return prune(ordered) as unknown as PropertySchema;
+  }
+  return prune(result) as unknown as PropertySchema;
+}
+
+function prune(object: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
+}
+
+export function schemaFromFacts(facts: TableFacts, existing?: TableSchema, resource?: string): TableSchema {
+  // Existing properties by SQL column, so renamed JSON keys survive.
+  const prior = new Map(Object.entries(existing?.properties ?? {}).map(([name, schema]) => [schema['x-sql'].column ?? name, { name, schema }]));
+  const nameOf = (column: string) => prior.get(column)?.name ?? column;
+  const properties: Record<string, PropertySchema> = {};
+  for (const column of facts.columns) {
+    properties[nameOf(column.name)] = property(column, prior.get(column.name)?.schema, facts.primaryKey.includes(column.name));
+  }
+  const known = new Set(Object.keys(properties));
+  const options = existing?.['x-a2gen'];
+  const required = existing?.required?.filter((name) => known.has(name));
+  const admin = existing?.['x-admin'];
+  return prune({
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: existing?.title ?? humanise(facts.table),
+    description: existing?.description,
+    'x-a2gen': prune({
+      table: facts.table,
+      resource: options?.resource ?? resource ?? defaultResource(facts.table),
+      primaryKey: facts.primaryKey.map(nameOf),
+      engine: facts.engine,
+      charset: facts.charset,
+      collation: facts.collation,
+      indexes: facts.indexes.map((index) =>
+        prune({ name: index.name, unique: index.unique ? true : undefined, columns: index.columns.map(nameOf) }),
+      ),
+      seed: options?.seed,
+    }),
+    type: 'object',
+    additionalProperties: false,
+    required: required && required.length > 0 ? required : undefined,
+    properties,
+    'x-admin': admin && {
+      ...(admin.list && { list: admin.list.filter((name) => known.has(name)) }),
+      ...(admin.search && { search: admin.search.filter((name) => known.has(name)) }),
+    },
+  }) as unknown as TableSchema;
+}
+
+export function formatSchema(schema: TableSchema): string {
+  return `${JSON.stringify(schema, null, 2)}\n`;
+}

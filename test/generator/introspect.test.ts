@@ -1,0 +1,165 @@
+/**
+ * `a2gen introspect` and `a2gen diff` against real MariaDB databases built
+ * with A2Billing's DDL: introspection reproduces the committed schema files,
+ * keeps annotations, and diff names every kind of drift.
+ */
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import t from 'tap';
+import { createMysqlDatabase, PROJECT_ROOT } from '../helpers/backends.js';
+
+const run = promisify(execFile);
+const CLI = path.join(PROJECT_ROOT, 'dist/bin/a2gen.js');
+
+async function a2gen(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { ...process.env, A2B_DATABASE_URL: '' } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failure = error as { code: number; stdout: string; stderr: string };
+    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
+  }
+}
+
+async function tempProject(t: { teardown(fn: () => unknown): void }, withSchemas: boolean): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'a2gen-introspect-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await cp(path.join(PROJECT_ROOT, 'templates'), path.join(dir, 'templates'), { recursive: true });
+  if (withSchemas) await cp(path.join(PROJECT_ROOT, 'schema'), path.join(dir, 'schema'), { recursive: true });
+  return dir;
+}
+
+const readJson = async (file: string) => JSON.parse(await readFile(file, 'utf8'));
+const committed = (table: string) => readJson(path.join(PROJECT_ROOT, 'schema', `${table}.json`));
+
+t.test('introspect and diff', async (t) => {
+  const database = await createMysqlDatabase();
+  t.teardown(() => database.drop());
+  const url = database.url;
+
+  await t.test('a fresh introspection has exactly the database facts of the committed files', async (t) => {
+    const dir = await tempProject(t, false);
+    for (const table of ['cc_card', 'cc_card_group']) {
+      const result = await a2gen('introspect', '--url', url, '--table', table, '--project', dir);
+      t.equal(result.code, 0, `${table}: exit 0`);
+      t.match(result.stdout, `wrote schema/${table}.json`);
+      const fresh = await readJson(path.join(dir, 'schema', `${table}.json`));
+      const expected = await committed(table);
+      t.same(Object.keys(fresh.properties), Object.keys(expected.properties), `${table}: every column, in order`);
+      for (const [name, property] of Object.entries(expected.properties as Record<string, { 'x-sql': unknown; type: unknown; maxLength?: number }>)) {
+        t.same(fresh.properties[name]['x-sql'], property['x-sql'], `${table}.${name}: type, nullability, default, auto_increment`);
+        t.same(fresh.properties[name].type, property.type, `${table}.${name}: JSON type`);
+        t.equal(fresh.properties[name].maxLength, property.maxLength, `${table}.${name}: maxLength`);
+      }
+      const { seed: _seed, ...options } = expected['x-a2gen'];
+      t.same(fresh['x-a2gen'], options, `${table}: resource, key, engine, charset, collation, indexes`);
+    }
+    const build = await a2gen('build', '--project', dir);
+    t.equal(build.code, 0, 'the introspected files build');
+  });
+
+  await t.test('re-introspecting an unchanged table rewrites nothing and keeps every annotation', async (t) => {
+    const dir = await tempProject(t, true);
+    for (const table of ['cc_card', 'cc_card_group']) {
+      const result = await a2gen('introspect', '--url', url, '--table', table, '--project', dir);
+      t.match(result.stdout, 'is up to date', table);
+      t.equal(await readFile(path.join(dir, 'schema', `${table}.json`), 'utf8'), await readFile(path.join(PROJECT_ROOT, 'schema', `${table}.json`), 'utf8'), `${table}: byte-identical`);
+    }
+  });
+
+  await t.test('diff: 0 when schema and database agree', async (t) => {
+    const result = await a2gen('diff', '--url', url, '--project', PROJECT_ROOT);
+    t.equal(result.code, 0);
+    t.match(result.stdout, 'schema/ and the database agree (2 tables)');
+  });
+
+  await t.test('diff: 1 when the database cannot be reached', async (t) => {
+    const result = await a2gen('diff', '--url', 'mysql://root@127.0.0.1:1/none', '--project', PROJECT_ROOT);
+    t.equal(result.code, 1);
+    t.match(result.stderr, /^a2gen: cannot connect/);
+  });
+
+  await t.test('drift: diff names each change (exit 2), introspect takes it in and keeps annotations', async (t) => {
+    await database.admin.query(`
+      ALTER TABLE cc_card
+        MODIFY credit decimal(12,2) NOT NULL DEFAULT '0.00',
+        MODIFY tag varchar(50) NULL,
+        ALTER COLUMN status SET DEFAULT 2,
+        CHANGE COLUMN voipcall voip_call int(11) DEFAULT '0',
+        ADD COLUMN note varchar(10) NOT NULL DEFAULT 'x',
+        ADD INDEX idx_tag (tag);
+      ALTER TABLE cc_card_group ENGINE=InnoDB;`);
+    const result = await a2gen('diff', '--url', url, '--project', PROJECT_ROOT);
+    t.equal(result.code, 2, 'exit 2');
+    const lines = result.stdout.trim().split('\n');
+    t.same(lines, [
+      'cc_card.credit: schema decimal(15,5), database decimal(12,2)',
+      "cc_card.credit: schema default '0.00000', database default '0.00'",
+      "cc_card.status: schema default '1', database default '2'",
+      'cc_card.voipcall: in the schema, not in the database',
+      'cc_card.tag: schema NOT NULL, database NULL',
+      'cc_card.voip_call: in the database (int(11)), not in the schema',
+      'cc_card.note: in the database (varchar(10)), not in the schema',
+      'cc_card: index idx_tag (tag) in the database, not in the schema',
+      'cc_card_group: schema ENGINE=MyISAM, database ENGINE=InnoDB',
+      '9 differences between schema/ and the database',
+    ]);
+
+    const dir = await tempProject(t, true);
+    const updated = await a2gen('introspect', '--url', url, '--table', 'cc_card', '--project', dir);
+    t.match(updated.stdout, 'updated schema/cc_card.json');
+    const card = await readJson(path.join(dir, 'schema', 'cc_card.json'));
+    const before = await committed('cc_card');
+    t.same(card.properties.credit['x-sql'], { type: 'decimal(12,2)', nullable: false, default: '0.00' }, 'the changed type and default');
+    t.equal(card.properties.credit.title, before.properties.credit.title, 'the label is kept');
+    t.same(card.properties.tag.type, ['string', 'null'], 'now nullable');
+    t.equal(card.properties.tag.default, '', 'the form default is kept');
+    t.equal(card.properties.uipass.writeOnly, true, 'write-only flags are kept');
+    t.same(card.required, before.required, 'the required list is kept');
+    t.same(card['x-admin'], before['x-admin'], 'admin hints are kept');
+    t.notOk('voipcall' in card.properties, 'the dropped column is gone');
+    t.same(Object.keys(card.properties).slice(-2), ['max_concurrent', 'note'], 'the new column is added in table order');
+    t.ok(card['x-a2gen'].indexes.some((index: { name: string }) => index.name === 'idx_tag'), 'the new index is recorded');
+    t.equal((await a2gen('build', '--project', dir)).code, 0, 'the updated files build');
+  });
+
+  await t.test('any A2Billing table becomes a schema file', async (t) => {
+    await database.admin.query(`
+      CREATE TABLE cc_callerid (
+        id bigint(20) NOT NULL AUTO_INCREMENT,
+        cid varchar(100) COLLATE utf8_bin NOT NULL,
+        id_cc_card bigint(20) NOT NULL,
+        activated char(1) COLLATE utf8_bin NOT NULL DEFAULT 't',
+        PRIMARY KEY (id),
+        UNIQUE KEY cons_cc_callerid_cid (cid)
+      ) ENGINE=MyISAM DEFAULT CHARSET=utf8 COLLATE=utf8_bin`);
+    const dir = await tempProject(t, true);
+    const result = await a2gen('introspect', '--url', url, '--table', 'cc_callerid', '--project', dir);
+    t.equal(result.code, 0);
+    const callerid = await readJson(path.join(dir, 'schema', 'cc_callerid.json'));
+    t.equal(callerid['x-a2gen'].resource, 'callerid', 'the old API resource name');
+    t.same(callerid['x-a2gen'].indexes, [{ name: 'cons_cc_callerid_cid', unique: true, columns: ['cid'] }]);
+    t.match(callerid.properties.id, { type: 'integer', readOnly: true, 'x-sql': { type: 'bigint(20)', autoIncrement: true } });
+    t.match(callerid.properties.activated, { type: 'string', maxLength: 1, 'x-sql': { type: 'char(1)', default: 't' } });
+    const build = await a2gen('build', '--project', dir);
+    t.equal(build.code, 0, 'builds');
+    t.match(build.stdout, 'wrote generated/callerid/routes.ts');
+  });
+
+  await t.test('clear errors', async (t) => {
+    const dir = await tempProject(t, false);
+    const missing = await a2gen('introspect', '--url', url, '--table', 'cc_nothing', '--project', dir);
+    t.equal(missing.code, 1);
+    t.match(missing.stderr, 'a2gen: no table cc_nothing in that database');
+    const noUrl = await a2gen('introspect', '--table', 'cc_card', '--project', dir);
+    t.equal(noUrl.code, 1);
+    t.match(noUrl.stderr, '--url');
+    await database.admin.query('CREATE TABLE pairs (a int NOT NULL, b int NOT NULL, PRIMARY KEY (a, b))');
+    const composite = await a2gen('introspect', '--url', url, '--table', 'pairs', '--project', dir);
+    t.equal(composite.code, 1);
+    t.match(composite.stderr, 'composite primary key');
+  });
+});
