@@ -14,6 +14,8 @@ export interface BuildOptions {
   projectDir: string;
   schemaDir?: string;
   templateDir?: string;
+  /** A directory whose templates replace the built-in ones of the same name. */
+  templateOverrideDir?: string;
   outputDir?: string;
 }
 
@@ -21,7 +23,8 @@ export async function generate(options: BuildOptions): Promise<OutputFiles> {
   const files = await loadSchemas(options.projectDir, options.schemaDir ?? 'schema');
   const models = files.map(buildTableModel);
   checkModels(models);
-  return renderProject(models, path.resolve(options.projectDir, options.templateDir ?? 'templates'));
+  const overrides = options.templateOverrideDir === undefined ? undefined : path.resolve(options.projectDir, options.templateOverrideDir);
+  return renderProject(models, path.resolve(options.projectDir, options.templateDir ?? 'templates'), overrides);
 }
 
 export async function build(options: BuildOptions): Promise<WriteReport> {

@@ -31,11 +31,20 @@ const TEMPLATES: TemplateSet = {
   ],
 };
 
-export async function renderProject(models: TableModel[], templateDir: string): Promise<OutputFiles> {
+/** Every template a build reads, by file name relative to the templates directory. */
+export function templateNames(): string[] {
+  return [...TEMPLATES.perTable, ...TEMPLATES.perProject].map(({ template }) => template).sort();
+}
+
+/**
+ * @param templateDir the built-in templates
+ * @param overrideDir a project's own templates: a file there replaces the built-in one of the same name
+ */
+export async function renderProject(models: TableModel[], templateDir: string, overrideDir?: string): Promise<OutputFiles> {
   // An isolated instance: generated code is not HTML, so nothing is escaped.
   const handlebars = Handlebars.create();
   const compile = async (name: string) =>
-    handlebars.compile(await readFile(path.join(templateDir, name), 'utf8'), { noEscape: true, strict: true });
+    handlebars.compile(await readTemplate(name, templateDir, overrideDir), { noEscape: true, strict: true });
 
   const view = projectView(models);
   const files: OutputFiles = new Map();
@@ -47,4 +56,15 @@ export async function renderProject(models: TableModel[], templateDir: string): 
     files.set(output, (await compile(template))(view));
   }
   return new Map([...files.entries()].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+async function readTemplate(name: string, templateDir: string, overrideDir: string | undefined): Promise<string> {
+  if (overrideDir !== undefined) {
+    try {
+      return await readFile(path.join(overrideDir, name), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+  return readFile(path.join(templateDir, name), 'utf8');
 }

@@ -1,0 +1,81 @@
+/**
+ * A project's own templates replace built-in ones (`--templates DIR`), and
+ * `build --watch` rebuilds once per change.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import t from 'tap';
+import { PROJECT_ROOT } from '../helpers/backends.js';
+
+const run = promisify(execFile);
+const CLI = path.join(PROJECT_ROOT, 'dist/bin/a2gen.js');
+
+async function project(t: { teardown(fn: () => unknown): void }): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'a2gen-templates-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  for (const folder of ['schema', 'templates', 'generated']) {
+    await cp(path.join(PROJECT_ROOT, folder), path.join(dir, folder), { recursive: true });
+  }
+  return dir;
+}
+
+t.test('--templates DIR replaces a built-in template of the same name', async (t) => {
+  const dir = await project(t);
+  await mkdir(path.join(dir, 'mine'));
+  const builtIn = await readFile(path.join(dir, 'templates/types.ts.hbs'), 'utf8');
+  await writeFile(path.join(dir, 'mine/types.ts.hbs'), `${builtIn}\n/** Added by this project's own template. */\nexport const MODEL = '{{resource}}';\n`);
+  await writeFile(path.join(dir, 'mine/typo.ts.hbs'), 'nothing');
+  const result = await run(process.execPath, [CLI, 'build', '--project', dir, '--templates', 'mine']);
+  t.match(result.stdout, 'wrote generated/card/types.ts');
+  t.match(result.stdout, 'wrote generated/cardgroup/types.ts');
+  t.match(result.stdout, 'a2gen build: 2 written', 'only the files of that template change');
+  t.match(await readFile(path.join(dir, 'generated/card/types.ts'), 'utf8'), "export const MODEL = 'card';");
+  t.match(result.stderr, /mine\/typo\.ts\.hbs replaces no built-in template/, 'a file that overrides nothing is reported');
+  const check = await run(process.execPath, [CLI, 'build', '--check', '--project', dir, '--templates', 'mine']);
+  t.match(check.stdout, 'generated/ is up to date', '--check uses the same templates');
+});
+
+t.test('--watch rebuilds once per change and keeps going after a broken schema', async (t) => {
+  const dir = await project(t);
+  const child = spawn(process.execPath, [CLI, 'build', '--watch', '--project', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => child.kill('SIGKILL'));
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const waitFor = async (text: string, count = 1) => {
+    for (let waited = 0; waited < 10_000; waited += 50) {
+      if (output.split(text).length - 1 >= count) return;
+      await sleep(50);
+    }
+    throw new Error(`timed out waiting for ${JSON.stringify(text)} in:\n${output}`);
+  };
+  await waitFor('watching');
+  t.match(output, 'a2gen build: 0 written', 'the first build finds everything current');
+
+  const file = path.join(dir, 'schema/cc_card_group.json');
+  const schema = JSON.parse(await readFile(file, 'utf8'));
+  schema.properties.name.maxLength = 40;
+  schema.properties.name['x-sql'].type = 'varchar(40)';
+  await writeFile(file, `${JSON.stringify(schema, null, 2)}\n`);
+  await waitFor(' written, ', 2);
+  t.match(output, 'changed: schema/cc_card_group.json');
+  t.match(output, 'wrote generated/cardgroup/spec.ts');
+  await sleep(600);
+  t.equal(output.split(' written, ').length - 1, 2, 'one rebuild for one change');
+
+  await writeFile(file, '{ broken');
+  await waitFor('invalid schema, nothing written');
+  schema.properties.name.maxLength = 30;
+  schema.properties.name['x-sql'].type = 'varchar(30)';
+  await writeFile(file, `${JSON.stringify(schema, null, 2)}\n`);
+  await waitFor(' written, ', 3);
+  t.match(await readFile(path.join(dir, 'generated/ddl/mysql.sql'), 'utf8'), 'name varchar(30) NULL', 'still watching after the error');
+
+  child.kill('SIGTERM');
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  t.equal(code, 0, 'stops cleanly on SIGTERM');
+});
