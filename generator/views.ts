@@ -77,6 +77,39 @@ function columnSpec(column: ColumnModel): unknown {
   };
 }
 
+/** The database facts of the table, for the runtime's readiness check. */
+function expectedTable(model: TableModel): unknown {
+  const sqlDefault = (column: ColumnModel) => {
+    const value = column.sqlDefault;
+    if (value.kind === 'none') return undefined;
+    if (value.kind === 'null') return null;
+    return value.kind === 'current_timestamp' ? 'CURRENT_TIMESTAMP' : value.value;
+  };
+  return {
+    'x-a2gen': {
+      table: model.table,
+      primaryKey: [model.primaryKey.column],
+      engine: model.engine,
+      collation: model.collation,
+      indexes: model.indexes.map((index) => ({ name: index.name, unique: index.unique || undefined, columns: index.columns })),
+    },
+    properties: Object.fromEntries(
+      model.columns.map((column) => [
+        column.name,
+        {
+          'x-sql': {
+            type: column.sql.text,
+            nullable: column.sqlNullable,
+            default: sqlDefault(column),
+            autoIncrement: column.autoIncrement || undefined,
+            column: column.column === column.name ? undefined : column.column,
+          },
+        },
+      ]),
+    ),
+  };
+}
+
 export function tableView(model: TableModel) {
   const readable = model.columns.filter((column) => !column.writeOnly);
   const writable = model.columns.filter((column) => !column.readOnly);
@@ -141,7 +174,8 @@ export function tableView(model: TableModel) {
       mysqlTemplate: sqlTemplate(mysqlCreateTable(model)),
       sqliteTemplates: sqliteCreateTable(model).map(sqlTemplate),
     },
-    seed: seedStatements(model).map((statement) => ({ sql: sqlTemplate(statement.sql), params: tsLiteral(statement.params) })),
+    expectedLiteral: tsLiteral(expectedTable(model), 1),
+    seed: seedStatements(model).map((statement) => ({ sql: sqlTemplate(statement.sql), params: tsLiteral(statement.params, 3) })),
   };
 }
 

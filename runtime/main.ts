@@ -7,11 +7,14 @@ import { resources } from '../generated/index.js';
 import { UserStore } from './auth/user-store.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './database.js';
+import type { Db } from './db/db.js';
+import { checkSchema } from './schema-status.js';
 import { buildServer } from './server.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const { db } = await openDatabase(config, resources);
+  if (config.databaseUrl !== undefined) await reportSchemaDrift(db);
   if (config.databaseUrl === undefined) await createFirstAdmin(new UserStore(db));
   const app = await buildServer({ db, resources, config });
   app.addHook('onClose', async () => db.close());
@@ -27,6 +30,17 @@ async function main(): Promise<void> {
   console.log(`a2gen serving http://${shownHost}:${port}/api/ (${resources.map((r) => r.spec.resource).join(', ')})`);
   console.log(`database: ${db.description}`);
   console.log('create or reset an API user: npx a2gen create-admin --username NAME');
+}
+
+/** Says at startup what `a2gen diff` would say; the service still starts (affected requests answer 503 or 400). */
+async function reportSchemaDrift(db: Db): Promise<void> {
+  try {
+    const report = await checkSchema(db, resources);
+    for (const lines of Object.values(report.differences)) for (const line of lines) console.warn(`schema drift: ${line}`);
+    if (!report.agrees) console.warn('the database differs from schema/: /health/ready answers 503 until they agree (see `npx a2gen diff`)');
+  } catch (error) {
+    console.warn(`database not reachable at startup (${(error as Error).message}); requests answer 503 until it is back`);
+  }
 }
 
 /** The embedded default starts with one admin whose password is shown once, here. */

@@ -12,6 +12,7 @@ import { registerBasicAuth } from './auth/basic-auth.js';
 import { UserStore } from './auth/user-store.js';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
+import { registerHealth } from './health.js';
 
 export interface ServerOptions {
   db: Db;
@@ -38,15 +39,7 @@ export async function buildServer({ db, resources, config, logger }: ServerOptio
     throw new NotFoundError(`no route for ${request.method} ${request.url.split('?')[0]}`);
   });
 
-  app.get('/health/live', async () => ({ status: 'ok' }));
-  app.get('/health/ready', async (_request, reply) => {
-    try {
-      await db.ping();
-      return { status: 'ok', database: db.dialect };
-    } catch {
-      return reply.status(503).send({ status: 'unavailable', database: db.dialect });
-    }
-  });
+  registerHealth(app, db, resources);
 
   await app.register(async (api) => {
     await registerBodyParsers(api);

@@ -27,11 +27,26 @@ export const cardGroupModule: ResourceModule = {
 )`,
     ],
   },
+  /** The table as the schema file describes it, for the readiness check. */
+  expected: {
+    'x-a2gen': { table: 'cc_card_group', primaryKey: ['id'], engine: 'MyISAM', collation: 'utf8_bin', indexes: [] },
+    properties: {
+      id: { 'x-sql': { type: 'int(11)', nullable: false, autoIncrement: true } },
+      name: { 'x-sql': { type: 'varchar(50)', nullable: true, default: null } },
+      description: { 'x-sql': { type: 'varchar(400)', nullable: true, default: null } },
+      users_perms: { 'x-sql': { type: 'int(11)', nullable: false, default: '0' } },
+      id_agent: { 'x-sql': { type: 'int(11)', nullable: true, default: null } },
+      provisioning: { 'x-sql': { type: 'varchar(200)', nullable: true, default: null } },
+    },
+  },
   seed: [
-    { sql: `INSERT INTO cc_card_group (id, name, description, users_perms, id_agent, provisioning) VALUES (?, ?, ?, ?, ?, ?)`, params: [
-  1, 'DEFAULT',
-  'This group is the default group used when you create a customer. It\'s forbidden to delete it because you need at least one group but you can edit it.',
-  262142, null, null,
-] },
+    {
+      sql: `INSERT INTO cc_card_group (id, name, description, users_perms, id_agent, provisioning) VALUES (?, ?, ?, ?, ?, ?)`,
+      params: [
+        1, 'DEFAULT',
+        'This group is the default group used when you create a customer. It\'s forbidden to delete it because you need at least one group but you can edit it.',
+        262142, null, null,
+      ],
+    },
   ],
 };

@@ -7,8 +7,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import mysql from 'mysql2/promise';
 import { loadSchemas, SchemaValidationError, type TableSchema } from '../load-schemas.js';
-import { diffTable } from './diff.js';
-import { readTable } from './read-table.js';
+import { diffTable } from '../../introspection/diff-table.js';
+import { readTable, type QueryRows } from '../../introspection/read-table.js';
 import { formatSchema, schemaFromFacts } from './to-schema.js';
 
 interface ConnectionFlags {
@@ -24,6 +24,11 @@ function databaseUrl(flags: ConnectionFlags): string {
 }
 
 class UsageError extends Error {}
+
+/** The rows of one statement over a mysql2 connection. */
+function rowsOf(connection: mysql.Connection): QueryRows {
+  return async (sql, params) => (await connection.query(sql, params))[0] as Record<string, unknown>[];
+}
 
 async function connect(url: string): Promise<mysql.Connection> {
   try {
@@ -65,7 +70,7 @@ export function registerIntrospectCommands(program: Command): void {
       report(async () => {
         const connection = await connect(databaseUrl(flags));
         try {
-          const facts = await readTable(connection, flags.table);
+          const facts = await readTable(rowsOf(connection), flags.table);
           if (facts === undefined) throw new UsageError(`no table ${flags.table} in that database`);
           if (facts.primaryKey.length !== 1) {
             throw new UsageError(`${flags.table} has ${facts.primaryKey.length === 0 ? 'no' : 'a composite'} primary key; a2gen serves tables with a single-column key`);
@@ -99,7 +104,7 @@ export function registerIntrospectCommands(program: Command): void {
         const connection = await connect(databaseUrl(flags));
         try {
           const differences: string[] = [];
-          for (const { schema } of files) differences.push(...diffTable(schema, await readTable(connection, schema['x-a2gen'].table)));
+          for (const { schema } of files) differences.push(...diffTable(schema, await readTable(rowsOf(connection), schema['x-a2gen'].table)));
           if (differences.length === 0) {
             console.log(`schema/ and the database agree (${files.length} tables)`);
             return 0;

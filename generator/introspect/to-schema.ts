@@ -8,7 +8,8 @@
 import type { PropertySchema, TableSchema } from '../load-schemas.js';
 import { expectedJsonType, isDateKind } from '../model.js';
 import { parseSqlType } from '../sql-type.js';
-import type { ColumnFacts, TableFacts } from './read-table.js';
+import { sameSqlType } from '../../introspection/diff-table.js';
+import type { ColumnFacts, TableFacts } from '../../introspection/read-table.js';
 
 /** cc_card_group → cardgroup: the old API's resource names. */
 export function defaultResource(table: string): string {
@@ -18,12 +19,6 @@ export function defaultResource(table: string): string {
 function humanise(name: string): string {
   const words = name.replace(/^cc_/, '').replace(/_/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-/** `int` (MySQL 8) and `int(11)` name the same type: keep the file's spelling when they agree. */
-export function sameSqlType(a: string, b: string): boolean {
-  const strip = (type: string) => type.replace(/^(tinyint|smallint|mediumint|int|integer|bigint)\(\d+\)/, '$1');
-  return strip(a) === strip(b);
 }
 
 function property(column: ColumnFacts, prior: PropertySchema | undefined, primaryKey: boolean): PropertySchema {

@@ -3,6 +3,7 @@
  * export a ResourceSpec per model; the runtime reads nothing else.
  */
 import type { FastifyInstance } from 'fastify';
+import type { ExpectedTable } from '../../introspection/diff-table.js';
 import type { Db } from '../db/db.js';
 import type { ValueRule } from '../values/rules.js';
 
@@ -57,6 +58,8 @@ export interface ResourceModule {
   readonly spec: ResourceSpec;
   readonly routes: (app: FastifyInstance, context: RouteContext) => Promise<void>;
   readonly ddl: { readonly mysql: readonly string[]; readonly sqlite: readonly string[] };
+  /** The table as the schema file describes it (columns, keys, options), to check the live database against. */
+  readonly expected: ExpectedTable;
   /** Rows the embedded database starts with. */
   readonly seed: readonly { readonly sql: string; readonly params: readonly (string | number | null)[] }[];
 }

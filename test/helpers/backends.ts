@@ -46,7 +46,11 @@ async function createSqliteBackend(): Promise<Backend> {
     name: 'sqlite',
     db,
     location: directory,
-    raw: (sql, params = []) => db.all(sql, params as never[]) as Promise<Record<string, unknown>[]>,
+    async raw(sql, params = []) {
+      if (/^\s*(select|pragma|with)\b/i.test(sql)) return db.all(sql, params as never[]) as Promise<Record<string, unknown>[]>;
+      await db.run(sql, params as never[]);
+      return [];
+    },
     async cleanup() {
       await db.close();
       rmSync(directory, { recursive: true, force: true });

@@ -3,9 +3,25 @@
  * column, key or table option, in one line each, e.g.
  * "cc_card.credit: schema decimal(15,5), database decimal(12,2)".
  */
-import type { TableSchema } from '../load-schemas.js';
 import type { TableFacts } from './read-table.js';
-import { sameSqlType } from './to-schema.js';
+
+/** What a schema file says about the table: the part of it that describes the database. */
+export interface ExpectedTable {
+  'x-a2gen': {
+    table: string;
+    primaryKey: string[];
+    engine?: string;
+    collation?: string;
+    indexes?: { name: string; unique?: boolean; columns: string[] }[];
+  };
+  properties: Record<string, { 'x-sql': { type: string; nullable: boolean; default?: string | null; autoIncrement?: boolean; column?: string } }>;
+}
+
+/** `int` (MySQL 8) and `int(11)` name the same type. */
+export function sameSqlType(a: string, b: string): boolean {
+  const strip = (type: string) => type.replace(/^(tinyint|smallint|mediumint|int|integer|bigint)\(\d+\)/, '$1');
+  return strip(a) === strip(b);
+}
 
 function showDefault(value: string | null | undefined): string {
   if (value === undefined) return 'no default';
@@ -13,7 +29,7 @@ function showDefault(value: string | null | undefined): string {
   return value === 'CURRENT_TIMESTAMP' ? 'default CURRENT_TIMESTAMP' : `default '${value}'`;
 }
 
-export function diffTable(schema: TableSchema, facts: TableFacts | undefined): string[] {
+export function diffTable(schema: ExpectedTable, facts: TableFacts | undefined): string[] {
   const table = schema['x-a2gen'].table;
   if (facts === undefined) return [`${table}: table missing from the database`];
   const differences: string[] = [];

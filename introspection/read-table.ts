@@ -2,8 +2,12 @@
  * Reads what MySQL or MariaDB knows about a table from information_schema
  * and SHOW INDEX, normalised to the way schema files write it (MySQL 5.x
  * spelling: `utf8`, `CURRENT_TIMESTAMP`, unquoted default literals).
+ * Shared by the generator (introspect, diff) and the runtime (readiness):
+ * it depends on neither, only on a function that runs a query.
  */
-import type { Connection } from 'mysql2/promise';
+
+/** Runs one statement and returns its rows; a mysql2 connection or the runtime's Db both fit. */
+export type QueryRows = (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
 
 export interface ColumnFacts {
   name: string;
@@ -64,19 +68,18 @@ export function normaliseDefault(raw: string | null, nullable: boolean, mariadb:
   return raw;
 }
 
-export async function isMariaDb(connection: Connection): Promise<boolean> {
-  const [rows] = await connection.query('SELECT VERSION() AS version');
-  return /mariadb/i.test(String((rows as { version: string }[])[0]?.version));
+export async function isMariaDb(query: QueryRows): Promise<boolean> {
+  const [row] = await query('SELECT VERSION() AS version');
+  return /mariadb/i.test(String(row?.version));
 }
 
 /** The table's facts, or undefined when the database has no such table. */
-export async function readTable(connection: Connection, table: string): Promise<TableFacts | undefined> {
-  const [tables] = await connection.query(TABLE_SQL, [table]);
-  const tableRow = (tables as { engine: string; collation: string }[])[0];
+export async function readTable(query: QueryRows, table: string): Promise<TableFacts | undefined> {
+  const tableRow = (await query(TABLE_SQL, [table]))[0] as { engine: string; collation: string } | undefined;
   if (tableRow === undefined) return undefined;
-  const mariadb = await isMariaDb(connection);
-  const [columnRows] = await connection.query(COLUMNS_SQL, [table]);
-  const columns = (columnRows as { name: string; type: string; nullable: string; column_default: string | null; extra: string }[]).map(
+  const mariadb = await isMariaDb(query);
+  const columnRows = await query(COLUMNS_SQL, [table]);
+  const columns = (columnRows as unknown as { name: string; type: string; nullable: string; column_default: string | null; extra: string }[]).map(
     (row) => ({
       name: row.name,
       type: row.type.toLowerCase(),
@@ -85,9 +88,9 @@ export async function readTable(connection: Connection, table: string): Promise<
       autoIncrement: /auto_increment/i.test(row.extra),
     }),
   );
-  const [indexRows] = await connection.query(`SHOW INDEX FROM \`${table.replace(/`/g, '``')}\``);
+  const indexRows = await query(`SHOW INDEX FROM \`${table.replace(/`/g, '``')}\``);
   const indexes = new Map<string, IndexFacts>();
-  for (const row of indexRows as { Key_name: string; Non_unique: number; Column_name: string }[]) {
+  for (const row of indexRows as unknown as { Key_name: string; Non_unique: number; Column_name: string }[]) {
     const index = indexes.get(row.Key_name) ?? { name: row.Key_name, unique: Number(row.Non_unique) === 0, columns: [] };
     index.columns.push(row.Column_name);
     indexes.set(row.Key_name, index);

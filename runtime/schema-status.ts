@@ -1,0 +1,55 @@
+/**
+ * Does the live database still match the schema files the service was
+ * generated from? Checked at startup (differences are logged) and by the
+ * readiness endpoint, with the same comparison as `a2gen diff`.
+ */
+import { diffTable } from '../introspection/diff-table.js';
+import { readTable } from '../introspection/read-table.js';
+import type { ResourceModule } from './api/resource.js';
+import type { Db } from './db/db.js';
+
+export interface SchemaReport {
+  /** Every table exists and matches its schema file. */
+  agrees: boolean;
+  /** Differences per table, as `a2gen diff` prints them. */
+  differences: Record<string, string[]>;
+}
+
+export async function checkSchema(db: Db, resources: readonly ResourceModule[]): Promise<SchemaReport> {
+  const differences: Record<string, string[]> = {};
+  for (const resource of resources) {
+    const table = resource.spec.table;
+    let found: string[];
+    if (db.dialect === 'mysql') {
+      found = diffTable(resource.expected, await readTable((sql, params) => db.all(sql, params as never[]), table));
+    } else {
+      // The embedded tables are created from the generated DDL: only their presence can drift.
+      const rows = await db.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", [table]);
+      found = rows.length === 0 ? [`${table}: table missing from the database`] : [];
+    }
+    if (found.length > 0) differences[table] = found;
+  }
+  return { agrees: Object.keys(differences).length === 0, differences };
+}
+
+/** Caches the last report briefly, so a busy readiness probe does not query information_schema each time. */
+export class SchemaMonitor {
+  private last: { at: number; report: Promise<SchemaReport> } | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly resources: readonly ResourceModule[],
+    private readonly maxAgeMs = 10_000,
+  ) {}
+
+  report(): Promise<SchemaReport> {
+    const now = Date.now();
+    if (this.last === undefined || now - this.last.at > this.maxAgeMs) {
+      const report = checkSchema(this.db, this.resources);
+      // A failed check (database away) is not cached: the next probe tries again.
+      report.catch(() => (this.last = undefined));
+      this.last = { at: now, report };
+    }
+    return this.last.report;
+  }
+}
