@@ -1,7 +1,8 @@
 /**
- * `a2gen introspect` and `a2gen diff`: keep schema files and the live
- * database honest with each other.
+ * `a2gen init`, `a2gen introspect` and `a2gen diff`: start from an existing
+ * database, and keep schema files and the live database honest with each other.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -58,7 +59,66 @@ async function report(task: () => Promise<number>): Promise<void> {
   }
 }
 
+/** Writes (or updates) schema/<table>.json and says what it did. */
+async function introspectTable(connection: mysql.Connection, project: string, table: string, resource?: string): Promise<string> {
+  const facts = await readTable(rowsOf(connection), table);
+  if (facts === undefined) throw new UsageError(`no table ${table} in that database`);
+  if (facts.primaryKey.length !== 1) {
+    throw new UsageError(`${table} has ${facts.primaryKey.length === 0 ? 'no' : 'a composite'} primary key; a2gen serves tables with a single-column key`);
+  }
+  const file = path.join(project, 'schema', `${table}.json`);
+  const existing = await readExisting(file);
+  const text = formatSchema(schemaFromFacts(facts, existing, resource));
+  const before = existing === undefined ? undefined : await readFile(file, 'utf8');
+  if (before === text) return `schema/${table}.json is up to date (${facts.columns.length} columns)`;
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, text);
+  return `${existing ? 'updated' : 'wrote'} schema/${table}.json (${facts.columns.length} columns); run \`npx a2gen build\` next`;
+}
+
+/** A starter .env: the database and a fresh admin-session secret, readable by its owner only. */
+function starterEnv(url: string): string {
+  return [
+    '# a2gen configuration, written by `a2gen init`. Keep this file out of version control.',
+    `A2B_DATABASE_URL=${url}`,
+    '# Session key of the admin panel: every instance behind one load balancer needs the same value.',
+    `A2B_SECRET=${randomBytes(32).toString('hex')}`,
+    '',
+  ].join('\n');
+}
+
 export function registerIntrospectCommands(program: Command): void {
+  program
+    .command('init')
+    .description('start a deployment: write .env (database URL, secret) and introspect the chosen tables')
+    .requiredOption('--url <url>', 'mysql://user:pass@host:3306/a2billing')
+    .option('--tables <names>', 'comma-separated tables to serve', 'cc_card,cc_card_group')
+    .option('--force', 'replace an existing .env')
+    .option('--project <dir>', 'project root holding schema/ and .env', process.cwd())
+    .action((flags: ConnectionFlags & { tables: string; force?: boolean }) =>
+      report(async () => {
+        const url = databaseUrl(flags);
+        const envFile = path.join(flags.project, '.env');
+        const connection = await connect(url);
+        try {
+          const tables = flags.tables.split(',').map((table) => table.trim()).filter(Boolean);
+          for (const table of tables) console.log(await introspectTable(connection, flags.project, table));
+        } finally {
+          await connection.end();
+        }
+        try {
+          await writeFile(envFile, starterEnv(url), { flag: flags.force ? 'w' : 'wx', mode: 0o600 });
+          console.log('wrote .env (A2B_DATABASE_URL, A2B_SECRET)');
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+          console.log('.env exists and was left as it is (--force replaces it)');
+        }
+        console.log('next: npx a2gen build && npx a2gen create-admin --username NAME && npm start');
+        return 0;
+      }),
+    );
+
+
   program
     .command('introspect')
     .description('write schema/<table>.json from a live MySQL/MariaDB table, keeping annotations already in the file')
@@ -70,22 +130,7 @@ export function registerIntrospectCommands(program: Command): void {
       report(async () => {
         const connection = await connect(databaseUrl(flags));
         try {
-          const facts = await readTable(rowsOf(connection), flags.table);
-          if (facts === undefined) throw new UsageError(`no table ${flags.table} in that database`);
-          if (facts.primaryKey.length !== 1) {
-            throw new UsageError(`${flags.table} has ${facts.primaryKey.length === 0 ? 'no' : 'a composite'} primary key; a2gen serves tables with a single-column key`);
-          }
-          const file = path.join(flags.project, 'schema', `${flags.table}.json`);
-          const existing = await readExisting(file);
-          const text = formatSchema(schemaFromFacts(facts, existing, flags.resource));
-          const before = existing === undefined ? undefined : await readFile(file, 'utf8');
-          if (before === text) {
-            console.log(`schema/${flags.table}.json is up to date (${facts.columns.length} columns)`);
-          } else {
-            await mkdir(path.dirname(file), { recursive: true });
-            await writeFile(file, text);
-            console.log(`${existing ? 'updated' : 'wrote'} schema/${flags.table}.json (${facts.columns.length} columns); run \`npx a2gen build\` next`);
-          }
+          console.log(await introspectTable(connection, flags.project, flags.table, flags.resource));
           return 0;
         } finally {
           await connection.end();

@@ -149,6 +149,24 @@ t.test('introspect and diff', async (t) => {
     t.match(build.stdout, 'wrote generated/callerid/routes.ts');
   });
 
+  await t.test('init writes .env and the schema files for the chosen tables', async (t) => {
+    const dir = await tempProject(t, false);
+    const result = await a2gen('init', '--url', url, '--tables', 'cc_card_group, cc_callerid', '--project', dir);
+    t.equal(result.code, 0);
+    t.match(result.stdout, 'wrote schema/cc_card_group.json');
+    t.match(result.stdout, 'wrote schema/cc_callerid.json');
+    t.match(result.stdout, 'next: npx a2gen build');
+    const env = await readFile(path.join(dir, '.env'), 'utf8');
+    t.match(env, `A2B_DATABASE_URL=${url}\n`);
+    t.match(env, /^A2B_SECRET=[0-9a-f]{64}$/m, 'a fresh 32-byte secret');
+    const { stat } = await import('node:fs/promises');
+    t.equal((await stat(path.join(dir, '.env'))).mode & 0o777, 0o600, 'readable by its owner only');
+    const again = await a2gen('init', '--url', url, '--tables', 'cc_card_group', '--project', dir);
+    t.match(again.stdout, '.env exists and was left as it is');
+    t.equal(await readFile(path.join(dir, '.env'), 'utf8'), env, 'the existing .env is not replaced');
+    t.equal((await a2gen('build', '--project', dir)).code, 0, 'the project builds');
+  });
+
   await t.test('clear errors', async (t) => {
     const dir = await tempProject(t, false);
     const missing = await a2gen('introspect', '--url', url, '--table', 'cc_nothing', '--project', dir);
