@@ -25,6 +25,8 @@ export interface PropertySchema {
   readOnly?: boolean;
   writeOnly?: boolean;
   'x-choices'?: { value: unknown; label: string }[];
+  /** The column holds the primary key of another model's row. */
+  'x-references'?: { resource: string; label?: string };
   'x-sql': SqlColumnSchema;
 }
 

@@ -49,6 +49,12 @@ const property = {
     readOnly: { type: 'boolean' },
     writeOnly: { type: 'boolean' },
     'x-choices': { type: 'array', items: choice, minItems: 1 },
+    'x-references': {
+      type: 'object',
+      additionalProperties: false,
+      required: ['resource'],
+      properties: { resource: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' }, label: identifier },
+    },
     'x-sql': sqlColumn,
   },
 } as const;

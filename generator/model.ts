@@ -52,6 +52,8 @@ export interface ColumnModel {
   minLength: number | undefined;
   maxLength: number | undefined;
   choices: { value: unknown; label: string }[] | undefined;
+  /** Another model whose primary key this column holds; `label` names the column that describes its rows. */
+  references: { resource: string; label: string | undefined } | undefined;
   rule: ValueRule;
   operators: string[];
   sortable: boolean;
@@ -166,6 +168,7 @@ export function buildTableModel(file: SchemaFile): TableModel {
       minLength: property.minLength,
       maxLength,
       choices: property['x-choices'],
+      references: property['x-references'] && { resource: property['x-references'].resource, label: property['x-references'].label },
       rule,
       operators: writeOnly ? [] : operatorsFor(sql.kind, jsonNullable),
       sortable: !writeOnly,
@@ -226,8 +229,22 @@ export function buildTableModel(file: SchemaFile): TableModel {
   };
 }
 
-/** Checks what only makes sense across files: unique tables, resources and type names. */
+/** Checks what only makes sense across files: unique tables, resources and type names; references. */
 export function checkModels(models: TableModel[]): void {
+  const byResource = new Map(models.map((model) => [model.resource, model]));
+  for (const model of models) {
+    for (const column of model.columns) {
+      if (column.references === undefined) continue;
+      const pointer = `/properties/${column.name}/x-references`;
+      const target = byResource.get(column.references.resource);
+      if (target === undefined) throw new ModelError(model.source, pointer, `no model has the resource "${column.references.resource}"`);
+      if (column.kind !== 'integer') throw new ModelError(model.source, pointer, `${column.name} is ${column.sql.text}; a reference holds an integer key`);
+      const label = column.references.label;
+      if (label !== undefined && (!target.columns.some((other) => other.name === label && !other.writeOnly))) {
+        throw new ModelError(model.source, `${pointer}/label`, `"${label}" is not a readable property of ${target.resource}`);
+      }
+    }
+  }
   for (const key of ['table', 'resource', 'typeName'] as const) {
     const seen = new Map<string, string>();
     for (const model of models) {

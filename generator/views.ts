@@ -110,7 +110,24 @@ function expectedTable(model: TableModel): unknown {
   };
 }
 
-export function tableView(model: TableModel) {
+/** What the runtime needs to follow a reference in a filter: the target's spec and its label column. */
+function relationsOf(model: TableModel, models: readonly TableModel[]) {
+  return model.columns
+    .filter((column) => column.references !== undefined)
+    .map((column) => {
+      const target = models.find((candidate) => candidate.resource === column.references!.resource)!;
+      return {
+        name: column.name,
+        targetSpec: `${target.valueName}Spec`,
+        targetResource: target.resource,
+        self: target === model,
+        label: column.references!.label === undefined ? 'undefined' : `'${column.references!.label}'`,
+      };
+    });
+}
+
+export function tableView(model: TableModel, models: readonly TableModel[] = [model]) {
+  const relations = relationsOf(model, models);
   const readable = model.columns.filter((column) => !column.writeOnly);
   const writable = model.columns.filter((column) => !column.readOnly);
   const table = sqlName(model.table);
@@ -160,6 +177,7 @@ export function tableView(model: TableModel) {
           name: index.name,
           columns: index.columns.map((name) => model.columns.find((column) => column.column === name)!.name),
         })),
+      1,
     ),
     createDefaultsLiteral: tsLiteral(createDefaults),
     bodyPropertiesLiteral: tsLiteral(
@@ -174,6 +192,11 @@ export function tableView(model: TableModel) {
       mysqlTemplate: sqlTemplate(mysqlCreateTable(model)),
       sqliteTemplates: sqliteCreateTable(model).map(sqlTemplate),
     },
+    relations,
+    relationImports: relations
+      .filter((relation) => !relation.self)
+      .filter((relation, index, all) => all.findIndex((other) => other.targetResource === relation.targetResource) === index)
+      .sort((a, b) => a.targetResource.localeCompare(b.targetResource)),
     expectedLiteral: tsLiteral(expectedTable(model), 1),
     seed: seedStatements(model).map((statement) => ({ sql: sqlTemplate(statement.sql), params: tsLiteral(statement.params, 3) })),
   };
@@ -186,6 +209,6 @@ export function projectView(models: TableModel[]) {
   return {
     header: header(sources, '//'),
     sqlHeader: header(sources, '--'),
-    tables: models.map(tableView),
+    tables: models.map((model) => tableView(model, models)),
   };
 }

@@ -92,4 +92,7 @@ export const cardGroupSpec: ResourceSpec = {
   primaryKey: 'id',
   columns: Object.values(columns),
   uniqueKeys: [],
+  // Columns holding another model's key; a function, so modules that refer to each other can load.
+  relations: {
+  },
 };

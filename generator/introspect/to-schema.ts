@@ -38,6 +38,7 @@ function property(column: ColumnFacts, prior: PropertySchema | undefined, primar
     readOnly,
     writeOnly: prior?.writeOnly,
     'x-choices': prior?.['x-choices'],
+    'x-references': prior?.['x-references'],
     'x-sql': {
       type,
       nullable: column.nullable,

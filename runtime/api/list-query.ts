@@ -42,7 +42,7 @@ export function parseListQuery(spec: ResourceSpec, rawQuery: string, dialect: Sq
   const primaryKey = columns.get(spec.primaryKey)!;
   const problems: FieldProblem[] = [];
   const reserved = new Map<string, string>();
-  const filters = new Map<string, { column: ColumnSpec; operator: FilterOperator; raw: string[] }>();
+  const filters = new Map<string, Filter>();
 
   for (const [key, value] of search) {
     if ((RESERVED as readonly string[]).includes(key)) {
@@ -50,7 +50,7 @@ export function parseListQuery(spec: ResourceSpec, rawQuery: string, dialect: Sq
       reserved.set(key, value);
       continue;
     }
-    const filter = filters.get(key) ?? resolveFilter(key, columns, problems);
+    const filter = filters.get(key) ?? resolveFilter(key, spec, problems);
     if (filter === undefined) continue;
     filter.raw.push(value);
     filters.set(key, filter);
@@ -62,9 +62,9 @@ export function parseListQuery(spec: ResourceSpec, rawQuery: string, dialect: Sq
   const fields = parseFields(reserved.get('fields'), columns, problems);
 
   const conditions: Condition[] = [];
-  for (const [key, { column, operator, raw }] of filters) {
+  for (const [key, { column, operator, hops, raw }] of filters) {
     const values = parseFilterValues(key, column, operator, raw, problems);
-    if (values !== undefined) conditions.push(filterCondition(column, operator, values, dialect));
+    if (values !== undefined) conditions.push(throughRelations(hops, filterCondition(column, operator, values, dialect)));
   }
 
   let keyset = false;
@@ -98,34 +98,83 @@ export function parseListQuery(spec: ResourceSpec, rawQuery: string, dialect: Sq
   };
 }
 
-function resolveFilter(
-  key: string,
-  columns: Map<string, ColumnSpec>,
-  problems: FieldProblem[],
-): { column: ColumnSpec; operator: FilterOperator; raw: string[] } | undefined {
-  const separator = key.lastIndexOf('__');
-  const name = separator > 0 ? key.slice(0, separator) : key;
-  const operator = separator > 0 ? key.slice(separator + 2) : 'eq';
-  const column = columns.get(name);
-  if (column === undefined) {
-    const known = [...RESERVED, ...[...columns.values()].filter((c) => !c.writeOnly).map((c) => c.name)];
-    problems.push({ field: key, message: 'is not a known parameter', hint: didYouMean(name, known) });
-    return undefined;
+/** Every operator name: a path segment that is one of these ends the path. */
+const OPERATORS = new Set<string>([
+  'eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'not_in', 'between',
+  'like', 'ilike', 'regexp', 'contains', 'icontains', 'startswith', 'endswith', 'is_null',
+]);
+
+/** One step of a filter path through a reference: `id_group` of card into cardgroup. */
+interface Hop {
+  column: ColumnSpec;
+  target: ResourceSpec;
+}
+
+interface Filter {
+  column: ColumnSpec;
+  operator: FilterOperator;
+  /** References followed before `column`, outermost first. */
+  hops: Hop[];
+  raw: string[];
+}
+
+/**
+ * Resolves `column`, `column__op`, or a path through references such as
+ * `id_group__name__ilike`, against the whitelist of each model on the way.
+ */
+function resolveFilter(key: string, spec: ResourceSpec, problems: FieldProblem[]): Filter | undefined {
+  const segments = key.split('__');
+  const hops: Hop[] = [];
+  let current = spec;
+  for (let index = 0; index < segments.length; index++) {
+    const name = segments[index]!;
+    const columns = current.columns;
+    const column = columns.find((candidate) => candidate.name === name);
+    if (column === undefined || column.writeOnly) {
+      const readable = columns.filter((candidate) => !candidate.writeOnly).map((candidate) => candidate.name);
+      const where = hops.length > 0 ? ` of ${current.resource}` : '';
+      problems.push(
+        column
+          ? { field: key, message: 'is write-only and cannot be filtered' }
+          : {
+              field: key,
+              message: hops.length > 0 ? `names ${name}, which is not a field${where}` : 'is not a known parameter',
+              hint: didYouMean(name, hops.length > 0 ? readable : [...RESERVED, ...readable]),
+            },
+      );
+      return undefined;
+    }
+    const next = segments[index + 1];
+    const relation = current.relations[name];
+    if (next !== undefined && relation !== undefined && !OPERATORS.has(next)) {
+      const target = relation.target();
+      hops.push({ column, target });
+      current = target;
+      continue;
+    }
+    const operator = next ?? 'eq';
+    if (segments.length > index + 2 || !(column.operators as readonly string[]).includes(operator)) {
+      const known = column.operators;
+      problems.push({
+        field: key,
+        message: `uses an unknown operator "${segments.slice(index + 1).join('__')}" for ${name}; known: ${known.join(', ')}`,
+        hint: didYouMean(operator, known),
+      });
+      return undefined;
+    }
+    return { column, operator: operator as FilterOperator, hops, raw: [] };
   }
-  if (column.writeOnly) {
-    problems.push({ field: key, message: 'is write-only and cannot be filtered' });
-    return undefined;
+  return undefined;
+}
+
+/** Wraps a condition on a referenced model into `column IN (SELECT key FROM target WHERE …)`, hop by hop. */
+function throughRelations(hops: Hop[], condition: Condition): Condition {
+  let result = condition;
+  for (const { column, target } of [...hops].reverse()) {
+    const key = target.columns.find((candidate) => candidate.name === target.primaryKey)!;
+    result = { sql: `${column.sql} IN (SELECT ${key.sql} FROM \`${target.table}\` WHERE ${result.sql})`, params: result.params };
   }
-  if (!(column.operators as readonly string[]).includes(operator)) {
-    const known = column.operators;
-    problems.push({
-      field: key,
-      message: `uses an unknown operator "${operator}" for ${name}; known: ${known.join(', ')}`,
-      hint: didYouMean(operator, known),
-    });
-    return undefined;
-  }
-  return { column, operator: operator as FilterOperator, raw: [] };
+  return result;
 }
 
 /** Filters compare, they do not store: strings need no length limit, dates no TIMESTAMP range. */

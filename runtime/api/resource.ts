@@ -37,6 +37,13 @@ export interface UniqueKey {
   readonly columns: readonly string[];
 }
 
+/** A column that holds another resource's primary key. */
+export interface Relation {
+  readonly target: () => ResourceSpec;
+  /** The target's column that names a row for people (admin pickers). */
+  readonly label: string | undefined;
+}
+
 export interface ResourceSpec {
   /** URL name: /api/<resource>/ */
   readonly resource: string;
@@ -44,6 +51,8 @@ export interface ResourceSpec {
   readonly primaryKey: string;
   readonly columns: readonly ColumnSpec[];
   readonly uniqueKeys: readonly UniqueKey[];
+  /** By column name: filters may follow these (`?id_group__name=DEFAULT`). */
+  readonly relations: Readonly<Record<string, Relation>>;
 }
 
 /** What every generated route module receives. */
