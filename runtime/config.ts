@@ -27,6 +27,8 @@ export interface Config {
   dbPoolSize: number;
   /** Session time zone for TIMESTAMP values on MySQL. */
   dbTimeZone: string;
+  /** A MySQL statement unanswered after this long fails with 503. */
+  dbQueryTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -73,5 +75,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = withDotEnv(process.env)): Co
     authCacheSeconds: integer(env, 'A2B_AUTH_CACHE_SECONDS', 30, 0, 3600),
     dbPoolSize: integer(env, 'A2B_DB_POOL_SIZE', 10, 1, 1000),
     dbTimeZone: timeZone,
+    dbQueryTimeoutMs: integer(env, 'A2B_DB_QUERY_TIMEOUT_MS', 10_000, 100, 600_000),
   };
 }

@@ -24,13 +24,12 @@ export interface OpenedDatabase {
 
 export async function openDatabase(config: Config, resources: readonly ResourceModule[]): Promise<OpenedDatabase> {
   if (config.databaseUrl !== undefined) {
-    const db = openMysql(config.databaseUrl, { poolSize: config.dbPoolSize, timeZone: config.dbTimeZone });
-    try {
-      await new UserStore(db).ensureTable();
-    } catch (error) {
-      // The service still starts: requests answer 503 until the database is back.
-      if (!(error instanceof DatabaseUnavailableError)) throw error;
-    }
+    const db = openMysql(config.databaseUrl, {
+      poolSize: config.dbPoolSize,
+      timeZone: config.dbTimeZone,
+      queryTimeoutMs: config.dbQueryTimeoutMs,
+    });
+    await ensureUserTable(new UserStore(db));
     return { db, created: false };
   }
   mkdirSync(config.dataDir, { recursive: true });
@@ -39,6 +38,22 @@ export async function openDatabase(config: Config, resources: readonly ResourceM
   const db = openSqlite(file);
   await createEmbeddedTables(db, resources);
   return { db, created };
+}
+
+/**
+ * Creates the `user` table when it is missing. A database that is down at
+ * startup does not stop the service: requests answer 503 meanwhile, and the
+ * table is created as soon as the database answers.
+ */
+async function ensureUserTable(users: UserStore, retryMs = 2000): Promise<void> {
+  try {
+    await users.ensureTable();
+  } catch (error) {
+    if (!(error instanceof DatabaseUnavailableError)) throw error;
+    const retry = setTimeout(() => void ensureUserTable(users, retryMs).catch(() => undefined), retryMs);
+    // Never keeps the process alive on its own.
+    retry.unref();
+  }
 }
 
 /** Creates missing tables and seeds the ones it created. */

@@ -20,6 +20,7 @@ export function registerHealth(app: FastifyInstance, db: Db, resources: readonly
       const report = await schema.report();
       // Table names and counts only: the details are in the log and in `a2gen diff`.
       const tables = Object.fromEntries(resources.map(({ spec }) => [spec.table, report.differences[spec.table]?.length ?? 0]));
+      if (report.differences.user) tables.user = report.differences.user.length;
       if (!report.agrees) return reply.status(503).send({ status: 'schema_mismatch', database: db.dialect, differences: tables });
       return { status: 'ok', database: db.dialect, differences: tables };
     } catch {

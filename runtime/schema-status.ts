@@ -8,6 +8,11 @@ import { readTable } from '../introspection/read-table.js';
 import type { ResourceModule } from './api/resource.js';
 import type { Db } from './db/db.js';
 
+const USER_TABLE_EXISTS = {
+  mysql: "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'user'",
+  sqlite: "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'user'",
+} as const;
+
 export interface SchemaReport {
   /** Every table exists and matches its schema file. */
   agrees: boolean;
@@ -29,6 +34,8 @@ export async function checkSchema(db: Db, resources: readonly ResourceModule[]):
     }
     if (found.length > 0) differences[table] = found;
   }
+  // The runtime's own table: without it no one can log in.
+  if ((await db.all(USER_TABLE_EXISTS[db.dialect])).length === 0) differences.user = ['user: table missing (the service creates it as soon as it can)'];
   return { agrees: Object.keys(differences).length === 0, differences };
 }
 

@@ -8,6 +8,8 @@ import { translateMysqlError } from './mysql-errors.js';
 export interface MysqlOptions {
   /** Connections kept in the pool. */
   poolSize?: number;
+  /** A statement that has not answered by then fails (503) instead of holding its request forever. */
+  queryTimeoutMs?: number;
   /** Session time zone; TIMESTAMP values are read and written in it. */
   timeZone?: string;
 }
@@ -31,6 +33,7 @@ export function maskUrl(url: string): string {
 
 export function openMysql(url: string, options: MysqlOptions = {}): Db {
   const timeZone = options.timeZone ?? '+00:00';
+  const timeout = options.queryTimeoutMs ?? 10_000;
   const pool = mysql.createPool({
     uri: url,
     connectionLimit: options.poolSize ?? 10,
@@ -55,7 +58,7 @@ export function openMysql(url: string, options: MysqlOptions = {}): Db {
     description: `MySQL ${maskUrl(url)}`,
     async all(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
       try {
-        const [rows] = await pool.execute(sql, params as SqlValue[]);
+        const [rows] = await pool.execute({ sql, values: params as SqlValue[], timeout });
         return rows as Row[];
       } catch (error) {
         throw translateMysqlError(error);
@@ -63,7 +66,7 @@ export function openMysql(url: string, options: MysqlOptions = {}): Db {
     },
     async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
       try {
-        const [result] = await pool.execute(sql, params as SqlValue[]);
+        const [result] = await pool.execute({ sql, values: params as SqlValue[], timeout });
         const header = result as mysql.ResultSetHeader;
         return { insertId: Number(header.insertId), affectedRows: header.affectedRows };
       } catch (error) {
@@ -72,7 +75,7 @@ export function openMysql(url: string, options: MysqlOptions = {}): Db {
     },
     async ping(): Promise<void> {
       try {
-        await pool.query('SELECT 1');
+        await pool.query({ sql: 'SELECT 1', timeout });
       } catch (error) {
         throw translateMysqlError(error);
       }

@@ -59,13 +59,15 @@ async function createSqliteBackend(): Promise<Backend> {
 }
 
 /** Creates a database loaded with the generated A2Billing DDL and seed rows. */
-export async function createMysqlDatabase(): Promise<{ url: string; admin: mysql.Connection; drop(): Promise<void> }> {
-  const name = `a2gen_test_${randomBytes(6).toString('hex')}`;
+export async function createMysqlDatabase(
+  server = MYSQL_SERVER,
+  name = `a2gen_test_${randomBytes(6).toString('hex')}`,
+): Promise<{ url: string; admin: mysql.Connection; drop(): Promise<void> }> {
   let admin: mysql.Connection;
   try {
-    admin = await mysql.createConnection({ uri: MYSQL_SERVER, multipleStatements: true, dateStrings: true });
+    admin = await mysql.createConnection({ uri: server, multipleStatements: true, dateStrings: true });
   } catch (error) {
-    throw new Error(`MariaDB is required for the tests and is not reachable at ${MYSQL_SERVER}: ${(error as Error).message}`);
+    throw new Error(`MariaDB is required for the tests and is not reachable at ${server}: ${(error as Error).message}`);
   }
   await admin.query(`CREATE DATABASE ${name} CHARACTER SET utf8 COLLATE utf8_bin`);
   await admin.query(`USE ${name}`);
@@ -75,7 +77,7 @@ export async function createMysqlDatabase(): Promise<{ url: string; admin: mysql
     for (const row of resource.seed) await admin.query(row.sql, [...row.params]);
   }
   return {
-    url: `${MYSQL_SERVER}/${name}`,
+    url: `${server}/${name}`,
     admin,
     async drop() {
       await admin.query(`DROP DATABASE IF EXISTS ${name}`);

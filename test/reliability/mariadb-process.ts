@@ -1,0 +1,108 @@
+/**
+ * A MariaDB server the test owns: its own data directory and port on
+ * 127.0.0.1, started from the installed mariadbd with --no-defaults, so a
+ * test can kill it, freeze it and start it again without touching the
+ * machine's own server.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import mysql from 'mysql2/promise';
+
+const run = promisify(execFile);
+const MARIADBD = process.env.A2B_TEST_MARIADBD ?? '/usr/sbin/mariadbd';
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export class MariaDbProcess {
+  private child: ChildProcess | undefined;
+
+  private constructor(
+    readonly directory: string,
+    readonly port: number,
+  ) {}
+
+  /** Creates the data directory (a few seconds); the server is not started yet. */
+  static async create(): Promise<MariaDbProcess> {
+    const directory = await mkdtemp(path.join(os.tmpdir(), 'a2gen-mariadb-'));
+    await run('mariadb-install-db', [
+      '--no-defaults',
+      `--datadir=${path.join(directory, 'data')}`,
+      '--user=root',
+      '--auth-root-authentication-method=normal',
+      '--skip-test-db',
+    ]);
+    return new MariaDbProcess(directory, await freePort());
+  }
+
+  /** A URL for the service: root without a password, over TCP. */
+  url(database: string): string {
+    return `mysql://root@127.0.0.1:${this.port}/${database}`;
+  }
+
+  async start(): Promise<void> {
+    this.child = spawn(
+      MARIADBD,
+      [
+        '--no-defaults',
+        `--datadir=${path.join(this.directory, 'data')}`,
+        `--port=${this.port}`,
+        '--bind-address=127.0.0.1',
+        `--socket=${path.join(this.directory, 'mysqld.sock')}`,
+        `--pid-file=${path.join(this.directory, 'mysqld.pid')}`,
+        '--user=root',
+        '--skip-log-bin',
+      ],
+      { stdio: 'ignore' },
+    );
+    for (let waited = 0; waited < 30_000; waited += 100) {
+      try {
+        const connection = await mysql.createConnection({ host: '127.0.0.1', port: this.port, user: 'root' });
+        await connection.end();
+        return;
+      } catch {
+        await sleep(100);
+      }
+    }
+    throw new Error(`mariadbd did not answer on port ${this.port} within 30 s`);
+  }
+
+  /** SIGKILL: the server dies mid-flight, as in a crash. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (child === undefined || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    this.child = undefined;
+  }
+
+  /** SIGSTOP / SIGCONT: the server keeps its connections open but answers nothing. */
+  freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.child?.kill('SIGCONT');
+  }
+
+  async admin(): Promise<mysql.Connection> {
+    return mysql.createConnection({ host: '127.0.0.1', port: this.port, user: 'root', multipleStatements: true });
+  }
+
+  async destroy(): Promise<void> {
+    this.thaw();
+    await this.kill();
+    await rm(this.directory, { recursive: true, force: true });
+  }
+}
