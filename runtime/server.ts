@@ -5,6 +5,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { ResourceModule } from './api/resource.js';
 import { registerBodyParsers } from './api/body-parsers.js';
+import { clientErrorHandler } from './api/client-errors.js';
 import { errorResponse, registerErrorHandler } from './api/error-handler.js';
 import { NotFoundError } from './api/http-errors.js';
 import { createBodyValidator } from './api/validation.js';
@@ -26,6 +27,7 @@ export async function buildServer({ db, resources, config, logger }: ServerOptio
     logger: logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
     bodyLimit: config.bodyLimit,
     routerOptions: { ignoreTrailingSlash: true },
+    clientErrorHandler,
     // Errors Fastify raises before routing (a malformed URL) get the same JSON as the rest.
     frameworkErrors: (error, _request, reply) => {
       const { status, body } = errorResponse(error);

@@ -1,15 +1,26 @@
 /**
  * Request bodies as old clients send them: JSON under any content type,
  * or form-encoded, either as `data=<json>` (the old README's `ab` test) or
- * as plain fields. Anything else is a 415.
+ * as plain fields. Anything else is a 415. Bodies are decoded strictly:
+ * bytes that are not UTF-8 are a 400, never silently replaced.
  */
-import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import createError from '@fastify/error';
 
 const MalformedJsonError = createError('malformed_json', 'request body is not valid JSON: %s', 400);
 const UnsupportedMediaTypeError = createError('unsupported_media_type', 'unsupported content type %s: send JSON or form data', 415);
 const DuplicateFormFieldError = createError('invalid_body', 'invalid request body: form field %s is given more than once', 400);
+const InvalidEncodingError = createError('invalid_encoding', 'request body is not valid UTF-8', 400);
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+function decode(body: Buffer): string {
+  try {
+    return utf8.decode(body);
+  } catch {
+    throw new InvalidEncodingError();
+  }
+}
 
 function parseJson(text: string): unknown {
   try {
@@ -38,10 +49,22 @@ export function parseFormBody(text: string): unknown {
 
 export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
   app.removeAllContentTypeParsers();
-  await app.register(formbody, { parser: (text) => parseFormBody(text) as Record<string, unknown> });
-  app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string;
+  // Our own form parser rather than @fastify/formbody's, whose lenient decoding would turn bad bytes into U+FFFD.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_request, body, done) => {
+    try {
+      done(null, parseFormBody(decode(body as Buffer)));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
     const type = request.headers['content-type'] ?? '';
+    let text: string;
+    try {
+      text = decode(body as Buffer);
+    } catch (error) {
+      return done(error as Error, undefined);
+    }
     if (text.trim() === '') return done(null, undefined);
     try {
       done(null, JSON.parse(text));

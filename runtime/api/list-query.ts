@@ -36,7 +36,23 @@ export interface ListQuery {
   search: [string, string][];
 }
 
+/**
+ * URLSearchParams turns escaped bytes that are not UTF-8 into U+FFFD; refuse
+ * them instead. A `%` that starts no escape stays literal, as it does there
+ * (`?name__like=M%` is a pattern, not an error).
+ */
+function checkEncoding(rawQuery: string): void {
+  for (const escaped of rawQuery.match(/(?:%[0-9a-fA-F]{2})+/g) ?? []) {
+    try {
+      decodeURIComponent(escaped);
+    } catch {
+      throw invalidQuery([{ field: 'query', message: `is not valid percent-encoded UTF-8 near ${JSON.stringify(escaped.slice(0, 40))}` }]);
+    }
+  }
+}
+
 export function parseListQuery(spec: ResourceSpec, rawQuery: string, dialect: SqlDialect, maxLimit: number): ListQuery {
+  checkEncoding(rawQuery);
   const search = [...new URLSearchParams(rawQuery)];
   const columns = new Map(spec.columns.map((column) => [column.name, column]));
   const primaryKey = columns.get(spec.primaryKey)!;

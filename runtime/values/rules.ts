@@ -20,6 +20,8 @@ const FLOAT_MAX = 3.402823466e38;
 const TIMESTAMP_MIN = '1970-01-01 00:00:01';
 const TIMESTAMP_MAX = '2038-01-19 03:14:07';
 const SUPPLEMENTARY_CHARACTER = /[\u{10000}-\u{10FFFF}]/u;
+/** Half of a surrogate pair without the other half: JSON allows "\ud800", UTF-8 cannot encode it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export function checkValue(rule: ValueRule, value: unknown): Checked {
   switch (rule.kind) {
@@ -112,6 +114,9 @@ function checkFloat(rule: { kind: 'float' | 'double'; unsigned: boolean }, value
 
 function checkString(rule: { maxLength: number; utf8mb3: boolean }, value: unknown): Checked {
   if (typeof value !== 'string') return { ok: false, message: 'must be a string' };
+  // A NUL byte is never meant in A2Billing's text, and drivers disagree on what they store for it.
+  if (value.includes('\u0000')) return { ok: false, message: 'contains a NUL character' };
+  if (LONE_SURROGATE.test(value)) return { ok: false, message: 'contains an unpaired UTF-16 surrogate, which is not text' };
   if (rule.utf8mb3 && SUPPLEMENTARY_CHARACTER.test(value)) {
     return { ok: false, message: 'contains a 4-byte character (such as an emoji) that this utf8 column cannot store' };
   }
