@@ -1,0 +1,93 @@
+/**
+ * What every admin handler shares: the database, the models' pages, the
+ * users, and the small helpers that render a page, set a flash message and
+ * redirect.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Ajv } from 'ajv';
+import type { UserStore, UserSummary } from '../auth/user-store.js';
+import type { Db } from '../db/db.js';
+import type { AdminModule } from './contract.js';
+import { renderPage, type Flash, type FlashKind } from './layout.js';
+import type { SafeHtml } from './html.js';
+
+declare module '@fastify/secure-session' {
+  interface SessionData {
+    /** The signed-in user's id. */
+    uid: number;
+    /** Messages for the next page. */
+    flash: Flash[];
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The signed-in admin, set by the admin panel's guard. */
+    adminUser: UserSummary | null;
+  }
+}
+
+export interface AdminContext {
+  db: Db;
+  pages: readonly AdminModule[];
+  users: UserStore;
+  validator: Ajv;
+  /** Drops a user's cached API credentials after a change on the users page. */
+  onUserChanged: (userId: number) => void;
+}
+
+export function flash(request: FastifyRequest, kind: FlashKind, text: string): void {
+  const flashes = request.session.get('flash') ?? [];
+  request.session.set('flash', [...flashes, { kind, text }]);
+}
+
+function takeFlashes(request: FastifyRequest): Flash[] {
+  const flashes = request.session.get('flash') ?? [];
+  if (flashes.length > 0) request.session.set('flash', undefined);
+  return flashes;
+}
+
+export interface PageOptions {
+  title: string;
+  body: (csrf: string) => SafeHtml;
+  status?: number;
+  /** Sidebar link to mark as current. */
+  current?: string;
+  /** Messages for this response only (not stored in the session). */
+  flashes?: Flash[];
+}
+
+/** Sends a full HTML page with the shell: top bar, sidebar, flash messages. */
+export function sendPage(context: AdminContext, request: FastifyRequest, reply: FastifyReply, options: PageOptions): FastifyReply {
+  const csrf = reply.generateCsrf();
+  const user = request.adminUser;
+  const page = renderPage({
+    title: options.title,
+    body: options.body(csrf),
+    flashes: [...takeFlashes(request), ...(options.flashes ?? [])],
+    user: user ? { username: user.username, csrf } : undefined,
+    nav: user
+      ? [...context.pages.map((page) => ({ href: `/admin/${page.resource}/`, label: page.plural })), { href: '/admin/user/', label: 'Users' }]
+      : undefined,
+    current: options.current,
+  });
+  return reply.status(options.status ?? 200).type('text/html; charset=utf-8').send(page);
+}
+
+export function seeOther(reply: FastifyReply, url: string): FastifyReply {
+  return reply.redirect(url, 303);
+}
+
+/** One form field's text: the last value when a name was sent more than once. */
+export function fieldText(body: unknown, name: string): string | undefined {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  if (Array.isArray(value)) return value.length > 0 ? String(value[value.length - 1]) : undefined;
+  return value === undefined ? undefined : String(value);
+}
+
+/** Every value of a repeated form or query field. */
+export function fieldTexts(source: unknown, name: string): string[] {
+  const value = (source as Record<string, unknown> | undefined)?.[name];
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map(String);
+}

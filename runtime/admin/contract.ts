@@ -1,0 +1,91 @@
+/**
+ * What a generated admin page (generated/admin/<resource>.ts) tells the
+ * admin shell about one model: the columns it lists and searches, the
+ * filters it offers, every form field with its label, input type, limits,
+ * help text and choices, and the generated queries that read and write rows.
+ * generated/admin/ imports this module and runtime/contract.ts only.
+ */
+import type { Db, SqlValue } from '../db/db.js';
+import type { ListQuery } from '../api/list-query.js';
+import type { ResourceSpec } from '../api/resource.js';
+import type { ValueRule } from '../values/rules.js';
+
+/** A labelled value; `value` is written as the form sends it. */
+export interface AdminChoice {
+  readonly value: string;
+  readonly label: string;
+}
+
+export type AdminInput = 'text' | 'textarea' | 'number' | 'select' | 'datetime-local' | 'date' | 'password';
+
+export interface AdminField {
+  /** JSON property name; also the form field's name. */
+  readonly name: string;
+  readonly label: string;
+  /** Help text shown under the input. */
+  readonly help: string;
+  readonly input: AdminInput;
+  /** For number inputs: `1`, `0.00001` (from the scale) or `any`. */
+  readonly step?: string;
+  readonly min?: string;
+  readonly max?: string;
+  readonly maxLength?: number;
+  /** A create must give it. */
+  readonly required: boolean;
+  /** An empty input stores NULL (or the zero date); otherwise it stores "". */
+  readonly nullable: boolean;
+  readonly readOnly: boolean;
+  /** Set-only: the stored value is never shown. */
+  readonly writeOnly: boolean;
+  readonly choices?: readonly AdminChoice[];
+  /** The create form's starting value (the column's default, as the form shows it). */
+  readonly initial: string;
+  readonly rule: ValueRule;
+}
+
+export interface AdminOperator {
+  readonly op: string;
+  readonly label: string;
+}
+
+export interface AdminFilter {
+  readonly name: string;
+  readonly label: string;
+  readonly operators: readonly AdminOperator[];
+  readonly choices?: readonly AdminChoice[];
+  /** Example of a value, shown as the placeholder. */
+  readonly placeholder: string;
+}
+
+/** A model's page in the admin panel, as `a2gen build` emits it. */
+export interface AdminModule {
+  readonly resource: string;
+  /** "Card", "Card group". */
+  readonly title: string;
+  /** "Cards", "Card groups". */
+  readonly plural: string;
+  readonly description: string;
+  readonly primaryKey: string;
+  /** Columns of the list, in order; the first links to the edit page. */
+  readonly list: readonly string[];
+  /** Columns the search box looks in (case-insensitive, anywhere in the value). */
+  readonly search: readonly string[];
+  readonly filters: readonly AdminFilter[];
+  /** Every column, in table order. */
+  readonly fields: readonly AdminField[];
+  readonly spec: ResourceSpec;
+  /** The API's own body schemas: the admin validates by exactly the same rules. */
+  readonly createBodySchema: object;
+  readonly updateBodySchema: object;
+  /** The generated queries of the model. */
+  readonly queries: AdminQueries;
+}
+
+export interface AdminQueries {
+  get(db: Db, id: SqlValue): Promise<object | undefined>;
+  /** One page plus one row, to tell whether there is a next page. */
+  listPage(db: Db, query: ListQuery): Promise<object[]>;
+  insert(db: Db, values: never): Promise<number>;
+  update(db: Db, id: SqlValue, values: never): Promise<void>;
+  remove(db: Db, id: SqlValue): Promise<boolean>;
+}

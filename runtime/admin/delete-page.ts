@@ -1,0 +1,70 @@
+/**
+ * /admin/<resource>/delete/?id=…&id=…: a confirmation page listing the rows,
+ * then a POST (with its CSRF token) that deletes them.
+ */
+import type { FastifyInstance } from 'fastify';
+import { rawQuery } from '../api/route-support.js';
+import { checkValue } from '../values/rules.js';
+import { fieldTexts, flash, seeOther, sendPage, type AdminContext } from './context.js';
+import type { AdminModule } from './contract.js';
+import { html } from './html.js';
+import { displayValue } from './values.js';
+
+/** Most rows one confirmation handles. */
+export const MAX_DELETE = 200;
+
+/** The ids that can name a row of this model: positive and in the key column's range. Duplicates dropped. */
+function parseIds(page: AdminModule, texts: string[]): (number | string)[] {
+  const key = page.spec.columns.find((column) => column.name === page.primaryKey)!;
+  const ids = new Map<string, number | string>();
+  for (const text of texts) {
+    if (!/^[1-9][0-9]{0,19}$/.test(text)) continue;
+    const checked = checkValue(key.rule, text);
+    if (checked.ok) ids.set(String(checked.value), checked.value);
+  }
+  return [...ids.values()].slice(0, MAX_DELETE);
+}
+
+export function registerDeletePage(app: FastifyInstance, context: AdminContext, page: AdminModule): void {
+  const noun = (count: number) => (count === 1 ? page.title.toLowerCase() : page.plural.toLowerCase());
+  const listPath = `/admin/${page.resource}/`;
+
+  app.get(`/${page.resource}/delete/`, async (request, reply) => {
+    const ids = parseIds(page, new URLSearchParams(rawQuery(request)).getAll('id'));
+    if (ids.length === 0) {
+      flash(request, 'info', `Select the ${page.plural.toLowerCase()} to delete first.`);
+      return seeOther(reply, listPath);
+    }
+    const rows = (await Promise.all(ids.map((id) => page.queries.get(context.db, id)))).filter(Boolean) as Record<string, unknown>[];
+    if (rows.length === 0) {
+      flash(request, 'error', `None of the selected ${page.plural.toLowerCase()} exist any more.`);
+      return seeOther(reply, listPath);
+    }
+    const shown = page.list.slice(0, 4).map((name) => page.fields.find((field) => field.name === name)!);
+    return sendPage(context, request, reply, {
+      title: `Delete ${noun(rows.length)}`,
+      current: listPath,
+      body: (csrf) => html`<div class="head"><h1>Delete ${rows.length} ${noun(rows.length)}?</h1></div>
+<div class="flash warning">This cannot be undone.${rows.length < ids.length ? ` ${ids.length - rows.length} of the selected rows no longer exist.` : ''}</div>
+<div class="table-wrap"><table>
+  <thead><tr>${shown.map((field) => html`<th scope="col">${field.label}</th>`)}</tr></thead>
+  <tbody>${rows.map((row) => html`<tr>${shown.map((field) => html`<td>${displayValue(field, row[field.name])}</td>`)}</tr>`)}</tbody>
+</table></div>
+<form method="post" action="/admin/${page.resource}/delete/" class="bulk">
+  <input type="hidden" name="_csrf" value="${csrf}">
+  ${rows.map((row) => html`<input type="hidden" name="id" value="${String(row[page.primaryKey])}">`)}
+  <button type="submit" class="danger solid">Yes, delete ${rows.length} ${noun(rows.length)}</button>
+  <a class="button" href="${listPath}">Cancel</a>
+</form>`,
+    });
+  });
+
+  app.post(`/${page.resource}/delete/`, async (request, reply) => {
+    const ids = parseIds(page, fieldTexts(request.body, 'id'));
+    let deleted = 0;
+    for (const id of ids) if (await page.queries.remove(context.db, id)) deleted += 1;
+    if (deleted === 0) flash(request, 'info', `Nothing was deleted: the selected ${page.plural.toLowerCase()} do not exist.`);
+    else flash(request, 'success', `Deleted ${deleted} ${noun(deleted)}${deleted === 1 ? ` (${ids[0]})` : ''}.`);
+    return seeOther(reply, listPath);
+  });
+}

@@ -1,0 +1,87 @@
+/**
+ * /admin/<resource>/export/?format=csv|json&<the list's filters>: the whole
+ * filtered selection, streamed in batches (never all rows in memory).
+ * CSV cells that a spreadsheet would run as a formula are defused.
+ */
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { rawQuery } from '../api/route-support.js';
+import type { ApiErrorWithFields } from '../api/http-errors.js';
+import { sendPage, type AdminContext } from './context.js';
+import type { AdminModule } from './contract.js';
+import { html } from './html.js';
+import { buildListQuery, readListRequest, type AdminListRequest } from './list-query.js';
+
+const BATCH = 500;
+
+/** A cell starting with = + - @ (or a tab or CR) would be a formula in a spreadsheet: prefix a quote. */
+export function csvCell(value: unknown, numeric: boolean): string {
+  if (value === null || value === undefined) return '';
+  let text = String(value);
+  if (!numeric && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+async function* batches(context: AdminContext, page: AdminModule, request: AdminListRequest): AsyncGenerator<Record<string, unknown>[]> {
+  for (let number = 1; ; number++) {
+    const rows = (await page.queries.listPage(context.db, buildListQuery(page, request, context.db.dialect, number, BATCH))) as Record<string, unknown>[];
+    yield rows.slice(0, BATCH);
+    if (rows.length <= BATCH) return;
+  }
+}
+
+async function* csv(context: AdminContext, page: AdminModule, request: AdminListRequest): AsyncGenerator<string> {
+  const fields = page.fields.filter((field) => !field.writeOnly);
+  const numeric = fields.map((field) => ['integer', 'decimal', 'float', 'double'].includes(field.rule.kind));
+  // The byte-order mark makes spreadsheets read the file as UTF-8.
+  yield `\uFEFF${fields.map((field) => csvCell(field.name, false)).join(',')}\r\n`;
+  for await (const rows of batches(context, page, request)) {
+    if (rows.length > 0) yield rows.map((row) => `${fields.map((field, index) => csvCell(row[field.name], numeric[index]!)).join(',')}\r\n`).join('');
+  }
+}
+
+async function* json(context: AdminContext, page: AdminModule, request: AdminListRequest): AsyncGenerator<string> {
+  let first = true;
+  yield '[';
+  for await (const rows of batches(context, page, request)) {
+    for (const row of rows) {
+      yield `${first ? '\n' : ',\n'}${JSON.stringify(row)}`;
+      first = false;
+    }
+  }
+  yield first ? ']\n' : '\n]\n';
+}
+
+export function registerExport(app: FastifyInstance, context: AdminContext, page: AdminModule): void {
+  app.get(`/${page.resource}/export/`, async (request, reply) => {
+    const search = new URLSearchParams(rawQuery(request));
+    const format = search.get('format') ?? 'csv';
+    const listRequest = readListRequest(search);
+    try {
+      // Parse once up front: a bad filter is a page saying so, not a broken download.
+      buildListQuery(page, listRequest, context.db.dialect, 1, BATCH);
+    } catch (error) {
+      const fields = (error as ApiErrorWithFields).fields;
+      if (fields === undefined) throw error;
+      return sendPage(context, request, reply, {
+        title: 'Export',
+        status: 400,
+        flashes: [{ kind: 'error', text: `These filters cannot be used: ${fields.map((problem) => `${problem.field} ${problem.message}`).join('; ')}` }],
+        body: () => html`<p><a class="button" href="/admin/${page.resource}/">Back to ${page.plural.toLowerCase()}</a></p>`,
+      });
+    }
+    if (format !== 'csv' && format !== 'json') {
+      return sendPage(context, request, reply, {
+        title: 'Export',
+        status: 400,
+        flashes: [{ kind: 'error', text: 'format must be csv or json' }],
+        body: () => html`<p><a class="button" href="/admin/${page.resource}/">Back to ${page.plural.toLowerCase()}</a></p>`,
+      });
+    }
+    const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
+    reply
+      .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${page.resource}-${stamp}.${format}"`);
+    return reply.send(Readable.from(format === 'csv' ? csv(context, page, listRequest) : json(context, page, listRequest)));
+  });
+}

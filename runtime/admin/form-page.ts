@@ -1,0 +1,262 @@
+/**
+ * /admin/<resource>/add/ and /admin/<resource>/<pk>/: forms generated from
+ * the schema, validated by the API's own body schemas. An edit writes only
+ * the fields the operator changed, judged against the values the form was
+ * rendered with (carried in hidden `_orig.<field>` inputs); a changed field
+ * that also changed in the database since is a conflict, never an overwrite.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ApiErrorWithFields, FieldProblem } from '../api/http-errors.js';
+import { primaryKeyOf } from '../api/route-support.js';
+import { bodyProblems } from '../api/validation.js';
+import { InvalidValueError } from '../db/errors.js';
+import { fieldText, flash, seeOther, sendPage, type AdminContext } from './context.js';
+import type { AdminField, AdminModule } from './contract.js';
+import { attr, html, type SafeHtml } from './html.js';
+import type { Flash } from './layout.js';
+import { bodyValue, canonical, formValue } from './values.js';
+
+const ORIGINAL = '_orig.';
+
+export interface Conflict {
+  field: AdminField;
+  /** When the form was loaded. */
+  was: string;
+  /** In the database now. */
+  now: string;
+  /** What the operator entered. */
+  yours: string;
+}
+
+interface FormState {
+  /** Each field's text as the inputs show it. */
+  values: Record<string, string>;
+  /** Edit only: the values the form was rendered with. */
+  originals?: Record<string, string>;
+  errors: Map<string, string>;
+  /** Edit only: the stored row (read-only fields are shown from it). */
+  row?: Record<string, unknown>;
+  conflicts?: Conflict[];
+}
+
+function fieldInput(field: AdminField, state: FormState, editing: boolean): SafeHtml {
+  const id = `field-${field.name}`;
+  const value = state.values[field.name] ?? '';
+  const error = state.errors.get(field.name);
+  const describedBy = [field.help && `${id}-help`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
+  const required = field.required && !(editing && field.writeOnly);
+  const common = html` id="${id}" name="${field.name}"${attr('aria-describedby', describedBy)}${attr('aria-invalid', error ? 'true' : undefined)}`;
+  let input: SafeHtml;
+  if (field.readOnly) {
+    const shown = state.row?.[field.name];
+    input = html`<div class="static" id="${id}">${shown === null || shown === undefined ? html`<span class="muted">—</span>` : String(shown)}</div>`;
+  } else if (field.input === 'select') {
+    const choices = field.choices ?? [];
+    const known = choices.some((choice) => choice.value === value);
+    input = html`<select${common}${attr('required', required)}>
+      ${(field.nullable || (!known && value === '')) && html`<option value="">${field.nullable ? '— none —' : '— choose —'}</option>`}
+      ${!known && value !== '' && html`<option value="${value}" selected>${value} (not a known choice)</option>`}
+      ${choices.map((choice) => html`<option value="${choice.value}"${attr('selected', choice.value === value)}>${choice.label}</option>`)}
+    </select>`;
+  } else if (field.input === 'textarea') {
+    input = html`<textarea${common}${attr('maxlength', field.maxLength)}${attr('required', required)}>${value}</textarea>`;
+  } else if (field.input === 'password') {
+    input = html`<input${common} type="password" value="" autocomplete="new-password"${attr('maxlength', field.maxLength)}${attr('required', required)}${attr(
+      'placeholder',
+      editing ? 'unchanged' : undefined,
+    )}>`;
+  } else {
+    input = html`<input${common} type="${field.input}" value="${value}"${attr('step', field.step)}${attr('min', field.min)}${attr('max', field.max)}${attr(
+      'maxlength',
+      field.maxLength,
+    )}${attr('required', required)}${attr('inputmode', field.input === 'text' && field.rule.kind === 'decimal' ? 'decimal' : undefined)}>`;
+  }
+  const original =
+    editing && !field.readOnly && !field.writeOnly
+      ? html`<input type="hidden" name="${ORIGINAL}${field.name}" value="${state.originals?.[field.name] ?? ''}">`
+      : '';
+  const wide = field.input === 'textarea' || (field.maxLength ?? 0) > 60;
+  return html`<div class="field${wide ? ' wide' : ''}${error ? ' has-error' : ''}">
+  <label for="${id}"${attr('class', required ? 'required' : undefined)}>${field.label}</label>
+  ${input}${original}
+  ${error && html`<div class="error" id="${id}-error">${error}</div>`}
+  ${field.help && html`<div class="help" id="${id}-help">${field.help}</div>`}
+</div>`;
+}
+
+function conflictTable(conflicts: Conflict[]): SafeHtml {
+  return html`<div class="flash warning" role="alert"><strong>${conflicts.length === 1 ? 'A field you changed was' : `${conflicts.length} fields you changed were`} also changed by someone else while you were editing; nothing was saved.</strong>
+  Check the values below; saving again writes your values over the new ones.
+  <div class="table-wrap" style="margin-top:.5rem"><table class="conflicts"><thead><tr><th>Field</th><th>When you opened the form</th><th>In the database now</th><th>Yours</th></tr></thead>
+  <tbody>${conflicts.map(
+    (conflict) => html`<tr><td>${conflict.field.label}</td><td>${conflict.was}</td><td><strong>${conflict.now}</strong></td><td>${conflict.yours}</td></tr>`,
+  )}</tbody></table></div></div>`;
+}
+
+function renderForm(page: AdminModule, state: FormState, id: string | undefined, csrf: string): SafeHtml {
+  const editing = id !== undefined;
+  const fields = page.fields.filter((field) => editing || !field.readOnly);
+  const action = editing ? `/admin/${page.resource}/${id}/` : `/admin/${page.resource}/add/`;
+  return html`${state.conflicts && state.conflicts.length > 0 && conflictTable(state.conflicts)}
+<form class="record panel" method="post" action="${action}" novalidate>
+  <input type="hidden" name="_csrf" value="${csrf}">
+  ${fields.map((field) => fieldInput(field, state, editing))}
+  <div class="actions">
+    <button class="primary" type="submit" name="_action" value="save">Save</button>
+    <button type="submit" name="_action" value="add">Save and add another</button>
+    <button type="submit" name="_action" value="continue">Save and continue editing</button>
+    ${editing && html`<a class="button danger spacer" href="/admin/${page.resource}/delete/?id=${id}">Delete…</a>`}
+  </div>
+</form>`;
+}
+
+function errorMessage(problem: FieldProblem): string {
+  const text = `${problem.message}${problem.hint ? ` (${problem.hint})` : ''}`;
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Validates a body with the API's schema; the validator normalises values in place. */
+function validate(check: ValidateFunction, body: Record<string, unknown>): FieldProblem[] {
+  if (check(body)) return [];
+  return bodyProblems((check.errors ?? []) as ErrorObject[]);
+}
+
+function afterSave(page: AdminModule, action: string | undefined, id: number | string): string {
+  if (action === 'continue') return `/admin/${page.resource}/${id}/`;
+  if (action === 'add') return `/admin/${page.resource}/add/`;
+  return `/admin/${page.resource}/`;
+}
+
+/** Duplicate keys (409) and values the database refused become field errors. */
+function writeProblems(error: unknown): FieldProblem[] | undefined {
+  const fields = (error as ApiErrorWithFields).fields;
+  if ((error as ApiErrorWithFields).statusCode === 409 && fields) return fields;
+  if (error instanceof InvalidValueError) return [{ field: error.column ?? 'body', message: `is not accepted by the database: ${error.message}` }];
+  return undefined;
+}
+
+export function registerFormPages(app: FastifyInstance, context: AdminContext, page: AdminModule): void {
+  const checkCreate = context.validator.compile(page.createBodySchema);
+  const checkUpdate = context.validator.compile(page.updateBodySchema);
+  const editable = page.fields.filter((field) => !field.readOnly);
+  const noun = page.title.toLowerCase();
+
+  const show = (request: FastifyRequest, reply: FastifyReply, options: { state: FormState; id?: string; status?: number; flashes?: Flash[] }) =>
+    sendPage(context, request, reply, {
+      title: options.id ? `${page.title} ${options.id}` : `Add ${noun}`,
+      current: `/admin/${page.resource}/`,
+      status: options.status,
+      flashes: options.flashes,
+      body: (csrf) => html`<div class="head"><h1>${options.id ? `${page.title} ${options.id}` : `Add ${noun}`}</h1>
+  <a class="button" href="/admin/${page.resource}/">Back to ${page.plural.toLowerCase()}</a></div>
+${renderForm(page, options.state, options.id, csrf)}`,
+    });
+
+  const initialValues = () => Object.fromEntries(editable.map((field) => [field.name, field.initial]));
+  const submitted = (body: unknown) => Object.fromEntries(editable.map((field) => [field.name, field.writeOnly ? '' : (fieldText(body, field.name) ?? '')]));
+  const invalid = (problems: FieldProblem[]) => {
+    const text = problems.length === 1 ? 'Please correct the field marked below.' : `Please correct the ${problems.length} fields marked below.`;
+    const general = problems.filter((problem) => !page.fields.some((field) => field.name === problem.field));
+    return [{ kind: 'error' as const, text }, ...general.map((problem) => ({ kind: 'error' as const, text: `${problem.field}: ${errorMessage(problem)}` }))];
+  };
+  const errorsOf = (problems: FieldProblem[]) => new Map(problems.map((problem) => [problem.field, errorMessage(problem)]));
+
+  app.get(`/${page.resource}/add/`, async (request, reply) => show(request, reply, { state: { values: initialValues(), errors: new Map() } }));
+
+  app.post(`/${page.resource}/add/`, async (request, reply) => {
+    const body: Record<string, unknown> = {};
+    for (const field of editable) {
+      const text = fieldText(request.body, field.name);
+      // A field the form did not send is left to its default, as when the API is not sent it.
+      if (text === undefined) continue;
+      if (field.writeOnly || (text === '' && field.required)) {
+        // Empty write-only inputs set nothing; an empty required field is "required", in the API's words.
+        if (text !== '') body[field.name] = text;
+        continue;
+      }
+      // Unchanged from the column's default: let the default apply, exactly as when the API is not sent the field.
+      if (!field.required && canonical(field, text) === canonical(field, field.initial)) continue;
+      body[field.name] = bodyValue(field, text);
+    }
+    const problems = validate(checkCreate, body);
+    const state = (errors: FieldProblem[]): FormState => ({ values: submitted(request.body), errors: errorsOf(errors) });
+    if (problems.length > 0) return show(request, reply, { state: state(problems), status: 400, flashes: invalid(problems) });
+    let id: number;
+    try {
+      id = await page.queries.insert(context.db, body as never);
+    } catch (error) {
+      const refused = writeProblems(error);
+      if (!refused) throw error;
+      return show(request, reply, { state: state(refused), status: 409, flashes: invalid(refused) });
+    }
+    flash(request, 'success', `Created ${noun} ${id}.`);
+    return seeOther(reply, afterSave(page, fieldText(request.body, '_action'), id));
+  });
+
+  app.get(`/${page.resource}/:id/`, async (request, reply) => {
+    const id = primaryKeyOf(request, page.spec);
+    const row = (await page.queries.get(context.db, id)) as Record<string, unknown> | undefined;
+    if (row === undefined) {
+      flash(request, 'error', `There is no ${noun} ${id}; it may have been deleted.`);
+      return seeOther(reply, `/admin/${page.resource}/`);
+    }
+    const values = Object.fromEntries(editable.map((field) => [field.name, field.writeOnly ? '' : formValue(field, row[field.name])]));
+    return show(request, reply, { id: String(id), state: { values, originals: values, errors: new Map(), row } });
+  });
+
+  app.post(`/${page.resource}/:id/`, async (request, reply) => {
+    const id = primaryKeyOf(request, page.spec);
+    const row = (await page.queries.get(context.db, id)) as Record<string, unknown> | undefined;
+    if (row === undefined) {
+      flash(request, 'error', `There is no ${noun} ${id} any more; it was deleted while you were editing.`);
+      return seeOther(reply, `/admin/${page.resource}/`);
+    }
+    const stored = Object.fromEntries(editable.map((field) => [field.name, field.writeOnly ? '' : formValue(field, row[field.name])]));
+    const changes: Record<string, unknown> = {};
+    const conflicts: Conflict[] = [];
+    const originals: Record<string, string> = {};
+    for (const field of editable) {
+      const text = fieldText(request.body, field.name);
+      if (field.writeOnly) {
+        if (text) changes[field.name] = text;
+        continue;
+      }
+      // A form without the hidden original (hand-made) compares against the database: no silent overwrite either way.
+      const was = fieldText(request.body, ORIGINAL + field.name) ?? stored[field.name]!;
+      originals[field.name] = was;
+      if (text === undefined || canonical(field, text) === canonical(field, was)) continue;
+      changes[field.name] = bodyValue(field, text);
+      const now = stored[field.name]!;
+      if (canonical(field, now) !== canonical(field, was) && canonical(field, now) !== canonical(field, text)) {
+        conflicts.push({ field, was, now, yours: text });
+      }
+    }
+    const values = { ...submitted(request.body) };
+    const problems = validate(checkUpdate, changes);
+    if (problems.length > 0) {
+      return show(request, reply, { id: String(id), status: 400, flashes: invalid(problems), state: { values, originals, errors: errorsOf(problems), row } });
+    }
+    if (conflicts.length > 0) {
+      // Saving again is a deliberate choice made with the new values in view: they become the originals.
+      const seen = { ...originals, ...Object.fromEntries(conflicts.map((conflict) => [conflict.field.name, conflict.now])) };
+      const errors = new Map(conflicts.map((conflict) => [conflict.field.name, `Changed meanwhile: now ${conflict.now || '(empty)'}. Save again to replace it with yours.`]));
+      return show(request, reply, { id: String(id), status: 409, state: { values, originals: seen, errors, row, conflicts } });
+    }
+    const names = Object.keys(changes);
+    if (names.length === 0) {
+      flash(request, 'info', `No changes to ${noun} ${id}.`);
+      return seeOther(reply, afterSave(page, fieldText(request.body, '_action'), id));
+    }
+    try {
+      await page.queries.update(context.db, id, changes as never);
+    } catch (error) {
+      const refused = writeProblems(error);
+      if (!refused) throw error;
+      return show(request, reply, { id: String(id), status: 409, flashes: invalid(refused), state: { values, originals, errors: errorsOf(refused), row } });
+    }
+    const labels = names.map((name) => page.fields.find((field) => field.name === name)?.label ?? name);
+    flash(request, 'success', `Saved ${noun} ${id}: ${labels.join(', ')}.`);
+    return seeOther(reply, afterSave(page, fieldText(request.body, '_action'), id));
+  });
+}

@@ -1,0 +1,200 @@
+/**
+ * /admin/<resource>/: one page of rows (20, Previous/Next, no COUNT(*)),
+ * sortable headers, typed filters per column with the API's operators in
+ * words, a search box, row checkboxes for bulk delete, and export links for
+ * the current selection.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiErrorWithFields } from '../api/http-errors.js';
+import { rawQuery } from '../api/route-support.js';
+import { seeOther, sendPage, type AdminContext } from './context.js';
+import type { AdminField, AdminFilter, AdminModule } from './contract.js';
+import { html, attr, type SafeHtml } from './html.js';
+import type { Flash } from './layout.js';
+import { buildListQuery, listUrl, PAGE_SIZE, readListRequest, type AdminListRequest } from './list-query.js';
+import { displayValue } from './values.js';
+
+const NUMERIC = new Set(['integer', 'decimal', 'float', 'double']);
+
+/** The filter form sends `op.<column>` and `v.<column>`: turn them into the API's `column__op=value`. */
+function canonicalFilters(page: AdminModule, search: URLSearchParams): [string, string][] {
+  const filters: [string, string][] = [];
+  for (const [key, value] of search) {
+    if (key === 'q' || key === 'ordering' || key === 'page' || key === '_filter' || key.startsWith('op.') || key.startsWith('v.')) continue;
+    filters.push([key, value]);
+  }
+  for (const filter of page.filters) {
+    const value = (search.get(`v.${filter.name}`) ?? '').trim();
+    if (value === '') continue;
+    const chosen = search.get(`op.${filter.name}`) ?? '';
+    const op = filter.operators.some((operator) => operator.op === chosen) ? chosen : filter.operators[0]!.op;
+    filters.push([op === 'eq' ? filter.name : `${filter.name}__${op}`, value]);
+  }
+  return filters;
+}
+
+/** Which active filter the panel row of `filter` shows: a key used once, with an operator the row offers. */
+function panelEntry(filter: AdminFilter, filters: [string, string][]): { key: string; op: string; value: string } | undefined {
+  for (const [key, value] of filters) {
+    const op = key === filter.name ? 'eq' : key.startsWith(`${filter.name}__`) ? key.slice(filter.name.length + 2) : undefined;
+    if (op === undefined || !filter.operators.some((operator) => operator.op === op)) continue;
+    if (filters.filter(([other]) => other === key).length !== 1) continue;
+    return { key, op, value };
+  }
+  return undefined;
+}
+
+function describeFilter(page: AdminModule, key: string, value: string): string {
+  const separator = key.lastIndexOf('__');
+  const name = separator > 0 ? key.slice(0, separator) : key;
+  const op = separator > 0 ? key.slice(separator + 2) : 'eq';
+  const filter = page.filters.find((candidate) => candidate.name === name);
+  const field = page.fields.find((candidate) => candidate.name === name);
+  const words = filter?.operators.find((operator) => operator.op === op)?.label.replace(/ \(.*\)$/, '') ?? op.replace(/_/g, ' ');
+  const shown = field?.choices?.find((choice) => choice.value === value)?.label ?? value;
+  return `${field?.label ?? name} ${words} ${shown}`;
+}
+
+function filterPanel(page: AdminModule, request: AdminListRequest): SafeHtml {
+  const shown = new Set<string>();
+  const rows = page.filters.map((filter) => {
+    const entry = panelEntry(filter, request.filters);
+    if (entry) shown.add(entry.key);
+    const id = `filter-${filter.name}`;
+    const valueInput = filter.choices
+      ? html`<select id="${id}" name="v.${filter.name}" aria-label="${filter.label} value"><option value="">any</option>${filter.choices.map(
+          (choice) => html`<option value="${choice.value}"${attr('selected', entry?.value === choice.value)}>${choice.label}</option>`,
+        )}</select>`
+      : html`<input id="${id}" name="v.${filter.name}" value="${entry?.value ?? ''}" placeholder="${filter.placeholder}" aria-label="${filter.label} value">`;
+    return html`<div class="filter-row"><label for="${id}">${filter.label}</label>
+  <select name="op.${filter.name}" aria-label="${filter.label} operator">${filter.operators.map(
+    (operator) => html`<option value="${operator.op}"${attr('selected', entry?.op === operator.op)}>${operator.label}</option>`,
+  )}</select>
+  ${valueInput}</div>`;
+  });
+  const extras = request.filters.filter(([key]) => !shown.has(key));
+  const open = request.filters.length > 0;
+  return html`<form class="panel" method="get" action="/admin/${page.resource}/" role="search">
+  <input type="hidden" name="_filter" value="1">
+  ${request.ordering && html`<input type="hidden" name="ordering" value="${request.ordering}">`}
+  ${extras.map(([key, value]) => html`<input type="hidden" name="${key}" value="${value}">`)}
+  <div class="toolbar">
+    ${page.search.length > 0 &&
+    html`<input type="search" name="q" value="${request.q}" placeholder="Search ${page.search
+      .map((name) => page.fields.find((field) => field.name === name)?.label ?? name)
+      .join(', ')}" aria-label="Search">`}
+    <button type="submit" class="primary">${page.search.length > 0 ? 'Search' : 'Apply'}</button>
+    ${(request.q || request.filters.length > 0) && html`<a class="button" href="/admin/${page.resource}/">Clear all</a>`}
+  </div>
+  ${page.filters.length > 0 &&
+  html`<details class="filters"${attr('open', open)}><summary>Filters</summary>
+    <div class="filter-grid">${rows}</div>
+    <p><button type="submit">Apply filters</button></p>
+  </details>`}
+</form>`;
+}
+
+function chips(page: AdminModule, request: AdminListRequest): SafeHtml {
+  if (request.filters.length === 0) return html``;
+  return html`<div class="chips" aria-label="Active filters">${request.filters.map((pair, index) => {
+    const rest = request.filters.filter((_, other) => other !== index);
+    return html`<span class="chip">${describeFilter(page, pair[0], pair[1])} <a href="${listUrl(page.resource, request, { filters: rest })}" aria-label="Remove filter" title="Remove filter">×</a></span>`;
+  })}</div>`;
+}
+
+function headerCell(page: AdminModule, request: AdminListRequest, field: AdminField | undefined, name: string): SafeHtml {
+  const label = field?.label ?? name;
+  const numeric = field !== undefined && NUMERIC.has(field.rule.kind) && field.input !== 'select';
+  const ascending = request.ordering === name;
+  const descending = request.ordering === `-${name}`;
+  const next = ascending ? `-${name}` : name;
+  const sort = ascending ? 'ascending' : descending ? 'descending' : undefined;
+  return html`<th scope="col"${attr('class', numeric ? 'num' : undefined)}${attr('aria-sort', sort)}><a${attr('class', sort ? 'sorted' : undefined)} href="${listUrl(page.resource, request, { ordering: next })}">${label}${ascending ? ' ▲' : descending ? ' ▼' : ''}</a></th>`;
+}
+
+function cell(page: AdminModule, field: AdminField | undefined, row: Record<string, unknown>, first: boolean): SafeHtml {
+  const value = row[field?.name ?? ''];
+  const text = displayValue(field, value);
+  const numeric = field !== undefined && NUMERIC.has(field.rule.kind) && field.input !== 'select';
+  const content = value === null || value === undefined ? html`<span class="muted">—</span>` : text;
+  const id = String(row[page.primaryKey]);
+  return html`<td${attr('class', numeric ? 'num' : field?.rule.kind === 'string' ? 'text' : undefined)}>${
+    first ? html`<a href="/admin/${page.resource}/${id}/">${content}</a>` : content
+  }</td>`;
+}
+
+function table(page: AdminModule, request: AdminListRequest, rows: Record<string, unknown>[]): SafeHtml {
+  const fields = page.list.map((name) => page.fields.find((field) => field.name === name));
+  if (rows.length === 0) {
+    return html`<div class="table-wrap"><p class="empty">No ${page.plural.toLowerCase()} match${request.q || request.filters.length ? ' these filters' : ' yet'}.</p></div>`;
+  }
+  return html`<form method="get" action="/admin/${page.resource}/delete/">
+<div class="table-wrap"><table>
+  <thead><tr><th class="check" scope="col"><span class="visually-hidden">Select</span></th>${page.list.map((name, index) =>
+    headerCell(page, request, fields[index], name),
+  )}</tr></thead>
+  <tbody>${rows.map((row) => {
+    const id = String(row[page.primaryKey]);
+    return html`<tr><td class="check"><input type="checkbox" name="id" value="${id}" aria-label="Select ${page.title.toLowerCase()} ${id}"></td>${fields.map(
+      (field, index) => cell(page, field, row, index === 0),
+    )}</tr>`;
+  })}</tbody>
+</table></div>
+<div class="bulk"><button type="submit" class="danger">Delete selected…</button></div>
+</form>`;
+}
+
+export function registerListPage(app: FastifyInstance, context: AdminContext, page: AdminModule): void {
+  app.get(`/${page.resource}/`, async (request: FastifyRequest, reply: FastifyReply) => {
+    const search = new URLSearchParams(rawQuery(request));
+    if (search.has('_filter')) {
+      const current = readListRequest(search);
+      return seeOther(reply, listUrl(page.resource, current, { q: (search.get('q') ?? '').trim(), filters: canonicalFilters(page, search) }));
+    }
+    const listRequest = readListRequest(search);
+    let rows: Record<string, unknown>[] = [];
+    let hasNext = false;
+    const flashes: Flash[] = [];
+    let status = 200;
+    try {
+      const query = buildListQuery(page, listRequest, context.db.dialect, listRequest.page, PAGE_SIZE);
+      const fetched = (await page.queries.listPage(context.db, query)) as Record<string, unknown>[];
+      hasNext = fetched.length > PAGE_SIZE;
+      rows = fetched.slice(0, PAGE_SIZE);
+    } catch (error) {
+      const fields = (error as ApiErrorWithFields).fields;
+      if ((error as ApiErrorWithFields).statusCode !== 400 || fields === undefined) throw error;
+      status = 400;
+      flashes.push({
+        kind: 'error',
+        text: `These filters cannot be used: ${fields.map((problem) => `${problem.field} ${problem.message}${problem.hint ? ` (${problem.hint})` : ''}`).join('; ')}`,
+      });
+    }
+    const exportQuery = new URLSearchParams(listRequest.filters);
+    if (listRequest.q) exportQuery.set('q', listRequest.q);
+    if (listRequest.ordering) exportQuery.set('ordering', listRequest.ordering);
+    const exportUrl = (format: string) => `/admin/${page.resource}/export/?format=${format}${exportQuery.size ? `&${exportQuery}` : ''}`;
+    const pageNumber = listRequest.page;
+    const shownFrom = (pageNumber - 1) * PAGE_SIZE + 1;
+    return sendPage(context, request, reply, {
+      title: page.plural,
+      current: `/admin/${page.resource}/`,
+      status,
+      flashes,
+      body: () => html`<div class="head"><h1>${page.plural}</h1>
+  <a class="button primary" href="/admin/${page.resource}/add/">Add ${page.title.toLowerCase()}</a>
+  <a class="button" href="${exportUrl('csv')}">Export CSV</a>
+  <a class="button" href="${exportUrl('json')}">Export JSON</a>
+</div>
+${page.description && html`<p class="lead">${page.description}</p>`}
+${filterPanel(page, listRequest)}
+${chips(page, listRequest)}
+${table(page, listRequest, rows)}
+<nav class="pager" aria-label="Pages">
+  ${pageNumber > 1 ? html`<a class="button" rel="prev" href="${listUrl(page.resource, listRequest, { page: pageNumber - 1 })}">← Previous</a>` : html`<span class="button disabled">← Previous</span>`}
+  <span>Page ${pageNumber}${rows.length > 0 ? ` · rows ${shownFrom}–${shownFrom + rows.length - 1}` : ''}</span>
+  ${hasNext ? html`<a class="button" rel="next" href="${listUrl(page.resource, listRequest, { page: pageNumber + 1 })}">Next →</a>` : html`<span class="button disabled">Next →</span>`}
+</nav>`,
+    });
+  });
+}

@@ -1,0 +1,67 @@
+/**
+ * The admin list's query string, turned into the API's list query: the same
+ * filters (`column__op=value`), ordering and paging as GET /api/<resource>/,
+ * parsed by the same parseListQuery, plus `q`, the search box, which looks
+ * in the schema's searchable columns with the API's `icontains`.
+ */
+import { parseListQuery, type ListQuery } from '../api/list-query.js';
+import { filterCondition } from '../sql/filters.js';
+import { sqlDialect } from '../sql/dialect.js';
+import type { Dialect } from '../db/db.js';
+import type { AdminModule } from './contract.js';
+
+export const PAGE_SIZE = 20;
+/** Query keys of the admin list that are not filters. */
+export const LIST_KEYS = new Set(['q', 'page', 'ordering']);
+/** API list keys the admin does not take (it always shows whole rows, 20 a page). */
+const IGNORED = new Set(['fields', 'limit', 'after', 'format']);
+
+export interface AdminListRequest {
+  q: string;
+  page: number;
+  ordering: string;
+  /** The filters, as `column__op` → values, in URL order. */
+  filters: [string, string][];
+}
+
+export function readListRequest(search: URLSearchParams): AdminListRequest {
+  const filters: [string, string][] = [];
+  for (const [key, value] of search) {
+    if (!LIST_KEYS.has(key) && !IGNORED.has(key)) filters.push([key, value]);
+  }
+  const page = Number(search.get('page') ?? '1');
+  return { q: (search.get('q') ?? '').trim(), page: Number.isSafeInteger(page) && page > 0 ? page : 1, ordering: search.get('ordering') ?? '', filters };
+}
+
+/** The list query for one page of `pageSize` rows; throws the API's invalid_query error (with fields) when a filter is bad. */
+export function buildListQuery(page: AdminModule, request: AdminListRequest, dialect: Dialect, pageNumber: number, pageSize: number): ListQuery {
+  const apiQuery = new URLSearchParams(request.filters);
+  if (request.ordering) apiQuery.set('ordering', request.ordering);
+  apiQuery.set('page', String(pageNumber));
+  apiQuery.set('limit', String(pageSize));
+  const sql = sqlDialect(dialect);
+  const query = parseListQuery(page.spec, apiQuery.toString(), sql, pageSize);
+  if (request.q === '' || page.search.length === 0) return query;
+  const columns = page.search.map((name) => page.spec.columns.find((column) => column.name === name)!);
+  const conditions = columns.map((column) => filterCondition(column, 'icontains', [request.q], sql));
+  const anyColumn = `(${conditions.map((condition) => condition.sql).join(' OR ')})`;
+  return {
+    ...query,
+    where: query.where ? `${query.where} AND ${anyColumn}` : ` WHERE ${anyColumn}`,
+    params: [...query.params, ...conditions.flatMap((condition) => condition.params)],
+  };
+}
+
+/** The list URL with some keys replaced (undefined removes a key). */
+export function listUrl(resource: string, request: AdminListRequest, changes: { q?: string; page?: number; ordering?: string; filters?: [string, string][] } = {}): string {
+  const params = new URLSearchParams();
+  const q = changes.q ?? request.q;
+  if (q) params.set('q', q);
+  for (const [key, value] of changes.filters ?? request.filters) params.append(key, value);
+  const ordering = changes.ordering ?? request.ordering;
+  if (ordering) params.set('ordering', ordering);
+  const pageNumber = changes.page ?? 1;
+  if (pageNumber > 1) params.set('page', String(pageNumber));
+  const text = params.toString();
+  return `/admin/${resource}/${text ? `?${text}` : ''}`;
+}

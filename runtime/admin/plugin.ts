@@ -1,0 +1,181 @@
+/**
+ * The admin panel at /admin/: an encapsulated Fastify plugin with its own
+ * form parser, security headers (strict CSP, no scripts), an encrypted and
+ * signed session cookie, CSRF checks on every POST, and HTML error pages.
+ * The pages of the models come from generated/admin/; this shell holds
+ * nothing model-specific.
+ */
+import csrfProtection from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import secureSession from '@fastify/secure-session';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createBodyValidator } from '../api/validation.js';
+import type { UserStore } from '../auth/user-store.js';
+import type { Db } from '../db/db.js';
+import { DatabaseUnavailableError, MissingTableError } from '../db/errors.js';
+import { flash, seeOther, sendPage, type AdminContext } from './context.js';
+import type { AdminModule } from './contract.js';
+import { registerDeletePage } from './delete-page.js';
+import { registerExport } from './export.js';
+import { registerFormPages } from './form-page.js';
+import { html } from './html.js';
+import { STYLESHEET_URL } from './layout.js';
+import { registerListPage } from './list-page.js';
+import { registerLogin } from './login.js';
+import { STYLESHEET } from './stylesheet.js';
+import { registerUsersPage } from './users-page.js';
+
+export interface AdminOptions {
+  db: Db;
+  pages: readonly AdminModule[];
+  users: UserStore;
+  /** 32 bytes: encrypts and signs the session cookie. */
+  sessionKey: Buffer;
+  /** Send the cookie over HTTPS only. */
+  secureCookie: boolean;
+  /** Failed sign-ins one address may make per window. */
+  maxFailures: number;
+  failureWindowMs: number;
+  /** How long a session lasts without activity, in seconds (default 12 hours). */
+  sessionSeconds?: number;
+  /** Called after a user changed on the users page (to forget cached API credentials). */
+  onUserChanged?: (userId: number) => void;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Served without signing in (the sign-in page, the stylesheet). */
+    adminPublic?: boolean;
+  }
+}
+
+const CSP = {
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'none'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'", 'data:'],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+    baseUri: ["'none'"],
+  },
+};
+
+/** Register with `{ prefix: '/admin' }`. */
+export async function adminPlugin(app: FastifyInstance, options: AdminOptions): Promise<void> {
+  const context: AdminContext = {
+    db: options.db,
+    pages: options.pages.filter((page) => page.resource !== 'user'),
+    users: options.users,
+    validator: createBodyValidator(),
+    onUserChanged: options.onUserChanged ?? (() => {}),
+  };
+
+  // Body parsers are per plugin: HTML forms only, repeated names (id=1&id=2) as arrays.
+  app.removeAllContentTypeParsers();
+  await app.register(formbody);
+  await app.register(helmet, { contentSecurityPolicy: CSP, hsts: options.secureCookie, crossOriginEmbedderPolicy: false });
+  await app.register(secureSession, {
+    key: options.sessionKey,
+    cookieName: 'a2gen_admin',
+    expiry: options.sessionSeconds ?? 12 * 3600,
+    cookie: { path: '/admin', httpOnly: true, sameSite: 'lax', secure: options.secureCookie },
+  });
+  await app.register(csrfProtection, { sessionPlugin: '@fastify/secure-session' });
+  app.decorateRequest('adminUser', null);
+
+  // Pages hold customer data: never cache them.
+  app.addHook('onSend', async (request, reply) => {
+    if (!request.routeOptions.config?.adminPublic || request.url.startsWith('/admin/login')) reply.header('cache-control', 'no-store');
+  });
+
+  // CSRF in preHandler, where the form body is parsed; the token never reaches a query.
+  app.addHook('preHandler', (request, reply, done) => {
+    if (request.method !== 'POST') return done();
+    app.csrfProtection(request, reply, () => {
+      if (request.body && typeof request.body === 'object') delete (request.body as Record<string, unknown>)._csrf;
+      done();
+    });
+  });
+
+  // Who is signed in: an active admin, checked on every request (a deactivation bites at once).
+  app.addHook('preHandler', async (request, reply) => {
+    const uid = request.session.get('uid');
+    if (uid !== undefined) {
+      const user = await options.users.findById(uid);
+      if (user?.active && user.admin) {
+        request.adminUser = user;
+        request.session.touch();
+      } else {
+        request.session.set('uid', undefined);
+        flash(request, 'error', 'Your account can no longer use the admin panel.');
+      }
+    }
+    if (request.adminUser || request.routeOptions.config?.adminPublic) return;
+    const next = request.method === 'GET' ? request.url : '/admin/';
+    return seeOther(reply, next === '/admin/' || next === '/admin' ? '/admin/login' : `/admin/login?next=${encodeURIComponent(next)}`);
+  });
+
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    let status = error.statusCode ?? 500;
+    let text = error.message;
+    if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET') {
+      status = 403;
+      text = 'This form has expired or was not sent from this site, so nothing was changed. Go back, reload the page and try again.';
+    } else if (error instanceof DatabaseUnavailableError || error instanceof MissingTableError) {
+      status = 503;
+      text = error instanceof MissingTableError ? `The table ${error.table} is missing from the database.` : 'The database is unavailable; try again shortly.';
+    } else if (status >= 500) {
+      request.log.error({ err: error }, 'admin request failed');
+      status = 500;
+      text = 'Something went wrong on the server. The error was logged.';
+    }
+    if (!request.session) return reply.status(status).type('text/plain; charset=utf-8').send(text);
+    return sendPage(context, request, reply, {
+      title: status === 404 ? 'Not found' : 'Error',
+      status,
+      flashes: [{ kind: 'error', text }],
+      body: () => html`<p><a class="button" href="/admin/">Back to the dashboard</a></p>`,
+    });
+  });
+
+  app.setNotFoundHandler(async (request, reply) =>
+    sendPage(context, request, reply, {
+      title: 'Not found',
+      status: 404,
+      flashes: [{ kind: 'error', text: `There is no admin page at ${request.url.split('?')[0]}.` }],
+      body: () => html`<p><a class="button" href="/admin/">Back to the dashboard</a></p>`,
+    }),
+  );
+
+  app.get(STYLESHEET_URL.slice('/admin'.length), { config: { adminPublic: true } }, async (_request, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(STYLESHEET),
+  );
+
+  app.get('/', async (request, reply) =>
+    sendPage(context, request, reply, {
+      title: 'Dashboard',
+      current: '/admin/',
+      body: () => html`<div class="head"><h1>Dashboard</h1></div>
+<p class="lead">Signed in as <strong>${request.adminUser!.username}</strong>.</p>
+<div class="cards">
+${context.pages.map(
+  (page) => html`<section class="panel"><h2><a href="/admin/${page.resource}/">${page.plural}</a></h2><p>${page.description}</p>
+  <div class="toolbar"><a class="button" href="/admin/${page.resource}/">List</a><a class="button primary" href="/admin/${page.resource}/add/">Add new</a></div></section>`,
+)}
+<section class="panel"><h2><a href="/admin/user/">Users</a></h2><p>Who may use the API and this panel.</p>
+  <div class="toolbar"><a class="button" href="/admin/user/">List</a><a class="button primary" href="/admin/user/add/">Add new</a></div></section>
+</div>`,
+    }),
+  );
+
+  registerLogin(app, context, { maxFailures: options.maxFailures, failureWindowMs: options.failureWindowMs });
+  registerUsersPage(app, context);
+  for (const page of context.pages) {
+    registerListPage(app, context, page);
+    registerExport(app, context, page);
+    registerDeletePage(app, context, page);
+    registerFormPages(app, context, page);
+  }
+}
