@@ -1,0 +1,237 @@
+/**
+ * The JSON Schema of one column as the OpenAPI document shows it: in a row
+ * the service returns, in a create or update body, and as a filter value.
+ * Types, limits and wording follow the same model decisions as the
+ * generated route schemas, so the document describes what the service checks.
+ */
+import type { ColumnModel } from '../model.js';
+
+export type JsonObject = Record<string, unknown>;
+
+/** TIMESTAMP's range, in UTC (the runtime refuses values outside it). */
+const TIMESTAMP_RANGE = '1970-01-01 00:00:01 … 2038-01-19 03:14:07 UTC';
+const FLOAT_MAX = '3.402823466e38';
+const DATE_TIME_PATTERN = '^\\d{4}-\\d{2}-\\d{2}([ T]\\d{2}:\\d{2}(:\\d{2})?)?$';
+const DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
+const INTEGER_PATTERN = '^[+-]?\\d+$';
+const DECIMAL_PATTERN = '^[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?$';
+const DATE_TIME_EXAMPLE = '2024-01-31 12:00:00';
+const DATE_EXAMPLE = '2024-01-31';
+
+/** Joins sentences, skipping empty ones; each ends with a full stop. */
+export function sentences(...parts: (string | undefined | false)[]): string {
+  return parts
+    .filter((part): part is string => typeof part === 'string' && part.trim() !== '')
+    .map((part) => part.trim().replace(/([^.!?])$/, '$1.'))
+    .join(' ');
+}
+
+function withNull(types: string[], nullable: boolean): string | string[] {
+  const all = nullable ? [...types, 'null'] : types;
+  return all.length === 1 ? all[0]! : all;
+}
+
+function safeNumber(text: string): number | undefined {
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : undefined;
+}
+
+function isBigint(column: ColumnModel): boolean {
+  return column.sql.base === 'bigint';
+}
+
+function sqlTypeName(column: ColumnModel): string {
+  return column.sql.text.toUpperCase();
+}
+
+/** "Labelled values: 0 = CANCELLED, 1 = ACTIVE." */
+function choicesText(column: ColumnModel): string | undefined {
+  if (!column.choices || column.choices.length === 0) return undefined;
+  return `Labelled values: ${column.choices.map((choice) => `${JSON.stringify(choice.value)} = ${choice.label}`).join(', ')}`;
+}
+
+function baseDescription(column: ColumnModel): string | undefined {
+  const reference = column.references && `Refers to a ${column.references.resource}: /api/${column.references.resource}/{id}/`;
+  return sentences(column.description, reference) || undefined;
+}
+
+/** What a returned value looks like, beyond its JSON type. */
+function rowNote(column: ColumnModel): string | undefined {
+  switch (column.kind) {
+    case 'integer':
+      return isBigint(column) ? 'BIGINT: a JSON number up to 2^53 - 1, a string of digits beyond it, so no digit is lost' : undefined;
+    case 'decimal':
+      return column.jsonType === 'number'
+        ? `${sqlTypeName(column)}: exact as a JSON number, at most ${column.sql.scale ?? 0} decimals`
+        : `${sqlTypeName(column)}, as a string: too wide for an exact JSON number`;
+    case 'float':
+      return 'FLOAT, as MySQL shows it (0.1, not 0.10000000149011612)';
+    case 'timestamp':
+    case 'datetime':
+      return sentences('"YYYY-MM-DD HH:MM:SS", without "T" or time zone', column.zeroDate && 'null stands for the zero date 0000-00-00 00:00:00');
+    case 'date':
+      return sentences('"YYYY-MM-DD"', column.zeroDate && 'null stands for the zero date 0000-00-00');
+    default:
+      return undefined;
+  }
+}
+
+/** What a request body may send, beyond its JSON type. */
+function inputNote(column: ColumnModel): string | undefined {
+  const rule = column.rule;
+  switch (rule.kind) {
+    case 'integer':
+      return sentences(
+        `A whole number from ${rule.min} to ${rule.max}, as a JSON number or a string of digits`,
+        isBigint(column) && 'Send values past 2^53 as strings',
+      );
+    case 'decimal': {
+      const integerDigits = rule.precision - rule.scale;
+      return sentences(
+        `${sqlTypeName(column)}: ${column.jsonType === 'number' ? 'a JSON number or a numeric string' : 'a numeric string'} with at most ${integerDigits} digits before the point and ${rule.scale} after it (scale ${rule.scale})`,
+        'More decimals than the scale are refused with a 400, never rounded',
+        rule.unsigned && 'Must not be negative',
+      );
+    }
+    case 'float':
+      return sentences(`FLOAT (single precision): a JSON number or a numeric string within ±${FLOAT_MAX}`, rule.unsigned && 'Must not be negative');
+    case 'double':
+      return sentences('DOUBLE: a JSON number or a numeric string', rule.unsigned && 'Must not be negative');
+    case 'string':
+      return sentences(
+        `At most ${rule.maxLength} characters`,
+        rule.utf8mb3 &&
+          'utf8 column: 4-byte UTF-8 characters (emoji and anything else outside the Basic Multilingual Plane) are refused with a 400, never truncated',
+      );
+    case 'timestamp':
+      return sentences(
+        `"YYYY-MM-DD HH:MM:SS" (a "T" separator, missing seconds or a date alone are accepted), within TIMESTAMP's range ${TIMESTAMP_RANGE}`,
+        column.zeroDate && 'null stores the zero date 0000-00-00 00:00:00, which reads back as null',
+      );
+    case 'datetime':
+      return sentences(
+        '"YYYY-MM-DD HH:MM:SS" (a "T" separator, missing seconds or a date alone are accepted)',
+        column.zeroDate && 'null stores the zero date 0000-00-00 00:00:00, which reads back as null',
+      );
+    case 'date':
+      return sentences('"YYYY-MM-DD"', column.zeroDate && 'null stores the zero date 0000-00-00, which reads back as null');
+  }
+}
+
+/** The limits of a value, as JSON Schema keywords (only what a JSON number can state exactly). */
+function valueKeywords(column: ColumnModel, use: 'input' | 'filter'): JsonObject {
+  const rule = column.rule;
+  switch (rule.kind) {
+    case 'integer': {
+      const minimum = safeNumber(rule.min);
+      const maximum = safeNumber(rule.max);
+      return {
+        // Past 2^53 a JSON number cannot state BIGINT's bounds exactly: int64 says it instead.
+        ...(isBigint(column) && { format: 'int64' }),
+        ...(minimum !== undefined && { minimum }),
+        ...(maximum !== undefined && { maximum }),
+        ...(use === 'input' && { pattern: INTEGER_PATTERN }),
+      };
+    }
+    case 'decimal':
+      return {
+        ...(rule.unsigned && column.jsonType === 'number' && { minimum: 0 }),
+        ...((use === 'input' || column.jsonType === 'string') && { pattern: DECIMAL_PATTERN }),
+        ...(column.jsonType === 'string' && { examples: ['1'] }),
+      };
+    case 'float':
+    case 'double':
+      return {
+        ...(rule.unsigned && { minimum: 0 }),
+        ...(use === 'input' && { pattern: DECIMAL_PATTERN }),
+      };
+    case 'string':
+      return use === 'input' ? { ...(column.minLength !== undefined && { minLength: column.minLength }), maxLength: rule.maxLength } : {};
+    case 'date':
+      return { pattern: DATE_PATTERN, examples: [DATE_EXAMPLE] };
+    default:
+      return { pattern: DATE_TIME_PATTERN, examples: [DATE_TIME_EXAMPLE] };
+  }
+}
+
+/** JSON types a request body may use: numbers may also come as numeric strings. */
+function inputTypes(column: ColumnModel): string[] {
+  if (column.jsonType === 'string') return ['string'];
+  return [column.jsonType === 'integer' ? 'integer' : 'number', 'string'];
+}
+
+/** The column in a row the service returns. */
+export function rowSchema(column: ColumnModel): JsonObject {
+  // BIGINT values past 2^53 travel as strings, as the generated response schema allows.
+  const types = isBigint(column) ? ['integer', 'string'] : [column.jsonType];
+  return {
+    type: withNull(types, column.jsonNullable),
+    title: column.title,
+    ...describe(baseDescription(column), choicesText(column), rowNote(column), column.readOnly && 'Read-only: set by the database'),
+    ...(column.readOnly && { readOnly: true }),
+    ...(column.kind === 'string' && column.maxLength !== undefined && { maxLength: column.maxLength }),
+    ...choicesExtension(column),
+  };
+}
+
+/**
+ * The column in a request body. On create, a required column never accepts
+ * null, and a column left out gets its default.
+ */
+export function inputSchema(column: ColumnModel, use: 'create' | 'update'): JsonObject {
+  const nullable = column.jsonNullable && !(use === 'create' && column.requiredOnCreate);
+  const fallback = use === 'create' ? createDefault(column) : undefined;
+  return {
+    type: withNull(inputTypes(column), nullable),
+    title: column.title,
+    ...describe(
+      baseDescription(column),
+      choicesText(column),
+      inputNote(column),
+      column.writeOnly && 'Write-only: stored, but never returned, filtered, sorted or exported',
+      fallback?.text,
+    ),
+    ...(column.writeOnly && { writeOnly: true }),
+    ...valueKeywords(column, 'input'),
+    ...(fallback && 'value' in fallback && { default: fallback.value }),
+    ...choicesExtension(column),
+  };
+}
+
+/** One value of a filter on the column, as a query parameter carries it. */
+export function filterValueSchema(column: ColumnModel): JsonObject {
+  // Filters compare, they do not store: no length limit, no TIMESTAMP range.
+  const type = column.jsonType === 'string' ? 'string' : column.jsonType;
+  return { type, ...valueKeywords(column, 'filter') };
+}
+
+function describe(...parts: (string | undefined | false)[]): { description?: string } {
+  const text = sentences(...parts);
+  return text ? { description: text } : {};
+}
+
+function choicesExtension(column: ColumnModel): JsonObject {
+  return column.choices && column.choices.length > 0 ? { 'x-choices': column.choices.map(({ value, label }) => ({ value, label })) } : {};
+}
+
+/** What a create request that leaves the column out stores, as the database or the schema defines it. */
+function createDefault(column: ColumnModel): { value: unknown; text?: string } | { text: string } | undefined {
+  if (column.jsonDefault !== undefined) return { value: column.jsonDefault.value };
+  const sqlDefault = column.sqlDefault;
+  switch (sqlDefault.kind) {
+    case 'none':
+      return undefined;
+    case 'null':
+      return { value: null };
+    case 'current_timestamp':
+      return { text: 'Defaults to the current time' };
+    case 'literal': {
+      if (column.zeroDate && sqlDefault.value.startsWith('0000-00-00')) return { value: null };
+      if (column.jsonType === 'string') return { value: sqlDefault.value };
+      const number = Number(sqlDefault.value);
+      if (!Number.isFinite(number)) return undefined;
+      if (column.kind === 'integer' && !Number.isSafeInteger(number)) return { value: sqlDefault.value };
+      return { value: number };
+    }
+  }
+}

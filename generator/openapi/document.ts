@@ -1,0 +1,154 @@
+/**
+ * The OpenAPI 3.1 document of the whole service, derived from the same
+ * models as the routes: `generated/openapi.json`. Objects are built in a
+ * fixed order and nothing depends on time or place, so two builds of the
+ * same schemas print the same bytes.
+ */
+import type { TableModel } from '../model.js';
+import { HEADER_TEXT } from '../views.js';
+import { inputSchema, rowSchema, type JsonObject } from './column-schemas.js';
+import { errorHeaders, errorResponse, errorResponses, errorSchemas, securitySchemes, SECURITY_SCHEME } from './errors.js';
+import { modelPaths } from './paths.js';
+
+export const OPENAPI_VERSION = '3.1.0';
+/** Where the runtime serves the document and the browsable reference. */
+export const DOCUMENT_PATH = '/api/openapi.json';
+export const DOCS_PATH = '/docs';
+
+/** The notice every generated file carries; JSON has no comments, so it goes in `x-generated-by` and `info.description`. */
+export function generatedNotice(models: TableModel[]): string {
+  return `${HEADER_TEXT}. Source: ${models.map((model) => model.source).join(', ')}. Rebuild with \`npx a2gen build\`.`;
+}
+
+function modelSchemas(model: TableModel): Record<string, JsonObject> {
+  const readable = model.columns.filter((column) => !column.writeOnly);
+  const writable = model.columns.filter((column) => !column.readOnly);
+  const required = writable.filter((column) => column.requiredOnCreate).map((column) => column.name);
+  const name = model.typeName;
+  const what = model.title.toLowerCase();
+  return {
+    [name]: {
+      type: 'object',
+      title: model.title,
+      description: `${model.description ? `${model.description} ` : ''}A ${what} as the service returns it (table ${model.table}). Write-only fields are never returned; with \`fields=\`, a list returns only the fields asked for.`,
+      properties: Object.fromEntries(readable.map((column) => [column.name, rowSchema(column)])),
+    },
+    [`${name}Create`]: {
+      type: 'object',
+      title: `New ${what}`,
+      description: `The body of \`POST /api/${model.resource}/\`. Required: ${required.length > 0 ? required.join(', ') : 'nothing'}; fields left out get their defaults. Read-only fields and unknown fields are a 400.`,
+      additionalProperties: false,
+      ...(required.length > 0 && { required }),
+      properties: Object.fromEntries(writable.map((column) => [column.name, inputSchema(column, 'create')])),
+    },
+    [`${name}Update`]: {
+      type: 'object',
+      title: `${model.title} changes`,
+      description: `The body of an update of one ${what}: any subset of the fields; only those sent are written. Read-only fields and unknown fields are a 400.`,
+      additionalProperties: false,
+      properties: Object.fromEntries(writable.map((column) => [column.name, inputSchema(column, 'update')])),
+    },
+    [`${name}List`]: {
+      type: 'object',
+      title: `${model.title} list page`,
+      required: ['meta', 'objects'],
+      properties: {
+        meta: {
+          type: 'object',
+          required: ['model', 'next', 'page', 'previous'],
+          properties: {
+            model: { type: 'string', const: model.resource },
+            next: { type: 'string', description: 'Relative URL of the next page with every parameter sent, or "" on the last page.' },
+            page: { type: 'integer', minimum: 1 },
+            previous: { type: 'string', description: 'Relative URL of the previous page, or "" on the first page (and when paging with after).' },
+          },
+        },
+        objects: { type: 'array', items: { $ref: `#/components/schemas/${name}` } },
+      },
+    },
+  };
+}
+
+function sharedSchemas(): Record<string, JsonObject> {
+  return {
+    ApiIndex: {
+      type: 'object',
+      required: ['resources'],
+      properties: { resources: { type: 'array', items: { type: 'string' }, description: 'The list URL of each resource.' } },
+    },
+    Deleted: {
+      type: 'object',
+      required: ['deleted'],
+      properties: { deleted: { type: 'integer', const: 1 } },
+    },
+    ...errorSchemas(),
+  };
+}
+
+function servicePaths(): Record<string, JsonObject> {
+  const unauthorized = { '401': { $ref: `#/components/responses/${errorResponse(401)}` } };
+  return {
+    '/api/': {
+      get: {
+        tags: ['api'],
+        summary: 'List the resources',
+        operationId: 'listResources',
+        responses: {
+          '200': { description: 'The list URL of every resource.', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiIndex' } } } },
+          ...unauthorized,
+          '429': { $ref: `#/components/responses/${errorResponse(429)}` },
+        },
+      },
+    },
+    [DOCUMENT_PATH]: {
+      get: {
+        tags: ['api'],
+        summary: 'This document',
+        description: `The OpenAPI document, exactly as committed in generated/openapi.json. Public: it holds no data. A browsable reference is at ${DOCS_PATH}.`,
+        operationId: 'getOpenApiDocument',
+        security: [],
+        responses: { '200': { description: 'The OpenAPI document.', content: { 'application/json': { schema: { type: 'object' } } } } },
+      },
+    },
+  };
+}
+
+function sortedByKey<T>(entries: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(entries).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+export function openApiDocument(models: TableModel[]): JsonObject {
+  const notice = generatedNotice(models);
+  return {
+    openapi: OPENAPI_VERSION,
+    info: {
+      title: 'A2Billing REST API',
+      version: '1.0.0',
+      summary: `The ${models.map((model) => model.resource).join(', ')} resources of an A2Billing database, served by a2gen.`,
+      description: [
+        notice,
+        `Every route under /api/ needs HTTP Basic authentication (any active user), except this document (${DOCUMENT_PATH}); the browsable reference at ${DOCS_PATH} is public too.`,
+        'Every route answers the same with or without the trailing slash. Lists are always ordered (by the primary key last), so pages are stable. Errors are JSON `{"error", "code", "fields"}` with a stable `code`; never an HTML page.',
+      ].join('\n\n'),
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    'x-generated-by': notice,
+    tags: [
+      ...models.map((model) => ({ name: model.resource, description: model.description ?? model.title })),
+      { name: 'api', description: 'The API itself.' },
+    ],
+    security: [{ [SECURITY_SCHEME]: [] }],
+    paths: Object.assign({}, ...models.map((model) => modelPaths(model, models)), servicePaths()),
+    components: {
+      schemas: sortedByKey(Object.assign({}, ...models.map(modelSchemas), sharedSchemas())),
+      responses: errorResponses(),
+      headers: errorHeaders(),
+      securitySchemes: securitySchemes(),
+    },
+  };
+}
+
+/** The document as generated/openapi.json holds it: two-space indentation and a final newline. */
+export function openApiJson(models: TableModel[]): string {
+  return JSON.stringify(openApiDocument(models), null, 2);
+}

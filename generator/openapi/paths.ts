@@ -1,0 +1,154 @@
+/**
+ * The routes of one model (COMPAT.md's table) as OpenAPI path items:
+ * list and create, one row (read, partial update, delete), and the legacy
+ * delete alias. Paths are written with the trailing slash; the service
+ * answers the same without it.
+ */
+import type { TableModel } from '../model.js';
+import type { JsonObject } from './column-schemas.js';
+import { errorResponse } from './errors.js';
+import { listParameters, operatorTable } from './list-parameters.js';
+
+/** Which methods each route serves; the service answers 405 with an Allow header for the others. */
+export const ROUTE_METHODS = {
+  list: ['get', 'post'],
+  detail: ['get', 'post', 'put', 'patch', 'delete'],
+  deleteAlias: ['post', 'delete'],
+} as const;
+
+export function routePaths(resource: string): { list: string; detail: string; deleteAlias: string } {
+  return { list: `/api/${resource}/`, detail: `/api/${resource}/{id}/`, deleteAlias: `/api/${resource}/{id}/delete/` };
+}
+
+const ref = (kind: 'schemas' | 'responses', name: string) => ({ $ref: `#/components/${kind}/${name}` });
+
+function jsonContent(schema: JsonObject): JsonObject {
+  return { 'application/json': { schema } };
+}
+
+/** Error responses by status, each a reference to the shared component. */
+function errors(...statuses: number[]): Record<string, JsonObject> {
+  return Object.fromEntries(statuses.map((status) => [String(status), ref('responses', errorResponse(status))]));
+}
+
+/** Every /api/ request can fail authentication, be rate limited, or find the database away. */
+const ALWAYS = [401, 429, 503];
+/** Requests with a body can also send too much, or something that is neither JSON nor a form. */
+const WITH_BODY = [400, 413, 415];
+
+function allowText(methods: readonly string[]): string {
+  const allowed = methods.map((method) => method.toUpperCase());
+  if (allowed.includes('GET')) allowed.splice(1, 0, 'HEAD');
+  return `Serves ${allowed.join(', ')}; any other method answers 405 (\`method_not_allowed\`) with \`Allow: ${allowed.join(', ')}\`, and OPTIONS answers 204 with that header.`;
+}
+
+function requestBody(model: TableModel, schemaName: string, what: string): JsonObject {
+  return {
+    required: true,
+    description: `${what} As a JSON object (under any content type that parses as JSON), or form-encoded: plain fields, or one field \`data\` holding the JSON object (as the old API's clients send it). Unknown fields, and read-only ones (${model.columns
+      .filter((column) => column.readOnly)
+      .map((column) => `\`${column.name}\``)
+      .join(', ')}), are a 400.`,
+    content: {
+      'application/json': { schema: ref('schemas', schemaName) },
+      'application/x-www-form-urlencoded': { schema: ref('schemas', schemaName) },
+    },
+  };
+}
+
+/** How filters follow this model's references, when it has any. */
+function referenceText(model: TableModel, models: TableModel[]): string[] {
+  const references = model.columns.filter((column) => column.references && column.operators.length > 0);
+  const example = references[0];
+  if (example === undefined) return [];
+  const target = models.find((candidate) => candidate.resource === example.references!.resource);
+  const field = example.references!.label ?? target?.primaryKey.name ?? 'id';
+  return [
+    `Filters follow references: ${references.map((column) => `\`${column.name}\` → ${column.references!.resource}`).join(', ')}. A path names the reference, then a field of the referenced resource, then the operator, e.g. \`${example.name}__${field}__ilike=def%\`.`,
+  ];
+}
+
+export function modelPaths(model: TableModel, models: TableModel[]): Record<string, JsonObject> {
+  const { resource, typeName, title } = model;
+  const paths = routePaths(resource);
+  const tags = [resource];
+  const idParameter = {
+    name: 'id',
+    in: 'path',
+    required: true,
+    description: `The ${model.primaryKey.name} of the ${title.toLowerCase()}: a positive whole number; anything else is a 404.`,
+    schema: { type: 'integer', minimum: 1, ...(model.primaryKey.sql.base === 'bigint' && { format: 'int64' }) },
+  };
+  const row = { description: `The ${title.toLowerCase()} as stored.`, content: jsonContent(ref('schemas', typeName)) };
+  const deleted = { description: 'Deleted.', content: jsonContent(ref('schemas', 'Deleted')) };
+  const update = (method: string, operationId: string) => ({
+    tags,
+    summary: `Update a ${title.toLowerCase()} (partial, ${method})`,
+    description:
+      'Partial update: only the fields sent are written, in one UPDATE of those columns, so columns not sent (zero dates included) are never rewritten. `{}` changes nothing and returns the row. PUT, PATCH and POST behave the same.',
+    operationId,
+    requestBody: requestBody(model, `${typeName}Update`, 'The fields to change.'),
+    responses: { '200': row, ...errors(...WITH_BODY, 404, 409, ...ALWAYS) },
+  });
+  const remove = (summary: string, operationId: string, method: string) => ({
+    tags,
+    summary,
+    description: `Deletes the row and answers \`{"deleted": 1}\`; again, 404.${method === 'post' ? ' No body is needed.' : ''}`,
+    operationId,
+    responses: { '200': deleted, ...errors(...(method === 'post' ? WITH_BODY : []), 404, ...ALWAYS) },
+  });
+
+  return {
+    [paths.list]: {
+      summary: `${title} list and create`,
+      description: allowText(ROUTE_METHODS.list),
+      get: {
+        tags,
+        summary: `List ${title.toLowerCase()} rows`,
+        description: [
+          `One page of rows in the \`{"meta", "objects"}\` envelope. \`meta.next\` and \`meta.previous\` are relative URLs carrying every parameter sent (with \`page\` replaced), or empty strings. No total count.`,
+          'Filters: `field=value` and `field__op=value`. Different parameters must all match (AND); repeating one matches any of its values (OR), except `ne` and `not_in`, whose values must all differ. Values are checked against the field\'s type. Unknown parameters and operators, and write-only fields, are a 400 naming them.',
+          ...referenceText(model, models),
+          operatorTable(),
+        ].join('\n\n'),
+        operationId: `list${typeName}`,
+        parameters: listParameters(model, models),
+        responses: {
+          '200': { description: 'One page of rows.', content: jsonContent(ref('schemas', `${typeName}List`)) },
+          ...errors(400, ...ALWAYS),
+        },
+      },
+      post: {
+        tags,
+        summary: `Create a ${title.toLowerCase()}`,
+        description: 'Inserts the row and answers with it as stored (re-read, so database defaults show). Fields left out get their defaults.',
+        operationId: `create${typeName}`,
+        requestBody: requestBody(model, `${typeName}Create`, 'The new row.'),
+        responses: { '200': { ...row, description: `The new ${title.toLowerCase()} as stored.` }, ...errors(...WITH_BODY, 409, ...ALWAYS) },
+      },
+    },
+    [paths.detail]: {
+      summary: `One ${title.toLowerCase()}`,
+      description: allowText(ROUTE_METHODS.detail),
+      parameters: [idParameter],
+      get: {
+        tags,
+        summary: `Read a ${title.toLowerCase()}`,
+        description: 'The row itself, without an envelope.',
+        operationId: `get${typeName}`,
+        responses: { '200': row, ...errors(404, ...ALWAYS) },
+      },
+      put: update('PUT', `update${typeName}`),
+      patch: update('PATCH', `patch${typeName}`),
+      post: update('POST', `update${typeName}ByPost`),
+      delete: remove(`Delete a ${title.toLowerCase()}`, `delete${typeName}`, 'delete'),
+    },
+    [paths.deleteAlias]: {
+      summary: `Delete a ${title.toLowerCase()} (legacy alias)`,
+      description: allowText(ROUTE_METHODS.deleteAlias),
+      parameters: [idParameter],
+      post: remove(`Delete a ${title.toLowerCase()} (legacy alias, POST)`, `delete${typeName}ByAliasPost`, 'post'),
+      delete: remove(`Delete a ${title.toLowerCase()} (legacy alias, DELETE)`, `delete${typeName}ByAliasDelete`, 'delete'),
+    },
+  };
+}

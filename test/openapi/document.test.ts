@@ -1,0 +1,234 @@
+/**
+ * generated/openapi.json: a valid OpenAPI 3.1 document, deterministic and
+ * marked as generated, that describes every route, parameter, body, response
+ * and error of every model from the same model the routes come from.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import t from 'tap';
+import { resources } from '../../generated/index.js';
+import { loadSchemas } from '../../generator/load-schemas.js';
+import { buildTableModel, type TableModel } from '../../generator/model.js';
+import { openApiJson } from '../../generator/openapi/document.js';
+import { HEADER_TEXT } from '../../generator/views.js';
+import { PROJECT_ROOT } from '../helpers/backends.js';
+
+const text = readFileSync(path.join(PROJECT_ROOT, 'generated/openapi.json'), 'utf8');
+const doc = JSON.parse(text);
+const models: TableModel[] = (await loadSchemas(PROJECT_ROOT)).map(buildTableModel);
+
+const ERROR_STATUSES = ['400', '401', '404', '405', '409', '413', '415', '429', '503'];
+
+/** Follows a local $ref ("#/components/…") to what it names. */
+function resolve(node: any): any {
+  if (node && typeof node.$ref === 'string') {
+    return resolve(node.$ref.slice(2).split('/').reduce((object: any, key: string) => object?.[key], doc));
+  }
+  return node;
+}
+
+function specFor(resource: string) {
+  const module = resources.find((candidate) => candidate.spec.resource === resource);
+  if (!module) throw new Error(`no generated resource ${resource}`);
+  return module.spec;
+}
+
+t.test('generated/openapi.json is a valid OpenAPI 3.1 document', async (t) => {
+  const validator = new Validator();
+  const result = await validator.validate(structuredClone(doc));
+  t.equal(validator.version, '3.1', 'validated as OpenAPI 3.1');
+  t.ok(result.valid, 'valid, every $ref resolves', { errors: result.errors });
+  t.equal(doc.openapi, '3.1.0');
+});
+
+t.test('pretty-printed, deterministic and marked as generated (JSON has no comment header)', async (t) => {
+  t.equal(text, `${JSON.stringify(doc, null, 2)}\n`, 'two-space indentation and a trailing newline');
+  t.equal(`${openApiJson(models)}\n`, text, 'the generator prints the committed file again, byte for byte');
+  const notice = `${HEADER_TEXT}. Source: ${models.map((model) => model.source).join(', ')}. Rebuild with \`npx a2gen build\`.`;
+  t.equal(doc['x-generated-by'], notice, 'x-generated-by carries the do-not-edit notice naming every schema');
+  t.ok(doc.info.description.startsWith(notice), 'and so does the first line of info.description');
+  t.notMatch(text, /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/, 'no timestamps');
+});
+
+t.test('every route of COMPAT.md for every model, with its methods', async (t) => {
+  const expected: Record<string, string[]> = { '/api/': ['get'], '/api/openapi.json': ['get'] };
+  for (const model of models) {
+    expected[`/api/${model.resource}/`] = ['get', 'post'];
+    expected[`/api/${model.resource}/{id}/`] = ['delete', 'get', 'patch', 'post', 'put'];
+    expected[`/api/${model.resource}/{id}/delete/`] = ['delete', 'post'];
+  }
+  const methods = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
+  const actual = Object.fromEntries(
+    Object.entries(doc.paths).map(([url, item]) => [url, Object.keys(item as object).filter((key) => methods.has(key)).sort()]),
+  );
+  t.strictSame(actual, expected, 'paths (with the trailing slash) and methods');
+  const operationIds = Object.values(doc.paths).flatMap((item: any) => [...methods].filter((m) => item[m]).map((m) => item[m].operationId));
+  t.equal(new Set(operationIds).size, operationIds.length, 'operationIds are unique');
+});
+
+t.test('list parameters: paging, ordering, fields, after and every filter operator', async (t) => {
+  for (const model of models) {
+    const spec = specFor(model.resource);
+    const parameters: any[] = doc.paths[`/api/${model.resource}/`].get.parameters;
+    const byName = new Map(parameters.map((parameter) => [parameter.name, parameter]));
+    t.equal(byName.size, parameters.length, `${model.resource}: no parameter twice`);
+    t.ok(parameters.every((parameter) => parameter.in === 'query' && parameter.description && parameter.schema), 'each in the query, described, with a schema');
+
+    t.match(byName.get('page').schema, { type: 'integer', minimum: 1, default: 1 });
+    t.match(byName.get('limit'), { schema: { type: 'integer', minimum: 1, default: 20 }, 'x-maximum-page-size': 100 });
+    t.match(byName.get('limit').description, /100/, 'limit names its maximum');
+    const sortable = spec.columns.filter((column) => column.sortable).map((column) => column.name);
+    t.strictSame(
+      byName.get('ordering').schema.items.enum,
+      sortable.flatMap((name) => [name, `-${name}`]),
+      `${model.resource}: ordering lists every sortable field, ascending and descending`,
+    );
+    t.strictSame(
+      byName.get('fields').schema.items.enum,
+      spec.columns.filter((column) => !column.writeOnly).map((column) => column.name),
+      'fields lists every readable field',
+    );
+    t.ok(byName.has('after'), 'after');
+
+    const own = (column: (typeof spec.columns)[number], prefix = '') =>
+      column.operators.length === 0 ? [] : [`${prefix}${column.name}`, ...column.operators.map((operator) => `${prefix}${column.name}__${operator}`)];
+    // Each column's own filters, then those through its reference, if it has one (one hop).
+    const filters = spec.columns.flatMap((column) => {
+      const relation = spec.relations?.[column.name];
+      const through = relation && column.operators.length > 0 ? relation.target().columns.flatMap((other) => own(other, `${column.name}__`)) : [];
+      return [...own(column), ...through];
+    });
+    t.strictSame(
+      parameters.slice(5).map((parameter) => parameter.name),
+      filters,
+      `${model.resource}: column and column__op for every operator the service accepts, and through references (${filters.length})`,
+    );
+    for (const column of spec.columns.filter((candidate) => candidate.writeOnly)) {
+      t.notOk([...byName.keys()].some((name) => name === column.name || name.startsWith(`${column.name}__`)), `write-only ${column.name} is not a filter`);
+    }
+    for (const column of spec.columns.filter((candidate) => candidate.operators.length > 0)) {
+      t.match(byName.get(`${column.name}__between`), { schema: { type: 'array', minItems: 2, maxItems: 2 }, style: 'form', explode: false });
+      t.match(byName.get(`${column.name}__in`), { schema: { type: 'array' }, style: 'form', explode: false });
+      t.match(byName.get(`${column.name}__gte`).description, 'greater than or equal', 'operators are described in words');
+    }
+  }
+  const card = doc.paths['/api/card/'].get.parameters;
+  const parameter = (name: string) => card.find((candidate: any) => candidate.name === name);
+  t.match(parameter('username__ilike').description, /LIKE pattern.*ignoring case/);
+  t.match(parameter('username__contains').description, /% and _ match themselves/);
+  t.match(parameter('firstusedate__is_null'), { schema: { type: 'boolean' }, description: /zero date counts as null/ });
+  t.match(parameter('status').schema, { type: 'integer', minimum: -2147483648, maximum: 2147483647 });
+  t.match(parameter('creationdate').schema, { type: 'string', pattern: String });
+  t.match(parameter('id_group__name__ilike'), { schema: { type: 'string' }, description: /id_group refers to a cardgroup whose name matches/ }, 'filters through a reference');
+});
+
+t.test('components: a row, create, update and list schema per model', async (t) => {
+  const schemas = doc.components.schemas;
+  for (const model of models) {
+    const name = model.typeName;
+    for (const suffix of ['', 'Create', 'Update', 'List']) t.ok(schemas[`${name}${suffix}`], `${name}${suffix}`);
+    const row = schemas[name];
+    const create = schemas[`${name}Create`];
+    const update = schemas[`${name}Update`];
+    for (const column of model.columns) {
+      if (column.writeOnly) {
+        t.notOk(row.properties[column.name], `${name}.${column.name} is write-only: never in a row`);
+        t.equal(create.properties[column.name].writeOnly, true, `${name}Create.${column.name} is marked writeOnly`);
+        t.equal(update.properties[column.name].writeOnly, true, `${name}Update.${column.name} is marked writeOnly`);
+      } else {
+        t.ok(row.properties[column.name], `${name}.${column.name} is in a row`);
+      }
+      if (column.readOnly) {
+        t.equal(row.properties[column.name].readOnly, true, `${name}.${column.name} is marked readOnly`);
+        t.notOk(create.properties[column.name] || update.properties[column.name], `read-only ${column.name} is not accepted in a body`);
+      }
+    }
+    t.strictSame(create.required ?? [], model.columns.filter((column) => column.requiredOnCreate).map((column) => column.name), `${name}Create.required`);
+    t.equal(create.additionalProperties, false, 'unknown fields are refused');
+    t.equal(update.required, undefined, 'an update is partial: nothing required');
+    t.notOk(Object.values(update.properties).some((property: any) => 'default' in property), 'an update has no defaults');
+    t.match(schemas[`${name}List`], {
+      required: ['meta', 'objects'],
+      properties: { meta: { properties: { model: { const: model.resource } } }, objects: { items: { $ref: `#/components/schemas/${name}` } } },
+    });
+  }
+
+  const credit = schemas.CardCreate.properties.credit;
+  t.strictSame(credit.type, ['number', 'string'], 'a DECIMAL accepts a number or a numeric string');
+  t.match(credit.description, /DECIMAL\(15,5\).*5 after it \(scale 5\)/, 'with the scale in the description');
+  t.match(schemas.CardCreate.properties.username.description, /4-byte/, 'the utf8 4-byte rule is mentioned');
+  t.match(schemas.CardCreate.properties.username, { minLength: 1, maxLength: 50 });
+  t.strictSame(schemas.CardCreate.properties.tariff.type, ['integer', 'string'], 'a required nullable column refuses null on create');
+  t.strictSame(schemas.CardUpdate.properties.tariff.type, ['integer', 'string', 'null'], 'but not on update');
+  t.match(schemas.Card.properties.status, {
+    description: /Labelled values: 0 = CANCELLED, 1 = ACTIVE/,
+    'x-choices': [{ value: 0, label: 'CANCELLED' }],
+  }, 'labelled choices are described');
+  t.match(schemas.Card.properties.activated.description, '"t" = Yes', 'string choices are quoted');
+  t.strictSame(schemas.Card.properties.id.type, ['integer', 'string'], 'BIGINT rows: a number, or a string past 2^53');
+  t.match(schemas.Card.properties.firstusedate.description, /zero date/);
+  t.match(schemas.Deleted, { properties: { deleted: { const: 1 } } });
+});
+
+t.test('responses: rows, the list envelope, {"deleted": 1} and every error status', async (t) => {
+  // Operations reference the shared responses; 405 is the one no operation answers (the path's other methods do).
+  const referenced = new Set<string>();
+  const inline: string[] = [];
+  for (const [url, item] of Object.entries(doc.paths) as [string, any][]) {
+    for (const [method, operation] of Object.entries(item) as [string, any][]) {
+      for (const [status, response] of Object.entries(operation?.responses ?? {}) as [string, any][]) {
+        if (status === '200') continue;
+        referenced.add(status);
+        if (!String(response.$ref).startsWith('#/components/responses/')) inline.push(`${method} ${url} ${status}`);
+      }
+    }
+  }
+  t.strictSame(inline, [], 'every error response refers to a shared component');
+  t.strictSame([...referenced, '405'].sort(), ERROR_STATUSES, 'every error status is documented');
+  const responses = doc.components.responses;
+  for (const [name, response] of Object.entries(responses) as [string, any][]) {
+    t.equal(response.content['application/json'].schema.$ref, '#/components/schemas/Error', `${name}: the {"error", "code", "fields"} body`);
+  }
+  t.strictSame(Object.keys(doc.components.schemas.Error.properties), ['error', 'code', 'fields']);
+  t.strictSame(doc.components.schemas.Error.required, ['error', 'code']);
+  t.match(resolve(responses.Unauthorized.headers['WWW-Authenticate']), { schema: { const: 'Basic realm="Login Required"' } }, '401 carries the challenge');
+  t.ok(responses.MethodNotAllowed.headers.Allow, '405 carries Allow');
+  t.ok(responses.TooManyRequests.headers['Retry-After'], '429 carries Retry-After');
+
+  for (const model of models) {
+    const list = doc.paths[`/api/${model.resource}/`];
+    const detail = doc.paths[`/api/${model.resource}/{id}/`];
+    const alias = doc.paths[`/api/${model.resource}/{id}/delete/`];
+    const statuses = (operation: any) => Object.keys(operation.responses).sort();
+    t.strictSame(statuses(list.get), ['200', '400', '401', '429', '503'], `${model.resource} list`);
+    t.strictSame(statuses(list.post), ['200', '400', '401', '409', '413', '415', '429', '503'], `${model.resource} create`);
+    t.strictSame(statuses(detail.get), ['200', '401', '404', '429', '503'], `${model.resource} read`);
+    for (const method of ['put', 'patch', 'post']) {
+      t.strictSame(statuses(detail[method]), ['200', '400', '401', '404', '409', '413', '415', '429', '503'], `${model.resource} ${method}`);
+      t.equal(detail[method].requestBody.content['application/json'].schema.$ref, `#/components/schemas/${model.typeName}Update`);
+    }
+    t.equal(list.post.requestBody.content['application/x-www-form-urlencoded'].schema.$ref, `#/components/schemas/${model.typeName}Create`, 'form bodies too');
+    t.equal(list.get.responses['200'].content['application/json'].schema.$ref, `#/components/schemas/${model.typeName}List`);
+    for (const operation of [detail.delete, alias.post, alias.delete]) {
+      t.equal(operation.responses['200'].content['application/json'].schema.$ref, '#/components/schemas/Deleted');
+    }
+    for (const url of [`/api/${model.resource}/`, `/api/${model.resource}/{id}/`, `/api/${model.resource}/{id}/delete/`]) {
+      t.match(doc.paths[url].description, /answers 405 .*Allow: /, `${url} documents its 405`);
+    }
+  }
+});
+
+t.test('HTTP Basic applies to everything but the document itself', async (t) => {
+  t.strictSame(doc.components.securitySchemes.basicAuth, { ...doc.components.securitySchemes.basicAuth, type: 'http', scheme: 'basic' });
+  t.strictSame(doc.security, [{ basicAuth: [] }], 'applied globally');
+  t.strictSame(doc.paths['/api/openapi.json'].get.security, [], '/api/openapi.json is public');
+  const secured = Object.entries(doc.paths).filter(([url]) => url !== '/api/openapi.json');
+  for (const [url, item] of secured as [string, any][]) {
+    for (const [method, operation] of Object.entries(item) as [string, any][]) {
+      if (!operation?.responses) continue;
+      t.notOk('security' in operation, `${method.toUpperCase()} ${url} keeps the global security`);
+      t.ok(operation.responses['401'], `${method.toUpperCase()} ${url} documents 401`);
+    }
+  }
+});

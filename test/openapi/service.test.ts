@@ -1,0 +1,192 @@
+/**
+ * The OpenAPI document against the running service: it lists exactly the
+ * routes and methods served, every documented filter is accepted and an
+ * undocumented one is a 400; /api/openapi.json and /docs are public while the
+ * rest of /api/ stays behind Basic auth.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { PROJECT_ROOT } from '../helpers/backends.js';
+import { startService, type Service } from '../helpers/service.js';
+
+const text = readFileSync(path.join(PROJECT_ROOT, 'generated/openapi.json'), 'utf8');
+const doc = JSON.parse(text);
+
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+/** Every filter operator the service knows, for the negative cases. */
+const ALL_OPERATORS = [
+  'eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'not_in', 'between',
+  'like', 'ilike', 'regexp', 'contains', 'icontains', 'startswith', 'endswith', 'is_null',
+];
+
+function resolve(node: any): any {
+  if (node && typeof node.$ref === 'string') {
+    return resolve(node.$ref.slice(2).split('/').reduce((object: any, key: string) => object?.[key], doc));
+  }
+  return node;
+}
+
+/** A valid value for a schema, as the query string or a JSON body carries it. */
+function sample(schema: any): unknown {
+  schema = resolve(schema);
+  if (schema.enum) return schema.enum[0];
+  if (schema.examples) return schema.examples[0];
+  const types: string[] = Array.isArray(schema.type) ? schema.type : [schema.type];
+  if (types.includes('boolean')) return true;
+  if (types.includes('integer') || types.includes('number')) {
+    return Math.min(Math.max(1, schema.minimum ?? 1), schema.maximum ?? 1);
+  }
+  return 'a';
+}
+
+/** A query value for a parameter: arrays (style form, explode false) comma-separated. */
+function queryValue(parameter: any): string {
+  const schema = parameter.schema;
+  if (schema.type === 'array') return Array.from({ length: schema.minItems ?? 1 }, () => String(sample(schema.items))).join(',');
+  return String(sample(schema));
+}
+
+let counter = 0;
+
+/** A create body with every required field, unique where a unique key may apply. */
+function createBody(schemaName: string): Record<string, unknown> {
+  const schema = doc.components.schemas[schemaName];
+  const body: Record<string, unknown> = {};
+  for (const name of schema.required ?? []) {
+    const value = sample(schema.properties[name]);
+    body[name] = value === 'a' ? `probe${++counter}` : value;
+  }
+  return body;
+}
+
+/** The routes Fastify really serves, from printRoutes' tree: full path → methods. */
+function servedRoutes(service: Service): Map<string, Set<string>> {
+  const routes = new Map<string, Set<string>>();
+  const stack: string[] = [];
+  for (const line of service.app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const marker = line.indexOf('── ');
+    if (marker < 0) continue;
+    const depth = (marker - 1) / 4;
+    const match = /^(\S+)(?: \(([A-Z, ]+)\))?$/.exec(line.slice(marker + 3).trim());
+    if (!match) continue;
+    stack.length = depth;
+    stack.push(match[1]!);
+    if (match[2]) routes.set(stack.join(''), new Set(match[2].split(', ')));
+  }
+  return routes;
+}
+
+const service = await startService('sqlite');
+t.teardown(() => service.close());
+
+t.test('/api/openapi.json is the committed file, served without credentials', async (t) => {
+  const response = await service.request('/api/openapi.json', { auth: false });
+  t.equal(response.status, 200);
+  t.match(response.headers.get('content-type'), /^application\/json/);
+  t.equal(response.text, text, 'byte for byte the committed generated/openapi.json');
+  t.equal((await service.request('/api/openapi.json', { auth: 'Basic d3Jvbmc6d3Jvbmc=' })).status, 200, 'wrong credentials do not matter');
+  t.equal((await service.request('/api/openapi.json/', { auth: false })).status, 200, 'with a trailing slash too');
+});
+
+t.test('/docs is a public HTML reference of the same document', async (t) => {
+  for (const url of ['/docs', '/docs/']) {
+    const response = await service.request(url, { auth: false });
+    t.equal(response.status, 200, `${url} answers 200`);
+    t.match(response.headers.get('content-type'), /^text\/html/, `${url} is HTML`);
+    t.match(response.text, /swagger-ui/i);
+  }
+  const json = await service.request('/docs/json', { auth: false });
+  t.equal(json.status, 200);
+  t.strictSame(json.json, doc, '/docs shows generated/openapi.json');
+  const initializer = await service.request('/docs/static/swagger-initializer.js', { auth: false });
+  t.equal(initializer.status, 200, 'the UI assets are served');
+});
+
+t.test('everything else under /api/ still needs credentials', async (t) => {
+  for (const url of ['/api/', '/api/card/', '/api/cardgroup/1/', '/api/nothing/', '/api/openapi.yaml']) {
+    const response = await service.request(url, { auth: false });
+    t.equal(response.status, 401, `${url} without credentials: 401`);
+    t.equal(response.headers.get('www-authenticate'), 'Basic realm="Login Required"');
+  }
+});
+
+t.test('the document lists exactly the /api/ routes the service serves', async (t) => {
+  const served = servedRoutes(service);
+  // The catch-all (/api/*) only answers 404, or 401, for unknown resources.
+  const apiRoutes = [...served.keys()].filter((url) => url.startsWith('/api') && !url.includes('*'));
+  const documented = Object.keys(doc.paths).map((url) => url.replace(/\{(\w+)\}/g, ':$1').replace(/\/$/, ''));
+  t.ok(apiRoutes.length >= 8, `${apiRoutes.length} /api/ routes served`, { served: [...served.keys()] });
+  t.strictSame(apiRoutes.sort(), [...documented].sort(), 'served /api/ routes = documented paths');
+  for (const url of Object.keys(doc.paths)) {
+    const methods = served.get(url.replace(/\{(\w+)\}/g, ':$1').replace(/\/$/, '')) ?? new Set<string>();
+    for (const method of Object.keys(doc.paths[url]).filter((key) => doc.paths[url][key]?.responses)) {
+      t.ok(methods.has(method.toUpperCase()), `${method.toUpperCase()} ${url} is registered`);
+    }
+  }
+});
+
+t.test('documented methods are served; the others answer 405 with Allow', async (t) => {
+  for (const [url, item] of Object.entries(doc.paths) as [string, any][]) {
+    if (!url.includes('{id}') && !/^\/api\/\w+\/$/.test(url)) continue;
+    const resource = url.split('/')[2]!;
+    const typeName = Object.keys(doc.components.schemas).find(
+      (name) => doc.components.schemas[`${name}List`]?.properties.meta.properties.model.const === resource,
+    )!;
+    const documented = HTTP_METHODS.filter((method) => item[method.toLowerCase()] || (method === 'HEAD' && item.get));
+    for (const method of HTTP_METHODS) {
+      // Each probe gets a fresh row, so deleting it is as fine as reading it.
+      const created = await service.request(`/api/${resource}/`, { method: 'POST', body: createBody(`${typeName}Create`) });
+      t.equal(created.status, 200, `a ${resource} to probe`, { body: created.json });
+      const concrete = url.replace('{id}', String(created.json.id));
+      const body = ['POST', 'PUT', 'PATCH'].includes(method) ? (url.endsWith('/delete/') ? undefined : url.includes('{id}') ? {} : createBody(`${typeName}Create`)) : undefined;
+      const response = await service.request(concrete, { method, body });
+      if (documented.includes(method)) {
+        t.equal(response.status, 200, `${method} ${url} is served`, { body: response.text });
+      } else {
+        t.equal(response.status, 405, `${method} ${url} is 405`);
+        t.strictSame(response.headers.get('allow')?.split(', ').sort(), [...documented].sort(), `${method} ${url}: Allow names the documented methods`);
+        t.match(item.description, `Allow: ${response.headers.get('allow')}`, `${url}: the description names the same Allow header`);
+      }
+    }
+  }
+});
+
+t.test('every documented list parameter is accepted with a valid value', async (t) => {
+  for (const [url, item] of Object.entries(doc.paths) as [string, any][]) {
+    if (!item.get?.parameters) continue;
+    const rejected: string[] = [];
+    for (const parameter of item.get.parameters) {
+      const query = `${encodeURIComponent(parameter.name)}=${encodeURIComponent(queryValue(parameter))}`;
+      const response = await service.request(`${url}?${query}`);
+      if (response.status !== 200 || !Array.isArray(response.json?.objects)) rejected.push(`${query}: ${response.status} ${response.text}`);
+    }
+    t.strictSame(rejected, [], `${url}: all ${item.get.parameters.length} parameters answer 200`);
+  }
+});
+
+t.test('an undocumented parameter or operator is a 400', async (t) => {
+  for (const [url, item] of Object.entries(doc.paths) as [string, any][]) {
+    if (!item.get?.parameters) continue;
+    const documented = new Set(item.get.parameters.map((parameter: any) => parameter.name));
+    const typeName = item.get.responses['200'].content['application/json'].schema.$ref.split('/').pop().replace(/List$/, '');
+    const schemas = doc.components.schemas;
+    const fields = new Set([...Object.keys(schemas[typeName].properties), ...Object.keys(schemas[`${typeName}Create`].properties)]);
+    const candidates = ['nosuchfield', 'usrname', 'page__gt', 'limit__eq'];
+    for (const field of fields) {
+      candidates.push(field);
+      for (const operator of [...ALL_OPERATORS, 'nope']) candidates.push(`${field}__${operator}`);
+    }
+    const accepted: string[] = [];
+    let checked = 0;
+    for (const name of candidates.filter((candidate) => !documented.has(candidate))) {
+      checked++;
+      const response = await service.request(`${url}?${encodeURIComponent(name)}=1`);
+      if (response.status !== 400 || response.json?.code !== 'invalid_query' || response.json.fields?.[0]?.field !== name) {
+        accepted.push(`${name}: ${response.status} ${response.text}`);
+      }
+    }
+    t.ok(checked > 10, `${url}: ${checked} undocumented parameters tried`);
+    t.strictSame(accepted, [], `${url}: each is a 400 naming it`);
+  }
+});
