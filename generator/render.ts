@@ -7,6 +7,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import type { TableModel } from './model.js';
+import { openApiJson } from './openapi/document.js';
+import { ADMIN_TEMPLATES, renderAdmin } from './admin/render-admin.js';
 import { projectView, type TableView } from './views.js';
 
 export type OutputFiles = Map<string, string>;
@@ -31,9 +33,12 @@ const TEMPLATES: TemplateSet = {
   ],
 };
 
+/** The OpenAPI document is built as an object (generator/openapi/); its template only frames the JSON. */
+const OPENAPI = { template: 'openapi.json.hbs', output: 'openapi.json' };
+
 /** Every template a build reads, by file name relative to the templates directory. */
 export function templateNames(): string[] {
-  return [...TEMPLATES.perTable, ...TEMPLATES.perProject].map(({ template }) => template).sort();
+  return [...[...TEMPLATES.perTable, ...TEMPLATES.perProject, OPENAPI].map(({ template }) => template), ...ADMIN_TEMPLATES].sort();
 }
 
 /**
@@ -55,6 +60,9 @@ export async function renderProject(models: TableModel[], templateDir: string, o
   for (const { template, output } of TEMPLATES.perProject) {
     files.set(output, (await compile(template))(view));
   }
+  files.set(OPENAPI.output, (await compile(OPENAPI.template))({ document: openApiJson(models) }));
+  // The admin panel's page per model (generator/admin/).
+  for (const [output, content] of await renderAdmin(models, compile)) files.set(output, content);
   return new Map([...files.entries()].sort(([a], [b]) => a.localeCompare(b)));
 }
 

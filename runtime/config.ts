@@ -29,6 +29,28 @@ export interface Config {
   dbTimeZone: string;
   /** A MySQL statement unanswered after this long fails with 503. */
   dbQueryTimeoutMs: number;
+  /** On SIGTERM, how long requests in flight may take before the process exits anyway. */
+  shutdownGraceMs: number;
+  /** Event-loop delay past which requests are shed with 503 instead of queueing (0 turns it off). */
+  maxEventLoopDelayMs: number;
+  /** Admin panel: A2B_SECRET, the session cookie key as 64 hex characters, when set. */
+  secret: string | undefined;
+  /** NODE_ENV=production: the admin panel then refuses to start without A2B_SECRET. */
+  production: boolean;
+  /** Admin panel: mark the session cookie Secure (serve it over HTTPS only). */
+  secureCookie: boolean;
+}
+
+/** How to make an A2B_SECRET, for the messages that ask for one. */
+export const SECRET_HOWTO = 'make one with: openssl rand -hex 32   (or: node -e "console.log(crypto.randomBytes(32).toString(\'hex\'))")';
+
+function secretOf(env: NodeJS.ProcessEnv): string | undefined {
+  const text = env.A2B_SECRET?.trim();
+  if (text === undefined || text === '') return undefined;
+  if (!/^[0-9a-fA-F]{64}$/.test(text)) {
+    throw new ConfigError(`A2B_SECRET must be 64 hex characters (32 random bytes); got ${text.length} characters. ${SECRET_HOWTO}`);
+  }
+  return text.toLowerCase();
 }
 
 export class ConfigError extends Error {
@@ -76,5 +98,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = withDotEnv(process.env)): Co
     dbPoolSize: integer(env, 'A2B_DB_POOL_SIZE', 10, 1, 1000),
     dbTimeZone: timeZone,
     dbQueryTimeoutMs: integer(env, 'A2B_DB_QUERY_TIMEOUT_MS', 10_000, 100, 600_000),
+    shutdownGraceMs: integer(env, 'A2B_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    maxEventLoopDelayMs: integer(env, 'A2B_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
+    secret: secretOf(env),
+    production: env.NODE_ENV === 'production',
+    secureCookie: /^(1|true|yes)$/i.test(env.A2B_SECURE_COOKIE ?? ''),
   };
 }

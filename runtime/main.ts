@@ -3,7 +3,10 @@
  * The one runtime module that imports generated/.
  */
 import { randomBytes } from 'node:crypto';
+import closeWithGrace from 'close-with-grace';
+import { adminPages } from '../generated/admin/index.js';
 import { resources } from '../generated/index.js';
+import { loadSessionKey } from './admin/secret.js';
 import { UserStore } from './auth/user-store.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './database.js';
@@ -13,16 +16,19 @@ import { buildServer } from './server.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Before the database opens: without a usable admin session key, production refuses to start.
+  const sessionKey = loadSessionKey(config);
   const { db } = await openDatabase(config, resources);
   if (config.databaseUrl !== undefined) await reportSchemaDrift(db);
   if (config.databaseUrl === undefined) await createFirstAdmin(new UserStore(db));
-  const app = await buildServer({ db, resources, config });
+  const app = await buildServer({ db, resources, config, admin: { pages: adminPages, sessionKey: sessionKey.key } });
   app.addHook('onClose', async () => db.close());
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      void app.close().then(() => process.exit(0));
-    });
-  }
+  // SIGTERM/SIGINT: stop accepting, let requests in flight finish (bounded), close the pool, exit 0.
+  closeWithGrace({ delay: config.shutdownGraceMs, logger: { error: (message: string) => app.log.error(message) } }, async ({ signal, err }) => {
+    if (err) app.log.error({ err }, 'closing after an unexpected error');
+    else app.log.info(`${signal} received: finishing requests in flight, then closing`);
+    await app.close();
+  });
   await app.listen({ port: config.port, host: config.host });
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const address = app.server.address();
@@ -30,6 +36,10 @@ async function main(): Promise<void> {
   console.log(`a2gen serving http://${shownHost}:${port}/api/ (${resources.map((r) => r.spec.resource).join(', ')})`);
   console.log(`database: ${db.description}`);
   console.log('create or reset an API user: npx a2gen create-admin --username NAME');
+  console.log(`admin panel: http://${shownHost}:${port}/admin/`);
+  if (sessionKey.source === 'file') {
+    console.log(`admin sessions are signed with a key kept in ${sessionKey.file}; several instances need the same A2B_SECRET instead`);
+  }
 }
 
 /** Says at startup what `a2gen diff` would say; the service still starts (affected requests answer 503 or 400). */

@@ -5,24 +5,33 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { ResourceModule } from './api/resource.js';
 import { registerBodyParsers } from './api/body-parsers.js';
+import { readOpenApiDocument, registerApiDocs } from './api/docs.js';
 import { clientErrorHandler } from './api/client-errors.js';
 import { errorResponse, registerErrorHandler } from './api/error-handler.js';
 import { NotFoundError } from './api/http-errors.js';
 import { createBodyValidator } from './api/validation.js';
-import { registerBasicAuth } from './auth/basic-auth.js';
+import { adminPlugin } from './admin/plugin.js';
+import type { AdminModule } from './admin/contract.js';
+import { registerBasicAuth, type AuthUser } from './auth/basic-auth.js';
+import { CredentialCache } from './auth/credential-cache.js';
 import { UserStore } from './auth/user-store.js';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
 import { registerHealth } from './health.js';
+import { registerLoadShedding } from './load-shedding.js';
 
 export interface ServerOptions {
   db: Db;
   resources: readonly ResourceModule[];
   config: Config;
   logger?: FastifyServerOptions['logger'];
+  /** The OpenAPI document as JSON text; default generated/openapi.json; false serves no docs. */
+  openapi?: string | false;
+  /** The admin panel at /admin/: the generated pages and the session cookie's 32-byte key. Absent: no panel. */
+  admin?: { pages: readonly AdminModule[]; sessionKey: Buffer };
 }
 
-export async function buildServer({ db, resources, config, logger }: ServerOptions): Promise<FastifyInstance> {
+export async function buildServer({ db, resources, config, logger, openapi, admin }: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
     bodyLimit: config.bodyLimit,
@@ -42,7 +51,15 @@ export async function buildServer({ db, resources, config, logger }: ServerOptio
   });
 
   registerHealth(app, db, resources);
+  if (config.maxEventLoopDelayMs > 0) await registerLoadShedding(app, config.maxEventLoopDelayMs);
 
+  // Public: the OpenAPI document and /docs hold no data (registered outside the auth scope below).
+  const openapiText = openapi === false ? undefined : (openapi ?? readOpenApiDocument());
+  if (openapiText !== undefined) await registerApiDocs(app, openapiText);
+  else if (openapi !== false) app.log.warn('generated/openapi.json not found: /api/openapi.json and /docs are not served');
+
+  // Shared with the admin panel, which forgets a user's cached credentials when it changes that user.
+  const credentials = new CredentialCache<AuthUser>({ ttlMs: config.authCacheSeconds * 1000 });
   await app.register(async (api) => {
     await registerBodyParsers(api);
     registerBasicAuth(api, {
@@ -50,6 +67,7 @@ export async function buildServer({ db, resources, config, logger }: ServerOptio
       maxFailures: config.authMaxFailures,
       failureWindowMs: config.authWindowSeconds * 1000,
       cacheTtlMs: config.authCacheSeconds * 1000,
+      cache: credentials,
     });
     for (const resource of resources) await resource.routes(api, { db, maxLimit: config.maxLimit });
     api.get('/api/', async () => ({ resources: resources.map((resource) => `/api/${resource.spec.resource}/`) }));
@@ -58,5 +76,20 @@ export async function buildServer({ db, resources, config, logger }: ServerOptio
       throw new NotFoundError(`no resource at ${request.url.split('?')[0]}`);
     });
   });
+
+  // The admin panel (runtime/admin/): HTML pages in a scope of their own.
+  if (admin !== undefined) {
+    await app.register(adminPlugin, {
+      prefix: '/admin',
+      db,
+      pages: admin.pages,
+      users: new UserStore(db),
+      sessionKey: admin.sessionKey,
+      secureCookie: config.secureCookie,
+      maxFailures: config.authMaxFailures,
+      failureWindowMs: config.authWindowSeconds * 1000,
+      onUserChanged: (id) => credentials.forget((user) => user.id === id),
+    });
+  }
   return app;
 }

@@ -53,13 +53,15 @@ export interface BasicAuthOptions {
   cacheTtlMs?: number;
   /** Called once per password verification (scrypt or legacy); lets tests count them. */
   onVerify?: () => void;
+  /** The success cache, when the caller needs to reach it (the admin panel forgets a user it changed). */
+  cache?: CredentialCache<AuthUser>;
 }
 
 /** Guards every route of `app` (an encapsulated instance) with Basic auth. */
 export function registerBasicAuth(app: FastifyInstance, options: BasicAuthOptions): void {
   const { users, onVerify } = options;
   const limiter = new FailureLimiter({ maxFailures: options.maxFailures, windowMs: options.failureWindowMs });
-  const cache = new CredentialCache<AuthUser>({ ttlMs: options.cacheTtlMs });
+  const cache = options.cache ?? new CredentialCache<AuthUser>({ ttlMs: options.cacheTtlMs });
 
   // Concurrent requests with the same uncached header share one verification (single-flight):
   // otherwise a cache expiry under load sets off one scrypt run per waiting request.

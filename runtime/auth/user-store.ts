@@ -120,4 +120,41 @@ export class UserStore {
   async setPasswordHash(id: number, hash: string): Promise<void> {
     await this.db.run(SET_PASSWORD, [hash, id]);
   }
+
+  // For the admin panel's users page (runtime/admin/users.ts).
+
+  async findById(id: number): Promise<UserSummary | undefined> {
+    const [row] = await this.db.all(FIND_BY_ID, [id]);
+    return row === undefined ? undefined : toSummary(row);
+  }
+
+  /** Creates a user; a taken username or email throws the database's DuplicateKeyError. */
+  async create(input: NewUser): Promise<number> {
+    const hash = await hashPassword(input.password);
+    const { insertId } = await this.db.run(INSERT_NEW_USER, [input.username, hash, input.email, input.active ? 1 : 0, input.admin ? 1 : 0]);
+    return insertId;
+  }
+
+  /** Sets email, active and admin; the password only through setPasswordHash. */
+  async update(id: number, changes: UserChanges): Promise<void> {
+    await this.db.run(UPDATE_USER, [changes.email, changes.active ? 1 : 0, changes.admin ? 1 : 0, id]);
+  }
+}
+
+const FIND_BY_ID = 'SELECT `id`, `username`, `email`, `active`, `admin` FROM `user` WHERE `id` = ? LIMIT 1';
+const INSERT_NEW_USER = 'INSERT INTO `user` (`username`, `password`, `email`, `active`, `admin`) VALUES (?, ?, ?, ?, ?)';
+const UPDATE_USER = 'UPDATE `user` SET `email` = ?, `active` = ?, `admin` = ? WHERE `id` = ?';
+
+export interface NewUser {
+  username: string;
+  email: string;
+  password: string;
+  active: boolean;
+  admin: boolean;
+}
+
+export interface UserChanges {
+  email: string;
+  active: boolean;
+  admin: boolean;
 }

@@ -6,6 +6,18 @@ import t from 'tap';
 import { BACKENDS } from '../helpers/backends.js';
 import { startService } from '../helpers/service.js';
 
+/** Every table a schema file describes, with no difference from the database. */
+const AGREEING = {
+  cc_call: 0,
+  cc_callerid: 0,
+  cc_card: 0,
+  cc_card_group: 0,
+  cc_charge: 0,
+  cc_country: 0,
+  cc_logpayment: 0,
+  cc_logrefill: 0,
+};
+
 for (const name of BACKENDS) {
   t.test(`${name}: live and ready, without credentials`, async (t) => {
     const service = await startService(name);
@@ -14,7 +26,7 @@ for (const name of BACKENDS) {
     t.equal(live.status, 200);
     const ready = await service.request('/health/ready', { auth: false });
     t.equal(ready.status, 200);
-    t.same(ready.json, { status: 'ok', database: name, differences: { cc_card: 0, cc_card_group: 0 } });
+    t.same(ready.json, { status: 'ok', database: name, differences: AGREEING });
   });
 
   t.test(`${name}: a missing table is a 503 naming it; the other resources keep working`, async (t) => {
@@ -38,5 +50,5 @@ t.test('mysql: readiness reports a column altered behind the service', async (t)
   await service.backend.raw("ALTER TABLE cc_card MODIFY credit decimal(12,2) NOT NULL DEFAULT '0.00'");
   const ready = await service.request('/health/ready', { auth: false });
   t.equal(ready.status, 503);
-  t.same(ready.json, { status: 'schema_mismatch', database: 'mysql', differences: { cc_card: 2, cc_card_group: 0 } });
+  t.same(ready.json, { status: 'schema_mismatch', database: 'mysql', differences: { ...AGREEING, cc_card: 2 } });
 });

@@ -2,7 +2,11 @@
  * The committed generated/ddl/mysql.sql, applied to a throwaway MariaDB
  * database, must give exactly the tables A2Billing has. The expected facts
  * below are transcribed by hand from /work/shared/a2billing/SCHEMA.md (§1 and
- * §2), not derived from schema/*.json, so a wrong schema file fails here.
+ * §2) for cc_card and cc_card_group, and from A2Billing's own DDL for the old
+ * API's other six tables (the v2.0.8 dump in areski/a2billing-flask-api,
+ * data/a2billing_db.mysql, plus UPDATE-a2billing-v2.0.14-to-v2.0.15.sql, the
+ * only later update that touches them), not derived from schema/*.json, so a
+ * wrong schema file fails here.
  *
  * Needs MariaDB at 127.0.0.1:3306 (user root, empty password). An unreachable
  * server is a failure, not a skip.
@@ -128,7 +132,119 @@ const CC_CARD_GROUP = factTable(`
 | 6 | provisioning | varchar(200) | NULL     | NULL    |                |
 `);
 
-/** SCHEMA.md §1 "Keys and indexes" and §2 ("the only key is PRIMARY KEY (id)"). */
+// A2Billing v2.3.0 `cc_callerid`: 4 columns (no update after v2.0.8 changes it).
+const CC_CALLERID = factTable(`
+| # | column     | MySQL type   | NULL     | default | extra          |
+|---|------------|--------------|----------|---------|----------------|
+| 1 | id         | bigint(20)   | NOT NULL | —       | auto_increment |
+| 2 | cid        | varchar(100) | NOT NULL | —       |                |
+| 3 | id_cc_card | bigint(20)   | NOT NULL | —       |                |
+| 4 | activated  | char(1)      | NOT NULL | 't'     |                |
+`);
+
+// A2Billing v2.3.0 `cc_logrefill`: 8 columns.
+const CC_LOGREFILL = factTable(`
+| # | column        | MySQL type    | NULL     | default           | extra          |
+|---|---------------|---------------|----------|-------------------|----------------|
+| 1 | id            | bigint(20)    | NOT NULL | —                 | auto_increment |
+| 2 | date          | timestamp     | NOT NULL | CURRENT_TIMESTAMP |                |
+| 3 | credit        | decimal(15,5) | NOT NULL | —                 |                |
+| 4 | card_id       | bigint(20)    | NOT NULL | —                 |                |
+| 5 | description   | mediumtext    | NULL     | NULL              |                |
+| 6 | refill_type   | tinyint(4)    | NOT NULL | 0                 |                |
+| 7 | added_invoice | tinyint(4)    | NOT NULL | 0                 |                |
+| 8 | agent_id      | bigint(20)    | NULL     | NULL              |                |
+`);
+
+// A2Billing v2.3.0 `cc_logpayment`: 10 columns; its id is an int(11).
+const CC_LOGPAYMENT = factTable(`
+| #  | column           | MySQL type    | NULL     | default           | extra          |
+|----|------------------|---------------|----------|-------------------|----------------|
+| 1  | id               | int(11)       | NOT NULL | —                 | auto_increment |
+| 2  | date             | timestamp     | NOT NULL | CURRENT_TIMESTAMP |                |
+| 3  | payment          | decimal(15,5) | NOT NULL | —                 |                |
+| 4  | card_id          | bigint(20)    | NOT NULL | —                 |                |
+| 5  | id_logrefill     | bigint(20)    | NULL     | NULL              |                |
+| 6  | description      | mediumtext    | NULL     | NULL              |                |
+| 7  | added_refill     | smallint(6)   | NOT NULL | 0                 |                |
+| 8  | payment_type     | tinyint(4)    | NOT NULL | 0                 |                |
+| 9  | added_commission | tinyint(4)    | NOT NULL | 0                 |                |
+| 10 | agent_id         | bigint(20)    | NULL     | NULL              |                |
+`);
+
+// A2Billing v2.3.0 `cc_call`: 23 columns in the v2.0.8 dump, plus a2b_custom1 and a2b_custom2 from v2.0.15.
+const CC_CALL = factTable(`
+| #  | column                | MySQL type    | NULL     | default               | extra          |
+|----|-----------------------|---------------|----------|-----------------------|----------------|
+| 1  | id                    | bigint(20)    | NOT NULL | —                     | auto_increment |
+| 2  | sessionid             | varchar(40)   | NOT NULL | —                     |                |
+| 3  | uniqueid              | varchar(30)   | NOT NULL | —                     |                |
+| 4  | card_id               | bigint(20)    | NOT NULL | —                     |                |
+| 5  | nasipaddress          | varchar(30)   | NOT NULL | —                     |                |
+| 6  | starttime             | timestamp     | NOT NULL | CURRENT_TIMESTAMP     |                |
+| 7  | stoptime              | timestamp     | NOT NULL | '0000-00-00 00:00:00' |                |
+| 8  | sessiontime           | int(11)       | NULL     | NULL                  |                |
+| 9  | calledstation         | varchar(100)  | NOT NULL | —                     |                |
+| 10 | sessionbill           | float         | NULL     | NULL                  |                |
+| 11 | id_tariffgroup        | int(11)       | NULL     | NULL                  |                |
+| 12 | id_tariffplan         | int(11)       | NULL     | NULL                  |                |
+| 13 | id_ratecard           | int(11)       | NULL     | NULL                  |                |
+| 14 | id_trunk              | int(11)       | NULL     | NULL                  |                |
+| 15 | sipiax                | int(11)       | NULL     | 0                     |                |
+| 16 | src                   | varchar(40)   | NOT NULL | —                     |                |
+| 17 | id_did                | int(11)       | NULL     | NULL                  |                |
+| 18 | buycost               | decimal(15,5) | NULL     | 0.00000               |                |
+| 19 | id_card_package_offer | int(11)       | NULL     | 0                     |                |
+| 20 | real_sessiontime      | int(11)       | NULL     | NULL                  |                |
+| 21 | dnid                  | varchar(40)   | NOT NULL | —                     |                |
+| 22 | terminatecauseid      | int(1)        | NULL     | 1                     |                |
+| 23 | destination           | int(11)       | NULL     | 0                     |                |
+| 24 | a2b_custom1           | varchar(20)   | NULL     | NULL                  |                |
+| 25 | a2b_custom2           | varchar(20)   | NULL     | NULL                  |                |
+`);
+
+// A2Billing v2.3.0 `cc_country`: 4 columns (256 seeded rows; countrycode is not unique).
+const CC_COUNTRY = factTable(`
+| # | column        | MySQL type | NULL     | default | extra          |
+|---|---------------|------------|----------|---------|----------------|
+| 1 | id            | bigint(20) | NOT NULL | —       | auto_increment |
+| 2 | countrycode   | char(80)   | NOT NULL | —       |                |
+| 3 | countryprefix | char(80)   | NOT NULL | —       |                |
+| 4 | countryname   | char(80)   | NOT NULL | —       |                |
+`);
+
+// A2Billing v2.3.0 `cc_charge`: 13 columns.
+const CC_CHARGE = factTable(`
+| #  | column                  | MySQL type | NULL     | default           | extra          |
+|----|-------------------------|------------|----------|-------------------|----------------|
+| 1  | id                      | bigint(20) | NOT NULL | —                 | auto_increment |
+| 2  | id_cc_card              | bigint(20) | NOT NULL | —                 |                |
+| 3  | iduser                  | int(11)    | NOT NULL | 0                 |                |
+| 4  | creationdate            | timestamp  | NOT NULL | CURRENT_TIMESTAMP |                |
+| 5  | amount                  | float      | NOT NULL | 0                 |                |
+| 6  | chargetype              | int(11)    | NULL     | 0                 |                |
+| 7  | description             | mediumtext | NULL     | NULL              |                |
+| 8  | id_cc_did               | bigint(20) | NULL     | 0                 |                |
+| 9  | id_cc_card_subscription | bigint(20) | NULL     | NULL              |                |
+| 10 | cover_from              | date       | NULL     | NULL              |                |
+| 11 | cover_to                | date       | NULL     | NULL              |                |
+| 12 | charged_status          | tinyint(4) | NOT NULL | 0                 |                |
+| 13 | invoiced_status         | tinyint(4) | NOT NULL | 0                 |                |
+`);
+
+/** Every table and its column count. */
+const TABLES = [
+  ['cc_call', CC_CALL, 25],
+  ['cc_callerid', CC_CALLERID, 4],
+  ['cc_card', CC_CARD, 69],
+  ['cc_card_group', CC_CARD_GROUP, 6],
+  ['cc_charge', CC_CHARGE, 13],
+  ['cc_country', CC_COUNTRY, 4],
+  ['cc_logpayment', CC_LOGPAYMENT, 10],
+  ['cc_logrefill', CC_LOGREFILL, 8],
+] as const;
+
+/** SCHEMA.md §1 "Keys and indexes" and §2 ("the only key is PRIMARY KEY (id)"); A2Billing's DDL for the other six. */
 const INDEXES: Record<string, { name: string; unique: boolean; columns: string[] }[]> = {
   cc_card: [
     { name: 'PRIMARY', unique: true, columns: ['id'] },
@@ -138,6 +254,24 @@ const INDEXES: Record<string, { name: string; unique: boolean; columns: string[]
     { name: 'username', unique: false, columns: ['username'] },
   ],
   cc_card_group: [{ name: 'PRIMARY', unique: true, columns: ['id'] }],
+  cc_call: [
+    { name: 'PRIMARY', unique: true, columns: ['id'] },
+    { name: 'starttime', unique: false, columns: ['starttime'] },
+    { name: 'calledstation', unique: false, columns: ['calledstation'] },
+    { name: 'terminatecauseid', unique: false, columns: ['terminatecauseid'] },
+  ],
+  cc_callerid: [
+    { name: 'PRIMARY', unique: true, columns: ['id'] },
+    { name: 'cons_cc_callerid_cid', unique: true, columns: ['cid'] },
+  ],
+  cc_charge: [
+    { name: 'PRIMARY', unique: true, columns: ['id'] },
+    { name: 'ind_cc_charge_id_cc_card', unique: false, columns: ['id_cc_card'] },
+    { name: 'ind_cc_charge_creationdate', unique: false, columns: ['creationdate'] },
+  ],
+  cc_country: [{ name: 'PRIMARY', unique: true, columns: ['id'] }],
+  cc_logpayment: [{ name: 'PRIMARY', unique: true, columns: ['id'] }],
+  cc_logrefill: [{ name: 'PRIMARY', unique: true, columns: ['id'] }],
 };
 
 /** SCHEMA.md §0.3: every table is ENGINE=MyISAM DEFAULT CHARSET=utf8 COLLATE=utf8_bin. */
@@ -201,7 +335,7 @@ if (connection !== undefined) {
     t.ok(warnings.every((warning) => warning.Code === 1050), 'only "table already exists" notes', { warnings });
   });
 
-  t.test('exactly the two tables, with A2Billing table options', async (t) => {
+  t.test('exactly the eight tables, with A2Billing table options', async (t) => {
     const [tables] = await db.query<RowDataPacket[]>(
       `SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION
          FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME`,
@@ -209,8 +343,8 @@ if (connection !== undefined) {
     );
     t.strictSame(
       tables.map((row) => row.TABLE_NAME),
-      ['cc_card', 'cc_card_group'],
-      'cc_card and cc_card_group',
+      TABLES.map(([table]) => table),
+      'cc_card, cc_card_group and the old API’s other six tables',
     );
     for (const row of tables) {
       t.equal(row.TABLE_TYPE, 'BASE TABLE', `${row.TABLE_NAME}: a base table`);
@@ -219,12 +353,9 @@ if (connection !== undefined) {
     }
   });
 
-  for (const [table, expected] of [
-    ['cc_card', CC_CARD],
-    ['cc_card_group', CC_CARD_GROUP],
-  ] as const) {
-    t.test(`${table}: columns as SCHEMA.md has them`, async (t) => {
-      t.equal(expected.length, table === 'cc_card' ? 69 : 6, 'the transcription is complete');
+  for (const [table, expected, count] of TABLES) {
+    t.test(`${table}: columns as A2Billing has them`, async (t) => {
+      t.equal(expected.length, count, 'the transcription is complete');
       t.strictSame(
         expected.map((fact) => fact.position),
         expected.map((_, index) => index + 1),
@@ -257,7 +388,7 @@ if (connection !== undefined) {
         t.strictSame(found, fact, `${table}.${fact.column}: ${fact.type} ${fact.nullable} default ${fact.default} ${fact.extra}`.trim());
       }
       for (const row of rows) {
-        const isString = /^(var)?char\(/.test(row.COLUMN_TYPE as string);
+        const isString = /^((var)?char\(|(tiny|medium|long)?text$)/.test(row.COLUMN_TYPE as string);
         t.strictSame(
           [normaliseCharset(row.CHARACTER_SET_NAME), normaliseCharset(row.COLLATION_NAME)],
           isString ? [TABLE_OPTIONS.charset, TABLE_OPTIONS.collation] : [null, null],
@@ -266,7 +397,7 @@ if (connection !== undefined) {
       }
     });
 
-    t.test(`${table}: keys as SCHEMA.md has them`, async (t) => {
+    t.test(`${table}: keys as A2Billing has them`, async (t) => {
       const [rows] = await db.query<RowDataPacket[]>(
         `SELECT INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME
            FROM information_schema.STATISTICS

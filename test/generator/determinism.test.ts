@@ -5,7 +5,7 @@
  *
  * Every case runs the real CLI on a throwaway copy of the project.
  */
-import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import t from 'tap';
 import { build, editSchema, readTree, repoRoot, snapshot, tempProject } from './fixtures/helpers.js';
@@ -82,6 +82,15 @@ t.test('the build output equals the committed generated/ exactly', async (t) => 
 
 t.test('every generated .ts and .sql file starts with the do-not-edit header naming its source', async (t) => {
   const tree = await readTree(path.join(repoRoot, 'generated'));
+  const schemaFiles = (await readdir(path.join(repoRoot, 'schema'))).filter((name) => name.endsWith('.json')).sort();
+  const everySchema = schemaFiles.map((name) => `schema/${name}`).join(', ');
+  /** resource → the schema file it comes from. */
+  const schemaOf = new Map<string, string>();
+  for (const name of schemaFiles) {
+    const schema = JSON.parse(await readFile(path.join(repoRoot, 'schema', name), 'utf8'));
+    schemaOf.set(schema['x-a2gen'].resource, `schema/${name}`);
+  }
+  t.ok(schemaOf.has('card') && schemaOf.has('cardgroup'), 'card and cardgroup among the models', { models: [...schemaOf.keys()] });
   const sources = [...tree.keys()].filter((file) => file.endsWith('.ts') || file.endsWith('.sql'));
   t.ok(sources.length >= 13, `${sources.length} .ts/.sql files`);
   for (const file of sources) {
@@ -89,10 +98,10 @@ t.test('every generated .ts and .sql file starts with the do-not-edit header nam
     t.ok(firstLine.includes(HEADER), `${file}: first line has the header`, { firstLine });
     const comment = file.endsWith('.sql') ? '-- ' : '// ';
     t.ok(firstLine.startsWith(comment), `${file}: the header is a ${comment.trim()} comment`, { firstLine });
-    // Per-resource files name their own schema; project-wide files name all of them.
-    if (file.startsWith('card/')) t.match(firstLine, 'Source: schema/cc_card.json.', `${file}: names schema/cc_card.json`);
-    else if (file.startsWith('cardgroup/')) t.match(firstLine, 'Source: schema/cc_card_group.json.', `${file}: names schema/cc_card_group.json`);
-    else t.match(firstLine, 'Source: schema/cc_card.json, schema/cc_card_group.json.', `${file}: names every schema`);
+    // Per-resource files (<resource>/*, admin/<resource>.ts) name their own schema; project-wide files name all of them.
+    const own = schemaOf.get(file.match(/^(?:admin\/)?([a-z0-9_]+)(?:\/|\.ts$)/)?.[1] ?? '');
+    if (own !== undefined) t.match(firstLine, `Source: ${own}.`, `${file}: names ${own}`);
+    else t.match(firstLine, `Source: ${everySchema}.`, `${file}: names every schema`);
   }
 });
 
@@ -118,8 +127,8 @@ t.test('after a schema change, build --check names each stale file and writes no
   const check = await build(dir, '--check');
   t.equal(check.code, 1, '--check exits 1');
   const report = checkReport(check.stderr);
-  // The DDL (also embedded in the resource module), and the length rule in the spec.
-  t.strictSame(report.stale, ['cardgroup/index.ts', 'cardgroup/spec.ts', 'ddl/mysql.sql'], 'names each stale file');
+  // The DDL (also embedded in the resource module), the length rule in the spec, the OpenAPI maxLength, and the admin form's maxlength.
+  t.strictSame(report.stale, ['admin/cardgroup.ts', 'cardgroup/index.ts', 'cardgroup/spec.ts', 'ddl/mysql.sql', 'openapi.json'], 'names each stale file');
   t.strictSame(report.extra, [], 'no extra files');
   t.notMatch(check.stderr, /generated\/card\//, 'the card resource is not touched by a cardgroup change');
   t.match(check.stderr, 'npx a2gen build', 'tells the user how to fix it');
@@ -182,7 +191,7 @@ t.test('removing a schema file removes its generated directory on build', async 
   t.equal(result.code, 0, 'build exits 0', { stderr: result.stderr });
   t.notOk(await exists(path.join(dir, 'generated/cardgroup')), 'generated/cardgroup/ is gone');
   const report = buildReport(result.stdout);
-  t.ok(report.deleted.length > 0 && report.deleted.every((file) => file.startsWith('cardgroup/')), 'only cardgroup files deleted', report);
+  t.ok(report.deleted.length > 0 && report.deleted.every((file) => file.startsWith('cardgroup/') || file === 'admin/cardgroup.ts'), 'only cardgroup files deleted', report);
   t.ok(await exists(path.join(dir, 'generated/card/index.ts')), 'generated/card/ stays');
   const tree = await readTree(path.join(dir, 'generated'));
   const committed = await readTree(path.join(repoRoot, 'generated'));
@@ -190,8 +199,14 @@ t.test('removing a schema file removes its generated directory on build', async 
     const text = content.toString('utf8');
     if (file === 'card/spec.ts') {
       t.notOk(/cardGroupSpec/.test(text), 'card/spec.ts no longer follows the reference');
-    } else if (file.startsWith('card/')) {
+    } else if (file.startsWith('card/') || file === 'admin/card.ts') {
       t.ok(content.equals(committed.get(file) ?? Buffer.alloc(0)), `${file} is unchanged`);
+    } else if (file === 'openapi.json') {
+      // The document also carries the card's own descriptions, which may name the group's table.
+      const doc = JSON.parse(text);
+      const names = [...Object.keys(doc.paths), ...Object.keys(doc.components.schemas), ...doc.tags.map((tag: { name: string }) => tag.name)];
+      t.strictSame(names.filter((name) => /cardgroup|CardGroup/.test(name)), [], 'openapi.json no longer has card group paths, schemas or tags');
+      t.notOk(/"id_group__name/.test(text), 'nor filters through the removed reference');
     } else {
       // The project-wide files (index, DDL) no longer know the resource or its table.
       t.notOk(/cardgroup|cc_card_group|CardGroup/.test(text), `${file} no longer mentions the card group`);

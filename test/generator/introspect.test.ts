@@ -63,7 +63,8 @@ t.test('introspect and diff', async (t) => {
 
   await t.test('re-introspecting an unchanged table rewrites nothing and keeps every annotation', async (t) => {
     const dir = await tempProject(t, true);
-    for (const table of ['cc_card', 'cc_card_group']) {
+    // cc_logrefill and cc_logpayment also rename card_id and agent_id to the old API's card and agent.
+    for (const table of ['cc_card', 'cc_card_group', 'cc_callerid', 'cc_logrefill', 'cc_logpayment', 'cc_call', 'cc_country', 'cc_charge']) {
       const result = await a2gen('introspect', '--url', url, '--table', table, '--project', dir);
       t.match(result.stdout, 'is up to date', table);
       t.equal(await readFile(path.join(dir, 'schema', `${table}.json`), 'utf8'), await readFile(path.join(PROJECT_ROOT, 'schema', `${table}.json`), 'utf8'), `${table}: byte-identical`);
@@ -73,7 +74,7 @@ t.test('introspect and diff', async (t) => {
   await t.test('diff: 0 when schema and database agree', async (t) => {
     const result = await a2gen('diff', '--url', url, '--project', PROJECT_ROOT);
     t.equal(result.code, 0);
-    t.match(result.stdout, 'schema/ and the database agree (2 tables)');
+    t.match(result.stdout, 'schema/ and the database agree (8 tables)');
   });
 
   await t.test('diff: 1 when the database cannot be reached', async (t) => {
@@ -127,6 +128,8 @@ t.test('introspect and diff', async (t) => {
   });
 
   await t.test('any A2Billing table becomes a schema file', async (t) => {
+    // The test database holds the generated cc_callerid; replace it with A2Billing's own DDL.
+    await database.admin.query('DROP TABLE cc_callerid');
     await database.admin.query(`
       CREATE TABLE cc_callerid (
         id bigint(20) NOT NULL AUTO_INCREMENT,
@@ -137,9 +140,15 @@ t.test('introspect and diff', async (t) => {
         UNIQUE KEY cons_cc_callerid_cid (cid)
       ) ENGINE=MyISAM DEFAULT CHARSET=utf8 COLLATE=utf8_bin`);
     const dir = await tempProject(t, true);
+    await rm(path.join(dir, 'schema', 'cc_callerid.json'));
     const result = await a2gen('introspect', '--url', url, '--table', 'cc_callerid', '--project', dir);
     t.equal(result.code, 0);
+    t.match(result.stdout, 'wrote schema/cc_callerid.json');
     const callerid = await readJson(path.join(dir, 'schema', 'cc_callerid.json'));
+    const served = await committed('cc_callerid');
+    for (const [name, property] of Object.entries(served.properties as Record<string, { 'x-sql': unknown }>)) {
+      t.same(callerid.properties[name]['x-sql'], property['x-sql'], `cc_callerid.${name}: the committed file has the database facts`);
+    }
     t.equal(callerid['x-a2gen'].resource, 'callerid', 'the old API resource name');
     t.same(callerid['x-a2gen'].indexes, [{ name: 'cons_cc_callerid_cid', unique: true, columns: ['cid'] }]);
     t.match(callerid.properties.id, { type: 'integer', readOnly: true, 'x-sql': { type: 'bigint(20)', autoIncrement: true } });

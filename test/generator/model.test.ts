@@ -34,7 +34,20 @@ function copyOf(table: string): SchemaFile {
 }
 
 t.test('the schema files load and model', async (t) => {
-  t.strictSame(files.map((file) => file.source), ['schema/cc_card.json', 'schema/cc_card_group.json'], 'both schema files, sorted');
+  t.strictSame(
+    files.map((file) => file.source),
+    [
+      'schema/cc_call.json',
+      'schema/cc_callerid.json',
+      'schema/cc_card.json',
+      'schema/cc_card_group.json',
+      'schema/cc_charge.json',
+      'schema/cc_country.json',
+      'schema/cc_logpayment.json',
+      'schema/cc_logrefill.json',
+    ],
+    'every schema file, sorted',
+  );
   t.equal(card.resource, 'card');
   t.equal(cardGroup.resource, 'cardgroup');
   t.equal(card.typeName, 'Card');
@@ -45,6 +58,24 @@ t.test('column counts (SCHEMA.md §0)', async (t) => {
   t.equal(card.columns.length, 69, 'cc_card has 69 columns');
   t.equal(cardGroup.columns.length, 6, 'cc_card_group has 6 columns');
   t.equal(card.columns.filter((candidate) => candidate.sqlNullable).length, 28, 'cc_card: 28 nullable columns');
+  // The old API's other tables, as an A2Billing v2.3.0 database has them (cc_call gained a2b_custom1/2 in v2.0.15).
+  const counts = { cc_callerid: 4, cc_logrefill: 8, cc_logpayment: 10, cc_call: 25, cc_country: 4, cc_charge: 13 };
+  for (const [table, count] of Object.entries(counts)) t.equal(buildTableModel(fileFor(table)).columns.length, count, `${table} has ${count} columns`);
+});
+
+t.test('JSON keys that differ from the column: the old API said card and agent for card_id and agent_id', async (t) => {
+  for (const table of ['cc_logrefill', 'cc_logpayment']) {
+    const model = buildTableModel(fileFor(table));
+    t.strictSame(
+      model.columns.filter((candidate) => candidate.name !== candidate.column).map((candidate) => [candidate.name, candidate.column]),
+      [
+        ['card', 'card_id'],
+        ['agent', 'agent_id'],
+      ],
+      table,
+    );
+  }
+  t.equal(column(buildTableModel(fileFor('cc_call')), 'card_id').column, 'card_id', 'cc_call kept card_id, as the old API served it');
 });
 
 t.test('primary keys', async (t) => {
