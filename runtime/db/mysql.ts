@@ -46,7 +46,8 @@ export function openMysql(url: string, options: MysqlOptions = {}): Db {
     bigNumberStrings: false,
     charset: 'utf8mb4_general_ci',
     enableKeepAlive: true,
-    connectTimeout: 5000,
+    // A server that accepts TCP but never answers (frozen) must not hold a request longer than a query may.
+    connectTimeout: timeout,
   });
   pool.on('connection', (connection) => {
     // Queued before any statement the pool hands this connection to.
