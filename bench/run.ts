@@ -203,6 +203,8 @@ interface ServerSpec {
 
 interface Started {
   server: Server;
+  /** Wall time from spawn to the first answer of any kind. */
+  listening: number;
   /** Wall time from spawn to the first authenticated 200. */
   seconds: number;
   /** CPU time the child used until then: what the start costs, however busy the machine is. */
@@ -223,23 +225,25 @@ async function start(spec: ServerSpec, workDir: string, authorization: string): 
     port,
     logFile: path.join(workDir, `${spec.side}.log`),
   });
-  const seconds = await waitUntilServing(server, '/api/card/1/', authorization, startedAt);
-  return { server, seconds, cpuSeconds: processTicks(server.child.pid!) / TICKS_PER_SECOND, rssMb: rssMb(server.child.pid) };
+  const { listening, ready: seconds } = await waitUntilServing(server, '/api/card/1/', authorization, startedAt);
+  return { server, listening, seconds, cpuSeconds: processTicks(server.child.pid!) / TICKS_PER_SECOND, rssMb: rssMb(server.child.pid) };
 }
 
 /** Starts each server `times` times in turn (a2gen, baseline, a2gen, …); the last instance of each keeps running. */
 async function coldStarts(specs: ServerSpec[], times: number, workDir: string, authorization: string): Promise<{ servers: Map<Side, Server>; results: ColdStart[] }> {
-  const results = new Map<Side, ColdStart>(specs.map((spec) => [spec.side, { side: spec.side, seconds: [], cpuSeconds: [], rssMb: [] }]));
+  const results = new Map<Side, ColdStart>(specs.map((spec) => [spec.side, { side: spec.side, listening: [], seconds: [], cpuSeconds: [], rssMb: [] }]));
   const servers = new Map<Side, Server>();
   for (let round = 1; round <= times; round++) {
     for (const spec of specs) {
       const started = await start(spec, workDir, authorization);
       const entry = results.get(spec.side)!;
+      entry.listening.push(started.listening);
       entry.seconds.push(started.seconds);
       entry.cpuSeconds.push(started.cpuSeconds);
       entry.rssMb.push(started.rssMb);
       progress(
-        `cold start ${round}/${times} ${spec.side}: first authenticated 200 after ${started.seconds.toFixed(3)} s ` +
+        `cold start ${round}/${times} ${spec.side}: answering after ${started.listening.toFixed(3)} s, ` +
+          `first authenticated 200 after ${started.seconds.toFixed(3)} s ` +
           `(${started.cpuSeconds.toFixed(2)} s of CPU), RSS ${started.rssMb.toFixed(0)} MB`,
       );
       if (round < times) await stopServer(started.server);
@@ -434,10 +438,11 @@ async function main(): Promise<void> {
   progress(`embedded: ${loadedEmbedded} cards loaded into ${dataDir}/a2billing.sqlite`);
   const embeddedStart = await start({ side: 'embedded', args: [...nodeArgs, A2GEN_MAIN], env: { ...a2genEnv, A2B_DATA_DIR: dataDir } }, workDir, authorization);
   progress(
-    `cold start embedded: first authenticated 200 after ${embeddedStart.seconds.toFixed(3)} s ` +
+    `cold start embedded: answering after ${embeddedStart.listening.toFixed(3)} s, ` +
+      `first authenticated 200 after ${embeddedStart.seconds.toFixed(3)} s ` +
       `(${embeddedStart.cpuSeconds.toFixed(2)} s of CPU), RSS ${embeddedStart.rssMb.toFixed(0)} MB`,
   );
-  cold.push({ side: 'embedded', seconds: [embeddedStart.seconds], cpuSeconds: [embeddedStart.cpuSeconds], rssMb: [embeddedStart.rssMb] });
+  cold.push({ side: 'embedded', listening: [embeddedStart.listening], seconds: [embeddedStart.seconds], cpuSeconds: [embeddedStart.cpuSeconds], rssMb: [embeddedStart.rssMb] });
   const embeddedScenarios = SCENARIOS.filter((scenario) => EMBEDDED_SCENARIOS.includes(scenario.key));
   for (const scenario of embeddedScenarios) {
     for (let round = 1; round <= settings.rounds; round++) {
@@ -509,8 +514,10 @@ async function main(): Promise<void> {
     '',
     '## Cold start',
     '',
-    'From spawning `node` to the first `200` for an authenticated `GET /api/card/1/` (polled every 5 ms; includes the ' +
-      'scrypt verification of the first request), and the CPU time the server used until then (steady on a busy machine).',
+    'From spawning `node` to the first answer of any kind (a 401 to a request without credentials: the server listens), ' +
+      'and to the first `200` for an authenticated `GET /api/card/1/` (polled every 5 ms; includes the scrypt verification ' +
+      'of the first request), with the CPU time the server used until then (steady on a busy machine; scrypt and GC ' +
+      'threads count, so it can exceed the wall time). The target is judged on the authenticated 200.',
     '',
     markdownTable(coldTable),
     '',

@@ -69,19 +69,33 @@ export function logTail(server: Server, lines = 20): string {
   }
 }
 
+export interface Readiness {
+  /** Seconds from spawn to the first HTTP answer of any kind (a 401 to a request without credentials). */
+  listening: number;
+  /** Seconds from spawn to the first 200 for an authenticated request. */
+  ready: number;
+}
+
 /**
- * Polls `path` with Basic auth until it answers 200; returns the seconds
- * since `startedAt` (a performance.now() value taken just before spawning).
+ * Polls `path` until the server answers at all (without credentials), then
+ * with Basic auth until it answers 200. `startedAt` is a performance.now()
+ * value taken just before spawning.
  */
-export async function waitUntilServing(server: Server, path: string, authorization: string, startedAt: number, timeoutMs = 30_000): Promise<number> {
+export async function waitUntilServing(server: Server, path: string, authorization: string, startedAt: number, timeoutMs = 30_000): Promise<Readiness> {
   let exitCode: number | null | undefined;
   void server.exited.then((code) => (exitCode = code));
+  const elapsed = () => (performance.now() - startedAt) / 1000;
+  let listening: number | undefined;
   let lastStatus = 'no answer';
   while (performance.now() - startedAt < timeoutMs) {
     if (exitCode !== undefined) throw new Error(`${server.name} exited (code ${exitCode}) before serving:\n${logTail(server)}`);
     try {
-      const response = await request({ port: server.port, path, headers: { authorization } });
-      if (response.status === 200) return (performance.now() - startedAt) / 1000;
+      const response = await request({ port: server.port, path, headers: listening === undefined ? {} : { authorization } });
+      if (listening === undefined) {
+        listening = elapsed();
+        continue;
+      }
+      if (response.status === 200) return { listening, ready: elapsed() };
       lastStatus = `HTTP ${response.status}: ${response.body.slice(0, 200)}`;
       if (response.status === 401 || response.status === 429) {
         throw new Error(`${server.name} refused the benchmark credentials (${lastStatus})`);

@@ -41,6 +41,7 @@ export interface Cell {
 
 export interface ColdStart {
   side: Side;
+  listening: number[];
   seconds: number[];
   cpuSeconds: number[];
   rssMb: number[];
@@ -202,7 +203,7 @@ export function targets(
     list.push({
       name: 'ready to serve after start (a2gen, MySQL)',
       wanted: '< 0.5 s',
-      measured: `${fixed(seconds, 3)} s (${fixed(median(coldStart.cpuSeconds), 2)} s of CPU)`,
+      measured: `${fixed(seconds, 3)} s (${fixed(median(coldStart.cpuSeconds), 2)} s of CPU; answering after ${fixed(median(coldStart.listening), 3)} s)`,
       pass: seconds < 0.5,
       cpuPass: median(coldStart.cpuSeconds) < 0.5,
     });
@@ -212,9 +213,10 @@ export function targets(
 
 export function coldStartTable(coldStarts: ColdStart[]): Table {
   return {
-    header: ['server', 'spawn → first authenticated 200, median (each)', 'CPU used by then', 'RSS then, MB'],
+    header: ['server', 'spawn → first answer', 'spawn → first authenticated 200, median (each)', 'CPU used by then', 'RSS then, MB'],
     rows: coldStarts.map((entry) => [
       entry.side === 'embedded' ? 'a2gen (SQLite)' : entry.side,
+      `${fixed(median(entry.listening), 3)} s`,
       `${fixed(median(entry.seconds), 3)} s (${entry.seconds.map((value) => fixed(value, 3)).join(', ')})`,
       `${fixed(median(entry.cpuSeconds), 2)} s`,
       fixed(median(entry.rssMb), 0),
