@@ -43,6 +43,9 @@ export interface TableSchema {
     collation?: string;
     indexes?: { name: string; unique?: boolean; columns: string[] }[];
     seed?: Record<string, unknown>[];
+    adjustments?: string[];
+    readOnly?: boolean;
+    managed?: boolean;
   };
   properties: Record<string, PropertySchema>;
   'x-admin'?: { list?: string[]; search?: string[] };

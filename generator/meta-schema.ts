@@ -96,6 +96,9 @@ export const metaSchema = {
         collation: { type: 'string', pattern: '^[a-z0-9_]+$' },
         indexes: { type: 'array', items: index },
         seed: { type: 'array', items: { type: 'object' } },
+        adjustments: { type: 'array', items: identifier, uniqueItems: true },
+        readOnly: { type: 'boolean' },
+        managed: { type: 'boolean' },
       },
     },
     properties: {

@@ -87,6 +87,14 @@ export interface TableModel {
   indexes: IndexModel[];
   seed: Record<string, unknown>[];
   admin: { list: string[]; search: string[] };
+  /** Columns with an atomic `POST /api/<resource>/<id>/<column>` adjustment (credit = credit + delta). */
+  adjustments: ColumnModel[];
+  /** Served for reading only: no create, update or delete routes. */
+  readOnly: boolean;
+  /** a2gen's own table: the service creates it when it is missing, on MySQL too. */
+  managed: boolean;
+  /** InnoDB: a write and its audit row commit in one transaction. */
+  transactional: boolean;
 }
 
 export class ModelError extends Error {
@@ -205,6 +213,18 @@ export function buildTableModel(file: SchemaFile): TableModel {
     });
   }
 
+  const adjustments = (options.adjustments ?? []).map((name, position) => {
+    const pointer = `/x-a2gen/adjustments/${position}`;
+    const column = byName.get(name) ?? fail(pointer, `"${name}" is not a property`);
+    if (column.kind !== 'decimal') fail(pointer, `"${name}" is ${column.sql.text}; only decimal columns are adjusted (exact arithmetic)`);
+    if (column.readOnly || column.writeOnly) fail(pointer, `"${name}" is ${column.readOnly ? 'read-only' : 'write-only'}`);
+    if (column.sqlNullable) fail(pointer, `"${name}" can be NULL, and NULL plus a delta stays NULL`);
+    // /api/<resource>/<id>/delete/ is the old API's delete route.
+    if (name === 'delete') fail(pointer, '"delete" would collide with the delete route');
+    return column;
+  });
+  if (options.readOnly && adjustments.length > 0) fail('/x-a2gen/adjustments', 'a read-only resource has no adjustments');
+
   const title = schema.title ?? options.resource;
   const typeName = pascalCase(title) || pascalCase(options.resource);
   return {
@@ -226,6 +246,10 @@ export function buildTableModel(file: SchemaFile): TableModel {
       list: admin.list ?? columns.filter((column) => !column.writeOnly).slice(0, 6).map((column) => column.name),
       search: admin.search ?? [],
     },
+    adjustments,
+    readOnly: options.readOnly === true,
+    managed: options.managed === true,
+    transactional: (options.engine ?? 'MyISAM').toLowerCase() === 'innodb',
   };
 }
 

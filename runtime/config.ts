@@ -39,6 +39,8 @@ export interface Config {
   production: boolean;
   /** Admin panel: mark the session cookie Secure (serve it over HTTPS only). */
   secureCookie: boolean;
+  /** Every write appends a row to a2gen_audit; A2B_AUDIT=off turns that off. */
+  audit: boolean;
 }
 
 /** How to make an A2B_SECRET, for the messages that ask for one. */
@@ -77,6 +79,12 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value;
 }
 
+function auditSetting(value: string | undefined): boolean {
+  if (value === undefined || value === '' || /^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new ConfigError(`A2B_AUDIT must be on or off (got "${value}")`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = withDotEnv(process.env)): Config {
   const databaseUrl = env.A2B_DATABASE_URL?.trim() || undefined;
   if (databaseUrl !== undefined && !/^mysql:\/\//.test(databaseUrl)) {
@@ -103,5 +111,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = withDotEnv(process.env)): Co
     secret: secretOf(env),
     production: env.NODE_ENV === 'production',
     secureCookie: /^(1|true|yes)$/i.test(env.A2B_SECURE_COOKIE ?? ''),
+    audit: auditSetting(env.A2B_AUDIT),
   };
 }

@@ -7,7 +7,9 @@ export type { ColumnSpec, ResourceModule, ResourceSpec, RouteContext } from './a
 export type { ListQuery } from './api/list-query.js';
 export { parseListQuery } from './api/list-query.js';
 export { listPage, type ListPage } from './api/list-page.js';
-export { allowOnly, found, notFound, primaryKeyOf, rawQuery } from './api/route-support.js';
+export { allowOnly, found, notFound, primaryKeyOf, rawQuery, writeContext } from './api/route-support.js';
+export type { Adjustment, TableQueries } from './api/table.js';
+export { adjustColumn, createRow, deleteRow, updateRow } from './api/writes.js';
+export { ifMatchCondition, sendEtag } from './api/etag.js';
 export { sqlDialect } from './sql/dialect.js';
-export { conflictFor, insertStatement, updateStatement } from './sql/write.js';
 export { decimalToNumber, floatToNumber, zeroDateToNull } from './values/decoders.js';

@@ -29,7 +29,7 @@ export async function openDatabase(config: Config, resources: readonly ResourceM
       timeZone: config.dbTimeZone,
       queryTimeoutMs: config.dbQueryTimeoutMs,
     });
-    await ensureUserTable(new UserStore(db));
+    await ensureOwnTables(db, resources);
     return { db, created: false };
   }
   mkdirSync(config.dataDir, { recursive: true });
@@ -41,16 +41,19 @@ export async function openDatabase(config: Config, resources: readonly ResourceM
 }
 
 /**
- * Creates the `user` table when it is missing. A database that is down at
- * startup does not stop the service: requests answer 503 meanwhile, and the
- * table is created as soon as the database answers.
+ * Creates a2gen's own tables when they are missing: `user` and the managed
+ * models' (the audit trail). A database that is down at startup does not
+ * stop the service: requests answer 503 meanwhile, and the tables are
+ * created as soon as the database answers.
  */
-async function ensureUserTable(users: UserStore, retryMs = 2000): Promise<void> {
+async function ensureOwnTables(db: Db, resources: readonly ResourceModule[], retryMs = 2000): Promise<void> {
   try {
-    await users.ensureTable();
+    await new UserStore(db).ensureTable();
+    // Each statement is CREATE TABLE IF NOT EXISTS: an existing table is left as it is.
+    for (const resource of resources) if (resource.managed) for (const statement of resource.ddl.mysql) await db.run(statement);
   } catch (error) {
     if (!(error instanceof DatabaseUnavailableError)) throw error;
-    const retry = setTimeout(() => void ensureUserTable(users, retryMs).catch(() => undefined), retryMs);
+    const retry = setTimeout(() => void ensureOwnTables(db, resources, retryMs).catch(() => undefined), retryMs);
     // Never keeps the process alive on its own.
     retry.unref();
   }

@@ -69,7 +69,7 @@ export async function buildServer({ db, resources, config, logger, openapi, admi
       cacheTtlMs: config.authCacheSeconds * 1000,
       cache: credentials,
     });
-    for (const resource of resources) await resource.routes(api, { db, maxLimit: config.maxLimit });
+    for (const resource of resources) await resource.routes(api, { db, maxLimit: config.maxLimit, audit: config.audit });
     api.get('/api/', async () => ({ resources: resources.map((resource) => `/api/${resource.spec.resource}/`) }));
     // Unknown resources answer 404 only to authenticated clients.
     api.all('/api/*', async (request) => {
@@ -89,6 +89,7 @@ export async function buildServer({ db, resources, config, logger, openapi, admi
       maxFailures: config.authMaxFailures,
       failureWindowMs: config.authWindowSeconds * 1000,
       onUserChanged: (id) => credentials.forget((user) => user.id === id),
+      audit: config.audit,
     });
   }
   return app;

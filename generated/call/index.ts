@@ -6,6 +6,7 @@ import { callSpec } from './spec.js';
 export const callModule: ResourceModule = {
   spec: callSpec,
   routes: callRoutes,
+  managed: false,
   ddl: {
     mysql: [`CREATE TABLE IF NOT EXISTS cc_call (
   id bigint(20) NOT NULL AUTO_INCREMENT,

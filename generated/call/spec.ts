@@ -334,6 +334,7 @@ export const callSpec: ResourceSpec = {
   resource: 'call',
   table: 'cc_call',
   primaryKey: 'id',
+  readOnly: false,
   columns: Object.values(columns),
   uniqueKeys: [],
   // Columns holding another model's key; a function, so modules that refer to each other can load.

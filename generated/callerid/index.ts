@@ -6,6 +6,7 @@ import { callerIDSpec } from './spec.js';
 export const callerIDModule: ResourceModule = {
   spec: callerIDSpec,
   routes: callerIDRoutes,
+  managed: false,
   ddl: {
     mysql: [`CREATE TABLE IF NOT EXISTS cc_callerid (
   id bigint(20) NOT NULL AUTO_INCREMENT,

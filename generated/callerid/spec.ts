@@ -64,6 +64,7 @@ export const callerIDSpec: ResourceSpec = {
   resource: 'callerid',
   table: 'cc_callerid',
   primaryKey: 'id',
+  readOnly: false,
   columns: Object.values(columns),
   uniqueKeys: [{ name: 'cons_cc_callerid_cid', columns: ['cid'] }],
   // Columns holding another model's key; a function, so modules that refer to each other can load.

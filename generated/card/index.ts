@@ -6,6 +6,7 @@ import { cardSpec } from './spec.js';
 export const cardModule: ResourceModule = {
   spec: cardSpec,
   routes: cardRoutes,
+  managed: false,
   ddl: {
     mysql: [`CREATE TABLE IF NOT EXISTS cc_card (
   id bigint(20) NOT NULL AUTO_INCREMENT,

@@ -907,6 +907,7 @@ export const cardSpec: ResourceSpec = {
   resource: 'card',
   table: 'cc_card',
   primaryKey: 'id',
+  readOnly: false,
   columns: Object.values(columns),
   uniqueKeys: [
     { name: 'cons_cc_card_username', columns: ['username'] },

@@ -6,6 +6,7 @@ import { cardGroupSpec } from './spec.js';
 export const cardGroupModule: ResourceModule = {
   spec: cardGroupSpec,
   routes: cardGroupRoutes,
+  managed: false,
   ddl: {
     mysql: [`CREATE TABLE IF NOT EXISTS cc_card_group (
   id int(11) NOT NULL AUTO_INCREMENT,

@@ -90,6 +90,7 @@ export const cardGroupSpec: ResourceSpec = {
   resource: 'cardgroup',
   table: 'cc_card_group',
   primaryKey: 'id',
+  readOnly: false,
   columns: Object.values(columns),
   uniqueKeys: [],
   // Columns holding another model's key; a function, so modules that refer to each other can load.

@@ -6,6 +6,7 @@ import { chargeSpec } from './spec.js';
 export const chargeModule: ResourceModule = {
   spec: chargeSpec,
   routes: chargeRoutes,
+  managed: false,
   ddl: {
     mysql: [`CREATE TABLE IF NOT EXISTS cc_charge (
   id bigint(20) NOT NULL AUTO_INCREMENT,

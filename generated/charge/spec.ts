@@ -169,6 +169,7 @@ export const chargeSpec: ResourceSpec = {
   resource: 'charge',
   table: 'cc_charge',
   primaryKey: 'id',
+  readOnly: false,
   columns: Object.values(columns),
   uniqueKeys: [],
   // Columns holding another model's key; a function, so modules that refer to each other can load.

@@ -6,6 +6,7 @@ import { countrySpec } from './spec.js';
 export const countryModule: ResourceModule = {
   spec: countrySpec,
   routes: countryRoutes,
+  managed: false,
   ddl: {
     mysql: [`CREATE TABLE IF NOT EXISTS cc_country (
   id bigint(20) NOT NULL AUTO_INCREMENT,

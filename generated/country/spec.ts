@@ -66,6 +66,7 @@ export const countrySpec: ResourceSpec = {
   resource: 'country',
   table: 'cc_country',
   primaryKey: 'id',
+  readOnly: false,
   columns: Object.values(columns),
   uniqueKeys: [],
   // Columns holding another model's key; a function, so modules that refer to each other can load.

@@ -6,6 +6,7 @@ import { paymentSpec } from './spec.js';
 export const paymentModule: ResourceModule = {
   spec: paymentSpec,
   routes: paymentRoutes,
+  managed: false,
   ddl: {
     mysql: [`CREATE TABLE IF NOT EXISTS cc_logpayment (
   id int(11) NOT NULL AUTO_INCREMENT,

@@ -134,6 +134,7 @@ export const paymentSpec: ResourceSpec = {
   resource: 'logpayment',
   table: 'cc_logpayment',
   primaryKey: 'id',
+  readOnly: false,
   columns: Object.values(columns),
   uniqueKeys: [],
   // Columns holding another model's key; a function, so modules that refer to each other can load.

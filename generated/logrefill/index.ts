@@ -6,6 +6,7 @@ import { refillSpec } from './spec.js';
 export const refillModule: ResourceModule = {
   spec: refillSpec,
   routes: refillRoutes,
+  managed: false,
   ddl: {
     mysql: [`CREATE TABLE IF NOT EXISTS cc_logrefill (
   id bigint(20) NOT NULL AUTO_INCREMENT,

@@ -109,6 +109,7 @@ export const refillSpec: ResourceSpec = {
   resource: 'logrefill',
   table: 'cc_logrefill',
   primaryKey: 'id',
+  readOnly: false,
   columns: Object.values(columns),
   uniqueKeys: [],
   // Columns holding another model's key; a function, so modules that refer to each other can load.

@@ -6,6 +6,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Ajv } from 'ajv';
 import type { UserStore, UserSummary } from '../auth/user-store.js';
+import type { WriteContext } from '../api/writes.js';
 import type { Db } from '../db/db.js';
 import type { AdminModule } from './contract.js';
 import { renderPage, type Flash, type FlashKind } from './layout.js';
@@ -34,6 +35,18 @@ export interface AdminContext {
   validator: Ajv;
   /** Drops a user's cached API credentials after a change on the users page. */
   onUserChanged: (userId: number) => void;
+  /** Writes append to the audit trail (A2B_AUDIT). */
+  audit: boolean;
+}
+
+/** The signed-in admin's write, for the audit trail. */
+export function adminWriteContext(request: FastifyRequest, context: AdminContext): WriteContext {
+  return {
+    db: context.db,
+    audit: context.audit,
+    log: request.log,
+    actor: { user: request.adminUser?.username ?? '', client: request.ip, route: `${request.method} ${request.routeOptions.url ?? request.url}` },
+  };
 }
 
 export function flash(request: FastifyRequest, kind: FlashKind, text: string): void {

@@ -8,6 +8,7 @@
 import type { Db, SqlValue } from '../db/db.js';
 import type { ListQuery } from '../api/list-query.js';
 import type { ResourceSpec } from '../api/resource.js';
+import type { TableQueries } from '../api/table.js';
 import type { ValueRule } from '../values/rules.js';
 
 /** A labelled value; `value` is written as the form sends it. */
@@ -85,7 +86,6 @@ export interface AdminQueries {
   get(db: Db, id: SqlValue): Promise<object | undefined>;
   /** One page plus one row, to tell whether there is a next page. */
   listPage(db: Db, query: ListQuery): Promise<object[]>;
-  insert(db: Db, values: never): Promise<number>;
-  update(db: Db, id: SqlValue, values: never): Promise<void>;
-  remove(db: Db, id: SqlValue): Promise<boolean>;
+  /** The table as the shared write path (runtime/api/writes.ts) sees it: creates, updates and deletes go through it, audited. */
+  table: TableQueries<object>;
 }

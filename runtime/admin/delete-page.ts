@@ -4,8 +4,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { rawQuery } from '../api/route-support.js';
+import { deleteRow } from '../api/writes.js';
 import { checkValue } from '../values/rules.js';
-import { fieldTexts, flash, seeOther, sendPage, type AdminContext } from './context.js';
+import { adminWriteContext, fieldTexts, flash, seeOther, sendPage, type AdminContext } from './context.js';
 import type { AdminModule } from './contract.js';
 import { html } from './html.js';
 import { displayValue } from './values.js';
@@ -62,7 +63,8 @@ export function registerDeletePage(app: FastifyInstance, context: AdminContext, 
   app.post(`/${page.resource}/delete/`, async (request, reply) => {
     const ids = parseIds(page, fieldTexts(request.body, 'id'));
     let deleted = 0;
-    for (const id of ids) if (await page.queries.remove(context.db, id)) deleted += 1;
+    const write = adminWriteContext(request, context);
+    for (const id of ids) if (await deleteRow(write, page.queries.table, id)) deleted += 1;
     if (deleted === 0) flash(request, 'info', `Nothing was deleted: the selected ${page.plural.toLowerCase()} do not exist.`);
     else flash(request, 'success', `Deleted ${deleted} ${noun(deleted)}${deleted === 1 ? ` (${ids[0]})` : ''}.`);
     return seeOther(reply, listPath);

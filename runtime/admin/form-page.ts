@@ -7,11 +7,12 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import type { ApiErrorWithFields, FieldProblem } from '../api/http-errors.js';
+import { PreconditionFailedError, type ApiErrorWithFields, type FieldProblem } from '../api/http-errors.js';
 import { primaryKeyOf } from '../api/route-support.js';
 import { bodyProblems } from '../api/validation.js';
+import { createRow, updateRow } from '../api/writes.js';
 import { InvalidValueError } from '../db/errors.js';
-import { fieldText, flash, seeOther, sendPage, type AdminContext } from './context.js';
+import { adminWriteContext, fieldText, flash, seeOther, sendPage, type AdminContext } from './context.js';
 import type { AdminField, AdminModule } from './contract.js';
 import { attr, html, type SafeHtml } from './html.js';
 import type { Flash } from './layout.js';
@@ -128,6 +129,12 @@ function afterSave(page: AdminModule, action: string | undefined, id: number | s
   return `/admin/${page.resource}/`;
 }
 
+/** The write's condition: the row is exactly as the edit handler read it. */
+function unchangedSince(read: Record<string, unknown>): (current: object) => boolean {
+  const expected = JSON.stringify(read);
+  return (current) => JSON.stringify(current) === expected;
+}
+
 /** Duplicate keys (409) and values the database refused become field errors. */
 function writeProblems(error: unknown): FieldProblem[] | undefined {
   const fields = (error as ApiErrorWithFields).fields;
@@ -182,9 +189,10 @@ ${renderForm(page, options.state, options.id, csrf)}`,
     const problems = validate(checkCreate, body);
     const state = (errors: FieldProblem[]): FormState => ({ values: submitted(request.body), errors: errorsOf(errors) });
     if (problems.length > 0) return show(request, reply, { state: state(problems), status: 400, flashes: invalid(problems) });
-    let id: number;
+    let id: number | string;
     try {
-      id = await page.queries.insert(context.db, body as never);
+      const created = (await createRow(adminWriteContext(request, context), page.queries.table, body)) as Record<string, unknown>;
+      id = created[page.primaryKey] as number | string;
     } catch (error) {
       const refused = writeProblems(error);
       if (!refused) throw error;
@@ -249,8 +257,13 @@ ${renderForm(page, options.state, options.id, csrf)}`,
       return seeOther(reply, afterSave(page, fieldText(request.body, '_action'), id));
     }
     try {
-      await page.queries.update(context.db, id, changes as never);
+      // Applies only while the row is still as read above, checked inside the UPDATE itself: no change slips in between.
+      await updateRow(adminWriteContext(request, context), page.queries.table, id, changes, unchangedSince(row));
     } catch (error) {
+      if (error instanceof PreconditionFailedError) {
+        const text = `${page.title} ${id} changed while you were saving; nothing was saved. Review the values and save again.`;
+        return show(request, reply, { id: String(id), status: 409, flashes: [{ kind: 'error', text }], state: { values, originals, errors: new Map(), row } });
+      }
       const refused = writeProblems(error);
       if (!refused) throw error;
       return show(request, reply, { id: String(id), status: 409, flashes: invalid(refused), state: { values, originals, errors: errorsOf(refused), row } });

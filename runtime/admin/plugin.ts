@@ -41,6 +41,8 @@ export interface AdminOptions {
   sessionSeconds?: number;
   /** Called after a user changed on the users page (to forget cached API credentials). */
   onUserChanged?: (userId: number) => void;
+  /** Append every write to the audit trail (default true). */
+  audit?: boolean;
 }
 
 declare module 'fastify' {
@@ -70,6 +72,7 @@ export async function adminPlugin(app: FastifyInstance, options: AdminOptions): 
     users: options.users,
     validator: createBodyValidator(),
     onUserChanged: options.onUserChanged ?? (() => {}),
+    audit: options.audit ?? true,
   };
 
   // Body parsers are per plugin: HTML forms only, repeated names (id=1&id=2) as arrays.

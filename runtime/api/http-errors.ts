@@ -18,6 +18,8 @@ export const InvalidQueryError = createError('invalid_query', 'invalid query: %s
 export const NotFoundError = createError('not_found', '%s', 404);
 export const MethodNotAllowedError = createError('method_not_allowed', 'method %s is not allowed on %s', 405);
 export const ConflictError = createError('conflict', '%s', 409);
+/** If-Match named a version of the row that is no longer current: nothing was written. */
+export const PreconditionFailedError = createError('precondition_failed', '%s', 412);
 export const DatabaseUnavailableHttpError = createError('database_unavailable', '%s', 503);
 export const TableMissingHttpError = createError('table_missing', '%s', 503);
 

@@ -49,6 +49,8 @@ export interface ResourceSpec {
   readonly resource: string;
   readonly table: string;
   readonly primaryKey: string;
+  /** Served for reading only (a2gen's audit trail): no create, update or delete. */
+  readonly readOnly: boolean;
   readonly columns: readonly ColumnSpec[];
   readonly uniqueKeys: readonly UniqueKey[];
   /** By column name: filters may follow these (`?id_group__name=DEFAULT`). */
@@ -60,12 +62,16 @@ export interface RouteContext {
   readonly db: Db;
   /** Largest page size a list request may ask for. */
   readonly maxLimit: number;
+  /** Every write appends a row to a2gen_audit (A2B_AUDIT, on by default). */
+  readonly audit: boolean;
 }
 
 /** One generated model as the runtime registers it. */
 export interface ResourceModule {
   readonly spec: ResourceSpec;
   readonly routes: (app: FastifyInstance, context: RouteContext) => Promise<void>;
+  /** a2gen's own table (the audit trail): created when missing, on MySQL too. */
+  readonly managed: boolean;
   readonly ddl: { readonly mysql: readonly string[]; readonly sqlite: readonly string[] };
   /** The table as the schema file describes it (columns, keys, options), to check the live database against. */
   readonly expected: ExpectedTable;

@@ -4,7 +4,8 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MethodNotAllowedError, NotFoundError } from './http-errors.js';
-import type { ResourceSpec } from './resource.js';
+import type { ResourceSpec, RouteContext } from './resource.js';
+import type { WriteContext } from './writes.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
@@ -63,4 +64,14 @@ export function allowOnly(app: FastifyInstance, url: string, allowed: readonly s
       throw new MethodNotAllowedError(request.method, url);
     },
   });
+}
+
+/** Who writes, from where and through which route: for the audit trail. */
+export function writeContext(request: FastifyRequest, { db, audit }: RouteContext): WriteContext {
+  return {
+    db,
+    audit,
+    log: request.log,
+    actor: { user: request.user?.username ?? '', client: request.ip, route: `${request.method} ${request.routeOptions.url ?? request.url}` },
+  };
 }

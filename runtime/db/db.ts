@@ -26,6 +26,15 @@ export interface Db {
   all(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
   /** Runs INSERT, UPDATE, DELETE or DDL. */
   run(sql: string, params?: readonly SqlValue[]): Promise<RunResult>;
+  /**
+   * Runs `work` on one connection held for its whole duration, for what must
+   * share a session: a user variable read back after the statement that set
+   * it, or a transaction. With `transaction`, MySQL commits when `work`
+   * resolves and rolls back when it throws. SQLite has one connection shared
+   * by every request, so `work` gets this Db and no transaction: a rollback
+   * there would undo other requests' writes too.
+   */
+  pinned<T>(work: (connection: Db) => Promise<T>, options?: { transaction?: boolean }): Promise<T>;
   /** Checks the connection: resolves when the database answers. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -74,6 +74,20 @@ export function openMysql(url: string, options: MysqlOptions = {}): Db {
         throw translateMysqlError(error);
       }
     },
+    async pinned<T>(work: (connection: Db) => Promise<T>, options: { transaction?: boolean } = {}): Promise<T> {
+      let connection: mysql.PoolConnection;
+      try {
+        connection = await pool.getConnection();
+      } catch (error) {
+        throw translateMysqlError(error);
+      }
+      try {
+        if (!options.transaction) return await work(onConnection(connection, url, timeout));
+        return await inTransaction(connection, () => work(onConnection(connection, url, timeout)));
+      } finally {
+        connection.release();
+      }
+    },
     async ping(): Promise<void> {
       try {
         await pool.query({ sql: 'SELECT 1', timeout });
@@ -85,4 +99,60 @@ export function openMysql(url: string, options: MysqlOptions = {}): Db {
       await pool.end();
     },
   };
+}
+
+async function inTransaction<T>(connection: mysql.PoolConnection, work: () => Promise<T>): Promise<T> {
+  try {
+    await connection.beginTransaction();
+  } catch (error) {
+    throw translateMysqlError(error);
+  }
+  let result: T;
+  try {
+    result = await work();
+  } catch (error) {
+    // A lost connection has rolled back already; the original error is what matters.
+    await connection.rollback().catch(() => undefined);
+    throw error;
+  }
+  try {
+    await connection.commit();
+  } catch (error) {
+    throw translateMysqlError(error);
+  }
+  return result;
+}
+
+/** A Db over one pooled connection, for the duration of `pinned`. */
+function onConnection(connection: mysql.PoolConnection, url: string, timeout: number): Db {
+  const db: Db = {
+    dialect: 'mysql',
+    description: `MySQL ${maskUrl(url)}`,
+    async all(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+      try {
+        const [rows] = await connection.execute({ sql, values: params as SqlValue[], timeout });
+        return rows as Row[];
+      } catch (error) {
+        throw translateMysqlError(error);
+      }
+    },
+    async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
+      try {
+        const [result] = await connection.execute({ sql, values: params as SqlValue[], timeout });
+        const header = result as mysql.ResultSetHeader;
+        return { insertId: Number(header.insertId), affectedRows: header.affectedRows };
+      } catch (error) {
+        throw translateMysqlError(error);
+      }
+    },
+    // Already on one connection (and inside its transaction, if any).
+    pinned: (work) => work(db),
+    async ping(): Promise<void> {
+      await db.all('SELECT 1');
+    },
+    async close(): Promise<void> {
+      // The pool owns the connection; `pinned` releases it.
+    },
+  };
+  return db;
 }

@@ -3,6 +3,7 @@
  */
 import Database from 'better-sqlite3';
 import type { Db, Row, RunResult, SqlValue } from './db.js';
+import { addDecimals, compareDecimals } from '../values/decimal.js';
 import { DatabaseUnavailableError, DuplicateKeyError, InvalidValueError, MissingTableError } from './errors.js';
 
 /** Prepared statements kept per connection; the generated SQL is a small, fixed set. */
@@ -22,6 +23,13 @@ export function openSqlite(file: string): Db {
   database.function('unicode_lower', { deterministic: true }, (value) =>
     value === null ? null : String(value).toLowerCase(),
   );
+  // Credit adjustments add exactly (see runtime/values/decimal.ts); NULL stays NULL as in SQL.
+  database.function('a2gen_decimal_add', { deterministic: true }, (a, b, scale) =>
+    a === null || b === null ? null : addDecimals(a, b, Number(scale)),
+  );
+  database.function('a2gen_decimal_cmp', { deterministic: true }, (a, b, scale) =>
+    a === null || b === null ? null : compareDecimals(a, b, Number(scale)),
+  );
 
   const statements = new Map<string, Database.Statement>();
   function prepare(sql: string): Database.Statement {
@@ -36,7 +44,7 @@ export function openSqlite(file: string): Db {
     return statement;
   }
 
-  return {
+  const db: Db = {
     dialect: 'sqlite',
     description: `SQLite ${file}`,
     async all(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
@@ -54,6 +62,10 @@ export function openSqlite(file: string): Db {
         throw translateSqliteError(error);
       }
     },
+    // One connection for every request: no transaction (see Db.pinned).
+    pinned<T>(work: (connection: Db) => Promise<T>): Promise<T> {
+      return work(db);
+    },
     async ping(): Promise<void> {
       database.prepare('SELECT 1').get();
     },
@@ -61,6 +73,7 @@ export function openSqlite(file: string): Db {
       database.close();
     },
   };
+  return db;
 }
 
 /** BigInt → number while exact, else a decimal string (as mysql2 does with supportBigNumbers). */

@@ -338,7 +338,7 @@ if (connection !== undefined) {
   t.test('exactly the eight tables, with A2Billing table options', async (t) => {
     const [tables] = await db.query<RowDataPacket[]>(
       `SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION
-         FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME`,
+         FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME <> 'a2gen_audit' ORDER BY TABLE_NAME`,
       [database],
     );
     t.strictSame(
@@ -351,6 +351,14 @@ if (connection !== undefined) {
       t.equal(row.ENGINE, TABLE_OPTIONS.engine, `${row.TABLE_NAME}: ENGINE=MyISAM`);
       t.equal(normaliseCharset(row.TABLE_COLLATION), TABLE_OPTIONS.collation, `${row.TABLE_NAME}: utf8_bin (${row.TABLE_COLLATION})`);
     }
+  });
+
+  t.test("and a2gen's own audit table, transactional", async (t) => {
+    const [[audit]] = await db.query<RowDataPacket[]>(
+      `SELECT ENGINE, TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'a2gen_audit'`,
+      [database],
+    );
+    t.same(audit, { ENGINE: 'InnoDB', TABLE_COLLATION: 'utf8mb4_bin' });
   });
 
   for (const [table, expected, count] of TABLES) {

@@ -1,0 +1,225 @@
+/**
+ * The write path every generated route and the admin panel share: create,
+ * update, delete and adjust one row, each followed by its audit row.
+ *
+ * A2Billing's tables are MyISAM: no transactions. So each change is one
+ * statement that is safe on its own: a conditional write (If-Match) carries
+ * its condition in the UPDATE/DELETE's WHERE clause, and an adjustment adds
+ * in SQL. The audit row follows the change as a second statement; if it
+ * cannot be written the change stands, and the entry goes to the error log
+ * instead. On InnoDB tables the change and its audit row commit together.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db, Row, SqlValue } from '../db/db.js';
+import { appendAudit, MASKED, type Actor, type AuditEntry } from '../audit/audit-log.js';
+import { conflictFor, insertStatement, updateStatement } from '../sql/write.js';
+import { addDecimals, formatDecimal } from '../values/decimal.js';
+import { ConflictError, PreconditionFailedError } from './http-errors.js';
+import { notFound } from './route-support.js';
+import type { Adjustment, TableQueries } from './table.js';
+
+export interface WriteContext {
+  readonly db: Db;
+  readonly actor: Actor;
+  /** False when A2B_AUDIT=off. */
+  readonly audit: boolean;
+  readonly log: FastifyBaseLogger;
+}
+
+/** A test of the row as read just before the write (If-Match, or the admin's edit form). */
+export type Precondition<T> = (current: T) => boolean;
+
+interface ReadRow<T> {
+  /** As the driver returned it: bound again in a conditional write's WHERE clause. */
+  raw: Row;
+  value: T;
+}
+
+async function readRow<T>(db: Db, table: TableQueries<T>, id: number | string, lock: boolean): Promise<ReadRow<T> | undefined> {
+  // FOR UPDATE only inside an InnoDB transaction: it holds the row until the audit row is in.
+  const [raw] = await db.all(lock ? `${table.get} FOR UPDATE` : table.get, [id]);
+  return raw === undefined ? undefined : { raw, value: table.decode({ ...raw }) };
+}
+
+function preconditionFailed(table: TableQueries, id: number | string): Error {
+  return new PreconditionFailedError(`${table.spec.resource} ${String(id)} has changed since it was read (If-Match): nothing was written`);
+}
+
+/** The values bound after the key in `unchanged`: every readable column but the key, in spec order. */
+function unchangedParams(table: TableQueries, raw: Row): SqlValue[] {
+  const params: SqlValue[] = [];
+  for (const column of table.spec.columns) {
+    if (!column.writeOnly && column.name !== table.spec.primaryKey) params.push(raw[column.name] as SqlValue);
+  }
+  return params;
+}
+
+/** Runs `work` in a transaction where the table has them (InnoDB on MySQL); else as it is. */
+function inTransaction<R>(context: WriteContext, table: TableQueries, work: (db: Db) => Promise<R>): Promise<R> {
+  if (!table.transactional || context.db.dialect !== 'mysql') return work(context.db);
+  return context.db.pinned(work, { transaction: true });
+}
+
+async function audit(context: WriteContext, db: Db, table: TableQueries, entry: AuditEntry): Promise<void> {
+  if (!context.audit) return;
+  try {
+    await appendAudit(db, context.actor, entry);
+  } catch (error) {
+    // Inside a transaction the change rolls back with it; without one the change has happened and must not be reported as failed.
+    if (table.transactional && db.dialect === 'mysql') throw error;
+    context.log.error({ err: error, audit: entry, actor: context.actor }, 'audit row not written; the change itself was applied');
+  }
+}
+
+/** The named columns of a row, write-only ones masked. */
+function pick(table: TableQueries, row: Record<string, unknown>, names: Iterable<string>): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const name of names) {
+    const column = table.spec.columns.find((candidate) => candidate.name === name);
+    if (column === undefined || column.readOnly) continue;
+    picked[name] = column.writeOnly ? MASKED : (row[name] ?? null);
+  }
+  return picked;
+}
+
+function masked(table: TableQueries, row: object, sent: Record<string, unknown> = {}): Record<string, unknown> {
+  const values: Record<string, unknown> = { ...row };
+  for (const column of table.spec.columns) if (column.writeOnly && sent[column.name] !== undefined) values[column.name] = MASKED;
+  return values;
+}
+
+export async function createRow<T>(context: WriteContext, table: TableQueries<T>, body: object): Promise<T> {
+  const values = body as Record<string, unknown>;
+  const statement = insertStatement(context.db.dialect, table.insertInto, table.spec, { ...table.createDefaults, ...values });
+  return inTransaction(context, table, async (db) => {
+    let id: number;
+    try {
+      id = (await db.run(statement.sql, statement.params)).insertId;
+    } catch (error) {
+      throw conflictFor(table.spec, error);
+    }
+    const created = await readRow(db, table, id, false);
+    // Deleted by someone else in the instant since: the create still happened.
+    if (created === undefined) throw notFound(table.spec.resource, id);
+    await audit(context, db, table, { action: 'create', resource: table.spec.resource, key: id, before: null, after: masked(table, created.value as object, values) });
+    return created.value;
+  });
+}
+
+/** Writes only the columns in `values`; `{}` writes nothing (and is not audited). */
+export async function updateRow<T>(
+  context: WriteContext,
+  table: TableQueries<T>,
+  id: number | string,
+  body: object,
+  precondition?: Precondition<T>,
+): Promise<T> {
+  const values = body as Record<string, unknown>;
+  return inTransaction(context, table, async (db) => {
+    const before = await readRow(db, table, id, table.transactional && db.dialect === 'mysql');
+    if (before === undefined) throw notFound(table.spec.resource, id);
+    if (precondition !== undefined && !precondition(before.value)) throw preconditionFailed(table, id);
+    const statement = updateStatement(table.update, table.whereKey, table.spec, values, id);
+    if (statement === undefined) return before.value;
+    if (precondition !== undefined) {
+      statement.sql += table.unchanged[db.dialect];
+      statement.params.push(...unchangedParams(table, before.raw));
+    }
+    let affected: number;
+    try {
+      affected = (await db.run(statement.sql, statement.params)).affectedRows;
+    } catch (error) {
+      throw conflictFor(table.spec, error);
+    }
+    // Matched nothing: changed since the read (conditional) or deleted meanwhile.
+    if (affected === 0) throw precondition !== undefined ? preconditionFailed(table, id) : notFound(table.spec.resource, id);
+    const after = await readRow(db, table, id, false);
+    if (after === undefined) throw notFound(table.spec.resource, id);
+    const sent = Object.keys(values).filter((name) => values[name] !== undefined);
+    await audit(context, db, table, {
+      action: 'update',
+      resource: table.spec.resource,
+      key: id,
+      before: pick(table, before.value as Record<string, unknown>, sent),
+      after: pick(table, after.value as Record<string, unknown>, sent),
+    });
+    return after.value;
+  });
+}
+
+/** Returns whether a row was deleted (false: there was none). */
+export async function deleteRow<T>(context: WriteContext, table: TableQueries<T>, id: number | string, precondition?: Precondition<T>): Promise<boolean> {
+  return inTransaction(context, table, async (db) => {
+    const before = await readRow(db, table, id, table.transactional && db.dialect === 'mysql');
+    if (before === undefined) return false;
+    if (precondition !== undefined && !precondition(before.value)) throw preconditionFailed(table, id);
+    const sql = precondition === undefined ? table.delete : `${table.delete}${table.unchanged[db.dialect]}`;
+    const params = precondition === undefined ? [id] : [id, ...unchangedParams(table, before.raw)];
+    const affected = (await db.run(sql, params)).affectedRows;
+    if (affected === 0) {
+      if (precondition !== undefined) throw preconditionFailed(table, id);
+      return false;
+    }
+    await audit(context, db, table, { action: 'delete', resource: table.spec.resource, key: id, before: before.value as Record<string, unknown>, after: null });
+    return true;
+  });
+}
+
+export interface AdjustRequest {
+  /** Exact decimal text, as validated against the column. */
+  readonly delta: string;
+  /** The result may not fall below this; 409 and nothing written when it would. */
+  readonly atLeast?: string;
+  readonly note?: string;
+}
+
+export interface AdjustResult {
+  readonly id: number | string;
+  /** The new value, exact, with the column's decimal places. */
+  readonly value: string;
+  readonly delta: string;
+}
+
+/** `column = column + delta` in one statement; returns the value that statement stored. */
+async function applyAdjustment(db: Db, adjustment: Adjustment, id: number | string, request: AdjustRequest): Promise<unknown> {
+  const atLeast = request.atLeast !== undefined;
+  const sql = (atLeast ? adjustment.addAtLeast : adjustment.add)[db.dialect];
+  const params: SqlValue[] = atLeast ? [request.delta, id, request.delta, request.atLeast!] : [request.delta, id];
+  if (db.dialect === 'sqlite') return (await db.all(sql, params))[0]?.value;
+  // MySQL has no UPDATE … RETURNING: the statement leaves the new value in a session variable.
+  return db.pinned(async (connection) => {
+    if ((await connection.run(sql, params)).affectedRows === 0) return undefined;
+    return (await connection.all(adjustment.readAdjusted))[0]?.value;
+  });
+}
+
+export async function adjustColumn<T>(
+  context: WriteContext,
+  table: TableQueries<T>,
+  adjustment: Adjustment,
+  id: number | string,
+  request: AdjustRequest,
+): Promise<AdjustResult> {
+  return inTransaction(context, table, async (db) => {
+    const stored = await applyAdjustment(db, adjustment, id, request);
+    if (stored === undefined) {
+      if ((await db.all(table.get, [id])).length === 0) throw notFound(table.spec.resource, id);
+      throw Object.assign(
+        new ConflictError(`${adjustment.name} of ${table.spec.resource} ${String(id)} would fall below ${request.atLeast}: nothing was written`),
+        { fields: [{ field: 'delta', message: `would take ${adjustment.name} below min_balance ${request.atLeast}` }] },
+      );
+    }
+    const value = formatDecimal(stored, adjustment.scale);
+    const delta = formatDecimal(request.delta, adjustment.scale);
+    const previous = addDecimals(value, delta.startsWith('-') ? delta.slice(1) : `-${delta}`, adjustment.scale);
+    await audit(context, db, table, {
+      action: 'adjust',
+      resource: table.spec.resource,
+      key: id,
+      before: { [adjustment.name]: previous },
+      after: { [adjustment.name]: value },
+      note: request.note,
+    });
+    return { id, value, delta };
+  });
+}
