@@ -13,6 +13,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { UserStore } from '../../runtime/auth/user-store.js';
+import { parseWorkerCount } from '../../runtime/cluster.js';
 import { openMysql } from '../../runtime/db/mysql.js';
 import { createMysqlDatabase, PROJECT_ROOT } from '../helpers/backends.js';
 import { basicAuth } from '../helpers/service.js';
@@ -71,6 +72,13 @@ function send(port: number, path: string, options: { method?: string; headers?: 
   });
 }
 
+t.test('--workers: a number, or 0 / auto for one per core', async (t) => {
+  t.equal(parseWorkerCount('3'), 3);
+  t.equal(parseWorkerCount('0'), os.availableParallelism());
+  t.equal(parseWorkerCount('auto'), os.availableParallelism());
+  for (const bad of ['-1', '1.5', 'many', '']) t.throws(() => parseWorkerCount(bad), /--workers must be/, bad);
+});
+
 const describe = (counts: Map<number, number>) => [...counts].map(([pid, n]) => `pid ${pid}: ${n}`).join(', ');
 
 t.test('two workers on the embedded database', async (t) => {
@@ -89,6 +97,7 @@ t.test('two workers on the embedded database', async (t) => {
       for (const { status } of answers) statuses.set(status, (statuses.get(status) ?? 0) + 1);
     }
     t.same([...statuses], [[200, 200]], '200 requests, 200 answered 200');
+    await sleep(300); // the last log lines are still on their way through the pipe
     const served = service.servedBy(/^\/api\/cardgroup\//);
     t.equal(served.size, 2, `both workers served (${describe(served)})`);
     t.ok([...served.values()].every((n) => n >= 20), 'each a fair share');
