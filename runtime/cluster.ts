@@ -28,6 +28,16 @@ export function parseWorkerCount(text: string): number {
   return count;
 }
 
+/** How long to wait before replacing a dead worker: longer after each death that came soon after a start. */
+export class RestartBackoff {
+  private quickDeaths = 0;
+
+  afterDeath(livedMs: number): number {
+    this.quickDeaths = livedMs >= STABLE_MS ? 0 : this.quickDeaths + 1;
+    return Math.min(MAX_RESTART_MS, FIRST_RESTART_MS * 2 ** Math.min(this.quickDeaths, 10));
+  }
+}
+
 export interface PrimaryOptions {
   workers: number;
   /** The script each worker runs. */
@@ -40,7 +50,7 @@ export function runPrimary({ workers, exec, log = console.log }: PrimaryOptions)
   cluster.setupPrimary({ exec, args: [] });
   const startedAt = new Map<Worker, number>();
   const pendingRestarts = new Set<NodeJS.Timeout>();
-  let quickDeaths = 0;
+  const backoff = new RestartBackoff();
   let stopping = false;
   let failedStops = 0;
 
@@ -65,8 +75,7 @@ export function runPrimary({ workers, exec, log = console.log }: PrimaryOptions)
         finishIfDone();
         return;
       }
-      quickDeaths = lived >= STABLE_MS ? 0 : quickDeaths + 1;
-      const delay = Math.min(MAX_RESTART_MS, FIRST_RESTART_MS * 2 ** Math.min(quickDeaths, 10));
+      const delay = backoff.afterDeath(lived);
       log(`worker ${worker.process.pid} died (${signal ?? `exit code ${code}`}) after ${Math.round(lived / 1000)} s; starting another in ${delay} ms`);
       const timer = setTimeout(() => {
         pendingRestarts.delete(timer);

@@ -59,14 +59,14 @@ async function main(): Promise<void> {
 
 /** Says at startup what `a2gen diff` would say; the service still starts (affected requests answer 503 or 400). */
 async function reportSchemaDrift(db: Db): Promise<void> {
-  const targets: Array<[string, Db]> = db instanceof ReadWriteSplitDb ? [['database', db.primary], ['read replica', db.replica]] : [['database', db]];
+  const targets: Array<[string, Db]> = db instanceof ReadWriteSplitDb ? [['primary', db.primary], ['read replica', db.replica]] : [['database', db]];
   for (const [name, target] of targets) {
     try {
       const report = await checkSchema(target, resources);
       for (const lines of Object.values(report.differences)) for (const line of lines) console.warn(`schema drift (${name}): ${line}`);
       if (!report.agrees) console.warn(`the ${name} differs from schema/: /health/ready answers 503 until they agree (see \`npx a2gen diff\`)`);
     } catch (error) {
-      const meanwhile = name === 'database' ? 'requests answer 503 until it is back' : 'reads go to the primary meanwhile';
+      const meanwhile = name === 'read replica' ? 'reads go to the primary meanwhile' : 'requests answer 503 until it is back';
       console.warn(`${name} not reachable at startup (${(error as Error).message}); ${meanwhile}`);
     }
   }

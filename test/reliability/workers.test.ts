@@ -13,7 +13,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { UserStore } from '../../runtime/auth/user-store.js';
-import { parseWorkerCount } from '../../runtime/cluster.js';
+import { parseWorkerCount, RestartBackoff } from '../../runtime/cluster.js';
 import { openMysql } from '../../runtime/db/mysql.js';
 import { createMysqlDatabase, PROJECT_ROOT } from '../helpers/backends.js';
 import { basicAuth } from '../helpers/service.js';
@@ -77,6 +77,13 @@ t.test('--workers: a number, or 0 / auto for one per core', async (t) => {
   t.equal(parseWorkerCount('0'), os.availableParallelism());
   t.equal(parseWorkerCount('auto'), os.availableParallelism());
   for (const bad of ['-1', '1.5', 'many', '']) t.throws(() => parseWorkerCount(bad), /--workers must be/, bad);
+});
+
+t.test('a worker that keeps dying is restarted ever more slowly, not in a loop', async (t) => {
+  const backoff = new RestartBackoff();
+  t.same([1, 2, 3, 4, 5, 6, 7, 8].map(() => backoff.afterDeath(100)), [1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+  t.equal(backoff.afterDeath(60_000), 500, 'a worker that ran a while is replaced at once');
+  t.equal(backoff.afterDeath(100), 1000, 'and the backoff starts over');
 });
 
 const describe = (counts: Map<number, number>) => [...counts].map(([pid, n]) => `pid ${pid}: ${n}`).join(', ');
