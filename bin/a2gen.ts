@@ -8,7 +8,9 @@ import { Command } from 'commander';
 import { registerBuildCommand } from '../generator/cli.js';
 import { registerIntrospectCommands } from '../generator/introspect/cli.js';
 import { registerUserCommands } from '../runtime/commands/user-commands.js';
-import { loadConfig } from '../runtime/config.js';
+import { fileURLToPath } from 'node:url';
+import { parseWorkerCount, runPrimary } from '../runtime/cluster.js';
+import { ConfigError, loadConfig } from '../runtime/config.js';
 import { openDatabase } from '../runtime/database.js';
 
 const program = new Command();
@@ -21,5 +23,31 @@ registerUserCommands(program, async () => {
   const { resources } = await import('../generated/index.js');
   return (await openDatabase(loadConfig(), resources)).db;
 });
+
+program
+  .command('serve')
+  .description('start the service (same configuration as npm start); several worker processes with --workers')
+  .option('--workers <n>', 'worker processes on one port: a number, or 0 / auto for one per CPU core', '1')
+  .action(async ({ workers }: { workers: string }) => {
+    const count = workerCountOrExit(workers);
+    // One worker: the plain single-process service, exactly what `npm start` runs.
+    if (count === 1) return void (await import('../runtime/main.js'));
+    const [{ resources }, { prepareFirstStart }] = await Promise.all([import('../generated/index.js'), import('../runtime/first-start.js')]);
+    try {
+      await prepareFirstStart(loadConfig(), resources);
+    } catch (error) {
+      if (error instanceof ConfigError) return program.error(`a2gen: ${error.message}`);
+      throw error;
+    }
+    process.exitCode = await runPrimary({ workers: count, exec: fileURLToPath(new URL('../runtime/main.js', import.meta.url)) });
+  });
+
+function workerCountOrExit(text: string): number {
+  try {
+    return parseWorkerCount(text);
+  } catch (error) {
+    return program.error((error as Error).message);
+  }
+}
 
 await program.parseAsync(process.argv);

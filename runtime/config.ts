@@ -12,6 +12,10 @@ export interface Config {
   host: string;
   /** mysql://user:pass@host:3306/a2billing, or undefined for the embedded SQLite file. */
   databaseUrl: string | undefined;
+  /** A2B_DATABASE_READ_URL: a replica of databaseUrl that serves reads (see runtime/db/read-write-split.ts). */
+  databaseReadUrl: string | undefined;
+  /** A client that wrote less than this long ago reads from the primary, so it sees its own write. */
+  readYourWritesMs: number;
   /** Where the embedded database (and other local state) lives. */
   dataDir: string;
   logLevel: string;
@@ -90,12 +94,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = withDotEnv(process.env)): Co
   if (databaseUrl !== undefined && !/^mysql:\/\//.test(databaseUrl)) {
     throw new ConfigError(`A2B_DATABASE_URL must start with mysql:// (got "${databaseUrl.replace(/:[^:@/]*@/, ':****@')}")`);
   }
+  const databaseReadUrl = env.A2B_DATABASE_READ_URL?.trim() || undefined;
+  if (databaseReadUrl !== undefined && (databaseUrl === undefined || !/^mysql:\/\//.test(databaseReadUrl))) {
+    throw new ConfigError('A2B_DATABASE_READ_URL must start with mysql:// and needs A2B_DATABASE_URL (the primary) as well');
+  }
   const timeZone = env.A2B_DB_TIMEZONE ?? '+00:00';
   if (!/^[+-]\d{2}:\d{2}$/.test(timeZone)) throw new ConfigError(`A2B_DB_TIMEZONE must look like +00:00 (got "${timeZone}")`);
   return {
     port: integer(env, 'PORT', 8008, 0, 65535),
     host: env.HOST || '0.0.0.0',
     databaseUrl,
+    databaseReadUrl,
+    readYourWritesMs: integer(env, 'A2B_READ_YOUR_WRITES_MS', 5000, 0, 3_600_000),
     dataDir: path.resolve(env.A2B_DATA_DIR || 'data'),
     logLevel: env.A2B_LOG_LEVEL || 'info',
     maxLimit: integer(env, 'A2B_MAX_LIMIT', 100, 1, 10000),

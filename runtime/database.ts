@@ -12,6 +12,7 @@ import type { Config } from './config.js';
 import type { Db } from './db/db.js';
 import { DatabaseUnavailableError } from './db/errors.js';
 import { openMysql } from './db/mysql.js';
+import { ReadWriteSplitDb } from './db/read-write-split.js';
 import { openSqlite } from './db/sqlite.js';
 
 export const EMBEDDED_FILE = 'a2billing.sqlite';
@@ -24,13 +25,12 @@ export interface OpenedDatabase {
 
 export async function openDatabase(config: Config, resources: readonly ResourceModule[]): Promise<OpenedDatabase> {
   if (config.databaseUrl !== undefined) {
-    const db = openMysql(config.databaseUrl, {
-      poolSize: config.dbPoolSize,
-      timeZone: config.dbTimeZone,
-      queryTimeoutMs: config.dbQueryTimeoutMs,
-    });
-    await ensureOwnTables(db, resources);
-    return { db, created: false };
+    const options = { poolSize: config.dbPoolSize, timeZone: config.dbTimeZone, queryTimeoutMs: config.dbQueryTimeoutMs };
+    const primary = openMysql(config.databaseUrl, options);
+    await ensureOwnTables(primary, resources);
+    if (config.databaseReadUrl === undefined) return { db: primary, created: false };
+    const replica = openMysql(config.databaseReadUrl, options);
+    return { db: new ReadWriteSplitDb(primary, replica, { readYourWritesMs: config.readYourWritesMs }), created: false };
   }
   mkdirSync(config.dataDir, { recursive: true });
   const file = path.join(config.dataDir, EMBEDDED_FILE);

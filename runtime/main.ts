@@ -2,15 +2,18 @@
  * Starts the service: `npm start`, or `node dist/runtime/main.js`.
  * The one runtime module that imports generated/.
  */
-import { randomBytes } from 'node:crypto';
+import cluster from 'node:cluster';
 import closeWithGrace from 'close-with-grace';
 import { adminPages } from '../generated/admin/index.js';
 import { resources } from '../generated/index.js';
 import { loadSessionKey } from './admin/secret.js';
 import { UserStore } from './auth/user-store.js';
+import { onStopSignals, shareRecentWrites, STOP_SIGNALS } from './cluster.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './database.js';
 import type { Db } from './db/db.js';
+import { ReadWriteSplitDb } from './db/read-write-split.js';
+import { createFirstAdmin } from './first-start.js';
 import { checkSchema } from './schema-status.js';
 import { buildServer } from './server.js';
 
@@ -24,11 +27,23 @@ async function main(): Promise<void> {
   const app = await buildServer({ db, resources, config, admin: { pages: adminPages, sessionKey: sessionKey.key } });
   app.addHook('onClose', async () => db.close());
   // SIGTERM/SIGINT: stop accepting, let requests in flight finish (bounded), close the pool, exit 0.
-  closeWithGrace({ delay: config.shutdownGraceMs, logger: { error: (message: string) => app.log.error(message) } }, async ({ signal, err }) => {
-    if (err) app.log.error({ err }, 'closing after an unexpected error');
-    else app.log.info(`${signal} received: finishing requests in flight, then closing`);
-    await app.close();
-  });
+  let stopSignal: NodeJS.Signals | undefined;
+  const grace = closeWithGrace(
+    // A worker of `a2gen serve --workers` stops on the first of its stop signals only (see onStopSignals).
+    { delay: config.shutdownGraceMs, logger: { error: (message: string) => app.log.error(message) }, skip: cluster.isWorker ? STOP_SIGNALS : [] },
+    async ({ signal, err }) => {
+      if (err) app.log.error({ err }, 'closing after an unexpected error');
+      else app.log.info(`${signal ?? stopSignal} received: finishing requests in flight, then closing`);
+      await app.close();
+    },
+  );
+  if (cluster.isWorker) {
+    onStopSignals((signal) => {
+      stopSignal = signal;
+      void grace.close();
+    });
+    if (db instanceof ReadWriteSplitDb) shareRecentWrites(db.recentWrites);
+  }
   await app.listen({ port: config.port, host: config.host });
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const address = app.server.address();
@@ -44,22 +59,17 @@ async function main(): Promise<void> {
 
 /** Says at startup what `a2gen diff` would say; the service still starts (affected requests answer 503 or 400). */
 async function reportSchemaDrift(db: Db): Promise<void> {
-  try {
-    const report = await checkSchema(db, resources);
-    for (const lines of Object.values(report.differences)) for (const line of lines) console.warn(`schema drift: ${line}`);
-    if (!report.agrees) console.warn('the database differs from schema/: /health/ready answers 503 until they agree (see `npx a2gen diff`)');
-  } catch (error) {
-    console.warn(`database not reachable at startup (${(error as Error).message}); requests answer 503 until it is back`);
+  const targets: Array<[string, Db]> = db instanceof ReadWriteSplitDb ? [['primary', db.primary], ['read replica', db.replica]] : [['database', db]];
+  for (const [name, target] of targets) {
+    try {
+      const report = await checkSchema(target, resources);
+      for (const lines of Object.values(report.differences)) for (const line of lines) console.warn(`schema drift (${name}): ${line}`);
+      if (!report.agrees) console.warn(`the ${name} differs from schema/: /health/ready answers 503 until they agree (see \`npx a2gen diff\`)`);
+    } catch (error) {
+      const meanwhile = name === 'read replica' ? 'reads go to the primary meanwhile' : 'requests answer 503 until it is back';
+      console.warn(`${name} not reachable at startup (${(error as Error).message}); ${meanwhile}`);
+    }
   }
-}
-
-/** The embedded default starts with one admin whose password is shown once, here. */
-async function createFirstAdmin(users: UserStore): Promise<void> {
-  if ((await users.count()) > 0) return;
-  const password = randomBytes(12).toString('base64url');
-  await users.createOrResetAdmin({ username: 'admin', password });
-  console.log('created the first user, admin; it is shown only this once:');
-  console.log(`admin password: ${password}`);
 }
 
 main().catch((error: unknown) => {

@@ -17,6 +17,8 @@ import { CredentialCache } from './auth/credential-cache.js';
 import { UserStore } from './auth/user-store.js';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
+import { primaryOf } from './db/read-write-split.js';
+import { registerClientContext } from './client-context.js';
 import { registerHealth } from './health.js';
 import { registerLoadShedding } from './load-shedding.js';
 
@@ -44,6 +46,8 @@ export async function buildServer({ db, resources, config, logger, openapi, admi
     },
   });
   registerErrorHandler(app);
+  // Which client each database call is for (the read/write split's read-your-writes rule).
+  registerClientContext(app);
   const bodyValidator = createBodyValidator();
   app.setValidatorCompiler(({ schema }) => bodyValidator.compile(schema));
   app.setNotFoundHandler((request) => {
@@ -58,12 +62,14 @@ export async function buildServer({ db, resources, config, logger, openapi, admi
   if (openapiText !== undefined) await registerApiDocs(app, openapiText);
   else if (openapi !== false) app.log.warn('generated/openapi.json not found: /api/openapi.json and /docs are not served');
 
+  // Logins read users from the primary: a user just created, changed or deactivated counts at once.
+  const users = new UserStore(primaryOf(db));
   // Shared with the admin panel, which forgets a user's cached credentials when it changes that user.
   const credentials = new CredentialCache<AuthUser>({ ttlMs: config.authCacheSeconds * 1000 });
   await app.register(async (api) => {
     await registerBodyParsers(api);
     registerBasicAuth(api, {
-      users: new UserStore(db),
+      users,
       maxFailures: config.authMaxFailures,
       failureWindowMs: config.authWindowSeconds * 1000,
       cacheTtlMs: config.authCacheSeconds * 1000,
@@ -83,7 +89,7 @@ export async function buildServer({ db, resources, config, logger, openapi, admi
       prefix: '/admin',
       db,
       pages: admin.pages,
-      users: new UserStore(db),
+      users,
       sessionKey: admin.sessionKey,
       secureCookie: config.secureCookie,
       maxFailures: config.authMaxFailures,

@@ -56,8 +56,10 @@ function unchangedParams(table: TableQueries, raw: Row): SqlValue[] {
 
 /** Runs `work` in a transaction where the table has them (InnoDB on MySQL); else as it is. */
 function inTransaction<R>(context: WriteContext, table: TableQueries, work: (db: Db) => Promise<R>): Promise<R> {
-  if (!table.transactional || context.db.dialect !== 'mysql') return work(context.db);
-  return context.db.pinned(work, { transaction: true });
+  // The row a write reads first (its condition, its audit values) must come from where the write goes, not a lagging replica.
+  const db = context.db.writer ?? context.db;
+  if (!table.transactional || db.dialect !== 'mysql') return work(db);
+  return db.pinned(work, { transaction: true });
 }
 
 async function audit(context: WriteContext, db: Db, table: TableQueries, entry: AuditEntry): Promise<void> {

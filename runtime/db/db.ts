@@ -35,6 +35,13 @@ export interface Db {
    * there would undo other requests' writes too.
    */
   pinned<T>(work: (connection: Db) => Promise<T>, options?: { transaction?: boolean }): Promise<T>;
+  /**
+   * When reads are split off to a replica: this database as the write path
+   * must see it, reading from the primary too. A write reads the row it is
+   * about to change (its condition, its audit values) here, never from a
+   * replica that may lag. Absent for a plain database.
+   */
+  readonly writer?: Db;
   /** Checks the connection: resolves when the database answers. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -10,7 +10,7 @@ interface MysqlError extends Error {
   sqlMessage?: string;
 }
 
-/** Errors that mean "the server is not there", not "your statement is wrong". */
+/** Errors that mean "the server cannot answer this now" (down, overloaded, a lost lock race), not "your statement is wrong". */
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -26,6 +26,8 @@ const UNAVAILABLE_CODES = new Set([
   'ER_BAD_DB_ERROR',
   'ER_DBACCESS_DENIED_ERROR',
   'ER_LOCK_WAIT_TIMEOUT',
+  // Also how Galera and multi-primary group replication refuse a write that lost certification: retryable.
+  'ER_LOCK_DEADLOCK',
 ]);
 
 /** Errors about a value that the column cannot hold. */

@@ -2,7 +2,8 @@
  * A MariaDB server the test owns: its own data directory and port on
  * 127.0.0.1, started from the installed mariadbd with --no-defaults, so a
  * test can kill it, freeze it and start it again without touching the
- * machine's own server.
+ * machine's own server. With a server id it writes a binary log and can be
+ * the primary or the replica of another MariaDbProcess (GTID replication).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -24,16 +25,22 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+export interface MariaDbOptions {
+  /** Replication: a unique server id turns the binary log on (needed by a primary, harmless on a replica). */
+  serverId?: number;
+}
+
 export class MariaDbProcess {
   private child: ChildProcess | undefined;
 
   private constructor(
     readonly directory: string,
     readonly port: number,
+    readonly options: MariaDbOptions,
   ) {}
 
   /** Creates the data directory (a few seconds); the server is not started yet. */
-  static async create(): Promise<MariaDbProcess> {
+  static async create(options: MariaDbOptions = {}): Promise<MariaDbProcess> {
     const directory = await mkdtemp(path.join(os.tmpdir(), 'a2gen-mariadb-'));
     await run('mariadb-install-db', [
       '--no-defaults',
@@ -42,7 +49,7 @@ export class MariaDbProcess {
       '--auth-root-authentication-method=normal',
       '--skip-test-db',
     ]);
-    return new MariaDbProcess(directory, await freePort());
+    return new MariaDbProcess(directory, await freePort(), options);
   }
 
   /** A URL for the service: root without a password, over TCP. */
@@ -61,7 +68,9 @@ export class MariaDbProcess {
         `--socket=${path.join(this.directory, 'mysqld.sock')}`,
         `--pid-file=${path.join(this.directory, 'mysqld.pid')}`,
         '--user=root',
-        '--skip-log-bin',
+        ...(this.options.serverId === undefined
+          ? ['--skip-log-bin']
+          : [`--server-id=${this.options.serverId}`, `--log-bin=${path.join(this.directory, 'data', 'binlog')}`, '--binlog-format=ROW']),
       ],
       { stdio: 'ignore' },
     );
@@ -94,6 +103,23 @@ export class MariaDbProcess {
 
   thaw(): void {
     this.child?.kill('SIGCONT');
+  }
+
+  /**
+   * Makes this server a replica of `primary` from the start of its binary log
+   * (both were created empty by mariadb-install-db, so nothing is missing).
+   */
+  async replicate(primary: MariaDbProcess): Promise<void> {
+    const connection = await this.admin();
+    try {
+      await connection.query(
+        `CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = ${primary.port}, MASTER_USER = 'root', MASTER_PASSWORD = '', ` +
+          "MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1",
+      );
+      await connection.query('START SLAVE');
+    } finally {
+      await connection.end();
+    }
   }
 
   async admin(): Promise<mysql.Connection> {

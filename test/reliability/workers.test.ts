@@ -1,0 +1,185 @@
+/**
+ * `a2gen serve --workers 2` as operators run it: one port, both workers
+ * serve (counted by the pid in each worker's request log), an admin session
+ * cookie from one worker is accepted by the other, a worker that dies is
+ * replaced, a client that wrote reads its write from the primary whichever
+ * worker it reaches, and SIGTERM stops everything with exit code 0.
+ */
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import t from 'tap';
+import { UserStore } from '../../runtime/auth/user-store.js';
+import { parseWorkerCount, RestartBackoff } from '../../runtime/cluster.js';
+import { openMysql } from '../../runtime/db/mysql.js';
+import { createMysqlDatabase, PROJECT_ROOT } from '../helpers/backends.js';
+import { basicAuth } from '../helpers/service.js';
+
+interface Cluster {
+  port: number;
+  output: () => string;
+  exited: Promise<number | null>;
+  kill: (signal: NodeJS.Signals) => void;
+  /** Request-log lines ("incoming request") per worker pid, for URLs matching `url`. */
+  servedBy: (url: RegExp) => Map<number, number>;
+}
+
+async function startCluster(t: { teardown(fn: () => unknown): void }, env: Record<string, string>): Promise<Cluster> {
+  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist/bin/a2gen.js'), 'serve', '--workers', '2'], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', A2B_SECRET: '', A2B_DATABASE_URL: '', A2B_DATABASE_READ_URL: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.teardown(() => child.kill('SIGKILL'));
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const banners = () => [...output.matchAll(/serving http:\/\/127\.0\.0\.1:(\d+)/g)].map((match) => Number(match[1]));
+  for (let waited = 0; banners().length < 2; waited += 50) {
+    if (waited > 30_000) throw new Error(`the workers did not start:\n${output}`);
+    await sleep(50);
+  }
+  return {
+    port: banners()[0]!,
+    output: () => output,
+    exited,
+    kill: (signal) => child.kill(signal),
+    servedBy(url) {
+      const counts = new Map<number, number>();
+      for (const line of output.split('\n')) {
+        if (!line.startsWith('{')) continue;
+        const entry = JSON.parse(line) as { pid: number; msg: string; req?: { url: string } };
+        if (entry.msg === 'incoming request' && entry.req && url.test(entry.req.url)) counts.set(entry.pid, (counts.get(entry.pid) ?? 0) + 1);
+      }
+      return counts;
+    },
+  };
+}
+
+/** One request on a connection of its own (no keep-alive), so the cluster can hand each to either worker. */
+function send(port: number, path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }>((resolve, reject) => {
+    const request = http.request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: options.headers, agent: false }, (response) => {
+      let text = '';
+      response.on('data', (chunk) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text }));
+    });
+    request.on('error', reject);
+    request.end(options.body);
+  });
+}
+
+t.test('--workers: a number, or 0 / auto for one per core', async (t) => {
+  t.equal(parseWorkerCount('3'), 3);
+  t.equal(parseWorkerCount('0'), os.availableParallelism());
+  t.equal(parseWorkerCount('auto'), os.availableParallelism());
+  for (const bad of ['-1', '1.5', 'many', '']) t.throws(() => parseWorkerCount(bad), /--workers must be/, bad);
+});
+
+t.test('a worker that keeps dying is restarted ever more slowly, not in a loop', async (t) => {
+  const backoff = new RestartBackoff();
+  t.same([1, 2, 3, 4, 5, 6, 7, 8].map(() => backoff.afterDeath(100)), [1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+  t.equal(backoff.afterDeath(60_000), 500, 'a worker that ran a while is replaced at once');
+  t.equal(backoff.afterDeath(100), 1000, 'and the backoff starts over');
+});
+
+const describe = (counts: Map<number, number>) => [...counts].map(([pid, n]) => `pid ${pid}: ${n}`).join(', ');
+
+t.test('two workers on the embedded database', async (t) => {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'a2gen-workers-'));
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+  const service = await startCluster(t, { A2B_DATA_DIR: dataDir });
+  const password = /admin password: (\S+)/.exec(service.output())?.[1];
+  t.ok(password, 'the primary created the first admin once');
+  t.equal(service.output().match(/created the first user/g)?.length, 1, 'and only once');
+  const auth = basicAuth('admin', password!);
+
+  await t.test('many requests: every answer OK, both workers serve', async (t) => {
+    const statuses = new Map<number, number>();
+    for (let round = 0; round < 20; round += 1) {
+      const answers = await Promise.all(Array.from({ length: 10 }, () => send(service.port, '/api/cardgroup/', { headers: { authorization: auth } })));
+      for (const { status } of answers) statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    }
+    t.same([...statuses], [[200, 200]], '200 requests, 200 answered 200');
+    await sleep(300); // the last log lines are still on their way through the pipe
+    const served = service.servedBy(/^\/api\/cardgroup\//);
+    t.equal(served.size, 2, `both workers served (${describe(served)})`);
+    t.ok([...served.values()].every((n) => n >= 20), 'each a fair share');
+    t.comment(`API requests per worker: ${describe(served)}`);
+  });
+
+  await t.test('an admin session cookie from one worker is accepted by the other', async (t) => {
+    const login = await send(service.port, '/admin/login');
+    const loginCookie = login.headers['set-cookie']?.[0]?.split(';')[0];
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(login.text)?.[1];
+    const form = new URLSearchParams({ _csrf: csrf ?? '', username: 'admin', password: password! }).toString();
+    const signedIn = await send(service.port, '/admin/login', {
+      method: 'POST',
+      headers: { cookie: loginCookie ?? '', 'content-type': 'application/x-www-form-urlencoded' },
+      body: form,
+    });
+    t.equal(signedIn.status, 303, 'signed in');
+    const cookie = signedIn.headers['set-cookie']?.[0]?.split(';')[0];
+    t.ok(cookie, 'session cookie issued');
+    const pages = await Promise.all(Array.from({ length: 20 }, () => send(service.port, '/admin/', { headers: { cookie: cookie! } })));
+    t.same([...new Set(pages.map((page) => page.status))], [200], '20 admin pages, every one 200');
+    t.ok(pages.every((page) => page.text.includes('Signed in as')), 'every one signed in');
+    const served = service.servedBy(/^\/admin\/$/);
+    t.equal(served.size, 2, `both workers accepted the cookie (${describe(served)})`);
+  });
+
+  await t.test('a worker that dies is replaced', async (t) => {
+    const [victim] = service.servedBy(/^\/api\/cardgroup\//).keys();
+    process.kill(victim!, 'SIGKILL');
+    for (let waited = 0; !/serving http/.test(service.output().split(/died/)[1] ?? ''); waited += 100) {
+      if (waited > 20_000) throw new Error(`no new worker:\n${service.output()}`);
+      await sleep(100);
+    }
+    t.match(service.output(), new RegExp(`worker ${victim} died \\(SIGKILL\\)`), 'the primary says so');
+    const answers = await Promise.all(Array.from({ length: 20 }, () => send(service.port, '/api/cardgroup/', { headers: { authorization: auth } })));
+    t.same([...new Set(answers.map((answer) => answer.status))], [200], 'served again, every request 200');
+  });
+
+  await t.test('SIGTERM: every worker stops gracefully, exit code 0', async (t) => {
+    service.kill('SIGTERM');
+    t.equal(await service.exited, 0);
+    t.match(service.output(), 'all workers stopped');
+    t.equal(service.output().match(/SIGTERM received: finishing requests in flight/g)?.length, 2, 'both workers closed gracefully');
+  });
+});
+
+t.test('read-your-writes holds across workers (they share who wrote)', async (t) => {
+  // The "replica" is a second database that never receives writes: a read served by it misses every new row.
+  const primary = await createMysqlDatabase();
+  const replica = await createMysqlDatabase();
+  t.teardown(async () => {
+    await primary.drop();
+    await replica.drop();
+  });
+  const db = openMysql(primary.url);
+  const users = new UserStore(db);
+  await users.ensureTable();
+  await users.createOrResetAdmin({ username: 'alice', password: 'alice password' });
+  await users.createOrResetAdmin({ username: 'bob', password: 'bob password' });
+  await db.close();
+  const service = await startCluster(t, {
+    A2B_DATABASE_URL: primary.url,
+    A2B_DATABASE_READ_URL: replica.url,
+    A2B_READ_YOUR_WRITES_MS: '20000',
+  });
+  const alice = { authorization: basicAuth('alice', 'alice password'), 'content-type': 'application/json' };
+  const created = await send(service.port, '/api/cardgroup/', { method: 'POST', headers: alice, body: JSON.stringify({ name: 'alice wrote' }) });
+  t.equal(created.status, 200);
+  const url = `/api/cardgroup/${JSON.parse(created.text).id}/`;
+  const reads = await Promise.all(Array.from({ length: 20 }, () => send(service.port, url, { headers: alice })));
+  t.same([...new Set(reads.map((read) => read.status))], [200], 'alice reads her write 20 times, every time');
+  const served = service.servedBy(new RegExp(`^${url}$`));
+  t.equal(served.size, 2, `from both workers (${describe(served)})`);
+  const bob = await send(service.port, url, { headers: { authorization: basicAuth('bob', 'bob password') } });
+  t.equal(bob.status, 404, 'bob, who never wrote, reads the replica, which lacks the row');
+  service.kill('SIGTERM');
+  t.equal(await service.exited, 0);
+});
