@@ -39,6 +39,13 @@ export interface Config {
   production: boolean;
   /** Admin panel: mark the session cookie Secure (serve it over HTTPS only). */
   secureCookie: boolean;
+  /**
+   * A2B_METRICS_PORT: serve /metrics there, without auth, for a Prometheus scraper.
+   * Unset: /metrics is on the main port, behind the API's Basic auth.
+   */
+  metricsPort: number | undefined;
+  /** Where the separate metrics listener binds: loopback unless told otherwise. */
+  metricsHost: string;
 }
 
 /** How to make an A2B_SECRET, for the messages that ask for one. */
@@ -84,8 +91,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = withDotEnv(process.env)): Co
   }
   const timeZone = env.A2B_DB_TIMEZONE ?? '+00:00';
   if (!/^[+-]\d{2}:\d{2}$/.test(timeZone)) throw new ConfigError(`A2B_DB_TIMEZONE must look like +00:00 (got "${timeZone}")`);
+  const port = integer(env, 'PORT', 8008, 0, 65535);
+  const metricsPort = env.A2B_METRICS_PORT ? integer(env, 'A2B_METRICS_PORT', 0, 0, 65535) : undefined;
+  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
+    throw new ConfigError(`A2B_METRICS_PORT must differ from PORT (both ${port}); unset it to serve /metrics on the main port, behind auth`);
+  }
   return {
-    port: integer(env, 'PORT', 8008, 0, 65535),
+    port,
     host: env.HOST || '0.0.0.0',
     databaseUrl,
     dataDir: path.resolve(env.A2B_DATA_DIR || 'data'),
@@ -103,5 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = withDotEnv(process.env)): Co
     secret: secretOf(env),
     production: env.NODE_ENV === 'production',
     secureCookie: /^(1|true|yes)$/i.test(env.A2B_SECURE_COOKIE ?? ''),
+    metricsPort,
+    metricsHost: env.A2B_METRICS_HOST || '127.0.0.1',
   };
 }
