@@ -121,6 +121,27 @@ t.test('MariaDB, /metrics on the main port behind Basic auth', async (t) => {
   });
 });
 
+t.test('MariaDB, 100 concurrent creates of one username: counters exact under concurrency', async (t) => {
+  const service = await startService('mysql');
+  t.teardown(() => service.close());
+  const before = await scrape(t, service);
+  const answers = await Promise.all(
+    Array.from({ length: 100 }, (_, index) =>
+      service.request('/api/card/', { method: 'POST', body: { username: 'metrics-race', useralias: `metrics-race-${index}`, uipass: 'x', credit: 1, tariff: 1 } }),
+    ),
+  );
+  sent += 100;
+  t.equal(answers.filter((answer) => answer.status === 200).length, 1, 'one winner');
+  const after = await scrape(t, service);
+  const delta = (name: string, labels: Record<string, string>) => sampleValue(after, name, labels) - sampleValue(before, name, labels);
+  t.equal(delta('http_requests_total', { method: 'POST', route: '/api/card/', status_class: '2xx' }), 1, 'one 2xx counted');
+  t.equal(delta('http_requests_total', { method: 'POST', route: '/api/card/', status_class: '4xx' }), 99, '99 4xx (409) counted');
+  t.equal(delta('db_errors_total', { kind: 'duplicate_key' }), 99, '99 duplicate-key errors counted');
+  t.equal(delta('http_request_duration_seconds_count', { method: 'POST', route: '/api/card/', status_class: '4xx' }), 99, '99 timed');
+  t.equal(sampleValue(after, 'db_pool_connections', { state: 'in_use' }), 0, 'every connection back in the pool');
+  t.ok(sampleValue(after, 'db_pool_connections', { state: 'idle' }) > 1, 'the burst opened several connections');
+});
+
 t.test('MariaDB, A2B_METRICS_PORT: a loopback listener without auth; the main port has no /metrics', async (t) => {
   const service = await startService('mysql', { metricsPort: 0, metricsHost: '127.0.0.1' });
   t.teardown(() => service.close());
