@@ -4,8 +4,13 @@
  * listener of its own with A2B_METRICS_PORT. Counters must move by exactly
  * what the test did, labelled by route pattern, never by raw URL.
  */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { resources } from '../../generated/index.js';
 import { ConfigError, loadConfig } from '../../runtime/config.js';
@@ -13,7 +18,7 @@ import { openMysql } from '../../runtime/db/mysql.js';
 import { withErrorCounting } from '../../runtime/metrics/instrumented-db.js';
 import { ServiceMetrics } from '../../runtime/metrics/service-metrics.js';
 import { buildServer } from '../../runtime/server.js';
-import { MYSQL_SERVER } from '../helpers/backends.js';
+import { MYSQL_SERVER, PROJECT_ROOT } from '../helpers/backends.js';
 import { parseExposition, sampleValue, type Exposition } from '../helpers/prometheus-text.js';
 import { basicAuth, PASSWORD, startService, USERNAME, type Service } from '../helpers/service.js';
 
@@ -240,6 +245,34 @@ t.test('SQLite: counters work, no pool gauges', async (t) => {
   const after = await scrape(t, service);
   t.equal(requests(after, 'GET', '/api/country/', '2xx') - requests(before, 'GET', '/api/country/', '2xx'), 10);
   t.equal(sampleValue(after, 'db_errors_total', { kind: 'duplicate_key' }), 1);
+});
+
+t.test('node dist/runtime/main.js with A2B_METRICS_PORT: announces the listener, serves it, SIGTERM still exits 0', async (t) => {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'a2gen-metrics-'));
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist/runtime/main.js')], {
+    env: { ...process.env, A2B_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', A2B_DATABASE_URL: '', A2B_SECRET: '', A2B_METRICS_PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.teardown(() => child.kill('SIGKILL'));
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const announced = /metrics \(no auth, for Prometheus\): (http:\/\/127\.0\.0\.1:\d+\/metrics)/;
+  for (let waited = 0; !announced.test(output); waited += 50) {
+    if (waited > 15_000) throw new Error(`the service did not announce its metrics listener:\n${output}`);
+    await sleep(50);
+  }
+  const mainPort = Number(/serving http:\/\/127\.0\.0\.1:(\d+)/.exec(output)![1]);
+  const metrics = await fetch(announced.exec(output)![1]!);
+  const onMainPort = await fetch(`http://127.0.0.1:${mainPort}/metrics`);
+  sent += 2;
+  t.equal(metrics.status, 200, 'served without credentials');
+  t.ok(parseExposition(await metrics.text()).types.has('http_requests_total'), 'and it parses');
+  t.equal(onMainPort.status, 404, 'the main port has no /metrics');
+  child.kill('SIGTERM');
+  t.equal(await exited, 0, 'the extra listener does not hold the process open');
 });
 
 t.test('A2B_METRICS_PORT and A2B_METRICS_HOST are read and checked', async (t) => {
