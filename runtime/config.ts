@@ -45,6 +45,13 @@ export interface Config {
   secureCookie: boolean;
   /** Every write appends a row to a2gen_audit; A2B_AUDIT=off turns that off. */
   audit: boolean;
+  /**
+   * A2B_METRICS_PORT: serve /metrics there, without auth, for a Prometheus scraper.
+   * Unset: /metrics is on the main port, behind the API's Basic auth.
+   */
+  metricsPort: number | undefined;
+  /** Where the separate metrics listener binds: loopback unless told otherwise. */
+  metricsHost: string;
 }
 
 /** How to make an A2B_SECRET, for the messages that ask for one. */
@@ -100,8 +107,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = withDotEnv(process.env)): Co
   }
   const timeZone = env.A2B_DB_TIMEZONE ?? '+00:00';
   if (!/^[+-]\d{2}:\d{2}$/.test(timeZone)) throw new ConfigError(`A2B_DB_TIMEZONE must look like +00:00 (got "${timeZone}")`);
+  const port = integer(env, 'PORT', 8008, 0, 65535);
+  const metricsPort = env.A2B_METRICS_PORT ? integer(env, 'A2B_METRICS_PORT', 0, 0, 65535) : undefined;
+  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
+    throw new ConfigError(`A2B_METRICS_PORT must differ from PORT (both ${port}); unset it to serve /metrics on the main port, behind auth`);
+  }
   return {
-    port: integer(env, 'PORT', 8008, 0, 65535),
+    port,
     host: env.HOST || '0.0.0.0',
     databaseUrl,
     databaseReadUrl,
@@ -122,5 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = withDotEnv(process.env)): Co
     production: env.NODE_ENV === 'production',
     secureCookie: /^(1|true|yes)$/i.test(env.A2B_SECURE_COOKIE ?? ''),
     audit: auditSetting(env.A2B_AUDIT),
+    metricsPort,
+    metricsHost: env.A2B_METRICS_HOST || '127.0.0.1',
   };
 }

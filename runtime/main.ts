@@ -52,6 +52,13 @@ async function main(): Promise<void> {
   console.log(`database: ${db.description}`);
   console.log('create or reset an API user: npx a2gen create-admin --username NAME');
   console.log(`admin panel: http://${shownHost}:${port}/admin/`);
+  const metricsAddress = app.metricsListener?.server.address();
+  if (typeof metricsAddress === 'object' && metricsAddress) {
+    const metricsHost = metricsAddress.family === 'IPv6' ? `[${metricsAddress.address}]` : metricsAddress.address;
+    console.log(`metrics (no auth, for Prometheus): http://${metricsHost}:${metricsAddress.port}/metrics`);
+  } else {
+    console.log(`metrics (Basic auth): http://${shownHost}:${port}/metrics`);
+  }
   if (sessionKey.source === 'file') {
     console.log(`admin sessions are signed with a key kept in ${sessionKey.file}; several instances need the same A2B_SECRET instead`);
   }

@@ -21,6 +21,7 @@ import { primaryOf } from './db/read-write-split.js';
 import { registerClientContext } from './client-context.js';
 import { registerHealth } from './health.js';
 import { registerLoadShedding } from './load-shedding.js';
+import { registerMetrics } from './metrics/http.js';
 
 export interface ServerOptions {
   db: Db;
@@ -33,7 +34,7 @@ export interface ServerOptions {
   admin?: { pages: readonly AdminModule[]; sessionKey: Buffer };
 }
 
-export async function buildServer({ db, resources, config, logger, openapi, admin }: ServerOptions): Promise<FastifyInstance> {
+export async function buildServer({ db: driverDb, resources, config, logger, openapi, admin }: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
     bodyLimit: config.bodyLimit,
@@ -53,6 +54,10 @@ export async function buildServer({ db, resources, config, logger, openapi, admi
   app.setNotFoundHandler((request) => {
     throw new NotFoundError(`no route for ${request.method} ${request.url.split('?')[0]}`);
   });
+
+  // Prometheus metrics (runtime/metrics/): before every route, so each is measured; `db` counts its errors.
+  const metrics = registerMetrics(app, driverDb, config);
+  const db = metrics.db;
 
   registerHealth(app, db, resources);
   if (config.maxEventLoopDelayMs > 0) await registerLoadShedding(app, config.maxEventLoopDelayMs);
@@ -76,6 +81,8 @@ export async function buildServer({ db, resources, config, logger, openapi, admi
       cache: credentials,
     });
     for (const resource of resources) await resource.routes(api, { db, maxLimit: config.maxLimit, audit: config.audit });
+    // /metrics behind the same Basic auth, unless A2B_METRICS_PORT serves it on a listener of its own.
+    metrics.registerRoute(api);
     api.get('/api/', async () => ({ resources: resources.map((resource) => `/api/${resource.spec.resource}/`) }));
     // Unknown resources answer 404 only to authenticated clients.
     api.all('/api/*', async (request) => {

@@ -18,6 +18,18 @@ export interface RunResult {
   affectedRows: number;
 }
 
+/** A connection pool's occupancy at one instant (for /metrics). */
+export interface PoolStats {
+  /** Connections handed out to a statement right now. */
+  inUse: number;
+  /** Open connections waiting in the pool for work. */
+  idle: number;
+  /** Statements waiting for a connection because all of them are in use. */
+  queued: number;
+  /** The most connections the pool may open. */
+  limit: number;
+}
+
 export interface Db {
   readonly dialect: Dialect;
   /** Where the data lives, with any password masked: safe to print. */
@@ -45,4 +57,6 @@ export interface Db {
   /** Checks the connection: resolves when the database answers. */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** The pool's occupancy, for drivers that have a pool (MySQL); read only when /metrics is scraped. */
+  poolStats?(): PoolStats;
 }

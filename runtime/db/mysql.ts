@@ -2,7 +2,7 @@
  * MySQL / MariaDB driver: a mysql2 pool with prepared statements.
  */
 import mysql from 'mysql2/promise';
-import type { Db, Row, RunResult, SqlValue } from './db.js';
+import type { Db, PoolStats, Row, RunResult, SqlValue } from './db.js';
 import { translateMysqlError } from './mysql-errors.js';
 
 export interface MysqlOptions {
@@ -98,6 +98,13 @@ export function openMysql(url: string, options: MysqlOptions = {}): Db {
     async close(): Promise<void> {
       await pool.end();
     },
+    poolStats(): PoolStats {
+      // mysql2 has no public API for these: its pool's own queues, read at scrape time only.
+      const core = pool.pool as unknown as CorePoolQueues;
+      const open = core._allConnections.length;
+      const idle = core._freeConnections.length;
+      return { inUse: open - idle, idle, queued: core._connectionQueue.length, limit: core.config.connectionLimit };
+    },
   };
 }
 
@@ -155,4 +162,12 @@ function onConnection(connection: mysql.PoolConnection, url: string, timeout: nu
     },
   };
   return db;
+}
+
+/** The internals of mysql2's pool (lib/base/pool.js) that poolStats reads. */
+interface CorePoolQueues {
+  _allConnections: { length: number };
+  _freeConnections: { length: number };
+  _connectionQueue: { length: number };
+  config: { connectionLimit: number };
 }

@@ -1,0 +1,114 @@
+/**
+ * The service's Prometheus metrics (prom-client): requests by route pattern
+ * and status class, database errors by kind, the MySQL pool's occupancy and
+ * Node's default process metrics (event-loop lag, memory, GC). One registry
+ * per server, so several servers in one process (tests) do not collide.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Db } from '../db/db.js';
+import { DatabaseUnavailableError, DuplicateKeyError, InvalidValueError, MissingTableError } from '../db/errors.js';
+
+export const DB_ERROR_KINDS = ['unavailable', 'timeout', 'duplicate_key', 'invalid_value', 'missing_table', 'other'] as const;
+export type DbErrorKind = (typeof DB_ERROR_KINDS)[number];
+
+/** Driver codes (kept as the translated error's cause) that mean "too slow", not "not there". */
+const TIMEOUT_CODES = new Set(['PROTOCOL_SEQUENCE_TIMEOUT', 'ETIMEDOUT', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY']);
+
+export function dbErrorKind(error: unknown): DbErrorKind {
+  if (error instanceof DuplicateKeyError) return 'duplicate_key';
+  if (error instanceof InvalidValueError) return 'invalid_value';
+  if (error instanceof MissingTableError) return 'missing_table';
+  if (error instanceof DatabaseUnavailableError) {
+    const code = (error.cause as { code?: unknown } | undefined)?.code;
+    return typeof code === 'string' && TIMEOUT_CODES.has(code) ? 'timeout' : 'unavailable';
+  }
+  return 'other';
+}
+
+/** The two series one request updates; looked up once per route, method and status class, then reused. */
+export interface RequestSeries {
+  count(): void;
+  observe(seconds: number): void;
+}
+
+/** Latency buckets (seconds): the API answers in milliseconds; the top ones catch a stalled database. */
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export class ServiceMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<'method' | 'route' | 'status_class'>;
+  private readonly latency: Histogram<'method' | 'route' | 'status_class'>;
+  private readonly dbErrors: Counter<'kind'>;
+
+  constructor() {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.requests = new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests answered, by route pattern (not raw URL) and status class',
+      labelNames: ['method', 'route', 'status_class'],
+      registers,
+    });
+    this.latency = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'Time from receiving a request to finishing its response, by route pattern and status class',
+      labelNames: ['method', 'route', 'status_class'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.dbErrors = new Counter({
+      name: 'db_errors_total',
+      help: 'Failed database statements, by kind (unavailable, timeout, duplicate_key, ...)',
+      labelNames: ['kind'],
+      registers,
+    });
+    // Every kind shows from the start (at 0), so rate() and alerts work before the first error.
+    for (const kind of DB_ERROR_KINDS) this.dbErrors.inc({ kind }, 0);
+  }
+
+  /** The series for one route pattern, method and status class (e.g. "2xx"). */
+  requestSeries(method: string, route: string, statusClass: string): RequestSeries {
+    const labels = { method, route, status_class: statusClass };
+    const counter = this.requests.labels(labels);
+    const histogram = this.latency.labels(labels);
+    return { count: () => counter.inc(), observe: (seconds) => histogram.observe(seconds) };
+  }
+
+  countDbError(error: unknown): void {
+    this.dbErrors.inc({ kind: dbErrorKind(error) });
+  }
+
+  /** Pool gauges for a driver that has a pool; read when scraped, so they cost nothing per request. */
+  watchPool(db: Db): void {
+    const poolStats = db.poolStats?.bind(db);
+    if (poolStats === undefined) return;
+    const registers = [this.registry];
+    new Gauge({
+      name: 'db_pool_connections',
+      help: 'Database pool connections by state: in_use (running a statement) or idle',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const stats = poolStats();
+        this.set({ state: 'in_use' }, stats.inUse);
+        this.set({ state: 'idle' }, stats.idle);
+      },
+    });
+    new Gauge({
+      name: 'db_pool_queued_requests',
+      help: 'Statements waiting for a free pool connection',
+      registers,
+      collect() {
+        this.set(poolStats().queued);
+      },
+    });
+    new Gauge({
+      name: 'db_pool_max_connections',
+      help: 'The most connections the pool may open (A2B_DB_POOL_SIZE)',
+      registers,
+      collect() {
+        this.set(poolStats().limit);
+      },
+    });
+  }
+}
