@@ -12,11 +12,14 @@ import { PASSWORD, startService, USERNAME } from '../helpers/service.js';
 
 const run = promisify(execFile);
 
-/** Every `curl` line of the README's shell blocks, in order. */
+/** `name=$(curl …)`: a line that keeps a curl's output for the lines after it, as a shell session would. */
+const ASSIGNMENT = /^([a-z_]+)=\$\((curl .*)\)$/;
+
+/** Every `curl` line of the README's shell blocks, and each `name=$(curl …)`, in order. */
 function readmeCurlCommands(): string[] {
   const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
   const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]!);
-  return blocks.flatMap((block) => block.split('\n')).filter((line) => line.startsWith('curl '));
+  return blocks.flatMap((block) => block.split('\n')).filter((line) => line.startsWith('curl ') || ASSIGNMENT.test(line));
 }
 
 const commands = readmeCurlCommands();
@@ -28,12 +31,15 @@ for (const name of BACKENDS) {
     const service = await startService(name);
     t.teardown(() => service.close());
     const outputs: string[] = [];
+    const variables: Record<string, string> = {};
     for (const command of commands) {
-      const line = command
+      const assignment = ASSIGNMENT.exec(command);
+      const line = (assignment ? assignment[2]! : command)
         .replace('curl ', 'curl -sS --fail-with-body ')
         .replaceAll('admin:PASSWORD', `'${USERNAME}:${PASSWORD}'`)
         .replaceAll('http://localhost:8008', service.baseUrl);
-      const { stdout } = await run('sh', ['-c', line]);
+      const { stdout } = await run('sh', ['-c', line], { env: { ...process.env, ...variables } });
+      if (assignment) variables[assignment[1]!] = stdout.trim();
       t.pass(command);
       outputs.push(stdout);
     }
@@ -51,5 +57,16 @@ for (const name of BACKENDS) {
     t.equal(json(9).useralias, '0987654321');
     t.match(json(10), { lastname: 'Smith', credit: 12.5 });
     t.same(json(11), { deleted: 1 });
+    // Money-safe writes: a new card, an exact refill, a bounded debit, a conditional update, the trail.
+    t.match(json(12), { id: 2, credit: 12.5 });
+    t.same(json(13), { id: 2, credit: '17.50000', delta: '5.00000' }, 'the refill answers the exact new balance');
+    t.same(json(14), { id: 2, credit: '15.50000', delta: '-2.00000' });
+    t.match(outputs[15], /^"[A-Za-z0-9_-]+"$/, 'the ETag was kept');
+    t.match(json(16), { id: 2, lastname: 'Smith' }, 'the If-Match update applied');
+    t.same(
+      json(17).objects.map((row: { action: string }) => row.action),
+      ['create', 'adjust', 'adjust', 'update'],
+      'the trail of card 2',
+    );
   });
 }
