@@ -8,6 +8,7 @@ import { adminPages } from '../../generated/admin/index.js';
 import { resources } from '../../generated/index.js';
 import { UserStore } from '../../runtime/auth/user-store.js';
 import { loadConfig, type Config } from '../../runtime/config.js';
+import type { Db } from '../../runtime/db/db.js';
 import { buildServer } from '../../runtime/server.js';
 import { createBackend, type Backend, type BackendName } from '../helpers/backends.js';
 import { basicAuth, PASSWORD, USERNAME } from '../helpers/service.js';
@@ -45,12 +46,17 @@ export interface AdminService {
   close(): Promise<void>;
 }
 
-export async function startAdminService(name: BackendName, overrides: Partial<Config> = {}): Promise<AdminService> {
+export async function startAdminService(
+  name: BackendName,
+  overrides: Partial<Config> = {},
+  /** Wraps the database the service uses (the test's raw access stays direct). */
+  wrap: (db: Db) => Db = (db) => db,
+): Promise<AdminService> {
   const backend = await createBackend(name);
   const users = new UserStore(backend.db);
   await users.createOrResetAdmin({ username: USERNAME, password: PASSWORD });
   const config = { ...loadConfig({}), ...overrides };
-  const app = await buildServer({ db: backend.db, resources, config, logger: false, openapi: false, admin: { pages: adminPages, sessionKey: randomBytes(32) } });
+  const app = await buildServer({ db: wrap(backend.db), resources, config, logger: false, openapi: false, admin: { pages: adminPages, sessionKey: randomBytes(32) } });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -8,6 +8,7 @@ import { cardTable } from '../../generated/card/queries.js';
 import { updateRow, deleteRow, type WriteContext } from '../../runtime/api/writes.js';
 import type { Db } from '../../runtime/db/db.js';
 import { BACKENDS } from '../helpers/backends.js';
+import { interferingDb } from '../helpers/interfering-db.js';
 import { startService, type Service } from '../helpers/service.js';
 
 async function newCard(service: Service, username: string): Promise<number> {
@@ -19,24 +20,11 @@ async function newCard(service: Service, username: string): Promise<number> {
   return response.json.id as number;
 }
 
-/** A Db that lets another writer change a row right after the write path has read it. */
-function interferingDb(db: Db, interfere: (db: Db) => Promise<void>): Db {
-  let armed = true;
-  return {
-    ...db,
-    dialect: db.dialect,
-    description: db.description,
-    async all(sql, params) {
-      const rows = await db.all(sql, params);
-      if (armed && sql === cardTable.get) {
-        armed = false;
-        await interfere(db);
-      }
-      return rows;
-    },
-    run: (sql, params) => db.run(sql, params),
-    pinned: (work, options) => db.pinned(work, options),
-  };
+/** The backend's Db, with `other` changing the row right after the write path's read. */
+function interfering(db: Db, other: (db: Db) => Promise<void>): Db {
+  const wrapper = interferingDb(db);
+  wrapper.arm(cardTable.get, other);
+  return wrapper.db;
 }
 
 /** The HTTP status a rejected write carries, or 200 when it resolved. */
@@ -127,15 +115,15 @@ for (const name of BACKENDS) {
       };
       const context = (db: Db): WriteContext => ({ db, audit: false, log: silentLog, actor: { user: 'test', client: '127.0.0.1', route: 'test' } });
       // The precondition sees the row as read (unchanged), so only the WHERE clause can stop the write.
-      const update = updateRow(context(interferingDb(service.backend.db, other)), cardTable, id, { lastname: 'Mine' }, () => true);
+      const update = updateRow(context(interfering(service.backend.db, other)), cardTable, id, { lastname: 'Mine' }, () => true);
       t.equal(await statusOf(update), 412, 'the UPDATE matched no row: 412');
       const [row] = await service.backend.raw('SELECT firstname, lastname FROM cc_card WHERE id = ?', [id]);
       t.same(row, { firstname: 'Sneaky 1', lastname: '' }, 'the other change stands; ours was not written');
-      const remove = deleteRow(context(interferingDb(service.backend.db, other)), cardTable, id, () => true);
+      const remove = deleteRow(context(interfering(service.backend.db, other)), cardTable, id, () => true);
       t.equal(await statusOf(remove), 412, 'the DELETE matched no row: 412');
       t.equal((await service.backend.raw('SELECT id FROM cc_card WHERE id = ?', [id])).length, 1, 'not deleted');
       // Without a condition the same interleaving writes: the condition is what made the difference.
-      await updateRow(context(interferingDb(service.backend.db, other)), cardTable, id, { lastname: 'Mine' });
+      await updateRow(context(interfering(service.backend.db, other)), cardTable, id, { lastname: 'Mine' });
       t.equal((await service.backend.raw('SELECT lastname FROM cc_card WHERE id = ?', [id]))[0]!.lastname, 'Mine');
     });
   });
