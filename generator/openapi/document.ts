@@ -4,10 +4,10 @@
  * fixed order and nothing depends on time or place, so two builds of the
  * same schemas print the same bytes.
  */
-import stringify from 'json-stringify-pretty-compact';
 import type { ColumnModel, TableModel } from '../model.js';
 import { HEADER_TEXT } from '../views.js';
-import { inputSchema, rowSchema, type JsonObject } from './column-schemas.js';
+import { compactJson } from './compact-json.js';
+import { bodyNotes, inputSchema, rowSchema, type JsonObject } from './column-schemas.js';
 import { errorHeaders, errorResponse, errorResponses, errorSchemas, securitySchemes, SECURITY_SCHEME } from './errors.js';
 import { filtersSchema, operatorTable } from './list-parameters.js';
 import { modelComponents, modelPaths, sharedResponses } from './paths.js';
@@ -54,7 +54,7 @@ function modelSchemas(model: TableModel, models: TableModel[]): Record<string, J
     [`${name}Create`]: {
       type: 'object',
       title: `New ${what}`,
-      description: `The body of \`POST /api/${model.resource}/\`. Required: ${required.length > 0 ? required.join(', ') : 'nothing'}; fields left out get their defaults. Read-only fields and unknown fields are a 400.`,
+      description: `The body of \`POST /api/${model.resource}/\`. Required: ${required.length > 0 ? required.join(', ') : 'nothing'}; fields left out get their defaults. Read-only fields and unknown fields are a 400. ${bodyNotes(writable)}`,
       additionalProperties: false,
       ...(required.length > 0 && { required }),
       properties: Object.fromEntries(writable.map((column) => [column.name, createProperty(column, `${name}Update`)])),
@@ -62,7 +62,7 @@ function modelSchemas(model: TableModel, models: TableModel[]): Record<string, J
     [`${name}Update`]: {
       type: 'object',
       title: `${model.title} changes`,
-      description: `The body of an update of one ${what}: any subset of the fields; only those sent are written. Read-only fields and unknown fields are a 400.`,
+      description: `The body of an update of one ${what}: any subset of the fields; only those sent are written. Read-only fields and unknown fields are a 400. ${bodyNotes(writable)}`,
       additionalProperties: false,
       properties: Object.fromEntries(writable.map((column) => [column.name, inputSchema(column, 'update')])),
     },
@@ -174,11 +174,7 @@ export function openApiDocument(models: TableModel[]): JsonObject {
 /** Lines of generated/openapi.json hold at most this many characters, unless one string is longer. */
 export const OPENAPI_LINE_WIDTH = 120;
 
-/**
- * The document as generated/openapi.json holds it: two-space indentation,
- * with objects and arrays that fit on one line kept on one line (an enum of
- * field names, a $ref), so the file stays readable and diffs stay small.
- */
+/** The document as generated/openapi.json holds it: compact, but still one thing to a line where that reads better. */
 export function openApiJson(models: TableModel[]): string {
-  return stringify(openApiDocument(models), { indent: 2, maxLength: OPENAPI_LINE_WIDTH });
+  return compactJson(openApiDocument(models), OPENAPI_LINE_WIDTH);
 }

@@ -145,7 +145,7 @@ function filterExample(model: TableModel, models: TableModel[]): string {
 function fieldParameter(column: ColumnModel): JsonObject {
   return query(
     column.name,
-    `${column.title} equals; repeat to match any of several values. Other operators: \`filters\`.`,
+    `${column.title}: equals.`,
     filterValueSchema(column),
   );
 }
@@ -168,7 +168,7 @@ export function listParameters(model: TableModel, models: TableModel[]): JsonObj
     ),
     query(
       'ordering',
-      `Sort keys, comma-separated: a field name sorts ascending, -name descending. Rows are always ordered, with ${key.name} as the last key, so pages are stable. Sortable: ${sortable.join(', ')}.`,
+      `Sort keys, comma-separated: a field name sorts ascending, -name descending. Rows are always ordered, with ${key.name} as the last key, so pages are stable.`,
       { type: 'array', items: { type: 'string', enum: sortable.flatMap((name) => [name, `-${name}`]) }, minItems: 1 },
       { style: 'form', explode: false },
     ),

@@ -109,7 +109,7 @@ export function modelPaths(model: TableModel, models: TableModel[]): Record<stri
         summary: `List ${title.toLowerCase()} rows`,
         description: [
           `One page of rows in the \`{"meta", "objects"}\` envelope. \`meta.next\` and \`meta.previous\` are relative URLs carrying every parameter sent (with \`page\` replaced), or empty strings. No total count.`,
-          'Filters: `field=value` and `field__op=value` (`filters`); the operators are described under Filters in the API description.',
+          'Filters: `field=value` (a parameter per field; repeat it to match any of several values) and `field__op=value` (in `filters`); the operators are described under Filters in the API description.',
           ...referenceText(model, models),
         ].join('\n\n'),
         operationId: `list${typeName}`,

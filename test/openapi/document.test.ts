@@ -20,7 +20,7 @@ const doc = JSON.parse(text);
 const models: TableModel[] = (await loadSchemas(PROJECT_ROOT)).map(buildTableModel);
 
 /** A regression guard on the document's size. */
-const SIZE_LIMIT = 330_000;
+const SIZE_LIMIT = 300_000;
 
 const ERROR_STATUSES = ['400', '401', '404', '405', '409', '413', '415', '429', '503'];
 
@@ -211,7 +211,8 @@ t.test('components: a row, create, update and list schema per model', async (t) 
   const credit = effective(schemas.CardCreate.properties.credit);
   t.strictSame(credit.type, ['number', 'string'], 'a DECIMAL accepts a number or a numeric string');
   t.match(credit.description, /DECIMAL\(15,5\).*5 after it \(scale 5\)/, 'with the scale in the description');
-  t.match(effective(schemas.CardCreate.properties.username).description, /4-byte/, 'the utf8 4-byte rule is mentioned');
+  t.match(schemas.CardCreate.description, /4-byte/, 'the utf8 4-byte rule is mentioned');
+  t.match(schemas.CardUpdate.description, /4-byte/, 'in both bodies');
   t.match(effective(schemas.CardCreate.properties.username), { minLength: 1, maxLength: 50 });
   t.equal(effective(schemas.CardCreate.properties.credit).default, 0, 'create bodies document defaults');
   t.strictSame(effective(schemas.CardCreate.properties.tariff).type, ['integer', 'string'], 'a required nullable column refuses null on create');
