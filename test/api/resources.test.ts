@@ -42,7 +42,7 @@ function columnOf(spec: ResourceSpec, name: string): ColumnSpec {
 
 /** The fields `POST /api/<resource>/` requires, as the OpenAPI document says. */
 function requiredOnCreate(resource: string): string[] {
-  const schema = resolve(openapi.paths[`/api/${resource}/`].post.requestBody.content['application/json'].schema);
+  const schema = resolve(resolve(openapi.paths[`/api/${resource}/`].post.requestBody).content['application/json'].schema);
   return schema.required ?? [];
 }
 
