@@ -6,14 +6,14 @@
  * parameter per column and operator).
  */
 import type { ColumnModel, TableModel } from '../model.js';
-import { filterValueSchema, sentences, type JsonObject } from './column-schemas.js';
+import { filterValueSchema, type JsonObject } from './column-schemas.js';
 
 /** Page size when `limit` is not given, and the service's default largest one (A2B_MAX_LIMIT). */
 export const DEFAULT_LIMIT = 20;
 export const DEFAULT_MAX_LIMIT = 100;
 const MAX_PAGE = 2 ** 31 - 1;
 
-/** Each operator in words; `{name}` is the column. */
+/** Each operator in words, and what repeating its parameter does. */
 export const OPERATORS: Record<string, { words: string; repeat: string }> = {
   eq: { words: 'equals the value', repeat: 'Repeat the parameter to match any of several values' },
   ne: { words: 'differs from the value', repeat: 'Repeated values must all differ (none of them matches)' },
@@ -132,7 +132,7 @@ export function filtersSchema(model: TableModel, models: TableModel[]): JsonObje
   };
 }
 
-/** `field__op=value` filters of the model, for the \`filters\` parameter's description. */
+/** Two filters of the model (one through a reference, if it has one), for the `filters` parameter's description. */
 function filterExample(model: TableModel, models: TableModel[]): string {
   const column = model.columns.find((candidate) => candidate.operators.includes('gte')) ?? model.primaryKey;
   const reference = model.columns.find((candidate) => candidate.references && candidate.operators.length > 0);
@@ -141,13 +141,9 @@ function filterExample(model: TableModel, models: TableModel[]): string {
   return `${column.name}__gte=1${through}`;
 }
 
-/** `?field=value` for one column, with the other operators named. */
+/** `?field=value` for one column; its other operators are in `filters`. */
 function fieldParameter(column: ColumnModel): JsonObject {
-  return query(
-    column.name,
-    `${column.title}: equals.`,
-    filterValueSchema(column),
-  );
+  return query(column.name, `${column.title}: equals.`, filterValueSchema(column));
 }
 
 export function listParameters(model: TableModel, models: TableModel[]): JsonObject[] {
@@ -197,6 +193,7 @@ export function listParameters(model: TableModel, models: TableModel[]): JsonObj
 
 /** The operators, as a Markdown table for the list operation's description. */
 export function operatorTable(): string {
-  const rows = Object.entries(OPERATORS).map(([name, { words }]) => `| \`${name}\` | ${words.replace(/\|/g, '\\|')} |`);
-  return ['| operator | a row matches when the field … |', '|---|---|', ...rows].join('\n');
+  const cell = (text: string) => text.replace(/\|/g, '\\|');
+  const rows = Object.entries(OPERATORS).map(([name, { words, repeat }]) => `| \`${name}\` | ${cell(words)} | ${cell(repeat)} |`);
+  return ['| operator | a row matches when the field … | repeated |', '|---|---|---|', ...rows].join('\n');
 }

@@ -175,6 +175,7 @@ t.test('list parameters: paging, ordering, fields, after, each field, and every 
   t.match(doc.info.description, /\| `gte` \| is greater than or equal to the value \|/);
   t.match(doc.info.description, /`ilike` \| matches the SQL LIKE pattern.*ignoring case/);
   t.match(doc.info.description, /`contains` \| .*% and _ match themselves/);
+  t.match(doc.info.description, /`ne` \| differs from the value \| Repeated values must all differ/, 'and what repeating each does');
 });
 
 t.test('components: a row, create, update and list schema per model', async (t) => {
