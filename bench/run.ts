@@ -30,6 +30,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import mysql from 'mysql2/promise';
 import { resources } from '../generated/index.js';
+import { seedStatements } from '../runtime/sql/seed.js';
 import { cpuSnapshot, databasePids, otherLoad, processTicks, TICKS_PER_SECOND } from './lib/cpu.js';
 import { request } from './lib/http.js';
 import { freePort, killAllNow, rssMb, startServer, stopAll, stopServer, waitUntilServing, type Server } from './lib/processes.js';
@@ -180,7 +181,7 @@ async function createDatabase(password: string): Promise<BenchDatabase> {
   await admin.query("SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', time_zone = '+00:00'");
   await admin.query(readFileSync(path.join(PROJECT_ROOT, 'generated/ddl/mysql.sql'), 'utf8'));
   for (const resource of resources) {
-    for (const row of resource.seed) await admin.query(row.sql, [...row.params]);
+    for (const statement of resource.seed.flatMap(seedStatements)) await admin.query(statement.sql, statement.params);
   }
   const started = performance.now();
   const loaded = await loadCardsMysql(admin);

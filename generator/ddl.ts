@@ -76,17 +76,25 @@ export function sqliteCreateTable(model: TableModel): string[] {
   return statements;
 }
 
-/** Seed rows as parameterised INSERTs, so no value is ever spliced into SQL. */
-export function seedStatements(model: TableModel): { sql: string; params: unknown[] }[] {
+/**
+ * Seed rows grouped by their column list (consecutive rows naming the same
+ * properties share one INSERT head); the runtime adds the placeholders, so
+ * no value is ever spliced into SQL.
+ */
+export function seedInserts(model: TableModel): { insert: string; rows: unknown[][] }[] {
   const byName = new Map(model.columns.map((column) => [column.name, column]));
-  return model.seed.map((row) => {
+  const groups: { names: string[]; insert: string; rows: unknown[][] }[] = [];
+  for (const row of model.seed) {
     const names = Object.keys(row);
-    const columns = names.map((name) => sqlName(byName.get(name)!.column)).join(', ');
-    return {
-      sql: `INSERT INTO ${sqlName(model.table)} (${columns}) VALUES (${names.map(() => '?').join(', ')})`,
-      params: names.map((name) => row[name]),
-    };
-  });
+    let group = groups.at(-1);
+    if (group === undefined || group.names.join() !== names.join()) {
+      const columns = names.map((name) => sqlName(byName.get(name)!.column)).join(', ');
+      group = { names, insert: `INSERT INTO ${sqlName(model.table)} (${columns})`, rows: [] };
+      groups.push(group);
+    }
+    group.rows.push(names.map((name) => row[name]));
+  }
+  return groups.map(({ insert, rows }) => ({ insert, rows }));
 }
 
 /** A statement as a TypeScript template literal. */

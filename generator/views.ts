@@ -3,7 +3,7 @@
  * computed here so templates stay free of logic.
  */
 import type { ColumnModel, TableModel } from './model.js';
-import { mysqlCreateTable, seedStatements, sqliteCreateTable, sqlTemplate } from './ddl.js';
+import { mysqlCreateTable, seedInserts, sqliteCreateTable, sqlTemplate } from './ddl.js';
 import { sqlName } from './sql-identifier.js';
 import { Code, tsLiteral } from './ts-literal.js';
 import { adjustStatement, MYSQL_ADJUSTED_VALUE, unchangedCondition } from './write-sql.js';
@@ -220,7 +220,7 @@ export function tableView(model: TableModel, models: readonly TableModel[] = [mo
       .filter((relation, index, all) => all.findIndex((other) => other.targetResource === relation.targetResource) === index)
       .sort((a, b) => a.targetResource.localeCompare(b.targetResource)),
     expectedLiteral: tsLiteral(expectedTable(model), 1),
-    seed: seedStatements(model).map((statement) => ({ sql: sqlTemplate(statement.sql), params: tsLiteral(statement.params, 3) })),
+    seed: seedInserts(model).map((seed) => ({ insert: sqlTemplate(seed.insert), rows: tsLiteral(seed.rows, 3) })),
   };
 }
 

@@ -14,6 +14,7 @@ import { DatabaseUnavailableError } from './db/errors.js';
 import { openMysql } from './db/mysql.js';
 import { ReadWriteSplitDb } from './db/read-write-split.js';
 import { openSqlite } from './db/sqlite.js';
+import { seedStatements } from './sql/seed.js';
 
 export const EMBEDDED_FILE = 'a2billing.sqlite';
 
@@ -65,7 +66,7 @@ export async function createEmbeddedTables(db: Db, resources: readonly ResourceM
     const existing = await db.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", [resource.spec.table]);
     for (const statement of resource.ddl.sqlite) await db.run(statement);
     if (existing.length === 0) {
-      for (const row of resource.seed) await db.run(row.sql, row.params);
+      for (const statement of resource.seed.flatMap(seedStatements)) await db.run(statement.sql, statement.params);
     }
   }
   await new UserStore(db).ensureTable();

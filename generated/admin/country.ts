@@ -9,7 +9,7 @@ const page = {
   resource: 'country',
   title: 'Country',
   plural: 'Countries',
-  description: 'Countries with their ISO code and international dialling prefix (A2Billing seeds 256 rows).',
+  description: 'Countries with their ISO code and international dialling prefix. The embedded database is seeded with the 249 ISO 3166-1 countries (alpha-3 code, first calling code, English short name, ids in name order), taken from the countries-list package 3.4.1; a MySQL database keeps the rows A2Billing installed.',
   primaryKey: 'id',
   list: ['id', 'countrycode', 'countryprefix', 'countryname'],
   search: ['countrycode', 'countryname', 'countryprefix'],

@@ -42,11 +42,13 @@ export const cardGroupModule: ResourceModule = {
   },
   seed: [
     {
-      sql: `INSERT INTO cc_card_group (id, name, description, users_perms, id_agent, provisioning) VALUES (?, ?, ?, ?, ?, ?)`,
-      params: [
-        1, 'DEFAULT',
-        'This group is the default group used when you create a customer. It\'s forbidden to delete it because you need at least one group but you can edit it.',
-        262142, null, null,
+      insert: `INSERT INTO cc_card_group (id, name, description, users_perms, id_agent, provisioning)`,
+      rows: [
+        [
+          1, 'DEFAULT',
+          'This group is the default group used when you create a customer. It\'s forbidden to delete it because you need at least one group but you can edit it.',
+          262142, null, null,
+        ],
       ],
     },
   ],

@@ -105,6 +105,20 @@ export function schemaFromFacts(facts: TableFacts, existing?: TableSchema, resou
   }) as unknown as TableSchema;
 }
 
+/** Stands in for a seed row while the rest of the file is printed. */
+const SEED_ROW = '@@a2gen-seed-row-';
+
+/**
+ * Two-space JSON, except that each seed row takes one line: a seed of a few
+ * hundred rows (cc_country) stays a readable table.
+ */
 export function formatSchema(schema: TableSchema): string {
-  return `${JSON.stringify(schema, null, 2)}\n`;
+  const seed = schema['x-a2gen'].seed;
+  if (seed === undefined || seed.length === 0) return `${JSON.stringify(schema, null, 2)}\n`;
+  const placeholders = { ...schema, 'x-a2gen': { ...schema['x-a2gen'], seed: seed.map((_, index) => `${SEED_ROW}${index}`) } };
+  const text = JSON.stringify(placeholders, null, 2).replace(new RegExp(`"${SEED_ROW}(\\d+)"`, 'g'), (_, index: string) => {
+    const row = seed[Number(index)]!;
+    return `{ ${Object.entries(row).map(([name, value]) => `${JSON.stringify(name)}: ${JSON.stringify(value)}`).join(', ')} }`;
+  });
+  return `${text}\n`;
 }

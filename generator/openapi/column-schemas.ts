@@ -81,10 +81,8 @@ function inputNote(column: ColumnModel): string | undefined {
   const rule = column.rule;
   switch (rule.kind) {
     case 'integer':
-      return sentences(
-        `A whole number from ${rule.min} to ${rule.max}, as a JSON number or a string of digits`,
-        isBigint(column) && 'Send values past 2^53 as strings',
-      );
+      // The range and "a number or a string of digits" are the schema's minimum, maximum, type and pattern.
+      return isBigint(column) ? 'Send values past 2^53 as strings' : undefined;
     case 'decimal': {
       const integerDigits = rule.precision - rule.scale;
       return sentences(
@@ -98,11 +96,8 @@ function inputNote(column: ColumnModel): string | undefined {
     case 'double':
       return sentences('DOUBLE: a JSON number or a numeric string', rule.unsigned && 'Must not be negative');
     case 'string':
-      return sentences(
-        `At most ${rule.maxLength} characters`,
-        rule.utf8mb3 &&
-          'utf8 column: 4-byte UTF-8 characters (emoji and anything else outside the Basic Multilingual Plane) are refused with a 400, never truncated',
-      );
+      // The length is maxLength; the utf8 rule is stated once for the whole body (bodyNotes).
+      return undefined;
     case 'timestamp':
       return sentences(
         `"YYYY-MM-DD HH:MM:SS" (a "T" separator, missing seconds or a date alone are accepted), within TIMESTAMP's range ${TIMESTAMP_RANGE}`,
@@ -196,6 +191,15 @@ export function inputSchema(column: ColumnModel, use: 'create' | 'update'): Json
     ...(fallback && 'value' in fallback && { default: fallback.value }),
     ...choicesExtension(column),
   };
+}
+
+/** What holds for every field of a request body, said once instead of per field. */
+export function bodyNotes(columns: ColumnModel[]): string {
+  const utf8 = columns.some((column) => column.rule.kind === 'string' && column.rule.utf8mb3);
+  return sentences(
+    'Numeric fields also accept numeric strings',
+    utf8 && 'Text fields are utf8 columns: 4-byte UTF-8 characters (emoji and anything else outside the Basic Multilingual Plane) are refused with a 400, never truncated',
+  );
 }
 
 /** One value of a filter on the column, as a query parameter carries it. */

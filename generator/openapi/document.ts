@@ -4,11 +4,13 @@
  * fixed order and nothing depends on time or place, so two builds of the
  * same schemas print the same bytes.
  */
-import type { TableModel } from '../model.js';
+import type { ColumnModel, TableModel } from '../model.js';
 import { HEADER_TEXT } from '../views.js';
-import { inputSchema, rowSchema, type JsonObject } from './column-schemas.js';
+import { compactJson } from './compact-json.js';
+import { bodyNotes, inputSchema, rowSchema, type JsonObject } from './column-schemas.js';
 import { errorHeaders, errorResponse, errorResponses, errorSchemas, securitySchemes, SECURITY_SCHEME } from './errors.js';
-import { modelPaths } from './paths.js';
+import { filtersSchema, operatorTable } from './list-parameters.js';
+import { modelComponents, modelPaths, sharedResponses } from './paths.js';
 
 export const OPENAPI_VERSION = '3.1.0';
 /** Where the runtime serves the document and the browsable reference. */
@@ -20,7 +22,23 @@ export function generatedNotice(models: TableModel[]): string {
   return `${HEADER_TEXT}. Source: ${models.map((model) => model.source).join(', ')}. Rebuild with \`npx a2gen build\`.`;
 }
 
-function modelSchemas(model: TableModel): Record<string, JsonObject> {
+/**
+ * A field of a create body: the update body's schema by reference, plus what
+ * differs on create (the default; a required field refusing null). In
+ * OpenAPI 3.1 keywords beside $ref apply too, so a narrower type is an AND.
+ */
+function createProperty(column: ColumnModel, updateSchema: string): JsonObject {
+  const create = inputSchema(column, 'create');
+  const update = inputSchema(column, 'update');
+  return {
+    $ref: `#/components/schemas/${updateSchema}/properties/${column.name}`,
+    ...(JSON.stringify(create.type) !== JSON.stringify(update.type) && { type: create.type }),
+    ...(create.description !== update.description && { description: create.description }),
+    ...('default' in create && { default: create.default }),
+  };
+}
+
+function modelSchemas(model: TableModel, models: TableModel[]): Record<string, JsonObject> {
   const readable = model.columns.filter((column) => !column.writeOnly);
   const writable = model.columns.filter((column) => !column.readOnly);
   const required = writable.filter((column) => column.requiredOnCreate).map((column) => column.name);
@@ -36,15 +54,15 @@ function modelSchemas(model: TableModel): Record<string, JsonObject> {
     [`${name}Create`]: {
       type: 'object',
       title: `New ${what}`,
-      description: `The body of \`POST /api/${model.resource}/\`. Required: ${required.length > 0 ? required.join(', ') : 'nothing'}; fields left out get their defaults. Read-only fields and unknown fields are a 400.`,
+      description: `The body of \`POST /api/${model.resource}/\`. Required: ${required.length > 0 ? required.join(', ') : 'nothing'}; fields left out get their defaults. Read-only fields and unknown fields are a 400. ${bodyNotes(writable)}`,
       additionalProperties: false,
       ...(required.length > 0 && { required }),
-      properties: Object.fromEntries(writable.map((column) => [column.name, inputSchema(column, 'create')])),
+      properties: Object.fromEntries(writable.map((column) => [column.name, createProperty(column, `${name}Update`)])),
     },
     [`${name}Update`]: {
       type: 'object',
       title: `${model.title} changes`,
-      description: `The body of an update of one ${what}: any subset of the fields; only those sent are written. Read-only fields and unknown fields are a 400.`,
+      description: `The body of an update of one ${what}: any subset of the fields; only those sent are written. Read-only fields and unknown fields are a 400. ${bodyNotes(writable)}`,
       additionalProperties: false,
       properties: Object.fromEntries(writable.map((column) => [column.name, inputSchema(column, 'update')])),
     },
@@ -66,6 +84,7 @@ function modelSchemas(model: TableModel): Record<string, JsonObject> {
         objects: { type: 'array', items: { $ref: `#/components/schemas/${name}` } },
       },
     },
+    [`${name}Filters`]: filtersSchema(model, models),
   };
 }
 
@@ -129,6 +148,9 @@ export function openApiDocument(models: TableModel[]): JsonObject {
         notice,
         `Every route under /api/ needs HTTP Basic authentication (any active user), except this document (${DOCUMENT_PATH}); the browsable reference at ${DOCS_PATH} is public too.`,
         'Every route answers the same with or without the trailing slash. Lists are always ordered (by the primary key last), so pages are stable. Errors are JSON `{"error", "code", "fields"}` with a stable `code`; never an HTML page.',
+        '## Filters',
+        'A list takes `field=value` and `field__op=value`, and through a reference `reference__field=value` and `reference__field__op=value`. Different parameters must all match (AND); repeating one matches any of its values (OR), except `ne` and `not_in`, whose values must all differ. Values are checked against the field\'s type. Unknown parameters and operators, and write-only fields, are a 400 naming them. Each list documents `field=value` as a parameter per field, and the rest in its `filters` parameter.',
+        operatorTable(),
       ].join('\n\n'),
       license: { name: 'MIT', identifier: 'MIT' },
     },
@@ -140,15 +162,19 @@ export function openApiDocument(models: TableModel[]): JsonObject {
     security: [{ [SECURITY_SCHEME]: [] }],
     paths: Object.assign({}, ...models.map((model) => modelPaths(model, models)), servicePaths()),
     components: {
-      schemas: sortedByKey(Object.assign({}, ...models.map(modelSchemas), sharedSchemas())),
-      responses: errorResponses(),
+      schemas: sortedByKey(Object.assign({}, ...models.map((model) => modelSchemas(model, models)), sharedSchemas())),
+      responses: sortedByKey(Object.assign({}, ...models.map((model) => modelComponents(model).responses), sharedResponses(), errorResponses())),
+      requestBodies: sortedByKey(Object.assign({}, ...models.map((model) => modelComponents(model).requestBodies))),
       headers: errorHeaders(),
       securitySchemes: securitySchemes(),
     },
   };
 }
 
-/** The document as generated/openapi.json holds it: two-space indentation and a final newline. */
+/** Lines of generated/openapi.json hold at most this many characters, unless one string is longer. */
+export const OPENAPI_LINE_WIDTH = 120;
+
+/** The document as generated/openapi.json holds it: compact, but still one thing to a line where that reads better. */
 export function openApiJson(models: TableModel[]): string {
-  return JSON.stringify(openApiDocument(models), null, 2);
+  return compactJson(openApiDocument(models), OPENAPI_LINE_WIDTH);
 }

@@ -1,17 +1,19 @@
 /**
  * The query parameters of `GET /api/<resource>/`: paging, ordering, field
- * selection and one parameter per filterable column and operator, each with
- * the value's schema and the operator in words.
+ * selection, `field=value` for each filterable column, and one `filters`
+ * object whose pattern properties describe every `field__op` and every
+ * filter through a reference compactly (one pattern per value type, not one
+ * parameter per column and operator).
  */
 import type { ColumnModel, TableModel } from '../model.js';
-import { filterValueSchema, sentences, type JsonObject } from './column-schemas.js';
+import { filterValueSchema, type JsonObject } from './column-schemas.js';
 
 /** Page size when `limit` is not given, and the service's default largest one (A2B_MAX_LIMIT). */
 export const DEFAULT_LIMIT = 20;
 export const DEFAULT_MAX_LIMIT = 100;
 const MAX_PAGE = 2 ** 31 - 1;
 
-/** Each operator in words; `{name}` is the column. */
+/** Each operator in words, and what repeating its parameter does. */
 export const OPERATORS: Record<string, { words: string; repeat: string }> = {
   eq: { words: 'equals the value', repeat: 'Repeat the parameter to match any of several values' },
   ne: { words: 'differs from the value', repeat: 'Repeated values must all differ (none of them matches)' },
@@ -35,45 +37,113 @@ export const OPERATORS: Record<string, { words: string; repeat: string }> = {
   is_null: { words: 'is null (true) or is not null (false)', repeat: 'Given more than once, the last value counts' },
 };
 
-const LIST_OPERATORS = new Set(['in', 'not_in']);
+/** Operators whose value is something other than one value of the field. */
+const SPECIAL_OPERATORS = new Set(['in', 'not_in', 'between', 'is_null']);
 
 function query(name: string, description: string, schema: JsonObject, extra: JsonObject = {}): JsonObject {
   return { name, in: 'query', description, schema, ...extra };
 }
 
-/**
- * `?column` and `?column__op` for each operator the column supports; with
- * `via`, the same for a column of the model a reference points to
- * (`?id_group__name__ilike=`).
- */
-function filterParameters(column: ColumnModel, via?: { column: ColumnModel; target: TableModel }): JsonObject[] {
-  const value = filterValueSchema(column);
-  const parameters: JsonObject[] = [];
-  const base = via ? `${via.column.name}__${column.name}` : column.name;
-  const subject = via ? `${via.column.name} refers to a ${via.target.resource} whose ${column.name}` : column.name;
-  const zeroDateNote = column.zeroDate ? 'The zero date counts as null' : undefined;
-  const commaNote = column.jsonType === 'string' ? 'A value cannot contain a comma' : undefined;
-  const make = (name: string, operator: string): JsonObject => {
-    const { words, repeat } = OPERATORS[operator] ?? { words: `uses the ${operator} operator`, repeat: '' };
-    const text = sentences(`Only rows whose ${subject} ${words}`, repeat, operator === 'is_null' && zeroDateNote, LIST_OPERATORS.has(operator) && commaNote);
-    if (operator === 'is_null') return query(name, text, { type: 'boolean' });
-    if (LIST_OPERATORS.has(operator)) return query(name, text, { type: 'array', items: value, minItems: 1 }, { style: 'form', explode: false });
-    if (operator === 'between') {
-      return query(name, sentences(text, commaNote), { type: 'array', items: value, minItems: 2, maxItems: 2 }, { style: 'form', explode: false });
-    }
-    return query(name, text, value);
-  };
-  if (column.operators.includes('eq')) parameters.push(make(base, 'eq'));
-  for (const operator of column.operators) parameters.push(make(`${base}__${operator}`, operator));
-  return parameters;
+/** `^(a|b|c)`: names as a regular expression alternation (field names are plain identifiers). */
+function alternation(names: string[]): string {
+  return names.length === 1 ? names[0]! : `(${names.join('|')})`;
 }
 
-/** A column's own filters, then those through its reference (one hop; the service follows longer paths too). */
-function columnFilters(column: ColumnModel, models: TableModel[]): JsonObject[] {
-  const own = filterParameters(column);
-  const target = column.references && models.find((model) => model.resource === column.references!.resource);
-  if (own.length === 0 || target === undefined) return own;
-  return [...own, ...target.columns.flatMap((other) => filterParameters(other, { column, target }))];
+/**
+ * The `field__op` filters of a model's own columns as JSON Schema pattern
+ * properties: columns taking the same value with the same single-value
+ * operators share one pattern, and one pattern each covers the list and
+ * range operators and is_null.
+ */
+function ownFilterPatterns(columns: ColumnModel[]): Record<string, JsonObject> {
+  const filterable = columns.filter((column) => column.operators.length > 0);
+  if (filterable.length === 0) return {};
+  const patterns: Record<string, JsonObject> = {};
+  for (const { names, operators, schema } of groupColumns(filterable, (column) => filterValueSchema(column), SPECIAL_OPERATORS)) {
+    patterns[`^${alternation(names)}__${alternation(operators)}$`] = schema;
+  }
+  patterns[`^${alternation(filterable.map((column) => column.name))}__(in|not_in|between)$`] = {
+    type: 'string',
+    description: "Comma-separated values of the field's type; two (low,high) for between. A value cannot contain a comma.",
+  };
+  const nullable = filterable.filter((column) => column.operators.includes('is_null'));
+  if (nullable.length > 0) {
+    patterns[`^${alternation(nullable.map((column) => column.name))}__is_null$`] = {
+      type: 'boolean',
+      description: 'true: only rows where the field is null (the zero date counts as null); false: the others.',
+    };
+  }
+  return patterns;
+}
+
+/**
+ * `reference__field` and `reference__field__op` through one reference: one
+ * pattern per set of operators; values are those of the referenced field
+ * (its own filters in the target's Filters schema say how).
+ */
+function referenceFilterPatterns(reference: ColumnModel, target: TableModel): Record<string, JsonObject> {
+  const filterable = target.columns.filter((column) => column.operators.length > 0);
+  const patterns: Record<string, JsonObject> = {};
+  for (const { names, operators } of groupColumns(filterable, () => ({}), new Set())) {
+    patterns[`^${reference.name}__${alternation(names)}(__${alternation(operators)})?$`] = {
+      type: 'string',
+      description: `A filter on the ${target.resource} that ${reference.name} refers to: its field, then an operator (none: eq), with values as in ${target.typeName}Filters.`,
+    };
+  }
+  return patterns;
+}
+
+/** Columns grouped by value schema and operators (leaving out `skip`), in column order. */
+function groupColumns(
+  columns: ColumnModel[],
+  schemaOf: (column: ColumnModel) => JsonObject,
+  skip: Set<string>,
+): { names: string[]; operators: string[]; schema: JsonObject }[] {
+  const groups = new Map<string, { names: string[]; operators: string[]; schema: JsonObject }>();
+  for (const column of columns) {
+    const operators = column.operators.filter((operator) => !skip.has(operator));
+    const schema = schemaOf(column);
+    const key = JSON.stringify([operators, schema]);
+    const group = groups.get(key) ?? { names: [], operators, schema };
+    group.names.push(column.name);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * Every filter but the fields' own `field=value` as one schema: the
+ * `filters` parameter (style form, exploded) carries each of its properties
+ * as a query parameter of its own.
+ */
+export function filtersSchema(model: TableModel, models: TableModel[]): JsonObject {
+  const patterns = ownFilterPatterns(model.columns);
+  for (const column of model.columns) {
+    const target = column.references && models.find((candidate) => candidate.resource === column.references!.resource);
+    if (target === undefined || column.operators.length === 0) continue;
+    Object.assign(patterns, referenceFilterPatterns(column, target));
+  }
+  return {
+    type: 'object',
+    title: `${model.title} filters`,
+    description: `The filters of \`GET /api/${model.resource}/\` besides \`field=value\`: \`field__op=value\`, and through references \`reference__field=value\` and \`reference__field__op=value\`. Each property pattern names the fields and operators it covers; the operators are described in the API description.`,
+    patternProperties: patterns,
+    additionalProperties: false,
+  };
+}
+
+/** Two filters of the model (one through a reference, if it has one), for the `filters` parameter's description. */
+function filterExample(model: TableModel, models: TableModel[]): string {
+  const column = model.columns.find((candidate) => candidate.operators.includes('gte')) ?? model.primaryKey;
+  const reference = model.columns.find((candidate) => candidate.references && candidate.operators.length > 0);
+  const target = reference && models.find((candidate) => candidate.resource === reference.references!.resource);
+  const through = reference && target ? `&${reference.name}__${reference.references!.label ?? target.primaryKey.name}=x` : '';
+  return `${column.name}__gte=1${through}`;
+}
+
+/** `?field=value` for one column; its other operators are in `filters`. */
+function fieldParameter(column: ColumnModel): JsonObject {
+  return query(column.name, `${column.title}: equals.`, filterValueSchema(column));
 }
 
 export function listParameters(model: TableModel, models: TableModel[]): JsonObject[] {
@@ -94,7 +164,7 @@ export function listParameters(model: TableModel, models: TableModel[]): JsonObj
     ),
     query(
       'ordering',
-      `Sort keys, comma-separated: a field name sorts ascending, -name descending. Rows are always ordered, with ${key.name} as the last key, so pages are stable. Sortable: ${sortable.join(', ')}.`,
+      `Sort keys, comma-separated: a field name sorts ascending, -name descending. Rows are always ordered, with ${key.name} as the last key, so pages are stable.`,
       { type: 'array', items: { type: 'string', enum: sortable.flatMap((name) => [name, `-${name}`]) }, minItems: 1 },
       { style: 'form', explode: false },
     ),
@@ -109,12 +179,21 @@ export function listParameters(model: TableModel, models: TableModel[]): JsonObj
       `Keyset paging: only rows after this ${key.name} in the ordering; needs ordering=${key.name} or ordering=-${key.name}. The next link then carries after too.`,
       filterValueSchema(key),
     ),
-    ...model.columns.flatMap((column) => columnFilters(column, models)),
+    ...model.columns.filter((column) => column.operators.length > 0).map((column) => fieldParameter(column)),
+    {
+      name: 'filters',
+      in: 'query',
+      description: `Every other filter: each property is a query parameter of its own (\`?${filterExample(model, models)}\`), as ${model.typeName}Filters lists them by pattern.`,
+      style: 'form',
+      explode: true,
+      schema: { $ref: `#/components/schemas/${model.typeName}Filters` },
+    },
   ];
 }
 
 /** The operators, as a Markdown table for the list operation's description. */
 export function operatorTable(): string {
-  const rows = Object.entries(OPERATORS).map(([name, { words }]) => `| \`${name}\` | ${words.replace(/\|/g, '\\|')} |`);
-  return ['| operator | a row matches when the field … |', '|---|---|', ...rows].join('\n');
+  const cell = (text: string) => text.replace(/\|/g, '\\|');
+  const rows = Object.entries(OPERATORS).map(([name, { words, repeat }]) => `| \`${name}\` | ${cell(words)} | ${cell(repeat)} |`);
+  return ['| operator | a row matches when the field … | repeated |', '|---|---|---|', ...rows].join('\n');
 }

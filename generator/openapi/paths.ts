@@ -7,7 +7,7 @@
 import type { TableModel } from '../model.js';
 import type { JsonObject } from './column-schemas.js';
 import { errorResponse } from './errors.js';
-import { listParameters, operatorTable } from './list-parameters.js';
+import { listParameters } from './list-parameters.js';
 
 /** Which methods each route serves; the service answers 405 with an Allow header for the others. */
 export const ROUTE_METHODS = {
@@ -20,7 +20,7 @@ export function routePaths(resource: string): { list: string; detail: string; de
   return { list: `/api/${resource}/`, detail: `/api/${resource}/{id}/`, deleteAlias: `/api/${resource}/{id}/delete/` };
 }
 
-const ref = (kind: 'schemas' | 'responses', name: string) => ({ $ref: `#/components/${kind}/${name}` });
+const ref = (kind: 'schemas' | 'responses' | 'requestBodies', name: string) => ({ $ref: `#/components/${kind}/${name}` });
 
 function jsonContent(schema: JsonObject): JsonObject {
   return { 'application/json': { schema } };
@@ -79,15 +79,17 @@ export function modelPaths(model: TableModel, models: TableModel[]): Record<stri
     description: `The ${model.primaryKey.name} of the ${title.toLowerCase()}: a positive whole number; anything else is a 404.`,
     schema: { type: 'integer', minimum: 1, ...(model.primaryKey.sql.base === 'bigint' && { format: 'int64' }) },
   };
-  const row = { description: `The ${title.toLowerCase()} as stored.`, content: jsonContent(ref('schemas', typeName)) };
-  const deleted = { description: 'Deleted.', content: jsonContent(ref('schemas', 'Deleted')) };
+  const row = ref('responses', typeName);
+  const deleted = ref('responses', 'Deleted');
   const update = (method: string, operationId: string) => ({
     tags,
     summary: `Update a ${title.toLowerCase()} (partial, ${method})`,
     description:
-      'Partial update: only the fields sent are written, in one UPDATE of those columns, so columns not sent (zero dates included) are never rewritten. `{}` changes nothing and returns the row. PUT, PATCH and POST behave the same.',
+      method === 'PUT'
+        ? 'Partial update: only the fields sent are written, in one UPDATE of those columns, so columns not sent (zero dates included) are never rewritten. `{}` changes nothing and returns the row. PUT, PATCH and POST behave the same.'
+        : 'The same as PUT: a partial update.',
     operationId,
-    requestBody: requestBody(model, `${typeName}Update`, 'The fields to change.'),
+    requestBody: ref('requestBodies', `${typeName}Update`),
     responses: { '200': row, ...errors(...WITH_BODY, 404, 409, ...ALWAYS) },
   });
   const remove = (summary: string, operationId: string, method: string) => ({
@@ -107,9 +109,8 @@ export function modelPaths(model: TableModel, models: TableModel[]): Record<stri
         summary: `List ${title.toLowerCase()} rows`,
         description: [
           `One page of rows in the \`{"meta", "objects"}\` envelope. \`meta.next\` and \`meta.previous\` are relative URLs carrying every parameter sent (with \`page\` replaced), or empty strings. No total count.`,
-          'Filters: `field=value` and `field__op=value`. Different parameters must all match (AND); repeating one matches any of its values (OR), except `ne` and `not_in`, whose values must all differ. Values are checked against the field\'s type. Unknown parameters and operators, and write-only fields, are a 400 naming them.',
+          'Filters: `field=value` (a parameter per field; repeat it to match any of several values) and `field__op=value` (in `filters`); the operators are described under Filters in the API description.',
           ...referenceText(model, models),
-          operatorTable(),
         ].join('\n\n'),
         operationId: `list${typeName}`,
         parameters: listParameters(model, models),
@@ -123,8 +124,8 @@ export function modelPaths(model: TableModel, models: TableModel[]): Record<stri
         summary: `Create a ${title.toLowerCase()}`,
         description: 'Inserts the row and answers with it as stored (re-read, so database defaults show). Fields left out get their defaults.',
         operationId: `create${typeName}`,
-        requestBody: requestBody(model, `${typeName}Create`, 'The new row.'),
-        responses: { '200': { ...row, description: `The new ${title.toLowerCase()} as stored.` }, ...errors(...WITH_BODY, 409, ...ALWAYS) },
+        requestBody: ref('requestBodies', `${typeName}Create`),
+        responses: { '200': row, ...errors(...WITH_BODY, 409, ...ALWAYS) },
       },
     },
     [paths.detail]: {
@@ -151,4 +152,21 @@ export function modelPaths(model: TableModel, models: TableModel[]): Record<stri
       delete: remove(`Delete a ${title.toLowerCase()} (legacy alias, DELETE)`, `delete${typeName}ByAliasDelete`, 'delete'),
     },
   };
+}
+
+/** What the operations of one model share by reference: its request bodies and its row response. */
+export function modelComponents(model: TableModel): { requestBodies: Record<string, JsonObject>; responses: Record<string, JsonObject> } {
+  const { typeName, title } = model;
+  return {
+    requestBodies: {
+      [`${typeName}Create`]: requestBody(model, `${typeName}Create`, 'The new row.'),
+      [`${typeName}Update`]: requestBody(model, `${typeName}Update`, 'The fields to change.'),
+    },
+    responses: { [typeName]: { description: `The ${title.toLowerCase()} as stored.`, content: jsonContent(ref('schemas', typeName)) } },
+  };
+}
+
+/** Responses every model shares. */
+export function sharedResponses(): Record<string, JsonObject> {
+  return { Deleted: { description: 'Deleted: `{"deleted": 1}`.', content: jsonContent(ref('schemas', 'Deleted')) } };
 }

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ExpectedTable } from '../../introspection/diff-table.js';
 import type { Db } from '../db/db.js';
+import type { SeedRows } from '../sql/seed.js';
 import type { ValueRule } from '../values/rules.js';
 
 export type FilterOperator =
@@ -75,6 +76,6 @@ export interface ResourceModule {
   readonly ddl: { readonly mysql: readonly string[]; readonly sqlite: readonly string[] };
   /** The table as the schema file describes it (columns, keys, options), to check the live database against. */
   readonly expected: ExpectedTable;
-  /** Rows the embedded database starts with. */
-  readonly seed: readonly { readonly sql: string; readonly params: readonly (string | number | null)[] }[];
+  /** Rows the embedded database starts with (never written to MySQL by the service). */
+  readonly seed: readonly SeedRows[];
 }

@@ -42,7 +42,7 @@ function columnOf(spec: ResourceSpec, name: string): ColumnSpec {
 
 /** The fields `POST /api/<resource>/` requires, as the OpenAPI document says. */
 function requiredOnCreate(resource: string): string[] {
-  const schema = resolve(openapi.paths[`/api/${resource}/`].post.requestBody.content['application/json'].schema);
+  const schema = resolve(resolve(openapi.paths[`/api/${resource}/`].post.requestBody).content['application/json'].schema);
   return schema.required ?? [];
 }
 
@@ -361,9 +361,10 @@ for (const name of BACKENDS) {
       t.match(charge.json, { id_cc_card: bob.id, amount: 2.5, chargetype: 4, iduser: 0, id_cc_did: 0, cover_from: null, charged_status: 0 });
       t.same(await byCard('/api/charge/?id_cc_card__username__startswith=bob-'), [charge.json.id], 'charge by card username');
 
-      const country = await request('/api/country/', { method: 'POST', body: { countrycode: 'ESP', countryprefix: '34', countryname: 'Spain' } });
+      // XKX (Kosovo) is not an ISO 3166-1 code, so the seed does not have it.
+      const country = await request('/api/country/', { method: 'POST', body: { countrycode: 'XKX', countryprefix: '383', countryname: 'Kosovo' } });
       t.equal(country.status, 200, country.text);
-      t.same(await byCard('/api/country/?countrycode=ESP'), [country.json.id], 'countries are found by their code');
+      t.same(await byCard('/api/country/?countrycode=XKX'), [country.json.id], 'countries are found by their code');
     });
   });
 }

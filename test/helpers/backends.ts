@@ -14,6 +14,7 @@ import { createEmbeddedTables } from '../../runtime/database.js';
 import type { Db } from '../../runtime/db/db.js';
 import { openMysql, SESSION_SQL_MODE } from '../../runtime/db/mysql.js';
 import { openSqlite } from '../../runtime/db/sqlite.js';
+import { seedStatements } from '../../runtime/sql/seed.js';
 import { UserStore } from '../../runtime/auth/user-store.js';
 
 export type BackendName = 'sqlite' | 'mysql';
@@ -74,7 +75,7 @@ export async function createMysqlDatabase(
   await admin.query(`SET SESSION sql_mode = '${SESSION_SQL_MODE}', time_zone = '+00:00'`);
   await admin.query(readFileSync(path.join(PROJECT_ROOT, 'generated/ddl/mysql.sql'), 'utf8'));
   for (const resource of resources) {
-    for (const row of resource.seed) await admin.query(row.sql, [...row.params]);
+    for (const statement of resource.seed.flatMap(seedStatements)) await admin.query(statement.sql, statement.params);
   }
   return {
     url: `${server}/${name}`,

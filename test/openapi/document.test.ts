@@ -10,13 +10,17 @@ import t from 'tap';
 import { resources } from '../../generated/index.js';
 import { loadSchemas } from '../../generator/load-schemas.js';
 import { buildTableModel, type TableModel } from '../../generator/model.js';
-import { openApiJson } from '../../generator/openapi/document.js';
+import { OPENAPI_LINE_WIDTH, openApiJson } from '../../generator/openapi/document.js';
+import { ERROR_RESPONSES } from '../../generator/openapi/errors.js';
 import { HEADER_TEXT } from '../../generator/views.js';
 import { PROJECT_ROOT } from '../helpers/backends.js';
 
 const text = readFileSync(path.join(PROJECT_ROOT, 'generated/openapi.json'), 'utf8');
 const doc = JSON.parse(text);
 const models: TableModel[] = (await loadSchemas(PROJECT_ROOT)).map(buildTableModel);
+
+/** A regression guard on the document's size. */
+const SIZE_LIMIT = 300_000;
 
 const ERROR_STATUSES = ['400', '401', '404', '405', '409', '413', '415', '429', '503'];
 
@@ -26,6 +30,13 @@ function resolve(node: any): any {
     return resolve(node.$ref.slice(2).split('/').reduce((object: any, key: string) => object?.[key], doc));
   }
   return node;
+}
+
+/** A schema with its $ref target's keywords, its own on top (a create field narrows the update field it refers to). */
+function effective(node: any): any {
+  if (!node || typeof node.$ref !== 'string') return node;
+  const { $ref: _ref, ...own } = node;
+  return { ...effective(resolve({ $ref: node.$ref })), ...own };
 }
 
 function specFor(resource: string) {
@@ -42,8 +53,14 @@ t.test('generated/openapi.json is a valid OpenAPI 3.1 document', async (t) => {
   t.equal(doc.openapi, '3.1.0');
 });
 
-t.test('pretty-printed, deterministic and marked as generated (JSON has no comment header)', async (t) => {
-  t.equal(text, `${JSON.stringify(doc, null, 2)}\n`, 'two-space indentation and a trailing newline');
+t.test('compact, pretty-printed, deterministic and marked as generated (JSON has no comment header)', async (t) => {
+  t.ok(text.endsWith('}\n'), 'a trailing newline');
+  // Objects and arrays share a line only when it stays short; only one long string (or a long key opening a block) makes a longer line.
+  const STRING = '"(?:[^"\\\\]|\\\\.)*"';
+  const single = new RegExp(`^\\s*(?:${STRING}: )?(?:${STRING},?|[[{])$`);
+  const long = text.split('\n').filter((line) => line.length > OPENAPI_LINE_WIDTH && !single.test(line));
+  t.strictSame(long, [], `no line over ${OPENAPI_LINE_WIDTH} characters but a single long string`);
+  t.ok(text.length < SIZE_LIMIT, `${text.length} bytes, under ${SIZE_LIMIT} (it was 2.9 MB with a parameter per column and operator)`);
   t.equal(`${openApiJson(models)}\n`, text, 'the generator prints the committed file again, byte for byte');
   const notice = `${HEADER_TEXT}. Source: ${models.map((model) => model.source).join(', ')}. Rebuild with \`npx a2gen build\`.`;
   t.equal(doc['x-generated-by'], notice, 'x-generated-by carries the do-not-edit notice naming every schema');
@@ -67,7 +84,15 @@ t.test('every route of COMPAT.md for every model, with its methods', async (t) =
   t.equal(new Set(operationIds).size, operationIds.length, 'operationIds are unique');
 });
 
-t.test('list parameters: paging, ordering, fields, after and every filter operator', async (t) => {
+/** The patterns of a model's Filters schema that a query parameter name matches. */
+function matchingPatterns(typeName: string, name: string): [string, any][] {
+  const patterns = doc.components.schemas[`${typeName}Filters`].patternProperties as Record<string, any>;
+  return Object.entries(patterns).filter(([pattern]) => new RegExp(pattern, 'u').test(name));
+}
+
+const SPECIAL = new Set(['in', 'not_in', 'between', 'is_null']);
+
+t.test('list parameters: paging, ordering, fields, after, each field, and every filter operator in `filters`', async (t) => {
   for (const model of models) {
     const spec = specFor(model.resource);
     const parameters: any[] = doc.paths[`/api/${model.resource}/`].get.parameters;
@@ -91,50 +116,80 @@ t.test('list parameters: paging, ordering, fields, after and every filter operat
     );
     t.ok(byName.has('after'), 'after');
 
-    const own = (column: (typeof spec.columns)[number], prefix = '') =>
-      column.operators.length === 0 ? [] : [`${prefix}${column.name}`, ...column.operators.map((operator) => `${prefix}${column.name}__${operator}`)];
-    // Each column's own filters, then those through its reference, if it has one (one hop).
-    const filters = spec.columns.flatMap((column) => {
-      const relation = spec.relations?.[column.name];
-      const through = relation && column.operators.length > 0 ? relation.target().columns.flatMap((other) => own(other, `${column.name}__`)) : [];
-      return [...own(column), ...through];
-    });
+    const filterable = spec.columns.filter((column) => column.operators.length > 0);
     t.strictSame(
       parameters.slice(5).map((parameter) => parameter.name),
-      filters,
-      `${model.resource}: column and column__op for every operator the service accepts, and through references (${filters.length})`,
+      [...filterable.map((column) => column.name), 'filters'],
+      `${model.resource}: field=value for each of the ${filterable.length} filterable fields, then filters`,
     );
+    t.match(byName.get('filters'), { style: 'form', explode: true, schema: { $ref: `#/components/schemas/${model.typeName}Filters` } });
+    t.equal(resolve(byName.get('filters').schema).additionalProperties, false, 'nothing but the patterns');
+
+    // Every operator the service accepts on every field, and through every reference, matches exactly one pattern.
+    const unmatched: string[] = [];
+    const ambiguous: string[] = [];
+    const check = (name: string) => {
+      const found = matchingPatterns(model.typeName, name);
+      if (found.length === 0) unmatched.push(name);
+      if (found.length > 1) ambiguous.push(name);
+      return found[0]?.[1];
+    };
+    let documented = 0;
+    for (const column of filterable) {
+      t.notOk(matchingPatterns(model.typeName, column.name).length, `${column.name}=value is its own parameter, not a pattern`);
+      for (const operator of column.operators) {
+        const schema = check(`${column.name}__${operator}`);
+        documented++;
+        if (schema === undefined) continue;
+        if (operator === 'is_null') t.equal(schema.type, 'boolean', `${column.name}__is_null takes true or false`);
+        else if (SPECIAL.has(operator)) t.equal(schema.type, 'string', `${column.name}__${operator} takes comma-separated values`);
+        else t.strictSame(schema, byName.get(column.name).schema, `${column.name}__${operator} takes a value like ${column.name}=`);
+      }
+      for (const operator of ['nope', ...['like', 'is_null'].filter((candidate) => !column.operators.includes(candidate as never))]) {
+        t.equal(matchingPatterns(model.typeName, `${column.name}__${operator}`).length, 0, `${column.name}__${operator} is not documented`);
+      }
+      const relation = spec.relations[column.name];
+      if (relation === undefined) continue;
+      for (const other of relation.target().columns.filter((candidate) => candidate.operators.length > 0)) {
+        check(`${column.name}__${other.name}`);
+        for (const operator of other.operators) check(`${column.name}__${other.name}__${operator}`);
+        documented += 1 + other.operators.length;
+      }
+    }
+    t.strictSame(unmatched, [], `${model.resource}: all ${documented} field__op and reference filters are documented`);
+    t.strictSame(ambiguous, [], 'each by exactly one pattern');
     for (const column of spec.columns.filter((candidate) => candidate.writeOnly)) {
-      t.notOk([...byName.keys()].some((name) => name === column.name || name.startsWith(`${column.name}__`)), `write-only ${column.name} is not a filter`);
+      t.notOk(byName.has(column.name), `write-only ${column.name} is not a parameter`);
+      t.equal(matchingPatterns(model.typeName, `${column.name}__eq`).length, 0, `write-only ${column.name} is not a filter`);
     }
-    for (const column of spec.columns.filter((candidate) => candidate.operators.length > 0)) {
-      t.match(byName.get(`${column.name}__between`), { schema: { type: 'array', minItems: 2, maxItems: 2 }, style: 'form', explode: false });
-      t.match(byName.get(`${column.name}__in`), { schema: { type: 'array' }, style: 'form', explode: false });
-      t.match(byName.get(`${column.name}__gte`).description, 'greater than or equal', 'operators are described in words');
-    }
+    t.equal(matchingPatterns(model.typeName, 'nosuchfield__eq').length, 0, 'an unknown field matches nothing');
   }
   const card = doc.paths['/api/card/'].get.parameters;
   const parameter = (name: string) => card.find((candidate: any) => candidate.name === name);
-  t.match(parameter('username__ilike').description, /LIKE pattern.*ignoring case/);
-  t.match(parameter('username__contains').description, /% and _ match themselves/);
-  t.match(parameter('firstusedate__is_null'), { schema: { type: 'boolean' }, description: /zero date counts as null/ });
   t.match(parameter('status').schema, { type: 'integer', minimum: -2147483648, maximum: 2147483647 });
   t.match(parameter('creationdate').schema, { type: 'string', pattern: String });
-  t.match(parameter('id_group__name__ilike'), { schema: { type: 'string' }, description: /id_group refers to a cardgroup whose name matches/ }, 'filters through a reference');
+  t.match(parameter('username').description, /equals/);
+  t.match(matchingPatterns('Card', 'firstusedate__is_null')[0]![1].description, /zero date counts as null/);
+  t.match(matchingPatterns('Card', 'id_group__name__ilike')[0]![1].description, /cardgroup that id_group refers to/, 'filters through a reference');
+  // The operators, once, in words.
+  t.match(doc.info.description, /\| `gte` \| is greater than or equal to the value \|/);
+  t.match(doc.info.description, /`ilike` \| matches the SQL LIKE pattern.*ignoring case/);
+  t.match(doc.info.description, /`contains` \| .*% and _ match themselves/);
+  t.match(doc.info.description, /`ne` \| differs from the value \| Repeated values must all differ/, 'and what repeating each does');
 });
 
 t.test('components: a row, create, update and list schema per model', async (t) => {
   const schemas = doc.components.schemas;
   for (const model of models) {
     const name = model.typeName;
-    for (const suffix of ['', 'Create', 'Update', 'List']) t.ok(schemas[`${name}${suffix}`], `${name}${suffix}`);
+    for (const suffix of ['', 'Create', 'Update', 'List', 'Filters']) t.ok(schemas[`${name}${suffix}`], `${name}${suffix}`);
     const row = schemas[name];
     const create = schemas[`${name}Create`];
     const update = schemas[`${name}Update`];
     for (const column of model.columns) {
       if (column.writeOnly) {
         t.notOk(row.properties[column.name], `${name}.${column.name} is write-only: never in a row`);
-        t.equal(create.properties[column.name].writeOnly, true, `${name}Create.${column.name} is marked writeOnly`);
+        t.equal(effective(create.properties[column.name]).writeOnly, true, `${name}Create.${column.name} is marked writeOnly`);
         t.equal(update.properties[column.name].writeOnly, true, `${name}Update.${column.name} is marked writeOnly`);
       } else {
         t.ok(row.properties[column.name], `${name}.${column.name} is in a row`);
@@ -147,19 +202,21 @@ t.test('components: a row, create, update and list schema per model', async (t) 
     t.strictSame(create.required ?? [], model.columns.filter((column) => column.requiredOnCreate).map((column) => column.name), `${name}Create.required`);
     t.equal(create.additionalProperties, false, 'unknown fields are refused');
     t.equal(update.required, undefined, 'an update is partial: nothing required');
-    t.notOk(Object.values(update.properties).some((property: any) => 'default' in property), 'an update has no defaults');
+    t.notOk(Object.values(update.properties).some((property: any) => 'default' in property || '$ref' in property), 'an update has no defaults, and says everything itself');
     t.match(schemas[`${name}List`], {
       required: ['meta', 'objects'],
       properties: { meta: { properties: { model: { const: model.resource } } }, objects: { items: { $ref: `#/components/schemas/${name}` } } },
     });
   }
 
-  const credit = schemas.CardCreate.properties.credit;
+  const credit = effective(schemas.CardCreate.properties.credit);
   t.strictSame(credit.type, ['number', 'string'], 'a DECIMAL accepts a number or a numeric string');
   t.match(credit.description, /DECIMAL\(15,5\).*5 after it \(scale 5\)/, 'with the scale in the description');
-  t.match(schemas.CardCreate.properties.username.description, /4-byte/, 'the utf8 4-byte rule is mentioned');
-  t.match(schemas.CardCreate.properties.username, { minLength: 1, maxLength: 50 });
-  t.strictSame(schemas.CardCreate.properties.tariff.type, ['integer', 'string'], 'a required nullable column refuses null on create');
+  t.match(schemas.CardCreate.description, /4-byte/, 'the utf8 4-byte rule is mentioned');
+  t.match(schemas.CardUpdate.description, /4-byte/, 'in both bodies');
+  t.match(effective(schemas.CardCreate.properties.username), { minLength: 1, maxLength: 50 });
+  t.equal(effective(schemas.CardCreate.properties.credit).default, 0, 'create bodies document defaults');
+  t.strictSame(effective(schemas.CardCreate.properties.tariff).type, ['integer', 'string'], 'a required nullable column refuses null on create');
   t.strictSame(schemas.CardUpdate.properties.tariff.type, ['integer', 'string', 'null'], 'but not on update');
   t.match(schemas.Card.properties.status, {
     description: /Labelled values: 0 = CANCELLED, 1 = ACTIVE/,
@@ -187,8 +244,9 @@ t.test('responses: rows, the list envelope, {"deleted": 1} and every error statu
   t.strictSame(inline, [], 'every error response refers to a shared component');
   t.strictSame([...referenced, '405'].sort(), ERROR_STATUSES, 'every error status is documented');
   const responses = doc.components.responses;
-  for (const [name, response] of Object.entries(responses) as [string, any][]) {
-    t.equal(response.content['application/json'].schema.$ref, '#/components/schemas/Error', `${name}: the {"error", "code", "fields"} body`);
+  t.strictSame(ERROR_RESPONSES.map((response) => String(response.status)).sort(), ERROR_STATUSES);
+  for (const { name } of ERROR_RESPONSES) {
+    t.equal(responses[name].content['application/json'].schema.$ref, '#/components/schemas/Error', `${name}: the {"error", "code", "fields"} body`);
   }
   t.strictSame(Object.keys(doc.components.schemas.Error.properties), ['error', 'code', 'fields']);
   t.strictSame(doc.components.schemas.Error.required, ['error', 'code']);
@@ -206,12 +264,15 @@ t.test('responses: rows, the list envelope, {"deleted": 1} and every error statu
     t.strictSame(statuses(detail.get), ['200', '401', '404', '429', '503'], `${model.resource} read`);
     for (const method of ['put', 'patch', 'post']) {
       t.strictSame(statuses(detail[method]), ['200', '400', '401', '404', '409', '413', '415', '429', '503'], `${model.resource} ${method}`);
-      t.equal(detail[method].requestBody.content['application/json'].schema.$ref, `#/components/schemas/${model.typeName}Update`);
+      t.equal(resolve(detail[method].requestBody).content['application/json'].schema.$ref, `#/components/schemas/${model.typeName}Update`);
+      t.equal(resolve(detail[method].responses['200']).content['application/json'].schema.$ref, `#/components/schemas/${model.typeName}`);
     }
-    t.equal(list.post.requestBody.content['application/x-www-form-urlencoded'].schema.$ref, `#/components/schemas/${model.typeName}Create`, 'form bodies too');
+    t.equal(resolve(list.post.requestBody).content['application/json'].schema.$ref, `#/components/schemas/${model.typeName}Create`);
+    t.equal(resolve(list.post.requestBody).content['application/x-www-form-urlencoded'].schema.$ref, `#/components/schemas/${model.typeName}Create`, 'form bodies too');
+    t.equal(resolve(list.post.responses['200']).content['application/json'].schema.$ref, `#/components/schemas/${model.typeName}`);
     t.equal(list.get.responses['200'].content['application/json'].schema.$ref, `#/components/schemas/${model.typeName}List`);
     for (const operation of [detail.delete, alias.post, alias.delete]) {
-      t.equal(operation.responses['200'].content['application/json'].schema.$ref, '#/components/schemas/Deleted');
+      t.equal(resolve(operation.responses['200']).content['application/json'].schema.$ref, '#/components/schemas/Deleted');
     }
     for (const url of [`/api/${model.resource}/`, `/api/${model.resource}/{id}/`, `/api/${model.resource}/{id}/delete/`]) {
       t.match(doc.paths[url].description, /answers 405 .*Allow: /, `${url} documents its 405`);
