@@ -10,7 +10,7 @@ import { compactJson } from './compact-json.js';
 import { bodyNotes, inputSchema, rowSchema, type JsonObject } from './column-schemas.js';
 import { errorHeaders, errorResponse, errorResponses, errorSchemas, securitySchemes, SECURITY_SCHEME } from './errors.js';
 import { filtersSchema, operatorTable } from './list-parameters.js';
-import { modelComponents, modelPaths, sharedResponses } from './paths.js';
+import { modelComponents, modelPaths, sharedParameters, sharedResponses } from './paths.js';
 
 export const OPENAPI_VERSION = '3.1.0';
 /** Where the runtime serves the document and the browsable reference. */
@@ -165,6 +165,7 @@ export function openApiDocument(models: TableModel[]): JsonObject {
       schemas: sortedByKey(Object.assign({}, ...models.map((model) => modelSchemas(model, models)), sharedSchemas())),
       responses: sortedByKey(Object.assign({}, ...models.map((model) => modelComponents(model).responses), sharedResponses(), errorResponses())),
       requestBodies: sortedByKey(Object.assign({}, ...models.map((model) => modelComponents(model).requestBodies))),
+      parameters: sharedParameters(),
       headers: errorHeaders(),
       securitySchemes: securitySchemes(),
     },

@@ -58,13 +58,22 @@ export const ERROR_RESPONSES: ErrorResponse[] = [
   {
     name: 'Conflict',
     status: 409,
-    description: 'A unique key (e.g. a card\'s `username` or `useralias`) already holds the value; `fields` names the field.',
+    description:
+      'A unique key (e.g. a card\'s `username` or `useralias`) already holds the value, or an adjustment would take the value below its `min_balance`; `fields` names the field. Nothing was written.',
     codes: ['conflict'],
     example: {
       error: 'a card with this username already exists',
       code: 'conflict',
       fields: [{ field: 'username', message: 'is already taken by another row' }],
     },
+  },
+  {
+    name: 'PreconditionFailed',
+    status: 412,
+    description:
+      'The request sent `If-Match` and the row no longer has that ETag (it changed, or was deleted, since it was read). Nothing was written: read the row again and decide.',
+    codes: ['precondition_failed'],
+    example: { error: 'card 42 has changed since it was read (If-Match): nothing was written', code: 'precondition_failed' },
   },
   {
     name: 'PayloadTooLarge',
@@ -137,6 +146,10 @@ export function errorSchemas(): Record<string, JsonObject> {
 export function errorHeaders(): Record<string, JsonObject> {
   return {
     Allow: { description: 'The methods the path serves.', schema: { type: 'string', examples: ['GET, HEAD, POST'] } },
+    ETag: {
+      description: 'A strong tag of the row as this response shows it; send it as `If-Match` to write only while the row is unchanged.',
+      schema: { type: 'string', examples: ['"3q2-7wEBHd9tJtUZkPMPOnJTqUA"'] },
+    },
     'Retry-After': { description: 'Seconds until failed logins from this address are accepted again.', schema: { type: 'integer', minimum: 1 } },
     'WWW-Authenticate': { description: 'The Basic challenge, always the same.', schema: { type: 'string', const: AUTH_CHALLENGE } },
   };

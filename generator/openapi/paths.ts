@@ -4,23 +4,54 @@
  * delete alias. Paths are written with the trailing slash; the service
  * answers the same without it.
  */
-import type { TableModel } from '../model.js';
+import type { ColumnModel, TableModel } from '../model.js';
 import type { JsonObject } from './column-schemas.js';
 import { errorResponse } from './errors.js';
 import { listParameters } from './list-parameters.js';
+
+const ref = (kind: 'schemas' | 'responses' | 'requestBodies' | 'parameters', name: string) => ({ $ref: `#/components/${kind}/${name}` });
 
 /** Which methods each route serves; the service answers 405 with an Allow header for the others. */
 export const ROUTE_METHODS = {
   list: ['get', 'post'],
   detail: ['get', 'post', 'put', 'patch', 'delete'],
   deleteAlias: ['post', 'delete'],
+  adjustment: ['post'],
 } as const;
+
+/** A read-only model (the audit trail) serves only these. */
+export const READ_ONLY_METHODS = { list: ['get'], detail: ['get'] } as const;
+
+/** A write with `If-Match` applies only while the row still has that ETag. */
+const IF_MATCH_PARAMETER = {
+  name: 'If-Match',
+  in: 'header',
+  required: false,
+  description:
+    'The `ETag` of the row as you read it. The write applies only while the row is unchanged, checked in the UPDATE or DELETE statement itself; otherwise 412 and nothing is written. `*` matches any existing row; weak tags never match.',
+  schema: { type: 'string' },
+};
+
+const IF_MATCH = ref('parameters', 'IfMatch');
+const IF_NONE_MATCH = ref('parameters', 'IfNoneMatch');
+
+/** The conditional-request headers, described once. */
+export function sharedParameters(): Record<string, JsonObject> {
+  return { IfMatch: IF_MATCH_PARAMETER, IfNoneMatch: IF_NONE_MATCH_PARAMETER };
+}
+
+const IF_NONE_MATCH_PARAMETER = {
+  name: 'If-None-Match',
+  in: 'header',
+  required: false,
+  description: 'The `ETag` you hold: 304 and no body while the row still has it.',
+  schema: { type: 'string' },
+};
 
 export function routePaths(resource: string): { list: string; detail: string; deleteAlias: string } {
   return { list: `/api/${resource}/`, detail: `/api/${resource}/{id}/`, deleteAlias: `/api/${resource}/{id}/delete/` };
 }
 
-const ref = (kind: 'schemas' | 'responses' | 'requestBodies', name: string) => ({ $ref: `#/components/${kind}/${name}` });
 
 function jsonContent(schema: JsonObject): JsonObject {
   return { 'application/json': { schema } };
@@ -89,36 +120,54 @@ export function modelPaths(model: TableModel, models: TableModel[]): Record<stri
         ? 'Partial update: only the fields sent are written, in one UPDATE of those columns, so columns not sent (zero dates included) are never rewritten. `{}` changes nothing and returns the row. PUT, PATCH and POST behave the same.'
         : 'The same as PUT: a partial update.',
     operationId,
+    parameters: [IF_MATCH],
     requestBody: ref('requestBodies', `${typeName}Update`),
-    responses: { '200': row, ...errors(...WITH_BODY, 404, 409, ...ALWAYS) },
+    responses: { '200': row, ...errors(...WITH_BODY, 404, 409, 412, ...ALWAYS) },
   });
   const remove = (summary: string, operationId: string, method: string) => ({
     tags,
     summary,
     description: `Deletes the row and answers \`{"deleted": 1}\`; again, 404.${method === 'post' ? ' No body is needed.' : ''}`,
     operationId,
-    responses: { '200': deleted, ...errors(...(method === 'post' ? WITH_BODY : []), 404, ...ALWAYS) },
+    parameters: [IF_MATCH],
+    responses: { '200': deleted, ...errors(...(method === 'post' ? WITH_BODY : []), 404, 412, ...ALWAYS) },
   });
+  const list = {
+    tags,
+    summary: `List ${title.toLowerCase()} rows`,
+    description: [
+      `One page of rows in the \`{"meta", "objects"}\` envelope. \`meta.next\` and \`meta.previous\` are relative URLs carrying every parameter sent (with \`page\` replaced), or empty strings. No total count.`,
+      'Filters: `field=value` (a parameter per field; repeat it to match any of several values) and `field__op=value` (in `filters`); the operators are described under Filters in the API description.',
+      ...referenceText(model, models),
+    ].join('\n\n'),
+    operationId: `list${typeName}`,
+    parameters: listParameters(model, models),
+    responses: {
+      '200': { description: 'One page of rows.', content: jsonContent(ref('schemas', `${typeName}List`)) },
+      ...errors(400, ...ALWAYS),
+    },
+  };
+  const read = {
+    tags,
+    summary: `Read a ${title.toLowerCase()}`,
+    description: 'The row itself, without an envelope, with its `ETag`.',
+    operationId: `get${typeName}`,
+    parameters: [IF_NONE_MATCH],
+    responses: { '200': row, '304': { description: 'Not modified: the row still has the tag sent in `If-None-Match`.' }, ...errors(404, ...ALWAYS) },
+  };
+
+  if (model.readOnly) {
+    return {
+      [paths.list]: { summary: `${title} list (read-only)`, description: allowText(READ_ONLY_METHODS.list), get: list },
+      [paths.detail]: { summary: `One ${title.toLowerCase()} (read-only)`, description: allowText(READ_ONLY_METHODS.detail), parameters: [idParameter], get: read },
+    };
+  }
 
   return {
     [paths.list]: {
       summary: `${title} list and create`,
       description: allowText(ROUTE_METHODS.list),
-      get: {
-        tags,
-        summary: `List ${title.toLowerCase()} rows`,
-        description: [
-          `One page of rows in the \`{"meta", "objects"}\` envelope. \`meta.next\` and \`meta.previous\` are relative URLs carrying every parameter sent (with \`page\` replaced), or empty strings. No total count.`,
-          'Filters: `field=value` (a parameter per field; repeat it to match any of several values) and `field__op=value` (in `filters`); the operators are described under Filters in the API description.',
-          ...referenceText(model, models),
-        ].join('\n\n'),
-        operationId: `list${typeName}`,
-        parameters: listParameters(model, models),
-        responses: {
-          '200': { description: 'One page of rows.', content: jsonContent(ref('schemas', `${typeName}List`)) },
-          ...errors(400, ...ALWAYS),
-        },
-      },
+      get: list,
       post: {
         tags,
         summary: `Create a ${title.toLowerCase()}`,
@@ -132,13 +181,7 @@ export function modelPaths(model: TableModel, models: TableModel[]): Record<stri
       summary: `One ${title.toLowerCase()}`,
       description: allowText(ROUTE_METHODS.detail),
       parameters: [idParameter],
-      get: {
-        tags,
-        summary: `Read a ${title.toLowerCase()}`,
-        description: 'The row itself, without an envelope.',
-        operationId: `get${typeName}`,
-        responses: { '200': row, ...errors(404, ...ALWAYS) },
-      },
+      get: read,
       put: update('PUT', `update${typeName}`),
       patch: update('PATCH', `patch${typeName}`),
       post: update('POST', `update${typeName}ByPost`),
@@ -151,6 +194,65 @@ export function modelPaths(model: TableModel, models: TableModel[]): Record<stri
       post: remove(`Delete a ${title.toLowerCase()} (legacy alias, POST)`, `delete${typeName}ByAliasPost`, 'post'),
       delete: remove(`Delete a ${title.toLowerCase()} (legacy alias, DELETE)`, `delete${typeName}ByAliasDelete`, 'delete'),
     },
+    ...Object.fromEntries(model.adjustments.map((column) => [adjustmentPath(resource, column.name), adjustmentPathItem(model, column, idParameter)])),
+  };
+}
+
+export function adjustmentPath(resource: string, name: string): string {
+  return `/api/${resource}/{id}/${name}`;
+}
+
+/** `POST /api/<resource>/<id>/<column>`: add to a decimal column in one statement. */
+function adjustmentPathItem(model: TableModel, column: ColumnModel, idParameter: JsonObject): JsonObject {
+  const { typeName, title } = model;
+  const scale = column.sql.scale ?? 0;
+  const decimal = (description: string) => ({
+    type: ['string', 'number'],
+    description: `${description} At most ${scale} decimal places; a string keeps it exact.`,
+    examples: [scale > 0 ? `5.${'0'.repeat(scale)}` : '5'],
+  });
+  return {
+    summary: `Adjust a ${title.toLowerCase()}'s ${column.name}`,
+    description: allowText(ROUTE_METHODS.adjustment),
+    parameters: [idParameter],
+    post: {
+      tags: [model.resource],
+      summary: `Add to ${column.name}, atomically`,
+      description: `Runs \`${column.column} = ${column.column} + delta\` as one statement, in exact decimal arithmetic, and answers the value that statement stored (exact, as text). With \`min_balance\`, the statement changes nothing unless the result stays at or above it (409). Never read, add and write back: concurrent adjustments would lose one another.`,
+      operationId: `adjust${typeName}${column.name.charAt(0).toUpperCase()}${column.name.slice(1)}`,
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['delta'],
+              properties: {
+                delta: decimal(`What to add to ${column.name}; negative subtracts.`),
+                min_balance: decimal(`The lowest ${column.name} the adjustment may leave.`),
+                note: { type: 'string', maxLength: 1000, description: 'Kept with the adjustment in the audit trail.' },
+              },
+            },
+          },
+        },
+      },
+      responses: {
+        '200': {
+          description: `The new ${column.name}.`,
+          content: jsonContent({
+            type: 'object',
+            required: ['id', column.name, 'delta'],
+            properties: {
+              id: { type: ['integer', 'string'] },
+              [column.name]: { type: 'string', description: `Exactly as stored, with ${scale} decimal places.` },
+              delta: { type: 'string', description: 'The delta applied, with the same decimal places.' },
+            },
+          }),
+        },
+        ...errors(...WITH_BODY, 404, 409, ...ALWAYS),
+      },
+    },
   };
 }
 
@@ -158,11 +260,19 @@ export function modelPaths(model: TableModel, models: TableModel[]): Record<stri
 export function modelComponents(model: TableModel): { requestBodies: Record<string, JsonObject>; responses: Record<string, JsonObject> } {
   const { typeName, title } = model;
   return {
-    requestBodies: {
-      [`${typeName}Create`]: requestBody(model, `${typeName}Create`, 'The new row.'),
-      [`${typeName}Update`]: requestBody(model, `${typeName}Update`, 'The fields to change.'),
+    requestBodies: model.readOnly
+      ? {}
+      : {
+          [`${typeName}Create`]: requestBody(model, `${typeName}Create`, 'The new row.'),
+          [`${typeName}Update`]: requestBody(model, `${typeName}Update`, 'The fields to change.'),
+        },
+    responses: {
+      [typeName]: {
+        description: `The ${title.toLowerCase()} as stored.`,
+        headers: { ETag: { $ref: '#/components/headers/ETag' } },
+        content: jsonContent(ref('schemas', typeName)),
+      },
     },
-    responses: { [typeName]: { description: `The ${title.toLowerCase()} as stored.`, content: jsonContent(ref('schemas', typeName)) } },
   };
 }
 

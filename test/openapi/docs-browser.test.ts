@@ -4,8 +4,11 @@
  * parameter and the `filters` object as plain query parameters, which the
  * service answers.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { chromium } from 'playwright-core';
 import t from 'tap';
+import { PROJECT_ROOT } from '../helpers/backends.js';
 import { PASSWORD, startService, USERNAME } from '../helpers/service.js';
 
 t.test('Swagger UI: try a list with field=value and a field__op filter from `filters`', async (t) => {
@@ -24,7 +27,9 @@ t.test('Swagger UI: try a list with field=value and a field__op filter from `fil
 
   await page.goto(`${service.baseUrl}/docs/`);
   await page.waitForSelector('#operations-country-listCountry', { timeout: 30_000 });
-  t.equal(await page.locator('.opblock').count(), 74, 'every operation is shown (9 per resource, and 2 for the API itself)');
+  const document = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'generated/openapi.json'), 'utf8'));
+  const operations = Object.values(document.paths).flatMap((item: any) => Object.keys(item).filter((key) => item[key]?.operationId));
+  t.equal(await page.locator('.opblock').count(), operations.length, `every operation of the document is shown (${operations.length})`);
   const list = page.locator('#operations-country-listCountry');
   await list.locator('.opblock-summary').click();
   await list.locator('.try-out__btn').click();
