@@ -4,15 +4,14 @@
  * credentials or write-only values; load is shed with 503 before the event
  * loop stalls.
  */
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
+import { spawnService } from '../helpers/spawned-service.js';
 import { basicAuth, startService } from '../helpers/service.js';
-import { PROJECT_ROOT } from '../helpers/backends.js';
 
 interface Running {
   port: number;
@@ -26,25 +25,12 @@ interface Running {
 async function startMain(t: { teardown(fn: () => unknown): void }): Promise<Running> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'a2gen-main-'));
   t.teardown(() => rm(dataDir, { recursive: true, force: true }));
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist/runtime/main.js')], {
-    env: { ...process.env, A2B_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', A2B_DATABASE_URL: '', A2B_SECRET: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  t.teardown(() => child.kill('SIGKILL'));
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  for (let waited = 0; !/serving http:\/\/127\.0\.0\.1:\d+/.test(output); waited += 50) {
-    if (waited > 15_000) throw new Error(`the service did not start:\n${output}`);
-    await sleep(50);
-  }
+  const service = await spawnService(t, { env: { A2B_DATA_DIR: dataDir }, ready: /serving http:\/\/127\.0\.0\.1:\d+/ });
+  const output = service.output();
   return {
+    ...service,
     port: Number(/serving http:\/\/127\.0\.0\.1:(\d+)/.exec(output)![1]),
     password: /admin password: (\S+)/.exec(output)![1]!,
-    output: () => output,
-    exited,
-    kill: (signal) => child.kill(signal),
   };
 }
 

@@ -4,21 +4,20 @@
  * listener of its own with A2B_METRICS_PORT. Counters must move by exactly
  * what the test did, labelled by route pattern, never by raw URL.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
+import { spawnService } from '../helpers/spawned-service.js';
 import { resources } from '../../generated/index.js';
 import { ConfigError, loadConfig } from '../../runtime/config.js';
 import { openMysql } from '../../runtime/db/mysql.js';
 import { withErrorCounting } from '../../runtime/metrics/instrumented-db.js';
 import { ServiceMetrics } from '../../runtime/metrics/service-metrics.js';
 import { buildServer } from '../../runtime/server.js';
-import { MYSQL_SERVER, PROJECT_ROOT } from '../helpers/backends.js';
+import { MYSQL_SERVER } from '../helpers/backends.js';
 import { parseExposition, sampleValue, type Exposition } from '../helpers/prometheus-text.js';
 import { basicAuth, PASSWORD, startService, USERNAME, type Service } from '../helpers/service.js';
 
@@ -250,20 +249,10 @@ t.test('SQLite: counters work, no pool gauges', async (t) => {
 t.test('node dist/runtime/main.js with A2B_METRICS_PORT: announces the listener, serves it, SIGTERM still exits 0', async (t) => {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'a2gen-metrics-'));
   t.teardown(() => rm(dataDir, { recursive: true, force: true }));
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist/runtime/main.js')], {
-    env: { ...process.env, A2B_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', A2B_DATABASE_URL: '', A2B_SECRET: '', A2B_METRICS_PORT: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  t.teardown(() => child.kill('SIGKILL'));
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const announced = /metrics \(no auth, for Prometheus\): (http:\/\/127\.0\.0\.1:\d+\/metrics)/;
-  for (let waited = 0; !announced.test(output); waited += 50) {
-    if (waited > 15_000) throw new Error(`the service did not announce its metrics listener:\n${output}`);
-    await sleep(50);
-  }
+  const child = await spawnService(t, { env: { A2B_DATA_DIR: dataDir, A2B_METRICS_PORT: '0' }, ready: announced });
+  const output = child.output();
+  const exited = child.exited;
   const mainPort = Number(/serving http:\/\/127\.0\.0\.1:(\d+)/.exec(output)![1]);
   const metrics = await fetch(announced.exec(output)![1]!);
   const onMainPort = await fetch(`http://127.0.0.1:${mainPort}/metrics`);

@@ -5,17 +5,17 @@
  * replaced, a client that wrote reads its write from the primary whichever
  * worker it reaches, and SIGTERM stops everything with exit code 0.
  */
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
+import { spawnService } from '../helpers/spawned-service.js';
 import { UserStore } from '../../runtime/auth/user-store.js';
 import { parseWorkerCount, RestartBackoff } from '../../runtime/cluster.js';
 import { openMysql } from '../../runtime/db/mysql.js';
-import { createMysqlDatabase, PROJECT_ROOT } from '../helpers/backends.js';
+import { createMysqlDatabase } from '../helpers/backends.js';
 import { basicAuth } from '../helpers/service.js';
 
 interface Cluster {
@@ -28,28 +28,20 @@ interface Cluster {
 }
 
 async function startCluster(t: { teardown(fn: () => unknown): void }, env: Record<string, string>): Promise<Cluster> {
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist/bin/a2gen.js'), 'serve', '--workers', '2'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', A2B_SECRET: '', A2B_DATABASE_URL: '', A2B_DATABASE_READ_URL: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const banner = /serving http:\/\/127\.0\.0\.1:(\d+)/g;
+  const service = await spawnService(t, {
+    args: ['dist/bin/a2gen.js', 'serve', '--workers', '2'],
+    env: { A2B_DATABASE_READ_URL: '', ...env },
+    ready: banner,
+    count: 2,
+    timeoutMs: 30_000,
   });
-  t.teardown(() => child.kill('SIGKILL'));
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const banners = () => [...output.matchAll(/serving http:\/\/127\.0\.0\.1:(\d+)/g)].map((match) => Number(match[1]));
-  for (let waited = 0; banners().length < 2; waited += 50) {
-    if (waited > 30_000) throw new Error(`the workers did not start:\n${output}`);
-    await sleep(50);
-  }
   return {
-    port: banners()[0]!,
-    output: () => output,
-    exited,
-    kill: (signal) => child.kill(signal),
+    ...service,
+    port: Number([...service.output().matchAll(banner)][0]![1]),
     servedBy(url) {
       const counts = new Map<number, number>();
-      for (const line of output.split('\n')) {
+      for (const line of service.output().split('\n')) {
         if (!line.startsWith('{')) continue;
         const entry = JSON.parse(line) as { pid: number; msg: string; req?: { url: string } };
         if (entry.msg === 'incoming request' && entry.req && url.test(entry.req.url)) counts.set(entry.pid, (counts.get(entry.pid) ?? 0) + 1);
