@@ -45,7 +45,12 @@ export interface TableSchema {
     seed?: Record<string, unknown>[];
   };
   properties: Record<string, PropertySchema>;
-  'x-admin'?: { list?: string[]; search?: string[] };
+  'x-admin'?: {
+    list?: string[];
+    search?: string[];
+    filter?: string[];
+    protectedRows?: { key: number; reason: string }[];
+  };
 }
 
 export interface SchemaFile {

@@ -191,6 +191,7 @@ const page = {
       placeholder: 'e.g. 10, or 1,5 for lists and ranges',
     },
   ],
+  protectedRows: [],
   fields: [
     {
       name: 'id',

@@ -121,6 +121,7 @@ const page = {
       placeholder: 'text',
     },
   ],
+  protectedRows: [],
   fields: [
     {
       name: 'id',

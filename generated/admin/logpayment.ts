@@ -132,6 +132,7 @@ const page = {
       placeholder: 'text',
     },
   ],
+  protectedRows: [],
   fields: [
     {
       name: 'id',

@@ -155,7 +155,7 @@ function placeholderOf(column: ColumnModel): string {
 
 export function adminView(model: TableModel) {
   const byName = new Map(model.columns.map((column) => [column.name, column]));
-  const filters = model.admin.list
+  const filters = model.admin.filter
     .map((name) => byName.get(name)!)
     .filter((column) => column.operators.length > 0)
     .map((column) => ({
@@ -178,6 +178,7 @@ export function adminView(model: TableModel) {
       list: model.admin.list,
       search: model.admin.search,
       filters,
+      protectedRows: model.admin.protectedRows,
       fields: model.columns.map(fieldOf),
     }),
   };

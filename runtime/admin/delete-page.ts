@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { rawQuery } from '../api/route-support.js';
 import { checkValue } from '../values/rules.js';
 import { fieldTexts, flash, seeOther, sendPage, type AdminContext } from './context.js';
-import type { AdminModule } from './contract.js';
+import type { AdminModule, AdminProtectedRow } from './contract.js';
 import { html } from './html.js';
 import { displayValue } from './values.js';
 
@@ -25,12 +25,29 @@ function parseIds(page: AdminModule, texts: string[]): (number | string)[] {
   return [...ids.values()].slice(0, MAX_DELETE);
 }
 
+/** The schema's protected row with this key, if any. */
+export function protectedRow(page: AdminModule, id: number | string): AdminProtectedRow | undefined {
+  return page.protectedRows.find((row) => row.key === String(id));
+}
+
+/** Splits the ids into those that may be deleted and a message for each protected one. */
+function withoutProtected(page: AdminModule, ids: (number | string)[]): { ids: (number | string)[]; refusals: string[] } {
+  const refusals = ids.flatMap((id) => {
+    const row = protectedRow(page, id);
+    return row ? [`${page.title} ${id} cannot be deleted: ${row.reason}`] : [];
+  });
+  return { ids: ids.filter((id) => protectedRow(page, id) === undefined), refusals };
+}
+
 export function registerDeletePage(app: FastifyInstance, context: AdminContext, page: AdminModule): void {
   const noun = (count: number) => (count === 1 ? page.title.toLowerCase() : page.plural.toLowerCase());
   const listPath = `/admin/${page.resource}/`;
 
   app.get(`/${page.resource}/delete/`, async (request, reply) => {
-    const ids = parseIds(page, new URLSearchParams(rawQuery(request)).getAll('id'));
+    const selected = parseIds(page, new URLSearchParams(rawQuery(request)).getAll('id'));
+    const { ids, refusals } = withoutProtected(page, selected);
+    for (const text of refusals) flash(request, 'error', text);
+    if (ids.length === 0 && refusals.length > 0) return seeOther(reply, listPath);
     if (ids.length === 0) {
       flash(request, 'info', `Select the ${page.plural.toLowerCase()} to delete first.`);
       return seeOther(reply, listPath);
@@ -60,7 +77,10 @@ export function registerDeletePage(app: FastifyInstance, context: AdminContext, 
   });
 
   app.post(`/${page.resource}/delete/`, async (request, reply) => {
-    const ids = parseIds(page, fieldTexts(request.body, 'id'));
+    // A hand-made form may name a protected row too: refused here as well.
+    const { ids, refusals } = withoutProtected(page, parseIds(page, fieldTexts(request.body, 'id')));
+    for (const text of refusals) flash(request, 'error', text);
+    if (ids.length === 0 && refusals.length > 0) return seeOther(reply, listPath);
     let deleted = 0;
     for (const id of ids) if (await page.queries.remove(context.db, id)) deleted += 1;
     if (deleted === 0) flash(request, 'info', `Nothing was deleted: the selected ${page.plural.toLowerCase()} do not exist.`);
