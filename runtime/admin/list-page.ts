@@ -12,6 +12,7 @@ import type { AdminField, AdminFilter, AdminModule } from './contract.js';
 import { html, attr, type SafeHtml } from './html.js';
 import type { Flash } from './layout.js';
 import { buildListQuery, listUrl, PAGE_SIZE, readListRequest, type AdminListRequest } from './list-query.js';
+import { labelsForRows, referencesOf, type Reference } from './references.js';
 import { displayValue } from './values.js';
 
 const NUMERIC = new Set(['integer', 'decimal', 'float', 'double']);
@@ -112,31 +113,55 @@ function headerCell(page: AdminModule, request: AdminListRequest, field: AdminFi
   return html`<th scope="col"${attr('class', numeric ? 'num' : undefined)}${attr('aria-sort', sort)}><a${attr('class', sort ? 'sorted' : undefined)} href="${listUrl(page.resource, request, { ordering: next })}">${label}${ascending ? ' ▲' : descending ? ' ▼' : ''}</a></th>`;
 }
 
-function cell(page: AdminModule, field: AdminField | undefined, row: Record<string, unknown>, first: boolean): SafeHtml {
+/** A referenced row by its label, linking to it; a key without a row says so. */
+export function referenceContent(reference: Reference, labels: Map<string, string> | undefined, value: unknown, link: boolean): SafeHtml {
+  const key = String(value);
+  const label = labels?.get(key);
+  const noun = reference.targetPage?.title.toLowerCase() ?? reference.target.resource;
+  if (label === undefined) return html`${key} <span class="muted">(no such ${noun})</span>`;
+  const text = label === '' ? `#${key}` : label;
+  return link && reference.targetPage
+    ? html`<a href="/admin/${reference.target.resource}/${key}/" title="${reference.targetPage.title} ${key}">${text}</a>`
+    : html`<span title="${noun} ${key}">${text}</span>`;
+}
+
+function cell(page: AdminModule, field: AdminField | undefined, row: Record<string, unknown>, first: boolean, references: ListReferences): SafeHtml {
   const value = row[field?.name ?? ''];
   const text = displayValue(field, value);
-  const numeric = field !== undefined && NUMERIC.has(field.rule.kind) && field.input !== 'select';
-  const content = value === null || value === undefined ? html`<span class="muted">—</span>` : text;
+  const reference = field && references.byField.get(field.name);
+  const labelled = reference?.label !== undefined && value !== null && value !== undefined;
+  const numeric = field !== undefined && NUMERIC.has(field.rule.kind) && field.input !== 'select' && !labelled;
+  const content =
+    value === null || value === undefined
+      ? html`<span class="muted">—</span>`
+      : labelled
+        ? referenceContent(reference!, references.labels.get(field!.name), value, !first)
+        : text;
   const id = String(row[page.primaryKey]);
   return html`<td${attr('class', numeric ? 'num' : field?.rule.kind === 'string' ? 'text' : undefined)}>${
     first ? html`<a href="/admin/${page.resource}/${id}/">${content}</a>` : content
   }</td>`;
 }
 
-function table(page: AdminModule, request: AdminListRequest, rows: Record<string, unknown>[]): SafeHtml {
+interface ListReferences {
+  byField: Map<string, Reference>;
+  labels: Map<string, Map<string, string>>;
+}
+
+function table(page: AdminModule, request: AdminListRequest, rows: Record<string, unknown>[], references: ListReferences): SafeHtml {
   const fields = page.list.map((name) => page.fields.find((field) => field.name === name));
   if (rows.length === 0) {
     return html`<div class="table-wrap"><p class="empty">No ${page.plural.toLowerCase()} match${request.q || request.filters.length ? ' these filters' : ' yet'}.</p></div>`;
   }
   return html`<form method="get" action="/admin/${page.resource}/delete/">
 <div class="table-wrap"><table>
-  <thead><tr><th class="check" scope="col"><span class="visually-hidden">Select</span></th>${page.list.map((name, index) =>
+  <thead><tr><th class="check" scope="col"><input type="checkbox" class="select-all" aria-label="Select all rows on this page" hidden><span class="visually-hidden">Select</span></th>${page.list.map((name, index) =>
     headerCell(page, request, fields[index], name),
   )}</tr></thead>
   <tbody>${rows.map((row) => {
     const id = String(row[page.primaryKey]);
     return html`<tr><td class="check"><input type="checkbox" name="id" value="${id}" aria-label="Select ${page.title.toLowerCase()} ${id}"></td>${fields.map(
-      (field, index) => cell(page, field, row, index === 0),
+      (field, index) => cell(page, field, row, index === 0, references),
     )}</tr>`;
   })}</tbody>
 </table></div>
@@ -145,6 +170,7 @@ function table(page: AdminModule, request: AdminListRequest, rows: Record<string
 }
 
 export function registerListPage(app: FastifyInstance, context: AdminContext, page: AdminModule): void {
+  const byField = referencesOf(context, page);
   app.get(`/${page.resource}/`, async (request: FastifyRequest, reply: FastifyReply) => {
     const search = new URLSearchParams(rawQuery(request));
     if (search.has('_filter')) {
@@ -170,6 +196,8 @@ export function registerListPage(app: FastifyInstance, context: AdminContext, pa
         text: `These filters cannot be used: ${fields.map((problem) => `${problem.field} ${problem.message}${problem.hint ? ` (${problem.hint})` : ''}`).join('; ')}`,
       });
     }
+    // The listed references' labels: one query per relation for the whole page.
+    const references = { byField, labels: await labelsForRows(context.db, byField, page.list, rows) };
     const exportQuery = new URLSearchParams(listRequest.filters);
     if (listRequest.q) exportQuery.set('q', listRequest.q);
     if (listRequest.ordering) exportQuery.set('ordering', listRequest.ordering);
@@ -189,7 +217,7 @@ export function registerListPage(app: FastifyInstance, context: AdminContext, pa
 ${page.description && html`<p class="lead">${page.description}</p>`}
 ${filterPanel(page, listRequest)}
 ${chips(page, listRequest)}
-${table(page, listRequest, rows)}
+${table(page, listRequest, rows, references)}
 <nav class="pager" aria-label="Pages">
   ${pageNumber > 1 ? html`<a class="button" rel="prev" href="${listUrl(page.resource, listRequest, { page: pageNumber - 1 })}">← Previous</a>` : html`<span class="button disabled">← Previous</span>`}
   <span>Page ${pageNumber}${rows.length > 0 ? ` · rows ${shownFrom}–${shownFrom + rows.length - 1}` : ''}</span>

@@ -20,7 +20,9 @@ import { registerDeletePage } from './delete-page.js';
 import { registerExport } from './export.js';
 import { registerFormPages } from './form-page.js';
 import { html } from './html.js';
-import { STYLESHEET_URL } from './layout.js';
+import { SCRIPT_URL, STYLESHEET_URL } from './layout.js';
+import { registerLookups } from './references.js';
+import { SCRIPT } from './script.js';
 import { registerListPage } from './list-page.js';
 import { registerLogin } from './login.js';
 import { STYLESHEET } from './stylesheet.js';
@@ -45,8 +47,10 @@ export interface AdminOptions {
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Served without signing in (the sign-in page, the stylesheet). */
+    /** Served without signing in (the sign-in page, the stylesheet, the script). */
     adminPublic?: boolean;
+    /** Answers JSON (the pickers' lookups): a request without a session gets 401 JSON, not a redirect. */
+    adminJson?: boolean;
   }
 }
 
@@ -55,6 +59,9 @@ const CSP = {
   directives: {
     defaultSrc: ["'none'"],
     styleSrc: ["'self'"],
+    // The panel's one script file (pickers, select-all); never inline code.
+    scriptSrc: ["'self'"],
+    connectSrc: ["'self'"],
     imgSrc: ["'self'", 'data:'],
     formAction: ["'self'"],
     frameAncestors: ["'none'"],
@@ -99,20 +106,29 @@ export async function adminPlugin(app: FastifyInstance, options: AdminOptions): 
     });
   });
 
-  // Who is signed in: an active admin, checked on every request (a deactivation bites at once).
+  // Who is signed in: an active admin whose password has not changed since (session version), checked on every request.
   app.addHook('preHandler', async (request, reply) => {
     const uid = request.session.get('uid');
     if (uid !== undefined) {
       const user = await options.users.findById(uid);
-      if (user?.active && user.admin) {
+      const current = user !== undefined && (request.session.get('sv') ?? 0) === user.sessionVersion;
+      if (user?.active && user.admin && current) {
         request.adminUser = user;
         request.session.touch();
       } else {
         request.session.set('uid', undefined);
-        flash(request, 'error', 'Your account can no longer use the admin panel.');
+        request.session.set('sv', undefined);
+        flash(
+          request,
+          'error',
+          user?.active && user.admin ? 'You were signed out: your password was changed or your account was updated. Sign in again.' : 'Your account can no longer use the admin panel.',
+        );
       }
     }
     if (request.adminUser || request.routeOptions.config?.adminPublic) return;
+    if (request.routeOptions.config?.adminJson) {
+      return reply.status(401).type('application/json; charset=utf-8').send({ error: 'sign in to the admin panel first', code: 'unauthorized' });
+    }
     const next = request.method === 'GET' ? request.url : '/admin/';
     return seeOther(reply, next === '/admin/' || next === '/admin' ? '/admin/login' : `/admin/login?next=${encodeURIComponent(next)}`);
   });
@@ -152,6 +168,9 @@ export async function adminPlugin(app: FastifyInstance, options: AdminOptions): 
   app.get(STYLESHEET_URL.slice('/admin'.length), { config: { adminPublic: true } }, async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(STYLESHEET),
   );
+  app.get(SCRIPT_URL.slice('/admin'.length), { config: { adminPublic: true } }, async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(SCRIPT),
+  );
 
   app.get('/', async (request, reply) =>
     sendPage(context, request, reply, {
@@ -177,5 +196,6 @@ ${context.pages.map(
     registerExport(app, context, page);
     registerDeletePage(app, context, page);
     registerFormPages(app, context, page);
+    registerLookups(app, context, page);
   }
 }
