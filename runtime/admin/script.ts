@@ -59,8 +59,12 @@ export const SCRIPT = String.raw`'use strict';
     var label = document.querySelector('label[for="' + idInput.id + '"]');
     if (label) label.htmlFor = search.id;
     idInput.hidden = true;
-    box.insertBefore(search, idInput);
-    box.insertBefore(list, idInput.nextSibling);
+    // The options open right under the search box.
+    var holder = document.createElement('div');
+    holder.className = 'reference-field';
+    holder.appendChild(search);
+    holder.appendChild(list);
+    box.insertBefore(holder, idInput);
 
     function describe(choice) { return choice.id === '' ? '' : (choice.label || '#' + choice.id); }
     function showCurrent() {

@@ -84,8 +84,9 @@ form.record { display: grid; grid-template-columns: repeat(auto-fill, minmax(300
 .field .error { color: var(--danger); font-size: .85rem; font-weight: 600; }
 .field.has-error input, .field.has-error select, .field.has-error textarea { border-color: var(--danger); background: #fffafa; }
 .field .static { padding: .42rem 0; font-variant-numeric: tabular-nums; }
-.reference { position: relative; display: grid; grid-template-columns: 1fr auto; gap: .25rem .6rem; align-items: center; }
-.reference .reference-id, .reference .reference-search { grid-column: 1; }
+.reference { display: grid; grid-template-columns: 1fr auto; gap: .25rem .6rem; align-items: center; }
+.reference .reference-id, .reference .reference-field { grid-column: 1; }
+.reference-field { position: relative; }
 .reference-label { grid-column: 2; font-size: .88rem; color: var(--muted); white-space: nowrap; }
 .reference-label.missing { color: var(--danger); }
 .reference .lookup-link { grid-column: 1 / -1; font-size: .85rem; }
