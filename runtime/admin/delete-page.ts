@@ -6,7 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { rawQuery } from '../api/route-support.js';
 import { checkValue } from '../values/rules.js';
 import { fieldTexts, flash, seeOther, sendPage, type AdminContext } from './context.js';
-import type { AdminModule, AdminProtectedRow } from './contract.js';
+import type { AdminField, AdminModule, AdminProtectedRow } from './contract.js';
+import { labelsForRows, referenceContent, referencesOf } from './references.js';
 import { html } from './html.js';
 import { displayValue } from './values.js';
 
@@ -58,6 +59,13 @@ export function registerDeletePage(app: FastifyInstance, context: AdminContext, 
       return seeOther(reply, listPath);
     }
     const shown = page.list.slice(0, 4).map((name) => page.fields.find((field) => field.name === name)!);
+    const references = referencesOf(context, page);
+    const labels = await labelsForRows(context.db, references, shown.map((field) => field.name), rows);
+    const cellOf = (field: AdminField, value: unknown) => {
+      const reference = references.get(field.name);
+      if (reference?.label === undefined || value === null || value === undefined) return displayValue(field, value);
+      return referenceContent(reference, labels.get(field.name), value, false);
+    };
     return sendPage(context, request, reply, {
       title: `Delete ${noun(rows.length)}`,
       current: listPath,
@@ -65,7 +73,7 @@ export function registerDeletePage(app: FastifyInstance, context: AdminContext, 
 <div class="flash warning">This cannot be undone.${rows.length < ids.length ? ` ${ids.length - rows.length} of the selected rows no longer exist.` : ''}</div>
 <div class="table-wrap"><table>
   <thead><tr>${shown.map((field) => html`<th scope="col">${field.label}</th>`)}</tr></thead>
-  <tbody>${rows.map((row) => html`<tr>${shown.map((field) => html`<td>${displayValue(field, row[field.name])}</td>`)}</tr>`)}</tbody>
+  <tbody>${rows.map((row) => html`<tr>${shown.map((field) => html`<td>${cellOf(field, row[field.name])}</td>`)}</tr>`)}</tbody>
 </table></div>
 <form method="post" action="/admin/${page.resource}/delete/" class="bulk">
   <input type="hidden" name="_csrf" value="${csrf}">

@@ -12,7 +12,7 @@ import type { AdminField, AdminFilter, AdminModule } from './contract.js';
 import { html, attr, type SafeHtml } from './html.js';
 import type { Flash } from './layout.js';
 import { buildListQuery, listUrl, PAGE_SIZE, readListRequest, type AdminListRequest } from './list-query.js';
-import { labelsForRows, referencesOf, type Reference } from './references.js';
+import { labelsForRows, referenceContent, referencesOf, type Reference } from './references.js';
 import { displayValue } from './values.js';
 
 const NUMERIC = new Set(['integer', 'decimal', 'float', 'double']);
@@ -111,18 +111,6 @@ function headerCell(page: AdminModule, request: AdminListRequest, field: AdminFi
   const next = ascending ? `-${name}` : name;
   const sort = ascending ? 'ascending' : descending ? 'descending' : undefined;
   return html`<th scope="col"${attr('class', numeric ? 'num' : undefined)}${attr('aria-sort', sort)}><a${attr('class', sort ? 'sorted' : undefined)} href="${listUrl(page.resource, request, { ordering: next })}">${label}${ascending ? ' ▲' : descending ? ' ▼' : ''}</a></th>`;
-}
-
-/** A referenced row by its label, linking to it; a key without a row says so. */
-export function referenceContent(reference: Reference, labels: Map<string, string> | undefined, value: unknown, link: boolean): SafeHtml {
-  const key = String(value);
-  const label = labels?.get(key);
-  const noun = reference.targetPage?.title.toLowerCase() ?? reference.target.resource;
-  if (label === undefined) return html`${key} <span class="muted">(no such ${noun})</span>`;
-  const text = label === '' ? `#${key}` : label;
-  return link && reference.targetPage
-    ? html`<a href="/admin/${reference.target.resource}/${key}/" title="${reference.targetPage.title} ${key}">${text}</a>`
-    : html`<span title="${noun} ${key}">${text}</span>`;
 }
 
 function cell(page: AdminModule, field: AdminField | undefined, row: Record<string, unknown>, first: boolean, references: ListReferences): SafeHtml {

@@ -13,6 +13,7 @@ import { sqlDialect } from '../sql/dialect.js';
 import { checkValue } from '../values/rules.js';
 import type { AdminContext } from './context.js';
 import type { AdminModule } from './contract.js';
+import { html, type SafeHtml } from './html.js';
 
 /** Most rows one lookup answers; the picker asks the operator to type more beyond that. */
 export const LOOKUP_LIMIT = 10;
@@ -92,6 +93,18 @@ export async function lookup(db: Db, reference: Reference, q: string): Promise<{
   );
   const results = rows.slice(0, LOOKUP_LIMIT).map((row) => ({ id: row.k as number | string, label: row.l === null || row.l === undefined ? '' : String(row.l) }));
   return { results, more: rows.length > LOOKUP_LIMIT };
+}
+
+/** A referenced row by its label, linking to it; a key without a row says so. */
+export function referenceContent(reference: Reference, labels: Map<string, string> | undefined, value: unknown, link: boolean): SafeHtml {
+  const key = String(value);
+  const label = labels?.get(key);
+  const noun = reference.targetPage?.title.toLowerCase() ?? reference.target.resource;
+  if (label === undefined) return html`${key} <span class="muted">(no such ${noun})</span>`;
+  const text = label === '' ? `#${key}` : label;
+  return link && reference.targetPage
+    ? html`<a href="/admin/${reference.target.resource}/${key}/" title="${reference.targetPage.title} ${key}">${text}</a>`
+    : html`<span title="${noun} ${key}">${text}</span>`;
 }
 
 /** JSON that stays inert even if a browser were talked into reading it as HTML. */

@@ -50,6 +50,9 @@ for (const name of BACKENDS) {
       await service.api('/api/callerid/', { method: 'POST', body: { cid: '4930123', id_cc_card: cards[4] } });
       const page = await client.get('/admin/callerid/');
       t.match(page.text, new RegExp(`<a href="/admin/card/${cards[4]}/" title="Card ${cards[4]}">81004</a>`));
+      const id = (await service.backend.raw("SELECT id FROM cc_callerid WHERE cid = '4930123'"))[0]!.id;
+      const confirm = await client.get(`/admin/callerid/delete/?id=${id}`);
+      t.match(confirm.text, /<td><span title="card \d+">81004<\/span><\/td>/, 'the delete confirmation names the card too');
     });
 
     await t.test('the edit form: a plain id input with the label, a lookup link and the picker\'s data', async (t) => {
