@@ -177,8 +177,9 @@ export function registerUsersPage(app: FastifyInstance, context: AdminContext): 
       return again(409);
     }
     if (password !== '') await users.setPasswordHash(user.id, await hashPassword(password));
-    if (password !== '' || (user.active && !form.active)) {
-      // A new password or a deactivation ends the user's other admin sessions; yours stays signed in.
+    if (password !== '' || (user.active && !form.active) || (user.admin && !form.admin)) {
+      // A new password, a deactivation or a removed admin flag ends the user's other admin sessions
+      // for good (restoring the flag later does not revive them); yours stays signed in.
       const version = await users.endSessions(user.id);
       if (self) request.session.set('sv', version);
     }

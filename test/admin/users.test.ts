@@ -99,6 +99,9 @@ for (const name of BACKENDS) {
       const email = await client.post(`/admin/user/${shift.id}/`, { ...base, email: 'shift2@example.com', active: '1' });
       t.equal(email.status, 303);
       t.equal((await tablet.get('/admin/')).status, 200, 'other changes (email) leave sessions alone');
+      t.equal((await client.post(`/admin/user/${shift.id}/`, { ...base, email: 'shift2@example.com', active: '1', admin: '0' })).status, 303, 'admin flag removed');
+      t.equal((await client.post(`/admin/user/${shift.id}/`, { ...base, email: 'shift2@example.com', active: '1' })).status, 303, 'and given back');
+      t.equal((await tablet.get('/admin/')).status, 303, 'the session from before the demotion has ended');
     });
 
     await t.test('nobody can deactivate or demote themselves', async (t) => {
