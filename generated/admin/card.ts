@@ -189,6 +189,8 @@ const page = {
       name: 'id_group',
       label: 'Group',
       operators: [
+        { op: 'name__icontains', label: 'name contains, any case' },
+        { op: 'name', label: 'name is' },
         { op: 'eq', label: 'is' },
         { op: 'ne', label: 'is not' },
         { op: 'lt', label: 'is less than' },
@@ -199,7 +201,7 @@ const page = {
         { op: 'not_in', label: 'is none of (a,b,…)' },
         { op: 'between', label: 'is between (low,high)' },
       ],
-      placeholder: 'e.g. 10, or 1,5 for lists and ranges',
+      placeholder: 'name, or an id',
     },
     {
       name: 'tariff',

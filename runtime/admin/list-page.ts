@@ -46,9 +46,11 @@ function panelEntry(filter: AdminFilter, filters: [string, string][]): { key: st
 }
 
 function describeFilter(page: AdminModule, key: string, value: string): string {
+  // A filter's own operators first (they include a reference's label ones: id_group__name__icontains), then the API's split.
+  const offered = page.filters.find((candidate) => key.startsWith(`${candidate.name}__`) && candidate.operators.some((operator) => operator.op === key.slice(candidate.name.length + 2)));
   const separator = key.lastIndexOf('__');
-  const name = separator > 0 ? key.slice(0, separator) : key;
-  const op = separator > 0 ? key.slice(separator + 2) : 'eq';
+  const name = offered?.name ?? (separator > 0 ? key.slice(0, separator) : key);
+  const op = offered ? key.slice(name.length + 2) : separator > 0 ? key.slice(separator + 2) : 'eq';
   const filter = page.filters.find((candidate) => candidate.name === name);
   const field = page.fields.find((candidate) => candidate.name === name);
   const words = filter?.operators.find((operator) => operator.op === op)?.label.replace(/ \(.*\)$/, '') ?? op.replace(/_/g, ' ');

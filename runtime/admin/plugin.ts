@@ -1,6 +1,7 @@
 /**
  * The admin panel at /admin/: an encapsulated Fastify plugin with its own
- * form parser, security headers (strict CSP, no scripts), an encrypted and
+ * form parser, security headers (strict CSP: no inline code, scripts and
+ * styles from the panel's own files only), an encrypted and
  * signed session cookie, CSRF checks on every POST, and HTML error pages.
  * The pages of the models come from generated/admin/; this shell holds
  * nothing model-specific.

@@ -39,6 +39,20 @@ for (const name of BACKENDS) {
       t.match(groupQueries[0], /IN \(\?, \?, \?\)/, 'the three distinct groups, asked for once each');
     });
 
+    await t.test('the Group filter finds cards by the group\'s name, through the join the API builds', async (t) => {
+      const list = await client.get('/admin/card/');
+      t.match(list.text, /<select name="op\.id_group"[^>]*><option value="name__icontains">name contains, any case<\/option><option value="name">name is<\/option><option value="eq">is<\/option>/, 'by name first, then by id');
+      const applied = await client.get('/admin/card/?_filter=1&op.id_group=name__icontains&v.id_group=RESELL');
+      t.equal(applied.location, '/admin/card/?id_group__name__icontains=RESELL');
+      const page = await client.get(applied.location!);
+      t.equal(page.status, 200);
+      t.equal([...page.text.matchAll(/<input type="checkbox" name="id"/g)].length, 7, 'the 7 cards of Resellers');
+      t.match(page.text, /<span class="chip">Group name contains, any case RESELL <a/);
+      t.match(page.text, /<option value="name__icontains" selected>/, 'the panel shows the filter in use');
+      const byId = await client.get('/admin/card/?_filter=1&op.id_group=eq&v.id_group=1');
+      t.equal(byId.location, '/admin/card/?id_group=1', 'by id still works');
+    });
+
     await t.test('a reference to a missing row says so', async (t) => {
       const page = await client.get(`/admin/card/?id=${dangling}`);
       t.match(page.text, /9999 <span class="muted">\(no such card group\)<\/span>/);
