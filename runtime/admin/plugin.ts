@@ -149,6 +149,11 @@ export async function adminPlugin(app: FastifyInstance, options: AdminOptions): 
       text = 'Something went wrong on the server. The error was logged.';
     }
     if (!request.session) return reply.status(status).type('text/plain; charset=utf-8').send(text);
+    // The pickers' lookups read JSON, errors included.
+    if (request.routeOptions.config?.adminJson) {
+      const code = error instanceof MissingTableError ? 'table_missing' : error instanceof DatabaseUnavailableError ? 'database_unavailable' : 'error';
+      return reply.status(status).type('application/json; charset=utf-8').send({ error: text, code });
+    }
     return sendPage(context, request, reply, {
       title: status === 404 ? 'Not found' : 'Error',
       status,

@@ -121,5 +121,13 @@ for (const name of BACKENDS) {
       t.equal((await client.get('/admin/card/lookup/lastname/?q=a')).status, 404, 'only reference columns have a lookup');
       t.match(JSON.parse((await client.get('/admin/callerid/lookup/id_cc_card/?q=8100')).text), { more: true }, 'caller id → cards by account number');
     });
+
+    await t.test('a lookup that fails answers JSON too', async (t) => {
+      await service.backend.raw('DROP TABLE cc_card_group');
+      const failed = await client.get('/admin/card/lookup/id_group/?q=x');
+      t.equal(failed.status, 503);
+      t.match(failed.headers.get('content-type'), /application\/json/);
+      t.match(JSON.parse(failed.text), { code: 'table_missing', error: /cc_card_group is missing/ });
+    });
   });
 }
