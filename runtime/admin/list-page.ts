@@ -105,9 +105,10 @@ function chips(page: AdminModule, request: AdminListRequest): SafeHtml {
   })}</div>`;
 }
 
-function headerCell(page: AdminModule, request: AdminListRequest, field: AdminField | undefined, name: string): SafeHtml {
+function headerCell(page: AdminModule, request: AdminListRequest, field: AdminField | undefined, name: string, labelled: boolean): SafeHtml {
   const label = field?.label ?? name;
-  const numeric = field !== undefined && NUMERIC.has(field.rule.kind) && field.input !== 'select';
+  // A reference shown by its label is text, aligned like text.
+  const numeric = field !== undefined && NUMERIC.has(field.rule.kind) && field.input !== 'select' && !labelled;
   const ascending = request.ordering === name;
   const descending = request.ordering === `-${name}`;
   const next = ascending ? `-${name}` : name;
@@ -146,7 +147,7 @@ function table(page: AdminModule, request: AdminListRequest, rows: Record<string
   return html`<form method="get" action="/admin/${page.resource}/delete/">
 <div class="table-wrap"><table>
   <thead><tr><th class="check" scope="col"><input type="checkbox" class="select-all" aria-label="Select all rows on this page" hidden><span class="visually-hidden">Select</span></th>${page.list.map((name, index) =>
-    headerCell(page, request, fields[index], name),
+    headerCell(page, request, fields[index], name, references.byField.get(name)?.label !== undefined),
   )}</tr></thead>
   <tbody>${rows.map((row) => {
     const id = String(row[page.primaryKey]);

@@ -34,6 +34,7 @@ for (const name of BACKENDS) {
       t.match(page.text, new RegExp(`<a href="/admin/cardgroup/${resellers}/" title="Card group ${resellers}">Resellers</a>`));
       t.match(page.text, /&lt;b&gt;VIP&lt;\/b&gt;<\/a>/, 'labels are escaped');
       t.notMatch(page.text, /<b>VIP<\/b>/);
+      t.match(page.text, /<th scope="col"><a href="[^"]*ordering=id_group">Group<\/a><\/th>/, 'a column of names, aligned as text');
       const groupQueries = service.statements.filter((sql) => sql.includes('cc_card_group'));
       t.equal(groupQueries.length, 1, 'one query for the labels of 20 rows');
       t.match(groupQueries[0], /IN \(\?, \?, \?\)/, 'the three distinct groups, asked for once each');
