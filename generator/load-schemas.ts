@@ -48,7 +48,12 @@ export interface TableSchema {
     managed?: boolean;
   };
   properties: Record<string, PropertySchema>;
-  'x-admin'?: { list?: string[]; search?: string[] };
+  'x-admin'?: {
+    list?: string[];
+    search?: string[];
+    filter?: string[];
+    protectedRows?: { key: number; reason: string }[];
+  };
 }
 
 export interface SchemaFile {

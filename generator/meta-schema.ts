@@ -113,6 +113,16 @@ export const metaSchema = {
       properties: {
         list: { type: 'array', items: identifier },
         search: { type: 'array', items: identifier },
+        filter: { type: 'array', items: identifier, uniqueItems: true },
+        protectedRows: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['key', 'reason'],
+            properties: { key: { type: 'integer' }, reason: { type: 'string', minLength: 1 } },
+          },
+        },
       },
     },
   },

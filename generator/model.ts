@@ -86,7 +86,14 @@ export interface TableModel {
   columns: ColumnModel[];
   indexes: IndexModel[];
   seed: Record<string, unknown>[];
-  admin: { list: string[]; search: string[] };
+  admin: {
+    list: string[];
+    search: string[];
+    /** Columns the list page offers filters for. */
+    filter: string[];
+    /** Rows the admin refuses to delete (by primary key, as text), with the reason shown. */
+    protectedRows: { key: string; reason: string }[];
+  };
   /** Columns with an atomic `POST /api/<resource>/<id>/<column>` adjustment (credit = credit + delta). */
   adjustments: ColumnModel[];
   /** Served for reading only: no create, update or delete routes. */
@@ -206,8 +213,9 @@ export function buildTableModel(file: SchemaFile): TableModel {
     }
   });
   const admin = schema['x-admin'] ?? {};
-  for (const [key, names] of Object.entries(admin)) {
-    names.forEach((name, position) => {
+  const adminColumns = { list: admin.list, search: admin.search, filter: admin.filter };
+  for (const [key, names] of Object.entries(adminColumns)) {
+    (names ?? []).forEach((name, position) => {
       const column = byName.get(name) ?? fail(`/x-admin/${key}/${position}`, `"${name}" is not a property`);
       if (column.writeOnly) fail(`/x-admin/${key}/${position}`, `"${name}" is write-only and cannot be shown`);
     });
@@ -224,6 +232,14 @@ export function buildTableModel(file: SchemaFile): TableModel {
     return column;
   });
   if (options.readOnly && adjustments.length > 0) fail('/x-a2gen/adjustments', 'a read-only resource has no adjustments');
+  const protectedRows = (admin.protectedRows ?? []).map((row, position) => {
+    const range = primaryKey.rule.kind === 'integer' ? primaryKey.rule : undefined;
+    if (range && (BigInt(row.key) < BigInt(range.min) || BigInt(row.key) > BigInt(range.max))) {
+      fail(`/x-admin/protectedRows/${position}/key`, `${row.key} is out of the range of ${primaryKey.name} (${primaryKey.sql.text})`);
+    }
+    return { key: String(row.key), reason: row.reason };
+  });
+  const list = admin.list ?? columns.filter((column) => !column.writeOnly).slice(0, 6).map((column) => column.name);
 
   const title = schema.title ?? options.resource;
   const typeName = pascalCase(title) || pascalCase(options.resource);
@@ -243,8 +259,11 @@ export function buildTableModel(file: SchemaFile): TableModel {
     indexes,
     seed,
     admin: {
-      list: admin.list ?? columns.filter((column) => !column.writeOnly).slice(0, 6).map((column) => column.name),
+      list,
       search: admin.search ?? [],
+      // Filters are offered for the columns operators narrow lists by; without a hint, the listed ones.
+      filter: admin.filter ?? list,
+      protectedRows,
     },
     adjustments,
     readOnly: options.readOnly === true,

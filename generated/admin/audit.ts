@@ -156,6 +156,7 @@ const page = {
       placeholder: 'text',
     },
   ],
+  protectedRows: [],
   fields: [
     {
       name: 'id',

@@ -112,6 +112,12 @@ const page = {
       placeholder: 'e.g. 10, or 1,5 for lists and ranges',
     },
   ],
+  protectedRows: [
+    {
+      key: '1',
+      reason: 'It is the DEFAULT group that new cards join; A2Billing needs at least one group, so it can be edited but not deleted.',
+    },
+  ],
   fields: [
     {
       name: 'id',

@@ -100,6 +100,7 @@ const page = {
       placeholder: 'text',
     },
   ],
+  protectedRows: [],
   fields: [
     {
       name: 'id',

@@ -50,6 +50,8 @@ const page = {
       name: 'card',
       label: 'Card',
       operators: [
+        { op: 'username__icontains', label: 'account number contains, any case' },
+        { op: 'username', label: 'account number is' },
         { op: 'eq', label: 'is' },
         { op: 'ne', label: 'is not' },
         { op: 'lt', label: 'is less than' },
@@ -60,7 +62,7 @@ const page = {
         { op: 'not_in', label: 'is none of (a,b,…)' },
         { op: 'between', label: 'is between (low,high)' },
       ],
-      placeholder: 'e.g. 10, or 1,5 for lists and ranges',
+      placeholder: 'account number, or an id',
     },
     {
       name: 'payment',
@@ -132,6 +134,7 @@ const page = {
       placeholder: 'text',
     },
   ],
+  protectedRows: [],
   fields: [
     {
       name: 'id',

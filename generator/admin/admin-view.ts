@@ -153,17 +153,35 @@ function placeholderOf(column: ColumnModel): string {
   }
 }
 
-export function adminView(model: TableModel) {
+/**
+ * A reference column with a text label is filtered by the referenced row's
+ * label first (`?id_group__name__icontains=def`, a join the API builds from
+ * the schema): people know a group by its name, not its id.
+ */
+function labelOperators(column: ColumnModel, models: readonly TableModel[]): { op: string; label: string }[] {
+  const reference = column.references;
+  const target = reference && models.find((model) => model.resource === reference.resource);
+  const label = target?.columns.find((candidate) => candidate.name === reference?.label);
+  if (label === undefined || label.kind !== 'string' || label.choices !== undefined) return [];
+  const words = label.title.toLowerCase();
+  return [
+    { op: `${label.name}__icontains`, label: `${words} contains, any case` },
+    { op: label.name, label: `${words} is` },
+  ];
+}
+
+export function adminView(model: TableModel, models: readonly TableModel[] = [model]) {
   const byName = new Map(model.columns.map((column) => [column.name, column]));
-  const filters = model.admin.list
+  const filters = model.admin.filter
     .map((name) => byName.get(name)!)
     .filter((column) => column.operators.length > 0)
-    .map((column) => ({
+    .map((column) => ({ column, byLabel: labelOperators(column, models) }))
+    .map(({ column, byLabel }) => ({
       name: column.name,
       label: column.title,
-      operators: operatorWords(column),
+      operators: [...byLabel, ...operatorWords(column)],
       choices: column.choices?.map((choice) => ({ value: String(choice.value), label: choice.label })),
-      placeholder: placeholderOf(column),
+      placeholder: byLabel.length > 0 ? `${byLabel[1]!.label.replace(/ is$/, '')}, or an id` : placeholderOf(column),
     }));
   return {
     resource: model.resource,
@@ -178,6 +196,7 @@ export function adminView(model: TableModel) {
       list: model.admin.list,
       search: model.admin.search,
       filters,
+      protectedRows: model.admin.protectedRows,
       fields: model.columns.map(fieldOf),
     }),
   };

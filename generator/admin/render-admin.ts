@@ -15,7 +15,7 @@ const header = (source: string) => `// ${HEADER_TEXT}. Source: ${source}. Rebuil
 export async function renderAdmin(models: TableModel[], compile: Compile): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   const page = await compile('admin/page.ts.hbs');
-  const pages = models.map((model) => ({ ...adminView(model), header: header(model.source), title: model.title }));
+  const pages = models.map((model) => ({ ...adminView(model, models), header: header(model.source), title: model.title }));
   for (const view of pages) files.set(`admin/${view.resource}.ts`, page(view));
   const index = await compile('admin/index.ts.hbs');
   files.set('admin/index.ts', index({ header: header(models.map((model) => model.source).join(', ')), pages }));

@@ -101,6 +101,8 @@ export function schemaFromFacts(facts: TableFacts, existing?: TableSchema, resou
     'x-admin': admin && {
       ...(admin.list && { list: admin.list.filter((name) => known.has(name)) }),
       ...(admin.search && { search: admin.search.filter((name) => known.has(name)) }),
+      ...(admin.filter && { filter: admin.filter.filter((name) => known.has(name)) }),
+      ...(admin.protectedRows && { protectedRows: admin.protectedRows }),
     },
   }) as unknown as TableSchema;
 }

@@ -16,6 +16,8 @@ declare module '@fastify/secure-session' {
   interface SessionData {
     /** The signed-in user's id. */
     uid: number;
+    /** The user's session version at sign-in: a newer one in the database ends this session. */
+    sv: number;
     /** Messages for the next page. */
     flash: Flash[];
   }

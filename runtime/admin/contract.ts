@@ -58,6 +58,11 @@ export interface AdminFilter {
   readonly placeholder: string;
 }
 
+export interface AdminProtectedRow {
+  readonly key: string;
+  readonly reason: string;
+}
+
 /** A model's page in the admin panel, as `a2gen build` emits it. */
 export interface AdminModule {
   readonly resource: string;
@@ -71,7 +76,10 @@ export interface AdminModule {
   readonly list: readonly string[];
   /** Columns the search box looks in (case-insensitive, anywhere in the value). */
   readonly search: readonly string[];
+  /** The filters the list page offers (the schema's `x-admin.filter`). */
   readonly filters: readonly AdminFilter[];
+  /** Rows that may not be deleted here, by primary key as text, with the reason shown. */
+  readonly protectedRows: readonly AdminProtectedRow[];
   /** Every column, in table order. */
   readonly fields: readonly AdminField[];
   readonly spec: ResourceSpec;

@@ -7,7 +7,8 @@ import { rawQuery } from '../api/route-support.js';
 import { deleteRow } from '../api/writes.js';
 import { checkValue } from '../values/rules.js';
 import { adminWriteContext, fieldTexts, flash, seeOther, sendPage, type AdminContext } from './context.js';
-import type { AdminModule } from './contract.js';
+import type { AdminField, AdminModule, AdminProtectedRow } from './contract.js';
+import { labelsForRows, referenceContent, referencesOf } from './references.js';
 import { html } from './html.js';
 import { displayValue } from './values.js';
 
@@ -26,12 +27,29 @@ function parseIds(page: AdminModule, texts: string[]): (number | string)[] {
   return [...ids.values()].slice(0, MAX_DELETE);
 }
 
+/** The schema's protected row with this key, if any. */
+export function protectedRow(page: AdminModule, id: number | string): AdminProtectedRow | undefined {
+  return page.protectedRows.find((row) => row.key === String(id));
+}
+
+/** Splits the ids into those that may be deleted and a message for each protected one. */
+function withoutProtected(page: AdminModule, ids: (number | string)[]): { ids: (number | string)[]; refusals: string[] } {
+  const refusals = ids.flatMap((id) => {
+    const row = protectedRow(page, id);
+    return row ? [`${page.title} ${id} cannot be deleted: ${row.reason}`] : [];
+  });
+  return { ids: ids.filter((id) => protectedRow(page, id) === undefined), refusals };
+}
+
 export function registerDeletePage(app: FastifyInstance, context: AdminContext, page: AdminModule): void {
   const noun = (count: number) => (count === 1 ? page.title.toLowerCase() : page.plural.toLowerCase());
   const listPath = `/admin/${page.resource}/`;
 
   app.get(`/${page.resource}/delete/`, async (request, reply) => {
-    const ids = parseIds(page, new URLSearchParams(rawQuery(request)).getAll('id'));
+    const selected = parseIds(page, new URLSearchParams(rawQuery(request)).getAll('id'));
+    const { ids, refusals } = withoutProtected(page, selected);
+    for (const text of refusals) flash(request, 'error', text);
+    if (ids.length === 0 && refusals.length > 0) return seeOther(reply, listPath);
     if (ids.length === 0) {
       flash(request, 'info', `Select the ${page.plural.toLowerCase()} to delete first.`);
       return seeOther(reply, listPath);
@@ -42,6 +60,13 @@ export function registerDeletePage(app: FastifyInstance, context: AdminContext, 
       return seeOther(reply, listPath);
     }
     const shown = page.list.slice(0, 4).map((name) => page.fields.find((field) => field.name === name)!);
+    const references = referencesOf(context, page);
+    const labels = await labelsForRows(context.db, references, shown.map((field) => field.name), rows);
+    const cellOf = (field: AdminField, value: unknown) => {
+      const reference = references.get(field.name);
+      if (reference?.label === undefined || value === null || value === undefined) return displayValue(field, value);
+      return referenceContent(reference, labels.get(field.name), value, false);
+    };
     return sendPage(context, request, reply, {
       title: `Delete ${noun(rows.length)}`,
       current: listPath,
@@ -49,7 +74,7 @@ export function registerDeletePage(app: FastifyInstance, context: AdminContext, 
 <div class="flash warning">This cannot be undone.${rows.length < ids.length ? ` ${ids.length - rows.length} of the selected rows no longer exist.` : ''}</div>
 <div class="table-wrap"><table>
   <thead><tr>${shown.map((field) => html`<th scope="col">${field.label}</th>`)}</tr></thead>
-  <tbody>${rows.map((row) => html`<tr>${shown.map((field) => html`<td>${displayValue(field, row[field.name])}</td>`)}</tr>`)}</tbody>
+  <tbody>${rows.map((row) => html`<tr>${shown.map((field) => html`<td>${cellOf(field, row[field.name])}</td>`)}</tr>`)}</tbody>
 </table></div>
 <form method="post" action="/admin/${page.resource}/delete/" class="bulk">
   <input type="hidden" name="_csrf" value="${csrf}">
@@ -61,7 +86,10 @@ export function registerDeletePage(app: FastifyInstance, context: AdminContext, 
   });
 
   app.post(`/${page.resource}/delete/`, async (request, reply) => {
-    const ids = parseIds(page, fieldTexts(request.body, 'id'));
+    // A hand-made form may name a protected row too: refused here as well.
+    const { ids, refusals } = withoutProtected(page, parseIds(page, fieldTexts(request.body, 'id')));
+    for (const text of refusals) flash(request, 'error', text);
+    if (ids.length === 0 && refusals.length > 0) return seeOther(reply, listPath);
     let deleted = 0;
     const write = adminWriteContext(request, context);
     for (const id of ids) if (await deleteRow(write, page.queries.table, id)) deleted += 1;

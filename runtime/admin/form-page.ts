@@ -14,6 +14,8 @@ import { createRow, updateRow } from '../api/writes.js';
 import { InvalidValueError } from '../db/errors.js';
 import { adminWriteContext, fieldText, flash, seeOther, sendPage, type AdminContext } from './context.js';
 import type { AdminField, AdminModule } from './contract.js';
+import { protectedRow } from './delete-page.js';
+import { labelsForRows, lookupUrl, referencesOf, type Reference } from './references.js';
 import { attr, html, type SafeHtml } from './html.js';
 import type { Flash } from './layout.js';
 import { bodyValue, canonical, formValue } from './values.js';
@@ -41,7 +43,36 @@ interface FormState {
   conflicts?: Conflict[];
 }
 
-function fieldInput(field: AdminField, state: FormState, editing: boolean): SafeHtml {
+/** A reference column's picker data: the relation, the labels of the values shown, the lookup URL. */
+interface FormReferences {
+  byField: Map<string, Reference>;
+  labels: Map<string, Map<string, string>>;
+  lookup: (field: string) => string;
+}
+
+/**
+ * A reference column: the plain id input with the referenced row's label and
+ * a link to the target's list (all that works without JavaScript), wrapped
+ * with what the script needs to turn it into a search-as-you-type picker.
+ */
+function referenceInput(field: AdminField, reference: Reference, references: FormReferences, value: string, plainInput: SafeHtml): SafeHtml {
+  const labels = references.labels.get(field.name);
+  // Text that is no id at all (a validation error shows) gets no label.
+  const key = canonical(field, value.trim()).startsWith('invalid:') ? '' : value.trim();
+  const label = key === '' ? '' : labels?.get(canonical(field, key));
+  const noun = reference.targetPage?.title.toLowerCase() ?? reference.target.resource;
+  const shown = key === '' ? '' : label === undefined ? `no such ${noun}` : label || `#${key}`;
+  const picker = reference.label
+    ? html` data-lookup="${references.lookup(field.name)}" data-label="${label ?? ''}" data-label-name="${reference.label.name}" data-nullable="${field.nullable ? 'true' : 'false'}"`
+    : '';
+  return html`<div class="reference"${picker}>
+    ${plainInput}
+    <span class="reference-label${label === undefined && key !== '' ? ' missing' : ''}" aria-live="polite">${shown}</span>
+    ${reference.targetPage && html`<a class="lookup-link" href="/admin/${reference.target.resource}/" target="_blank" rel="noopener">Look up ${reference.targetPage.plural.toLowerCase()} ↗</a>`}
+  </div>`;
+}
+
+function fieldInput(field: AdminField, state: FormState, editing: boolean, references: FormReferences): SafeHtml {
   const id = `field-${field.name}`;
   const value = state.values[field.name] ?? '';
   const error = state.errors.get(field.name);
@@ -68,10 +99,12 @@ function fieldInput(field: AdminField, state: FormState, editing: boolean): Safe
       editing ? 'unchanged' : undefined,
     )}>`;
   } else {
-    input = html`<input${common} type="${field.input}" value="${value}"${attr('step', field.step)}${attr('min', field.min)}${attr('max', field.max)}${attr(
+    const reference = references.byField.get(field.name);
+    input = html`<input${common}${attr('class', reference ? 'reference-id' : undefined)} type="${field.input}" value="${value}"${attr('step', field.step)}${attr('min', field.min)}${attr('max', field.max)}${attr(
       'maxlength',
       field.maxLength,
     )}${attr('required', required)}${attr('inputmode', field.input === 'text' && field.rule.kind === 'decimal' ? 'decimal' : undefined)}>`;
+    if (reference) input = referenceInput(field, reference, references, value, input);
   }
   const original =
     editing && !field.readOnly && !field.writeOnly
@@ -89,25 +122,32 @@ function fieldInput(field: AdminField, state: FormState, editing: boolean): Safe
 function conflictTable(conflicts: Conflict[]): SafeHtml {
   return html`<div class="flash warning" role="alert"><strong>${conflicts.length === 1 ? 'A field you changed was' : `${conflicts.length} fields you changed were`} also changed by someone else while you were editing; nothing was saved.</strong>
   Check the values below; saving again writes your values over the new ones.
-  <div class="table-wrap" style="margin-top:.5rem"><table class="conflicts"><thead><tr><th>Field</th><th>When you opened the form</th><th>In the database now</th><th>Yours</th></tr></thead>
+  <div class="table-wrap conflicts-wrap"><table class="conflicts"><thead><tr><th>Field</th><th>When you opened the form</th><th>In the database now</th><th>Yours</th></tr></thead>
   <tbody>${conflicts.map(
     (conflict) => html`<tr><td>${conflict.field.label}</td><td>${conflict.was}</td><td><strong>${conflict.now}</strong></td><td>${conflict.yours}</td></tr>`,
   )}</tbody></table></div></div>`;
 }
 
-function renderForm(page: AdminModule, state: FormState, id: string | undefined, csrf: string): SafeHtml {
+/** The Delete… button, or why this row cannot be deleted (the schema's protectedRows). */
+function deleteAction(page: AdminModule, id: string): SafeHtml {
+  const guarded = protectedRow(page, id);
+  if (guarded) return html`<span class="spacer muted protected-note">Cannot be deleted: ${guarded.reason}</span>`;
+  return html`<a class="button danger spacer" href="/admin/${page.resource}/delete/?id=${id}">Delete…</a>`;
+}
+
+function renderForm(page: AdminModule, state: FormState, id: string | undefined, csrf: string, references: FormReferences): SafeHtml {
   const editing = id !== undefined;
   const fields = page.fields.filter((field) => editing || !field.readOnly);
   const action = editing ? `/admin/${page.resource}/${id}/` : `/admin/${page.resource}/add/`;
   return html`${state.conflicts && state.conflicts.length > 0 && conflictTable(state.conflicts)}
 <form class="record panel" method="post" action="${action}" novalidate>
   <input type="hidden" name="_csrf" value="${csrf}">
-  ${fields.map((field) => fieldInput(field, state, editing))}
+  ${fields.map((field) => fieldInput(field, state, editing, references))}
   <div class="actions">
     <button class="primary" type="submit" name="_action" value="save">Save</button>
     <button type="submit" name="_action" value="add">Save and add another</button>
     <button type="submit" name="_action" value="continue">Save and continue editing</button>
-    ${editing && html`<a class="button danger spacer" href="/admin/${page.resource}/delete/?id=${id}">Delete…</a>`}
+    ${editing && deleteAction(page, id)}
   </div>
 </form>`;
 }
@@ -148,17 +188,26 @@ export function registerFormPages(app: FastifyInstance, context: AdminContext, p
   const checkUpdate = context.validator.compile(page.updateBodySchema);
   const editable = page.fields.filter((field) => !field.readOnly);
   const noun = page.title.toLowerCase();
+  const byField = referencesOf(context, page);
+  const referenced = editable.filter((field) => byField.has(field.name)).map((field) => field.name);
 
-  const show = (request: FastifyRequest, reply: FastifyReply, options: { state: FormState; id?: string; status?: number; flashes?: Flash[] }) =>
-    sendPage(context, request, reply, {
+  const show = async (request: FastifyRequest, reply: FastifyReply, options: { state: FormState; id?: string; status?: number; flashes?: Flash[] }) => {
+    // The labels of the values the form shows (stored or entered): one query per reference column.
+    const references: FormReferences = {
+      byField,
+      labels: await labelsForRows(context.db, byField, referenced, [options.state.values]),
+      lookup: (field) => lookupUrl(page, field),
+    };
+    return sendPage(context, request, reply, {
       title: options.id ? `${page.title} ${options.id}` : `Add ${noun}`,
       current: `/admin/${page.resource}/`,
       status: options.status,
       flashes: options.flashes,
       body: (csrf) => html`<div class="head"><h1>${options.id ? `${page.title} ${options.id}` : `Add ${noun}`}</h1>
   <a class="button" href="/admin/${page.resource}/">Back to ${page.plural.toLowerCase()}</a></div>
-${renderForm(page, options.state, options.id, csrf)}`,
+${renderForm(page, options.state, options.id, csrf, references)}`,
     });
+  };
 
   const initialValues = () => Object.fromEntries(editable.map((field) => [field.name, field.initial]));
   const submitted = (body: unknown) => Object.fromEntries(editable.map((field) => [field.name, field.writeOnly ? '' : (fieldText(body, field.name) ?? '')]));

@@ -4,10 +4,14 @@
  */
 import { createHash } from 'node:crypto';
 import { html, type SafeHtml } from './html.js';
+import { SCRIPT } from './script.js';
 import { STYLESHEET } from './stylesheet.js';
 
 /** The stylesheet's URL carries its hash, so it can be cached for good. */
 export const STYLESHEET_URL = `/admin/static/admin-${createHash('sha256').update(STYLESHEET).digest('hex').slice(0, 12)}.css`;
+
+/** The one script (pickers, select-all), loaded from this URL only: the CSP allows no inline code. */
+export const SCRIPT_URL = `/admin/static/admin-${createHash('sha256').update(SCRIPT).digest('hex').slice(0, 12)}.js`;
 
 export type FlashKind = 'success' | 'error' | 'info' | 'warning';
 
@@ -58,6 +62,7 @@ export function renderPage(shell: Shell): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${shell.title} · A2Billing admin</title>
 <link rel="stylesheet" href="${STYLESHEET_URL}">
+${user && html`<script src="${SCRIPT_URL}" defer></script>`}
 </head>
 <body>
 ${topbar}

@@ -12,6 +12,7 @@ import type { AdminField, AdminFilter, AdminModule } from './contract.js';
 import { html, attr, type SafeHtml } from './html.js';
 import type { Flash } from './layout.js';
 import { buildListQuery, listUrl, PAGE_SIZE, readListRequest, type AdminListRequest } from './list-query.js';
+import { labelsForRows, referenceContent, referencesOf, type Reference } from './references.js';
 import { displayValue } from './values.js';
 
 const NUMERIC = new Set(['integer', 'decimal', 'float', 'double']);
@@ -45,9 +46,11 @@ function panelEntry(filter: AdminFilter, filters: [string, string][]): { key: st
 }
 
 function describeFilter(page: AdminModule, key: string, value: string): string {
+  // A filter's own operators first (they include a reference's label ones: id_group__name__icontains), then the API's split.
+  const offered = page.filters.find((candidate) => key.startsWith(`${candidate.name}__`) && candidate.operators.some((operator) => operator.op === key.slice(candidate.name.length + 2)));
   const separator = key.lastIndexOf('__');
-  const name = separator > 0 ? key.slice(0, separator) : key;
-  const op = separator > 0 ? key.slice(separator + 2) : 'eq';
+  const name = offered?.name ?? (separator > 0 ? key.slice(0, separator) : key);
+  const op = offered ? key.slice(name.length + 2) : separator > 0 ? key.slice(separator + 2) : 'eq';
   const filter = page.filters.find((candidate) => candidate.name === name);
   const field = page.fields.find((candidate) => candidate.name === name);
   const words = filter?.operators.find((operator) => operator.op === op)?.label.replace(/ \(.*\)$/, '') ?? op.replace(/_/g, ' ');
@@ -102,9 +105,10 @@ function chips(page: AdminModule, request: AdminListRequest): SafeHtml {
   })}</div>`;
 }
 
-function headerCell(page: AdminModule, request: AdminListRequest, field: AdminField | undefined, name: string): SafeHtml {
+function headerCell(page: AdminModule, request: AdminListRequest, field: AdminField | undefined, name: string, labelled: boolean): SafeHtml {
   const label = field?.label ?? name;
-  const numeric = field !== undefined && NUMERIC.has(field.rule.kind) && field.input !== 'select';
+  // A reference shown by its label is text, aligned like text.
+  const numeric = field !== undefined && NUMERIC.has(field.rule.kind) && field.input !== 'select' && !labelled;
   const ascending = request.ordering === name;
   const descending = request.ordering === `-${name}`;
   const next = ascending ? `-${name}` : name;
@@ -112,31 +116,50 @@ function headerCell(page: AdminModule, request: AdminListRequest, field: AdminFi
   return html`<th scope="col"${attr('class', numeric ? 'num' : undefined)}${attr('aria-sort', sort)}><a${attr('class', sort ? 'sorted' : undefined)} href="${listUrl(page.resource, request, { ordering: next })}">${label}${ascending ? ' ▲' : descending ? ' ▼' : ''}</a></th>`;
 }
 
-function cell(page: AdminModule, field: AdminField | undefined, row: Record<string, unknown>, first: boolean): SafeHtml {
+function cell(page: AdminModule, field: AdminField | undefined, row: Record<string, unknown>, first: boolean, references: ListReferences): SafeHtml {
   const value = row[field?.name ?? ''];
   const text = displayValue(field, value);
-  const numeric = field !== undefined && NUMERIC.has(field.rule.kind) && field.input !== 'select';
-  const content = value === null || value === undefined ? html`<span class="muted">—</span>` : text;
+  const reference = field && references.byField.get(field.name);
+  const labelled = reference?.label !== undefined && value !== null && value !== undefined;
+  const numeric = field !== undefined && NUMERIC.has(field.rule.kind) && field.input !== 'select' && !labelled;
+  const content =
+    value === null || value === undefined
+      ? html`<span class="muted">—</span>`
+      : labelled
+        ? referenceContent(reference!, references.labels.get(field!.name), value, !first)
+        : text;
   const id = String(row[page.primaryKey]);
   return html`<td${attr('class', numeric ? 'num' : field?.rule.kind === 'string' ? 'text' : undefined)}>${
     first ? html`<a href="/admin/${page.resource}/${id}/">${content}</a>` : content
   }</td>`;
 }
 
-function table(page: AdminModule, request: AdminListRequest, rows: Record<string, unknown>[]): SafeHtml {
+interface ListReferences {
+  byField: Map<string, Reference>;
+  labels: Map<string, Map<string, string>>;
+}
+
+function table(page: AdminModule, request: AdminListRequest, rows: Record<string, unknown>[], references: ListReferences): SafeHtml {
   const fields = page.list.map((name) => page.fields.find((field) => field.name === name));
   if (rows.length === 0) {
     return html`<div class="table-wrap"><p class="empty">No ${page.plural.toLowerCase()} match${request.q || request.filters.length ? ' these filters' : ' yet'}.</p></div>`;
   }
+  if (page.spec.readOnly) {
+    // Nothing to select: a read-only model has no delete.
+    return html`<div class="table-wrap"><table>
+  <thead><tr>${page.list.map((name, index) => headerCell(page, request, fields[index], name, references.byField.get(name)?.label !== undefined))}</tr></thead>
+  <tbody>${rows.map((row) => html`<tr>${fields.map((field, index) => cell(page, field, row, index === 0, references))}</tr>`)}</tbody>
+</table></div>`;
+  }
   return html`<form method="get" action="/admin/${page.resource}/delete/">
 <div class="table-wrap"><table>
-  <thead><tr><th class="check" scope="col"><span class="visually-hidden">Select</span></th>${page.list.map((name, index) =>
-    headerCell(page, request, fields[index], name),
+  <thead><tr><th class="check" scope="col"><input type="checkbox" class="select-all" aria-label="Select all rows on this page" hidden><span class="visually-hidden">Select</span></th>${page.list.map((name, index) =>
+    headerCell(page, request, fields[index], name, references.byField.get(name)?.label !== undefined),
   )}</tr></thead>
   <tbody>${rows.map((row) => {
     const id = String(row[page.primaryKey]);
     return html`<tr><td class="check"><input type="checkbox" name="id" value="${id}" aria-label="Select ${page.title.toLowerCase()} ${id}"></td>${fields.map(
-      (field, index) => cell(page, field, row, index === 0),
+      (field, index) => cell(page, field, row, index === 0, references),
     )}</tr>`;
   })}</tbody>
 </table></div>
@@ -145,6 +168,7 @@ function table(page: AdminModule, request: AdminListRequest, rows: Record<string
 }
 
 export function registerListPage(app: FastifyInstance, context: AdminContext, page: AdminModule): void {
+  const byField = referencesOf(context, page);
   app.get(`/${page.resource}/`, async (request: FastifyRequest, reply: FastifyReply) => {
     const search = new URLSearchParams(rawQuery(request));
     if (search.has('_filter')) {
@@ -170,6 +194,8 @@ export function registerListPage(app: FastifyInstance, context: AdminContext, pa
         text: `These filters cannot be used: ${fields.map((problem) => `${problem.field} ${problem.message}${problem.hint ? ` (${problem.hint})` : ''}`).join('; ')}`,
       });
     }
+    // The listed references' labels: one query per relation for the whole page.
+    const references = { byField, labels: await labelsForRows(context.db, byField, page.list, rows) };
     const exportQuery = new URLSearchParams(listRequest.filters);
     if (listRequest.q) exportQuery.set('q', listRequest.q);
     if (listRequest.ordering) exportQuery.set('ordering', listRequest.ordering);
@@ -182,14 +208,14 @@ export function registerListPage(app: FastifyInstance, context: AdminContext, pa
       status,
       flashes,
       body: () => html`<div class="head"><h1>${page.plural}</h1>
-  <a class="button primary" href="/admin/${page.resource}/add/">Add ${page.title.toLowerCase()}</a>
+  ${!page.spec.readOnly && html`<a class="button primary" href="/admin/${page.resource}/add/">Add ${page.title.toLowerCase()}</a>`}
   <a class="button" href="${exportUrl('csv')}">Export CSV</a>
   <a class="button" href="${exportUrl('json')}">Export JSON</a>
 </div>
 ${page.description && html`<p class="lead">${page.description}</p>`}
 ${filterPanel(page, listRequest)}
 ${chips(page, listRequest)}
-${table(page, listRequest, rows)}
+${table(page, listRequest, rows, references)}
 <nav class="pager" aria-label="Pages">
   ${pageNumber > 1 ? html`<a class="button" rel="prev" href="${listUrl(page.resource, listRequest, { page: pageNumber - 1 })}">← Previous</a>` : html`<span class="button disabled">← Previous</span>`}
   <span>Page ${pageNumber}${rows.length > 0 ? ` · rows ${shownFrom}–${shownFrom + rows.length - 1}` : ''}</span>

@@ -86,6 +86,7 @@ export function registerLogin(app: FastifyInstance, context: AdminContext, optio
     // A new session on every sign-in: nothing from before it (a planted cookie) survives.
     request.session.regenerate();
     request.session.set('uid', user.id);
+    request.session.set('sv', (await context.users.findById(user.id))?.sessionVersion ?? 0);
     request.session.set('flash', [{ kind: 'success', text: `Welcome, ${user.username}.` }]);
     return seeOther(reply, next ?? '/admin/');
   });

@@ -1,6 +1,7 @@
 /**
  * The admin panel at /admin/: an encapsulated Fastify plugin with its own
- * form parser, security headers (strict CSP, no scripts), an encrypted and
+ * form parser, security headers (strict CSP: no inline code, scripts and
+ * styles from the panel's own files only), an encrypted and
  * signed session cookie, CSRF checks on every POST, and HTML error pages.
  * The pages of the models come from generated/admin/; this shell holds
  * nothing model-specific.
@@ -19,8 +20,11 @@ import type { AdminModule } from './contract.js';
 import { registerDeletePage } from './delete-page.js';
 import { registerExport } from './export.js';
 import { registerFormPages } from './form-page.js';
+import { registerRecordPage } from './record-page.js';
 import { html } from './html.js';
-import { STYLESHEET_URL } from './layout.js';
+import { SCRIPT_URL, STYLESHEET_URL } from './layout.js';
+import { registerLookups } from './references.js';
+import { SCRIPT } from './script.js';
 import { registerListPage } from './list-page.js';
 import { registerLogin } from './login.js';
 import { STYLESHEET } from './stylesheet.js';
@@ -47,8 +51,10 @@ export interface AdminOptions {
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Served without signing in (the sign-in page, the stylesheet). */
+    /** Served without signing in (the sign-in page, the stylesheet, the script). */
     adminPublic?: boolean;
+    /** Answers JSON (the pickers' lookups): a request without a session gets 401 JSON, not a redirect. */
+    adminJson?: boolean;
   }
 }
 
@@ -57,6 +63,9 @@ const CSP = {
   directives: {
     defaultSrc: ["'none'"],
     styleSrc: ["'self'"],
+    // The panel's one script file (pickers, select-all); never inline code.
+    scriptSrc: ["'self'"],
+    connectSrc: ["'self'"],
     imgSrc: ["'self'", 'data:'],
     formAction: ["'self'"],
     frameAncestors: ["'none'"],
@@ -102,20 +111,29 @@ export async function adminPlugin(app: FastifyInstance, options: AdminOptions): 
     });
   });
 
-  // Who is signed in: an active admin, checked on every request (a deactivation bites at once).
+  // Who is signed in: an active admin whose password has not changed since (session version), checked on every request.
   app.addHook('preHandler', async (request, reply) => {
     const uid = request.session.get('uid');
     if (uid !== undefined) {
       const user = await options.users.findById(uid);
-      if (user?.active && user.admin) {
+      const current = user !== undefined && (request.session.get('sv') ?? 0) === user.sessionVersion;
+      if (user?.active && user.admin && current) {
         request.adminUser = user;
         request.session.touch();
       } else {
         request.session.set('uid', undefined);
-        flash(request, 'error', 'Your account can no longer use the admin panel.');
+        request.session.set('sv', undefined);
+        flash(
+          request,
+          'error',
+          user?.active && user.admin ? 'You were signed out: your password was changed or your account was updated. Sign in again.' : 'Your account can no longer use the admin panel.',
+        );
       }
     }
     if (request.adminUser || request.routeOptions.config?.adminPublic) return;
+    if (request.routeOptions.config?.adminJson) {
+      return reply.status(401).type('application/json; charset=utf-8').send({ error: 'sign in to the admin panel first', code: 'unauthorized' });
+    }
     const next = request.method === 'GET' ? request.url : '/admin/';
     return seeOther(reply, next === '/admin/' || next === '/admin' ? '/admin/login' : `/admin/login?next=${encodeURIComponent(next)}`);
   });
@@ -135,6 +153,11 @@ export async function adminPlugin(app: FastifyInstance, options: AdminOptions): 
       text = 'Something went wrong on the server. The error was logged.';
     }
     if (!request.session) return reply.status(status).type('text/plain; charset=utf-8').send(text);
+    // The pickers' lookups read JSON, errors included.
+    if (request.routeOptions.config?.adminJson) {
+      const code = error instanceof MissingTableError ? 'table_missing' : error instanceof DatabaseUnavailableError ? 'database_unavailable' : 'error';
+      return reply.status(status).type('application/json; charset=utf-8').send({ error: text, code });
+    }
     return sendPage(context, request, reply, {
       title: status === 404 ? 'Not found' : 'Error',
       status,
@@ -155,6 +178,9 @@ export async function adminPlugin(app: FastifyInstance, options: AdminOptions): 
   app.get(STYLESHEET_URL.slice('/admin'.length), { config: { adminPublic: true } }, async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(STYLESHEET),
   );
+  app.get(SCRIPT_URL.slice('/admin'.length), { config: { adminPublic: true } }, async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(SCRIPT),
+  );
 
   app.get('/', async (request, reply) =>
     sendPage(context, request, reply, {
@@ -165,7 +191,7 @@ export async function adminPlugin(app: FastifyInstance, options: AdminOptions): 
 <div class="cards">
 ${context.pages.map(
   (page) => html`<section class="panel"><h2><a href="/admin/${page.resource}/">${page.plural}</a></h2><p>${page.description}</p>
-  <div class="toolbar"><a class="button" href="/admin/${page.resource}/">List</a><a class="button primary" href="/admin/${page.resource}/add/">Add new</a></div></section>`,
+  <div class="toolbar"><a class="button" href="/admin/${page.resource}/">List</a>${!page.spec.readOnly && html`<a class="button primary" href="/admin/${page.resource}/add/">Add new</a>`}</div></section>`,
 )}
 <section class="panel"><h2><a href="/admin/user/">Users</a></h2><p>Who may use the API and this panel.</p>
   <div class="toolbar"><a class="button" href="/admin/user/">List</a><a class="button primary" href="/admin/user/add/">Add new</a></div></section>
@@ -178,7 +204,12 @@ ${context.pages.map(
   for (const page of context.pages) {
     registerListPage(app, context, page);
     registerExport(app, context, page);
+    if (page.spec.readOnly) {
+      registerRecordPage(app, context, page);
+      continue;
+    }
     registerDeletePage(app, context, page);
     registerFormPages(app, context, page);
+    registerLookups(app, context, page);
   }
 }

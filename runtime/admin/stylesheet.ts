@@ -84,9 +84,21 @@ form.record { display: grid; grid-template-columns: repeat(auto-fill, minmax(300
 .field .error { color: var(--danger); font-size: .85rem; font-weight: 600; }
 .field.has-error input, .field.has-error select, .field.has-error textarea { border-color: var(--danger); background: #fffafa; }
 .field .static { padding: .42rem 0; font-variant-numeric: tabular-nums; }
+.reference { display: grid; grid-template-columns: 1fr auto; gap: .25rem .6rem; align-items: center; }
+.reference .reference-id, .reference .reference-field { grid-column: 1; }
+.reference-field { position: relative; }
+.reference-label { grid-column: 2; font-size: .88rem; color: var(--muted); white-space: nowrap; }
+.reference-label.missing { color: var(--danger); }
+.reference .lookup-link { grid-column: 1 / -1; font-size: .85rem; }
+.reference-options { position: absolute; top: 100%; left: 0; right: 0; z-index: 5; margin: .15rem 0 0; padding: .25rem 0; list-style: none;
+  background: var(--panel); border: 1px solid var(--line); border-radius: 6px; box-shadow: var(--shadow); max-height: 18rem; overflow-y: auto; }
+.reference-options li { padding: .35rem .7rem; cursor: pointer; }
+.reference-options li[aria-selected="true"] { background: var(--accent-soft); color: var(--accent); }
+.reference-options li.note { cursor: default; color: var(--muted); font-size: .85rem; }
 .required::after { content: " *"; color: var(--danger); }
 .actions { grid-column: 1 / -1; display: flex; flex-wrap: wrap; gap: .5rem; padding-top: .75rem; border-top: 1px solid var(--line); }
 .actions .spacer { margin-left: auto; }
+.protected-note { align-self: center; font-size: .88rem; max-width: 32rem; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 1rem; }
 .cards .panel h2 { margin: 0 0 .25rem; font-size: 1.1rem; }
 .cards .panel p { color: var(--muted); margin: 0 0 .75rem; min-height: 2.5em; }
@@ -96,6 +108,7 @@ form.record { display: grid; grid-template-columns: repeat(auto-fill, minmax(300
 .badge { display: inline-block; padding: 0 .5rem; border-radius: 999px; font-size: .8rem; background: var(--bg); border: 1px solid var(--line); }
 .badge.yes { background: var(--ok-soft); color: var(--ok); border-color: #abefc6; }
 .badge.no { background: var(--danger-soft); color: var(--danger); border-color: #fecdca; }
+.conflicts-wrap { margin-top: .5rem; }
 .conflicts td, .conflicts th { white-space: normal; }
 dl.summary { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; margin: 0; }
 dl.summary dt { color: var(--muted); }

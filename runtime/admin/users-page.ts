@@ -177,6 +177,12 @@ export function registerUsersPage(app: FastifyInstance, context: AdminContext): 
       return again(409);
     }
     if (password !== '') await users.setPasswordHash(user.id, await hashPassword(password));
+    if (password !== '' || (user.active && !form.active) || (user.admin && !form.admin)) {
+      // A new password, a deactivation or a removed admin flag ends the user's other admin sessions
+      // for good (restoring the flag later does not revive them); yours stays signed in.
+      const version = await users.endSessions(user.id);
+      if (self) request.session.set('sv', version);
+    }
     // The API trusts a verified password for a while: make this change bite now.
     context.onUserChanged(user.id);
     const what = [form.active !== user.active && (form.active ? 'activated' : 'deactivated'), form.admin !== user.admin && (form.admin ? 'made admin' : 'admin flag removed'), password !== '' && 'password reset', form.email !== user.email && 'email changed'].filter(Boolean);

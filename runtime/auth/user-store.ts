@@ -18,6 +18,7 @@ export const USER_TABLE_DDL: { mysql: string; sqlite: string } = {
   \`email\` varchar(255) NOT NULL,
   \`active\` tinyint(1) NOT NULL DEFAULT 1,
   \`admin\` tinyint(1) NOT NULL DEFAULT 0,
+  \`session_version\` int(11) NOT NULL DEFAULT 0,
   PRIMARY KEY (\`id\`),
   UNIQUE KEY \`user_username\` (\`username\`),
   UNIQUE KEY \`user_email\` (\`email\`)
@@ -28,19 +29,35 @@ export const USER_TABLE_DDL: { mysql: string; sqlite: string } = {
   \`password\` varchar(255) NOT NULL,
   \`email\` varchar(255) NOT NULL COLLATE NOCASE UNIQUE,
   \`active\` tinyint(1) NOT NULL DEFAULT 1,
-  \`admin\` tinyint(1) NOT NULL DEFAULT 0
+  \`admin\` tinyint(1) NOT NULL DEFAULT 0,
+  \`session_version\` int(11) NOT NULL DEFAULT 0
 )`,
 };
+
+/**
+ * `session_version` is this runtime's addition to the old table: a counter
+ * bumped when a user's password changes or the user is deactivated, which
+ * ends every admin session signed in under an older value. Tables created
+ * before it get the column (with its default) at startup.
+ */
+const HAS_SESSION_VERSION: Record<'mysql' | 'sqlite', string> = {
+  mysql:
+    "SELECT COUNT(*) AS `n` FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'user' AND COLUMN_NAME = 'session_version'",
+  sqlite: "SELECT COUNT(*) AS `n` FROM pragma_table_info('user') WHERE name = 'session_version'",
+};
+const ADD_SESSION_VERSION = 'ALTER TABLE `user` ADD COLUMN `session_version` int(11) NOT NULL DEFAULT 0';
+const BUMP_SESSION_VERSION = 'UPDATE `user` SET `session_version` = `session_version` + 1 WHERE `id` = ?';
 
 const FIND_BY_USERNAME =
   'SELECT `id`, `username`, `password`, `email`, `active`, `admin` FROM `user` WHERE `username` = ? LIMIT 1';
 const COUNT_USERS = 'SELECT COUNT(*) AS `n` FROM `user`';
 const LIST_USERS = 'SELECT `id`, `username`, `email`, `active`, `admin` FROM `user` ORDER BY `id`';
 const INSERT_USER = 'INSERT INTO `user` (`username`, `password`, `email`, `active`, `admin`) VALUES (?, ?, ?, 1, 1)';
-const RESET_ADMIN = 'UPDATE `user` SET `password` = ?, `active` = 1, `admin` = 1 WHERE `id` = ?';
+// A password reset or a deactivation also ends the user's admin sessions (session_version).
+const RESET_ADMIN = 'UPDATE `user` SET `password` = ?, `active` = 1, `admin` = 1, `session_version` = `session_version` + 1 WHERE `id` = ?';
 const RESET_ADMIN_WITH_EMAIL =
-  'UPDATE `user` SET `password` = ?, `email` = ?, `active` = 1, `admin` = 1 WHERE `id` = ?';
-const DEACTIVATE = 'UPDATE `user` SET `active` = 0 WHERE `username` = ?';
+  'UPDATE `user` SET `password` = ?, `email` = ?, `active` = 1, `admin` = 1, `session_version` = `session_version` + 1 WHERE `id` = ?';
+const DEACTIVATE = 'UPDATE `user` SET `active` = 0, `session_version` = `session_version` + 1 WHERE `username` = ?';
 const SET_PASSWORD = 'UPDATE `user` SET `password` = ? WHERE `id` = ?';
 
 /** A user as listed: everything but the password hash. */
@@ -50,6 +67,12 @@ export interface UserSummary {
   email: string;
   active: boolean;
   admin: boolean;
+}
+
+/** A user as the admin panel's session check reads it. */
+export interface SessionUser extends UserSummary {
+  /** Sessions signed in under another value have ended. */
+  sessionVersion: number;
 }
 
 /** A user with the stored password hash, for verification only. */
@@ -81,6 +104,8 @@ export class UserStore {
   /** The only DDL the service runs on MySQL: create the table when missing. */
   async ensureTable(): Promise<void> {
     await this.db.run(USER_TABLE_DDL[this.db.dialect]);
+    const [row] = await this.db.all(HAS_SESSION_VERSION[this.db.dialect]);
+    if (Number(row?.n ?? 0) === 0) await this.db.run(ADD_SESSION_VERSION);
   }
 
   async findByUsername(username: string): Promise<UserRecord | undefined> {
@@ -123,9 +148,16 @@ export class UserStore {
 
   // For the admin panel's users page (runtime/admin/users.ts).
 
-  async findById(id: number): Promise<UserSummary | undefined> {
+  /** With the session version, which the admin panel checks on every request. */
+  async findById(id: number): Promise<SessionUser | undefined> {
     const [row] = await this.db.all(FIND_BY_ID, [id]);
-    return row === undefined ? undefined : toSummary(row);
+    return row === undefined ? undefined : { ...toSummary(row), sessionVersion: Number(row.session_version) };
+  }
+
+  /** Ends every admin session of the user (password changed, deactivated); returns the new version. */
+  async endSessions(id: number): Promise<number> {
+    await this.db.run(BUMP_SESSION_VERSION, [id]);
+    return (await this.findById(id))?.sessionVersion ?? 0;
   }
 
   /** Creates a user; a taken username or email throws the database's DuplicateKeyError. */
@@ -141,7 +173,7 @@ export class UserStore {
   }
 }
 
-const FIND_BY_ID = 'SELECT `id`, `username`, `email`, `active`, `admin` FROM `user` WHERE `id` = ? LIMIT 1';
+const FIND_BY_ID = 'SELECT `id`, `username`, `email`, `active`, `admin`, `session_version` FROM `user` WHERE `id` = ? LIMIT 1';
 const INSERT_NEW_USER = 'INSERT INTO `user` (`username`, `password`, `email`, `active`, `admin`) VALUES (?, ?, ?, ?, ?)';
 const UPDATE_USER = 'UPDATE `user` SET `email` = ?, `active` = ?, `admin` = ? WHERE `id` = ?';
 

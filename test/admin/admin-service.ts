@@ -7,8 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import { adminPages } from '../../generated/admin/index.js';
 import { resources } from '../../generated/index.js';
 import { UserStore } from '../../runtime/auth/user-store.js';
-import { loadConfig, type Config } from '../../runtime/config.js';
 import type { Db } from '../../runtime/db/db.js';
+import { loadConfig, type Config } from '../../runtime/config.js';
 import { buildServer } from '../../runtime/server.js';
 import { createBackend, type Backend, type BackendName } from '../helpers/backends.js';
 import { basicAuth, PASSWORD, USERNAME } from '../helpers/service.js';
@@ -40,6 +40,8 @@ export interface AdminService {
   app: FastifyInstance;
   baseUrl: string;
   users: UserStore;
+  /** Every SQL statement the service ran, in order (tests clear it to count the queries of one request). */
+  statements: string[];
   client(): AdminClient;
   /** An API request with Basic auth. */
   api(path: string, init?: { method?: string; body?: unknown; auth?: string }): Promise<{ status: number; json: any }>;
@@ -56,7 +58,19 @@ export async function startAdminService(
   const users = new UserStore(backend.db);
   await users.createOrResetAdmin({ username: USERNAME, password: PASSWORD });
   const config = { ...loadConfig({}), ...overrides };
-  const app = await buildServer({ db: wrap(backend.db), resources, config, logger: false, openapi: false, admin: { pages: adminPages, sessionKey: randomBytes(32) } });
+  const statements: string[] = [];
+  const recording: Db = {
+    ...backend.db,
+    dialect: backend.db.dialect,
+    description: backend.db.description,
+    all: (sql, params) => (statements.push(sql), backend.db.all(sql, params)),
+    run: (sql, params) => (statements.push(sql), backend.db.run(sql, params)),
+    ping: () => backend.db.ping(),
+    pinned: (work, options) => backend.db.pinned(work, options),
+    close: () => backend.db.close(),
+  };
+  const db = wrap(recording);
+  const app = await buildServer({ db, resources, config, logger: false, openapi: false, admin: { pages: adminPages, sessionKey: randomBytes(32) } });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -104,6 +118,7 @@ export async function startAdminService(
     app,
     baseUrl,
     users,
+    statements,
     client,
     async api(path, init = {}) {
       const response = await fetch(baseUrl + path, {

@@ -3,7 +3,9 @@
  * playwright-core), on the embedded SQLite backend: sign in, list cards,
  * sort, filter, search, create a card with a validation error then fix it,
  * edit it, export CSV, bulk delete, sign out. Screenshots of the list and
- * edit pages go to test-artifacts/ (not committed).
+ * edit pages go to test-artifacts/ (not committed). With JavaScript on:
+ * select-all on the list and the reference picker (type, choose, save),
+ * with no script error or CSP refusal.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -91,6 +93,10 @@ t.test('the admin panel in a real browser', async (t) => {
   });
 
   await t.test('edit it', async (t) => {
+    t.equal(await page.inputValue('#field-id_group'), '1', 'without JavaScript the group is a plain id input');
+    t.equal(await page.textContent('.reference-label'), 'DEFAULT', 'with the group\'s name beside it');
+    t.equal(await page.getAttribute('.lookup-link', 'href'), '/admin/cardgroup/', 'and a link to look groups up');
+    t.equal(await page.locator('.reference-search').count(), 0, 'no picker without JavaScript');
     await page.fill('#field-firstname', 'Ada');
     await page.selectOption('#field-status', { label: 'NEW' });
     await page.screenshot({ path: path.join(ARTIFACTS, 'admin-edit.png'), fullPage: true });
@@ -119,6 +125,69 @@ t.test('the admin panel in a real browser', async (t) => {
     await page.click('text=Yes, delete 3 cards');
     t.match(await page.textContent('.flash.success'), /Deleted 3 cards/);
     t.equal((await service.backend.raw(`SELECT COUNT(*) AS n FROM cc_card WHERE id IN (${selected.join(',')})`))[0]!.n, 0);
+  });
+
+  await t.test('with JavaScript: select all, and the group picker that searches as you type', async (t) => {
+    const wholesale = (await service.api('/api/cardgroup/', { method: 'POST', body: { name: 'Wholesale' } })).json.id as number;
+    const scripted = await browser.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled: true });
+    t.teardown(() => scripted.close());
+    const tab = await scripted.newPage();
+    const problems: string[] = [];
+    tab.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    tab.on('pageerror', (error) => problems.push(error.message));
+    await tab.goto(`${base}/admin/login?next=%2Fadmin%2Fcard%2F`);
+    await tab.fill('#username', USERNAME);
+    await tab.fill('#password', PASSWORD);
+    await tab.click('button[type=submit]');
+    t.equal(new URL(tab.url()).pathname, '/admin/card/');
+
+    const rows = tab.locator('tbody input[name=id]');
+    const all = tab.locator('input.select-all');
+    t.ok(await all.isVisible(), 'the select-all box appears with JavaScript');
+    await all.check();
+    t.strictSame(await rows.evaluateAll((boxes) => boxes.map((box) => (box as unknown as { checked: boolean }).checked)), Array(20).fill(true), 'every row of the page selected');
+    await rows.first().uncheck();
+    t.equal(await all.evaluate((box) => (box as unknown as { indeterminate: boolean }).indeterminate), true, 'some selected: indeterminate');
+    await tab.click('text=Delete selected…');
+    t.match(await tab.textContent('h1'), /Delete 19 cards\?/, 'the selection reaches the confirmation page');
+    await tab.click('text=Cancel');
+    await all.check();
+    await all.uncheck();
+    t.equal(await rows.evaluateAll((boxes) => boxes.filter((box) => (box as unknown as { checked: boolean }).checked).length), 0, 'and none again');
+
+    const card = Number((await service.backend.raw("SELECT id FROM cc_card WHERE username = '777001'"))[0]!.id);
+    await tab.goto(`${base}/admin/card/${card}/`);
+    const picker = tab.getByRole('combobox', { name: 'Group' });
+    t.ok(await picker.isVisible(), 'the label "Group" now names the picker');
+    t.equal(await picker.inputValue(), 'DEFAULT', 'showing the group by name');
+    t.equal(await tab.isVisible('#field-id_group'), false, 'the id input is hidden, still in the form');
+    await picker.fill('whole');
+    const option = tab.getByRole('option', { name: new RegExp(`Wholesale · #${wholesale}`) });
+    await option.waitFor();
+    // The bounding box is relative to the viewport; a full-page clip is relative to the page.
+    const box = (await picker.boundingBox())!;
+    const scrolled = await tab.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY);
+    await tab.screenshot({ path: path.join(ARTIFACTS, 'admin-picker.png'), fullPage: true, clip: { x: box.x - 340, y: box.y + scrolled - 40, width: 720, height: 300 } });
+    await picker.press('Enter');
+    t.equal(await picker.inputValue(), 'Wholesale');
+    t.equal(await tab.inputValue('#field-id_group'), String(wholesale), 'the chosen id goes into the form');
+    await tab.click('button[value=continue]');
+    t.match(await tab.textContent('.flash.success'), /Saved card \d+: Group\./);
+    t.equal((await service.backend.raw('SELECT id_group FROM cc_card WHERE id = ?', [card]))[0]!.id_group, wholesale);
+    t.equal(await tab.getByRole('combobox', { name: 'Group' }).inputValue(), 'Wholesale', 'shown by name after saving');
+
+    await picker.fill('def');
+    await tab.getByRole('option', { name: /DEFAULT · #1/ }).click();
+    t.equal(await tab.inputValue('#field-id_group'), '1', 'a click chooses too');
+    await picker.fill('no such group at all');
+    await tab.getByText('No matches').waitFor();
+    await picker.press('Escape');
+    t.equal(await picker.inputValue(), 'DEFAULT', 'Escape keeps the chosen group');
+    await tab.click('button[value=save]');
+    t.equal((await service.backend.raw('SELECT id_group FROM cc_card WHERE id = ?', [card]))[0]!.id_group, 1);
+    t.strictSame(problems, [], 'no script errors and nothing refused by the CSP');
   });
 
   await t.test('sign out', async (t) => {

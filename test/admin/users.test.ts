@@ -60,6 +60,50 @@ for (const name of BACKENDS) {
       t.equal((await other.get('/admin/')).status, 303, 'and signed out of the panel');
     });
 
+    await t.test('a new password ends the user\'s other admin sessions, but not the one that set it', async (t) => {
+      await client.get('/admin/user/add/');
+      const form = { email: 'shift@example.com', password: 'shift password 1', password2: 'shift password 1', active: '1', admin: '1' };
+      t.equal((await client.post('/admin/user/add/', { username: 'shift', ...form })).status, 303);
+      const shift = (await service.users.findByUsername('shift'))!;
+      const laptop = service.client();
+      const phone = service.client();
+      t.equal((await laptop.login('shift', 'shift password 1')).status, 303);
+      t.equal((await phone.login('shift', 'shift password 1')).status, 303);
+      const own = await laptop.post(`/admin/user/${shift.id}/`, { ...form, password: 'shift password 2', password2: 'shift password 2' });
+      t.equal(own.status, 303);
+      t.equal((await laptop.get('/admin/')).status, 200, 'the session that changed the password stays signed in');
+      const ended = await phone.get('/admin/');
+      t.equal(ended.status, 303, 'the other session has ended');
+      t.match(ended.location, /^\/admin\/login/);
+      t.match((await phone.get(ended.location!)).text, /You were signed out: your password was changed/);
+      t.equal((await phone.login('shift', 'shift password 2')).status, 303, 'signing in again with the new password works');
+
+      // Another admin resets it: every session of that user ends.
+      t.equal((await client.post(`/admin/user/${shift.id}/`, { ...form, password: 'shift password 3', password2: 'shift password 3' })).status, 303);
+      t.equal((await laptop.get('/admin/')).status, 303);
+      t.equal((await phone.get('/admin/')).status, 303);
+      t.equal((await client.get('/admin/')).status, 200, 'the admin who reset it is not affected');
+    });
+
+    await t.test('deactivating a user ends their sessions for good: reactivating does not revive them', async (t) => {
+      const shift = (await service.users.findByUsername('shift'))!;
+      const tablet = service.client();
+      t.equal((await tablet.login('shift', 'shift password 3')).status, 303);
+      t.equal((await tablet.get('/admin/')).status, 200);
+      const base = { email: 'shift@example.com', admin: '1' };
+      t.equal((await client.post(`/admin/user/${shift.id}/`, base)).status, 303, 'deactivated');
+      t.equal((await client.post(`/admin/user/${shift.id}/`, { ...base, active: '1' })).status, 303, 'active again');
+      t.equal((await tablet.get('/admin/')).status, 303, 'the session from before the deactivation has ended');
+      t.equal((await tablet.login('shift', 'shift password 3')).status, 303, 'a new sign-in works');
+      t.equal((await tablet.get('/admin/')).status, 200);
+      const email = await client.post(`/admin/user/${shift.id}/`, { ...base, email: 'shift2@example.com', active: '1' });
+      t.equal(email.status, 303);
+      t.equal((await tablet.get('/admin/')).status, 200, 'other changes (email) leave sessions alone');
+      t.equal((await client.post(`/admin/user/${shift.id}/`, { ...base, email: 'shift2@example.com', active: '1', admin: '0' })).status, 303, 'admin flag removed');
+      t.equal((await client.post(`/admin/user/${shift.id}/`, { ...base, email: 'shift2@example.com', active: '1' })).status, 303, 'and given back');
+      t.equal((await tablet.get('/admin/')).status, 303, 'the session from before the demotion has ended');
+    });
+
     await t.test('nobody can deactivate or demote themselves', async (t) => {
       const page = await client.get(`/admin/user/${me.id}/`);
       t.match(page.text, /name="active" value="1" checked disabled/);

@@ -119,6 +119,20 @@ for (const name of BACKENDS) {
     const page = await admin.get('/admin/audit/');
     t.equal(page.status, 200, 'the trail has an admin page');
     t.match(page.text, /Created[\s\S]*Updated[\s\S]*Deleted|Deleted[\s\S]*Updated[\s\S]*Created/, 'listing the entries, actions in words');
+    t.notMatch(page.text, /href="\/admin\/audit\/add\/"|Delete selected/, 'with no way to add or delete entries');
+    const [first] = await service.backend.raw('SELECT id FROM a2gen_audit ORDER BY id LIMIT 1');
+    const record = await admin.get(`/admin/audit/${first!.id}/`);
+    t.equal(record.status, 200, 'an entry has a page of its own');
+    t.match(record.text, /Read-only/);
+    t.match(record.text, /POST \/admin\/cardgroup\/add\//, 'showing every field, the route included');
+    t.notMatch(record.text, /<form[^>]*method="post"[^>]*action="\/admin\/audit/, 'and no form that could change it');
+    for (const path of ['/admin/audit/add/', `/admin/audit/delete/?id=${first!.id}`]) {
+      t.equal((await admin.get(path)).status, 404, `GET ${path}: 404`);
+    }
+    for (const path of ['/admin/audit/add/', `/admin/audit/${first!.id}/`, '/admin/audit/delete/']) {
+      t.equal((await admin.post(path, { id: String(first!.id), note: 'forged' })).status, 404, `POST ${path}: 404`);
+    }
+    t.equal((await service.backend.raw('SELECT id FROM a2gen_audit')).length, 3, 'the trail is unchanged');
   });
 
   t.test(`${name}: A2B_AUDIT=off writes no trail`, async (t) => {

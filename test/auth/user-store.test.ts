@@ -112,9 +112,37 @@ for (const [dialect, open] of Object.entries(dialects)) {
       t.equal(legacy!.active, true);
     });
 
+    t.test('session versions: bumped by endSessions, a reset and a deactivation, not by a rehash', async (t) => {
+      const alice = (await store.findByUsername('alice'))!;
+      const start = (await store.findById(alice.id))!.sessionVersion;
+      t.equal(await store.endSessions(alice.id), start + 1);
+      await store.setPasswordHash(alice.id, alice.password);
+      t.equal((await store.findById(alice.id))!.sessionVersion, start + 1, 'a rehash at sign-in keeps sessions');
+      await store.createOrResetAdmin({ username: 'alice', password: 'third pw' });
+      t.equal((await store.findById(alice.id))!.sessionVersion, start + 2, 'a password reset from the command line');
+      await store.deactivate('alice');
+      t.equal((await store.findById(alice.id))!.sessionVersion, start + 3, 'a deactivation from the command line');
+    });
+
     t.test('usernames match case-insensitively on both dialects', async (t) => {
       t.equal((await store.findByUsername('ALICE'))?.username, 'alice');
       await t.rejects(store.createOrResetAdmin({ username: 'carol', email: 'ALICE@example.com', password: 'x' }), DuplicateKeyError);
     });
+  });
+}
+
+for (const [dialect, open] of Object.entries(dialects)) {
+  t.test(`${dialect}: a user table from before session versions gets the column, rows kept`, async (t) => {
+    const db = await open(t);
+    const old = USER_TABLE_DDL[db.dialect as 'mysql' | 'sqlite'].replace(/\n\s*`session_version`[^\n]*/, '').replace(/,(\n\))/, '$1');
+    t.notMatch(old, /session_version/);
+    await db.run(old);
+    await db.run("INSERT INTO `user` (`username`, `password`, `email`, `active`, `admin`) VALUES ('old', 'x', 'old@example.com', 1, 1)");
+    const store = new UserStore(db);
+    await store.ensureTable();
+    await store.ensureTable();
+    const user = await store.findByUsername('old');
+    t.match(await store.findById(user!.id), { username: 'old', active: true, admin: true, sessionVersion: 0 });
+    t.equal(await store.endSessions(user!.id), 1);
   });
 }

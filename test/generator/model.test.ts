@@ -104,6 +104,11 @@ t.test('write-only columns are exactly uipass, lock_pin, loginkey, and cannot be
   t.strictSame(names(cardGroup.columns.filter((candidate) => candidate.writeOnly)), [], 'cc_card_group has none');
   t.notOk(card.admin.list.some((name) => ['uipass', 'lock_pin', 'loginkey'].includes(name)), 'no secret in the admin list');
   t.notOk(card.admin.search.some((name) => ['uipass', 'lock_pin', 'loginkey'].includes(name)), 'no secret in the admin search');
+  t.ok(card.admin.filter.length > 0 && card.admin.filter.length < 20, 'filters for the hinted columns, not all of them');
+  t.notOk(card.admin.filter.includes('address'));
+  const group = buildTableModel(copyOf('cc_card_group'));
+  t.strictSame(group.admin.filter, group.admin.list, 'without a filter hint, the listed columns');
+  t.strictSame(group.admin.protectedRows.map((row) => row.key), ['1'], 'card group 1 is protected');
   // Every other column can be filtered and sorted.
   for (const other of card.columns.filter((candidate) => !candidate.writeOnly)) {
     t.ok(other.operators.includes('eq') && other.sortable, `${other.name}: filterable and sortable`);
@@ -287,6 +292,18 @@ t.test('buildTableModel refuses inconsistent schemas with a pointer', async (t) 
   const secretInAdmin = copyOf('cc_card');
   secretInAdmin.schema['x-admin'] = { list: ['id', 'uipass'] };
   t.throws(() => buildTableModel(secretInAdmin), { pointer: '/x-admin/list/1', message: /write-only/ });
+
+  const secretFilter = copyOf('cc_card');
+  secretFilter.schema['x-admin'] = { filter: ['status', 'lock_pin'] };
+  t.throws(() => buildTableModel(secretFilter), { pointer: '/x-admin/filter/1', message: /write-only/ });
+
+  const unknownFilter = copyOf('cc_card');
+  unknownFilter.schema['x-admin'] = { filter: ['stauts'] };
+  t.throws(() => buildTableModel(unknownFilter), { pointer: '/x-admin/filter/0', message: /"stauts" is not a property/ });
+
+  const hugeKey = copyOf('cc_card_group');
+  hugeKey.schema['x-admin'] = { protectedRows: [{ key: 2 ** 40, reason: 'too big for int(11)' }] };
+  t.throws(() => buildTableModel(hugeKey), { pointer: '/x-admin/protectedRows/0/key', message: /out of the range of id \(int\(11\)\)/ });
 
   t.ok(new ModelError('schema/x.json', '/a', 'b') instanceof Error, 'ModelError is an Error');
 });

@@ -104,6 +104,17 @@ t.test('an unknown keyword in a property (a typo of maxLength)', async (t) => {
   );
 });
 
+t.test('a protected row without its reason', async (t) => {
+  await assertRejected(
+    t,
+    (dir) =>
+      editSchema(dir, 'cc_card_group.json', (schema) => {
+        schema['x-admin'].protectedRows = [{ key: 1 }];
+      }),
+    { file: 'schema/cc_card_group.json', pointer: '/x-admin/protectedRows/0', reason: 'reason' },
+  );
+});
+
 t.test('an unknown keyword in x-sql', async (t) => {
   await assertRejected(
     t,

@@ -1,0 +1,136 @@
+/**
+ * Columns that hold another model's key (the schema's x-references): the
+ * admin shows the referenced row's label instead of a bare id, fetched with
+ * one `SELECT key, label … WHERE key IN (…)` per relation and page, never one
+ * query per row; and it answers the edit form's picker from a small JSON
+ * lookup of the target's rows by label.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ColumnSpec, ResourceSpec } from '../api/resource.js';
+import type { Db, SqlValue } from '../db/db.js';
+import { filterCondition } from '../sql/filters.js';
+import { sqlDialect } from '../sql/dialect.js';
+import { checkValue } from '../values/rules.js';
+import type { AdminContext } from './context.js';
+import type { AdminModule } from './contract.js';
+import { html, type SafeHtml } from './html.js';
+
+/** Most rows one lookup answers; the picker asks the operator to type more beyond that. */
+export const LOOKUP_LIMIT = 10;
+/** Longest search text a lookup takes. */
+const MAX_QUERY_LENGTH = 100;
+
+export interface Reference {
+  /** The referencing column (JSON name). */
+  readonly field: string;
+  readonly target: ResourceSpec;
+  readonly key: ColumnSpec;
+  /** The target's column that names a row for people; without it the admin shows ids. */
+  readonly label: ColumnSpec | undefined;
+  /** The target's admin page, for links and its name in words. */
+  readonly targetPage: AdminModule | undefined;
+}
+
+/** The page's references, by column name. */
+export function referencesOf(context: AdminContext, page: AdminModule): Map<string, Reference> {
+  const references = new Map<string, Reference>();
+  for (const [field, relation] of Object.entries(page.spec.relations)) {
+    const target = relation.target();
+    const key = target.columns.find((column) => column.name === target.primaryKey)!;
+    const label = target.columns.find((column) => column.name === relation.label && !column.writeOnly);
+    references.set(field, { field, target, key, label, targetPage: context.pages.find((other) => other.resource === target.resource) });
+  }
+  return references;
+}
+
+/** Labels by key (as text) of the rows `values` point at; one query. Keys without a row are left out. */
+export async function labelsFor(db: Db, reference: Reference, values: readonly unknown[]): Promise<Map<string, string>> {
+  const labels = new Map<string, string>();
+  if (reference.label === undefined) return labels;
+  const keys = new Map<string, SqlValue>();
+  for (const value of values) {
+    if (value === null || value === undefined || value === '') continue;
+    const checked = checkValue(reference.key.rule, String(value));
+    if (checked.ok) keys.set(String(checked.value), checked.value as SqlValue);
+  }
+  if (keys.size === 0) return labels;
+  const sql = `SELECT ${reference.key.sql} AS \`k\`, ${reference.label.sql} AS \`l\` FROM \`${reference.target.table}\` WHERE ${reference.key.sql} IN (${[...keys.keys()].map(() => '?').join(', ')})`;
+  for (const row of await db.all(sql, [...keys.values()])) labels.set(String(row.k), row.l === null || row.l === undefined ? '' : String(row.l));
+  return labels;
+}
+
+/** For each named reference column, the labels of the values the rows hold: one query per relation. */
+export async function labelsForRows(
+  db: Db,
+  references: Map<string, Reference>,
+  fields: readonly string[],
+  rows: readonly Record<string, unknown>[],
+): Promise<Map<string, Map<string, string>>> {
+  const result = new Map<string, Map<string, string>>();
+  const wanted = [...new Set(fields)].filter((field) => references.get(field)?.label !== undefined);
+  const fetched = await Promise.all(wanted.map((field) => labelsFor(db, references.get(field)!, rows.map((row) => row[field]))));
+  wanted.forEach((field, index) => result.set(field, fetched[index]!));
+  return result;
+}
+
+export interface LookupResult {
+  id: number | string;
+  label: string;
+}
+
+/** The target's rows whose label contains `q` (any case), or whose key is `q`; ordered by label. */
+export async function lookup(db: Db, reference: Reference, q: string): Promise<{ results: LookupResult[]; more: boolean }> {
+  const label = reference.label!;
+  const sql = sqlDialect(db.dialect);
+  const conditions: { sql: string; params: SqlValue[] }[] = [];
+  if (q !== '') conditions.push(filterCondition(label, 'icontains', [q], sql));
+  const asKey = /^[0-9]+$/.test(q) ? checkValue(reference.key.rule, q) : undefined;
+  if (asKey?.ok) conditions.push({ sql: `${reference.key.sql} = ?`, params: [asKey.value as SqlValue] });
+  const where = conditions.length > 0 ? ` WHERE ${conditions.map((condition) => condition.sql).join(' OR ')}` : '';
+  const rows = await db.all(
+    `SELECT ${reference.key.sql} AS \`k\`, ${label.sql} AS \`l\` FROM \`${reference.target.table}\`${where} ORDER BY ${label.sql}, ${reference.key.sql} LIMIT ${LOOKUP_LIMIT + 1}`,
+    conditions.flatMap((condition) => condition.params),
+  );
+  const results = rows.slice(0, LOOKUP_LIMIT).map((row) => ({ id: row.k as number | string, label: row.l === null || row.l === undefined ? '' : String(row.l) }));
+  return { results, more: rows.length > LOOKUP_LIMIT };
+}
+
+/** A referenced row by its label, linking to it; a key without a row says so. */
+export function referenceContent(reference: Reference, labels: Map<string, string> | undefined, value: unknown, link: boolean): SafeHtml {
+  const key = String(value);
+  const label = labels?.get(key);
+  const noun = reference.targetPage?.title.toLowerCase() ?? reference.target.resource;
+  if (label === undefined) return html`${key} <span class="muted">(no such ${noun})</span>`;
+  const text = label === '' ? `#${key}` : label;
+  return link && reference.targetPage
+    ? html`<a href="/admin/${reference.target.resource}/${key}/" title="${reference.targetPage.title} ${key}">${text}</a>`
+    : html`<span title="${noun} ${key}">${text}</span>`;
+}
+
+/** JSON that stays inert even if a browser were talked into reading it as HTML. */
+function inertJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
+}
+
+/** The URL the edit form's picker asks: /admin/<resource>/lookup/<column>/?q=… */
+export function lookupUrl(page: AdminModule, field: string): string {
+  return `/admin/${page.resource}/lookup/${field}/`;
+}
+
+/** GET /admin/<resource>/lookup/<column>/?q=…: up to LOOKUP_LIMIT rows of the target, as JSON, for signed-in admins. */
+export function registerLookups(app: FastifyInstance, context: AdminContext, page: AdminModule): void {
+  for (const reference of referencesOf(context, page).values()) {
+    if (reference.label === undefined) continue;
+    app.get(lookupUrl(page, reference.field).slice('/admin'.length), { config: { adminJson: true } }, async (request, reply) => {
+      const query = request.query as Record<string, unknown>;
+      const q = typeof query.q === 'string' ? query.q.trim() : '';
+      reply.type('application/json; charset=utf-8');
+      if (Array.isArray(query.q) || q.length > MAX_QUERY_LENGTH) {
+        return reply.status(400).send(
+          inertJson({ error: `q must be one text of at most ${MAX_QUERY_LENGTH} characters`, code: 'invalid_query', fields: [{ field: 'q', message: `must be one text of at most ${MAX_QUERY_LENGTH} characters` }] }),
+        );
+      }
+      return reply.send(inertJson(await lookup(context.db, reference, q)));
+    });
+  }
+}
