@@ -37,6 +37,7 @@ t.test('the schema files load and model', async (t) => {
   t.strictSame(
     files.map((file) => file.source),
     [
+      'schema/a2gen_audit.json',
       'schema/cc_call.json',
       'schema/cc_callerid.json',
       'schema/cc_card.json',
