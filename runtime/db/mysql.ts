@@ -1,7 +1,11 @@
 /**
  * MySQL / MariaDB driver: a mysql2 pool with prepared statements.
+ *
+ * Statements go through the callback API with positional arguments: on the
+ * hot path it costs ~11 µs of CPU less per query than the promise wrapper
+ * with the object form `{ sql, values, timeout }` (bench/micro/mysql-execute.ts).
  */
-import mysql from 'mysql2/promise';
+import mysql from 'mysql2';
 import type { Db, Row, RunResult, SqlValue } from './db.js';
 import { translateMysqlError } from './mysql-errors.js';
 
@@ -54,35 +58,46 @@ export function openMysql(url: string, options: MysqlOptions = {}): Db {
     connection.query(`SET SESSION sql_mode = '${SESSION_SQL_MODE}', time_zone = ${mysql.escape(timeZone)}`);
   });
 
+  /**
+   * One statement, bounded by the query timeout from the moment it is asked
+   * for (a wait for a free connection counts too): a frozen server answers
+   * 503 instead of holding the request. A late answer is ignored.
+   */
+  function execute(sql: string, params: readonly SqlValue[]): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(translateMysqlError(queryTimeoutError())), timeout);
+      pool.execute(sql, params as SqlValue[], (error, result) => {
+        clearTimeout(timer);
+        if (error) reject(translateMysqlError(error));
+        else resolve(result);
+      });
+    });
+  }
+
   return {
     dialect: 'mysql',
     description: `MySQL ${maskUrl(url)}`,
     async all(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
-      try {
-        const [rows] = await pool.execute({ sql, values: params as SqlValue[], timeout });
-        return rows as Row[];
-      } catch (error) {
-        throw translateMysqlError(error);
-      }
+      return (await execute(sql, params)) as Row[];
     },
     async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
-      try {
-        const [result] = await pool.execute({ sql, values: params as SqlValue[], timeout });
-        const header = result as mysql.ResultSetHeader;
-        return { insertId: Number(header.insertId), affectedRows: header.affectedRows };
-      } catch (error) {
-        throw translateMysqlError(error);
-      }
+      const header = (await execute(sql, params)) as mysql.ResultSetHeader;
+      return { insertId: Number(header.insertId), affectedRows: header.affectedRows };
     },
     async ping(): Promise<void> {
       try {
-        await pool.query({ sql: 'SELECT 1', timeout });
+        await pool.promise().query({ sql: 'SELECT 1', timeout });
       } catch (error) {
         throw translateMysqlError(error);
       }
     },
     async close(): Promise<void> {
-      await pool.end();
+      await pool.promise().end();
     },
   };
+}
+
+/** The error mysql2 itself raises when a statement outlives its `timeout`. */
+function queryTimeoutError(): Error {
+  return Object.assign(new Error('Query inactivity timeout'), { code: 'PROTOCOL_SEQUENCE_TIMEOUT' });
 }
