@@ -3,6 +3,7 @@
  * auth, health endpoints, JSON errors everywhere.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import { AccessLogController } from './access-log.js';
 import type { ResourceModule } from './api/resource.js';
 import { registerBodyParsers } from './api/body-parsers.js';
 import { readOpenApiDocument, registerApiDocs } from './api/docs.js';
@@ -34,6 +35,7 @@ export interface ServerOptions {
 export async function buildServer({ db, resources, config, logger, openapi, admin }: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    logController: new AccessLogController(),
     bodyLimit: config.bodyLimit,
     routerOptions: { ignoreTrailingSlash: true },
     clientErrorHandler,
