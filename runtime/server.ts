@@ -10,7 +10,7 @@ import { readOpenApiDocument, registerApiDocs } from './api/docs.js';
 import { clientErrorHandler } from './api/client-errors.js';
 import { errorResponse, registerErrorHandler } from './api/error-handler.js';
 import { NotFoundError } from './api/http-errors.js';
-import { createBodyValidator } from './api/validation.js';
+import { compileLazily, createBodyValidator } from './api/validation.js';
 import { adminPlugin } from './admin/plugin.js';
 import type { AdminModule } from './admin/contract.js';
 import { registerBasicAuth, type AuthUser } from './auth/basic-auth.js';
@@ -47,7 +47,7 @@ export async function buildServer({ db, resources, config, logger, openapi, admi
   });
   registerErrorHandler(app);
   const bodyValidator = createBodyValidator();
-  app.setValidatorCompiler(({ schema }) => bodyValidator.compile(schema));
+  app.setValidatorCompiler(({ schema }) => compileLazily(bodyValidator, schema));
   app.setNotFoundHandler((request) => {
     throw new NotFoundError(`no route for ${request.method} ${request.url.split('?')[0]}`);
   });
