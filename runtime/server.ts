@@ -3,7 +3,7 @@
  * auth, health endpoints, JSON errors everywhere.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
-import { AccessLogController } from './access-log.js';
+import { AccessLogController, logDestination } from './access-log.js';
 import type { ResourceModule } from './api/resource.js';
 import { registerBodyParsers } from './api/body-parsers.js';
 import { readOpenApiDocument, registerApiDocs } from './api/docs.js';
@@ -34,7 +34,7 @@ export interface ServerOptions {
 
 export async function buildServer({ db, resources, config, logger, openapi, admin }: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    logger: logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'], stream: logDestination() },
     logController: new AccessLogController(),
     bodyLimit: config.bodyLimit,
     routerOptions: { ignoreTrailingSlash: true },
