@@ -9,6 +9,7 @@ import { registerBodyParsers } from './api/body-parsers.js';
 import { readOpenApiDocument, registerApiDocs } from './api/docs.js';
 import { clientErrorHandler } from './api/client-errors.js';
 import { errorResponse, registerErrorHandler } from './api/error-handler.js';
+import { lazySerializers } from './api/lazy-serializers.js';
 import { NotFoundError } from './api/http-errors.js';
 import { compileLazily, createBodyValidator } from './api/validation.js';
 import { adminPlugin } from './admin/plugin.js';
@@ -36,6 +37,7 @@ export async function buildServer({ db, resources, config, logger, openapi, admi
   const app = Fastify({
     logger: logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'], stream: logDestination() },
     logController: new AccessLogController(),
+    schemaController: lazySerializers,
     bodyLimit: config.bodyLimit,
     routerOptions: { ignoreTrailingSlash: true },
     clientErrorHandler,
