@@ -34,8 +34,9 @@ export interface ServerOptions {
 }
 
 export async function buildServer({ db, resources, config, logger, openapi, admin }: ServerOptions): Promise<FastifyInstance> {
+  const destination = logger === undefined ? logDestination() : undefined;
   const app = Fastify({
-    logger: logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'], stream: logDestination() },
+    logger: logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'], stream: destination },
     logController: new AccessLogController(),
     schemaController: lazySerializers,
     bodyLimit: config.bodyLimit,
@@ -47,6 +48,8 @@ export async function buildServer({ db, resources, config, logger, openapi, admi
       void (reply as FastifyReply).status(status).send(body);
     },
   });
+  // Buffered log lines are written when the server closes, not only when the process exits.
+  if (destination !== undefined) app.addHook('onClose', (_app, done) => destination.flush(() => done()));
   registerErrorHandler(app);
   const bodyValidator = createBodyValidator();
   app.setValidatorCompiler(({ schema }) => compileLazily(bodyValidator, schema));

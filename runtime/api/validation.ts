@@ -61,8 +61,8 @@ export interface LazyValidateFunction {
 
 /**
  * Compiles `schema` when it first validates something rather than at
- * startup: ajv takes ~15 ms per body schema, ~0.5 s for every model's, and
- * most services never see a write to most models. The generated schemas are
+ * startup: ajv takes 3–130 ms per body schema (card's is the largest),
+ * ~0.5 s for every model's, and most processes never see a write to most models. The generated schemas are
  * compiled by the tests, so a broken one cannot wait for production to show.
  */
 export function compileLazily(ajv: Ajv, schema: object): LazyValidateFunction {
