@@ -493,7 +493,7 @@ async function main(): Promise<void> {
     '## a2gen (MariaDB) against the hand-written baseline',
     '',
     `Same database (${cards.toLocaleString('en-US')} cards), same requests, HTTP Basic auth on every request. a2gen runs with its defaults ` +
-      '(`A2B_LOG_LEVEL` info: one access log line per request and per response, to a file); the baseline ' +
+      '(`A2B_LOG_LEVEL` info: one access log line per request, written in 4 KB blocks, to a file); the baseline ' +
       '(`bench/baseline/`: Fastify 5, mysql2 `execute`, response schemas, cached scrypt Basic auth) logs warnings and errors only. ' +
       'Ratio = a2gen req/s ÷ baseline req/s. Latencies in ms (autocannon resolution: 1 ms). CPU µs/req: user + system CPU ' +
       'time of the server process per completed request (/proc/<pid>/stat); CPU ratio = baseline ÷ a2gen (above 1: a2gen ' +

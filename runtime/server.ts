@@ -3,13 +3,15 @@
  * auth, health endpoints, JSON errors everywhere.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import { AccessLogController, logDestination } from './access-log.js';
 import type { ResourceModule } from './api/resource.js';
 import { registerBodyParsers } from './api/body-parsers.js';
 import { readOpenApiDocument, registerApiDocs } from './api/docs.js';
 import { clientErrorHandler } from './api/client-errors.js';
 import { errorResponse, registerErrorHandler } from './api/error-handler.js';
+import { lazySerializers } from './api/lazy-serializers.js';
 import { NotFoundError } from './api/http-errors.js';
-import { createBodyValidator } from './api/validation.js';
+import { compileLazily, createBodyValidator } from './api/validation.js';
 import { adminPlugin } from './admin/plugin.js';
 import type { AdminModule } from './admin/contract.js';
 import { registerBasicAuth, type AuthUser } from './auth/basic-auth.js';
@@ -35,8 +37,11 @@ export interface ServerOptions {
 }
 
 export async function buildServer({ db: driverDb, resources, config, logger, openapi, admin }: ServerOptions): Promise<FastifyInstance> {
+  const destination = logger === undefined ? logDestination() : undefined;
   const app = Fastify({
-    logger: logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    logger: logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'], stream: destination },
+    logController: new AccessLogController(),
+    schemaController: lazySerializers,
     bodyLimit: config.bodyLimit,
     routerOptions: { ignoreTrailingSlash: true },
     clientErrorHandler,
@@ -46,11 +51,13 @@ export async function buildServer({ db: driverDb, resources, config, logger, ope
       void (reply as FastifyReply).status(status).send(body);
     },
   });
+  // Buffered log lines are written when the server closes, not only when the process exits.
+  if (destination !== undefined) app.addHook('onClose', (_app, done) => destination.flush(() => done()));
   registerErrorHandler(app);
   // Which client each database call is for (the read/write split's read-your-writes rule).
   registerClientContext(app);
   const bodyValidator = createBodyValidator();
-  app.setValidatorCompiler(({ schema }) => bodyValidator.compile(schema));
+  app.setValidatorCompiler(({ schema }) => compileLazily(bodyValidator, schema));
   app.setNotFoundHandler((request) => {
     throw new NotFoundError(`no route for ${request.method} ${request.url.split('?')[0]}`);
   });

@@ -60,10 +60,13 @@ export async function getAuditEntry(db: Db, id: SqlValue): Promise<AuditEntry | 
   return row === undefined ? undefined : decodeAuditEntry(row);
 }
 
-/** One page, plus one row to tell whether there is a next page. Every part comes from parseListQuery's whitelist. */
+/**
+ * One page, plus one row to tell whether there is a next page. Every part comes from parseListQuery's whitelist.
+ * LIMIT and OFFSET are parameters (as text, which MySQL 8 and SQLite both take), so every page reuses one prepared statement.
+ */
 export async function listAuditEntryPage(db: Db, query: ListQuery): Promise<AuditEntry[]> {
-  const sql = `SELECT ${query.select} FROM a2gen_audit${query.where}${query.orderBy} LIMIT ${query.limit + 1} OFFSET ${query.offset}`;
-  return (await db.all(sql, query.params)).map(decodeAuditEntry);
+  const sql = `SELECT ${query.select} FROM a2gen_audit${query.where}${query.orderBy} LIMIT ? OFFSET ?`;
+  return (await db.all(sql, [...query.params, String(query.limit + 1), String(query.offset)])).map(decodeAuditEntry);
 }
 
 /** a2gen_audit as the shared write path sees it (runtime/api/writes.ts: create, update, delete, adjust, audit). */

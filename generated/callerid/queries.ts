@@ -46,10 +46,13 @@ export async function getCallerID(db: Db, id: SqlValue): Promise<CallerID | unde
   return row === undefined ? undefined : decodeCallerID(row);
 }
 
-/** One page, plus one row to tell whether there is a next page. Every part comes from parseListQuery's whitelist. */
+/**
+ * One page, plus one row to tell whether there is a next page. Every part comes from parseListQuery's whitelist.
+ * LIMIT and OFFSET are parameters (as text, which MySQL 8 and SQLite both take), so every page reuses one prepared statement.
+ */
 export async function listCallerIDPage(db: Db, query: ListQuery): Promise<CallerID[]> {
-  const sql = `SELECT ${query.select} FROM cc_callerid${query.where}${query.orderBy} LIMIT ${query.limit + 1} OFFSET ${query.offset}`;
-  return (await db.all(sql, query.params)).map(decodeCallerID);
+  const sql = `SELECT ${query.select} FROM cc_callerid${query.where}${query.orderBy} LIMIT ? OFFSET ?`;
+  return (await db.all(sql, [...query.params, String(query.limit + 1), String(query.offset)])).map(decodeCallerID);
 }
 
 /** cc_callerid as the shared write path sees it (runtime/api/writes.ts: create, update, delete, adjust, audit). */

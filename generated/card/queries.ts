@@ -231,10 +231,13 @@ export async function getCard(db: Db, id: SqlValue): Promise<Card | undefined> {
   return row === undefined ? undefined : decodeCard(row);
 }
 
-/** One page, plus one row to tell whether there is a next page. Every part comes from parseListQuery's whitelist. */
+/**
+ * One page, plus one row to tell whether there is a next page. Every part comes from parseListQuery's whitelist.
+ * LIMIT and OFFSET are parameters (as text, which MySQL 8 and SQLite both take), so every page reuses one prepared statement.
+ */
 export async function listCardPage(db: Db, query: ListQuery): Promise<Card[]> {
-  const sql = `SELECT ${query.select} FROM cc_card${query.where}${query.orderBy} LIMIT ${query.limit + 1} OFFSET ${query.offset}`;
-  return (await db.all(sql, query.params)).map(decodeCard);
+  const sql = `SELECT ${query.select} FROM cc_card${query.where}${query.orderBy} LIMIT ? OFFSET ?`;
+  return (await db.all(sql, [...query.params, String(query.limit + 1), String(query.offset)])).map(decodeCard);
 }
 
 /** cc_card as the shared write path sees it (runtime/api/writes.ts: create, update, delete, adjust, audit). */

@@ -50,10 +50,13 @@ export async function getCardGroup(db: Db, id: SqlValue): Promise<CardGroup | un
   return row === undefined ? undefined : decodeCardGroup(row);
 }
 
-/** One page, plus one row to tell whether there is a next page. Every part comes from parseListQuery's whitelist. */
+/**
+ * One page, plus one row to tell whether there is a next page. Every part comes from parseListQuery's whitelist.
+ * LIMIT and OFFSET are parameters (as text, which MySQL 8 and SQLite both take), so every page reuses one prepared statement.
+ */
 export async function listCardGroupPage(db: Db, query: ListQuery): Promise<CardGroup[]> {
-  const sql = `SELECT ${query.select} FROM cc_card_group${query.where}${query.orderBy} LIMIT ${query.limit + 1} OFFSET ${query.offset}`;
-  return (await db.all(sql, query.params)).map(decodeCardGroup);
+  const sql = `SELECT ${query.select} FROM cc_card_group${query.where}${query.orderBy} LIMIT ? OFFSET ?`;
+  return (await db.all(sql, [...query.params, String(query.limit + 1), String(query.offset)])).map(decodeCardGroup);
 }
 
 /** cc_card_group as the shared write path sees it (runtime/api/writes.ts: create, update, delete, adjust, audit). */

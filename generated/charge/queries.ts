@@ -67,10 +67,13 @@ export async function getCharge(db: Db, id: SqlValue): Promise<Charge | undefine
   return row === undefined ? undefined : decodeCharge(row);
 }
 
-/** One page, plus one row to tell whether there is a next page. Every part comes from parseListQuery's whitelist. */
+/**
+ * One page, plus one row to tell whether there is a next page. Every part comes from parseListQuery's whitelist.
+ * LIMIT and OFFSET are parameters (as text, which MySQL 8 and SQLite both take), so every page reuses one prepared statement.
+ */
 export async function listChargePage(db: Db, query: ListQuery): Promise<Charge[]> {
-  const sql = `SELECT ${query.select} FROM cc_charge${query.where}${query.orderBy} LIMIT ${query.limit + 1} OFFSET ${query.offset}`;
-  return (await db.all(sql, query.params)).map(decodeCharge);
+  const sql = `SELECT ${query.select} FROM cc_charge${query.where}${query.orderBy} LIMIT ? OFFSET ?`;
+  return (await db.all(sql, [...query.params, String(query.limit + 1), String(query.offset)])).map(decodeCharge);
 }
 
 /** cc_charge as the shared write path sees it (runtime/api/writes.ts: create, update, delete, adjust, audit). */

@@ -46,10 +46,13 @@ export async function getCountry(db: Db, id: SqlValue): Promise<Country | undefi
   return row === undefined ? undefined : decodeCountry(row);
 }
 
-/** One page, plus one row to tell whether there is a next page. Every part comes from parseListQuery's whitelist. */
+/**
+ * One page, plus one row to tell whether there is a next page. Every part comes from parseListQuery's whitelist.
+ * LIMIT and OFFSET are parameters (as text, which MySQL 8 and SQLite both take), so every page reuses one prepared statement.
+ */
 export async function listCountryPage(db: Db, query: ListQuery): Promise<Country[]> {
-  const sql = `SELECT ${query.select} FROM cc_country${query.where}${query.orderBy} LIMIT ${query.limit + 1} OFFSET ${query.offset}`;
-  return (await db.all(sql, query.params)).map(decodeCountry);
+  const sql = `SELECT ${query.select} FROM cc_country${query.where}${query.orderBy} LIMIT ? OFFSET ?`;
+  return (await db.all(sql, [...query.params, String(query.limit + 1), String(query.offset)])).map(decodeCountry);
 }
 
 /** cc_country as the shared write path sees it (runtime/api/writes.ts: create, update, delete, adjust, audit). */

@@ -61,10 +61,13 @@ export async function getPayment(db: Db, id: SqlValue): Promise<Payment | undefi
   return row === undefined ? undefined : decodePayment(row);
 }
 
-/** One page, plus one row to tell whether there is a next page. Every part comes from parseListQuery's whitelist. */
+/**
+ * One page, plus one row to tell whether there is a next page. Every part comes from parseListQuery's whitelist.
+ * LIMIT and OFFSET are parameters (as text, which MySQL 8 and SQLite both take), so every page reuses one prepared statement.
+ */
 export async function listPaymentPage(db: Db, query: ListQuery): Promise<Payment[]> {
-  const sql = `SELECT ${query.select} FROM cc_logpayment${query.where}${query.orderBy} LIMIT ${query.limit + 1} OFFSET ${query.offset}`;
-  return (await db.all(sql, query.params)).map(decodePayment);
+  const sql = `SELECT ${query.select} FROM cc_logpayment${query.where}${query.orderBy} LIMIT ? OFFSET ?`;
+  return (await db.all(sql, [...query.params, String(query.limit + 1), String(query.offset)])).map(decodePayment);
 }
 
 /** cc_logpayment as the shared write path sees it (runtime/api/writes.ts: create, update, delete, adjust, audit). */

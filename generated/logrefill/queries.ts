@@ -56,10 +56,13 @@ export async function getRefill(db: Db, id: SqlValue): Promise<Refill | undefine
   return row === undefined ? undefined : decodeRefill(row);
 }
 
-/** One page, plus one row to tell whether there is a next page. Every part comes from parseListQuery's whitelist. */
+/**
+ * One page, plus one row to tell whether there is a next page. Every part comes from parseListQuery's whitelist.
+ * LIMIT and OFFSET are parameters (as text, which MySQL 8 and SQLite both take), so every page reuses one prepared statement.
+ */
 export async function listRefillPage(db: Db, query: ListQuery): Promise<Refill[]> {
-  const sql = `SELECT ${query.select} FROM cc_logrefill${query.where}${query.orderBy} LIMIT ${query.limit + 1} OFFSET ${query.offset}`;
-  return (await db.all(sql, query.params)).map(decodeRefill);
+  const sql = `SELECT ${query.select} FROM cc_logrefill${query.where}${query.orderBy} LIMIT ? OFFSET ?`;
+  return (await db.all(sql, [...query.params, String(query.limit + 1), String(query.offset)])).map(decodeRefill);
 }
 
 /** cc_logrefill as the shared write path sees it (runtime/api/writes.ts: create, update, delete, adjust, audit). */

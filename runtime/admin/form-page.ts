@@ -6,10 +6,10 @@
  * that also changed in the database since is a conflict, never an overwrite.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { PreconditionFailedError, type ApiErrorWithFields, type FieldProblem } from '../api/http-errors.js';
 import { primaryKeyOf } from '../api/route-support.js';
-import { bodyProblems } from '../api/validation.js';
+import { bodyProblems, compileLazily, type LazyValidateFunction } from '../api/validation.js';
 import { createRow, updateRow } from '../api/writes.js';
 import { InvalidValueError } from '../db/errors.js';
 import { adminWriteContext, fieldText, flash, seeOther, sendPage, type AdminContext } from './context.js';
@@ -158,7 +158,7 @@ function errorMessage(problem: FieldProblem): string {
 }
 
 /** Validates a body with the API's schema; the validator normalises values in place. */
-function validate(check: ValidateFunction, body: Record<string, unknown>): FieldProblem[] {
+function validate(check: LazyValidateFunction, body: Record<string, unknown>): FieldProblem[] {
   if (check(body)) return [];
   return bodyProblems((check.errors ?? []) as ErrorObject[]);
 }
@@ -184,8 +184,8 @@ function writeProblems(error: unknown): FieldProblem[] | undefined {
 }
 
 export function registerFormPages(app: FastifyInstance, context: AdminContext, page: AdminModule): void {
-  const checkCreate = context.validator.compile(page.createBodySchema);
-  const checkUpdate = context.validator.compile(page.updateBodySchema);
+  const checkCreate = compileLazily(context.validator, page.createBodySchema);
+  const checkUpdate = compileLazily(context.validator, page.updateBodySchema);
   const editable = page.fields.filter((field) => !field.readOnly);
   const noun = page.title.toLowerCase();
   const byField = referencesOf(context, page);

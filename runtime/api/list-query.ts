@@ -51,11 +51,37 @@ function checkEncoding(rawQuery: string): void {
   }
 }
 
+/** What every list query of one model needs, worked out once per model rather than per request. */
+interface SpecIndex {
+  columns: Map<string, ColumnSpec>;
+  primaryKey: ColumnSpec;
+  /** The SELECT list without `fields=`: every readable column. */
+  readableSelect: string;
+}
+
+const indexes = new WeakMap<ResourceSpec, SpecIndex>();
+
+function indexOf(spec: ResourceSpec): SpecIndex {
+  let index = indexes.get(spec);
+  if (index === undefined) {
+    const columns = new Map(spec.columns.map((column) => [column.name, column]));
+    index = {
+      columns,
+      primaryKey: columns.get(spec.primaryKey)!,
+      readableSelect: spec.columns
+        .filter((column) => !column.writeOnly)
+        .map((column) => column.select)
+        .join(', '),
+    };
+    indexes.set(spec, index);
+  }
+  return index;
+}
+
 export function parseListQuery(spec: ResourceSpec, rawQuery: string, dialect: SqlDialect, maxLimit: number): ListQuery {
   checkEncoding(rawQuery);
   const search = [...new URLSearchParams(rawQuery)];
-  const columns = new Map(spec.columns.map((column) => [column.name, column]));
-  const primaryKey = columns.get(spec.primaryKey)!;
+  const { columns, primaryKey, readableSelect } = indexOf(spec);
   const problems: FieldProblem[] = [];
   const reserved = new Map<string, string>();
   const filters = new Map<string, Filter>();
@@ -99,9 +125,8 @@ export function parseListQuery(spec: ResourceSpec, rawQuery: string, dialect: Sq
   }
   if (problems.length > 0) throw invalidQuery(problems);
 
-  const selected = fields === undefined ? spec.columns.filter((column) => !column.writeOnly) : selectWithKey(fields, columns, primaryKey);
   return {
-    select: selected.map((column) => column.select).join(', '),
+    select: fields === undefined ? readableSelect : selectWithKey(fields, columns, primaryKey).map((column) => column.select).join(', '),
     where: conditions.length > 0 ? ` WHERE ${conditions.map((condition) => condition.sql).join(' AND ')}` : '',
     params: conditions.flatMap((condition) => condition.params),
     orderBy: ` ORDER BY ${ordering.map(({ column, descending }) => `${column.sql}${descending ? ' DESC' : ''}`).join(', ')}`,
@@ -144,10 +169,9 @@ function resolveFilter(key: string, spec: ResourceSpec, problems: FieldProblem[]
   let current = spec;
   for (let index = 0; index < segments.length; index++) {
     const name = segments[index]!;
-    const columns = current.columns;
-    const column = columns.find((candidate) => candidate.name === name);
+    const column = indexOf(current).columns.get(name);
     if (column === undefined || column.writeOnly) {
-      const readable = columns.filter((candidate) => !candidate.writeOnly).map((candidate) => candidate.name);
+      const readable = current.columns.filter((candidate) => !candidate.writeOnly).map((candidate) => candidate.name);
       const where = hops.length > 0 ? ` of ${current.resource}` : '';
       problems.push(
         column
@@ -187,7 +211,7 @@ function resolveFilter(key: string, spec: ResourceSpec, problems: FieldProblem[]
 function throughRelations(hops: Hop[], condition: Condition): Condition {
   let result = condition;
   for (const { column, target } of [...hops].reverse()) {
-    const key = target.columns.find((candidate) => candidate.name === target.primaryKey)!;
+    const key = indexOf(target).primaryKey;
     result = { sql: `${column.sql} IN (SELECT ${key.sql} FROM \`${target.table}\` WHERE ${result.sql})`, params: result.params };
   }
   return result;

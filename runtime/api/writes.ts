@@ -92,7 +92,7 @@ function masked(table: TableQueries, row: object, sent: Record<string, unknown> 
 
 export async function createRow<T>(context: WriteContext, table: TableQueries<T>, body: object): Promise<T> {
   const values = body as Record<string, unknown>;
-  const statement = insertStatement(context.db.dialect, table.insertInto, table.spec, { ...table.createDefaults, ...values });
+  const statement = insertStatement(context.db.dialect, table.insertInto, table.spec, values, table.createDefaults);
   return inTransaction(context, table, async (db) => {
     let id: number;
     try {

@@ -20,18 +20,34 @@ function bound(column: ColumnSpec, value: unknown): SqlValue {
   return value as SqlValue;
 }
 
-function writable(spec: ResourceSpec, values: Record<string, unknown>): [ColumnSpec, SqlValue][] {
+const NO_DEFAULTS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** Each column sent, in table order; a column not sent takes its value from `defaults` when it has one there. */
+function writable(spec: ResourceSpec, values: Record<string, unknown>, defaults: Readonly<Record<string, unknown>> = NO_DEFAULTS): [ColumnSpec, SqlValue][] {
   const pairs: [ColumnSpec, SqlValue][] = [];
   for (const column of spec.columns) {
-    if (column.readOnly || !Object.hasOwn(values, column.name)) continue;
-    const value = values[column.name];
+    if (column.readOnly) continue;
+    const source = Object.hasOwn(values, column.name) ? values : Object.hasOwn(defaults, column.name) ? defaults : undefined;
+    if (source === undefined) continue;
+    const value = source[column.name];
     if (value !== undefined) pairs.push([column, bound(column, value)]);
   }
   return pairs;
 }
 
-export function insertStatement(dialect: Dialect, insertInto: string, spec: ResourceSpec, values: Record<string, unknown>): Statement {
-  const pairs = writable(spec, values);
+/**
+ * `defaults`: values for columns the request left out (the generated
+ * CREATE_DEFAULTS), the same as spreading them under `values` without
+ * copying ~50 properties per request.
+ */
+export function insertStatement(
+  dialect: Dialect,
+  insertInto: string,
+  spec: ResourceSpec,
+  values: Record<string, unknown>,
+  defaults?: Readonly<Record<string, unknown>>,
+): Statement {
+  const pairs = writable(spec, values, defaults);
   if (pairs.length === 0) return { sql: `${insertInto} ${dialect === 'sqlite' ? 'DEFAULT VALUES' : '() VALUES ()'}`, params: [] };
   const columns = pairs.map(([column]) => column.sql).join(', ');
   const placeholders = pairs.map(() => '?').join(', ');

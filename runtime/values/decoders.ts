@@ -17,7 +17,10 @@ export function decimalToNumber(value: unknown): unknown {
 export function floatToNumber(value: unknown): unknown {
   if (typeof value === 'string') value = Number(value);
   if (typeof value !== 'number' || !Number.isFinite(value)) return value;
-  return Number(Math.fround(value).toPrecision(6));
+  const single = Math.fround(value);
+  // Whole numbers of up to 6 digits print as themselves: skip the string round trip (most stored values: 0).
+  if (Number.isInteger(single) && single < 1e6 && single > -1e6) return single === 0 ? 0 : single;
+  return Number(single.toPrecision(6));
 }
 
 /** A zero date in a NOT NULL column reads as null, as the old API showed it. */

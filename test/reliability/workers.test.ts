@@ -23,8 +23,8 @@ interface Cluster {
   output: () => string;
   exited: Promise<number | null>;
   kill: (signal: NodeJS.Signals) => void;
-  /** Request-log lines ("incoming request") per worker pid, for URLs matching `url`. */
-  servedBy: (url: RegExp) => Map<number, number>;
+  /** Access-log lines ("request completed") per worker pid, for URLs matching `url`, once the logs are flushed. */
+  servedBy: (url: RegExp) => Promise<Map<number, number>>;
 }
 
 async function startCluster(t: { teardown(fn: () => unknown): void }, env: Record<string, string>): Promise<Cluster> {
@@ -39,12 +39,14 @@ async function startCluster(t: { teardown(fn: () => unknown): void }, env: Recor
   return {
     ...service,
     port: Number([...service.output().matchAll(banner)][0]![1]),
-    servedBy(url) {
+    async servedBy(url) {
+      // Log lines leave each worker in blocks, or at the latest a second later (runtime/access-log.ts).
+      await sleep(1200);
       const counts = new Map<number, number>();
       for (const line of service.output().split('\n')) {
         if (!line.startsWith('{')) continue;
         const entry = JSON.parse(line) as { pid: number; msg: string; req?: { url: string } };
-        if (entry.msg === 'incoming request' && entry.req && url.test(entry.req.url)) counts.set(entry.pid, (counts.get(entry.pid) ?? 0) + 1);
+        if (entry.msg === 'request completed' && entry.req && url.test(entry.req.url)) counts.set(entry.pid, (counts.get(entry.pid) ?? 0) + 1);
       }
       return counts;
     },
@@ -96,8 +98,7 @@ t.test('two workers on the embedded database', async (t) => {
       for (const { status } of answers) statuses.set(status, (statuses.get(status) ?? 0) + 1);
     }
     t.same([...statuses], [[200, 200]], '200 requests, 200 answered 200');
-    await sleep(300); // the last log lines are still on their way through the pipe
-    const served = service.servedBy(/^\/api\/cardgroup\//);
+    const served = await service.servedBy(/^\/api\/cardgroup\//);
     t.equal(served.size, 2, `both workers served (${describe(served)})`);
     t.ok([...served.values()].every((n) => n >= 20), 'each a fair share');
     t.comment(`API requests per worker: ${describe(served)}`);
@@ -119,12 +120,12 @@ t.test('two workers on the embedded database', async (t) => {
     const pages = await Promise.all(Array.from({ length: 20 }, () => send(service.port, '/admin/', { headers: { cookie: cookie! } })));
     t.same([...new Set(pages.map((page) => page.status))], [200], '20 admin pages, every one 200');
     t.ok(pages.every((page) => page.text.includes('Signed in as')), 'every one signed in');
-    const served = service.servedBy(/^\/admin\/$/);
+    const served = await service.servedBy(/^\/admin\/$/);
     t.equal(served.size, 2, `both workers accepted the cookie (${describe(served)})`);
   });
 
   await t.test('a worker that dies is replaced', async (t) => {
-    const [victim] = service.servedBy(/^\/api\/cardgroup\//).keys();
+    const [victim] = (await service.servedBy(/^\/api\/cardgroup\//)).keys();
     process.kill(victim!, 'SIGKILL');
     for (let waited = 0; !/serving http/.test(service.output().split(/died/)[1] ?? ''); waited += 100) {
       if (waited > 20_000) throw new Error(`no new worker:\n${service.output()}`);
@@ -168,7 +169,7 @@ t.test('read-your-writes holds across workers (they share who wrote)', async (t)
   const url = `/api/cardgroup/${JSON.parse(created.text).id}/`;
   const reads = await Promise.all(Array.from({ length: 20 }, () => send(service.port, url, { headers: alice })));
   t.same([...new Set(reads.map((read) => read.status))], [200], 'alice reads her write 20 times, every time');
-  const served = service.servedBy(new RegExp(`^${url}$`));
+  const served = await service.servedBy(new RegExp(`^${url}$`));
   t.equal(served.size, 2, `from both workers (${describe(served)})`);
   const bob = await send(service.port, url, { headers: { authorization: basicAuth('bob', 'bob password') } });
   t.equal(bob.status, 404, 'bob, who never wrote, reads the replica, which lacks the row');
