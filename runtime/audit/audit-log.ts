@@ -33,9 +33,15 @@ export const MASKED = '********';
 
 export const AUDIT_TABLE = 'a2gen_audit';
 
-export const INSERT_AUDIT = `INSERT INTO ${AUDIT_TABLE}
-  (at, username, client, route, resource, row_key, action, old_values, new_values, note)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const AUDIT_COLUMNS = '(at, username, client, route, resource, row_key, action, old_values, new_values, note)';
+const ROW_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
+/** One entry; a batch of n entries is one INSERT of n rows (see AuditWriter). */
+export const INSERT_AUDIT = `INSERT INTO ${AUDIT_TABLE}\n  ${AUDIT_COLUMNS}\nVALUES ${ROW_PLACEHOLDERS}`;
+
+function insertRows(count: number): string {
+  return count === 1 ? INSERT_AUDIT : `INSERT INTO ${AUDIT_TABLE}\n  ${AUDIT_COLUMNS}\nVALUES ${Array(count).fill(ROW_PLACEHOLDERS).join(', ')}`;
+}
 
 /** Time of the change in UTC, to the second, as DATETIME text. */
 function utcNow(): string {
@@ -46,9 +52,8 @@ function json(values: Record<string, unknown> | null): string | null {
   return values === null ? null : JSON.stringify(values);
 }
 
-/** Appends one entry, on the given connection (inside the write's transaction when there is one). */
-export async function appendAudit(db: Db, actor: Actor, entry: AuditEntry): Promise<void> {
-  await db.run(INSERT_AUDIT, [
+function rowParams(actor: Actor, entry: AuditEntry): (string | null)[] {
+  return [
     utcNow(),
     actor.user.slice(0, 100),
     actor.client.slice(0, 45),
@@ -59,5 +64,66 @@ export async function appendAudit(db: Db, actor: Actor, entry: AuditEntry): Prom
     json(entry.before),
     json(entry.after),
     entry.note ?? null,
-  ]);
+  ];
+}
+
+/** Appends one entry on the given connection: inside a write's transaction (InnoDB). */
+export async function appendAudit(db: Db, actor: Actor, entry: AuditEntry): Promise<void> {
+  await db.run(INSERT_AUDIT, rowParams(actor, entry));
+}
+
+/** The most entries one INSERT carries (and so the most distinct prepared statements a batch size needs). */
+const MAX_BATCH = 32;
+
+interface Pending {
+  params: (string | null)[];
+  done: (error?: unknown) => void;
+}
+
+/**
+ * Appends entries outside a transaction, as a group commit: an entry is
+ * written at once when nothing else is being written; entries that arrive
+ * while a write is on its way go together in the next INSERT. Every caller
+ * still waits until its own row is stored (or the INSERT failed), so a
+ * request answers only after its audit row is in; under load, ten
+ * concurrent writes cost one audit statement instead of ten.
+ */
+export class AuditWriter {
+  private readonly queue: Pending[] = [];
+  private writing = false;
+
+  constructor(private readonly db: Db) {}
+
+  append(actor: Actor, entry: AuditEntry): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ params: rowParams(actor, entry), done: (error) => (error === undefined ? resolve() : reject(error)) });
+      if (!this.writing) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      try {
+        await this.db.run(insertRows(batch.length), batch.flatMap((pending) => pending.params));
+        for (const pending of batch) pending.done();
+      } catch (error) {
+        for (const pending of batch) pending.done(error ?? new Error('audit INSERT failed'));
+      }
+    }
+    this.writing = false;
+  }
+}
+
+const writers = new WeakMap<Db, AuditWriter>();
+
+/** The group-committing writer of one database (the service's Db object lives as long as the service). */
+export function auditWriterFor(db: Db): AuditWriter {
+  let writer = writers.get(db);
+  if (writer === undefined) {
+    writer = new AuditWriter(db);
+    writers.set(db, writer);
+  }
+  return writer;
 }

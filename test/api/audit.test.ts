@@ -7,7 +7,8 @@
 import t from 'tap';
 import { cardGroupTable } from '../../generated/cardgroup/queries.js';
 import { createRow, type WriteContext } from '../../runtime/api/writes.js';
-import { MASKED } from '../../runtime/audit/audit-log.js';
+import { AuditWriter, MASKED } from '../../runtime/audit/audit-log.js';
+import type { Db } from '../../runtime/db/db.js';
 import { BACKENDS, createBackend } from '../helpers/backends.js';
 import { startService, USERNAME } from '../helpers/service.js';
 import { startAdminService } from '../admin/admin-service.js';
@@ -178,3 +179,40 @@ t.test('mysql: InnoDB: the change and its audit row commit together', async (t) 
   await t.rejects(createRow(context, innodb, { name: 'rolled back' }), 'the audit row failed, so the write fails');
   t.same(await backend.raw("SELECT id FROM cc_card_group WHERE name = 'rolled back'"), [], 'and the change was rolled back with it');
 });
+
+for (const name of BACKENDS) {
+  t.test(`${name}: concurrent writes share audit INSERTs (group commit), and every row is stored`, async (t) => {
+    const backend = await createBackend(name);
+    t.teardown(() => backend.cleanup());
+    const inserts: number[] = [];
+    const counting: Db = {
+      ...backend.db,
+      dialect: backend.db.dialect,
+      description: backend.db.description,
+      all: (sql, params) => backend.db.all(sql, params),
+      run: (sql, params) => {
+        if (sql.startsWith('INSERT INTO a2gen_audit')) inserts.push((params ?? []).length / 10);
+        return backend.db.run(sql, params);
+      },
+      pinned: (work, options) => backend.db.pinned(work, options),
+      ping: () => backend.db.ping(),
+      close: () => backend.db.close(),
+    };
+    const writer = new AuditWriter(counting);
+    const actor = { user: 'ops', client: '127.0.0.1', route: 'test' };
+    await Promise.all(
+      Array.from({ length: 100 }, (_, index) => writer.append(actor, { action: 'update', resource: 'card', key: index, before: null, after: { n: index } })),
+    );
+    const rows = await backend.raw('SELECT row_key FROM a2gen_audit ORDER BY id');
+    t.same(rows.map((row) => Number(row.row_key)), Array.from({ length: 100 }, (_, index) => index), '100 entries, 100 rows, in order');
+    t.equal(inserts.reduce((sum, count) => sum + count, 0), 100);
+    t.ok(inserts.length < 10, `in ${inserts.length} INSERTs (${inserts.join(' + ')})`);
+    t.equal(inserts[0], 1, 'the first entry did not wait for company');
+
+    await backend.raw('DROP TABLE a2gen_audit');
+    const failed = await Promise.allSettled(
+      Array.from({ length: 5 }, (_, index) => writer.append(actor, { action: 'delete', resource: 'card', key: index, before: null, after: null })),
+    );
+    t.same(failed.map((result) => result.status), Array(5).fill('rejected'), 'a failed INSERT fails every entry in it');
+  });
+}
