@@ -27,17 +27,18 @@ export function tagMatches(header: string, etag: string): boolean {
 /**
  * onSend hook of the routes that return one row: adds its ETag, and answers
  * a GET whose If-None-Match already names it with 304 and no body.
+ * Callback style: it runs on every GET one, and a promise per call costs.
  */
-export async function sendEtag(request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
-  if (reply.statusCode !== 200 || typeof payload !== 'string') return payload;
+export function sendEtag(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload?: unknown) => void): void {
+  if (reply.statusCode !== 200 || typeof payload !== 'string') return done(null, payload);
   const etag = etagOf(payload);
   void reply.header('ETag', etag);
   const ifNoneMatch = request.headers['if-none-match'];
   if ((request.method === 'GET' || request.method === 'HEAD') && ifNoneMatch !== undefined && tagMatches(ifNoneMatch, etag)) {
     void reply.code(304);
-    return null;
+    return done(null, null);
   }
-  return payload;
+  done(null, payload);
 }
 
 /**
