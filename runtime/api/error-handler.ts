@@ -30,6 +30,8 @@ const FASTIFY_CODES: Record<string, string> = {
 function stableCode(code: string | undefined): string {
   if (code === undefined) return 'bad_request';
   if (code in FASTIFY_CODES) return FASTIFY_CODES[code]!;
+  // Ours: upper case from @fastify/error, or already lower case (the Basic auth error's `unauthorized`).
+  if (/^[a-z_]+$/.test(code)) return code;
   return code.startsWith('FST_') || !/^[A-Z_]+$/.test(code) ? 'bad_request' : code.toLowerCase();
 }
 

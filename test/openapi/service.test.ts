@@ -108,6 +108,7 @@ t.test('everything else under /api/ still needs credentials', async (t) => {
   for (const url of ['/api/', '/api/card/', '/api/cardgroup/1/', '/api/nothing/', '/api/openapi.yaml']) {
     const response = await service.request(url, { auth: false });
     t.equal(response.status, 401, `${url} without credentials: 401`);
+    t.equal(response.json?.code, 'unauthorized', 'with the code the document names');
     t.equal(response.headers.get('www-authenticate'), 'Basic realm="Login Required"');
   }
 });
