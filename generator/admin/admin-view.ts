@@ -32,15 +32,14 @@ const TEXT_FIRST = ['icontains', 'eq', 'ne', 'startswith', 'endswith', 'contains
 /** For labelled choices only these make sense. */
 const CHOICE_OPERATORS = new Set(['eq', 'ne', 'in', 'not_in', 'is_null']);
 
-export function operatorWords(column: ColumnModel): { op: string; label: string }[] {
-  const date = isDateKind(column.kind);
+/** The operators a column's filter offers, likeliest first (runtime/admin/operator-words.ts says them in words). */
+export function filterOperators(column: ColumnModel): string[] {
   // Text is searched more than compared: its likeliest operators come first (the first is the default).
   const order = column.kind === 'string' && column.choices === undefined ? TEXT_FIRST : [];
   const rank = (op: string) => (order.includes(op) ? order.indexOf(op) : order.length);
   return column.operators
     .filter((op) => column.choices === undefined || CHOICE_OPERATORS.has(op))
-    .sort((a, b) => rank(a) - rank(b))
-    .map((op) => ({ op, label: (date && DATE_WORDS[op]) || OPERATOR_WORDS[op] || op }));
+    .sort((a, b) => rank(a) - rank(b));
 }
 
 function plural(title: string): string {
@@ -158,16 +157,11 @@ function placeholderOf(column: ColumnModel): string {
  * label first (`?id_group__name__icontains=def`, a join the API builds from
  * the schema): people know a group by its name, not its id.
  */
-function labelOperators(column: ColumnModel, models: readonly TableModel[]): { op: string; label: string }[] {
+function labelColumn(column: ColumnModel, models: readonly TableModel[]): ColumnModel | undefined {
   const reference = column.references;
   const target = reference && models.find((model) => model.resource === reference.resource);
   const label = target?.columns.find((candidate) => candidate.name === reference?.label);
-  if (label === undefined || label.kind !== 'string' || label.choices !== undefined) return [];
-  const words = label.title.toLowerCase();
-  return [
-    { op: `${label.name}__icontains`, label: `${words} contains, any case` },
-    { op: label.name, label: `${words} is` },
-  ];
+  return label === undefined || label.kind !== 'string' || label.choices !== undefined ? undefined : label;
 }
 
 export function adminView(model: TableModel, models: readonly TableModel[] = [model]) {
@@ -175,13 +169,16 @@ export function adminView(model: TableModel, models: readonly TableModel[] = [mo
   const filters = model.admin.filter
     .map((name) => byName.get(name)!)
     .filter((column) => column.operators.length > 0)
-    .map((column) => ({ column, byLabel: labelOperators(column, models) }))
-    .map(({ column, byLabel }) => ({
+    .map((column) => ({ column, label: labelColumn(column, models) }))
+    .map(({ column, label }) => ({
       name: column.name,
       label: column.title,
-      operators: [...byLabel, ...operatorWords(column)],
+      // Through a reference, its label comes first: "name contains, any case", "name is".
+      operators: [...(label ? [`${label.name}__icontains`, label.name] : []), ...filterOperators(column)],
+      dates: isDateKind(column.kind) || undefined,
+      reference: label?.title.toLowerCase(),
       choices: column.choices?.map((choice) => ({ value: String(choice.value), label: choice.label })),
-      placeholder: byLabel.length > 0 ? `${byLabel[1]!.label.replace(/ is$/, '')}, or an id` : placeholderOf(column),
+      placeholder: label ? `${label.title.toLowerCase()}, or an id` : placeholderOf(column),
     }));
   return {
     resource: model.resource,

@@ -44,15 +44,15 @@ export interface AdminField {
   readonly rule: ValueRule;
 }
 
-export interface AdminOperator {
-  readonly op: string;
-  readonly label: string;
-}
-
 export interface AdminFilter {
   readonly name: string;
   readonly label: string;
-  readonly operators: readonly AdminOperator[];
+  /** The operators offered, the default first; runtime/admin/operator-words.ts says them in words. */
+  readonly operators: readonly string[];
+  /** A date column: comparisons read as before/after. */
+  readonly dates?: boolean;
+  /** A reference filtered through the referenced row's label: that label's name ("name"), its operators `name`, `name__icontains`. */
+  readonly reference?: string;
   readonly choices?: readonly AdminChoice[];
   /** Example of a value, shown as the placeholder. */
   readonly placeholder: string;

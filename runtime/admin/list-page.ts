@@ -11,6 +11,7 @@ import { seeOther, sendPage, type AdminContext } from './context.js';
 import type { AdminField, AdminFilter, AdminModule } from './contract.js';
 import { html, attr, type SafeHtml } from './html.js';
 import type { Flash } from './layout.js';
+import { operatorLabel } from './operator-words.js';
 import { buildListQuery, listUrl, PAGE_SIZE, readListRequest, type AdminListRequest } from './list-query.js';
 import { labelsForRows, referenceContent, referencesOf, type Reference } from './references.js';
 import { displayValue } from './values.js';
@@ -28,7 +29,7 @@ function canonicalFilters(page: AdminModule, search: URLSearchParams): [string, 
     const value = (search.get(`v.${filter.name}`) ?? '').trim();
     if (value === '') continue;
     const chosen = search.get(`op.${filter.name}`) ?? '';
-    const op = filter.operators.some((operator) => operator.op === chosen) ? chosen : filter.operators[0]!.op;
+    const op = filter.operators.includes(chosen) ? chosen : filter.operators[0]!;
     filters.push([op === 'eq' ? filter.name : `${filter.name}__${op}`, value]);
   }
   return filters;
@@ -38,7 +39,7 @@ function canonicalFilters(page: AdminModule, search: URLSearchParams): [string, 
 function panelEntry(filter: AdminFilter, filters: [string, string][]): { key: string; op: string; value: string } | undefined {
   for (const [key, value] of filters) {
     const op = key === filter.name ? 'eq' : key.startsWith(`${filter.name}__`) ? key.slice(filter.name.length + 2) : undefined;
-    if (op === undefined || !filter.operators.some((operator) => operator.op === op)) continue;
+    if (op === undefined || !filter.operators.includes(op)) continue;
     if (filters.filter(([other]) => other === key).length !== 1) continue;
     return { key, op, value };
   }
@@ -47,13 +48,13 @@ function panelEntry(filter: AdminFilter, filters: [string, string][]): { key: st
 
 function describeFilter(page: AdminModule, key: string, value: string): string {
   // A filter's own operators first (they include a reference's label ones: id_group__name__icontains), then the API's split.
-  const offered = page.filters.find((candidate) => key.startsWith(`${candidate.name}__`) && candidate.operators.some((operator) => operator.op === key.slice(candidate.name.length + 2)));
+  const offered = page.filters.find((candidate) => key.startsWith(`${candidate.name}__`) && candidate.operators.includes(key.slice(candidate.name.length + 2)));
   const separator = key.lastIndexOf('__');
   const name = offered?.name ?? (separator > 0 ? key.slice(0, separator) : key);
   const op = offered ? key.slice(name.length + 2) : separator > 0 ? key.slice(separator + 2) : 'eq';
   const filter = page.filters.find((candidate) => candidate.name === name);
   const field = page.fields.find((candidate) => candidate.name === name);
-  const words = filter?.operators.find((operator) => operator.op === op)?.label.replace(/ \(.*\)$/, '') ?? op.replace(/_/g, ' ');
+  const words = filter?.operators.includes(op) ? operatorLabel(filter, op).replace(/ \(.*\)$/, '') : op.replace(/_/g, ' ');
   const shown = field?.choices?.find((choice) => choice.value === value)?.label ?? value;
   return `${field?.label ?? name} ${words} ${shown}`;
 }
@@ -71,7 +72,7 @@ function filterPanel(page: AdminModule, request: AdminListRequest): SafeHtml {
       : html`<input id="${id}" name="v.${filter.name}" value="${entry?.value ?? ''}" placeholder="${filter.placeholder}" aria-label="${filter.label} value">`;
     return html`<div class="filter-row"><label for="${id}">${filter.label}</label>
   <select name="op.${filter.name}" aria-label="${filter.label} operator">${filter.operators.map(
-    (operator) => html`<option value="${operator.op}"${attr('selected', entry?.op === operator.op)}>${operator.label}</option>`,
+    (op) => html`<option value="${op}"${attr('selected', entry?.op === op)}>${operatorLabel(filter, op)}</option>`,
   )}</select>
   ${valueInput}</div>`;
   });
