@@ -10,7 +10,7 @@
  * instead. On InnoDB tables the change and its audit row commit together.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { Db, Row, SqlValue } from '../db/db.js';
+import type { Db, Row, RunResult, SqlValue } from '../db/db.js';
 import { appendAudit, auditWriterFor, MASKED, type Actor, type AuditEntry } from '../audit/audit-log.js';
 import { conflictFor, insertStatement, updateStatement } from '../sql/write.js';
 import { addDecimals, formatDecimal } from '../values/decimal.js';
@@ -39,6 +39,22 @@ async function readRow<T>(db: Db, table: TableQueries<T>, id: number | string, l
   // FOR UPDATE only inside an InnoDB transaction: it holds the row until the audit row is in.
   const [raw] = await db.all(lock ? `${table.get} FOR UPDATE` : table.get, [id]);
   return raw === undefined ? undefined : { raw, value: table.decode({ ...raw }) };
+}
+
+/** The row as it is now; a row that is gone (deleted meanwhile) is a 404. */
+async function readExisting<T>(db: Db, table: TableQueries<T>, id: number | string, lock = false): Promise<ReadRow<T>> {
+  const row = await readRow(db, table, id, lock);
+  if (row === undefined) throw notFound(table.spec.resource, id);
+  return row;
+}
+
+/** Runs an INSERT or UPDATE; a duplicate unique key becomes the 409 naming its fields. */
+async function write(db: Db, table: TableQueries, statement: { sql: string; params: SqlValue[] }): Promise<RunResult> {
+  try {
+    return await db.run(statement.sql, statement.params);
+  } catch (error) {
+    throw conflictFor(table.spec, error);
+  }
 }
 
 function preconditionFailed(table: TableQueries, id: number | string): Error {
@@ -95,15 +111,9 @@ export async function createRow<T>(context: WriteContext, table: TableQueries<T>
   const values = body as Record<string, unknown>;
   const statement = insertStatement(context.db.dialect, table.insertInto, table.spec, values, table.createDefaults);
   return inTransaction(context, table, async (db) => {
-    let id: number;
-    try {
-      id = (await db.run(statement.sql, statement.params)).insertId;
-    } catch (error) {
-      throw conflictFor(table.spec, error);
-    }
-    const created = await readRow(db, table, id, false);
-    // Deleted by someone else in the instant since: the create still happened.
-    if (created === undefined) throw notFound(table.spec.resource, id);
+    const id = (await write(db, table, statement)).insertId;
+    // Deleted by someone else in the instant since: a 404, though the create happened.
+    const created = await readExisting(db, table, id);
     await audit(context, db, table, { action: 'create', resource: table.spec.resource, key: id, before: null, after: masked(table, created.value as object, values) });
     return created.value;
   });
@@ -120,8 +130,7 @@ export async function updateRow<T>(
   const values = body as Record<string, unknown>;
   return inTransaction(context, table, async (db) => {
     if (!context.audit && precondition === undefined) return updateUnread(db, table, id, values);
-    const before = await readRow(db, table, id, table.transactional && db.dialect === 'mysql');
-    if (before === undefined) throw notFound(table.spec.resource, id);
+    const before = await readExisting(db, table, id, table.transactional && db.dialect === 'mysql');
     if (precondition !== undefined && !precondition(before.value)) throw preconditionFailed(table, id);
     const statement = updateStatement(table.update, table.whereKey, table.spec, values, id);
     if (statement === undefined) return before.value;
@@ -129,16 +138,11 @@ export async function updateRow<T>(
       statement.sql += table.unchanged[db.dialect];
       statement.params.push(...unchangedParams(table, before.raw));
     }
-    let affected: number;
-    try {
-      affected = (await db.run(statement.sql, statement.params)).affectedRows;
-    } catch (error) {
-      throw conflictFor(table.spec, error);
-    }
     // Matched nothing: changed since the read (conditional) or deleted meanwhile.
-    if (affected === 0) throw precondition !== undefined ? preconditionFailed(table, id) : notFound(table.spec.resource, id);
-    const after = await readRow(db, table, id, false);
-    if (after === undefined) throw notFound(table.spec.resource, id);
+    if ((await write(db, table, statement)).affectedRows === 0) {
+      throw precondition !== undefined ? preconditionFailed(table, id) : notFound(table.spec.resource, id);
+    }
+    const after = await readExisting(db, table, id);
     const sent = Object.keys(values).filter((name) => values[name] !== undefined);
     await audit(context, db, table, {
       action: 'update',
@@ -154,16 +158,8 @@ export async function updateRow<T>(
 /** An update with nothing to check and nothing to audit: no read before it. */
 async function updateUnread<T>(db: Db, table: TableQueries<T>, id: number | string, values: Record<string, unknown>): Promise<T> {
   const statement = updateStatement(table.update, table.whereKey, table.spec, values, id);
-  if (statement !== undefined) {
-    try {
-      await db.run(statement.sql, statement.params);
-    } catch (error) {
-      throw conflictFor(table.spec, error);
-    }
-  }
-  const after = await readRow(db, table, id, false);
-  if (after === undefined) throw notFound(table.spec.resource, id);
-  return after.value;
+  if (statement !== undefined) await write(db, table, statement);
+  return (await readExisting(db, table, id)).value;
 }
 
 /** Returns whether a row was deleted (false: there was none). */
