@@ -10,6 +10,7 @@ import { UserStore } from '../../runtime/auth/user-store.js';
 import type { Db } from '../../runtime/db/db.js';
 import { loadConfig, type Config } from '../../runtime/config.js';
 import { buildServer } from '../../runtime/server.js';
+import { wrapDb } from '../helpers/wrapped-db.js';
 import { createBackend, type Backend, type BackendName } from '../helpers/backends.js';
 import { basicAuth, PASSWORD, USERNAME } from '../helpers/service.js';
 
@@ -59,16 +60,10 @@ export async function startAdminService(
   await users.createOrResetAdmin({ username: USERNAME, password: PASSWORD });
   const config = { ...loadConfig({}), ...overrides };
   const statements: string[] = [];
-  const recording: Db = {
-    ...backend.db,
-    dialect: backend.db.dialect,
-    description: backend.db.description,
+  const recording = wrapDb(backend.db, {
     all: (sql, params) => (statements.push(sql), backend.db.all(sql, params)),
     run: (sql, params) => (statements.push(sql), backend.db.run(sql, params)),
-    ping: () => backend.db.ping(),
-    pinned: (work, options) => backend.db.pinned(work, options),
-    close: () => backend.db.close(),
-  };
+  });
   const db = wrap(recording);
   const app = await buildServer({ db, resources, config, logger: false, openapi: false, admin: { pages: adminPages, sessionKey: randomBytes(32) } });
   await app.listen({ host: '127.0.0.1', port: 0 });

@@ -8,7 +8,7 @@ import t from 'tap';
 import { cardGroupTable } from '../../generated/cardgroup/queries.js';
 import { createRow, type WriteContext } from '../../runtime/api/writes.js';
 import { AuditWriter, MASKED } from '../../runtime/audit/audit-log.js';
-import type { Db } from '../../runtime/db/db.js';
+import { wrapDb } from '../helpers/wrapped-db.js';
 import { BACKENDS, createBackend } from '../helpers/backends.js';
 import { startService, USERNAME } from '../helpers/service.js';
 import { startAdminService } from '../admin/admin-service.js';
@@ -185,19 +185,12 @@ for (const name of BACKENDS) {
     const backend = await createBackend(name);
     t.teardown(() => backend.cleanup());
     const inserts: number[] = [];
-    const counting: Db = {
-      ...backend.db,
-      dialect: backend.db.dialect,
-      description: backend.db.description,
-      all: (sql, params) => backend.db.all(sql, params),
+    const counting = wrapDb(backend.db, {
       run: (sql, params) => {
         if (sql.startsWith('INSERT INTO a2gen_audit')) inserts.push((params ?? []).length / 10);
         return backend.db.run(sql, params);
       },
-      pinned: (work, options) => backend.db.pinned(work, options),
-      ping: () => backend.db.ping(),
-      close: () => backend.db.close(),
-    };
+    });
     const writer = new AuditWriter(counting);
     const actor = { user: 'ops', client: '127.0.0.1', route: 'test' };
     await Promise.all(

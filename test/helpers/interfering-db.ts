@@ -4,6 +4,7 @@
  * UPDATE or DELETE. Only a condition inside that statement can notice.
  */
 import type { Db } from '../../runtime/db/db.js';
+import { wrapDb } from './wrapped-db.js';
 
 export interface InterferingDb {
   db: Db;
@@ -13,9 +14,7 @@ export interface InterferingDb {
 
 export function interferingDb(db: Db): InterferingDb {
   let trap: { sql: string; interfere: (db: Db) => Promise<void>; remaining: number } | undefined;
-  const wrapped: Db = {
-    dialect: db.dialect,
-    description: db.description,
+  const wrapped = wrapDb(db, {
     async all(sql, params) {
       const rows = await db.all(sql, params);
       if (trap !== undefined && sql === trap.sql && --trap.remaining === 0) {
@@ -25,11 +24,7 @@ export function interferingDb(db: Db): InterferingDb {
       }
       return rows;
     },
-    run: (sql, params) => db.run(sql, params),
-    pinned: (work, options) => db.pinned((connection) => work(connection), options),
-    ping: () => db.ping(),
-    close: () => db.close(),
-  };
+  });
   return {
     db: wrapped,
     arm(sql, interfere, nth = 1) {

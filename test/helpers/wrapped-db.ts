@@ -1,0 +1,17 @@
+/**
+ * A Db that forwards everything to another, with `all` and `run` replaceable:
+ * for tests that count, record or interfere with the statements a service runs.
+ */
+import type { Db } from '../../runtime/db/db.js';
+
+export function wrapDb(db: Db, overrides: Partial<Pick<Db, 'all' | 'run'>>): Db {
+  return {
+    dialect: db.dialect,
+    description: db.description,
+    all: overrides.all ?? ((sql, params) => db.all(sql, params)),
+    run: overrides.run ?? ((sql, params) => db.run(sql, params)),
+    pinned: (work, options) => db.pinned(work, options),
+    ping: () => db.ping(),
+    close: () => db.close(),
+  };
+}
