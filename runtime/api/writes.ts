@@ -10,7 +10,7 @@
  * instead. On InnoDB tables the change and its audit row commit together.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { Db, Row, RunResult, SqlValue } from '../db/db.js';
+import type { Db, Row, RunResult, SqlValue, Statement } from '../db/db.js';
 import { appendAudit, auditWriterFor, MASKED, type Actor, type AuditEntry } from '../audit/audit-log.js';
 import { conflictFor, insertStatement, updateStatement } from '../sql/write.js';
 import { addDecimals, formatDecimal } from '../values/decimal.js';
@@ -35,9 +35,18 @@ interface ReadRow<T> {
   value: T;
 }
 
+/** Inside an InnoDB transaction a write's first read locks the row (FOR UPDATE) until the audit row is in. */
+function locks(db: Db, table: TableQueries): boolean {
+  return table.transactional && db.dialect === 'mysql';
+}
+
+function readStatement(table: TableQueries, id: number | string, lock: boolean): Statement {
+  return { sql: lock ? `${table.get} FOR UPDATE` : table.get, params: [id] };
+}
+
 async function readRow<T>(db: Db, table: TableQueries<T>, id: number | string, lock: boolean): Promise<ReadRow<T> | undefined> {
-  // FOR UPDATE only inside an InnoDB transaction: it holds the row until the audit row is in.
-  const [raw] = await db.all(lock ? `${table.get} FOR UPDATE` : table.get, [id]);
+  const { sql, params } = readStatement(table, id, lock);
+  const [raw] = await db.all(sql, params);
   return raw === undefined ? undefined : { raw, value: table.decode({ ...raw }) };
 }
 
@@ -48,13 +57,29 @@ async function readExisting<T>(db: Db, table: TableQueries<T>, id: number | stri
   return row;
 }
 
-/** Runs an INSERT or UPDATE; a duplicate unique key becomes the 409 naming its fields. */
-async function write(db: Db, table: TableQueries, statement: { sql: string; params: SqlValue[] }): Promise<RunResult> {
+/** Waits for a write; a duplicate unique key becomes the 409 naming its fields. */
+async function writing<R>(table: TableQueries, pending: Promise<R>): Promise<R> {
   try {
-    return await db.run(statement.sql, statement.params);
+    return await pending;
   } catch (error) {
     throw conflictFor(table.spec, error);
   }
+}
+
+/** Runs an INSERT or UPDATE (409 on a duplicate key). */
+function write(db: Db, table: TableQueries, statement: Statement): Promise<RunResult> {
+  return writing(table, db.run(statement.sql, statement.params));
+}
+
+/** The INSERT, and the row as stored: from the INSERT itself where RETURNING is understood, else read back by its new key. */
+async function insertAndRead<T>(db: Db, table: TableQueries<T>, statement: Statement): Promise<T> {
+  if (db.insertReturning === true) {
+    const [row] = await writing(table, db.all(statement.sql + table.returning, statement.params));
+    return table.decode(row!);
+  }
+  const id = (await write(db, table, statement)).insertId;
+  // Deleted by someone else in the instant since: a 404, though the create happened.
+  return (await readExisting(db, table, id)).value;
 }
 
 function preconditionFailed(table: TableQueries, id: number | string): Error {
@@ -81,7 +106,7 @@ function inTransaction<R>(context: WriteContext, table: TableQueries, work: (db:
 async function audit(context: WriteContext, db: Db, table: TableQueries, entry: AuditEntry): Promise<void> {
   if (!context.audit) return;
   // Inside a transaction the row goes with the change, on its connection; the change rolls back if it fails.
-  if (table.transactional && db.dialect === 'mysql') return appendAudit(db, context.actor, entry);
+  if (locks(db, table)) return appendAudit(db, context.actor, entry);
   try {
     await auditWriterFor(db).append(context.actor, entry);
   } catch (error) {
@@ -111,11 +136,10 @@ export async function createRow<T>(context: WriteContext, table: TableQueries<T>
   const values = body as Record<string, unknown>;
   const statement = insertStatement(context.db.dialect, table.insertInto, table.spec, values, table.createDefaults);
   return inTransaction(context, table, async (db) => {
-    const id = (await write(db, table, statement)).insertId;
-    // Deleted by someone else in the instant since: a 404, though the create happened.
-    const created = await readExisting(db, table, id);
-    await audit(context, db, table, { action: 'create', resource: table.spec.resource, key: id, before: null, after: masked(table, created.value as object, values) });
-    return created.value;
+    const created = await insertAndRead(db, table, statement);
+    const key = (created as Record<string, unknown>)[table.spec.primaryKey] as number | string;
+    await audit(context, db, table, { action: 'create', resource: table.spec.resource, key, before: null, after: masked(table, created as object, values) });
+    return created;
   });
 }
 
@@ -129,56 +153,78 @@ export async function updateRow<T>(
 ): Promise<T> {
   const values = body as Record<string, unknown>;
   return inTransaction(context, table, async (db) => {
-    if (!context.audit && precondition === undefined) return updateUnread(db, table, id, values);
-    const before = await readExisting(db, table, id, table.transactional && db.dialect === 'mysql');
-    if (precondition !== undefined && !precondition(before.value)) throw preconditionFailed(table, id);
     const statement = updateStatement(table.update, table.whereKey, table.spec, values, id);
-    if (statement === undefined) return before.value;
-    if (precondition !== undefined) {
-      statement.sql += table.unchanged[db.dialect];
-      statement.params.push(...unchangedParams(table, before.raw));
-    }
-    // Matched nothing: changed since the read (conditional) or deleted meanwhile.
-    if ((await write(db, table, statement)).affectedRows === 0) {
-      throw precondition !== undefined ? preconditionFailed(table, id) : notFound(table.spec.resource, id);
-    }
+    if (statement === undefined) return (await readExisting(db, table, id)).value;
+    if (precondition === undefined) return updateInOneExchange(context, db, table, id, values, statement);
+    const before = await readExisting(db, table, id, locks(db, table));
+    if (!precondition(before.value)) throw preconditionFailed(table, id);
+    statement.sql += table.unchanged[db.dialect];
+    statement.params.push(...unchangedParams(table, before.raw));
+    // Matched nothing: changed since the read.
+    if ((await write(db, table, statement)).affectedRows === 0) throw preconditionFailed(table, id);
     const after = await readExisting(db, table, id);
-    const sent = Object.keys(values).filter((name) => values[name] !== undefined);
-    await audit(context, db, table, {
-      action: 'update',
-      resource: table.spec.resource,
-      key: id,
-      before: pick(table, before.value as Record<string, unknown>, sent),
-      after: pick(table, after.value as Record<string, unknown>, sent),
-    });
+    await auditUpdate(context, db, table, id, values, before.value, after.value);
     return after.value;
   });
 }
 
-/** An update with nothing to check and nothing to audit: no read before it. */
-async function updateUnread<T>(db: Db, table: TableQueries<T>, id: number | string, values: Record<string, unknown>): Promise<T> {
-  const statement = updateStatement(table.update, table.whereKey, table.spec, values, id);
-  if (statement !== undefined) await write(db, table, statement);
-  return (await readExisting(db, table, id)).value;
+/**
+ * With nothing to test first, the read before (the audit's old values, when
+ * auditing), the UPDATE and the read after go to the database together: one
+ * round trip on MySQL, where a request's statements cost more in the
+ * service than in the database.
+ */
+async function updateInOneExchange<T>(context: WriteContext, db: Db, table: TableQueries<T>, id: number | string, values: Record<string, unknown>, update: Statement): Promise<T> {
+  const readAfter = readStatement(table, id, false);
+  const statements = context.audit ? [readStatement(table, id, locks(db, table)), update, readAfter] : [update, readAfter];
+  const results = await writing(table, db.batch(statements));
+  const [after] = results.at(-1) as Row[];
+  // Matched nothing: no such row, or deleted in between.
+  if ((results.at(-2) as RunResult).affectedRows === 0 || after === undefined) throw notFound(table.spec.resource, id);
+  const value = table.decode(after);
+  if (context.audit) {
+    const [before] = results[0] as Row[];
+    await auditUpdate(context, db, table, id, values, before === undefined ? undefined : table.decode(before), value);
+  }
+  return value;
+}
+
+async function auditUpdate<T>(context: WriteContext, db: Db, table: TableQueries<T>, id: number | string, values: Record<string, unknown>, before: T | undefined, after: T): Promise<void> {
+  const sent = Object.keys(values).filter((name) => values[name] !== undefined);
+  await audit(context, db, table, {
+    action: 'update',
+    resource: table.spec.resource,
+    key: id,
+    before: before === undefined ? null : pick(table, before as Record<string, unknown>, sent),
+    after: pick(table, after as Record<string, unknown>, sent),
+  });
 }
 
 /** Returns whether a row was deleted (false: there was none). */
 export async function deleteRow<T>(context: WriteContext, table: TableQueries<T>, id: number | string, precondition?: Precondition<T>): Promise<boolean> {
   return inTransaction(context, table, async (db) => {
-    if (!context.audit && precondition === undefined) return (await db.run(table.delete, [id])).affectedRows > 0;
-    const before = await readRow(db, table, id, table.transactional && db.dialect === 'mysql');
-    if (before === undefined) return false;
-    if (precondition !== undefined && !precondition(before.value)) throw preconditionFailed(table, id);
-    const sql = precondition === undefined ? table.delete : `${table.delete}${table.unchanged[db.dialect]}`;
-    const params = precondition === undefined ? [id] : [id, ...unchangedParams(table, before.raw)];
-    const affected = (await db.run(sql, params)).affectedRows;
-    if (affected === 0) {
-      if (precondition !== undefined) throw preconditionFailed(table, id);
-      return false;
+    const remove: Statement = { sql: table.delete, params: [id] };
+    if (precondition === undefined) {
+      if (!context.audit) return (await db.run(remove.sql, remove.params)).affectedRows > 0;
+      // The read for the audit's old values and the DELETE, together (see updateInOneExchange).
+      const [rows, removed] = (await db.batch([readStatement(table, id, locks(db, table)), remove])) as [Row[], RunResult];
+      if (removed.affectedRows === 0) return false;
+      await auditDelete(context, db, table, id, rows[0] === undefined ? null : table.decode(rows[0]));
+      return true;
     }
-    await audit(context, db, table, { action: 'delete', resource: table.spec.resource, key: id, before: before.value as Record<string, unknown>, after: null });
+    const before = await readRow(db, table, id, locks(db, table));
+    if (before === undefined) return false;
+    if (!precondition(before.value)) throw preconditionFailed(table, id);
+    remove.sql += table.unchanged[db.dialect];
+    remove.params.push(...unchangedParams(table, before.raw));
+    if ((await db.run(remove.sql, remove.params)).affectedRows === 0) throw preconditionFailed(table, id);
+    await auditDelete(context, db, table, id, before.value);
     return true;
   });
+}
+
+function auditDelete<T>(context: WriteContext, db: Db, table: TableQueries<T>, id: number | string, before: T | null): Promise<void> {
+  return audit(context, db, table, { action: 'delete', resource: table.spec.resource, key: id, before: before as Record<string, unknown> | null, after: null });
 }
 
 export interface AdjustRequest {

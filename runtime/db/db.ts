@@ -18,6 +18,15 @@ export interface RunResult {
   affectedRows: number;
 }
 
+/** One statement and the values for its placeholders. */
+export interface Statement {
+  sql: string;
+  params: SqlValue[];
+}
+
+/** What one statement of a batch gave: rows for a SELECT (or … RETURNING), counts for any other. */
+export type StatementResult = Row[] | RunResult;
+
 /** A connection pool's occupancy at one instant (for /metrics). */
 export interface PoolStats {
   /** Connections handed out to a statement right now. */
@@ -47,6 +56,19 @@ export interface Db {
    * there would undo other requests' writes too.
    */
   pinned<T>(work: (connection: Db) => Promise<T>, options?: { transaction?: boolean }): Promise<T>;
+  /**
+   * Runs statements one after the other as a single exchange with the
+   * database: one round trip on MySQL (a multi-statement), one synchronous
+   * turn on SQLite. The first that fails stops the rest and rejects the
+   * batch.
+   */
+  batch(statements: readonly Statement[]): Promise<StatementResult[]>;
+  /**
+   * INSERT … RETURNING is understood (SQLite; MariaDB 10.5 and later, known
+   * once a connection has told its server version): a create reads its row
+   * back in the same statement.
+   */
+  readonly insertReturning?: boolean;
   /**
    * When reads are split off to a replica: this database as the write path
    * must see it, reading from the primary too. A write reads the row it is

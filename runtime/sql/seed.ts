@@ -5,7 +5,7 @@
  * value is ever spliced into SQL.
  */
 import type { SqlValue } from '../db/db.js';
-import type { Statement } from './write.js';
+import type { Statement } from '../db/db.js';
 
 /** Rows that share one column list. */
 export interface SeedRows {

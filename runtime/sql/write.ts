@@ -3,16 +3,11 @@
  * built only from the generated whitelist. Partial updates never touch a
  * column that was not sent.
  */
-import type { Dialect, SqlValue } from '../db/db.js';
+import type { Dialect, SqlValue, Statement } from '../db/db.js';
 import { DuplicateKeyError } from '../db/errors.js';
 import { ConflictError, type FieldProblem } from '../api/http-errors.js';
 import type { ColumnSpec, ResourceSpec } from '../api/resource.js';
 import { ZERO_DATE } from '../values/rules.js';
-
-export interface Statement {
-  sql: string;
-  params: SqlValue[];
-}
 
 /** The value bound for a validated JSON value: null in a zero-date column stores the zero date. */
 function bound(column: ColumnSpec, value: unknown): SqlValue {

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { resources } from '../../generated/index.js';
 import { UserStore } from '../../runtime/auth/user-store.js';
 import { loadConfig, type Config } from '../../runtime/config.js';
+import type { Db } from '../../runtime/db/db.js';
 import { buildServer } from '../../runtime/server.js';
 import { createBackend, type Backend, type BackendName } from './backends.js';
 
@@ -40,11 +41,16 @@ export interface Service {
 export const basicAuth = (username: string, password: string) =>
   `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 
-export async function startService(name: BackendName, overrides: Partial<Config> = {}): Promise<Service> {
+export async function startService(
+  name: BackendName,
+  overrides: Partial<Config> = {},
+  /** Wraps the database the service uses (the test's raw access stays direct). */
+  wrap: (db: Db) => Db = (db) => db,
+): Promise<Service> {
   const backend = await createBackend(name);
   await new UserStore(backend.db).createOrResetAdmin({ username: USERNAME, password: PASSWORD });
   const config = { ...loadConfig({}), ...overrides };
-  const app = await buildServer({ db: backend.db, resources, config, logger: false });
+  const app = await buildServer({ db: wrap(backend.db), resources, config, logger: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -1,15 +1,20 @@
 /**
- * A Db that forwards everything to another, with `all` and `run` replaceable:
- * for tests that count, record or interfere with the statements a service runs.
+ * A Db that forwards everything to another, with `all`, `run`, `batch` and
+ * `insertReturning` replaceable: for tests that count, record or interfere
+ * with the statements a service runs.
  */
 import type { Db } from '../../runtime/db/db.js';
 
-export function wrapDb(db: Db, overrides: Partial<Pick<Db, 'all' | 'run'>>): Db {
+export function wrapDb(db: Db, overrides: Partial<Pick<Db, 'all' | 'run' | 'batch' | 'insertReturning'>>): Db {
   return {
     dialect: db.dialect,
     description: db.description,
     all: overrides.all ?? ((sql, params) => db.all(sql, params)),
     run: overrides.run ?? ((sql, params) => db.run(sql, params)),
+    batch: overrides.batch ?? ((statements) => db.batch(statements)),
+    get insertReturning() {
+      return 'insertReturning' in overrides ? overrides.insertReturning : db.insertReturning;
+    },
     pinned: (work, options) => db.pinned(work, options),
     ping: () => db.ping(),
     close: () => db.close(),

@@ -1,0 +1,140 @@
+/**
+ * What a write costs in exchanges with the database (each one a round trip
+ * to a MySQL server): a create is its INSERT … RETURNING, an update or a
+ * delete one batch (the read for the audit, the change, the read back),
+ * each followed by its audit row. Counted where the service meets its Db,
+ * and checked against what the database then holds.
+ */
+import t from 'tap';
+import type { Db } from '../../runtime/db/db.js';
+import { understandsInsertReturning } from '../../runtime/db/mysql.js';
+import { BACKENDS } from '../helpers/backends.js';
+import { startService, type Service } from '../helpers/service.js';
+import { wrapDb } from '../helpers/wrapped-db.js';
+
+/** Each exchange as "kind: first words of each statement". */
+function counting(exchanges: string[], overrides: { insertReturning?: boolean } = {}) {
+  const words = (sql: string) => sql.trim().split(/\s+/).slice(0, 3).join(' ');
+  return (db: Db): Db =>
+    wrapDb(db, {
+      ...overrides,
+      all: (sql, params) => (exchanges.push(`all: ${words(sql)}`), db.all(sql, params)),
+      run: (sql, params) => (exchanges.push(`run: ${words(sql)}`), db.run(sql, params)),
+      batch: (statements) => (exchanges.push(`batch: ${statements.map(({ sql }) => words(sql)).join(' + ')}`), db.batch(statements)),
+    });
+}
+
+/** The exchanges `send` caused (after the credentials are cached, so only the write's own show). */
+async function exchangesOf(exchanges: string[], send: () => Promise<unknown>): Promise<string[]> {
+  exchanges.length = 0;
+  await send();
+  return [...exchanges];
+}
+
+async function card(service: Service, id: number): Promise<Record<string, unknown>> {
+  return (await service.request(`/api/card/${id}/`)).json;
+}
+
+/** Card 1, to update. */
+async function firstCard(service: Service): Promise<void> {
+  const answer = await service.request('/api/card/', { method: 'POST', body: { username: '1000000001', useralias: 'trips', uipass: 'secret', credit: '5', tariff: '1' } });
+  if (answer.json?.id !== 1) throw new Error(`card 1 not created: ${answer.text}`);
+}
+
+t.test('which MySQL servers take INSERT … RETURNING', async (t) => {
+  t.ok(understandsInsertReturning('10.11.19-MariaDB-0+deb12u1'));
+  t.ok(understandsInsertReturning('10.5.0-MariaDB'));
+  t.ok(understandsInsertReturning('11.4.2-MariaDB-log'));
+  t.ok(understandsInsertReturning('5.5.5-10.6.12-MariaDB'), 'with the old-client prefix');
+  t.notOk(understandsInsertReturning('10.4.32-MariaDB'), 'MariaDB before 10.5');
+  t.notOk(understandsInsertReturning('8.0.36'), 'MySQL');
+  t.notOk(understandsInsertReturning('8.4.0-commercial'));
+  t.notOk(understandsInsertReturning(''));
+});
+
+for (const name of BACKENDS) {
+  t.test(`${name}: a write is one exchange with the database, plus its audit row`, async (t) => {
+    const exchanges: string[] = [];
+    const service = await startService(name, {}, counting(exchanges));
+    t.teardown(() => service.close());
+    await firstCard(service);
+
+    let created: Record<string, unknown> = {};
+    t.same(
+      await exchangesOf(exchanges, async () => {
+        const answer = await service.request('/api/cardgroup/', { method: 'POST', body: { name: 'one trip', users_perms: 7 } });
+        t.equal(answer.status, 200);
+        created = answer.json;
+      }),
+      ['all: INSERT INTO cc_card_group', 'run: INSERT INTO a2gen_audit'],
+      'create: the INSERT answers the row itself (RETURNING), then the audit row',
+    );
+    t.same(created, (await service.request(`/api/cardgroup/${String(created.id)}/`)).json, 'the row it answered is the row GET reads');
+
+    const before = await card(service, 1);
+    let updated: Record<string, unknown> = {};
+    t.same(
+      await exchangesOf(exchanges, async () => {
+        updated = (await service.request('/api/card/1/', { method: 'PUT', body: { lastname: 'Onetrip', credit: '12.5' } })).json;
+      }),
+      ['batch: SELECT id, creationdate, + UPDATE cc_card SET + SELECT id, creationdate,', 'run: INSERT INTO a2gen_audit'],
+      'update: read, UPDATE and read back together, then the audit row',
+    );
+    t.same(updated, { ...before, lastname: 'Onetrip', credit: 12.5 }, 'it answered the row as stored');
+    t.same(updated, await card(service, 1), 'which GET reads too');
+    const [entry] = await service.backend.raw("SELECT old_values, new_values FROM a2gen_audit WHERE action = 'update'");
+    t.same(JSON.parse(String(entry?.old_values)), { lastname: before.lastname, credit: before.credit }, 'the audit row has the values before');
+    t.same(JSON.parse(String(entry?.new_values)), { lastname: 'Onetrip', credit: 12.5 }, 'and after');
+
+    t.same(
+      await exchangesOf(exchanges, async () => t.equal((await service.request(`/api/cardgroup/${String(created.id)}/`, { method: 'DELETE' })).status, 200)),
+      ['batch: SELECT id, name, + DELETE FROM cc_card_group', 'run: INSERT INTO a2gen_audit'],
+      'delete: read and DELETE together, then the audit row',
+    );
+    const [deleted] = await service.backend.raw("SELECT old_values FROM a2gen_audit WHERE action = 'delete'");
+    t.same(JSON.parse(String(deleted?.old_values)), created, 'the deleted row is in the trail');
+
+    t.same(
+      await exchangesOf(exchanges, async () => t.equal((await service.request('/api/card/999999/', { method: 'PUT', body: { lastname: 'Nobody' } })).status, 404)),
+      ['batch: SELECT id, creationdate, + UPDATE cc_card SET + SELECT id, creationdate,'],
+      'a missing row: one exchange, a 404, no audit row',
+    );
+    t.equal(
+      (await service.request('/api/cardgroup/', { method: 'POST', body: { name: 'x'.repeat(300) } })).status,
+      400,
+      'a bad value is refused before any exchange',
+    );
+  });
+
+  t.test(`${name}: with A2B_AUDIT=off an update is one exchange and a create one statement`, async (t) => {
+    const exchanges: string[] = [];
+    const service = await startService(name, { audit: false }, counting(exchanges));
+    t.teardown(() => service.close());
+    await firstCard(service);
+    t.same(
+      await exchangesOf(exchanges, () => service.request('/api/cardgroup/', { method: 'POST', body: { name: 'unaudited' } })),
+      ['all: INSERT INTO cc_card_group'],
+    );
+    t.same(
+      await exchangesOf(exchanges, () => service.request('/api/card/1/', { method: 'PATCH', body: { firstname: 'Solo' } })),
+      ['batch: UPDATE cc_card SET + SELECT id, creationdate,'],
+    );
+    t.equal((await card(service, 1)).firstname, 'Solo');
+  });
+
+  t.test(`${name}: a database without INSERT … RETURNING (MySQL) reads the created row back`, async (t) => {
+    const exchanges: string[] = [];
+    const service = await startService(name, {}, counting(exchanges, { insertReturning: false }));
+    t.teardown(() => service.close());
+    await service.request('/api/cardgroup/1/');
+    let created: Record<string, unknown> = {};
+    t.same(
+      await exchangesOf(exchanges, async () => {
+        created = (await service.request('/api/cardgroup/', { method: 'POST', body: { name: 'read back', description: 'two steps' } })).json;
+      }),
+      ['run: INSERT INTO cc_card_group', 'all: SELECT id, name,', 'run: INSERT INTO a2gen_audit'],
+    );
+    t.match(created, { name: 'read back', description: 'two steps' });
+    t.same(created, (await service.request(`/api/cardgroup/${String(created.id)}/`)).json);
+  });
+}
