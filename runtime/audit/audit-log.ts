@@ -81,11 +81,13 @@ interface Pending {
 }
 
 /**
- * Appends entries outside a transaction, as a group commit: an entry is
- * written at once when nothing else is being written; entries that arrive
- * while a write is on its way go together in the next INSERT. Every caller
- * still waits until its own row is stored (or the INSERT failed), so a
- * request answers only after its audit row is in; under load, ten
+ * Appends entries outside a transaction, as a group commit: the entries of
+ * every write that reaches this point in the same turn of the event loop
+ * (their UPDATEs answered together) go in one INSERT, sent once that turn's
+ * I/O callbacks have run (setImmediate: no timer, no fixed delay); entries
+ * that arrive while an INSERT is on its way go together in the next. Every
+ * caller still waits until its own row is stored (or the INSERT failed), so
+ * a request answers only after its audit row is in; under load, ten
  * concurrent writes cost one audit statement instead of ten.
  */
 export class AuditWriter {
@@ -97,12 +99,14 @@ export class AuditWriter {
   append(actor: Actor, entry: AuditEntry): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ params: rowParams(actor, entry), done: (error) => (error === undefined ? resolve() : reject(error)) });
-      if (!this.writing) void this.drain();
+      if (!this.writing) {
+        this.writing = true;
+        setImmediate(() => void this.drain());
+      }
     });
   }
 
   private async drain(): Promise<void> {
-    this.writing = true;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       try {

@@ -13,7 +13,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import { currentClient } from '../client-context.js';
-import type { Db, Row, RunResult, SqlValue, Statement, StatementResult } from './db.js';
+import type { Db, Row, RunResult, SqlValue } from './db.js';
 import { DatabaseUnavailableError, MissingTableError } from './errors.js';
 
 /** Clients that wrote recently; shared between the workers of a cluster (see runtime/cluster.ts). */
@@ -88,10 +88,6 @@ export class ReadWriteSplitDb implements Db {
         return this.primary.all(sql, params);
       },
       run: (sql, params) => this.run(sql, params),
-      batch: (statements) => this.batch(statements),
-      get insertReturning() {
-        return primary.insertReturning;
-      },
       pinned: (work, pinOptions) => this.pinned(work, pinOptions),
       ping: () => this.primary.ping(),
       // The split owns both connections; closing the view closes nothing.
@@ -124,33 +120,25 @@ export class ReadWriteSplitDb implements Db {
     return this.primary.all(sql, params);
   }
 
-  get insertReturning(): boolean | undefined {
-    return this.primary.insertReturning;
-  }
-
-  run(sql: string, params?: readonly SqlValue[]): Promise<RunResult> {
-    return this.writing(() => this.primary.run(sql, params));
-  }
-
-  /** Batches carry writes: on the primary. */
-  batch(statements: readonly Statement[]): Promise<StatementResult[]> {
-    return this.writing(() => this.primary.batch(statements));
-  }
-
-  /** A session of its own (a transaction, a read-back) is always on the primary, and counts as a write. */
-  pinned<T>(work: (connection: Db) => Promise<T>, options?: { transaction?: boolean }): Promise<T> {
-    return this.writing(() => this.primary.pinned(work, options));
-  }
-
-  /** Runs a write on the primary, remembering that the current client wrote. */
-  private async writing<R>(write: () => Promise<R>): Promise<R> {
+  async run(sql: string, params?: readonly SqlValue[]): Promise<RunResult> {
     const client = this.client();
     // Remembered before the write too: a read the same client sends meanwhile must not miss it.
     if (client !== undefined) this.recentWrites.remember(client);
     try {
-      return await write();
+      return await this.primary.run(sql, params);
     } finally {
       // The window starts when the write is done (a failed write may still have been applied).
+      if (client !== undefined) this.recentWrites.record(client);
+    }
+  }
+
+  /** A session of its own (a transaction, a read-back) is always on the primary, and counts as a write. */
+  async pinned<T>(work: (connection: Db) => Promise<T>, options?: { transaction?: boolean }): Promise<T> {
+    const client = this.client();
+    if (client !== undefined) this.recentWrites.remember(client);
+    try {
+      return await this.primary.pinned(work, options);
+    } finally {
       if (client !== undefined) this.recentWrites.record(client);
     }
   }

@@ -2,7 +2,7 @@
  * Embedded SQLite driver (better-sqlite3): the zero-setup default.
  */
 import Database from 'better-sqlite3';
-import type { Db, Row, RunResult, SqlValue, Statement, StatementResult } from './db.js';
+import type { Db, Row, RunResult, SqlValue } from './db.js';
 import { addDecimals, compareDecimals } from '../values/decimal.js';
 import { DatabaseUnavailableError, DuplicateKeyError, InvalidValueError, MissingTableError } from './errors.js';
 
@@ -44,36 +44,20 @@ export function openSqlite(file: string): Db {
     return statement;
   }
 
-  function all(sql: string, params: readonly SqlValue[]): Row[] {
-    return (prepare(sql).all(...params) as Row[]).map(exactIntegers);
-  }
-  function run(sql: string, params: readonly SqlValue[]): RunResult {
-    const result = prepare(sql).run(...params);
-    return { insertId: Number(result.lastInsertRowid), affectedRows: result.changes };
-  }
-
   const db: Db = {
     dialect: 'sqlite',
     description: `SQLite ${file}`,
-    insertReturning: true,
     async all(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
       try {
-        return all(sql, params);
+        return (prepare(sql).all(...params) as Row[]).map(exactIntegers);
       } catch (error) {
         throw translateSqliteError(error);
       }
     },
     async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
       try {
-        return run(sql, params);
-      } catch (error) {
-        throw translateSqliteError(error);
-      }
-    },
-    // In one synchronous turn: no other request's statement can come between them.
-    async batch(batch: readonly Statement[]): Promise<StatementResult[]> {
-      try {
-        return batch.map(({ sql, params }) => (prepare(sql).reader ? all(sql, params) : run(sql, params)));
+        const result = prepare(sql).run(...params);
+        return { insertId: Number(result.lastInsertRowid), affectedRows: result.changes };
       } catch (error) {
         throw translateSqliteError(error);
       }

@@ -24,10 +24,6 @@ function recordingDb(name: string) {
       seen.push(sql);
       return { insertId: 0, affectedRows: 1 };
     },
-    async batch(statements) {
-      for (const { sql } of statements) seen.push(sql);
-      return statements.map(() => ({ insertId: 0, affectedRows: 1 }));
-    },
     pinned: (work) => work(db),
     async ping() {},
     async close() {},
@@ -77,11 +73,6 @@ t.test('the write path reads the row it changes from the primary, and its writes
   as('user:4');
   await split.pinned(async (connection) => connection.run('UPDATE z'));
   t.equal(await from(split), 'primary', 'a pinned session (adjustment, transaction) is on the primary and counts as a write');
-  as('user:5');
-  await split.writer.batch([{ sql: 'SELECT w', params: [] }, { sql: 'UPDATE w', params: [] }]);
-  t.same(primary.seen.slice(-2), ['SELECT w', 'UPDATE w'], 'a batch (read, UPDATE, read) goes to the primary whole');
-  t.notOk(replica.seen.includes('SELECT w'));
-  t.equal(await from(split), 'primary', 'and counts as a write');
 });
 
 t.test('outside any request, reads go to the primary', async (t) => {
