@@ -80,6 +80,7 @@ export async function listAuditEntryPage(db: Db, query: ListQuery): Promise<Audi
 export const auditEntryTable: TableQueries<AuditEntry> = {
   spec: auditEntrySpec,
   get: GET_AUDIT_ENTRY,
+  from: `a2gen_audit`,
   insertInto: INSERT_AUDIT_ENTRY,
   returning: RETURNING_AUDIT_ENTRY,
   update: UPDATE_AUDIT_ENTRY,

@@ -118,6 +118,7 @@ export async function listCallPage(db: Db, query: ListQuery): Promise<Call[]> {
 export const callTable: TableQueries<Call> = {
   spec: callSpec,
   get: GET_CALL,
+  from: `cc_call`,
   insertInto: INSERT_CALL,
   returning: RETURNING_CALL,
   update: UPDATE_CALL,

@@ -66,6 +66,7 @@ export async function listCallerIDPage(db: Db, query: ListQuery): Promise<Caller
 export const callerIDTable: TableQueries<CallerID> = {
   spec: callerIDSpec,
   get: GET_CALLER_ID,
+  from: `cc_callerid`,
   insertInto: INSERT_CALLER_ID,
   returning: RETURNING_CALLER_ID,
   update: UPDATE_CALLER_ID,

@@ -258,6 +258,7 @@ export async function listCardPage(db: Db, query: ListQuery): Promise<Card[]> {
 export const cardTable: TableQueries<Card> = {
   spec: cardSpec,
   get: GET_CARD,
+  from: `cc_card`,
   insertInto: INSERT_CARD,
   returning: RETURNING_CARD,
   update: UPDATE_CARD,

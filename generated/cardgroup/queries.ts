@@ -70,6 +70,7 @@ export async function listCardGroupPage(db: Db, query: ListQuery): Promise<CardG
 export const cardGroupTable: TableQueries<CardGroup> = {
   spec: cardGroupSpec,
   get: GET_CARD_GROUP,
+  from: `cc_card_group`,
   insertInto: INSERT_CARD_GROUP,
   returning: RETURNING_CARD_GROUP,
   update: UPDATE_CARD_GROUP,

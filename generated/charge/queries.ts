@@ -88,6 +88,7 @@ export async function listChargePage(db: Db, query: ListQuery): Promise<Charge[]
 export const chargeTable: TableQueries<Charge> = {
   spec: chargeSpec,
   get: GET_CHARGE,
+  from: `cc_charge`,
   insertInto: INSERT_CHARGE,
   returning: RETURNING_CHARGE,
   update: UPDATE_CHARGE,

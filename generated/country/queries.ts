@@ -66,6 +66,7 @@ export async function listCountryPage(db: Db, query: ListQuery): Promise<Country
 export const countryTable: TableQueries<Country> = {
   spec: countrySpec,
   get: GET_COUNTRY,
+  from: `cc_country`,
   insertInto: INSERT_COUNTRY,
   returning: RETURNING_COUNTRY,
   update: UPDATE_COUNTRY,

@@ -82,6 +82,7 @@ export async function listPaymentPage(db: Db, query: ListQuery): Promise<Payment
 export const paymentTable: TableQueries<Payment> = {
   spec: paymentSpec,
   get: GET_PAYMENT,
+  from: `cc_logpayment`,
   insertInto: INSERT_PAYMENT,
   returning: RETURNING_PAYMENT,
   update: UPDATE_PAYMENT,

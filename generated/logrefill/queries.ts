@@ -76,6 +76,7 @@ export async function listRefillPage(db: Db, query: ListQuery): Promise<Refill[]
 export const refillTable: TableQueries<Refill> = {
   spec: refillSpec,
   get: GET_REFILL,
+  from: `cc_logrefill`,
   insertInto: INSERT_REFILL,
   returning: RETURNING_REFILL,
   update: UPDATE_REFILL,

@@ -24,6 +24,8 @@ export interface TableQueries<T = unknown> {
   readonly spec: ResourceSpec;
   /** One row by key (readable columns). */
   readonly get: string;
+  /** The table as SQL names it (quoted where it must be). */
+  readonly from: string;
   /** Followed by the columns sent and their placeholders. */
   readonly insertInto: string;
   /** ` RETURNING` and the columns `get` reads: follows an INSERT where `Db.insertReturning` says it may. */

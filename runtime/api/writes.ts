@@ -40,13 +40,8 @@ function locks(db: Db, table: TableQueries): boolean {
   return table.transactional && db.dialect === 'mysql';
 }
 
-function readStatement(table: TableQueries, id: number | string, lock: boolean): Statement {
-  return { sql: lock ? `${table.get} FOR UPDATE` : table.get, params: [id] };
-}
-
 async function readRow<T>(db: Db, table: TableQueries<T>, id: number | string, lock: boolean): Promise<ReadRow<T> | undefined> {
-  const { sql, params } = readStatement(table, id, lock);
-  const [raw] = await db.all(sql, params);
+  const [raw] = await db.all(lock ? `${table.get} FOR UPDATE` : table.get, [id]);
   return raw === undefined ? undefined : { raw, value: table.decode({ ...raw }) };
 }
 
@@ -155,7 +150,13 @@ export async function updateRow<T>(
   return inTransaction(context, table, async (db) => {
     const statement = updateStatement(table.update, table.whereKey, table.spec, values, id);
     if (statement === undefined) return (await readExisting(db, table, id)).value;
-    if (precondition === undefined) return updateInOneExchange(context, db, table, id, values, statement);
+    if (precondition === undefined) {
+      const before = context.audit ? await readAudited(db, table, id, values) : undefined;
+      if ((await write(db, table, statement)).affectedRows === 0) throw notFound(table.spec.resource, id);
+      const after = await readExisting(db, table, id);
+      if (before !== undefined) await auditUpdate(context, db, table, id, values, before, after.value);
+      return after.value;
+    }
     const before = await readExisting(db, table, id, locks(db, table));
     if (!precondition(before.value)) throw preconditionFailed(table, id);
     statement.sql += table.unchanged[db.dialect];
@@ -169,33 +170,27 @@ export async function updateRow<T>(
 }
 
 /**
- * With nothing to test first, the read before (the audit's old values, when
- * auditing), the UPDATE and the read after go to the database together: one
- * round trip on MySQL, where a request's statements cost more in the
- * service than in the database.
+ * Before an update: the values its audit row shows as old, those of the
+ * columns it writes (write-only ones are masked anyway). Narrower than the
+ * whole row: on cc_card, one column read instead of 69 for a typical edit.
  */
-async function updateInOneExchange<T>(context: WriteContext, db: Db, table: TableQueries<T>, id: number | string, values: Record<string, unknown>, update: Statement): Promise<T> {
-  const readAfter = readStatement(table, id, false);
-  const statements = context.audit ? [readStatement(table, id, locks(db, table)), update, readAfter] : [update, readAfter];
-  const results = await writing(table, db.batch(statements));
-  const [after] = results.at(-1) as Row[];
-  // Matched nothing: no such row, or deleted in between.
-  if ((results.at(-2) as RunResult).affectedRows === 0 || after === undefined) throw notFound(table.spec.resource, id);
-  const value = table.decode(after);
-  if (context.audit) {
-    const [before] = results[0] as Row[];
-    await auditUpdate(context, db, table, id, values, before === undefined ? undefined : table.decode(before), value);
-  }
-  return value;
+async function readAudited<T>(db: Db, table: TableQueries<T>, id: number | string, values: Record<string, unknown>): Promise<T> {
+  const columns = table.spec.columns.filter((column) => !column.readOnly && !column.writeOnly && values[column.name] !== undefined);
+  // Only write-only columns sent: the key, to know the row is there.
+  if (columns.length === 0) columns.push(table.spec.columns.find((column) => column.name === table.spec.primaryKey)!);
+  const list = columns.map((column) => column.select).join(', ');
+  const [row] = await db.all(`SELECT ${list} FROM ${table.from}${table.whereKey}${locks(db, table) ? ' FOR UPDATE' : ''}`, [id]);
+  if (row === undefined) throw notFound(table.spec.resource, id);
+  return table.decode(row);
 }
 
-async function auditUpdate<T>(context: WriteContext, db: Db, table: TableQueries<T>, id: number | string, values: Record<string, unknown>, before: T | undefined, after: T): Promise<void> {
+async function auditUpdate<T>(context: WriteContext, db: Db, table: TableQueries<T>, id: number | string, values: Record<string, unknown>, before: T, after: T): Promise<void> {
   const sent = Object.keys(values).filter((name) => values[name] !== undefined);
   await audit(context, db, table, {
     action: 'update',
     resource: table.spec.resource,
     key: id,
-    before: before === undefined ? null : pick(table, before as Record<string, unknown>, sent),
+    before: pick(table, before as Record<string, unknown>, sent),
     after: pick(table, after as Record<string, unknown>, sent),
   });
 }
@@ -203,28 +198,20 @@ async function auditUpdate<T>(context: WriteContext, db: Db, table: TableQueries
 /** Returns whether a row was deleted (false: there was none). */
 export async function deleteRow<T>(context: WriteContext, table: TableQueries<T>, id: number | string, precondition?: Precondition<T>): Promise<boolean> {
   return inTransaction(context, table, async (db) => {
-    const remove: Statement = { sql: table.delete, params: [id] };
-    if (precondition === undefined) {
-      if (!context.audit) return (await db.run(remove.sql, remove.params)).affectedRows > 0;
-      // The read for the audit's old values and the DELETE, together (see updateInOneExchange).
-      const [rows, removed] = (await db.batch([readStatement(table, id, locks(db, table)), remove])) as [Row[], RunResult];
-      if (removed.affectedRows === 0) return false;
-      await auditDelete(context, db, table, id, rows[0] === undefined ? null : table.decode(rows[0]));
-      return true;
-    }
+    if (!context.audit && precondition === undefined) return (await db.run(table.delete, [id])).affectedRows > 0;
     const before = await readRow(db, table, id, locks(db, table));
     if (before === undefined) return false;
-    if (!precondition(before.value)) throw preconditionFailed(table, id);
-    remove.sql += table.unchanged[db.dialect];
-    remove.params.push(...unchangedParams(table, before.raw));
-    if ((await db.run(remove.sql, remove.params)).affectedRows === 0) throw preconditionFailed(table, id);
-    await auditDelete(context, db, table, id, before.value);
+    if (precondition !== undefined && !precondition(before.value)) throw preconditionFailed(table, id);
+    const sql = precondition === undefined ? table.delete : `${table.delete}${table.unchanged[db.dialect]}`;
+    const params = precondition === undefined ? [id] : [id, ...unchangedParams(table, before.raw)];
+    const affected = (await db.run(sql, params)).affectedRows;
+    if (affected === 0) {
+      if (precondition !== undefined) throw preconditionFailed(table, id);
+      return false;
+    }
+    await audit(context, db, table, { action: 'delete', resource: table.spec.resource, key: id, before: before.value as Record<string, unknown>, after: null });
     return true;
   });
-}
-
-function auditDelete<T>(context: WriteContext, db: Db, table: TableQueries<T>, id: number | string, before: T | null): Promise<void> {
-  return audit(context, db, table, { action: 'delete', resource: table.spec.resource, key: id, before: before as Record<string, unknown> | null, after: null });
 }
 
 export interface AdjustRequest {

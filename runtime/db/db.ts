@@ -24,9 +24,6 @@ export interface Statement {
   params: SqlValue[];
 }
 
-/** What one statement of a batch gave: rows for a SELECT (or … RETURNING), counts for any other. */
-export type StatementResult = Row[] | RunResult;
-
 /** A connection pool's occupancy at one instant (for /metrics). */
 export interface PoolStats {
   /** Connections handed out to a statement right now. */
@@ -56,13 +53,6 @@ export interface Db {
    * there would undo other requests' writes too.
    */
   pinned<T>(work: (connection: Db) => Promise<T>, options?: { transaction?: boolean }): Promise<T>;
-  /**
-   * Runs statements one after the other as a single exchange with the
-   * database: one round trip on MySQL (a multi-statement), one synchronous
-   * turn on SQLite. The first that fails stops the rest and rejects the
-   * batch.
-   */
-  batch(statements: readonly Statement[]): Promise<StatementResult[]>;
   /**
    * INSERT … RETURNING is understood (SQLite; MariaDB 10.5 and later, known
    * once a connection has told its server version): a create reads its row

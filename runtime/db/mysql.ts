@@ -4,15 +4,9 @@
  * Statements go through the callback API with positional arguments: on the
  * hot path it costs ~11 µs of CPU less per query than the promise wrapper
  * with the object form `{ sql, values, timeout }` (bench/micro/mysql-execute.ts).
- *
- * `batch` sends several statements as one multi-statement over the text
- * protocol, values escaped by mysql2 (the session's sql_mode below never has
- * NO_BACKSLASH_ESCAPES, which that escaping relies on). The pool therefore
- * allows multi-statements; every SQL text the service sends is a generated
- * constant or built from the generated column whitelist, never from input.
  */
 import mysql from 'mysql2';
-import type { Db, PoolStats, Row, RunResult, SqlValue, Statement, StatementResult } from './db.js';
+import type { Db, PoolStats, Row, RunResult, SqlValue } from './db.js';
 import { translateMysqlError } from './mysql-errors.js';
 
 export interface MysqlOptions {
@@ -62,7 +56,6 @@ export function openMysql(url: string, options: MysqlOptions = {}): Db {
     // connection would pass MariaDB's server-wide max_prepared_stmt_count (16,382) with a few
     // connections once list queries with many different page offsets have been seen.
     maxPreparedStatements: 500,
-    multipleStatements: true,
   });
   const server: ServerFeatures = { insertReturning: false };
   pool.on('connection', (connection) => {
@@ -127,12 +120,9 @@ export function understandsInsertReturning(version: string): boolean {
   return major > 10 || (major === 10 && minor >= 5);
 }
 
-type Callback = (error: mysql.QueryError | null, result: unknown) => void;
-
-/** Anything mysql2 can run statements on: the pool, or one of its connections. */
+/** Anything mysql2 can run a prepared statement on: the pool, or one of its connections. */
 interface Executor {
-  execute(sql: string, values: SqlValue[], callback: Callback): unknown;
-  query(sql: string, callback: Callback): unknown;
+  execute(sql: string, values: SqlValue[], callback: (error: mysql.QueryError | null, result: unknown) => void): unknown;
 }
 
 /**
@@ -141,11 +131,11 @@ interface Executor {
  * connection counts too): a frozen server answers 503 instead of holding the
  * request. A late answer is ignored.
  */
-function statementsOn(target: Executor, timeout: number): Pick<Db, 'all' | 'run' | 'batch'> {
-  function bounded(send: (callback: Callback) => unknown): Promise<unknown> {
+function statementsOn(target: Executor, timeout: number): Pick<Db, 'all' | 'run'> {
+  function execute(sql: string, params: readonly SqlValue[]): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(translateMysqlError(queryTimeoutError())), timeout);
-      send((error, result) => {
+      target.execute(sql, params as SqlValue[], (error, result) => {
         clearTimeout(timer);
         if (error) reject(translateMysqlError(error));
         else resolve(result);
@@ -154,23 +144,13 @@ function statementsOn(target: Executor, timeout: number): Pick<Db, 'all' | 'run'
   }
   return {
     async all(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
-      return (await bounded((callback) => target.execute(sql, params as SqlValue[], callback))) as Row[];
+      return (await execute(sql, params)) as Row[];
     },
     async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
-      return counts((await bounded((callback) => target.execute(sql, params as SqlValue[], callback))) as mysql.ResultSetHeader);
-    },
-    async batch(statements: readonly Statement[]): Promise<StatementResult[]> {
-      const sql = statements.map((statement) => mysql.format(statement.sql, statement.params)).join(';\n');
-      const results = await bounded((callback) => target.query(sql, callback));
-      // One statement answers its result alone; several answer an array of results.
-      const each = (statements.length === 1 ? [results] : results) as (Row[] | mysql.ResultSetHeader)[];
-      return each.map((result) => (Array.isArray(result) ? result : counts(result)));
+      const header = (await execute(sql, params)) as mysql.ResultSetHeader;
+      return { insertId: Number(header.insertId), affectedRows: header.affectedRows };
     },
   };
-}
-
-function counts(header: mysql.ResultSetHeader): RunResult {
-  return { insertId: Number(header.insertId), affectedRows: header.affectedRows };
 }
 
 /** mysql2's callback-style transaction calls as promises, errors translated. */

@@ -47,6 +47,7 @@ export function openSqlite(file: string): Db {
   const db: Db = {
     dialect: 'sqlite',
     description: `SQLite ${file}`,
+    insertReturning: true,
     async all(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
       try {
         return (prepare(sql).all(...params) as Row[]).map(exactIntegers);

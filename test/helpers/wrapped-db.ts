@@ -1,17 +1,16 @@
 /**
- * A Db that forwards everything to another, with `all`, `run`, `batch` and
+ * A Db that forwards everything to another, with `all`, `run` and
  * `insertReturning` replaceable: for tests that count, record or interfere
  * with the statements a service runs.
  */
 import type { Db } from '../../runtime/db/db.js';
 
-export function wrapDb(db: Db, overrides: Partial<Pick<Db, 'all' | 'run' | 'batch' | 'insertReturning'>>): Db {
+export function wrapDb(db: Db, overrides: Partial<Pick<Db, 'all' | 'run' | 'insertReturning'>>): Db {
   return {
     dialect: db.dialect,
     description: db.description,
     all: overrides.all ?? ((sql, params) => db.all(sql, params)),
     run: overrides.run ?? ((sql, params) => db.run(sql, params)),
-    batch: overrides.batch ?? ((statements) => db.batch(statements)),
     get insertReturning() {
       return 'insertReturning' in overrides ? overrides.insertReturning : db.insertReturning;
     },
