@@ -21,6 +21,7 @@ import type { Config } from './config.js';
 import type { Db } from './db/db.js';
 import { primaryOf } from './db/read-write-split.js';
 import { registerClientContext } from './client-context.js';
+import { ReadWriteSplitDb } from './db/read-write-split.js';
 import { registerHealth } from './health.js';
 import { registerLoadShedding } from './load-shedding.js';
 import { registerMetrics } from './metrics/http.js';
@@ -54,8 +55,9 @@ export async function buildServer({ db: driverDb, resources, config, logger, ope
   // Buffered log lines are written when the server closes, not only when the process exits.
   if (destination !== undefined) app.addHook('onClose', (_app, done) => destination.flush(() => done()));
   registerErrorHandler(app);
-  // Which client each database call is for (the read/write split's read-your-writes rule).
-  registerClientContext(app);
+  // Which client each database call is for (the read/write split's read-your-writes rule). Only with a
+  // split: an AsyncLocalStorage turns on promise hooks, a cost on every promise of every request.
+  if (driverDb instanceof ReadWriteSplitDb) registerClientContext(app);
   const bodyValidator = createBodyValidator();
   app.setValidatorCompiler(({ schema }) => compileLazily(bodyValidator, schema));
   app.setNotFoundHandler((request) => {

@@ -43,9 +43,17 @@ function insertRows(count: number): string {
   return count === 1 ? INSERT_AUDIT : `INSERT INTO ${AUDIT_TABLE}\n  ${AUDIT_COLUMNS}\nVALUES ${Array(count).fill(ROW_PLACEHOLDERS).join(', ')}`;
 }
 
-/** Time of the change in UTC, to the second, as DATETIME text. */
+let formattedSecond = -1;
+let formatted = '';
+
+/** Time of the change in UTC, to the second, as DATETIME text (formatted once a second, not once a write). */
 function utcNow(): string {
-  return new Date().toISOString().slice(0, 19).replace('T', ' ');
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== formattedSecond) {
+    formattedSecond = second;
+    formatted = new Date(second * 1000).toISOString().slice(0, 19).replace('T', ' ');
+  }
+  return formatted;
 }
 
 function json(values: Record<string, unknown> | null): string | null {

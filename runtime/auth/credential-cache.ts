@@ -2,7 +2,7 @@
  * Remembers recently verified credentials so scrypt (~70 ms of CPU) does not
  * run on every API request. Only successes go in; failures always re-verify.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 
 export interface CredentialCacheOptions {
@@ -13,16 +13,16 @@ export interface CredentialCacheOptions {
 }
 
 export class CredentialCache<V extends object> {
-  // Entries are keyed by an HMAC, never the header itself, so no password sits in the cache;
+  // Entries are keyed by a keyed hash, never the header itself, so no password sits in the cache;
   // the random per-process key makes the digests worthless outside this process.
-  private readonly key = randomBytes(32);
+  private readonly key = randomBytes(32).toString('base64');
   private readonly entries: LRUCache<string, V>;
 
   constructor(options: CredentialCacheOptions = {}) {
     this.entries = new LRUCache<string, V>({ max: options.maxEntries ?? 10_000, ttl: options.ttlMs ?? 30_000 });
   }
 
-  /** `authorization` is the raw header value; it is only ever stored as an HMAC. */
+  /** `authorization` is the raw header value; it is only ever stored as its keyed hash. */
   get(authorization: string): V | undefined {
     return this.entries.get(this.digest(authorization));
   }
@@ -38,9 +38,15 @@ export class CredentialCache<V extends object> {
     }
   }
 
-  /** The HMAC a header is known by: safe to use as a key elsewhere (it reveals nothing). */
+  /**
+   * The keyed hash a header is known by: safe to use as a key elsewhere (it
+   * reveals nothing). SHA-256 of the secret key and the header, one shot:
+   * a third of an HMAC's CPU on every request, and as good a key here, since
+   * a digest never leaves the process (HMAC's nesting defends a digest that
+   * is shown to an attacker against extension; none is shown).
+   */
   digest(authorization: string): string {
-    return createHmac('sha256', this.key).update(authorization).digest('base64');
+    return hash('sha256', this.key + authorization, 'base64');
   }
 
   clear(): void {
