@@ -12,7 +12,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db, Row, RunResult, SqlValue, Statement } from '../db/db.js';
 import { appendAudit, auditWriterFor, MASKED, type Actor, type AuditEntry } from '../audit/audit-log.js';
-import { conflictFor, insertStatement, updateStatement } from '../sql/write.js';
+import { conflictFor, insertStatement, keepOldValues, oldValuesRead, updateStatement } from '../sql/write.js';
+import type { ColumnSpec } from './resource.js';
 import { addDecimals, formatDecimal } from '../values/decimal.js';
 import { ConflictError, PreconditionFailedError } from './http-errors.js';
 import { notFound } from './route-support.js';
@@ -151,11 +152,10 @@ export async function updateRow<T>(
     const statement = updateStatement(table.update, table.whereKey, table.spec, values, id);
     if (statement === undefined) return (await readExisting(db, table, id)).value;
     if (precondition === undefined) {
-      const before = context.audit ? await readAudited(db, table, id, values) : undefined;
-      if ((await write(db, table, statement)).affectedRows === 0) throw notFound(table.spec.resource, id);
-      const after = await readExisting(db, table, id);
-      if (before !== undefined) await auditUpdate(context, db, table, id, values, before, after.value);
-      return after.value;
+      if (!context.audit) return (await updateAndRead(db, table, id, statement, [])).after;
+      const { before, after } = await updateAndRead(db, table, id, statement, auditedColumns(table, values));
+      await auditUpdate(context, db, table, id, values, before, after);
+      return after;
     }
     const before = await readExisting(db, table, id, locks(db, table));
     if (!precondition(before.value)) throw preconditionFailed(table, id);
@@ -169,19 +169,51 @@ export async function updateRow<T>(
   });
 }
 
+/** The columns an update writes whose old values its audit row shows (write-only ones are masked anyway). */
+function auditedColumns(table: TableQueries, values: Record<string, unknown>): ColumnSpec[] {
+  return table.spec.columns.filter((column) => !column.readOnly && !column.writeOnly && values[column.name] !== undefined);
+}
+
 /**
- * Before an update: the values its audit row shows as old, those of the
- * columns it writes (write-only ones are masked anyway). Narrower than the
- * whole row: on cc_card, one column read instead of 69 for a typical edit.
+ * An UPDATE without a condition, the old values of `columns` (decoded, by
+ * property name) and the row after it. On MySQL the UPDATE keeps the old
+ * values itself (keepOldValues) and the read back returns them, on one
+ * connection: two statements, as a hand-written update costs. SQLite, in
+ * process, reads those columns first.
  */
-async function readAudited<T>(db: Db, table: TableQueries<T>, id: number | string, values: Record<string, unknown>): Promise<T> {
-  const columns = table.spec.columns.filter((column) => !column.readOnly && !column.writeOnly && values[column.name] !== undefined);
-  // Only write-only columns sent: the key, to know the row is there.
-  if (columns.length === 0) columns.push(table.spec.columns.find((column) => column.name === table.spec.primaryKey)!);
-  const list = columns.map((column) => column.select).join(', ');
-  const [row] = await db.all(`SELECT ${list} FROM ${table.from}${table.whereKey}${locks(db, table) ? ' FOR UPDATE' : ''}`, [id]);
-  if (row === undefined) throw notFound(table.spec.resource, id);
-  return table.decode(row);
+async function updateAndRead<T>(db: Db, table: TableQueries<T>, id: number | string, update: Statement, columns: ColumnSpec[]): Promise<{ before: T; after: T }> {
+  const { resource } = table.spec;
+  if (db.dialect === 'sqlite' || columns.length === 0) {
+    const [old] = columns.length === 0 ? [{}] : await db.all(`SELECT ${columns.map((column) => column.select).join(', ')} FROM ${table.from}${table.whereKey}`, [id]);
+    if (old === undefined || (await write(db, table, update)).affectedRows === 0) throw notFound(resource, id);
+    return { before: table.decode(old), after: (await readExisting(db, table, id)).value };
+  }
+  const statement = { sql: `${update.sql}${keepOldValues(columns)}`, params: update.params };
+  const readBack = `SELECT ${oldValuesRead(columns)}, ${readableList(table)} FROM ${table.from}${table.whereKey}`;
+  const row = await db.pinned(async (connection) => {
+    if ((await write(connection, table, statement)).affectedRows === 0) return undefined;
+    return (await connection.all(readBack, [id]))[0];
+  });
+  // Matched nothing, or deleted in the instant since.
+  if (row === undefined) throw notFound(resource, id);
+  const old: Row = {};
+  columns.forEach((column, index) => {
+    old[column.name] = row[`a2gen_old_${index}`];
+    delete row[`a2gen_old_${index}`];
+  });
+  return { before: table.decode(old), after: table.decode(row) };
+}
+
+const readableLists = new WeakMap<TableQueries, string>();
+
+/** What GET one selects: every column but the write-only ones. */
+function readableList(table: TableQueries): string {
+  let list = readableLists.get(table);
+  if (list === undefined) {
+    list = table.spec.columns.filter((column) => !column.writeOnly).map((column) => column.select).join(', ');
+    readableLists.set(table, list);
+  }
+  return list;
 }
 
 async function auditUpdate<T>(context: WriteContext, db: Db, table: TableQueries<T>, id: number | string, values: Record<string, unknown>, before: T, after: T): Promise<void> {

@@ -57,6 +57,23 @@ export function updateStatement(update: string, whereKey: string, spec: Resource
   return { sql: `${update} SET ${assignments}${whereKey}`, params: [...pairs.map(([, value]) => value), key] };
 }
 
+/**
+ * MySQL: appended to an UPDATE's key condition, keeps the old value of each
+ * of `columns` in a session variable (`@a2gen_old_<n>`, in order), assigned
+ * while the row the UPDATE changes is tested, before it is changed: an
+ * audit row then has exactly the values this statement replaced, with no
+ * read before it. Each test is always true, yet it cannot be folded away
+ * unevaluated (as an IS NULL test of a NOT NULL column could).
+ */
+export function keepOldValues(columns: readonly ColumnSpec[]): string {
+  return columns.map((column, index) => ` AND COALESCE(LENGTH(@a2gen_old_${index} := ${column.sql}), 0) >= 0`).join('');
+}
+
+/** The select-list items that read keepOldValues' variables back on the same connection, as `a2gen_old_<n>`. */
+export function oldValuesRead(columns: readonly ColumnSpec[]): string {
+  return columns.map((_column, index) => `@a2gen_old_${index} AS a2gen_old_${index}`).join(', ');
+}
+
 /** A duplicate UNIQUE key becomes a 409 naming the fields of that key. */
 export function conflictFor(spec: ResourceSpec, error: unknown): unknown {
   if (!(error instanceof DuplicateKeyError)) return error;

@@ -1,11 +1,11 @@
 /**
- * A Db that forwards everything to another, with `all`, `run` and
- * `insertReturning` replaceable: for tests that count, record or interfere
+ * A Db that forwards everything to another, with `all`, `run`, `pinned`
+ * and `insertReturning` replaceable: for tests that count, record or interfere
  * with the statements a service runs.
  */
 import type { Db } from '../../runtime/db/db.js';
 
-export function wrapDb(db: Db, overrides: Partial<Pick<Db, 'all' | 'run' | 'insertReturning'>>): Db {
+export function wrapDb(db: Db, overrides: Partial<Pick<Db, 'all' | 'run' | 'pinned' | 'insertReturning'>>): Db {
   return {
     dialect: db.dialect,
     description: db.description,
@@ -14,7 +14,7 @@ export function wrapDb(db: Db, overrides: Partial<Pick<Db, 'all' | 'run' | 'inse
     get insertReturning() {
       return 'insertReturning' in overrides ? overrides.insertReturning : db.insertReturning;
     },
-    pinned: (work, options) => db.pinned(work, options),
+    pinned: overrides.pinned ?? ((work, options) => db.pinned(work, options)),
     ping: () => db.ping(),
     close: () => db.close(),
   };
