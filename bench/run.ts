@@ -151,7 +151,21 @@ function machine(mariadbVersion: string): Record<string, string> {
     node: process.version,
     MariaDB: mariadbVersion,
     'a2gen commit': commit,
+    'CPU speed probe': `${speedProbeMs().toFixed(0)} ms for 10⁸ additions in one thread (lower is faster; it tells runs on a slow hour of a shared machine from runs on a quick one)`,
   };
+}
+
+/** Wall time of a fixed piece of single-threaded work: the best of three. */
+function speedProbeMs(): number {
+  let best = Infinity;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const start = performance.now();
+    let sum = 0;
+    for (let index = 0; index < 100_000_000; index++) sum += index;
+    if (sum < 0) throw new Error('unreachable: keeps the loop from being optimised away');
+    best = Math.min(best, performance.now() - start);
+  }
+  return best;
 }
 
 // ---------------------------------------------------------------- database
