@@ -5,8 +5,10 @@
 import type { Db, Row, RunResult, SqlValue } from '../db/db.js';
 import type { ServiceMetrics } from './service-metrics.js';
 
+type Fail = (error: unknown) => never;
+
 export function withErrorCounting(db: Db, metrics: ServiceMetrics): Db {
-  const fail = (error: unknown): never => {
+  const fail: Fail = (error) => {
     metrics.countDbError(error);
     throw error;
   };
@@ -17,7 +19,26 @@ export function withErrorCounting(db: Db, metrics: ServiceMetrics): Db {
     ping: (): Promise<void> => db.ping().catch(fail),
     // Statements on a pinned connection, and the write path's view of a split database, are counted too.
     pinned: <T>(work: (connection: Db) => Promise<T>, options?: { transaction?: boolean }): Promise<T> =>
-      db.pinned((connection) => work(withErrorCounting(connection, metrics)), options),
+      db.pinned((connection) => work(countedConnection(connection, fail)), options),
     writer: db.writer && withErrorCounting(db.writer, metrics),
   });
+}
+
+/**
+ * A pinned connection, counted: a plain object rather than the prototype
+ * chain above, since one is made for every pinned call (an audited update,
+ * an adjustment), where Object.create + Object.assign cost ~4 % of a PUT.
+ */
+function countedConnection(connection: Db, fail: Fail): Db {
+  const counted: Db = {
+    dialect: connection.dialect,
+    description: connection.description,
+    insertReturning: connection.insertReturning,
+    all: (sql, params) => connection.all(sql, params).catch(fail),
+    run: (sql, params) => connection.run(sql, params).catch(fail),
+    pinned: (work, options) => connection.pinned(() => work(counted), options),
+    ping: () => connection.ping().catch(fail),
+    close: () => connection.close(),
+  };
+  return counted;
 }
