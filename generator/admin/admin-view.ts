@@ -7,27 +7,6 @@
 import { isDateKind, type ColumnModel, type TableModel } from '../model.js';
 import { Code, tsLiteral } from '../ts-literal.js';
 
-/** The API's filter operators, in words. Dates read better as before/after. */
-const OPERATOR_WORDS: Record<string, string> = {
-  eq: 'is',
-  ne: 'is not',
-  lt: 'is less than',
-  lte: 'is at most',
-  gt: 'is more than',
-  gte: 'is at least',
-  in: 'is one of (a,b,…)',
-  not_in: 'is none of (a,b,…)',
-  between: 'is between (low,high)',
-  like: 'matches pattern (% and _)',
-  ilike: 'matches pattern, any case',
-  regexp: 'matches regular expression',
-  contains: 'contains',
-  icontains: 'contains, any case',
-  startswith: 'starts with',
-  endswith: 'ends with',
-  is_null: 'is empty (true/false)',
-};
-const DATE_WORDS: Record<string, string> = { lt: 'is before', lte: 'is on or before', gt: 'is after', gte: 'is on or after' };
 const TEXT_FIRST = ['icontains', 'eq', 'ne', 'startswith', 'endswith', 'contains', 'ilike', 'like', 'regexp'];
 /** For labelled choices only these make sense. */
 const CHOICE_OPERATORS = new Set(['eq', 'ne', 'in', 'not_in', 'is_null']);
