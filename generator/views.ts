@@ -136,7 +136,6 @@ export function tableView(model: TableModel, models: readonly TableModel[] = [mo
   const table = sqlName(model.table);
   const key = sqlName(model.primaryKey.column);
   const selectList = wrapList(readable.map(selectExpression), '       ');
-  const returningList = wrapList(readable.map(selectExpression), '          ');
   const constantBase = upperSnake(model.typeName);
   const requiredNullable = writable.filter((column) => column.requiredOnCreate && column.jsonNullable);
   const createDefaults = Object.fromEntries(
@@ -169,7 +168,6 @@ export function tableView(model: TableModel, models: readonly TableModel[] = [mo
       get: sqlTemplate(`\nSELECT ${selectList}\nFROM ${table}\nWHERE ${key} = ?`),
       delete: sqlTemplate(`DELETE FROM ${table} WHERE ${key} = ?`),
       insertInto: sqlTemplate(`INSERT INTO ${table}`),
-      returning: sqlTemplate(`\nRETURNING ${returningList}`),
       update: sqlTemplate(`UPDATE ${table}`),
       whereKey: sqlTemplate(` WHERE ${key} = ?`),
       from: table,

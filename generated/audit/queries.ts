@@ -13,13 +13,6 @@ export const DELETE_AUDIT_ENTRY = `DELETE FROM a2gen_audit WHERE id = ?`;
 /** Followed by the columns a request sent and their placeholders. */
 export const INSERT_AUDIT_ENTRY = `INSERT INTO a2gen_audit`;
 
-/**
- * Appended to that INSERT where the database takes it (SQLite; MariaDB 10.5
- * and later): the created row comes back from the INSERT itself, as GET reads it.
- */
-export const RETURNING_AUDIT_ENTRY = `
-RETURNING id, at, username, client, route, resource, row_key, action, old_values, new_values, note`;
-
 /** Followed by `SET` for the columns a request sent, then the key condition. */
 export const UPDATE_AUDIT_ENTRY = `UPDATE a2gen_audit`;
 export const WHERE_AUDIT_ENTRY_KEY = ` WHERE id = ?`;
@@ -82,7 +75,6 @@ export const auditEntryTable: TableQueries<AuditEntry> = {
   get: GET_AUDIT_ENTRY,
   from: `a2gen_audit`,
   insertInto: INSERT_AUDIT_ENTRY,
-  returning: RETURNING_AUDIT_ENTRY,
   update: UPDATE_AUDIT_ENTRY,
   whereKey: WHERE_AUDIT_ENTRY_KEY,
   delete: DELETE_AUDIT_ENTRY,

@@ -17,16 +17,6 @@ export const DELETE_CALL = `DELETE FROM cc_call WHERE id = ?`;
 /** Followed by the columns a request sent and their placeholders. */
 export const INSERT_CALL = `INSERT INTO cc_call`;
 
-/**
- * Appended to that INSERT where the database takes it (SQLite; MariaDB 10.5
- * and later): the created row comes back from the INSERT itself, as GET reads it.
- */
-export const RETURNING_CALL = `
-RETURNING id, sessionid, uniqueid, card_id, nasipaddress, starttime, stoptime, sessiontime, calledstation,
-          sessionbill, id_tariffgroup, id_tariffplan, id_ratecard, id_trunk, sipiax, src, id_did, buycost,
-          id_card_package_offer, real_sessiontime, dnid, terminatecauseid, destination, a2b_custom1,
-          a2b_custom2`;
-
 /** Followed by `SET` for the columns a request sent, then the key condition. */
 export const UPDATE_CALL = `UPDATE cc_call`;
 export const WHERE_CALL_KEY = ` WHERE id = ?`;
@@ -120,7 +110,6 @@ export const callTable: TableQueries<Call> = {
   get: GET_CALL,
   from: `cc_call`,
   insertInto: INSERT_CALL,
-  returning: RETURNING_CALL,
   update: UPDATE_CALL,
   whereKey: WHERE_CALL_KEY,
   delete: DELETE_CALL,

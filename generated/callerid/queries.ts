@@ -13,13 +13,6 @@ export const DELETE_CALLER_ID = `DELETE FROM cc_callerid WHERE id = ?`;
 /** Followed by the columns a request sent and their placeholders. */
 export const INSERT_CALLER_ID = `INSERT INTO cc_callerid`;
 
-/**
- * Appended to that INSERT where the database takes it (SQLite; MariaDB 10.5
- * and later): the created row comes back from the INSERT itself, as GET reads it.
- */
-export const RETURNING_CALLER_ID = `
-RETURNING id, cid, id_cc_card, activated`;
-
 /** Followed by `SET` for the columns a request sent, then the key condition. */
 export const UPDATE_CALLER_ID = `UPDATE cc_callerid`;
 export const WHERE_CALLER_ID_KEY = ` WHERE id = ?`;
@@ -68,7 +61,6 @@ export const callerIDTable: TableQueries<CallerID> = {
   get: GET_CALLER_ID,
   from: `cc_callerid`,
   insertInto: INSERT_CALLER_ID,
-  returning: RETURNING_CALLER_ID,
   update: UPDATE_CALLER_ID,
   whereKey: WHERE_CALLER_ID_KEY,
   delete: DELETE_CALLER_ID,

@@ -21,20 +21,6 @@ export const DELETE_CARD = `DELETE FROM cc_card WHERE id = ?`;
 /** Followed by the columns a request sent and their placeholders. */
 export const INSERT_CARD = `INSERT INTO cc_card`;
 
-/**
- * Appended to that INSERT where the database takes it (SQLite; MariaDB 10.5
- * and later): the created row comes back from the INSERT itself, as GET reads it.
- */
-export const RETURNING_CARD = `
-RETURNING id, creationdate, firstusedate, expirationdate, enableexpire, expiredays, username, useralias,
-          credit, tariff, id_didgroup, activated, status, lastname, firstname, address, city, state, country,
-          zipcode, phone, email, fax, inuse, simultaccess, currency, lastuse, nbused, typepaid, creditlimit,
-          voipcall, sip_buddy, iax_buddy, language, redial, runservice, nbservice, id_campaign,
-          num_trials_done, vat, servicelastrun, initialbalance, invoiceday, autorefill, mac_addr, id_timezone,
-          tag, voicemail_permitted, voicemail_activated, last_notification, email_notification, notify_email,
-          credit_notification, id_group, company_name, company_website, vat_rn, traffic, traffic_target,
-          discount, restriction, id_seria, serial, block, lock_date, max_concurrent`;
-
 /** Followed by `SET` for the columns a request sent, then the key condition. */
 export const UPDATE_CARD = `UPDATE cc_card`;
 export const WHERE_CARD_KEY = ` WHERE id = ?`;
@@ -260,7 +246,6 @@ export const cardTable: TableQueries<Card> = {
   get: GET_CARD,
   from: `cc_card`,
   insertInto: INSERT_CARD,
-  returning: RETURNING_CARD,
   update: UPDATE_CARD,
   whereKey: WHERE_CARD_KEY,
   delete: DELETE_CARD,

@@ -13,13 +13,6 @@ export const DELETE_CARD_GROUP = `DELETE FROM cc_card_group WHERE id = ?`;
 /** Followed by the columns a request sent and their placeholders. */
 export const INSERT_CARD_GROUP = `INSERT INTO cc_card_group`;
 
-/**
- * Appended to that INSERT where the database takes it (SQLite; MariaDB 10.5
- * and later): the created row comes back from the INSERT itself, as GET reads it.
- */
-export const RETURNING_CARD_GROUP = `
-RETURNING id, name, description, users_perms, id_agent, provisioning`;
-
 /** Followed by `SET` for the columns a request sent, then the key condition. */
 export const UPDATE_CARD_GROUP = `UPDATE cc_card_group`;
 export const WHERE_CARD_GROUP_KEY = ` WHERE id = ?`;
@@ -72,7 +65,6 @@ export const cardGroupTable: TableQueries<CardGroup> = {
   get: GET_CARD_GROUP,
   from: `cc_card_group`,
   insertInto: INSERT_CARD_GROUP,
-  returning: RETURNING_CARD_GROUP,
   update: UPDATE_CARD_GROUP,
   whereKey: WHERE_CARD_GROUP_KEY,
   delete: DELETE_CARD_GROUP,

@@ -15,14 +15,6 @@ export const DELETE_CHARGE = `DELETE FROM cc_charge WHERE id = ?`;
 /** Followed by the columns a request sent and their placeholders. */
 export const INSERT_CHARGE = `INSERT INTO cc_charge`;
 
-/**
- * Appended to that INSERT where the database takes it (SQLite; MariaDB 10.5
- * and later): the created row comes back from the INSERT itself, as GET reads it.
- */
-export const RETURNING_CHARGE = `
-RETURNING id, id_cc_card, iduser, creationdate, amount, chargetype, description, id_cc_did,
-          id_cc_card_subscription, cover_from, cover_to, charged_status, invoiced_status`;
-
 /** Followed by `SET` for the columns a request sent, then the key condition. */
 export const UPDATE_CHARGE = `UPDATE cc_charge`;
 export const WHERE_CHARGE_KEY = ` WHERE id = ?`;
@@ -90,7 +82,6 @@ export const chargeTable: TableQueries<Charge> = {
   get: GET_CHARGE,
   from: `cc_charge`,
   insertInto: INSERT_CHARGE,
-  returning: RETURNING_CHARGE,
   update: UPDATE_CHARGE,
   whereKey: WHERE_CHARGE_KEY,
   delete: DELETE_CHARGE,

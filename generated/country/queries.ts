@@ -13,13 +13,6 @@ export const DELETE_COUNTRY = `DELETE FROM cc_country WHERE id = ?`;
 /** Followed by the columns a request sent and their placeholders. */
 export const INSERT_COUNTRY = `INSERT INTO cc_country`;
 
-/**
- * Appended to that INSERT where the database takes it (SQLite; MariaDB 10.5
- * and later): the created row comes back from the INSERT itself, as GET reads it.
- */
-export const RETURNING_COUNTRY = `
-RETURNING id, countrycode, countryprefix, countryname`;
-
 /** Followed by `SET` for the columns a request sent, then the key condition. */
 export const UPDATE_COUNTRY = `UPDATE cc_country`;
 export const WHERE_COUNTRY_KEY = ` WHERE id = ?`;
@@ -68,7 +61,6 @@ export const countryTable: TableQueries<Country> = {
   get: GET_COUNTRY,
   from: `cc_country`,
   insertInto: INSERT_COUNTRY,
-  returning: RETURNING_COUNTRY,
   update: UPDATE_COUNTRY,
   whereKey: WHERE_COUNTRY_KEY,
   delete: DELETE_COUNTRY,

@@ -15,14 +15,6 @@ export const DELETE_PAYMENT = `DELETE FROM cc_logpayment WHERE id = ?`;
 /** Followed by the columns a request sent and their placeholders. */
 export const INSERT_PAYMENT = `INSERT INTO cc_logpayment`;
 
-/**
- * Appended to that INSERT where the database takes it (SQLite; MariaDB 10.5
- * and later): the created row comes back from the INSERT itself, as GET reads it.
- */
-export const RETURNING_PAYMENT = `
-RETURNING id, date, payment, card_id AS card, id_logrefill, description, added_refill, payment_type,
-          added_commission, agent_id AS agent`;
-
 /** Followed by `SET` for the columns a request sent, then the key condition. */
 export const UPDATE_PAYMENT = `UPDATE cc_logpayment`;
 export const WHERE_PAYMENT_KEY = ` WHERE id = ?`;
@@ -84,7 +76,6 @@ export const paymentTable: TableQueries<Payment> = {
   get: GET_PAYMENT,
   from: `cc_logpayment`,
   insertInto: INSERT_PAYMENT,
-  returning: RETURNING_PAYMENT,
   update: UPDATE_PAYMENT,
   whereKey: WHERE_PAYMENT_KEY,
   delete: DELETE_PAYMENT,

@@ -14,13 +14,6 @@ export const DELETE_REFILL = `DELETE FROM cc_logrefill WHERE id = ?`;
 /** Followed by the columns a request sent and their placeholders. */
 export const INSERT_REFILL = `INSERT INTO cc_logrefill`;
 
-/**
- * Appended to that INSERT where the database takes it (SQLite; MariaDB 10.5
- * and later): the created row comes back from the INSERT itself, as GET reads it.
- */
-export const RETURNING_REFILL = `
-RETURNING id, date, credit, card_id AS card, description, refill_type, added_invoice, agent_id AS agent`;
-
 /** Followed by `SET` for the columns a request sent, then the key condition. */
 export const UPDATE_REFILL = `UPDATE cc_logrefill`;
 export const WHERE_REFILL_KEY = ` WHERE id = ?`;
@@ -78,7 +71,6 @@ export const refillTable: TableQueries<Refill> = {
   get: GET_REFILL,
   from: `cc_logrefill`,
   insertInto: INSERT_REFILL,
-  returning: RETURNING_REFILL,
   update: UPDATE_REFILL,
   whereKey: WHERE_REFILL_KEY,
   delete: DELETE_REFILL,

@@ -78,6 +78,11 @@ function indexOf(spec: ResourceSpec): SpecIndex {
   return index;
 }
 
+/** Every readable column, as GET one and an unfiltered list select them. */
+export function readableSelect(spec: ResourceSpec): string {
+  return indexOf(spec).readableSelect;
+}
+
 export function parseListQuery(spec: ResourceSpec, rawQuery: string, dialect: SqlDialect, maxLimit: number): ListQuery {
   checkEncoding(rawQuery);
   const search = [...new URLSearchParams(rawQuery)];

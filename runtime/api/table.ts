@@ -28,8 +28,6 @@ export interface TableQueries<T = unknown> {
   readonly from: string;
   /** Followed by the columns sent and their placeholders. */
   readonly insertInto: string;
-  /** ` RETURNING` and the columns `get` reads: follows an INSERT where `Db.insertReturning` says it may. */
-  readonly returning: string;
   /** Followed by ` SET …` and the key condition. */
   readonly update: string;
   readonly whereKey: string;

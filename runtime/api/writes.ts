@@ -14,6 +14,7 @@ import type { Db, Row, RunResult, SqlValue, Statement } from '../db/db.js';
 import { appendAudit, auditWriterFor, MASKED, type Actor, type AuditEntry } from '../audit/audit-log.js';
 import { conflictFor, insertStatement, keepOldValues, oldValuesRead, updateStatement } from '../sql/write.js';
 import type { ColumnSpec } from './resource.js';
+import { readableSelect } from './list-query.js';
 import { addDecimals, formatDecimal } from '../values/decimal.js';
 import { ConflictError, PreconditionFailedError } from './http-errors.js';
 import { notFound } from './route-support.js';
@@ -70,7 +71,7 @@ function write(db: Db, table: TableQueries, statement: Statement): Promise<RunRe
 /** The INSERT, and the row as stored: from the INSERT itself where RETURNING is understood, else read back by its new key. */
 async function insertAndRead<T>(db: Db, table: TableQueries<T>, statement: Statement): Promise<T> {
   if (db.insertReturning === true) {
-    const [row] = await writing(table, db.all(statement.sql + table.returning, statement.params));
+    const [row] = await writing(table, db.all(`${statement.sql}\nRETURNING ${readableSelect(table.spec)}`, statement.params));
     return table.decode(row!);
   }
   const id = (await write(db, table, statement)).insertId;
@@ -189,7 +190,7 @@ async function updateAndRead<T>(db: Db, table: TableQueries<T>, id: number | str
     return { before: table.decode(old), after: (await readExisting(db, table, id)).value };
   }
   const statement = { sql: `${update.sql}${keepOldValues(columns)}`, params: update.params };
-  const readBack = `SELECT ${oldValuesRead(columns)}, ${readableList(table)} FROM ${table.from}${table.whereKey}`;
+  const readBack = `SELECT ${oldValuesRead(columns)}, ${readableSelect(table.spec)} FROM ${table.from}${table.whereKey}`;
   const row = await db.pinned(async (connection) => {
     if ((await write(connection, table, statement)).affectedRows === 0) return undefined;
     return (await connection.all(readBack, [id]))[0];
@@ -202,18 +203,6 @@ async function updateAndRead<T>(db: Db, table: TableQueries<T>, id: number | str
     delete row[`a2gen_old_${index}`];
   });
   return { before: table.decode(old), after: table.decode(row) };
-}
-
-const readableLists = new WeakMap<TableQueries, string>();
-
-/** What GET one selects: every column but the write-only ones. */
-function readableList(table: TableQueries): string {
-  let list = readableLists.get(table);
-  if (list === undefined) {
-    list = table.spec.columns.filter((column) => !column.writeOnly).map((column) => column.select).join(', ');
-    readableLists.set(table, list);
-  }
-  return list;
 }
 
 async function auditUpdate<T>(context: WriteContext, db: Db, table: TableQueries<T>, id: number | string, values: Record<string, unknown>, before: T, after: T): Promise<void> {
