@@ -5,20 +5,10 @@
  */
 import { integerRange, isTextFamily, parseSqlType, type SqlType, type ValueKind } from './sql-type.js';
 import type { SchemaFile } from './load-schemas.js';
+import { operatorsFor } from '../common/operators.js';
+import type { ValueRule } from '../common/value-rules.js';
 
-export const ZERO_DATE = '0000-00-00 00:00:00';
-
-/** Operators of `?field__op=value`, by the kind of column they apply to. */
-const COMPARISON_OPERATORS = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'not_in', 'between'] as const;
-const TEXT_OPERATORS = ['like', 'ilike', 'regexp', 'contains', 'icontains', 'startswith', 'endswith'] as const;
-
-/** What the runtime checks a value against; also the `sqlValue` validation keyword. */
-export type ValueRule =
-  | { kind: 'integer'; min: string; max: string }
-  | { kind: 'decimal'; precision: number; scale: number; unsigned: boolean }
-  | { kind: 'float' | 'double'; unsigned: boolean }
-  | { kind: 'string'; maxLength: number; utf8mb3: boolean }
-  | { kind: 'timestamp' | 'datetime' | 'date'; zeroDate: boolean };
+export { ZERO_DATE, type ValueRule } from '../common/value-rules.js';
 
 export type SqlDefault =
   | { kind: 'none' }
@@ -185,7 +175,7 @@ export function buildTableModel(file: SchemaFile): TableModel {
       choices: property['x-choices'],
       references: property['x-references'] && { resource: property['x-references'].resource, label: property['x-references'].label },
       rule,
-      operators: writeOnly ? [] : operatorsFor(sql.kind, jsonNullable),
+      operators: operatorsFor(rule, jsonNullable, writeOnly),
       sortable: !writeOnly,
       decoder: decoderFor(sql, zeroDate),
       tsType: tsTypeOf(jsonType, jsonNullable),
@@ -364,13 +354,6 @@ function valueRule(sql: SqlType, context: { maxLength: number | undefined; utf8m
     default:
       return { kind: sql.kind, zeroDate: context.zeroDate };
   }
-}
-
-function operatorsFor(kind: ValueKind, nullable: boolean): string[] {
-  const operators: string[] = [...COMPARISON_OPERATORS];
-  if (kind === 'string') operators.push(...TEXT_OPERATORS);
-  if (nullable) operators.push('is_null');
-  return operators;
 }
 
 function decoderFor(sql: SqlType, zeroDate: boolean): ColumnModel['decoder'] {

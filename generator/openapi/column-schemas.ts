@@ -4,13 +4,15 @@
  * Types, limits and wording follow the same model decisions as the
  * generated route schemas, so the document describes what the service checks.
  */
+import { FLOAT_MAX, TIMESTAMP_MAX, TIMESTAMP_MIN } from '../../common/value-rules.js';
 import type { ColumnModel } from '../model.js';
 
 export type JsonObject = Record<string, unknown>;
 
 /** TIMESTAMP's range, in UTC (the runtime refuses values outside it). */
-const TIMESTAMP_RANGE = '1970-01-01 00:00:01 … 2038-01-19 03:14:07 UTC';
-const FLOAT_MAX = '3.402823466e38';
+const TIMESTAMP_RANGE = `${TIMESTAMP_MIN} … ${TIMESTAMP_MAX} UTC`;
+/** As the runtime's error message prints it: 3.402823466e38. */
+const FLOAT_LIMIT = FLOAT_MAX.toExponential().replace('+', '');
 const DATE_TIME_PATTERN = '^\\d{4}-\\d{2}-\\d{2}([ T]\\d{2}:\\d{2}(:\\d{2})?)?$';
 const DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
 const INTEGER_PATTERN = '^[+-]?\\d+$';
@@ -92,7 +94,7 @@ function inputNote(column: ColumnModel): string | undefined {
       );
     }
     case 'float':
-      return sentences(`FLOAT (single precision): a JSON number or a numeric string within ±${FLOAT_MAX}`, rule.unsigned && 'Must not be negative');
+      return sentences(`FLOAT (single precision): a JSON number or a numeric string within ±${FLOAT_LIMIT}`, rule.unsigned && 'Must not be negative');
     case 'double':
       return sentences('DOUBLE: a JSON number or a numeric string', rule.unsigned && 'Must not be negative');
     case 'string':

@@ -9,7 +9,7 @@ import type { Db, SqlValue } from '../db/db.js';
 import type { ListQuery } from '../api/list-query.js';
 import type { ResourceSpec } from '../api/resource.js';
 import type { TableQueries } from '../api/table.js';
-import type { ValueRule } from '../values/rules.js';
+import type { ValueRule } from '../../common/value-rules.js';
 
 /** A labelled value; `value` is written as the form sends it. */
 export interface AdminChoice {

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { rawQuery } from '../api/route-support.js';
 import { deleteRow } from '../api/writes.js';
-import { checkValue } from '../values/rules.js';
+import { checkValue } from '../../common/value-rules.js';
 import { adminWriteContext, fieldTexts, flash, seeOther, sendPage, type AdminContext } from './context.js';
 import type { AdminField, AdminModule, AdminProtectedRow } from './contract.js';
 import { labelsForRows, referenceContent, referencesOf } from './references.js';

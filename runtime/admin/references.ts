@@ -10,7 +10,7 @@ import type { ColumnSpec, ResourceSpec } from '../api/resource.js';
 import type { Db, SqlValue } from '../db/db.js';
 import { filterCondition } from '../sql/filters.js';
 import { sqlDialect } from '../sql/dialect.js';
-import { checkValue } from '../values/rules.js';
+import { checkValue } from '../../common/value-rules.js';
 import type { AdminContext } from './context.js';
 import type { AdminModule } from './contract.js';
 import { html, type SafeHtml } from './html.js';

@@ -3,7 +3,7 @@
  * value is shown in an input, how an input becomes a JSON value, and when two
  * inputs mean the same value (5 and 5.00, 2024-01-02T03:04 and 2024-01-02 03:04:00).
  */
-import { checkValue } from '../values/rules.js';
+import { checkValue } from '../../common/value-rules.js';
 import type { AdminField } from './contract.js';
 
 /** A stored value as the form shows it. */

@@ -6,7 +6,7 @@
 import type { SqlValue } from '../db/db.js';
 import type { SqlDialect } from '../sql/dialect.js';
 import { filterCondition, type Condition } from '../sql/filters.js';
-import { checkValue, type ValueRule } from '../values/rules.js';
+import { checkValue, type ValueRule } from '../../common/value-rules.js';
 import { didYouMean } from './did-you-mean.js';
 import { invalidQuery, type FieldProblem } from './http-errors.js';
 import type { ColumnSpec, FilterOperator, ResourceSpec } from './resource.js';

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ExpectedTable } from '../../introspection/diff-table.js';
 import type { Db } from '../db/db.js';
 import type { SeedRows } from '../sql/seed.js';
-import type { ValueRule } from '../values/rules.js';
+import type { ValueRule } from '../../common/value-rules.js';
 
 export type FilterOperator =
   | 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'not_in' | 'between'

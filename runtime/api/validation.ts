@@ -7,7 +7,7 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { DataValidationCxt } from 'ajv/dist/types/index.js';
-import { checkValue, type ValueRule } from '../values/rules.js';
+import { checkValue, type ValueRule } from '../../common/value-rules.js';
 import { didYouMean } from './did-you-mean.js';
 import type { FieldProblem } from './http-errors.js';
 

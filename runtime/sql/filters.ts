@@ -5,7 +5,7 @@
  */
 import type { SqlValue } from '../db/db.js';
 import type { ColumnSpec, FilterOperator } from '../api/resource.js';
-import { ZERO_DATE } from '../values/rules.js';
+import { ZERO_DATE } from '../../common/value-rules.js';
 import type { SqlDialect } from './dialect.js';
 
 export interface Condition {

@@ -7,7 +7,7 @@ import type { Dialect, SqlValue, Statement } from '../db/db.js';
 import { DuplicateKeyError } from '../db/errors.js';
 import { ConflictError, type FieldProblem } from '../api/http-errors.js';
 import type { ColumnSpec, ResourceSpec } from '../api/resource.js';
-import { ZERO_DATE } from '../values/rules.js';
+import { ZERO_DATE } from '../../common/value-rules.js';
 
 /** The value bound for a validated JSON value: null in a zero-date column stores the zero date. */
 function bound(column: ColumnSpec, value: unknown): SqlValue {

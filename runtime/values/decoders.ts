@@ -3,7 +3,7 @@
  * The generator names one of these per column that needs it; every other
  * column is passed through untouched.
  */
-import { ZERO_DATE } from './rules.js';
+import { ZERO_DATE, ZERO_DAY } from '../../common/value-rules.js';
 
 /** DECIMAL(p ≤ 15): mysql2 returns "5.00000"; a double holds it exactly. */
 export function decimalToNumber(value: unknown): unknown {
@@ -25,5 +25,5 @@ export function floatToNumber(value: unknown): unknown {
 
 /** A zero date in a NOT NULL column reads as null, as the old API showed it. */
 export function zeroDateToNull(value: unknown): unknown {
-  return value === ZERO_DATE || value === '0000-00-00' ? null : value;
+  return value === ZERO_DATE || value === ZERO_DAY ? null : value;
 }

@@ -1,10 +1,12 @@
 /**
- * The value rules a column imposes, shared by body validation and query
- * parameter parsing. The generator writes one rule per column; these
- * functions check a value against it and return the value to bind in SQL.
+ * The value rules a column imposes, shared by the generator (which derives
+ * one rule per column and documents it) and the runtime (body validation,
+ * query parameters, keys in URLs). checkValue returns the value to bind in SQL.
  */
 
+/** A2Billing's zero date: in a NOT NULL column it stands for "no date" and reads as null. */
 export const ZERO_DATE = '0000-00-00 00:00:00';
+export const ZERO_DAY = '0000-00-00';
 
 export type ValueRule =
   | { kind: 'integer'; min: string; max: string }
@@ -15,10 +17,11 @@ export type ValueRule =
 
 export type Checked = { ok: true; value: string | number } | { ok: false; message: string };
 
-const FLOAT_MAX = 3.402823466e38;
+/** The largest magnitude a single-precision FLOAT column holds. */
+export const FLOAT_MAX = 3.402823466e38;
 /** TIMESTAMP's range, in UTC (the session time zone the service sets). */
-const TIMESTAMP_MIN = '1970-01-01 00:00:01';
-const TIMESTAMP_MAX = '2038-01-19 03:14:07';
+export const TIMESTAMP_MIN = '1970-01-01 00:00:01';
+export const TIMESTAMP_MAX = '2038-01-19 03:14:07';
 const SUPPLEMENTARY_CHARACTER = /[\u{10000}-\u{10FFFF}]/u;
 /** Half of a surrogate pair without the other half: JSON allows "\ud800", UTF-8 cannot encode it. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -130,7 +133,7 @@ function checkString(rule: { maxLength: number; utf8mb3: boolean }, value: unkno
 function checkDate(rule: { kind: 'timestamp' | 'datetime' | 'date'; zeroDate: boolean }, value: unknown): Checked {
   if (typeof value !== 'string') return { ok: false, message: 'must be a string' };
   const text = value.trim();
-  if (rule.zeroDate && (text === ZERO_DATE || text === '0000-00-00')) return { ok: true, value: rule.kind === 'date' ? '0000-00-00' : ZERO_DATE };
+  if (rule.zeroDate && (text === ZERO_DATE || text === ZERO_DAY)) return { ok: true, value: zeroDateOf(rule) };
   const match = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(text);
   const expected = rule.kind === 'date' ? 'a date "YYYY-MM-DD"' : 'a date and time "YYYY-MM-DD HH:MM:SS"';
   if (!match) return { ok: false, message: `must be ${expected}` };
@@ -153,4 +156,9 @@ function checkDate(rule: { kind: 'timestamp' | 'datetime' | 'date'; zeroDate: bo
     return { ok: false, message: `is outside the TIMESTAMP range ${TIMESTAMP_MIN} … ${TIMESTAMP_MAX} UTC` };
   }
   return { ok: true, value: normalized };
+}
+
+/** The zero date a NULL stores in a zero-date column of this kind. */
+export function zeroDateOf(rule: ValueRule): string {
+  return rule.kind === 'date' ? ZERO_DAY : ZERO_DATE;
 }
