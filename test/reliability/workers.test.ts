@@ -44,7 +44,8 @@ async function startCluster(t: { teardown(fn: () => unknown): void }, env: Recor
       let counts = new Map<number, number>();
       await waitFor(() => {
         counts = new Map();
-        for (const line of service.output().split('\n')) {
+        // Complete lines only: the last one may still be arriving.
+        for (const line of service.output().split('\n').slice(0, -1)) {
           if (!line.startsWith('{')) continue;
           const entry = JSON.parse(line) as { pid: number; msg: string; req?: { url: string } };
           if (entry.msg === 'request completed' && entry.req && url.test(entry.req.url)) counts.set(entry.pid, (counts.get(entry.pid) ?? 0) + 1);
