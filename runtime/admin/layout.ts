@@ -2,16 +2,8 @@
  * The page shell every admin page shares: head, top bar with the signed-in
  * user and the sign-out button, the sidebar of models, flash messages.
  */
-import { createHash } from 'node:crypto';
 import { html, type SafeHtml } from './html.js';
-import { SCRIPT } from './script.js';
-import { STYLESHEET } from './stylesheet.js';
-
-/** The stylesheet's URL carries its hash, so it can be cached for good. */
-export const STYLESHEET_URL = `/admin/static/admin-${createHash('sha256').update(STYLESHEET).digest('hex').slice(0, 12)}.css`;
-
-/** The one script (pickers, select-all), loaded from this URL only: the CSP allows no inline code. */
-export const SCRIPT_URL = `/admin/static/admin-${createHash('sha256').update(SCRIPT).digest('hex').slice(0, 12)}.js`;
+import { SCRIPT, STYLESHEET } from './static-files.js';
 
 export type FlashKind = 'success' | 'error' | 'info' | 'warning';
 
@@ -61,8 +53,8 @@ export function renderPage(shell: Shell): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${shell.title} · A2Billing admin</title>
-<link rel="stylesheet" href="${STYLESHEET_URL}">
-${user && html`<script src="${SCRIPT_URL}" defer></script>`}
+<link rel="stylesheet" href="${STYLESHEET.url}">
+${user && html`<script src="${SCRIPT.url}" defer></script>`}
 </head>
 <body>
 ${topbar}

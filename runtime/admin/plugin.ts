@@ -22,12 +22,10 @@ import { registerExport } from './export.js';
 import { registerFormPages } from './form-page.js';
 import { registerRecordPage } from './record-page.js';
 import { html } from './html.js';
-import { SCRIPT_URL, STYLESHEET_URL } from './layout.js';
 import { registerLookups } from './references.js';
-import { SCRIPT } from './script.js';
 import { registerListPage } from './list-page.js';
 import { registerLogin } from './login.js';
-import { STYLESHEET } from './stylesheet.js';
+import { SCRIPT, STYLESHEET } from './static-files.js';
 import { registerUsersPage } from './users-page.js';
 
 export interface AdminOptions {
@@ -175,12 +173,12 @@ export async function adminPlugin(app: FastifyInstance, options: AdminOptions): 
     }),
   );
 
-  app.get(STYLESHEET_URL.slice('/admin'.length), { config: { adminPublic: true } }, async (_request, reply) =>
-    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(STYLESHEET),
-  );
-  app.get(SCRIPT_URL.slice('/admin'.length), { config: { adminPublic: true } }, async (_request, reply) =>
-    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(SCRIPT),
-  );
+  // The stylesheet and the script, read from runtime/admin/static/ at startup; their URLs change with their contents.
+  for (const file of [STYLESHEET, SCRIPT]) {
+    app.get(file.url.slice('/admin'.length), { config: { adminPublic: true } }, async (_request, reply) =>
+      reply.type(file.contentType).header('cache-control', 'public, max-age=31536000, immutable').send(file.body),
+    );
+  }
 
   app.get('/', async (request, reply) =>
     sendPage(context, request, reply, {

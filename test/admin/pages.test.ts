@@ -4,6 +4,8 @@
  * edit (validation, changed fields only, conflicts, write-only and NULL
  * rules), export (CSV, JSON) and bulk delete.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { BACKENDS } from '../helpers/backends.js';
 import { startAdminService, type AdminClient, type Page } from './admin-service.js';
@@ -49,6 +51,24 @@ for (const name of BACKENDS) {
       const css = await client.get(/href="(\/admin\/static\/[^"]+\.css)"/.exec(page.text)![1]!);
       t.equal(css.status, 200);
       t.match(css.headers.get('content-type'), /text\/css/);
+    });
+
+    await t.test('the stylesheet and the script: the files in runtime/admin/static/, at URLs with their hash, cached for good, public', async (t) => {
+      const page = await client.get('/admin/');
+      const files = [
+        [/href="(\/admin\/static\/admin-[0-9a-f]{12}\.css)"/.exec(page.text)![1]!, 'admin.css', 'text/css; charset=utf-8'],
+        [/src="(\/admin\/static\/admin-[0-9a-f]{12}\.js)"/.exec(page.text)![1]!, 'admin.js', 'text/javascript; charset=utf-8'],
+      ] as const;
+      for (const [url, name, type] of files) {
+        // The tests run from dist/test/admin/: the project root is three levels up.
+        const onDisk = readFileSync(new URL(`../../../runtime/admin/static/${name}`, import.meta.url), 'utf8');
+        t.ok(url.includes(createHash('sha256').update(onDisk).digest('hex').slice(0, 12)), `${url} carries the hash of ${name}`);
+        const served = await service.client().get(url);
+        t.equal(served.status, 200, `${name} without signing in`);
+        t.equal(served.headers.get('content-type'), type);
+        t.equal(served.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+        t.equal(served.text, onDisk, `${name} as it is on disk`);
+      }
     });
 
     await t.test('create: server-side errors next to each field with the values kept, then fixed', async (t) => {

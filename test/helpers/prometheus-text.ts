@@ -98,11 +98,26 @@ function checkHistograms(samples: Sample[], types: Map<string, string>): void {
   }
 }
 
-/** The value of the one sample `name` with these labels (among others), or 0 when there is none yet. */
+/**
+ * The value of the one sample `name` with these labels (among others). A
+ * missing series fails, naming it: read as 0, a check for 0 would pass on a
+ * metric that is not there at all.
+ */
 export function sampleValue(exposition: Exposition, name: string, labels: Record<string, string> = {}): number {
+  const sample = findSample(exposition, name, labels);
+  if (sample === undefined) throw new Error(`no series ${name}${JSON.stringify(labels)} in the exposition`);
+  return sample.value;
+}
+
+/** The same, 0 when there is none yet: for a scrape before the fact, as a labelled counter appears once first counted. */
+export function sampleValueOrZero(exposition: Exposition, name: string, labels: Record<string, string> = {}): number {
+  return findSample(exposition, name, labels)?.value ?? 0;
+}
+
+function findSample(exposition: Exposition, name: string, labels: Record<string, string>): Sample | undefined {
   const found = exposition.samples.filter(
     (sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value),
   );
   if (found.length > 1) throw new Error(`${name} ${JSON.stringify(labels)} matches ${found.length} samples`);
-  return found[0]?.value ?? 0;
+  return found[0];
 }

@@ -9,7 +9,10 @@ import fc from 'fast-check';
 import t from 'tap';
 import { resources } from '../../generated/index.js';
 import { BACKENDS } from '../helpers/backends.js';
+import { propertySeed } from '../helpers/property-seed.js';
 import { basicAuth, PASSWORD, startService, USERNAME, type Service } from '../helpers/service.js';
+
+const seed = propertySeed(t);
 
 const card = resources.find((resource) => resource.spec.resource === 'card')!.spec;
 const columnNames = card.columns.map((column) => column.name);
@@ -47,8 +50,8 @@ for (const name of BACKENDS) {
   t.test(name, async (t) => {
     const service = await startService(name);
     t.teardown(() => service.close());
-    const seed = await service.request('/api/card/', { method: 'POST', body: { username: 'victim', useralias: 'victim', uipass: 'x', credit: 5, tariff: 1 } });
-    const id = seed.json.id;
+    const victim = await service.request('/api/card/', { method: 'POST', body: { username: 'victim', useralias: 'victim', uipass: 'x', credit: 5, tariff: 1 } });
+    const id = victim.json.id;
     const port = Number(new URL(service.baseUrl).port);
 
     await t.test('any query string: 200 or 400 JSON, table unchanged', async (t) => {
@@ -60,7 +63,7 @@ for (const name of BACKENDS) {
           seen.add(response.status);
           return (response.status === 200 || response.status === 400) && response.json !== undefined;
         }),
-        { numRuns: 300 },
+        { numRuns: 300, seed },
       );
       t.ok(seen.has(400), `statuses seen: ${[...seen].join(', ')}`);
       t.equal(await snapshot(service), before, 'table unchanged');
@@ -74,7 +77,7 @@ for (const name of BACKENDS) {
           seen.add(response.status);
           return [200, 400, 409].includes(response.status) && response.json !== undefined;
         }),
-        { numRuns: 300 },
+        { numRuns: 300, seed },
       );
       t.ok(seen.has(400), `statuses seen: ${[...seen].join(', ')}`);
       const row = await service.request(`/api/card/${id}/`);

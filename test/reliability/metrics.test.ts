@@ -9,6 +9,8 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import mysql from 'mysql2/promise';
 import t from 'tap';
 import { spawnService } from '../helpers/spawned-service.js';
 import { resources } from '../../generated/index.js';
@@ -18,8 +20,9 @@ import { withErrorCounting } from '../../runtime/metrics/instrumented-db.js';
 import { ServiceMetrics } from '../../runtime/metrics/service-metrics.js';
 import { buildServer } from '../../runtime/server.js';
 import { MYSQL_SERVER } from '../helpers/backends.js';
-import { parseExposition, sampleValue, type Exposition } from '../helpers/prometheus-text.js';
+import { parseExposition, sampleValue, sampleValueOrZero, type Exposition } from '../helpers/prometheus-text.js';
 import { basicAuth, PASSWORD, startService, USERNAME, type Service } from '../helpers/service.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 type Test = Parameters<Parameters<typeof t.test>[0]>[0];
 
@@ -36,6 +39,13 @@ async function scrape(t: Test, service: Service): Promise<Exposition> {
 
 const requests = (exposition: Exposition, method: string, route: string, statusClass: string) =>
   sampleValue(exposition, 'http_requests_total', { method, route, status_class: statusClass });
+
+/** How much a series grew between two scrapes: it must exist after; before, it may not yet (labelled series appear once first counted). */
+const growth = (before: Exposition, after: Exposition, name: string, labels: Record<string, string> = {}) =>
+  sampleValue(after, name, labels) - sampleValueOrZero(before, name, labels);
+
+const requestGrowth = (before: Exposition, after: Exposition, method: string, route: string, statusClass: string) =>
+  growth(before, after, 'http_requests_total', { method, route, status_class: statusClass });
 
 t.test('MariaDB, /metrics on the main port behind Basic auth', async (t) => {
   const service = await startService('mysql');
@@ -82,13 +92,10 @@ t.test('MariaDB, /metrics on the main port behind Basic auth', async (t) => {
     t.same(statuses, Array(N).fill(200), `${N} answers 200`);
     sent += N;
     const after = await scrape(t, service);
-    t.equal(requests(after, 'GET', '/api/cardgroup/', '2xx') - requests(before, 'GET', '/api/cardgroup/', '2xx'), N);
-    const count = (exposition: Exposition) =>
-      sampleValue(exposition, 'http_request_duration_seconds_count', { method: 'GET', route: '/api/cardgroup/', status_class: '2xx' });
-    t.equal(count(after) - count(before), N, 'each one timed');
-    const sum = (exposition: Exposition) =>
-      sampleValue(exposition, 'http_request_duration_seconds_sum', { method: 'GET', route: '/api/cardgroup/', status_class: '2xx' });
-    t.ok(sum(after) > sum(before), 'their latencies add up to more than nothing');
+    t.equal(requestGrowth(before, after, 'GET', '/api/cardgroup/', '2xx'), N);
+    const labels = { method: 'GET', route: '/api/cardgroup/', status_class: '2xx' };
+    t.equal(growth(before, after, 'http_request_duration_seconds_count', labels), N, 'each one timed');
+    t.ok(growth(before, after, 'http_request_duration_seconds_sum', labels) > 0, 'their latencies add up to more than nothing');
   });
 
   await t.test('routes are labelled by pattern: ids and unknown URLs never become labels', async (t) => {
@@ -98,11 +105,11 @@ t.test('MariaDB, /metrics on the main port behind Basic auth', async (t) => {
     for (let index = 0; index < 5; index += 1) await service.request(`/no-such-page-${index}`);
     sent += 9;
     const after = await scrape(t, service);
-    const detail = (exposition: Exposition, statusClass: string) => requests(exposition, 'GET', '/api/cardgroup/:id/', statusClass);
-    t.equal(detail(after, '2xx') + detail(after, '4xx') - detail(before, '2xx') - detail(before, '4xx'), 4, 'four detail requests');
-    t.equal(detail(after, '2xx') - detail(before, '2xx'), 2, 'the existing id twice: one 2xx series');
-    t.equal(detail(after, '4xx') - detail(before, '4xx'), 2, 'the missing ids are 4xx of the same route');
-    t.equal(requests(after, 'GET', 'unmatched', '4xx') - requests(before, 'GET', 'unmatched', '4xx'), 5, 'unknown URLs share one series');
+    const detail = (statusClass: string) => requestGrowth(before, after, 'GET', '/api/cardgroup/:id/', statusClass);
+    t.equal(detail('2xx') + detail('4xx'), 4, 'four detail requests');
+    t.equal(detail('2xx'), 2, 'the existing id twice: one 2xx series');
+    t.equal(detail('4xx'), 2, 'the missing ids are 4xx of the same route');
+    t.equal(requestGrowth(before, after, 'GET', 'unmatched', '4xx'), 5, 'unknown URLs share one series');
     const routes = new Set(after.samples.map((sample) => sample.labels.route).filter((route) => route !== undefined));
     t.notOk([...routes].some((route) => /\d|no-such-page/.test(route)), `route labels are patterns: ${[...routes].join(' ')}`);
   });
@@ -116,12 +123,11 @@ t.test('MariaDB, /metrics on the main port behind Basic auth', async (t) => {
     t.equal(first.status, 200);
     t.equal(second.status, 409);
     const after = await scrape(t, service);
-    const errors = (exposition: Exposition, kind: string) => sampleValue(exposition, 'db_errors_total', { kind });
-    t.equal(errors(after, 'duplicate_key') - errors(before, 'duplicate_key'), 1);
-    t.equal(errors(after, 'unavailable') - errors(before, 'unavailable'), 0, 'no other kind moved');
-    t.equal(requests(after, 'POST', '/api/card/', '4xx') - requests(before, 'POST', '/api/card/', '4xx'), 1, 'the 409 is a 4xx');
+    t.equal(growth(before, after, 'db_errors_total', { kind: 'duplicate_key' }), 1);
+    t.equal(growth(before, after, 'db_errors_total', { kind: 'unavailable' }), 0, 'no other kind moved');
+    t.equal(requestGrowth(before, after, 'POST', '/api/card/', '4xx'), 1, 'the 409 is a 4xx');
     t.comment(`MariaDB main port: GET /api/cardgroup/ 2xx = ${requests(after, 'GET', '/api/cardgroup/', '2xx')}, ` +
-      `db_errors_total{duplicate_key} = ${errors(after, 'duplicate_key')}`);
+      `db_errors_total{duplicate_key} = ${sampleValue(after, 'db_errors_total', { kind: 'duplicate_key' })}`);
   });
 });
 
@@ -137,7 +143,7 @@ t.test('MariaDB, 100 concurrent creates of one username: counters exact under co
   sent += 100;
   t.equal(answers.filter((answer) => answer.status === 200).length, 1, 'one winner');
   const after = await scrape(t, service);
-  const delta = (name: string, labels: Record<string, string>) => sampleValue(after, name, labels) - sampleValue(before, name, labels);
+  const delta = (name: string, labels: Record<string, string>) => growth(before, after, name, labels);
   t.equal(delta('http_requests_total', { method: 'POST', route: '/api/card/', status_class: '2xx' }), 1, 'one 2xx counted');
   t.equal(delta('http_requests_total', { method: 'POST', route: '/api/card/', status_class: '4xx' }), 99, '99 4xx (409) counted');
   t.equal(delta('db_errors_total', { kind: 'duplicate_key' }), 99, '99 duplicate-key errors counted');
@@ -164,7 +170,7 @@ t.test('MariaDB, A2B_METRICS_PORT: a loopback listener without auth; the main po
   t.equal(response.status, 200, 'no credentials needed');
   t.match(response.headers.get('content-type'), /^text\/plain; version=0\.0\.4/);
   const after = parseExposition(await response.text());
-  t.equal(requests(after, 'GET', '/api/card/', '2xx') - requests(before, 'GET', '/api/card/', '2xx'), 3, 'main-port requests counted');
+  t.equal(requestGrowth(before, after, 'GET', '/api/card/', '2xx'), 3, 'main-port requests counted');
   t.equal(requests(after, 'GET', 'unmatched', '4xx'), 1, 'the refused /metrics on the main port is an unmatched 404');
   t.ok(after.types.has('db_pool_connections'));
   t.equal((await fetch(`http://127.0.0.1:${address!.port}/api/card/`)).status, 404, 'the listener serves nothing else');
@@ -210,8 +216,14 @@ t.test('MariaDB: a statement past the query timeout counts as a timeout, not as 
 });
 
 t.test('MariaDB: the pool gauges follow a busy pool (2 connections, 4 slow statements)', async (t) => {
+  // The statements are slow for as long as the test holds a lock they wait for, not for a fixed
+  // time a busy machine could outlast before the gauges are read; each takes and frees the lock.
+  const lock = `a2gen-metrics-${process.pid}-${Date.now()}`;
+  const holder = await mysql.createConnection(MYSQL_SERVER);
+  t.teardown(() => holder.end());
+  await holder.query('SELECT GET_LOCK(?, 0)', [lock]);
   const metrics = new ServiceMetrics();
-  const db = withErrorCounting(openMysql(MYSQL_SERVER, { poolSize: 2 }), metrics);
+  const db = withErrorCounting(openMysql(MYSQL_SERVER, { poolSize: 2, queryTimeoutMs: 120_000 }), metrics);
   t.teardown(() => db.close());
   metrics.watchPool(db);
   const gauges = async () => {
@@ -223,12 +235,21 @@ t.test('MariaDB: the pool gauges follow a busy pool (2 connections, 4 slow state
       max: sampleValue(exposition, 'db_pool_max_connections'),
     };
   };
-  const slow = Array.from({ length: 4 }, () => db.all('SELECT SLEEP(0.4) AS slept'));
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  t.same(await gauges(), { inUse: 2, idle: 0, queued: 2, max: 2 }, 'while busy: 2 in use, 2 waiting');
-  await Promise.all(slow);
-  t.same(await gauges(), { inUse: 0, idle: 2, queued: 0, max: 2 }, 'afterwards: both idle, none waiting');
+  const slow = Array.from({ length: 4 }, () => db.all('SELECT GET_LOCK(?, 60) AS got, RELEASE_LOCK(?) AS freed', [lock, lock]));
+  const busy = { inUse: 2, idle: 0, queued: 2, max: 2 };
+  t.same(await gaugesReach(gauges, busy), busy, 'while busy: 2 in use, 2 waiting');
+  await holder.query('SELECT RELEASE_LOCK(?)', [lock]);
+  t.same((await Promise.all(slow)).map((rows) => rows[0]), Array(4).fill({ got: 1, freed: 1 }), 'each statement had its turn');
+  const done = { inUse: 0, idle: 2, queued: 0, max: 2 };
+  t.same(await gaugesReach(gauges, done), done, 'afterwards: both idle, none waiting');
 });
+
+/** What the gauges read once they read `expected`, or at the deadline (for t.same to show the difference). */
+async function gaugesReach<T>(gauges: () => Promise<T>, expected: T): Promise<T> {
+  let last: T | undefined;
+  await waitFor(async () => isDeepStrictEqual((last = await gauges()), expected), { what: 'the pool gauges' }).catch(() => undefined);
+  return last!;
+}
 
 t.test('SQLite: counters work, no pool gauges', async (t) => {
   const service = await startService('sqlite');
@@ -242,7 +263,7 @@ t.test('SQLite: counters work, no pool gauges', async (t) => {
   sent += 12;
   t.equal(duplicate.status, 409);
   const after = await scrape(t, service);
-  t.equal(requests(after, 'GET', '/api/country/', '2xx') - requests(before, 'GET', '/api/country/', '2xx'), 10);
+  t.equal(requestGrowth(before, after, 'GET', '/api/country/', '2xx'), 10);
   t.equal(sampleValue(after, 'db_errors_total', { kind: 'duplicate_key' }), 1);
 });
 

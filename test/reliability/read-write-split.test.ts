@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from '../../runtime/config.js';
 import type { Db, Row } from '../../runtime/db/db.js';
 import { DatabaseUnavailableError, InvalidValueError } from '../../runtime/db/errors.js';
 import { ReadWriteSplitDb } from '../../runtime/db/read-write-split.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /** A Db that records which statements reached it; `fail` makes its reads throw. */
 function recordingDb(name: string) {
@@ -31,7 +32,15 @@ function recordingDb(name: string) {
   return { db, seen, state };
 }
 
-function setup(windowMs = 200, replicaRetryMs = 200) {
+/**
+ * The read-your-writes window and the replica's retry delay. Generous: every
+ * check "still within" runs right after the write or failure, and must not
+ * miss a window because a busy machine paused the test; the checks "after"
+ * wait for the window to end instead of sleeping a guess.
+ */
+const WINDOW_MS = 1000;
+
+function setup(windowMs = WINDOW_MS, replicaRetryMs = WINDOW_MS) {
   const primary = recordingDb('primary');
   const replica = recordingDb('replica');
   let client: string | undefined = 'user:1';
@@ -40,7 +49,6 @@ function setup(windowMs = 200, replicaRetryMs = 200) {
 }
 
 const from = async (db: Db) => (await db.all('SELECT 1'))[0]!.from;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 t.test('writes go to the primary, reads to the replica', async (t) => {
   const { split, primary, replica } = setup();
@@ -51,19 +59,21 @@ t.test('writes go to the primary, reads to the replica', async (t) => {
 });
 
 t.test('read-your-writes is per client and lasts the window', async (t) => {
-  const { split, as } = setup(200);
+  const { split, as } = setup();
   as('user:1');
+  const wrote = performance.now(); // the clock lru-cache times the window by
   await split.run('UPDATE x');
   as('user:2');
   t.equal(await from(split), 'replica', 'another client reads the replica');
   as('user:1');
   t.equal(await from(split), 'primary');
-  await sleep(260);
+  await waitFor(() => !split.recentWrites.wroteRecently('user:1'), { what: 'the window to end' });
+  t.ok(performance.now() - wrote >= WINDOW_MS, 'the window lasted as long as configured');
   t.equal(await from(split), 'replica', 'after the window, the writer reads the replica again');
 });
 
 t.test('the write path reads the row it changes from the primary, and its writes count', async (t) => {
-  const { split, primary, replica, as } = setup(200);
+  const { split, primary, replica, as } = setup();
   as('user:3');
   t.equal(await from(split.writer), 'primary', 'a write’s own read never meets a lagging replica');
   t.same(replica.seen, []);
@@ -88,13 +98,15 @@ t.test('a window of 0 turns read-your-writes off', async (t) => {
 });
 
 t.test('a replica that is down: reads fall back to the primary, and it is tried again later', async (t) => {
-  const { split, replica } = setup(200, 200);
+  const { split, replica } = setup();
   replica.state.fail = new DatabaseUnavailableError('connection refused');
+  const failed = Date.now(); // the clock the split keeps the retry time by
   t.equal(await from(split), 'primary', 'the failed read is answered by the primary');
   t.ok(split.replicaDown);
   replica.state.fail = undefined;
   t.equal(await from(split), 'primary', 'the replica is left alone for a while');
-  await sleep(260);
+  await waitFor(() => !split.replicaDown, { what: 'the replica to be tried again' });
+  t.ok(Date.now() - failed >= WINDOW_MS, 'left alone as long as configured');
   t.equal(await from(split), 'replica', 'then tried again');
   t.same(split.reads, { replica: 1, primary: 2, fallback: 1 });
 });

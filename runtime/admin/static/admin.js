@@ -1,13 +1,14 @@
-/**
+/*
  * The admin panel's one small script, served from /admin/static/ (the CSP
- * allows scripts from the panel itself only, nothing inline). It enhances
- * pages that work without it:
+ * allows scripts from the panel itself only, nothing inline). A classic
+ * script loaded with defer on signed-in pages. It enhances pages that work
+ * without it:
  * - a "select all" checkbox on list pages;
  * - reference pickers: the plain id input of a column with x-references
  *   becomes a search-as-you-type box over the target's label, fed by the
  *   JSON lookup at data-lookup; the id input keeps the value the form sends.
  */
-export const SCRIPT = String.raw`'use strict';
+'use strict';
 (function () {
   function selectAll(box) {
     var table = box.closest('table');
@@ -172,4 +173,3 @@ export const SCRIPT = String.raw`'use strict';
   document.querySelectorAll('input.select-all').forEach(selectAll);
   document.querySelectorAll('.reference[data-lookup]').forEach(picker);
 })();
-`;
