@@ -17,10 +17,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
-import { resources } from '../generated/index.js';
+import { models } from '../generated/index.js';
 import { hashPassword } from '../runtime/auth/password.js';
 import { USER_TABLE_DDL } from '../runtime/auth/user-store.js';
-import { seedStatements } from '../runtime/sql/seed.js';
+import { seedStatements } from '../runtime/db/seed.js';
 
 /** dist/bench → the project root. */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -214,8 +214,8 @@ export async function loadSqlite(file: string, password: string, options: CardRo
     );
     let loaded = 0;
     db.transaction(() => {
-      for (const resource of resources) {
-        for (const statement of resource.seed.flatMap(seedStatements)) db.prepare(statement.sql).run(...statement.params);
+      for (const model of models) {
+        for (const statement of (model.seed ?? []).flatMap(seedStatements)) db.prepare(statement.sql).run(...statement.params);
       }
       for (const row of cardRows(options)) {
         insertCard.run(...row);

@@ -29,8 +29,8 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import mysql from 'mysql2/promise';
-import { resources } from '../generated/index.js';
-import { seedStatements } from '../runtime/sql/seed.js';
+import { models } from '../generated/index.js';
+import { seedStatements } from '../runtime/db/seed.js';
 import { cpuSnapshot, databasePids, otherLoad, processTicks, TICKS_PER_SECOND } from './lib/cpu.js';
 import { request } from './lib/http.js';
 import { freePort, killAllNow, rssMb, startServer, stopAll, stopServer, waitUntilServing, type Server } from './lib/processes.js';
@@ -194,8 +194,8 @@ async function createDatabase(password: string): Promise<BenchDatabase> {
   await admin.query(`USE ${name}`);
   await admin.query("SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', time_zone = '+00:00'");
   await admin.query(readFileSync(path.join(PROJECT_ROOT, 'generated/ddl/mysql.sql'), 'utf8'));
-  for (const resource of resources) {
-    for (const statement of resource.seed.flatMap(seedStatements)) await admin.query(statement.sql, statement.params);
+  for (const model of models) {
+    for (const statement of (model.seed ?? []).flatMap(seedStatements)) await admin.query(statement.sql, statement.params);
   }
   const started = performance.now();
   const loaded = await loadCardsMysql(admin);

@@ -20,8 +20,8 @@ registerIntrospectCommands(program);
 // Same configuration as the server (A2B_DATABASE_URL, A2B_DATA_DIR, .env), so users land where the server looks.
 // generated/ is loaded only here, so `a2gen build` runs even while generated/ is broken or stale.
 registerUserCommands(program, async () => {
-  const { resources } = await import('../generated/index.js');
-  return (await openDatabase(loadConfig(), resources)).db;
+  const { models } = await import('../generated/index.js');
+  return (await openDatabase(loadConfig(), models)).db;
 });
 
 program
@@ -32,9 +32,9 @@ program
     const count = workerCountOrExit(workers);
     // One worker: the plain single-process service, exactly what `npm start` runs.
     if (count === 1) return void (await import('../runtime/main.js'));
-    const [{ resources }, { prepareFirstStart }] = await Promise.all([import('../generated/index.js'), import('../runtime/first-start.js')]);
+    const [{ models }, { prepareFirstStart }] = await Promise.all([import('../generated/index.js'), import('../runtime/first-start.js')]);
     try {
-      await prepareFirstStart(loadConfig(), resources);
+      await prepareFirstStart(loadConfig(), models);
     } catch (error) {
       if (error instanceof ConfigError) return program.error(`a2gen: ${error.message}`);
       throw error;

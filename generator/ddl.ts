@@ -6,7 +6,7 @@
  */
 import type { ColumnModel, TableModel } from './model.js';
 import { quote } from './ts-literal.js';
-import { sqlName } from './sql-identifier.js';
+import { sqlName } from '../common/sql-identifier.js';
 
 function sqlString(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
@@ -25,7 +25,7 @@ function mysqlColumn(column: ColumnModel): string {
 
 export function mysqlCreateTable(model: TableModel): string {
   const lines = model.columns.map(mysqlColumn);
-  lines.push(`PRIMARY KEY (${sqlName(model.primaryKey.column)})`);
+  lines.push(`PRIMARY KEY (${model.primaryKey.map((column) => sqlName(column.column)).join(', ')})`);
   for (const index of model.indexes) {
     lines.push(`${index.unique ? 'UNIQUE KEY' : 'KEY'} ${sqlName(index.name)} (${index.columns.map(sqlName).join(', ')})`);
   }
@@ -49,8 +49,13 @@ function sqliteType(column: ColumnModel): string {
   }
 }
 
-function sqliteColumn(column: ColumnModel): string {
-  if (column.primaryKey) return `${sqlName(column.column)} INTEGER PRIMARY KEY${column.autoIncrement ? ' AUTOINCREMENT' : ''}`;
+/** A single integer key is SQLite's rowid, declared on its column; any other key is a table constraint. */
+function isRowid(model: TableModel): boolean {
+  return model.primaryKey.length === 1 && model.primaryKey[0]!.kind === 'integer';
+}
+
+function sqliteColumn(column: ColumnModel, rowid: boolean): string {
+  if (column.primaryKey && rowid) return `${sqlName(column.column)} INTEGER PRIMARY KEY${column.autoIncrement ? ' AUTOINCREMENT' : ''}`;
   const parts = [sqlName(column.column), sqliteType(column)];
   if (!column.sqlNullable) parts.push('NOT NULL');
   const value = column.sqlDefault;
@@ -64,9 +69,10 @@ function sqliteColumn(column: ColumnModel): string {
 }
 
 export function sqliteCreateTable(model: TableModel): string[] {
-  const statements = [
-    `CREATE TABLE IF NOT EXISTS ${sqlName(model.table)} (\n${model.columns.map((column) => `  ${sqliteColumn(column)}`).join(',\n')}\n)`,
-  ];
+  const rowid = isRowid(model);
+  const lines = model.columns.map((column) => sqliteColumn(column, rowid));
+  if (!rowid) lines.push(`PRIMARY KEY (${model.primaryKey.map((column) => sqlName(column.column)).join(', ')})`);
+  const statements = [`CREATE TABLE IF NOT EXISTS ${sqlName(model.table)} (\n${lines.map((line) => `  ${line}`).join(',\n')}\n)`];
   for (const index of model.indexes) {
     // SQLite index names share one namespace across tables.
     const name = sqlName(`${model.table}__${index.name}`);

@@ -90,7 +90,7 @@ export const metaSchema = {
       properties: {
         table: identifier,
         resource: { type: 'string', pattern: '^[a-z][a-z0-9_]*$', maxLength: 64 },
-        primaryKey: { type: 'array', items: identifier, minItems: 1, maxItems: 1 },
+        primaryKey: { type: 'array', items: identifier, minItems: 1, uniqueItems: true },
         engine: { type: 'string', pattern: '^[A-Za-z]+$' },
         charset: { type: 'string', pattern: '^[a-z0-9]+$' },
         collation: { type: 'string', pattern: '^[a-z0-9_]+$' },

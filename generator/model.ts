@@ -72,7 +72,8 @@ export interface TableModel {
   engine: string;
   charset: string;
   collation: string | undefined;
-  primaryKey: ColumnModel;
+  /** The primary key's columns, in key order: one or more, of any kind. */
+  primaryKey: ColumnModel[];
   columns: ColumnModel[];
   indexes: IndexModel[];
   seed: Record<string, unknown>[];
@@ -114,7 +115,7 @@ export function buildTableModel(file: SchemaFile): TableModel {
   const required = new Set(schema.required ?? []);
   const charset = options.charset ?? 'utf8';
   const utf8mb3 = charset === 'utf8' || charset === 'utf8mb3';
-  const [primaryKeyName] = options.primaryKey;
+  const keyNames = new Set(options.primaryKey);
 
   const columns = Object.entries(schema.properties).map(([name, property]) => {
     const pointer = `/properties/${name}`;
@@ -147,8 +148,9 @@ export function buildTableModel(file: SchemaFile): TableModel {
       fail(`${pointer}/maxLength`, `${property.maxLength} exceeds the column's length ${sql.length}`);
     }
     if (property.readOnly && property.writeOnly) fail(pointer, 'a column cannot be both readOnly and writeOnly');
-    const primaryKey = name === primaryKeyName;
-    if (primaryKey && sql.kind !== 'integer') fail(pointer, 'a2gen serves tables with an integer primary key');
+    const primaryKey = keyNames.has(name);
+    const autoIncrement = property['x-sql'].autoIncrement === true;
+    if (primaryKey && sqlNullable) fail(pointer, 'a primary key column cannot be NULL');
     const maxLength = sql.kind === 'string' ? (property.maxLength ?? characterLimit(sql, charset)) : undefined;
     const rule = valueRule(sql, { maxLength, utf8mb3, zeroDate });
     const writeOnly = property.writeOnly === true;
@@ -161,11 +163,12 @@ export function buildTableModel(file: SchemaFile): TableModel {
       kind: sql.kind,
       sqlNullable,
       sqlDefault,
-      autoIncrement: property['x-sql'].autoIncrement === true,
+      autoIncrement,
       primaryKey,
-      readOnly: property.readOnly === true || primaryKey,
+      // A key the database numbers is never sent; any other key is chosen on create (and never updated).
+      readOnly: property.readOnly === true || (primaryKey && autoIncrement),
       writeOnly,
-      requiredOnCreate: required.has(name),
+      requiredOnCreate: required.has(name) || (primaryKey && !autoIncrement && sqlDefault.kind === 'none'),
       zeroDate,
       jsonNullable,
       jsonType,
@@ -185,7 +188,10 @@ export function buildTableModel(file: SchemaFile): TableModel {
   });
 
   const byName = new Map(columns.map((column) => [column.name, column]));
-  const primaryKey = byName.get(primaryKeyName ?? '') ?? fail('/x-a2gen/primaryKey', `no property named "${primaryKeyName}"`);
+  const primaryKey = options.primaryKey.map(
+    (name, position) => byName.get(name) ?? fail(`/x-a2gen/primaryKey/${position}`, `no property named "${name}"`),
+  );
+  for (const column of primaryKey) if (column.writeOnly) fail(`/properties/${column.name}`, 'a primary key column cannot be write-only');
   for (const name of required) {
     const column = byName.get(name) ?? fail('/required', `"${name}" is not a property`);
     if (column.readOnly) fail('/required', `"${name}" is read-only and cannot be required`);
@@ -223,9 +229,10 @@ export function buildTableModel(file: SchemaFile): TableModel {
   });
   if (options.readOnly && adjustments.length > 0) fail('/x-a2gen/adjustments', 'a read-only resource has no adjustments');
   const protectedRows = (admin.protectedRows ?? []).map((row, position) => {
-    const range = primaryKey.rule.kind === 'integer' ? primaryKey.rule : undefined;
+    const [only] = primaryKey;
+    const range = primaryKey.length === 1 && only!.rule.kind === 'integer' ? only!.rule : undefined;
     if (range && (BigInt(row.key) < BigInt(range.min) || BigInt(row.key) > BigInt(range.max))) {
-      fail(`/x-admin/protectedRows/${position}/key`, `${row.key} is out of the range of ${primaryKey.name} (${primaryKey.sql.text})`);
+      fail(`/x-admin/protectedRows/${position}/key`, `${row.key} is out of the range of ${only!.name} (${only!.sql.text})`);
     }
     return { key: String(row.key), reason: row.reason };
   });
@@ -271,7 +278,11 @@ export function checkModels(models: TableModel[]): void {
       const pointer = `/properties/${column.name}/x-references`;
       const target = byResource.get(column.references.resource);
       if (target === undefined) throw new ModelError(model.source, pointer, `no model has the resource "${column.references.resource}"`);
-      if (column.kind !== 'integer') throw new ModelError(model.source, pointer, `${column.name} is ${column.sql.text}; a reference holds an integer key`);
+      const [targetKey, ...more] = target.primaryKey;
+      if (more.length > 0) throw new ModelError(model.source, pointer, `${target.resource} has a composite key; a column can reference a single-column key only`);
+      if (column.kind !== targetKey!.kind) {
+        throw new ModelError(model.source, pointer, `${column.name} is ${column.sql.text}, but ${target.resource}'s key ${targetKey!.name} is ${targetKey!.sql.text}`);
+      }
       const label = column.references.label;
       if (label !== undefined && (!target.columns.some((other) => other.name === label && !other.writeOnly))) {
         throw new ModelError(model.source, `${pointer}/label`, `"${label}" is not a readable property of ${target.resource}`);

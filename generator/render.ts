@@ -8,7 +8,6 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import type { TableModel } from './model.js';
 import { openApiJson } from './openapi/document.js';
-import { ADMIN_TEMPLATES, renderAdmin } from './admin/render-admin.js';
 import { projectView, type TableView } from './views.js';
 
 export type OutputFiles = Map<string, string>;
@@ -21,10 +20,8 @@ interface TemplateSet {
 const TEMPLATES: TemplateSet = {
   perTable: [
     { template: 'types.ts.hbs', output: (view) => `${view.resource}/types.ts` },
-    { template: 'spec.ts.hbs', output: (view) => `${view.resource}/spec.ts` },
-    { template: 'queries.ts.hbs', output: (view) => `${view.resource}/queries.ts` },
-    { template: 'routes.ts.hbs', output: (view) => `${view.resource}/routes.ts` },
-    { template: 'module.ts.hbs', output: (view) => `${view.resource}/index.ts` },
+    { template: 'statements.ts.hbs', output: (view) => `${view.resource}/statements.ts` },
+    { template: 'model.ts.hbs', output: (view) => `${view.resource}/model.ts` },
   ],
   perProject: [
     { template: 'index.ts.hbs', output: 'index.ts' },
@@ -38,7 +35,7 @@ const OPENAPI = { template: 'openapi.json.hbs', output: 'openapi.json' };
 
 /** Every template a build reads, by file name relative to the templates directory. */
 export function templateNames(): string[] {
-  return [...[...TEMPLATES.perTable, ...TEMPLATES.perProject, OPENAPI].map(({ template }) => template), ...ADMIN_TEMPLATES].sort();
+  return [...TEMPLATES.perTable, ...TEMPLATES.perProject, OPENAPI].map(({ template }) => template).sort();
 }
 
 /**
@@ -61,8 +58,6 @@ export async function renderProject(models: TableModel[], templateDir: string, o
     files.set(output, (await compile(template))(view));
   }
   files.set(OPENAPI.output, (await compile(OPENAPI.template))({ document: openApiJson(models) }));
-  // The admin panel's page per model (generator/admin/).
-  for (const [output, content] of await renderAdmin(models, compile)) files.set(output, content);
   return new Map([...files.entries()].sort(([a], [b]) => a.localeCompare(b)));
 }
 

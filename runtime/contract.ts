@@ -1,15 +1,7 @@
 /**
- * Everything generated code may import from the runtime, in one place.
- * generated/ depends on this module only; the runtime never imports generated/.
+ * Everything generated code may import from the runtime, in one place: types
+ * only. generated/ depends on this module alone; the runtime never imports
+ * generated/ (its entry point receives the models as an argument).
  */
-export type { Db, Row, SqlValue } from './db/db.js';
-export type { ColumnSpec, ResourceModule, ResourceSpec, RouteContext } from './api/resource.js';
-export type { ListQuery } from './api/list-query.js';
-export { parseListQuery } from './api/list-query.js';
-export { listPage, type ListPage } from './api/list-page.js';
-export { allowOnly, found, notFound, primaryKeyOf, rawQuery, writeContext } from './api/route-support.js';
-export type { Adjustment, TableQueries } from './api/table.js';
-export { adjustColumn, createRow, deleteRow, updateRow } from './api/writes.js';
-export { ifMatchCondition, sendEtag } from './api/etag.js';
-export { sqlDialect } from './sql/dialect.js';
-export { decimalToNumber, floatToNumber, zeroDateToNull } from './values/decoders.js';
+export type { DatabaseName, Row, SqlValue, Statement } from './db/db.js';
+export type { ColumnSpec, KeyValues, ResourceModel } from './store/model.js';

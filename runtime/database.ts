@@ -6,15 +6,16 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { ResourceModule } from './api/resource.js';
+import type { ResourceModel } from './store/model.js';
 import { UserStore } from './auth/user-store.js';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
 import { DatabaseUnavailableError } from './db/errors.js';
-import { openMysql } from './db/mysql.js';
+import { openMysql } from './db/mysql/driver.js';
 import { ReadWriteSplitDb } from './db/read-write-split.js';
-import { openSqlite } from './db/sqlite.js';
-import { seedStatements } from './sql/seed.js';
+import { openSqlite } from './db/sqlite/driver.js';
+import { readDdl } from './db/ddl-file.js';
+import { seedStatements } from './db/seed.js';
 
 export const EMBEDDED_FILE = 'a2billing.sqlite';
 
@@ -24,11 +25,11 @@ export interface OpenedDatabase {
   created: boolean;
 }
 
-export async function openDatabase(config: Config, resources: readonly ResourceModule[]): Promise<OpenedDatabase> {
+export async function openDatabase(config: Config, models: readonly ResourceModel[]): Promise<OpenedDatabase> {
   if (config.databaseUrl !== undefined) {
     const options = { poolSize: config.dbPoolSize, timeZone: config.dbTimeZone, queryTimeoutMs: config.dbQueryTimeoutMs };
     const primary = openMysql(config.databaseUrl, options);
-    await ensureOwnTables(primary, resources);
+    await ensureOwnTables(primary, models);
     if (config.databaseReadUrl === undefined) return { db: primary, created: false };
     const replica = openMysql(config.databaseReadUrl, options);
     return { db: new ReadWriteSplitDb(primary, replica, { readYourWritesMs: config.readYourWritesMs }), created: false };
@@ -37,7 +38,7 @@ export async function openDatabase(config: Config, resources: readonly ResourceM
   const file = path.join(config.dataDir, EMBEDDED_FILE);
   const created = !existsSync(file);
   const db = openSqlite(file);
-  await createEmbeddedTables(db, resources);
+  await createEmbeddedTables(db, models);
   return { db, created };
 }
 
@@ -47,26 +48,29 @@ export async function openDatabase(config: Config, resources: readonly ResourceM
  * stop the service: requests answer 503 meanwhile, and the tables are
  * created as soon as the database answers.
  */
-async function ensureOwnTables(db: Db, resources: readonly ResourceModule[], retryMs = 2000): Promise<void> {
+async function ensureOwnTables(db: Db, models: readonly ResourceModel[], retryMs = 2000): Promise<void> {
   try {
     await new UserStore(db).ensureTable();
     // Each statement is CREATE TABLE IF NOT EXISTS: an existing table is left as it is.
-    for (const resource of resources) if (resource.managed) for (const statement of resource.ddl.mysql) await db.run(statement);
+    const managed = models.filter((model) => model.managed);
+    const ddl = managed.length > 0 ? readDdl('mysql') : new Map<string, string[]>();
+    for (const model of managed) for (const statement of ddl.get(model.table) ?? []) await db.run(statement);
   } catch (error) {
     if (!(error instanceof DatabaseUnavailableError)) throw error;
-    const retry = setTimeout(() => void ensureOwnTables(db, resources, retryMs).catch(() => undefined), retryMs);
+    const retry = setTimeout(() => void ensureOwnTables(db, models, retryMs).catch(() => undefined), retryMs);
     // Never keeps the process alive on its own.
     retry.unref();
   }
 }
 
 /** Creates missing tables and seeds the ones it created. */
-export async function createEmbeddedTables(db: Db, resources: readonly ResourceModule[]): Promise<void> {
-  for (const resource of resources) {
-    const existing = await db.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", [resource.spec.table]);
-    for (const statement of resource.ddl.sqlite) await db.run(statement);
+export async function createEmbeddedTables(db: Db, models: readonly ResourceModel[]): Promise<void> {
+  const ddl = readDdl('sqlite');
+  for (const model of models) {
+    const existing = await db.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", [model.table]);
+    for (const statement of ddl.get(model.table) ?? []) await db.run(statement);
     if (existing.length === 0) {
-      for (const statement of resource.seed.flatMap(seedStatements)) await db.run(statement.sql, statement.params);
+      for (const statement of (model.seed ?? []).flatMap(seedStatements)) await db.run(statement.sql, statement.params);
     }
   }
   await new UserStore(db).ensureTable();

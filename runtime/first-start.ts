@@ -5,7 +5,7 @@
  * before forking, so the workers find everything made and never race.
  */
 import { randomBytes } from 'node:crypto';
-import type { ResourceModule } from './api/resource.js';
+import type { ResourceModel } from './store/model.js';
 import { loadSessionKey } from './admin/secret.js';
 import { UserStore } from './auth/user-store.js';
 import type { Config } from './config.js';
@@ -21,11 +21,11 @@ export async function createFirstAdmin(users: UserStore): Promise<void> {
 }
 
 /** Throws ConfigError as the service would (production without A2B_SECRET). */
-export async function prepareFirstStart(config: Config, resources: readonly ResourceModule[]): Promise<void> {
+export async function prepareFirstStart(config: Config, models: readonly ResourceModel[]): Promise<void> {
   loadSessionKey(config);
   // On MySQL each worker creates the `user` table with IF NOT EXISTS: nothing to race.
   if (config.databaseUrl !== undefined) return;
-  const { db } = await openDatabase(config, resources);
+  const { db } = await openDatabase(config, models);
   try {
     await createFirstAdmin(new UserStore(db));
   } finally {

@@ -6,18 +6,18 @@
  * makes it unready, like the primary would.
  */
 import type { FastifyInstance } from 'fastify';
-import type { ResourceModule } from './api/resource.js';
+import type { ResourceModel } from './store/model.js';
 import type { Db } from './db/db.js';
 import { ReadWriteSplitDb } from './db/read-write-split.js';
 import { SchemaMonitor, type SchemaReport } from './schema-status.js';
 
-export function registerHealth(app: FastifyInstance, db: Db, resources: readonly ResourceModule[]): SchemaMonitor {
+export function registerHealth(app: FastifyInstance, db: Db, models: readonly ResourceModel[]): SchemaMonitor {
   const split = db instanceof ReadWriteSplitDb ? db : undefined;
-  const schema = new SchemaMonitor(split?.primary ?? db, resources);
-  const replicaSchema = split && new SchemaMonitor(split.replica, resources);
+  const schema = new SchemaMonitor(split?.primary ?? db, models);
+  const replicaSchema = split && new SchemaMonitor(split.replica, models);
   // Table names and counts only: the details are in the log and in `a2gen diff`.
   const counts = (report: SchemaReport) => {
-    const tables = Object.fromEntries(resources.map(({ spec }) => [spec.table, report.differences[spec.table]?.length ?? 0]));
+    const tables = Object.fromEntries(models.map(({ table }) => [table, report.differences[table]?.length ?? 0]));
     if (report.differences.user) tables.user = report.differences.user.length;
     return tables;
   };

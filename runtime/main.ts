@@ -4,8 +4,7 @@
  */
 import cluster from 'node:cluster';
 import closeWithGrace from 'close-with-grace';
-import { adminPages } from '../generated/admin/index.js';
-import { resources } from '../generated/index.js';
+import { models } from '../generated/index.js';
 import { loadSessionKey } from './admin/secret.js';
 import { UserStore } from './auth/user-store.js';
 import { onStopSignals, shareRecentWrites, STOP_SIGNALS } from './cluster.js';
@@ -21,10 +20,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   // Before the database opens: without a usable admin session key, production refuses to start.
   const sessionKey = loadSessionKey(config);
-  const { db } = await openDatabase(config, resources);
+  const { db } = await openDatabase(config, models);
   if (config.databaseUrl !== undefined) await reportSchemaDrift(db);
   if (config.databaseUrl === undefined) await createFirstAdmin(new UserStore(db));
-  const app = await buildServer({ db, resources, config, admin: { pages: adminPages, sessionKey: sessionKey.key } });
+  const app = await buildServer({ db, models, config, admin: { sessionKey: sessionKey.key } });
   app.addHook('onClose', async () => db.close());
   // SIGTERM/SIGINT: stop accepting, let requests in flight finish (bounded), close the pool, exit 0.
   let stopSignal: NodeJS.Signals | undefined;
@@ -48,7 +47,7 @@ async function main(): Promise<void> {
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  console.log(`a2gen serving http://${shownHost}:${port}/api/ (${resources.map((r) => r.spec.resource).join(', ')})`);
+  console.log(`a2gen serving http://${shownHost}:${port}/api/ (${models.map((model) => model.resource).join(', ')})`);
   console.log(`database: ${db.description}`);
   console.log('create or reset an API user: npx a2gen create-admin --username NAME');
   console.log(`admin panel: http://${shownHost}:${port}/admin/`);
@@ -69,7 +68,7 @@ async function reportSchemaDrift(db: Db): Promise<void> {
   const targets: Array<[string, Db]> = db instanceof ReadWriteSplitDb ? [['primary', db.primary], ['read replica', db.replica]] : [['database', db]];
   for (const [name, target] of targets) {
     try {
-      const report = await checkSchema(target, resources);
+      const report = await checkSchema(target, models);
       for (const lines of Object.values(report.differences)) for (const line of lines) console.warn(`schema drift (${name}): ${line}`);
       if (!report.agrees) console.warn(`the ${name} differs from schema/: /health/ready answers 503 until they agree (see \`npx a2gen diff\`)`);
     } catch (error) {

@@ -3,9 +3,9 @@
  * generated from? Checked at startup (differences are logged) and by the
  * readiness endpoint, with the same comparison as `a2gen diff`.
  */
-import { diffTable } from '../introspection/diff-table.js';
+import { diffTable, type ExpectedTable } from '../introspection/diff-table.js';
 import { readTable } from '../introspection/read-table.js';
-import type { ResourceModule } from './api/resource.js';
+import type { ResourceModel } from './store/model.js';
 import type { Db } from './db/db.js';
 
 const USER_TABLE_EXISTS = {
@@ -20,13 +20,34 @@ export interface SchemaReport {
   differences: Record<string, string[]>;
 }
 
-export async function checkSchema(db: Db, resources: readonly ResourceModule[]): Promise<SchemaReport> {
+/** The table as its schema file describes it (columns, keys, options), to check the live database against. */
+export function expectedTable(model: ResourceModel): ExpectedTable {
+  const properties: ExpectedTable['properties'] = {};
+  for (const column of model.columns) {
+    properties[column.name] = {
+      'x-sql': { type: column.type, nullable: column.sqlNullable === true, default: column.sqlDefault, autoIncrement: column.autoIncrement, column: column.column },
+    };
+  }
+  const keyColumns = model.primaryKey.map((name) => model.columns.find((column) => column.name === name)!);
+  return {
+    'x-a2gen': {
+      table: model.table,
+      primaryKey: keyColumns.map((column) => column.column ?? column.name),
+      engine: model.engine,
+      collation: model.collation,
+      indexes: model.indexes.map((index) => ({ name: index.name, unique: index.unique, columns: [...index.columns] })),
+    },
+    properties,
+  };
+}
+
+export async function checkSchema(db: Db, models: readonly ResourceModel[]): Promise<SchemaReport> {
   const differences: Record<string, string[]> = {};
-  for (const resource of resources) {
-    const table = resource.spec.table;
+  for (const model of models) {
+    const table = model.table;
     let found: string[];
-    if (db.dialect === 'mysql') {
-      found = diffTable(resource.expected, await readTable((sql, params) => db.all(sql, params as never[]), table));
+    if (db.adapter.introspection) {
+      found = diffTable(expectedTable(model), await readTable((sql, params) => db.all(sql, params as never[]), table));
     } else {
       // The embedded tables are created from the generated DDL: only their presence can drift.
       const rows = await db.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", [table]);
@@ -45,14 +66,14 @@ export class SchemaMonitor {
 
   constructor(
     private readonly db: Db,
-    private readonly resources: readonly ResourceModule[],
+    private readonly models: readonly ResourceModel[],
     private readonly maxAgeMs = 10_000,
   ) {}
 
   report(): Promise<SchemaReport> {
     const now = Date.now();
     if (this.last === undefined || now - this.last.at > this.maxAgeMs) {
-      const report = checkSchema(this.db, this.resources);
+      const report = checkSchema(this.db, this.models);
       // A failed check (database away) is not cached: the next probe tries again.
       report.catch(() => (this.last = undefined));
       this.last = { at: now, report };

@@ -4,16 +4,18 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { AccessLogController, logDestination } from './access-log.js';
-import type { ResourceModule } from './api/resource.js';
-import { registerBodyParsers } from './api/body-parsers.js';
+import type { ResourceModel } from './store/model.js';
+import { Registry } from './store/resource.js';
+import { Store } from './store/store.js';
+import { resourceRoutes } from './api/resource-routes.js';
+import { registerBodyParsers } from './http/body-parsers.js';
 import { readOpenApiDocument, registerApiDocs } from './api/docs.js';
-import { clientErrorHandler } from './api/client-errors.js';
-import { errorResponse, registerErrorHandler } from './api/error-handler.js';
-import { lazySerializers } from './api/lazy-serializers.js';
-import { NotFoundError } from './api/http-errors.js';
-import { compileLazily, createBodyValidator } from './api/validation.js';
+import { clientErrorHandler } from './http/client-errors.js';
+import { errorResponse, registerErrorHandler } from './http/error-handler.js';
+import { lazySerializers } from './http/lazy-serializers.js';
+import { NotFoundError } from './http/errors.js';
+import { compileLazily, createBodyValidator } from './http/validation.js';
 import { adminPlugin } from './admin/plugin.js';
-import type { AdminModule } from './admin/contract.js';
 import { registerBasicAuth, type AuthUser } from './auth/basic-auth.js';
 import { CredentialCache } from './auth/credential-cache.js';
 import { UserStore } from './auth/user-store.js';
@@ -28,16 +30,16 @@ import { registerMetrics } from './metrics/http.js';
 
 export interface ServerOptions {
   db: Db;
-  resources: readonly ResourceModule[];
+  models: readonly ResourceModel[];
   config: Config;
   logger?: FastifyServerOptions['logger'];
   /** The OpenAPI document as JSON text; default generated/openapi.json; false serves no docs. */
   openapi?: string | false;
-  /** The admin panel at /admin/: the generated pages and the session cookie's 32-byte key. Absent: no panel. */
-  admin?: { pages: readonly AdminModule[]; sessionKey: Buffer };
+  /** The admin panel at /admin/, with the session cookie's 32-byte key. Absent: no panel. */
+  admin?: { sessionKey: Buffer };
 }
 
-export async function buildServer({ db: driverDb, resources, config, logger, openapi, admin }: ServerOptions): Promise<FastifyInstance> {
+export async function buildServer({ db: driverDb, models, config, logger, openapi, admin }: ServerOptions): Promise<FastifyInstance> {
   const destination = logger === undefined ? logDestination() : undefined;
   const app = Fastify({
     logger: logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'], stream: destination },
@@ -68,7 +70,9 @@ export async function buildServer({ db: driverDb, resources, config, logger, ope
   const metrics = registerMetrics(app, driverDb, config);
   const db = metrics.db;
 
-  registerHealth(app, db, resources);
+  registerHealth(app, db, models);
+  const registry = new Registry(models);
+  const store = new Store(db, registry, config.audit);
   if (config.maxEventLoopDelayMs > 0) await registerLoadShedding(app, config.maxEventLoopDelayMs);
 
   // Public: the OpenAPI document and /docs hold no data (registered outside the auth scope below).
@@ -89,10 +93,12 @@ export async function buildServer({ db: driverDb, resources, config, logger, ope
       cacheTtlMs: config.authCacheSeconds * 1000,
       cache: credentials,
     });
-    for (const resource of resources) await resource.routes(api, { db, maxLimit: config.maxLimit, audit: config.audit });
+    for (const resource of registry.all()) {
+      await api.register(resourceRoutes, { prefix: `/api/${resource.name}`, store, resource, maxLimit: config.maxLimit });
+    }
     // /metrics behind the same Basic auth, unless A2B_METRICS_PORT serves it on a listener of its own.
     metrics.registerRoute(api);
-    api.get('/api/', async () => ({ resources: resources.map((resource) => `/api/${resource.spec.resource}/`) }));
+    api.get('/api/', async () => ({ resources: models.map((model) => `/api/${model.resource}/`) }));
     // Unknown resources answer 404 only to authenticated clients.
     api.all('/api/*', async (request) => {
       throw new NotFoundError(`no resource at ${request.url.split('?')[0]}`);
@@ -103,15 +109,13 @@ export async function buildServer({ db: driverDb, resources, config, logger, ope
   if (admin !== undefined) {
     await app.register(adminPlugin, {
       prefix: '/admin',
-      db,
-      pages: admin.pages,
+      store,
       users,
       sessionKey: admin.sessionKey,
       secureCookie: config.secureCookie,
       maxFailures: config.authMaxFailures,
       failureWindowMs: config.authWindowSeconds * 1000,
       onUserChanged: (id) => credentials.forget((user) => user.id === id),
-      audit: config.audit,
     });
   }
   return app;

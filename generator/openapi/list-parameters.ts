@@ -134,10 +134,10 @@ export function filtersSchema(model: TableModel, models: TableModel[]): JsonObje
 
 /** Two filters of the model (one through a reference, if it has one), for the `filters` parameter's description. */
 function filterExample(model: TableModel, models: TableModel[]): string {
-  const column = model.columns.find((candidate) => candidate.operators.includes('gte')) ?? model.primaryKey;
+  const column = model.columns.find((candidate) => candidate.operators.includes('gte')) ?? model.primaryKey[0]!;
   const reference = model.columns.find((candidate) => candidate.references && candidate.operators.length > 0);
   const target = reference && models.find((candidate) => candidate.resource === reference.references!.resource);
-  const through = reference && target ? `&${reference.name}__${reference.references!.label ?? target.primaryKey.name}=x` : '';
+  const through = reference && target ? `&${reference.name}__${reference.references!.label ?? target.primaryKey[0]!.name}=x` : '';
   return `${column.name}__gte=1${through}`;
 }
 
@@ -147,7 +147,9 @@ function fieldParameter(column: ColumnModel): JsonObject {
 }
 
 export function listParameters(model: TableModel, models: TableModel[]): JsonObject[] {
-  const key = model.primaryKey;
+  const keys = model.primaryKey;
+  const keyNames = keys.map((column) => column.name).join(',');
+  const descending = keys.map((column) => `-${column.name}`).join(',');
   const sortable = model.columns.filter((column) => column.sortable).map((column) => column.name);
   const readable = model.columns.filter((column) => !column.writeOnly).map((column) => column.name);
   return [
@@ -164,7 +166,7 @@ export function listParameters(model: TableModel, models: TableModel[]): JsonObj
     ),
     query(
       'ordering',
-      `Sort keys, comma-separated: a field name sorts ascending, -name descending. Rows are always ordered, with ${key.name} as the last key, so pages are stable.`,
+      `Sort keys, comma-separated: a field name sorts ascending, -name descending. Rows are always ordered, with ${keyNames} as the last ${keys.length === 1 ? 'key' : 'keys'}, so pages are stable.`,
       { type: 'array', items: { type: 'string', enum: sortable.flatMap((name) => [name, `-${name}`]) }, minItems: 1 },
       { style: 'form', explode: false },
     ),
@@ -176,8 +178,10 @@ export function listParameters(model: TableModel, models: TableModel[]): JsonObj
     ),
     query(
       'after',
-      `Keyset paging: only rows after this ${key.name} in the ordering; needs ordering=${key.name} or ordering=-${key.name}. The next link then carries after too.`,
-      filterValueSchema(key),
+      keys.length === 1
+        ? `Keyset paging: only rows after this ${keyNames} in the ordering; needs ordering=${keyNames} or ordering=${descending}. The next link then carries after too.`
+        : `Keyset paging: only rows after this key (${keyNames}, comma-separated, each part percent-encoded) in the ordering; needs ordering=${keyNames} or ordering=${descending}. The next link then carries after too.`,
+      keys.length === 1 ? filterValueSchema(keys[0]!) : { type: 'string' },
     ),
     ...model.columns.filter((column) => column.operators.length > 0).map((column) => fieldParameter(column)),
     {

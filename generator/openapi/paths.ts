@@ -93,23 +93,33 @@ function referenceText(model: TableModel, models: TableModel[]): string[] {
   const example = references[0];
   if (example === undefined) return [];
   const target = models.find((candidate) => candidate.resource === example.references!.resource);
-  const field = example.references!.label ?? target?.primaryKey.name ?? 'id';
+  const field = example.references!.label ?? target?.primaryKey[0]!.name ?? 'id';
   return [
     `Filters follow references: ${references.map((column) => `\`${column.name}\` → ${column.references!.resource}`).join(', ')}. A path names the reference, then a field of the referenced resource, then the operator, e.g. \`${example.name}__${field}__ilike=def%\`.`,
   ];
+}
+
+/** The `{id}` path parameter: the primary key, one part or several separated by commas. */
+function keyParameter(model: TableModel): JsonObject {
+  const title = model.title.toLowerCase();
+  const [only] = model.primaryKey;
+  if (model.primaryKey.length === 1 && only!.kind === 'integer') {
+    const description = `The ${only!.name} of the ${title}: a positive whole number; anything else is a 404.`;
+    return { name: 'id', in: 'path', required: true, description, schema: { type: 'integer', minimum: 1, ...(only!.sql.base === 'bigint' && { format: 'int64' }) } };
+  }
+  const parts = model.primaryKey.map((column) => `${column.name} (${column.sql.text})`).join(', then ');
+  const description =
+    model.primaryKey.length === 1
+      ? `The ${parts} of the ${title}, percent-encoded; a value that cannot be a key is a 404.`
+      : `The key of the ${title}: ${parts}, separated by a comma, each part percent-encoded (a comma inside a value is %2C); a value that cannot be a key is a 404.`;
+  return { name: 'id', in: 'path', required: true, description, schema: { type: 'string', minLength: 1 } };
 }
 
 export function modelPaths(model: TableModel, models: TableModel[]): Record<string, JsonObject> {
   const { resource, typeName, title } = model;
   const paths = routePaths(resource);
   const tags = [resource];
-  const idParameter = {
-    name: 'id',
-    in: 'path',
-    required: true,
-    description: `The ${model.primaryKey.name} of the ${title.toLowerCase()}: a positive whole number; anything else is a 404.`,
-    schema: { type: 'integer', minimum: 1, ...(model.primaryKey.sql.base === 'bigint' && { format: 'int64' }) },
-  };
+  const idParameter = keyParameter(model);
   const row = ref('responses', typeName);
   const deleted = ref('responses', 'Deleted');
   const update = (method: string, operationId: string) => ({

@@ -6,9 +6,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Ajv } from 'ajv';
 import type { UserStore, UserSummary } from '../auth/user-store.js';
-import type { WriteContext } from '../api/writes.js';
 import type { Db } from '../db/db.js';
-import type { AdminModule } from './contract.js';
+import { formatKey, keyOf } from '../store/keys.js';
+import type { Store, WriteContext } from '../store/store.js';
+import type { AdminPage } from './contract.js';
 import { renderPage, type Flash, type FlashKind } from './layout.js';
 import type { SafeHtml } from './html.js';
 
@@ -31,24 +32,27 @@ declare module 'fastify' {
 }
 
 export interface AdminContext {
+  store: Store;
+  /** The store's database: lookups and labels read it directly. */
   db: Db;
-  pages: readonly AdminModule[];
+  pages: readonly AdminPage[];
   users: UserStore;
   validator: Ajv;
   /** Drops a user's cached API credentials after a change on the users page. */
   onUserChanged: (userId: number) => void;
-  /** Writes append to the audit trail (A2B_AUDIT). */
-  audit: boolean;
 }
 
 /** The signed-in admin's write, for the audit trail. */
-export function adminWriteContext(request: FastifyRequest, context: AdminContext): WriteContext {
+export function adminWriteContext(request: FastifyRequest): WriteContext {
   return {
-    db: context.db,
-    audit: context.audit,
     log: request.log,
     actor: { user: request.adminUser?.username ?? '', client: request.ip, route: `${request.method} ${request.routeOptions.url ?? request.url}` },
   };
+}
+
+/** A row's key in URL form: `7`, `fr`, `1,2`. */
+export function rowKey(page: AdminPage, row: Record<string, unknown>): string {
+  return formatKey(keyOf(page.model, row));
 }
 
 export function flash(request: FastifyRequest, kind: FlashKind, text: string): void {

@@ -1,15 +1,10 @@
 /**
- * What a generated admin page (generated/admin/<resource>.ts) tells the
- * admin shell about one model: the columns it lists and searches, the
- * filters it offers, every form field with its label, input type, limits,
- * help text and choices, and the generated queries that read and write rows.
- * generated/admin/ imports this module and runtime/contract.ts only.
+ * What the admin shell knows of one model's page: the columns it lists and
+ * searches, the filters it offers, every form field with its label, input
+ * type, limits, help text and choices (page-model.ts derives them).
  */
-import type { Db, SqlValue } from '../db/db.js';
-import type { ListQuery } from '../api/list-query.js';
-import type { ResourceSpec } from '../api/resource.js';
-import type { TableQueries } from '../api/table.js';
 import type { ValueRule } from '../../common/value-rules.js';
+import type { Resource } from '../store/resource.js';
 
 /** A labelled value; `value` is written as the form sends it. */
 export interface AdminChoice {
@@ -36,6 +31,8 @@ export interface AdminField {
   /** An empty input stores NULL (or the zero date); otherwise it stores "". */
   readonly nullable: boolean;
   readonly readOnly: boolean;
+  /** Part of the primary key: set on create, shown read-only when editing. */
+  readonly key: boolean;
   /** Set-only: the stored value is never shown. */
   readonly writeOnly: boolean;
   readonly choices?: readonly AdminChoice[];
@@ -63,37 +60,27 @@ export interface AdminProtectedRow {
   readonly reason: string;
 }
 
-/** A model's page in the admin panel, as `a2gen build` emits it. */
-export interface AdminModule {
+/** A model's page in the admin panel, derived from its column model (page-model.ts). */
+export interface AdminPage {
   readonly resource: string;
   /** "Card", "Card group". */
   readonly title: string;
   /** "Cards", "Card groups". */
   readonly plural: string;
   readonly description: string;
-  readonly primaryKey: string;
   /** Columns of the list, in order; the first links to the edit page. */
   readonly list: readonly string[];
   /** Columns the search box looks in (case-insensitive, anywhere in the value). */
   readonly search: readonly string[];
   /** The filters the list page offers (the schema's `x-admin.filter`). */
   readonly filters: readonly AdminFilter[];
-  /** Rows that may not be deleted here, by primary key as text, with the reason shown. */
+  /** Rows that may not be deleted here, by key in URL form, with the reason shown. */
   readonly protectedRows: readonly AdminProtectedRow[];
   /** Every column, in table order. */
   readonly fields: readonly AdminField[];
-  readonly spec: ResourceSpec;
+  /** The model as the store works with it. */
+  readonly model: Resource;
   /** The API's own body schemas: the admin validates by exactly the same rules. */
   readonly createBodySchema: object;
   readonly updateBodySchema: object;
-  /** The generated queries of the model. */
-  readonly queries: AdminQueries;
-}
-
-export interface AdminQueries {
-  get(db: Db, id: SqlValue): Promise<object | undefined>;
-  /** One page plus one row, to tell whether there is a next page. */
-  listPage(db: Db, query: ListQuery): Promise<object[]>;
-  /** The table as the shared write path (runtime/api/writes.ts) sees it: creates, updates and deletes go through it, audited. */
-  table: TableQueries<object>;
 }

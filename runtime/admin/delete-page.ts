@@ -3,11 +3,10 @@
  * then a POST (with its CSRF token) that deletes them.
  */
 import type { FastifyInstance } from 'fastify';
-import { rawQuery } from '../api/route-support.js';
-import { deleteRow } from '../api/writes.js';
-import { checkValue } from '../../common/value-rules.js';
-import { adminWriteContext, fieldTexts, flash, seeOther, sendPage, type AdminContext } from './context.js';
-import type { AdminField, AdminModule, AdminProtectedRow } from './contract.js';
+import { rawQuery } from '../http/request.js';
+import { formatKey, parseKey } from '../store/keys.js';
+import { adminWriteContext, fieldTexts, flash, rowKey, seeOther, sendPage, type AdminContext } from './context.js';
+import type { AdminField, AdminPage, AdminProtectedRow } from './contract.js';
 import { labelsForRows, referenceContent, referencesOf } from './references.js';
 import { html } from './html.js';
 import { displayValue } from './values.js';
@@ -15,25 +14,23 @@ import { displayValue } from './values.js';
 /** Most rows one confirmation handles. */
 export const MAX_DELETE = 200;
 
-/** The ids that can name a row of this model: positive and in the key column's range. Duplicates dropped. */
-function parseIds(page: AdminModule, texts: string[]): (number | string)[] {
-  const key = page.spec.columns.find((column) => column.name === page.primaryKey)!;
-  const ids = new Map<string, number | string>();
+/** The keys (URL form) that can name a row of this model, each as it was checked. Duplicates dropped. */
+function parseIds(page: AdminPage, texts: string[]): string[] {
+  const ids = new Set<string>();
   for (const text of texts) {
-    if (!/^[1-9][0-9]{0,19}$/.test(text)) continue;
-    const checked = checkValue(key.rule, text);
-    if (checked.ok) ids.set(String(checked.value), checked.value);
+    const key = parseKey(page.model, text);
+    if (key !== undefined) ids.add(formatKey(key));
   }
-  return [...ids.values()].slice(0, MAX_DELETE);
+  return [...ids].slice(0, MAX_DELETE);
 }
 
 /** The schema's protected row with this key, if any. */
-export function protectedRow(page: AdminModule, id: number | string): AdminProtectedRow | undefined {
-  return page.protectedRows.find((row) => row.key === String(id));
+export function protectedRow(page: AdminPage, id: string): AdminProtectedRow | undefined {
+  return page.protectedRows.find((row) => row.key === id);
 }
 
 /** Splits the ids into those that may be deleted and a message for each protected one. */
-function withoutProtected(page: AdminModule, ids: (number | string)[]): { ids: (number | string)[]; refusals: string[] } {
+function withoutProtected(page: AdminPage, ids: string[]): { ids: string[]; refusals: string[] } {
   const refusals = ids.flatMap((id) => {
     const row = protectedRow(page, id);
     return row ? [`${page.title} ${id} cannot be deleted: ${row.reason}`] : [];
@@ -41,7 +38,7 @@ function withoutProtected(page: AdminModule, ids: (number | string)[]): { ids: (
   return { ids: ids.filter((id) => protectedRow(page, id) === undefined), refusals };
 }
 
-export function registerDeletePage(app: FastifyInstance, context: AdminContext, page: AdminModule): void {
+export function registerDeletePage(app: FastifyInstance, context: AdminContext, page: AdminPage): void {
   const noun = (count: number) => (count === 1 ? page.title.toLowerCase() : page.plural.toLowerCase());
   const listPath = `/admin/${page.resource}/`;
 
@@ -54,7 +51,7 @@ export function registerDeletePage(app: FastifyInstance, context: AdminContext, 
       flash(request, 'info', `Select the ${page.plural.toLowerCase()} to delete first.`);
       return seeOther(reply, listPath);
     }
-    const rows = (await Promise.all(ids.map((id) => page.queries.get(context.db, id)))).filter(Boolean) as Record<string, unknown>[];
+    const rows = (await Promise.all(ids.map((id) => context.store.get(page.model, parseKey(page.model, id)!)))).filter((row) => row !== undefined);
     if (rows.length === 0) {
       flash(request, 'error', `None of the selected ${page.plural.toLowerCase()} exist any more.`);
       return seeOther(reply, listPath);
@@ -78,7 +75,7 @@ export function registerDeletePage(app: FastifyInstance, context: AdminContext, 
 </table></div>
 <form method="post" action="/admin/${page.resource}/delete/" class="bulk">
   <input type="hidden" name="_csrf" value="${csrf}">
-  ${rows.map((row) => html`<input type="hidden" name="id" value="${String(row[page.primaryKey])}">`)}
+  ${rows.map((row) => html`<input type="hidden" name="id" value="${rowKey(page, row)}">`)}
   <button type="submit" class="danger solid">Yes, delete ${rows.length} ${noun(rows.length)}</button>
   <a class="button" href="${listPath}">Cancel</a>
 </form>`,
@@ -91,8 +88,8 @@ export function registerDeletePage(app: FastifyInstance, context: AdminContext, 
     for (const text of refusals) flash(request, 'error', text);
     if (ids.length === 0 && refusals.length > 0) return seeOther(reply, listPath);
     let deleted = 0;
-    const write = adminWriteContext(request, context);
-    for (const id of ids) if (await deleteRow(write, page.queries.table, id)) deleted += 1;
+    const write = adminWriteContext(request);
+    for (const id of ids) if (await context.store.delete(write, page.model, parseKey(page.model, id)!)) deleted += 1;
     if (deleted === 0) flash(request, 'info', `Nothing was deleted: the selected ${page.plural.toLowerCase()} do not exist.`);
     else flash(request, 'success', `Deleted ${deleted} ${noun(deleted)}${deleted === 1 ? ` (${ids[0]})` : ''}.`);
     return seeOther(reply, listPath);

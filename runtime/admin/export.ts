@@ -5,10 +5,10 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { rawQuery } from '../api/route-support.js';
-import type { ApiErrorWithFields } from '../api/http-errors.js';
+import { rawQuery } from '../http/request.js';
+import type { ApiErrorWithFields } from '../http/errors.js';
 import { sendPage, type AdminContext } from './context.js';
-import type { AdminModule } from './contract.js';
+import type { AdminPage } from './contract.js';
 import { html } from './html.js';
 import { buildListQuery, readListRequest, type AdminListRequest } from './list-query.js';
 
@@ -22,15 +22,15 @@ export function csvCell(value: unknown, numeric: boolean): string {
   return /[",\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-async function* batches(context: AdminContext, page: AdminModule, request: AdminListRequest): AsyncGenerator<Record<string, unknown>[]> {
+async function* batches(context: AdminContext, page: AdminPage, request: AdminListRequest): AsyncGenerator<Record<string, unknown>[]> {
   for (let number = 1; ; number++) {
-    const rows = (await page.queries.listPage(context.db, buildListQuery(page, request, context.db.dialect, number, BATCH))) as Record<string, unknown>[];
+    const rows = await context.store.list(page.model, buildListQuery(page, request, context.db.adapter, number, BATCH));
     yield rows.slice(0, BATCH);
     if (rows.length <= BATCH) return;
   }
 }
 
-async function* csv(context: AdminContext, page: AdminModule, request: AdminListRequest): AsyncGenerator<string> {
+async function* csv(context: AdminContext, page: AdminPage, request: AdminListRequest): AsyncGenerator<string> {
   const fields = page.fields.filter((field) => !field.writeOnly);
   const numeric = fields.map((field) => ['integer', 'decimal', 'float', 'double'].includes(field.rule.kind));
   // The byte-order mark makes spreadsheets read the file as UTF-8.
@@ -40,7 +40,7 @@ async function* csv(context: AdminContext, page: AdminModule, request: AdminList
   }
 }
 
-async function* json(context: AdminContext, page: AdminModule, request: AdminListRequest): AsyncGenerator<string> {
+async function* json(context: AdminContext, page: AdminPage, request: AdminListRequest): AsyncGenerator<string> {
   let first = true;
   yield '[';
   for await (const rows of batches(context, page, request)) {
@@ -52,14 +52,14 @@ async function* json(context: AdminContext, page: AdminModule, request: AdminLis
   yield first ? ']\n' : '\n]\n';
 }
 
-export function registerExport(app: FastifyInstance, context: AdminContext, page: AdminModule): void {
+export function registerExport(app: FastifyInstance, context: AdminContext, page: AdminPage): void {
   app.get(`/${page.resource}/export/`, async (request, reply) => {
     const search = new URLSearchParams(rawQuery(request));
     const format = search.get('format') ?? 'csv';
     const listRequest = readListRequest(search);
     try {
       // Parse once up front: a bad filter is a page saying so, not a broken download.
-      buildListQuery(page, listRequest, context.db.dialect, 1, BATCH);
+      buildListQuery(page, listRequest, context.db.adapter, 1, BATCH);
     } catch (error) {
       const fields = (error as ApiErrorWithFields).fields;
       if (fields === undefined) throw error;

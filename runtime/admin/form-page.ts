@@ -7,13 +7,14 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorObject } from 'ajv';
-import { PreconditionFailedError, type ApiErrorWithFields, type FieldProblem } from '../api/http-errors.js';
-import { primaryKeyOf } from '../api/route-support.js';
-import { bodyProblems, compileLazily, type LazyValidateFunction } from '../api/validation.js';
-import { createRow, updateRow } from '../api/writes.js';
+import { type ApiErrorWithFields, type FieldProblem } from '../http/errors.js';
+import { StoreError } from '../store/errors.js';
+import { formatKey } from '../store/keys.js';
+import { keyOf } from '../http/request.js';
+import { bodyProblems, compileLazily, type LazyValidateFunction } from '../http/validation.js';
 import { InvalidValueError } from '../db/errors.js';
-import { adminWriteContext, fieldText, flash, seeOther, sendPage, type AdminContext } from './context.js';
-import type { AdminField, AdminModule } from './contract.js';
+import { adminWriteContext, fieldText, flash, rowKey, seeOther, sendPage, type AdminContext } from './context.js';
+import type { AdminField, AdminPage } from './contract.js';
 import { protectedRow } from './delete-page.js';
 import { labelsForRows, lookupUrl, referencesOf, type Reference } from './references.js';
 import { attr, html, type SafeHtml } from './html.js';
@@ -60,7 +61,7 @@ function referenceInput(field: AdminField, reference: Reference, references: For
   // Text that is no id at all (a validation error shows) gets no label.
   const key = canonical(field, value.trim()).startsWith('invalid:') ? '' : value.trim();
   const label = key === '' ? '' : labels?.get(canonical(field, key));
-  const noun = reference.targetPage?.title.toLowerCase() ?? reference.target.resource;
+  const noun = reference.targetPage?.title.toLowerCase() ?? reference.target.name;
   const shown = key === '' ? '' : label === undefined ? `no such ${noun}` : label || `#${key}`;
   const picker = reference.label
     ? html` data-lookup="${references.lookup(field.name)}" data-label="${label ?? ''}" data-label-name="${reference.label.name}" data-nullable="${field.nullable ? 'true' : 'false'}"`
@@ -68,7 +69,7 @@ function referenceInput(field: AdminField, reference: Reference, references: For
   return html`<div class="reference"${picker}>
     ${plainInput}
     <span class="reference-label${label === undefined && key !== '' ? ' missing' : ''}" aria-live="polite">${shown}</span>
-    ${reference.targetPage && html`<a class="lookup-link" href="/admin/${reference.target.resource}/" target="_blank" rel="noopener">Look up ${reference.targetPage.plural.toLowerCase()} ↗</a>`}
+    ${reference.targetPage && html`<a class="lookup-link" href="/admin/${reference.target.name}/" target="_blank" rel="noopener">Look up ${reference.targetPage.plural.toLowerCase()} ↗</a>`}
   </div>`;
 }
 
@@ -129,20 +130,20 @@ function conflictTable(conflicts: Conflict[]): SafeHtml {
 }
 
 /** The Delete… button, or why this row cannot be deleted (the schema's protectedRows). */
-function deleteAction(page: AdminModule, id: string): SafeHtml {
+function deleteAction(page: AdminPage, id: string): SafeHtml {
   const guarded = protectedRow(page, id);
   if (guarded) return html`<span class="spacer muted protected-note">Cannot be deleted: ${guarded.reason}</span>`;
   return html`<a class="button danger spacer" href="/admin/${page.resource}/delete/?id=${id}">Delete…</a>`;
 }
 
-function renderForm(page: AdminModule, state: FormState, id: string | undefined, csrf: string, references: FormReferences): SafeHtml {
+function renderForm(page: AdminPage, state: FormState, id: string | undefined, csrf: string, references: FormReferences): SafeHtml {
   const editing = id !== undefined;
   const fields = page.fields.filter((field) => editing || !field.readOnly);
   const action = editing ? `/admin/${page.resource}/${id}/` : `/admin/${page.resource}/add/`;
   return html`${state.conflicts && state.conflicts.length > 0 && conflictTable(state.conflicts)}
 <form class="record panel" method="post" action="${action}" novalidate>
   <input type="hidden" name="_csrf" value="${csrf}">
-  ${fields.map((field) => fieldInput(field, state, editing, references))}
+  ${fields.map((field) => fieldInput(editing && field.key ? { ...field, readOnly: true } : field, state, editing, references))}
   <div class="actions">
     <button class="primary" type="submit" name="_action" value="save">Save</button>
     <button type="submit" name="_action" value="add">Save and add another</button>
@@ -163,7 +164,7 @@ function validate(check: LazyValidateFunction, body: Record<string, unknown>): F
   return bodyProblems((check.errors ?? []) as ErrorObject[]);
 }
 
-function afterSave(page: AdminModule, action: string | undefined, id: number | string): string {
+function afterSave(page: AdminPage, action: string | undefined, id: string): string {
   if (action === 'continue') return `/admin/${page.resource}/${id}/`;
   if (action === 'add') return `/admin/${page.resource}/add/`;
   return `/admin/${page.resource}/`;
@@ -178,15 +179,17 @@ function unchangedSince(read: Record<string, unknown>): (current: object) => boo
 /** Duplicate keys (409) and values the database refused become field errors. */
 function writeProblems(error: unknown): FieldProblem[] | undefined {
   const fields = (error as ApiErrorWithFields).fields;
-  if ((error as ApiErrorWithFields).statusCode === 409 && fields) return fields;
+  if (error instanceof StoreError && error.code === 'conflict' && fields) return fields;
   if (error instanceof InvalidValueError) return [{ field: error.column ?? 'body', message: `is not accepted by the database: ${error.message}` }];
   return undefined;
 }
 
-export function registerFormPages(app: FastifyInstance, context: AdminContext, page: AdminModule): void {
+export function registerFormPages(app: FastifyInstance, context: AdminContext, page: AdminPage): void {
   const checkCreate = compileLazily(context.validator, page.createBodySchema);
   const checkUpdate = compileLazily(context.validator, page.updateBodySchema);
   const editable = page.fields.filter((field) => !field.readOnly);
+  // A key is chosen on create and never changed afterwards.
+  const updatable = editable.filter((field) => !field.key);
   const noun = page.title.toLowerCase();
   const byField = referencesOf(context, page);
   const referenced = editable.filter((field) => byField.has(field.name)).map((field) => field.name);
@@ -238,10 +241,9 @@ ${renderForm(page, options.state, options.id, csrf, references)}`,
     const problems = validate(checkCreate, body);
     const state = (errors: FieldProblem[]): FormState => ({ values: submitted(request.body), errors: errorsOf(errors) });
     if (problems.length > 0) return show(request, reply, { state: state(problems), status: 400, flashes: invalid(problems) });
-    let id: number | string;
+    let id: string;
     try {
-      const created = (await createRow(adminWriteContext(request, context), page.queries.table, body)) as Record<string, unknown>;
-      id = created[page.primaryKey] as number | string;
+      id = rowKey(page, await context.store.create(adminWriteContext(request), page.model, body));
     } catch (error) {
       const refused = writeProblems(error);
       if (!refused) throw error;
@@ -252,28 +254,30 @@ ${renderForm(page, options.state, options.id, csrf, references)}`,
   });
 
   app.get(`/${page.resource}/:id/`, async (request, reply) => {
-    const id = primaryKeyOf(request, page.spec);
-    const row = (await page.queries.get(context.db, id)) as Record<string, unknown> | undefined;
+    const key = keyOf(request, page.model);
+    const id = formatKey(key);
+    const row = await context.store.get(page.model, key);
     if (row === undefined) {
       flash(request, 'error', `There is no ${noun} ${id}; it may have been deleted.`);
       return seeOther(reply, `/admin/${page.resource}/`);
     }
-    const values = Object.fromEntries(editable.map((field) => [field.name, field.writeOnly ? '' : formValue(field, row[field.name])]));
+    const values = Object.fromEntries(updatable.map((field) => [field.name, field.writeOnly ? '' : formValue(field, row[field.name])]));
     return show(request, reply, { id: String(id), state: { values, originals: values, errors: new Map(), row } });
   });
 
   app.post(`/${page.resource}/:id/`, async (request, reply) => {
-    const id = primaryKeyOf(request, page.spec);
-    const row = (await page.queries.get(context.db, id)) as Record<string, unknown> | undefined;
+    const key = keyOf(request, page.model);
+    const id = formatKey(key);
+    const row = await context.store.get(page.model, key);
     if (row === undefined) {
       flash(request, 'error', `There is no ${noun} ${id} any more; it was deleted while you were editing.`);
       return seeOther(reply, `/admin/${page.resource}/`);
     }
-    const stored = Object.fromEntries(editable.map((field) => [field.name, field.writeOnly ? '' : formValue(field, row[field.name])]));
+    const stored = Object.fromEntries(updatable.map((field) => [field.name, field.writeOnly ? '' : formValue(field, row[field.name])]));
     const changes: Record<string, unknown> = {};
     const conflicts: Conflict[] = [];
     const originals: Record<string, string> = {};
-    for (const field of editable) {
+    for (const field of updatable) {
       const text = fieldText(request.body, field.name);
       if (field.writeOnly) {
         if (text) changes[field.name] = text;
@@ -307,9 +311,9 @@ ${renderForm(page, options.state, options.id, csrf, references)}`,
     }
     try {
       // Applies only while the row is still as read above, checked inside the UPDATE itself: no change slips in between.
-      await updateRow(adminWriteContext(request, context), page.queries.table, id, changes, unchangedSince(row));
+      await context.store.update(adminWriteContext(request), page.model, key, changes, unchangedSince(row));
     } catch (error) {
-      if (error instanceof PreconditionFailedError) {
+      if (error instanceof StoreError && error.code === 'precondition_failed') {
         const text = `${page.title} ${id} changed while you were saving; nothing was saved. Review the values and save again.`;
         return show(request, reply, { id: String(id), status: 409, flashes: [{ kind: 'error', text }], state: { values, originals, errors: new Map(), row } });
       }

@@ -5,10 +5,10 @@
  * the current selection.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiErrorWithFields } from '../api/http-errors.js';
-import { rawQuery } from '../api/route-support.js';
-import { seeOther, sendPage, type AdminContext } from './context.js';
-import type { AdminField, AdminFilter, AdminModule } from './contract.js';
+import type { ApiErrorWithFields } from '../http/errors.js';
+import { rawQuery } from '../http/request.js';
+import { rowKey, seeOther, sendPage, type AdminContext } from './context.js';
+import type { AdminField, AdminFilter, AdminPage } from './contract.js';
 import { html, attr, type SafeHtml } from './html.js';
 import type { Flash } from './layout.js';
 import { operatorLabel } from './operator-words.js';
@@ -19,7 +19,7 @@ import { displayValue } from './values.js';
 const NUMERIC = new Set(['integer', 'decimal', 'float', 'double']);
 
 /** The filter form sends `op.<column>` and `v.<column>`: turn them into the API's `column__op=value`. */
-function canonicalFilters(page: AdminModule, search: URLSearchParams): [string, string][] {
+function canonicalFilters(page: AdminPage, search: URLSearchParams): [string, string][] {
   const filters: [string, string][] = [];
   for (const [key, value] of search) {
     if (key === 'q' || key === 'ordering' || key === 'page' || key === '_filter' || key.startsWith('op.') || key.startsWith('v.')) continue;
@@ -46,7 +46,7 @@ function panelEntry(filter: AdminFilter, filters: [string, string][]): { key: st
   return undefined;
 }
 
-function describeFilter(page: AdminModule, key: string, value: string): string {
+function describeFilter(page: AdminPage, key: string, value: string): string {
   // A filter's own operators first (they include a reference's label ones: id_group__name__icontains), then the API's split.
   const offered = page.filters.find((candidate) => key.startsWith(`${candidate.name}__`) && candidate.operators.includes(key.slice(candidate.name.length + 2)));
   const separator = key.lastIndexOf('__');
@@ -59,7 +59,7 @@ function describeFilter(page: AdminModule, key: string, value: string): string {
   return `${field?.label ?? name} ${words} ${shown}`;
 }
 
-function filterPanel(page: AdminModule, request: AdminListRequest): SafeHtml {
+function filterPanel(page: AdminPage, request: AdminListRequest): SafeHtml {
   const shown = new Set<string>();
   const rows = page.filters.map((filter) => {
     const entry = panelEntry(filter, request.filters);
@@ -98,7 +98,7 @@ function filterPanel(page: AdminModule, request: AdminListRequest): SafeHtml {
 </form>`;
 }
 
-function chips(page: AdminModule, request: AdminListRequest): SafeHtml {
+function chips(page: AdminPage, request: AdminListRequest): SafeHtml {
   if (request.filters.length === 0) return html``;
   return html`<div class="chips" aria-label="Active filters">${request.filters.map((pair, index) => {
     const rest = request.filters.filter((_, other) => other !== index);
@@ -106,7 +106,7 @@ function chips(page: AdminModule, request: AdminListRequest): SafeHtml {
   })}</div>`;
 }
 
-function headerCell(page: AdminModule, request: AdminListRequest, field: AdminField | undefined, name: string, labelled: boolean): SafeHtml {
+function headerCell(page: AdminPage, request: AdminListRequest, field: AdminField | undefined, name: string, labelled: boolean): SafeHtml {
   const label = field?.label ?? name;
   // A reference shown by its label is text, aligned like text.
   const numeric = field !== undefined && NUMERIC.has(field.rule.kind) && field.input !== 'select' && !labelled;
@@ -117,7 +117,7 @@ function headerCell(page: AdminModule, request: AdminListRequest, field: AdminFi
   return html`<th scope="col"${attr('class', numeric ? 'num' : undefined)}${attr('aria-sort', sort)}><a${attr('class', sort ? 'sorted' : undefined)} href="${listUrl(page.resource, request, { ordering: next })}">${label}${ascending ? ' ▲' : descending ? ' ▼' : ''}</a></th>`;
 }
 
-function cell(page: AdminModule, field: AdminField | undefined, row: Record<string, unknown>, first: boolean, references: ListReferences): SafeHtml {
+function cell(page: AdminPage, field: AdminField | undefined, row: Record<string, unknown>, first: boolean, references: ListReferences): SafeHtml {
   const value = row[field?.name ?? ''];
   const text = displayValue(field, value);
   const reference = field && references.byField.get(field.name);
@@ -129,7 +129,7 @@ function cell(page: AdminModule, field: AdminField | undefined, row: Record<stri
       : labelled
         ? referenceContent(reference!, references.labels.get(field!.name), value, !first)
         : text;
-  const id = String(row[page.primaryKey]);
+  const id = rowKey(page, row);
   return html`<td${attr('class', numeric ? 'num' : field?.rule.kind === 'string' ? 'text' : undefined)}>${
     first ? html`<a href="/admin/${page.resource}/${id}/">${content}</a>` : content
   }</td>`;
@@ -140,12 +140,12 @@ interface ListReferences {
   labels: Map<string, Map<string, string>>;
 }
 
-function table(page: AdminModule, request: AdminListRequest, rows: Record<string, unknown>[], references: ListReferences): SafeHtml {
+function table(page: AdminPage, request: AdminListRequest, rows: Record<string, unknown>[], references: ListReferences): SafeHtml {
   const fields = page.list.map((name) => page.fields.find((field) => field.name === name));
   if (rows.length === 0) {
     return html`<div class="table-wrap"><p class="empty">No ${page.plural.toLowerCase()} match${request.q || request.filters.length ? ' these filters' : ' yet'}.</p></div>`;
   }
-  if (page.spec.readOnly) {
+  if (page.model.readOnly) {
     // Nothing to select: a read-only model has no delete.
     return html`<div class="table-wrap"><table>
   <thead><tr>${page.list.map((name, index) => headerCell(page, request, fields[index], name, references.byField.get(name)?.label !== undefined))}</tr></thead>
@@ -158,7 +158,7 @@ function table(page: AdminModule, request: AdminListRequest, rows: Record<string
     headerCell(page, request, fields[index], name, references.byField.get(name)?.label !== undefined),
   )}</tr></thead>
   <tbody>${rows.map((row) => {
-    const id = String(row[page.primaryKey]);
+    const id = rowKey(page, row);
     return html`<tr><td class="check"><input type="checkbox" name="id" value="${id}" aria-label="Select ${page.title.toLowerCase()} ${id}"></td>${fields.map(
       (field, index) => cell(page, field, row, index === 0, references),
     )}</tr>`;
@@ -168,7 +168,7 @@ function table(page: AdminModule, request: AdminListRequest, rows: Record<string
 </form>`;
 }
 
-export function registerListPage(app: FastifyInstance, context: AdminContext, page: AdminModule): void {
+export function registerListPage(app: FastifyInstance, context: AdminContext, page: AdminPage): void {
   const byField = referencesOf(context, page);
   app.get(`/${page.resource}/`, async (request: FastifyRequest, reply: FastifyReply) => {
     const search = new URLSearchParams(rawQuery(request));
@@ -182,8 +182,8 @@ export function registerListPage(app: FastifyInstance, context: AdminContext, pa
     const flashes: Flash[] = [];
     let status = 200;
     try {
-      const query = buildListQuery(page, listRequest, context.db.dialect, listRequest.page, PAGE_SIZE);
-      const fetched = (await page.queries.listPage(context.db, query)) as Record<string, unknown>[];
+      const query = buildListQuery(page, listRequest, context.db.adapter, listRequest.page, PAGE_SIZE);
+      const fetched = await context.store.list(page.model, query);
       hasNext = fetched.length > PAGE_SIZE;
       rows = fetched.slice(0, PAGE_SIZE);
     } catch (error) {
@@ -209,7 +209,7 @@ export function registerListPage(app: FastifyInstance, context: AdminContext, pa
       status,
       flashes,
       body: () => html`<div class="head"><h1>${page.plural}</h1>
-  ${!page.spec.readOnly && html`<a class="button primary" href="/admin/${page.resource}/add/">Add ${page.title.toLowerCase()}</a>`}
+  ${!page.model.readOnly && html`<a class="button primary" href="/admin/${page.resource}/add/">Add ${page.title.toLowerCase()}</a>`}
   <a class="button" href="${exportUrl('csv')}">Export CSV</a>
   <a class="button" href="${exportUrl('json')}">Export JSON</a>
 </div>

@@ -4,11 +4,10 @@
  * parsed by the same parseListQuery, plus `q`, the search box, which looks
  * in the schema's searchable columns with the API's `icontains`.
  */
-import { parseListQuery, type ListQuery } from '../api/list-query.js';
-import { filterCondition } from '../sql/filters.js';
-import { sqlDialect } from '../sql/dialect.js';
-import type { Dialect } from '../db/db.js';
-import type { AdminModule } from './contract.js';
+import { parseListQuery, type ListQuery } from '../store/list-query.js';
+import { filterCondition } from '../store/filters.js';
+import type { SqlAdapter } from '../db/db.js';
+import type { AdminPage } from './contract.js';
 
 export const PAGE_SIZE = 20;
 /** Query keys of the admin list that are not filters. */
@@ -34,16 +33,15 @@ export function readListRequest(search: URLSearchParams): AdminListRequest {
 }
 
 /** The list query for one page of `pageSize` rows; throws the API's invalid_query error (with fields) when a filter is bad. */
-export function buildListQuery(page: AdminModule, request: AdminListRequest, dialect: Dialect, pageNumber: number, pageSize: number): ListQuery {
+export function buildListQuery(page: AdminPage, request: AdminListRequest, adapter: SqlAdapter, pageNumber: number, pageSize: number): ListQuery {
   const apiQuery = new URLSearchParams(request.filters);
   if (request.ordering) apiQuery.set('ordering', request.ordering);
   apiQuery.set('page', String(pageNumber));
   apiQuery.set('limit', String(pageSize));
-  const sql = sqlDialect(dialect);
-  const query = parseListQuery(page.spec, apiQuery.toString(), sql, pageSize);
+  const query = parseListQuery(page.model, apiQuery.toString(), adapter, pageSize);
   if (request.q === '' || page.search.length === 0) return query;
-  const columns = page.search.map((name) => page.spec.columns.find((column) => column.name === name)!);
-  const conditions = columns.map((column) => filterCondition(column, 'icontains', [request.q], sql));
+  const columns = page.search.map((name) => page.model.byName.get(name)!);
+  const conditions = columns.map((column) => filterCondition(column, 'icontains', [request.q], adapter));
   const anyColumn = `(${conditions.map((condition) => condition.sql).join(' OR ')})`;
   return {
     ...query,

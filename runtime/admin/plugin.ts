@@ -11,12 +11,12 @@ import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import secureSession from '@fastify/secure-session';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { createBodyValidator } from '../api/validation.js';
+import { createBodyValidator } from '../http/validation.js';
 import type { UserStore } from '../auth/user-store.js';
-import type { Db } from '../db/db.js';
+import type { Store } from '../store/store.js';
+import { adminPage } from './page-model.js';
 import { DatabaseUnavailableError, MissingTableError } from '../db/errors.js';
 import { flash, seeOther, sendPage, type AdminContext } from './context.js';
-import type { AdminModule } from './contract.js';
 import { registerDeletePage } from './delete-page.js';
 import { registerExport } from './export.js';
 import { registerFormPages } from './form-page.js';
@@ -29,8 +29,8 @@ import { SCRIPT, STYLESHEET } from './static-files.js';
 import { registerUsersPage } from './users-page.js';
 
 export interface AdminOptions {
-  db: Db;
-  pages: readonly AdminModule[];
+  /** Every model's rows; each model gets a page. */
+  store: Store;
   users: UserStore;
   /** 32 bytes: encrypts and signs the session cookie. */
   sessionKey: Buffer;
@@ -43,8 +43,6 @@ export interface AdminOptions {
   sessionSeconds?: number;
   /** Called after a user changed on the users page (to forget cached API credentials). */
   onUserChanged?: (userId: number) => void;
-  /** Append every write to the audit trail (default true). */
-  audit?: boolean;
 }
 
 declare module 'fastify' {
@@ -74,12 +72,15 @@ const CSP = {
 /** Register with `{ prefix: '/admin' }`. */
 export async function adminPlugin(app: FastifyInstance, options: AdminOptions): Promise<void> {
   const context: AdminContext = {
-    db: options.db,
-    pages: options.pages.filter((page) => page.resource !== 'user'),
+    store: options.store,
+    db: options.store.db,
+    pages: options.store.registry
+      .all()
+      .filter((resource) => resource.name !== 'user')
+      .map(adminPage),
     users: options.users,
     validator: createBodyValidator(),
     onUserChanged: options.onUserChanged ?? (() => {}),
-    audit: options.audit ?? true,
   };
 
   // Body parsers are per plugin: HTML forms only, repeated names (id=1&id=2) as arrays.
@@ -189,7 +190,7 @@ export async function adminPlugin(app: FastifyInstance, options: AdminOptions): 
 <div class="cards">
 ${context.pages.map(
   (page) => html`<section class="panel"><h2><a href="/admin/${page.resource}/">${page.plural}</a></h2><p>${page.description}</p>
-  <div class="toolbar"><a class="button" href="/admin/${page.resource}/">List</a>${!page.spec.readOnly && html`<a class="button primary" href="/admin/${page.resource}/add/">Add new</a>`}</div></section>`,
+  <div class="toolbar"><a class="button" href="/admin/${page.resource}/">List</a>${!page.model.readOnly && html`<a class="button primary" href="/admin/${page.resource}/add/">Add new</a>`}</div></section>`,
 )}
 <section class="panel"><h2><a href="/admin/user/">Users</a></h2><p>Who may use the API and this panel.</p>
   <div class="toolbar"><a class="button" href="/admin/user/">List</a><a class="button primary" href="/admin/user/add/">Add new</a></div></section>
@@ -202,7 +203,7 @@ ${context.pages.map(
   for (const page of context.pages) {
     registerListPage(app, context, page);
     registerExport(app, context, page);
-    if (page.spec.readOnly) {
+    if (page.model.readOnly) {
       registerRecordPage(app, context, page);
       continue;
     }

@@ -4,17 +4,19 @@
  * delete routes are not registered for such a model at all.
  */
 import type { FastifyInstance } from 'fastify';
-import { primaryKeyOf } from '../api/route-support.js';
+import { keyOf } from '../http/request.js';
+import { formatKey } from '../store/keys.js';
 import { flash, seeOther, sendPage, type AdminContext } from './context.js';
-import type { AdminModule } from './contract.js';
+import type { AdminPage } from './contract.js';
 import { html } from './html.js';
 import { displayValue } from './values.js';
 
-export function registerRecordPage(app: FastifyInstance, context: AdminContext, page: AdminModule): void {
+export function registerRecordPage(app: FastifyInstance, context: AdminContext, page: AdminPage): void {
   const noun = page.title.toLowerCase();
   app.get(`/${page.resource}/:id/`, async (request, reply) => {
-    const id = primaryKeyOf(request, page.spec);
-    const row = (await page.queries.get(context.db, id)) as Record<string, unknown> | undefined;
+    const key = keyOf(request, page.model);
+    const id = formatKey(key);
+    const row = await context.store.get(page.model, key);
     if (row === undefined) {
       flash(request, 'error', `There is no ${noun} ${id}.`);
       return seeOther(reply, `/admin/${page.resource}/`);

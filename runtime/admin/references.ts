@@ -6,13 +6,12 @@
  * lookup of the target's rows by label.
  */
 import type { FastifyInstance } from 'fastify';
-import type { ColumnSpec, ResourceSpec } from '../api/resource.js';
 import type { Db, SqlValue } from '../db/db.js';
-import { filterCondition } from '../sql/filters.js';
-import { sqlDialect } from '../sql/dialect.js';
+import { filterCondition } from '../store/filters.js';
+import type { Column, Resource } from '../store/resource.js';
 import { checkValue } from '../../common/value-rules.js';
 import type { AdminContext } from './context.js';
-import type { AdminModule } from './contract.js';
+import type { AdminPage } from './contract.js';
 import { html, type SafeHtml } from './html.js';
 
 /** Most rows one lookup answers; the picker asks the operator to type more beyond that. */
@@ -23,22 +22,26 @@ const MAX_QUERY_LENGTH = 100;
 export interface Reference {
   /** The referencing column (JSON name). */
   readonly field: string;
-  readonly target: ResourceSpec;
-  readonly key: ColumnSpec;
+  readonly target: Resource;
+  readonly key: Column;
   /** The target's column that names a row for people; without it the admin shows ids. */
-  readonly label: ColumnSpec | undefined;
+  readonly label: Column | undefined;
   /** The target's admin page, for links and its name in words. */
-  readonly targetPage: AdminModule | undefined;
+  readonly targetPage: AdminPage | undefined;
 }
 
 /** The page's references, by column name. */
-export function referencesOf(context: AdminContext, page: AdminModule): Map<string, Reference> {
+export function referencesOf(context: AdminContext, page: AdminPage): Map<string, Reference> {
   const references = new Map<string, Reference>();
-  for (const [field, relation] of Object.entries(page.spec.relations)) {
-    const target = relation.target();
-    const key = target.columns.find((column) => column.name === target.primaryKey)!;
-    const label = target.columns.find((column) => column.name === relation.label && !column.writeOnly);
-    references.set(field, { field, target, key, label, targetPage: context.pages.find((other) => other.resource === target.resource) });
+  for (const column of page.model.columns) {
+    const target = page.model.target(column.name);
+    if (target === undefined) continue;
+    // A reference holds a single-column key (the generator checks it).
+    const key = target.key[0]!;
+    const labelName = page.model.label(column.name);
+    const label = labelName === undefined ? undefined : target.columns.find((other) => other.name === labelName && !other.writeOnly);
+    const field = column.name;
+    references.set(field, { field, target, key, label, targetPage: context.pages.find((other) => other.resource === target.name) });
   }
   return references;
 }
@@ -54,7 +57,7 @@ export async function labelsFor(db: Db, reference: Reference, values: readonly u
     if (checked.ok) keys.set(String(checked.value), checked.value as SqlValue);
   }
   if (keys.size === 0) return labels;
-  const sql = `SELECT ${reference.key.sql} AS \`k\`, ${reference.label.sql} AS \`l\` FROM \`${reference.target.table}\` WHERE ${reference.key.sql} IN (${[...keys.keys()].map(() => '?').join(', ')})`;
+  const sql = `SELECT ${reference.key.sql} AS \`k\`, ${reference.label.sql} AS \`l\` FROM ${reference.target.table} WHERE ${reference.key.sql} IN (${[...keys.keys()].map(() => '?').join(', ')})`;
   for (const row of await db.all(sql, [...keys.values()])) labels.set(String(row.k), row.l === null || row.l === undefined ? '' : String(row.l));
   return labels;
 }
@@ -81,14 +84,13 @@ export interface LookupResult {
 /** The target's rows whose label contains `q` (any case), or whose key is `q`; ordered by label. */
 export async function lookup(db: Db, reference: Reference, q: string): Promise<{ results: LookupResult[]; more: boolean }> {
   const label = reference.label!;
-  const sql = sqlDialect(db.dialect);
   const conditions: { sql: string; params: SqlValue[] }[] = [];
-  if (q !== '') conditions.push(filterCondition(label, 'icontains', [q], sql));
+  if (q !== '') conditions.push(filterCondition(label, 'icontains', [q], db.adapter));
   const asKey = /^[0-9]+$/.test(q) ? checkValue(reference.key.rule, q) : undefined;
   if (asKey?.ok) conditions.push({ sql: `${reference.key.sql} = ?`, params: [asKey.value as SqlValue] });
   const where = conditions.length > 0 ? ` WHERE ${conditions.map((condition) => condition.sql).join(' OR ')}` : '';
   const rows = await db.all(
-    `SELECT ${reference.key.sql} AS \`k\`, ${label.sql} AS \`l\` FROM \`${reference.target.table}\`${where} ORDER BY ${label.sql}, ${reference.key.sql} LIMIT ${LOOKUP_LIMIT + 1}`,
+    `SELECT ${reference.key.sql} AS \`k\`, ${label.sql} AS \`l\` FROM ${reference.target.table}${where} ORDER BY ${label.sql}, ${reference.key.sql} LIMIT ${LOOKUP_LIMIT + 1}`,
     conditions.flatMap((condition) => condition.params),
   );
   const results = rows.slice(0, LOOKUP_LIMIT).map((row) => ({ id: row.k as number | string, label: row.l === null || row.l === undefined ? '' : String(row.l) }));
@@ -99,11 +101,11 @@ export async function lookup(db: Db, reference: Reference, q: string): Promise<{
 export function referenceContent(reference: Reference, labels: Map<string, string> | undefined, value: unknown, link: boolean): SafeHtml {
   const key = String(value);
   const label = labels?.get(key);
-  const noun = reference.targetPage?.title.toLowerCase() ?? reference.target.resource;
+  const noun = reference.targetPage?.title.toLowerCase() ?? reference.target.name;
   if (label === undefined) return html`${key} <span class="muted">(no such ${noun})</span>`;
   const text = label === '' ? `#${key}` : label;
   return link && reference.targetPage
-    ? html`<a href="/admin/${reference.target.resource}/${key}/" title="${reference.targetPage.title} ${key}">${text}</a>`
+    ? html`<a href="/admin/${reference.target.name}/${key}/" title="${reference.targetPage.title} ${key}">${text}</a>`
     : html`<span title="${noun} ${key}">${text}</span>`;
 }
 
@@ -113,12 +115,12 @@ function inertJson(value: unknown): string {
 }
 
 /** The URL the edit form's picker asks: /admin/<resource>/lookup/<column>/?q=… */
-export function lookupUrl(page: AdminModule, field: string): string {
+export function lookupUrl(page: AdminPage, field: string): string {
   return `/admin/${page.resource}/lookup/${field}/`;
 }
 
 /** GET /admin/<resource>/lookup/<column>/?q=…: up to LOOKUP_LIMIT rows of the target, as JSON, for signed-in admins. */
-export function registerLookups(app: FastifyInstance, context: AdminContext, page: AdminModule): void {
+export function registerLookups(app: FastifyInstance, context: AdminContext, page: AdminPage): void {
   for (const reference of referencesOf(context, page).values()) {
     if (reference.label === undefined) continue;
     app.get(lookupUrl(page, reference.field).slice('/admin'.length), { config: { adminJson: true } }, async (request, reply) => {

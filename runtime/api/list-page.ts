@@ -2,31 +2,35 @@
  * The list envelope of the old API: {"meta": {...}, "objects": [...]}, with
  * next/previous links that carry every query parameter but `page` (and `after`).
  */
-import type { ListQuery } from './list-query.js';
+import { formatKey, keyOf } from '../store/keys.js';
+import type { ListQuery } from '../store/list-query.js';
+import type { Resource } from '../store/resource.js';
 
 export interface ListPage<T> {
   meta: { model: string; next: string; previous: string; page: number };
   objects: T[];
 }
 
-export function listPage<T extends object>(
-  resource: string,
-  primaryKey: string,
-  query: ListQuery,
-  rows: T[],
-): ListPage<T> {
+export function listPage<T extends Record<string, unknown>>(resource: Resource, query: ListQuery, rows: T[]): ListPage<T> {
   // One row more than the page was fetched: its presence means there is a next page.
   const hasNext = rows.length > query.limit;
   const objects = hasNext ? rows.slice(0, query.limit) : rows;
   const last = objects[objects.length - 1];
   const next = hasNext
-    ? link(resource, query.search, query.page + 1, query.keyset ? String((last as Record<string, unknown>)[primaryKey]) : undefined)
+    ? link(resource.name, query.search, query.page + 1, query.keyset && last !== undefined ? afterOf(resource, last) : undefined)
     : '';
-  const previous = query.page > 1 && !query.keyset ? link(resource, query.search, query.page - 1, undefined) : '';
-  if (query.fields !== undefined && !query.fields.includes(primaryKey)) {
-    for (const row of objects) delete (row as Record<string, unknown>)[primaryKey];
+  const previous = query.page > 1 && !query.keyset ? link(resource.name, query.search, query.page - 1, undefined) : '';
+  // The key is always read (for `after`), but returned only when asked for.
+  for (const column of resource.key) {
+    if (query.fields !== undefined && !query.fields.includes(column.name)) for (const row of objects) delete row[column.name];
   }
-  return { meta: { model: resource, next, previous, page: query.page }, objects };
+  return { meta: { model: resource.name, next, previous, page: query.page }, objects };
+}
+
+/** `after=` for the row: its key, each part percent-encoded when the key has several. */
+function afterOf(resource: Resource, row: Record<string, unknown>): string {
+  const key = keyOf(resource, row);
+  return key.length === 1 ? String(key[0]) : formatKey(key);
 }
 
 function link(resource: string, search: [string, string][], page: number, after: string | undefined): string {

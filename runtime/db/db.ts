@@ -3,13 +3,50 @@
  * and the runtime talk to MySQL and SQLite only through this interface.
  */
 
+import type { ValueRule } from '../../common/value-rules.js';
+
 /** A value bound to a `?` placeholder. */
 export type SqlValue = string | number | bigint | null;
 
 /** A row as the driver returns it, keyed by column alias. */
 export type Row = Record<string, unknown>;
 
-export type Dialect = 'mysql' | 'sqlite';
+/** Which database a Db talks to; also the key of statements spelled per database. */
+export type DatabaseName = 'mysql' | 'sqlite';
+/** @deprecated the old name of DatabaseName. */
+export type Dialect = DatabaseName;
+
+/**
+ * What one database can do and how it spells what differs: callers ask
+ * this, they never branch on the database's name (as Kysely's adapters).
+ */
+export interface SqlAdapter {
+  readonly name: DatabaseName;
+  /** UPDATE … RETURNING: an adjustment answers its new value itself (SQLite). */
+  readonly updateReturning: boolean;
+  /**
+   * User variables kept per connection (@name, MySQL): an UPDATE can keep the
+   * values it replaces, and an adjustment its new value, for a read on the same connection.
+   */
+  readonly sessionVariables: boolean;
+  /** A write and its audit row can share a transaction (MySQL; SQLite's one connection is shared by every request). */
+  readonly transactions: boolean;
+  /** The live table's definition can be read to compare it with its schema file (information_schema). */
+  readonly introspection: boolean;
+  /** Case-folding of every letter, not only ASCII. */
+  lower(expression: string): string;
+  /** Makes `\` the LIKE escape character (MySQL's default; SQLite has none). */
+  readonly likeEscape: string;
+  /** What follows `INSERT INTO table` to insert a row of defaults only. */
+  readonly defaultValues: string;
+  /**
+   * `column` equals `?`, NULL-safe and exact for the column's type: the
+   * If-Match condition compares every column with the value read.
+   */
+  sameValue(column: string, rule: ValueRule, sqlType: string): string;
+  /** Reads back the value an adjustment kept in a session variable (sessionVariables only). */
+  readonly adjustedValue: string;
+}
 
 export interface RunResult {
   /** The AUTO_INCREMENT value of an INSERT (0 when none). */
@@ -37,7 +74,10 @@ export interface PoolStats {
 }
 
 export interface Db {
-  readonly dialect: Dialect;
+  /** The database's name: keys statements spelled per database (`ADJUST_CARD_CREDIT[db.dialect]`). */
+  readonly dialect: DatabaseName;
+  /** What the database can do and how it spells it. */
+  readonly adapter: SqlAdapter;
   /** Where the data lives, with any password masked: safe to print. */
   readonly description: string;
   /** Runs a SELECT and returns every row. */

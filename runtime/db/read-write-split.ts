@@ -63,6 +63,7 @@ export interface ReadCounts {
 
 export class ReadWriteSplitDb implements Db {
   readonly dialect;
+  readonly adapter;
   readonly description: string;
   readonly recentWrites: RecentWrites;
   readonly reads: ReadCounts = { replica: 0, primary: 0, fallback: 0 };
@@ -76,12 +77,14 @@ export class ReadWriteSplitDb implements Db {
     options: ReadWriteSplitOptions,
   ) {
     this.dialect = primary.dialect;
+    this.adapter = primary.adapter;
     this.description = `${primary.description}, reads from ${replica.description}`;
     this.recentWrites = new RecentWrites(options.readYourWritesMs);
     this.replicaRetryMs = options.replicaRetryMs ?? 3000;
     this.client = options.client ?? currentClient;
     this.writer = {
       dialect: this.dialect,
+      adapter: this.adapter,
       description: primary.description,
       all: (sql, params) => {
         this.reads.primary += 1;

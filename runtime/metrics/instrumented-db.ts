@@ -32,6 +32,7 @@ export function withErrorCounting(db: Db, metrics: ServiceMetrics): Db {
 function countedConnection(connection: Db, fail: Fail): Db {
   const counted: Db = {
     dialect: connection.dialect,
+    adapter: connection.adapter,
     description: connection.description,
     insertReturning: connection.insertReturning,
     all: (sql, params) => connection.all(sql, params).catch(fail),

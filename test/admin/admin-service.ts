@@ -4,8 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { adminPages } from '../../generated/admin/index.js';
-import { resources } from '../../generated/index.js';
+import { models } from '../../generated/index.js';
 import { UserStore } from '../../runtime/auth/user-store.js';
 import type { Db } from '../../runtime/db/db.js';
 import { loadConfig, type Config } from '../../runtime/config.js';
@@ -65,7 +64,7 @@ export async function startAdminService(
     run: (sql, params) => (statements.push(sql), backend.db.run(sql, params)),
   });
   const db = wrap(recording);
-  const app = await buildServer({ db, resources, config, logger: false, openapi: false, admin: { pages: adminPages, sessionKey: randomBytes(32) } });
+  const app = await buildServer({ db, models, config, logger: false, openapi: false, admin: { sessionKey: randomBytes(32) } });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

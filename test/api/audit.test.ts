@@ -6,8 +6,8 @@
  */
 import t from 'tap';
 import { cardGroupTable } from '../../generated/cardgroup/queries.js';
-import { createRow, type WriteContext } from '../../runtime/api/writes.js';
-import { AuditWriter, MASKED } from '../../runtime/audit/audit-log.js';
+import { createRow, type WriteContext } from '../../runtime/store/writes.js';
+import { AuditWriter, MASKED } from '../../runtime/store/audit-log.js';
 import { wrapDb } from '../helpers/wrapped-db.js';
 import { BACKENDS, createBackend } from '../helpers/backends.js';
 import { startService, USERNAME } from '../helpers/service.js';

@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { cardTable } from '../../generated/card/queries.js';
-import { updateRow, deleteRow, type WriteContext } from '../../runtime/api/writes.js';
+import { updateRow, deleteRow, type WriteContext } from '../../runtime/store/writes.js';
 import type { Db } from '../../runtime/db/db.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { interferingDb } from '../helpers/interfering-db.js';

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import t from 'tap';
-import { floatToNumber } from '../../runtime/values/decoders.js';
+import { floatToNumber } from '../../runtime/store/decoders.js';
 import { propertySeed } from '../helpers/property-seed.js';
 
 const general = (value: number) => Number(Math.fround(value).toPrecision(6));

@@ -8,7 +8,7 @@
  */
 import t from 'tap';
 import type { Db } from '../../runtime/db/db.js';
-import { understandsInsertReturning } from '../../runtime/db/mysql.js';
+import { understandsInsertReturning } from '../../runtime/db/mysql/driver.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { startService, type Service } from '../helpers/service.js';
 import { wrapDb } from '../helpers/wrapped-db.js';

@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { adminPages } from '../../generated/admin/index.js';
-import { compileLazily, createBodyValidator } from '../../runtime/api/validation.js';
+import { compileLazily, createBodyValidator } from '../../runtime/http/validation.js';
 
 t.test('every generated body schema compiles', async (t) => {
   const ajv = createBodyValidator();

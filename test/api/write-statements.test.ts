@@ -5,7 +5,7 @@
 import t from 'tap';
 import { cardSpec } from '../../generated/card/spec.js';
 import { CREATE_DEFAULTS, INSERT_CARD } from '../../generated/card/queries.js';
-import { insertStatement } from '../../runtime/sql/write.js';
+import { insertStatement } from '../../runtime/store/sql-builder.js';
 
 t.test('defaults argument = defaults spread under the values', async (t) => {
   const bodies: Record<string, unknown>[] = [

@@ -19,7 +19,7 @@ import {
   type CommandIo,
 } from '../../runtime/commands/user-commands.js';
 import type { Db } from '../../runtime/db/db.js';
-import { openSqlite } from '../../runtime/db/sqlite.js';
+import { openSqlite } from '../../runtime/db/sqlite/driver.js';
 
 /** A writable that remembers what was written. */
 function sink(): Writable & { text: string } {

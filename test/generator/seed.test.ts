@@ -8,7 +8,7 @@ import { seedInserts } from '../../generator/ddl.js';
 import { formatSchema } from '../../generator/introspect/to-schema.js';
 import { loadSchemas, type SchemaFile } from '../../generator/load-schemas.js';
 import { buildTableModel } from '../../generator/model.js';
-import { seedStatements } from '../../runtime/sql/seed.js';
+import { seedStatements } from '../../runtime/db/seed.js';
 import { repoRoot } from './fixtures/helpers.js';
 
 const files = await loadSchemas(repoRoot);

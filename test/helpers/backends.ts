@@ -9,12 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
-import { resources } from '../../generated/index.js';
+import { models } from '../../generated/index.js';
 import { createEmbeddedTables } from '../../runtime/database.js';
 import type { Db } from '../../runtime/db/db.js';
-import { openMysql, SESSION_SQL_MODE } from '../../runtime/db/mysql.js';
-import { openSqlite } from '../../runtime/db/sqlite.js';
-import { seedStatements } from '../../runtime/sql/seed.js';
+import { openMysql, SESSION_SQL_MODE } from '../../runtime/db/mysql/driver.js';
+import { openSqlite } from '../../runtime/db/sqlite/driver.js';
+import { seedStatements } from '../../runtime/db/seed.js';
 import { UserStore } from '../../runtime/auth/user-store.js';
 
 export type BackendName = 'sqlite' | 'mysql';
@@ -42,7 +42,7 @@ export async function createBackend(name: BackendName): Promise<Backend> {
 async function createSqliteBackend(): Promise<Backend> {
   const directory = mkdtempSync(path.join(os.tmpdir(), 'a2gen-test-'));
   const db = openSqlite(path.join(directory, 'a2billing.sqlite'));
-  await createEmbeddedTables(db, resources);
+  await createEmbeddedTables(db, models);
   return {
     name: 'sqlite',
     db,
@@ -74,8 +74,8 @@ export async function createMysqlDatabase(
   await admin.query(`USE ${name}`);
   await admin.query(`SET SESSION sql_mode = '${SESSION_SQL_MODE}', time_zone = '+00:00'`);
   await admin.query(readFileSync(path.join(PROJECT_ROOT, 'generated/ddl/mysql.sql'), 'utf8'));
-  for (const resource of resources) {
-    for (const statement of resource.seed.flatMap(seedStatements)) await admin.query(statement.sql, statement.params);
+  for (const model of models) {
+    for (const statement of (model.seed ?? []).flatMap(seedStatements)) await admin.query(statement.sql, statement.params);
   }
   return {
     url: `${server}/${name}`,

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import type { Db } from '../../runtime/db/db.js';
-import { openMysql } from '../../runtime/db/mysql.js';
-import { openSqlite } from '../../runtime/db/sqlite.js';
+import { openMysql } from '../../runtime/db/mysql/driver.js';
+import { openSqlite } from '../../runtime/db/sqlite/driver.js';
 import { MYSQL_SERVER } from './backends.js';
 
 /** All the helpers need of a tap test. */

@@ -3,7 +3,7 @@
  * backend, with one active user, and gives tests a small HTTP client.
  */
 import type { FastifyInstance } from 'fastify';
-import { resources } from '../../generated/index.js';
+import { models } from '../../generated/index.js';
 import { UserStore } from '../../runtime/auth/user-store.js';
 import { loadConfig, type Config } from '../../runtime/config.js';
 import type { Db } from '../../runtime/db/db.js';
@@ -50,7 +50,7 @@ export async function startService(
   const backend = await createBackend(name);
   await new UserStore(backend.db).createOrResetAdmin({ username: USERNAME, password: PASSWORD });
   const config = { ...loadConfig({}), ...overrides };
-  const app = await buildServer({ db: wrap(backend.db), resources, config, logger: false });
+  const app = await buildServer({ db: wrap(backend.db), models, config, logger: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -8,6 +8,7 @@ import type { Db } from '../../runtime/db/db.js';
 export function wrapDb(db: Db, overrides: Partial<Pick<Db, 'all' | 'run' | 'pinned' | 'insertReturning'>>): Db {
   return {
     dialect: db.dialect,
+    adapter: db.adapter,
     description: db.description,
     all: overrides.all ?? ((sql, params) => db.all(sql, params)),
     run: overrides.run ?? ((sql, params) => db.run(sql, params)),

@@ -11,7 +11,7 @@ import { UserStore } from '../../runtime/auth/user-store.js';
 import { loadConfig } from '../../runtime/config.js';
 import { openDatabase } from '../../runtime/database.js';
 import type { Db } from '../../runtime/db/db.js';
-import { openMysql } from '../../runtime/db/mysql.js';
+import { openMysql } from '../../runtime/db/mysql/driver.js';
 import { buildServer } from '../../runtime/server.js';
 import { createMysqlDatabase } from '../helpers/backends.js';
 import { basicAuth } from '../helpers/service.js';

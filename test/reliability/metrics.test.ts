@@ -15,7 +15,7 @@ import t from 'tap';
 import { spawnService } from '../helpers/spawned-service.js';
 import { resources } from '../../generated/index.js';
 import { ConfigError, loadConfig } from '../../runtime/config.js';
-import { openMysql } from '../../runtime/db/mysql.js';
+import { openMysql } from '../../runtime/db/mysql/driver.js';
 import { withErrorCounting } from '../../runtime/metrics/instrumented-db.js';
 import { ServiceMetrics } from '../../runtime/metrics/service-metrics.js';
 import { buildServer } from '../../runtime/server.js';

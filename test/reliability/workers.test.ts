@@ -13,7 +13,7 @@ import t from 'tap';
 import { spawnService } from '../helpers/spawned-service.js';
 import { UserStore } from '../../runtime/auth/user-store.js';
 import { parseWorkerCount, RestartBackoff } from '../../runtime/cluster.js';
-import { openMysql } from '../../runtime/db/mysql.js';
+import { openMysql } from '../../runtime/db/mysql/driver.js';
 import { createMysqlDatabase } from '../helpers/backends.js';
 import { basicAuth } from '../helpers/service.js';
 import { waitFor } from '../helpers/wait-for.js';

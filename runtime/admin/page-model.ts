@@ -1,0 +1,193 @@
+/**
+ * The admin panel's page of a model: what it lists, searches, filters and
+ * edits, with labels, input types, limits, help text and choices. Derived
+ * at startup from the model's columns alone, so a schema change is an admin
+ * change after `a2gen build`, and no table needs admin code of its own.
+ */
+import { resourceSchemas } from '../http/schemas.js';
+import type { ColumnSpec } from '../store/model.js';
+import type { Column, Resource } from '../store/resource.js';
+import type { AdminField, AdminFilter, AdminPage } from './contract.js';
+
+type Kind = ColumnSpec['rule']['kind'];
+
+function isDateKind(kind: Kind): boolean {
+  return kind === 'timestamp' || kind === 'datetime' || kind === 'date';
+}
+
+const TEXT_FIRST = ['icontains', 'eq', 'ne', 'startswith', 'endswith', 'contains', 'ilike', 'like', 'regexp'];
+/** For labelled choices only these make sense. */
+const CHOICE_OPERATORS = new Set(['eq', 'ne', 'in', 'not_in', 'is_null']);
+
+/** The operators a column's filter offers, likeliest first (runtime/admin/operator-words.ts says them in words). */
+function filterOperators(column: Column): string[] {
+  const choices = column.spec.choices;
+  // Text is searched more than compared: its likeliest operators come first (the first is the default).
+  const order = column.rule.kind === 'string' && choices === undefined ? TEXT_FIRST : [];
+  const rank = (op: string) => (order.includes(op) ? order.indexOf(op) : order.length);
+  return column.operators.filter((op) => choices === undefined || CHOICE_OPERATORS.has(op)).sort((a, b) => rank(a) - rank(b));
+}
+
+function plural(title: string): string {
+  if (/(s|x|ch|sh)$/i.test(title)) return `${title}es`;
+  if (/[^aeiou]y$/i.test(title)) return `${title.slice(0, -1)}ies`;
+  return `${title}s`;
+}
+
+/** A date column whose database default is the time of the insert. */
+function defaultsToNow(spec: ColumnSpec): boolean {
+  return isDateKind(spec.rule.kind) && /^current_timestamp(\(\))?$/i.test(spec.sqlDefault ?? '');
+}
+
+function inputOf(spec: ColumnSpec): AdminField['input'] {
+  if (spec.writeOnly) return 'password';
+  if (spec.choices !== undefined) return 'select';
+  switch (spec.rule.kind) {
+    case 'integer':
+    case 'decimal':
+    case 'float':
+    case 'double':
+      // Wide decimals travel as strings: a number input would round them.
+      return spec.json === 'string' ? 'text' : 'number';
+    case 'timestamp':
+    case 'datetime':
+      return 'datetime-local';
+    case 'date':
+      return 'date';
+    default:
+      return spec.rule.maxLength > 100 ? 'textarea' : 'text';
+  }
+}
+
+function stepOf(spec: ColumnSpec): string | undefined {
+  const rule = spec.rule;
+  if (rule.kind === 'integer') return '1';
+  if (rule.kind === 'decimal' && spec.json === 'number') return rule.scale === 0 ? '1' : `0.${'0'.repeat(rule.scale - 1)}1`;
+  if (rule.kind === 'float' || rule.kind === 'double') return 'any';
+  if (rule.kind === 'timestamp' || rule.kind === 'datetime') return '1';
+  return undefined;
+}
+
+function rangeOf(spec: ColumnSpec): { min?: string; max?: string } {
+  const rule = spec.rule;
+  if (rule.kind === 'integer') {
+    // Past 2^53 a browser cannot check the bound exactly; the server does.
+    const safe = (text: string) => (Number.isSafeInteger(Number(text)) ? text : undefined);
+    return { min: safe(rule.min), max: safe(rule.max) };
+  }
+  if ((rule.kind === 'decimal' || rule.kind === 'float' || rule.kind === 'double') && rule.unsigned) return { min: '0' };
+  return {};
+}
+
+/** The value the create form starts with: the create default, else the database default. */
+function initialOf(spec: ColumnSpec): string {
+  if (spec.writeOnly || spec.readOnly) return '';
+  const value = 'default' in spec ? spec.default : defaultsToNow(spec) ? null : spec.sqlDefault;
+  if (value === null || value === undefined) return '';
+  const text = String(value);
+  if (text.startsWith('0000-00-00')) return '';
+  if (spec.rule.kind === 'decimal' && spec.json === 'number') return String(Number(text));
+  if (spec.rule.kind === 'timestamp' || spec.rule.kind === 'datetime') return text.replace(' ', 'T');
+  return text;
+}
+
+function helpOf(spec: ColumnSpec): string {
+  const parts: string[] = [];
+  const rule = spec.rule;
+  if (spec.description) parts.push(spec.description);
+  if (spec.writeOnly) parts.push('Never shown: leave empty to keep the stored value.');
+  if (rule.kind === 'decimal') parts.push(`Up to ${rule.scale} decimal places.`);
+  if (rule.kind === 'string' && spec.choices === undefined && !spec.writeOnly) parts.push(`Up to ${rule.maxLength} characters.`);
+  if (spec.zeroDate) parts.push('Empty means no date (stored as 0000-00-00 00:00:00).');
+  else if (spec.nullable && !spec.writeOnly && spec.choices === undefined) parts.push('Empty means NULL.');
+  if (defaultsToNow(spec)) parts.push('Empty on create means now.');
+  return parts.join(' ');
+}
+
+function fieldOf(column: Column): AdminField {
+  const spec = column.spec;
+  const input = inputOf(spec);
+  return {
+    name: spec.name,
+    label: spec.title,
+    help: helpOf(spec),
+    input,
+    step: input === 'number' || input === 'datetime-local' ? stepOf(spec) : undefined,
+    ...(input === 'number' ? rangeOf(spec) : {}),
+    maxLength: spec.rule.kind === 'string' ? spec.rule.maxLength : undefined,
+    required: spec.required === true,
+    nullable: spec.nullable === true,
+    // A key is chosen on create and never changed afterwards; the form shows it read-only when editing.
+    readOnly: column.readOnly,
+    key: column.primaryKey,
+    writeOnly: column.writeOnly,
+    choices: spec.choices?.map((choice) => ({ value: String(choice.value), label: choice.label })),
+    initial: initialOf(spec),
+    rule: spec.rule,
+  };
+}
+
+function placeholderOf(kind: Kind): string {
+  switch (kind) {
+    case 'integer':
+      return 'e.g. 10, or 1,5 for lists and ranges';
+    case 'decimal':
+    case 'float':
+    case 'double':
+      return 'e.g. 12.50';
+    case 'timestamp':
+    case 'datetime':
+      return 'YYYY-MM-DD HH:MM:SS';
+    case 'date':
+      return 'YYYY-MM-DD';
+    default:
+      return 'text';
+  }
+}
+
+/**
+ * A reference column with a text label is filtered by the referenced row's
+ * label first (`?id_group__name__icontains=def`, a join the API builds from
+ * the schema): people know a group by its name, not its id.
+ */
+function labelColumn(resource: Resource, column: Column): Column | undefined {
+  const name = resource.label(column.name);
+  const label = name === undefined ? undefined : resource.target(column.name)?.byName.get(name);
+  return label === undefined || label.rule.kind !== 'string' || label.spec.choices !== undefined ? undefined : label;
+}
+
+function filterOf(resource: Resource, column: Column): AdminFilter {
+  const label = labelColumn(resource, column);
+  return {
+    name: column.name,
+    label: column.spec.title,
+    // Through a reference, its label comes first: "name contains, any case", "name is".
+    operators: [...(label ? [`${label.name}__icontains`, label.name] : []), ...filterOperators(column)],
+    dates: isDateKind(column.rule.kind) || undefined,
+    reference: label?.spec.title.toLowerCase(),
+    choices: column.spec.choices?.map((choice) => ({ value: String(choice.value), label: choice.label })),
+    placeholder: label ? `${label.spec.title.toLowerCase()}, or an id` : placeholderOf(column.rule.kind),
+  };
+}
+
+export function adminPage(resource: Resource): AdminPage {
+  const { model } = resource;
+  const schemas = resourceSchemas(resource);
+  return {
+    resource: model.resource,
+    title: model.title,
+    plural: plural(model.title),
+    description: model.description ?? '',
+    list: model.admin.list,
+    search: model.admin.search,
+    filters: model.admin.filter
+      .map((name) => resource.byName.get(name)!)
+      .filter((column) => column.operators.length > 0)
+      .map((column) => filterOf(resource, column)),
+    protectedRows: model.admin.protectedRows,
+    fields: resource.columns.map(fieldOf),
+    model: resource,
+    createBodySchema: schemas.create,
+    updateBodySchema: schemas.update,
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * MySQL / MariaDB: what it can do and how it spells what differs from SQLite.
+ */
+import type { ValueRule } from '../../../common/value-rules.js';
+import type { SqlAdapter } from '../db.js';
+
+/** `column <=> ?` that is exact for the column's type: no string-to-double comparison. */
+function sameValue(column: string, rule: ValueRule, sqlType: string): string {
+  // A text comparison under a case-insensitive collation would miss 'abc' → 'ABC'; bytes do not.
+  if (rule.kind === 'string') return `BINARY ${column} <=> ?`;
+  if (rule.kind === 'decimal') return `${column} <=> CAST(? AS DECIMAL(${rule.precision},${rule.scale}))`;
+  // Keys past 2^53 are bound as text; compare them as exact numbers, not doubles.
+  if (/^bigint\b/i.test(sqlType)) return `${column} <=> CAST(? AS DECIMAL(20,0))`;
+  return `${column} <=> ?`;
+}
+
+export const mysqlAdapter: SqlAdapter = {
+  name: 'mysql',
+  updateReturning: false,
+  sessionVariables: true,
+  transactions: true,
+  introspection: true,
+  lower: (expression) => `LOWER(${expression})`,
+  likeEscape: '',
+  defaultValues: '() VALUES ()',
+  sameValue,
+  adjustedValue: 'SELECT @a2gen_adjusted AS value',
+};

@@ -1,0 +1,67 @@
+/**
+ * Maps mysql2 errors onto the driver-neutral errors of ./errors.ts.
+ */
+import { DatabaseUnavailableError, DuplicateKeyError, InvalidValueError, MissingTableError } from '../errors.js';
+
+interface MysqlError extends Error {
+  code?: string;
+  errno?: number;
+  fatal?: boolean;
+  sqlMessage?: string;
+}
+
+/** Errors that mean "the server cannot answer this now" (down, overloaded, a lost lock race), not "your statement is wrong". */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_ACCESS_DENIED_ERROR',
+  'ER_BAD_DB_ERROR',
+  'ER_DBACCESS_DENIED_ERROR',
+  'ER_LOCK_WAIT_TIMEOUT',
+  // Also how Galera and multi-primary group replication refuse a write that lost certification: retryable.
+  'ER_LOCK_DEADLOCK',
+]);
+
+/** Errors about a value that the column cannot hold. */
+const VALUE_CODES = new Set([
+  'ER_TRUNCATED_WRONG_VALUE_FOR_FIELD',
+  'ER_WARN_DATA_OUT_OF_RANGE',
+  'ER_DATA_TOO_LONG',
+  'ER_TRUNCATED_WRONG_VALUE',
+  'ER_BAD_NULL_ERROR',
+  'ER_NO_DEFAULT_FOR_FIELD',
+  'ER_REGEXP_ERROR',
+  'ER_DIVISION_BY_ZERO',
+  'ER_WRONG_VALUE_FOR_TYPE',
+]);
+
+export function translateMysqlError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const { code, fatal } = error as MysqlError;
+  const message = (error as MysqlError).sqlMessage ?? error.message;
+  if (code === 'ER_DUP_ENTRY') {
+    // "Duplicate entry 'x' for key 'cons_cc_card_username'"; MySQL 8 prefixes the table.
+    const key = /for key '(?:[^'.]+\.)?([^']+)'/.exec(message)?.[1];
+    return new DuplicateKeyError(key, [], { cause: error });
+  }
+  if (code === 'ER_NO_SUCH_TABLE') {
+    const table = /Table '(?:[^'.]+\.)?([^']+)' doesn't exist/.exec(message)?.[1] ?? 'unknown';
+    return new MissingTableError(table, { cause: error });
+  }
+  if (code !== undefined && VALUE_CODES.has(code)) {
+    const column = /(?:column|Field) '([^']+)'/.exec(message)?.[1];
+    return new InvalidValueError(message, column, { cause: error });
+  }
+  if (fatal || (code !== undefined && UNAVAILABLE_CODES.has(code))) {
+    return new DatabaseUnavailableError(`database unavailable: ${message}`, { cause: error });
+  }
+  return error;
+}

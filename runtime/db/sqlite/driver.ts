@@ -1,0 +1,113 @@
+/**
+ * Embedded SQLite driver (better-sqlite3): the zero-setup default.
+ */
+import Database from 'better-sqlite3';
+import { sqliteAdapter } from './adapter.js';
+import type { Db, Row, RunResult, SqlValue } from '../db.js';
+import { addDecimals, compareDecimals } from '../../../common/decimal.js';
+import { DatabaseUnavailableError, DuplicateKeyError, InvalidValueError, MissingTableError } from '../errors.js';
+
+/** Prepared statements kept per connection; the generated SQL is a small, fixed set. */
+const STATEMENT_CACHE_SIZE = 500;
+
+export function openSqlite(file: string): Db {
+  const database = new Database(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma('busy_timeout = 5000');
+  // A2Billing's utf8_bin collation makes LIKE case-sensitive; match it.
+  database.pragma('case_sensitive_like = ON');
+  database.function('regexp', { deterministic: true }, (pattern, value) => {
+    if (value === null || pattern === null) return null;
+    return new RegExp(String(pattern), 'u').test(String(value)) ? 1 : 0;
+  });
+  // SQLite's own lower() folds ASCII only; ilike must fold every letter.
+  database.function('unicode_lower', { deterministic: true }, (value) =>
+    value === null ? null : String(value).toLowerCase(),
+  );
+  // Credit adjustments add exactly (see runtime/values/decimal.ts); NULL stays NULL as in SQL.
+  database.function('a2gen_decimal_add', { deterministic: true }, (a, b, scale) =>
+    a === null || b === null ? null : addDecimals(a, b, Number(scale)),
+  );
+  database.function('a2gen_decimal_cmp', { deterministic: true }, (a, b, scale) =>
+    a === null || b === null ? null : compareDecimals(a, b, Number(scale)),
+  );
+
+  const statements = new Map<string, Database.Statement>();
+  function prepare(sql: string): Database.Statement {
+    let statement = statements.get(sql);
+    if (statement === undefined) {
+      statement = database.prepare(sql);
+      // Integers arrive as BigInt so BIGINT values past 2^53 keep every digit (see exactIntegers).
+      if (statement.reader) statement.safeIntegers(true);
+      if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
+      statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  const db: Db = {
+    dialect: 'sqlite',
+    adapter: sqliteAdapter,
+    description: `SQLite ${file}`,
+    insertReturning: true,
+    async all(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+      try {
+        return (prepare(sql).all(...params) as Row[]).map(exactIntegers);
+      } catch (error) {
+        throw translateSqliteError(error);
+      }
+    },
+    async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
+      try {
+        const result = prepare(sql).run(...params);
+        return { insertId: Number(result.lastInsertRowid), affectedRows: result.changes };
+      } catch (error) {
+        throw translateSqliteError(error);
+      }
+    },
+    // One connection for every request: no transaction (see Db.pinned).
+    pinned<T>(work: (connection: Db) => Promise<T>): Promise<T> {
+      return work(db);
+    },
+    async ping(): Promise<void> {
+      database.prepare('SELECT 1').get();
+    },
+    async close(): Promise<void> {
+      database.close();
+    },
+  };
+  return db;
+}
+
+/** BigInt → number while exact, else a decimal string (as mysql2 does with supportBigNumbers). */
+function exactIntegers(row: Row): Row {
+  for (const key in row) {
+    const value = row[key];
+    if (typeof value === 'bigint') {
+      row[key] = value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+    }
+  }
+  return row;
+}
+
+function translateSqliteError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const code = (error as { code?: string }).code ?? '';
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    // "UNIQUE constraint failed: cc_card.username"
+    const columns = error.message
+      .replace(/^.*failed: /, '')
+      .split(', ')
+      .map((qualified) => qualified.replace(/^[^.]*\./, ''));
+    return new DuplicateKeyError(undefined, columns, { cause: error });
+  }
+  const missing = /no such table: (\S+)/.exec(error.message);
+  if (missing) return new MissingTableError(missing[1]!, { cause: error });
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_IOERR') {
+    return new DatabaseUnavailableError(`database unavailable: ${error.message}`, { cause: error });
+  }
+  if (error instanceof SyntaxError || /Invalid regular expression/.test(error.message)) {
+    return new InvalidValueError(`invalid regular expression: ${error.message}`, undefined, { cause: error });
+  }
+  return error;
+}

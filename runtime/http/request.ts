@@ -1,0 +1,57 @@
+/**
+ * What both HTTP faces (api/ and admin/) read off a request: its query
+ * string, the row key in its URL, who is asking; and the 405 answer.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { notFound } from '../store/errors.js';
+import { parseKey } from '../store/keys.js';
+import type { KeyValues } from '../store/model.js';
+import type { Resource } from '../store/resource.js';
+import type { WriteContext } from '../store/store.js';
+import { MethodNotAllowedError } from './errors.js';
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/** The query string of a request URL, without the `?`. */
+export function rawQuery(request: FastifyRequest): string {
+  const index = request.url.indexOf('?');
+  return index === -1 ? '' : request.url.slice(index + 1);
+}
+
+/**
+ * The row key from the URL segment after the resource name (`/api/card/7/`,
+ * `/admin/tariffgroupplan/1,2/`), read still percent-encoded so that `%2C`
+ * stays a comma inside a value. A key that cannot name a row is a 404, as
+ * for a row that does not exist.
+ */
+export function keyOf(request: FastifyRequest, resource: Resource): KeyValues {
+  const path = request.url.split('?', 1)[0]!;
+  const marker = `/${resource.name}/`;
+  const segment = path.slice(path.indexOf(marker) + marker.length).split('/', 1)[0] ?? '';
+  const key = parseKey(resource, segment);
+  if (key === undefined) throw notFound(resource.name, segment);
+  return key;
+}
+
+/** Who writes, from where and through which route: for the audit trail. */
+export function writeContext(request: FastifyRequest): WriteContext {
+  return {
+    log: request.log,
+    actor: { user: request.user?.username ?? '', client: request.ip, route: `${request.method} ${request.routeOptions.url ?? request.url}` },
+  };
+}
+
+/** Answers 405 with an Allow header for every method a URL does not serve. */
+export function allowOnly(app: FastifyInstance, url: string, allowed: readonly string[]): void {
+  const others = METHODS.filter((method) => !allowed.includes(method));
+  const allow = allowed.join(', ');
+  app.route({
+    method: others as unknown as string[],
+    url,
+    handler: async (request, reply) => {
+      reply.header('Allow', allow);
+      if (request.method === 'OPTIONS') return reply.status(204).send();
+      throw new MethodNotAllowedError(request.method, url);
+    },
+  });
+}

@@ -1,0 +1,130 @@
+/**
+ * The ajv instance that validates request bodies. Generated body schemas use
+ * two keywords of ours: `sqlValue` (the column's value rule, which also
+ * normalises the value to what is bound in SQL) and `readOnlyColumn`.
+ * Unlike Fastify's default, nothing is coerced and nothing is silently
+ * removed: an unknown field is an error.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { DataValidationCxt } from 'ajv/dist/types/index.js';
+import { checkValue, type ValueRule } from '../../common/value-rules.js';
+import { didYouMean } from '../store/did-you-mean.js';
+import type { FieldProblem } from './errors.js';
+
+export function createBodyValidator(): Ajv {
+  const ajv = new Ajv({
+    allErrors: true,
+    removeAdditional: false,
+    coerceTypes: false,
+    useDefaults: false,
+    allowUnionTypes: true,
+    verbose: true,
+    strict: true,
+  });
+  ajv.addKeyword({
+    keyword: 'sqlValue',
+    type: ['number', 'string'],
+    modifying: true,
+    errors: true,
+    schemaType: 'object',
+    validate: function sqlValue(rule: ValueRule, data: unknown, _parentSchema, context): boolean {
+      const checked = checkValue(rule, data);
+      if (!checked.ok) {
+        (sqlValue as unknown as ValidateFunction).errors = [{ keyword: 'sqlValue', message: checked.message, params: {} } as unknown as ErrorObject];
+        return false;
+      }
+      if (context?.parentData !== undefined) (context.parentData as Record<string, unknown>)[context.parentDataProperty] = checked.value;
+      return true;
+    },
+  });
+  ajv.addKeyword({
+    keyword: 'readOnlyColumn',
+    schemaType: 'boolean',
+    errors: true,
+    validate: function readOnlyColumn(): boolean {
+      (readOnlyColumn as unknown as ValidateFunction).errors = [
+        { keyword: 'readOnlyColumn', message: 'is read-only and cannot be set', params: {} } as unknown as ErrorObject,
+      ];
+      return false;
+    },
+  });
+  return ajv;
+}
+
+/** A validator as Fastify and the admin forms call it: true, or false with `errors` set. */
+export interface LazyValidateFunction {
+  (data: unknown, context?: DataValidationCxt): boolean;
+  errors?: ErrorObject[] | null;
+  /** Set so that Fastify passes the data's parent (which ajv needs to normalise a root value), as it does to ajv's own functions. */
+  schemaEnv: true;
+}
+
+/**
+ * Compiles `schema` when it first validates something rather than at
+ * startup: ajv takes 3–130 ms per body schema (card's is the largest),
+ * ~0.5 s for every model's, and most processes never see a write to most models. The generated schemas are
+ * compiled by the tests, so a broken one cannot wait for production to show.
+ */
+export function compileLazily(ajv: Ajv, schema: object): LazyValidateFunction {
+  let compiled: ValidateFunction | undefined;
+  const validate = (data: unknown, context?: DataValidationCxt): boolean => {
+    compiled ??= ajv.compile(schema);
+    const valid = compiled(data, context);
+    validate.errors = compiled.errors;
+    return valid;
+  };
+  validate.errors = undefined as ErrorObject[] | null | undefined;
+  validate.schemaEnv = true as const;
+  return validate;
+}
+
+/** What a value of each kind must look like, in words. */
+const EXPECTED: Record<ValueRule['kind'], string> = {
+  integer: 'must be a whole number',
+  decimal: 'must be a decimal number',
+  float: 'must be a number',
+  double: 'must be a number',
+  string: 'must be a string',
+  timestamp: 'must be a date and time "YYYY-MM-DD HH:MM:SS"',
+  datetime: 'must be a date and time "YYYY-MM-DD HH:MM:SS"',
+  date: 'must be a date "YYYY-MM-DD"',
+};
+
+/** Turns ajv's errors into one problem per field, in words a client can act on. */
+export function bodyProblems(errors: readonly ErrorObject[]): FieldProblem[] {
+  const problems = new Map<string, FieldProblem>();
+  for (const error of errors) {
+    const problem = describe(error);
+    if (!problems.has(problem.field)) problems.set(problem.field, problem);
+  }
+  return [...problems.values()];
+}
+
+function describe(error: ErrorObject): FieldProblem {
+  const field = error.instancePath.slice(1).replace(/~1/g, '/').replace(/~0/g, '~') || 'body';
+  const params = error.params as Record<string, unknown>;
+  const parent = (error.parentSchema ?? {}) as { sqlValue?: ValueRule; properties?: Record<string, { readOnlyColumn?: boolean }>; type?: unknown };
+  switch (error.keyword) {
+    case 'required':
+      return { field: String(params.missingProperty), message: 'is required' };
+    case 'additionalProperties': {
+      const name = String(params.additionalProperty);
+      const writable = Object.entries(parent.properties ?? {})
+        .filter(([, schema]) => !schema.readOnlyColumn)
+        .map(([key]) => key);
+      return { field: name, message: 'is not a known field', hint: didYouMean(name, writable) };
+    }
+    case 'type': {
+      if (field === 'body') return { field, message: 'must be a JSON object' };
+      const nullable = Array.isArray(parent.type) && parent.type.includes('null');
+      const expected = parent.sqlValue ? EXPECTED[parent.sqlValue.kind] : `must be ${String(params.type)}`;
+      return { field, message: `${expected}${nullable ? ' or null' : ''}` };
+    }
+    case 'minLength':
+      return { field, message: params.limit === 1 ? 'must not be empty' : `must be at least ${String(params.limit)} characters` };
+    case 'maxLength':
+      return { field, message: `is longer than ${String(params.limit)} characters` };
+    default:
+      return { field, message: error.message ?? 'is invalid' };
+  }
+}

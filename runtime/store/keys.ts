@@ -1,0 +1,53 @@
+/**
+ * Primary keys in URLs and in the audit trail: one part per key column,
+ * separated by commas, each part percent-encoded (a comma inside a value is
+ * `%2C`): `/api/card/7/`, `/api/iso639/fr/`, `/api/tariffgroupplan/1,2/`.
+ */
+import { checkValue } from '../../common/value-rules.js';
+import type { Row, SqlValue } from '../db/db.js';
+import type { KeyValues } from './model.js';
+import type { Column, Resource } from './resource.js';
+
+/** Integer keys in a URL are positive whole numbers, as the old API had them; anything else names no row. */
+const POSITIVE_INTEGER = /^[1-9][0-9]{0,19}$/;
+
+function decodePart(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function keyPart(column: Column, text: string): SqlValue | undefined {
+  if (column.rule.kind === 'integer' && !POSITIVE_INTEGER.test(text)) return undefined;
+  const checked = checkValue(column.rule, text);
+  return checked.ok ? checked.value : undefined;
+}
+
+/**
+ * The key named by a URL segment as sent (still percent-encoded), checked
+ * against the key columns; undefined when it cannot name a row (a 404).
+ */
+export function parseKey(resource: Resource, segment: string): KeyValues | undefined {
+  const parts = segment.split(',');
+  if (parts.length !== resource.key.length) return undefined;
+  const values: SqlValue[] = [];
+  for (const [index, column] of resource.key.entries()) {
+    const text = decodePart(parts[index]!);
+    const value = text === undefined || text === '' ? undefined : keyPart(column, text);
+    if (value === undefined) return undefined;
+    values.push(value);
+  }
+  return values;
+}
+
+/** A key in URL form. */
+export function formatKey(values: KeyValues): string {
+  return values.map((value) => encodeURIComponent(String(value))).join(',');
+}
+
+/** A row's key values (the row as the API shows it). */
+export function keyOf(resource: Resource, row: Row): KeyValues {
+  return resource.key.map((column) => row[column.name] as SqlValue);
+}

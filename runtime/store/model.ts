@@ -1,0 +1,116 @@
+/**
+ * What `a2gen build` tells the runtime about one table: its column model as
+ * data, and its fixed statements with their binders (generated/<resource>/).
+ * The runtime derives everything else (SQL names, operators, schemas, admin
+ * fields) from this, once per model, in store/resource.ts.
+ */
+import type { ValueRule } from '../../common/value-rules.js';
+import type { DatabaseName, SqlValue, Statement } from '../db/db.js';
+import type { SeedRows } from '../db/seed.js';
+
+/** A primary key's values, in key order: one for a single-column key. */
+export type KeyValues = readonly SqlValue[];
+
+export interface ColumnChoice {
+  readonly value: string | number;
+  readonly label: string;
+}
+
+/** One column. Flags that are false, and values a column does not have, are left out. */
+export interface ColumnSpec {
+  /** JSON property name. */
+  readonly name: string;
+  /** The SQL column, where it differs from `name`. */
+  readonly column?: string;
+  readonly title: string;
+  readonly description?: string;
+  /** The SQL type as the database shows it: `int(11)`, `decimal(15,5)`. */
+  readonly type: string;
+  /** JSON type of the value (wide decimals travel as strings). */
+  readonly json: 'integer' | 'number' | 'string';
+  readonly rule: ValueRule;
+  /** null may be sent and returned (SQL NULL, or a zero date). */
+  readonly nullable?: boolean;
+  readonly sqlNullable?: boolean;
+  /** The database default as the schema states it (`null`, `'0'`, `CURRENT_TIMESTAMP`); absent: none. */
+  readonly sqlDefault?: string | null;
+  readonly autoIncrement?: boolean;
+  /** NOT NULL date column whose zero date stands for null. */
+  readonly zeroDate?: boolean;
+  readonly readOnly?: boolean;
+  readonly writeOnly?: boolean;
+  /** A create must send it. */
+  readonly required?: boolean;
+  /** What a create gets when it leaves the column out (the schema's `default`). */
+  readonly default?: string | number | null;
+  readonly minLength?: number;
+  readonly choices?: readonly ColumnChoice[];
+  /** Holds another model's key; `label` names the target's column that describes a row to people. */
+  readonly references?: { readonly resource: string; readonly label?: string };
+  /** How the driver's value becomes the JSON value, where it needs to. */
+  readonly decode?: 'decimalToNumber' | 'floatToNumber' | 'zeroDateToNull';
+  /** BIGINT: past 2^53 the value is a string. */
+  readonly bigint?: boolean;
+}
+
+export interface IndexSpec {
+  readonly name: string;
+  readonly unique?: boolean;
+  /** SQL column names. */
+  readonly columns: readonly string[];
+}
+
+/**
+ * The generated binders of a table's fixed statements (generated/<resource>/statements.ts).
+ * Method syntax on purpose: each binder takes its table's own key tuple, which the store passes as KeyValues.
+ */
+export interface ResourceStatements {
+  /** One row by key: every readable column. */
+  select(key: KeyValues): Statement;
+  /** The same with FOR UPDATE (InnoDB tables). */
+  selectForUpdate?(key: KeyValues): Statement;
+  delete?(key: KeyValues): Statement;
+  /** `column = column + delta` by column name; with `atLeast`, only while the result stays at or above it. */
+  readonly adjust?: Readonly<Record<string, AdjustBinder>>;
+}
+
+/** A method's type, so that it too may take its table's own key tuple (TypeScript checks methods bivariantly). */
+export type AdjustBinder = {
+  bind(database: DatabaseName, key: KeyValues, delta: string, atLeast?: string): Statement;
+}['bind'];
+
+export interface AdminHints {
+  readonly list: readonly string[];
+  readonly search: readonly string[];
+  readonly filter: readonly string[];
+  /** Rows the admin refuses to delete, by key in URL form, with the reason shown. */
+  readonly protectedRows: readonly { readonly key: string; readonly reason: string }[];
+}
+
+export interface ResourceModel {
+  /** URL name: /api/<resource>/ */
+  readonly resource: string;
+  readonly table: string;
+  /** "Card group". */
+  readonly title: string;
+  readonly description?: string;
+  /** JSON property names of the primary key, in key order. */
+  readonly primaryKey: readonly string[];
+  readonly engine: string;
+  readonly charset: string;
+  readonly collation?: string;
+  /** Served for reading only (a2gen's audit trail): no create, update or delete. */
+  readonly readOnly?: boolean;
+  /** a2gen's own table: created when missing, on MySQL too. */
+  readonly managed?: boolean;
+  /** Decimal columns with an atomic adjustment route. */
+  readonly adjustments?: readonly string[];
+  /** Every column, in table order. */
+  readonly columns: readonly ColumnSpec[];
+  /** Every index but the primary key. */
+  readonly indexes: readonly IndexSpec[];
+  readonly admin: AdminHints;
+  /** Rows the embedded database starts with (never written to MySQL). */
+  readonly seed?: readonly SeedRows[];
+  readonly statements: ResourceStatements;
+}

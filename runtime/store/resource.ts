@@ -1,0 +1,140 @@
+/**
+ * A model as the runtime works with it: what every request needs, derived
+ * once from the generated column model (SQL names, select lists, operators,
+ * decoders, the key), so no request recomputes it and no table needs code
+ * of its own.
+ */
+import { operatorsFor, type FilterOperator } from '../../common/operators.js';
+import { sqlName } from '../../common/sql-identifier.js';
+import type { ValueRule } from '../../common/value-rules.js';
+import type { Row } from '../db/db.js';
+import { decimalToNumber, floatToNumber, zeroDateToNull } from './decoders.js';
+import type { ColumnSpec, ResourceModel } from './model.js';
+
+/** A column with what the runtime derives from it. */
+export interface Column {
+  readonly spec: ColumnSpec;
+  /** JSON property name. */
+  readonly name: string;
+  /** The SQL column, quoted where it must be: `credit`. */
+  readonly sql: string;
+  /** In a SELECT list: `card_id AS card` where the names differ. */
+  readonly select: string;
+  readonly rule: ValueRule;
+  readonly nullable: boolean;
+  readonly zeroDate: boolean;
+  readonly readOnly: boolean;
+  readonly writeOnly: boolean;
+  readonly primaryKey: boolean;
+  /** Operators `?name__op=` accepts; none for write-only columns. */
+  readonly operators: readonly FilterOperator[];
+  readonly sortable: boolean;
+}
+
+export interface UniqueKey {
+  readonly name: string;
+  /** JSON property names. */
+  readonly columns: readonly string[];
+}
+
+const DECODERS = { decimalToNumber, floatToNumber, zeroDateToNull } as const;
+
+function columnOf(spec: ColumnSpec, primaryKey: readonly string[]): Column {
+  const sql = sqlName(spec.column ?? spec.name);
+  const nullable = spec.nullable === true;
+  const writeOnly = spec.writeOnly === true;
+  return {
+    spec,
+    name: spec.name,
+    sql,
+    select: spec.column === undefined ? sql : `${sql} AS ${sqlName(spec.name)}`,
+    rule: spec.rule,
+    nullable,
+    zeroDate: spec.zeroDate === true,
+    readOnly: spec.readOnly === true,
+    writeOnly,
+    primaryKey: primaryKey.includes(spec.name),
+    operators: operatorsFor(spec.rule, nullable, writeOnly),
+    sortable: !writeOnly,
+  };
+}
+
+export class Resource {
+  readonly name: string;
+  readonly table: string;
+  readonly columns: readonly Column[];
+  readonly byName: ReadonlyMap<string, Column>;
+  /** The primary key's columns, in key order. */
+  readonly key: readonly Column[];
+  /** Every readable column, as GET one and an unfiltered list select them. */
+  readonly readableSelect: string;
+  readonly uniqueKeys: readonly UniqueKey[];
+  /** InnoDB: a write and its audit row commit in one transaction. */
+  readonly transactional: boolean;
+  readonly readOnly: boolean;
+  /** What a create gets for columns it leaves out that have no database default (the schema's `default`). */
+  readonly createDefaults: Readonly<Record<string, unknown>>;
+  private readonly decoders: readonly (readonly [string, (value: unknown) => unknown])[];
+
+  constructor(
+    readonly model: ResourceModel,
+    /** Finds another resource by name, to follow a reference. */
+    private readonly lookup: (resource: string) => Resource | undefined,
+  ) {
+    this.name = model.resource;
+    this.table = sqlName(model.table);
+    this.columns = model.columns.map((spec) => columnOf(spec, model.primaryKey));
+    this.byName = new Map(this.columns.map((column) => [column.name, column]));
+    this.key = model.primaryKey.map((name) => this.byName.get(name)!);
+    this.readableSelect = this.columns
+      .filter((column) => !column.writeOnly)
+      .map((column) => column.select)
+      .join(', ');
+    const bySqlName = new Map(model.columns.map((spec) => [spec.column ?? spec.name, spec.name]));
+    this.uniqueKeys = model.indexes
+      .filter((index) => index.unique)
+      .map((index) => ({ name: index.name, columns: index.columns.map((column) => bySqlName.get(column) ?? column) }));
+    this.transactional = model.engine.toLowerCase() === 'innodb';
+    this.readOnly = model.readOnly === true;
+    this.createDefaults = Object.fromEntries(
+      model.columns.filter((spec) => 'default' in spec && spec.readOnly !== true).map((spec) => [spec.name, spec.default]),
+    );
+    this.decoders = model.columns
+      .filter((spec) => spec.decode !== undefined && spec.writeOnly !== true)
+      .map((spec) => [spec.name, DECODERS[spec.decode!]] as const);
+  }
+
+  /** The resource a column refers to, when it holds another model's key. */
+  target(column: string): Resource | undefined {
+    const reference = this.byName.get(column)?.spec.references;
+    return reference === undefined ? undefined : this.lookup(reference.resource);
+  }
+
+  /** The label column a reference names, if any. */
+  label(column: string): string | undefined {
+    return this.byName.get(column)?.spec.references?.label;
+  }
+
+  /** Driver row → API values, in place. Works on partial rows (`fields=`). */
+  decode(row: Row): Row {
+    for (const [name, decode] of this.decoders) if (name in row) row[name] = decode(row[name]);
+    return row;
+  }
+}
+
+/** Every model by resource name, each able to follow its references to the others. */
+export class Registry {
+  private readonly resources = new Map<string, Resource>();
+
+  constructor(models: readonly ResourceModel[]) {
+    for (const model of models) this.resources.set(model.resource, new Resource(model, (name) => this.resources.get(name)));
+  }
+
+  get(name: string): Resource | undefined {
+    return this.resources.get(name);
+  }
+
+  all(): Resource[] {
+    return [...this.resources.values()];
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * The store: every read and write of a model's rows, the same for every
+ * table, for the API and the admin panel alike. No HTTP here: callers say
+ * who writes (an Actor for the audit trail) and get rows or StoreErrors.
+ *
+ * A2Billing's tables are MyISAM: no transactions. So each change is one
+ * statement that is safe on its own: a conditional write (If-Match) carries
+ * its condition in the UPDATE/DELETE's WHERE clause, and an adjustment adds
+ * in SQL. The audit row follows the change as a second statement; if it
+ * cannot be written the change stands, and the entry goes to the error log
+ * instead. On InnoDB tables the change and its audit row commit together.
+ */
+import type { Db, Row } from '../db/db.js';
+import { appendAudit, AuditWriter, type Actor, type AuditEntry } from './audit-log.js';
+import { conflictFor } from './conflicts.js';
+import { notFound } from './errors.js';
+import { formatKey } from './keys.js';
+import type { ListQuery } from './list-query.js';
+import type { KeyValues } from './model.js';
+import type { Registry, Resource } from './resource.js';
+import { listStatement } from './sql-builder.js';
+import { adjustColumn, type AdjustRequest, type AdjustResult } from './adjust.js';
+import { createRow, deleteRow, updateRow, type Precondition } from './writes.js';
+
+/** Where a write's failures that must not fail it go (pino's shape). */
+export interface Logger {
+  error(details: object, message: string): void;
+}
+
+/** Who writes, and where to log what cannot be reported to them. */
+export interface WriteContext {
+  readonly actor: Actor;
+  readonly log: Logger;
+}
+
+/** What one write works with: its connection (a transaction's, on InnoDB), and how it records itself. */
+export interface WriteScope {
+  readonly db: Db;
+  readonly resource: Resource;
+  /** Inside a transaction: the first read locks the row, and the audit row goes with the change. */
+  readonly locked: boolean;
+  /** Writes are audited (A2B_AUDIT): what the audit row needs is read; else no more than the write needs. */
+  readonly audited: boolean;
+  record(entry: AuditEntry): Promise<void>;
+  /** Runs an INSERT or UPDATE; a duplicate unique key becomes the conflict naming its fields. */
+  writing<R>(pending: Promise<R>): Promise<R>;
+}
+
+export class Store {
+  /** Where writes go and the rows they decide on are read: the primary, never a lagging replica. */
+  private readonly writer: Db;
+  private readonly auditWriter: AuditWriter;
+
+  constructor(
+    readonly db: Db,
+    readonly registry: Registry,
+    /** False when A2B_AUDIT=off. */
+    readonly audit: boolean,
+  ) {
+    this.writer = db.writer ?? db;
+    this.auditWriter = new AuditWriter(this.writer);
+  }
+
+  resource(name: string): Resource | undefined {
+    return this.registry.get(name);
+  }
+
+  /** One row by key, decoded; undefined when there is none. */
+  async get(resource: Resource, key: KeyValues): Promise<Row | undefined> {
+    const statement = resource.model.statements.select(key);
+    const [row] = await this.db.all(statement.sql, statement.params);
+    return row === undefined ? undefined : resource.decode(row);
+  }
+
+  /** A row that must exist: a 404 otherwise. */
+  async found(resource: Resource, key: KeyValues): Promise<Row> {
+    const row = await this.get(resource, key);
+    if (row === undefined) throw notFound(resource.name, formatKey(key));
+    return row;
+  }
+
+  /** One page of a list query, plus one row to tell whether there is a next page. */
+  async list(resource: Resource, query: ListQuery, db: Db = this.db): Promise<Row[]> {
+    const statement = listStatement(resource, query);
+    return (await db.all(statement.sql, statement.params)).map((row) => resource.decode(row));
+  }
+
+  create(context: WriteContext, resource: Resource, values: Record<string, unknown>): Promise<Row> {
+    return this.inScope(context, resource, (scope) => createRow(scope, values));
+  }
+
+  /** Writes only the columns in `values`; `{}` writes nothing (and is not audited). */
+  update(context: WriteContext, resource: Resource, key: KeyValues, values: Record<string, unknown>, precondition?: Precondition): Promise<Row> {
+    return this.inScope(context, resource, (scope) => updateRow(scope, key, values, precondition));
+  }
+
+  /** Returns whether a row was deleted (false: there was none). */
+  delete(context: WriteContext, resource: Resource, key: KeyValues, precondition?: Precondition): Promise<boolean> {
+    return this.inScope(context, resource, (scope) => deleteRow(scope, key, precondition));
+  }
+
+  /** `column = column + delta` in one statement; answers the value that statement stored. */
+  adjust(context: WriteContext, resource: Resource, column: string, key: KeyValues, request: AdjustRequest): Promise<AdjustResult> {
+    return this.inScope(context, resource, (scope) => adjustColumn(scope, column, key, request));
+  }
+
+  /** Runs `work` in a transaction where the table and the database have them (InnoDB on MySQL); else as it is. */
+  private inScope<R>(context: WriteContext, resource: Resource, work: (scope: WriteScope) => Promise<R>): Promise<R> {
+    const transaction = resource.transactional && this.writer.adapter.transactions;
+    if (!transaction) return work(this.scope(context, resource, this.writer, false));
+    return this.writer.pinned((connection) => work(this.scope(context, resource, connection, true)), { transaction: true });
+  }
+
+  private scope(context: WriteContext, resource: Resource, db: Db, locked: boolean): WriteScope {
+    return {
+      db,
+      resource,
+      locked,
+      audited: this.audit,
+      record: (entry) => this.record(context, db, locked, entry),
+      writing: async (pending) => {
+        try {
+          return await pending;
+        } catch (error) {
+          throw conflictFor(resource, error);
+        }
+      },
+    };
+  }
+
+  private async record(context: WriteContext, db: Db, locked: boolean, entry: AuditEntry): Promise<void> {
+    if (!this.audit) return;
+    // Inside a transaction the row goes with the change, on its connection; the change rolls back if it fails.
+    if (locked) return appendAudit(db, context.actor, entry);
+    try {
+      await this.auditWriter.append(context.actor, entry);
+    } catch (error) {
+      // Without a transaction the change has happened and must not be reported as failed.
+      context.log.error({ err: error, audit: entry, actor: context.actor }, 'audit row not written; the change itself was applied');
+    }
+  }
+}
