@@ -5,6 +5,7 @@
  */
 import { integerRange, isTextFamily, parseSqlType, type SqlType, type ValueKind } from './sql-type.js';
 import type { SchemaFile } from './load-schemas.js';
+import { decoderOf, jsonTypeOf, type Decoder } from '../common/json-values.js';
 import { operatorsFor } from '../common/operators.js';
 import type { ValueRule } from '../common/value-rules.js';
 
@@ -48,7 +49,7 @@ export interface ColumnModel {
   operators: string[];
   sortable: boolean;
   /** Runtime function that turns the driver's value into the JSON value, if any is needed. */
-  decoder: 'decimalToNumber' | 'floatToNumber' | 'zeroDateToNull' | undefined;
+  decoder: Decoder | undefined;
   tsType: string;
 }
 
@@ -180,7 +181,7 @@ export function buildTableModel(file: SchemaFile): TableModel {
       rule,
       operators: operatorsFor(rule, jsonNullable, writeOnly),
       sortable: !writeOnly,
-      decoder: decoderFor(sql, zeroDate),
+      decoder: decoderOf(rule, zeroDate),
       tsType: tsTypeOf(jsonType, jsonNullable),
     };
     if (column.jsonDefault !== undefined) checkDefault(column, column.jsonDefault.value, (message) => fail(`${pointer}/default`, message));
@@ -336,19 +337,9 @@ export function isDateKind(kind: ValueKind): kind is 'timestamp' | 'datetime' | 
   return kind === 'timestamp' || kind === 'datetime' || kind === 'date';
 }
 
+/** The JSON type of a column's values (common/json-values.ts decides it from the value rule). */
 export function expectedJsonType(sql: SqlType): 'integer' | 'number' | 'string' {
-  switch (sql.kind) {
-    case 'integer':
-      return 'integer';
-    case 'decimal':
-      // Up to 15 significant digits survive a double exactly; wider decimals travel as text.
-      return (sql.precision ?? 10) <= 15 ? 'number' : 'string';
-    case 'float':
-    case 'double':
-      return 'number';
-    default:
-      return 'string';
-  }
+  return jsonTypeOf(valueRule(sql, { maxLength: undefined, utf8mb3: false, zeroDate: false }));
 }
 
 function valueRule(sql: SqlType, context: { maxLength: number | undefined; utf8mb3: boolean; zeroDate: boolean }): ValueRule {
@@ -365,13 +356,6 @@ function valueRule(sql: SqlType, context: { maxLength: number | undefined; utf8m
     default:
       return { kind: sql.kind, zeroDate: context.zeroDate };
   }
-}
-
-function decoderFor(sql: SqlType, zeroDate: boolean): ColumnModel['decoder'] {
-  if (sql.kind === 'decimal' && (sql.precision ?? 10) <= 15) return 'decimalToNumber';
-  if (sql.kind === 'float') return 'floatToNumber';
-  if (zeroDate) return 'zeroDateToNull';
-  return undefined;
 }
 
 function tsTypeOf(jsonType: string, nullable: boolean): string {

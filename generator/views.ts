@@ -58,13 +58,12 @@ function columnSpec(column: ColumnModel): unknown {
   return {
     name: column.name,
     column: column.column === column.name ? undefined : column.column,
-    title: column.title,
+    title: column.title === column.name ? undefined : column.title,
     description: column.description,
     type: column.sql.text,
-    json: column.jsonType,
     rule: column.rule,
+    // NULL in the database; a zero-date column is NOT NULL yet reads as null.
     nullable: flag(column.jsonNullable),
-    sqlNullable: flag(column.sqlNullable),
     sqlDefault: sqlDefaultText(column),
     autoIncrement: flag(column.autoIncrement),
     zeroDate: flag(column.zeroDate),
@@ -75,9 +74,6 @@ function columnSpec(column: ColumnModel): unknown {
     minLength: column.minLength,
     choices: column.choices,
     references: column.references && { resource: column.references.resource, label: column.references.label },
-    decode: column.decoder,
-    // BIGINT values past 2^53 cannot be JSON numbers without losing digits: they travel as strings.
-    bigint: flag(column.sql.base === 'bigint'),
   };
 }
 

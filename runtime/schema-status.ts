@@ -25,7 +25,7 @@ export function expectedTable(model: ResourceModel): ExpectedTable {
   const properties: ExpectedTable['properties'] = {};
   for (const column of model.columns) {
     properties[column.name] = {
-      'x-sql': { type: column.type, nullable: column.sqlNullable === true, default: column.sqlDefault, autoIncrement: column.autoIncrement, column: column.column },
+      'x-sql': { type: column.type, nullable: column.nullable === true && column.zeroDate !== true, default: column.sqlDefault, autoIncrement: column.autoIncrement, column: column.column },
     };
   }
   const keyColumns = model.primaryKey.map((name) => model.columns.find((column) => column.name === name)!);

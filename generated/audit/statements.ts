@@ -5,7 +5,7 @@
 import type { DatabaseName, Statement } from '../../runtime/contract.js';
 import type { AuditEntryKey } from './types.js';
 
-/** One Audit entry by its key: every column the API shows. */
+/** One row of a2gen_audit by its key: every column the API shows. */
 export const SELECT_AUDIT_ENTRY = `SELECT id, at, username, client, route, resource, row_key, action, old_values, new_values, note
 FROM a2gen_audit
 WHERE id = ?`;

@@ -5,7 +5,7 @@
 import type { DatabaseName, Statement } from '../../runtime/contract.js';
 import type { CallKey } from './types.js';
 
-/** One Call by its key: every column the API shows. */
+/** One row of cc_call by its key: every column the API shows. */
 export const SELECT_CALL = `SELECT id, sessionid, uniqueid, card_id, nasipaddress, starttime, stoptime, sessiontime, calledstation,
        sessionbill, id_tariffgroup, id_tariffplan, id_ratecard, id_trunk, sipiax, src, id_did, buycost,
        id_card_package_offer, real_sessiontime, dnid, terminatecauseid, destination, a2b_custom1,

@@ -5,7 +5,7 @@
 import type { DatabaseName, Statement } from '../../runtime/contract.js';
 import type { CallerIDKey } from './types.js';
 
-/** One Caller ID by its key: every column the API shows. */
+/** One row of cc_callerid by its key: every column the API shows. */
 export const SELECT_CALLER_ID = `SELECT id, cid, id_cc_card, activated
 FROM cc_callerid
 WHERE id = ?`;

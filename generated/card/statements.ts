@@ -5,7 +5,7 @@
 import type { DatabaseName, Statement } from '../../runtime/contract.js';
 import type { CardKey } from './types.js';
 
-/** One Card by its key: every column the API shows. */
+/** One row of cc_card by its key: every column the API shows. */
 export const SELECT_CARD = `SELECT id, creationdate, firstusedate, expirationdate, enableexpire, expiredays, username, useralias,
        credit, tariff, id_didgroup, activated, status, lastname, firstname, address, city, state, country,
        zipcode, phone, email, fax, inuse, simultaccess, currency, lastuse, nbused, typepaid, creditlimit,

@@ -5,7 +5,7 @@
 import type { DatabaseName, Statement } from '../../runtime/contract.js';
 import type { CardGroupKey } from './types.js';
 
-/** One Card group by its key: every column the API shows. */
+/** One row of cc_card_group by its key: every column the API shows. */
 export const SELECT_CARD_GROUP = `SELECT id, name, description, users_perms, id_agent, provisioning
 FROM cc_card_group
 WHERE id = ?`;

@@ -5,7 +5,7 @@
 import type { DatabaseName, Statement } from '../../runtime/contract.js';
 import type { ChargeKey } from './types.js';
 
-/** One Charge by its key: every column the API shows. */
+/** One row of cc_charge by its key: every column the API shows. */
 export const SELECT_CHARGE = `SELECT id, id_cc_card, iduser, creationdate, amount, chargetype, description, id_cc_did,
        id_cc_card_subscription, cover_from, cover_to, charged_status, invoiced_status
 FROM cc_charge

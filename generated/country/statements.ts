@@ -5,7 +5,7 @@
 import type { DatabaseName, Statement } from '../../runtime/contract.js';
 import type { CountryKey } from './types.js';
 
-/** One Country by its key: every column the API shows. */
+/** One row of cc_country by its key: every column the API shows. */
 export const SELECT_COUNTRY = `SELECT id, countrycode, countryprefix, countryname
 FROM cc_country
 WHERE id = ?`;

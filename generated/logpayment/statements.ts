@@ -5,7 +5,7 @@
 import type { DatabaseName, Statement } from '../../runtime/contract.js';
 import type { PaymentKey } from './types.js';
 
-/** One Payment by its key: every column the API shows. */
+/** One row of cc_logpayment by its key: every column the API shows. */
 export const SELECT_PAYMENT = `SELECT id, date, payment, card_id AS card, id_logrefill, description, added_refill, payment_type,
        added_commission, agent_id AS agent
 FROM cc_logpayment

@@ -5,7 +5,7 @@
 import type { DatabaseName, Statement } from '../../runtime/contract.js';
 import type { RefillKey } from './types.js';
 
-/** One Refill by its key: every column the API shows. */
+/** One row of cc_logrefill by its key: every column the API shows. */
 export const SELECT_REFILL = `SELECT id, date, credit, card_id AS card, description, refill_type, added_invoice, agent_id AS agent
 FROM cc_logrefill
 WHERE id = ?`;

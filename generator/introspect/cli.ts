@@ -63,9 +63,7 @@ async function report(task: () => Promise<number>): Promise<void> {
 async function introspectTable(connection: mysql.Connection, project: string, table: string, resource?: string): Promise<string> {
   const facts = await readTable(rowsOf(connection), table);
   if (facts === undefined) throw new UsageError(`no table ${table} in that database`);
-  if (facts.primaryKey.length !== 1) {
-    throw new UsageError(`${table} has ${facts.primaryKey.length === 0 ? 'no' : 'a composite'} primary key; a2gen serves tables with a single-column key`);
-  }
+  if (facts.primaryKey.length === 0) throw new UsageError(`${table} has no primary key; a2gen serves tables with one (of one or more columns)`);
   const file = path.join(project, 'schema', `${table}.json`);
   const existing = await readExisting(file);
   const text = formatSchema(schemaFromFacts(facts, existing, resource));

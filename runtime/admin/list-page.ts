@@ -5,7 +5,7 @@
  * the current selection.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiErrorWithFields } from '../http/errors.js';
+import { statusOf, type ApiErrorWithFields } from '../http/errors.js';
 import { rawQuery } from '../http/request.js';
 import { rowKey, seeOther, sendPage, type AdminContext } from './context.js';
 import type { AdminField, AdminFilter, AdminPage } from './contract.js';
@@ -188,7 +188,7 @@ export function registerListPage(app: FastifyInstance, context: AdminContext, pa
       rows = fetched.slice(0, PAGE_SIZE);
     } catch (error) {
       const fields = (error as ApiErrorWithFields).fields;
-      if ((error as ApiErrorWithFields).statusCode !== 400 || fields === undefined) throw error;
+      if (statusOf(error) !== 400 || fields === undefined) throw error;
       status = 400;
       flashes.push({
         kind: 'error',

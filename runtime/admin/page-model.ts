@@ -39,7 +39,8 @@ function defaultsToNow(spec: ColumnSpec): boolean {
   return isDateKind(spec.rule.kind) && /^current_timestamp(\(\))?$/i.test(spec.sqlDefault ?? '');
 }
 
-function inputOf(spec: ColumnSpec): AdminField['input'] {
+function inputOf(column: Column): AdminField['input'] {
+  const spec = column.spec;
   if (spec.writeOnly) return 'password';
   if (spec.choices !== undefined) return 'select';
   switch (spec.rule.kind) {
@@ -48,7 +49,7 @@ function inputOf(spec: ColumnSpec): AdminField['input'] {
     case 'float':
     case 'double':
       // Wide decimals travel as strings: a number input would round them.
-      return spec.json === 'string' ? 'text' : 'number';
+      return column.json === 'string' ? 'text' : 'number';
     case 'timestamp':
     case 'datetime':
       return 'datetime-local';
@@ -59,10 +60,10 @@ function inputOf(spec: ColumnSpec): AdminField['input'] {
   }
 }
 
-function stepOf(spec: ColumnSpec): string | undefined {
-  const rule = spec.rule;
+function stepOf(column: Column): string | undefined {
+  const rule = column.rule;
   if (rule.kind === 'integer') return '1';
-  if (rule.kind === 'decimal' && spec.json === 'number') return rule.scale === 0 ? '1' : `0.${'0'.repeat(rule.scale - 1)}1`;
+  if (rule.kind === 'decimal' && column.json === 'number') return rule.scale === 0 ? '1' : `0.${'0'.repeat(rule.scale - 1)}1`;
   if (rule.kind === 'float' || rule.kind === 'double') return 'any';
   if (rule.kind === 'timestamp' || rule.kind === 'datetime') return '1';
   return undefined;
@@ -80,13 +81,14 @@ function rangeOf(spec: ColumnSpec): { min?: string; max?: string } {
 }
 
 /** The value the create form starts with: the create default, else the database default. */
-function initialOf(spec: ColumnSpec): string {
+function initialOf(column: Column): string {
+  const spec = column.spec;
   if (spec.writeOnly || spec.readOnly) return '';
   const value = 'default' in spec ? spec.default : defaultsToNow(spec) ? null : spec.sqlDefault;
   if (value === null || value === undefined) return '';
   const text = String(value);
   if (text.startsWith('0000-00-00')) return '';
-  if (spec.rule.kind === 'decimal' && spec.json === 'number') return String(Number(text));
+  if (spec.rule.kind === 'decimal' && column.json === 'number') return String(Number(text));
   if (spec.rule.kind === 'timestamp' || spec.rule.kind === 'datetime') return text.replace(' ', 'T');
   return text;
 }
@@ -106,13 +108,13 @@ function helpOf(spec: ColumnSpec): string {
 
 function fieldOf(column: Column): AdminField {
   const spec = column.spec;
-  const input = inputOf(spec);
+  const input = inputOf(column);
   return {
     name: spec.name,
-    label: spec.title,
+    label: column.title,
     help: helpOf(spec),
     input,
-    step: input === 'number' || input === 'datetime-local' ? stepOf(spec) : undefined,
+    step: input === 'number' || input === 'datetime-local' ? stepOf(column) : undefined,
     ...(input === 'number' ? rangeOf(spec) : {}),
     maxLength: spec.rule.kind === 'string' ? spec.rule.maxLength : undefined,
     required: spec.required === true,
@@ -122,7 +124,7 @@ function fieldOf(column: Column): AdminField {
     key: column.primaryKey,
     writeOnly: column.writeOnly,
     choices: spec.choices?.map((choice) => ({ value: String(choice.value), label: choice.label })),
-    initial: initialOf(spec),
+    initial: initialOf(column),
     rule: spec.rule,
   };
 }
@@ -160,13 +162,13 @@ function filterOf(resource: Resource, column: Column): AdminFilter {
   const label = labelColumn(resource, column);
   return {
     name: column.name,
-    label: column.spec.title,
+    label: column.title,
     // Through a reference, its label comes first: "name contains, any case", "name is".
     operators: [...(label ? [`${label.name}__icontains`, label.name] : []), ...filterOperators(column)],
     dates: isDateKind(column.rule.kind) || undefined,
-    reference: label?.spec.title.toLowerCase(),
+    reference: label?.title.toLowerCase(),
     choices: column.spec.choices?.map((choice) => ({ value: String(choice.value), label: choice.label })),
-    placeholder: label ? `${label.spec.title.toLowerCase()}, or an id` : placeholderOf(column.rule.kind),
+    placeholder: label ? `${label.title.toLowerCase()}, or an id` : placeholderOf(column.rule.kind),
   };
 }
 

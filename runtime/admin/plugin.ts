@@ -11,6 +11,7 @@ import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import secureSession from '@fastify/secure-session';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { statusOf } from '../http/errors.js';
 import { createBodyValidator } from '../http/validation.js';
 import type { UserStore } from '../auth/user-store.js';
 import type { Store } from '../store/store.js';
@@ -138,7 +139,7 @@ export async function adminPlugin(app: FastifyInstance, options: AdminOptions): 
   });
 
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    let status = error.statusCode ?? 500;
+    let status = statusOf(error);
     let text = error.message;
     if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET') {
       status = 403;

@@ -22,6 +22,7 @@ export interface ResourceRoutesOptions {
   readonly maxLimit: number;
 }
 
+/** `/api/<resource>/`, as the old API named it (the trailing slash is optional for clients all the same). */
 const LIST = '/';
 const DETAIL = '/:id/';
 const DELETE_ALIAS = '/:id/delete/';
@@ -36,7 +37,7 @@ export async function resourceRoutes(app: FastifyInstance, { store, resource, ma
   const schemas = resourceSchemas(resource);
   const { db } = store;
 
-  app.get(LIST, { schema: { response: { 200: listSchema(schemas.row) } } }, async (request) => {
+  app.get(LIST, { prefixTrailingSlash: 'slash', schema: { response: { 200: listSchema(schemas.row) } } }, async (request) => {
     const query = parseListQuery(resource, rawQuery(request), db.adapter, maxLimit);
     return listPage(resource, query, await store.list(resource, query));
   });
@@ -52,7 +53,7 @@ export async function resourceRoutes(app: FastifyInstance, { store, resource, ma
     return;
   }
 
-  app.post(LIST, { schema: { body: schemas.create, response: { 200: schemas.row } }, onSend: sendEtag }, async (request) =>
+  app.post(LIST, { prefixTrailingSlash: 'slash', schema: { body: schemas.create, response: { 200: schemas.row } }, onSend: sendEtag }, async (request) =>
     store.create(writeContext(request), resource, request.body as Record<string, unknown>),
   );
 

@@ -6,8 +6,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorObject } from 'ajv';
 import { DatabaseUnavailableError, InvalidValueError, MissingTableError } from '../db/errors.js';
-import { describeProblems, type FieldProblem } from './errors.js';
-import { StoreError, type StoreErrorCode } from '../store/errors.js';
+import { describeProblems, statusOf, type FieldProblem } from './errors.js';
+import { StoreError } from '../store/errors.js';
 import { bodyProblems } from './validation.js';
 
 export interface ErrorBody {
@@ -15,9 +15,6 @@ export interface ErrorBody {
   code: string;
   fields?: FieldProblem[];
 }
-
-/** The status of each of the store's errors. */
-const STORE_STATUS: Record<StoreErrorCode, number> = { not_found: 404, conflict: 409, precondition_failed: 412, invalid_query: 400 };
 
 /** Fastify's own client-error codes, mapped to ours. */
 const FASTIFY_CODES: Record<string, string> = {
@@ -45,7 +42,7 @@ export function errorResponse(error: FastifyError & { fields?: FieldProblem[] })
     return { status: 400, body: { error: `invalid request body: ${describeProblems(fields)}`, code: 'invalid_body', fields } };
   }
   if (error instanceof StoreError) {
-    return { status: STORE_STATUS[error.code], body: { error: error.message, code: error.code, ...(error.fields && { fields: error.fields }) } };
+    return { status: statusOf(error), body: { error: error.message, code: error.code, ...(error.fields && { fields: error.fields }) } };
   }
   if (error instanceof MissingTableError) {
     return { status: 503, body: { error: `table ${error.table} is missing from the database`, code: 'table_missing' } };

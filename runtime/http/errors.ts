@@ -4,7 +4,7 @@
  * Rendered as {"error": "...", "code": "...", "fields": [...]}.
  */
 import createError, { type FastifyError } from '@fastify/error';
-import { describeProblems, type FieldProblem } from '../store/errors.js';
+import { describeProblems, StoreError, type FieldProblem, type StoreErrorCode } from '../store/errors.js';
 
 export { describeProblems, type FieldProblem } from '../store/errors.js';
 
@@ -20,4 +20,14 @@ export interface ApiErrorWithFields extends FastifyError {
 
 export function invalidBody(problems: FieldProblem[]): ApiErrorWithFields {
   return Object.assign(new InvalidBodyError(describeProblems(problems)), { fields: problems });
+}
+
+/** The status of each of the store's errors. */
+const STORE_STATUS: Record<StoreErrorCode, number> = { not_found: 404, conflict: 409, precondition_failed: 412, invalid_query: 400 };
+
+/** The HTTP status an error stands for: the store's by its code, Fastify's and ours by their statusCode, else 500. */
+export function statusOf(error: unknown): number {
+  if (error instanceof StoreError) return STORE_STATUS[error.code];
+  const status = (error as { statusCode?: unknown }).statusCode;
+  return typeof status === 'number' ? status : 500;
 }

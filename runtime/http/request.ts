@@ -48,6 +48,8 @@ export function allowOnly(app: FastifyInstance, url: string, allowed: readonly s
   app.route({
     method: others as unknown as string[],
     url,
+    // Under a prefix, `/` is the prefix with its slash (`/api/card/`), as the route it guards.
+    prefixTrailingSlash: 'slash',
     handler: async (request, reply) => {
       reply.header('Allow', allow);
       if (request.method === 'OPTIONS') return reply.status(204).send();

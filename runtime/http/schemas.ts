@@ -21,7 +21,7 @@ export interface ResourceSchemas {
 /** The schema of one column in a request body. */
 function bodyProperty(column: Column, allowNull: boolean, writable: boolean): Schema {
   if (!writable) return { readOnlyColumn: true };
-  const types: string[] = column.spec.json === 'string' ? ['string'] : ['number', 'string'];
+  const types: string[] = column.json === 'string' ? ['string'] : ['number', 'string'];
   if (allowNull) types.push('null');
   const property: Schema = { type: types.length === 1 ? types[0] : types };
   if (column.spec.minLength !== undefined) property.minLength = column.spec.minLength;
@@ -31,7 +31,7 @@ function bodyProperty(column: Column, allowNull: boolean, writable: boolean): Sc
 
 function responseProperty(column: Column): Schema {
   // BIGINT values past 2^53 cannot be JSON numbers without losing digits: they travel as strings.
-  const types: string[] = column.spec.bigint ? ['integer', 'string'] : [column.spec.json];
+  const types: string[] = column.bigint ? ['integer', 'string'] : [column.json];
   if (column.nullable) types.push('null');
   return { type: types.length === 1 ? types[0] : types };
 }

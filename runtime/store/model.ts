@@ -22,16 +22,15 @@ export interface ColumnSpec {
   readonly name: string;
   /** The SQL column, where it differs from `name`. */
   readonly column?: string;
-  readonly title: string;
+  /** What people call it; the property name where absent. */
+  readonly title?: string;
   readonly description?: string;
   /** The SQL type as the database shows it: `int(11)`, `decimal(15,5)`. */
   readonly type: string;
-  /** JSON type of the value (wide decimals travel as strings). */
-  readonly json: 'integer' | 'number' | 'string';
+  /** What a value must be; also decides its JSON type (common/json-values.ts). */
   readonly rule: ValueRule;
-  /** null may be sent and returned (SQL NULL, or a zero date). */
+  /** null may be sent and returned: the column is NULL-able, or a zero date stands for null. */
   readonly nullable?: boolean;
-  readonly sqlNullable?: boolean;
   /** The database default as the schema states it (`null`, `'0'`, `CURRENT_TIMESTAMP`); absent: none. */
   readonly sqlDefault?: string | null;
   readonly autoIncrement?: boolean;
@@ -47,10 +46,6 @@ export interface ColumnSpec {
   readonly choices?: readonly ColumnChoice[];
   /** Holds another model's key; `label` names the target's column that describes a row to people. */
   readonly references?: { readonly resource: string; readonly label?: string };
-  /** How the driver's value becomes the JSON value, where it needs to. */
-  readonly decode?: 'decimalToNumber' | 'floatToNumber' | 'zeroDateToNull';
-  /** BIGINT: past 2^53 the value is a string. */
-  readonly bigint?: boolean;
 }
 
 export interface IndexSpec {

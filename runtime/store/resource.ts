@@ -4,6 +4,7 @@
  * decoders, the key), so no request recomputes it and no table needs code
  * of its own.
  */
+import { decoderOf, isBigint, jsonTypeOf } from '../../common/json-values.js';
 import { operatorsFor, type FilterOperator } from '../../common/operators.js';
 import { sqlName } from '../../common/sql-identifier.js';
 import type { ValueRule } from '../../common/value-rules.js';
@@ -16,6 +17,14 @@ export interface Column {
   readonly spec: ColumnSpec;
   /** JSON property name. */
   readonly name: string;
+  /** What people call it. */
+  readonly title: string;
+  /** The JSON type of its values (wide decimals travel as strings). */
+  readonly json: 'integer' | 'number' | 'string';
+  /** BIGINT: past 2^53 a value is a string. */
+  readonly bigint: boolean;
+  /** NULL in the database (a zero-date column is NOT NULL, yet reads as null). */
+  readonly sqlNullable: boolean;
   /** The SQL column, quoted where it must be: `credit`. */
   readonly sql: string;
   /** In a SELECT list: `card_id AS card` where the names differ. */
@@ -43,14 +52,19 @@ function columnOf(spec: ColumnSpec, primaryKey: readonly string[]): Column {
   const sql = sqlName(spec.column ?? spec.name);
   const nullable = spec.nullable === true;
   const writeOnly = spec.writeOnly === true;
+  const zeroDate = spec.zeroDate === true;
   return {
     spec,
     name: spec.name,
+    title: spec.title ?? spec.name,
+    json: jsonTypeOf(spec.rule),
+    bigint: isBigint(spec.type),
+    sqlNullable: nullable && !zeroDate,
     sql,
     select: spec.column === undefined ? sql : `${sql} AS ${sqlName(spec.name)}`,
     rule: spec.rule,
     nullable,
-    zeroDate: spec.zeroDate === true,
+    zeroDate,
     readOnly: spec.readOnly === true,
     writeOnly,
     primaryKey: primaryKey.includes(spec.name),
@@ -99,9 +113,10 @@ export class Resource {
     this.createDefaults = Object.fromEntries(
       model.columns.filter((spec) => 'default' in spec && spec.readOnly !== true).map((spec) => [spec.name, spec.default]),
     );
-    this.decoders = model.columns
-      .filter((spec) => spec.decode !== undefined && spec.writeOnly !== true)
-      .map((spec) => [spec.name, DECODERS[spec.decode!]] as const);
+    this.decoders = this.columns.flatMap((column) => {
+      const decoder = decoderOf(column.rule, column.zeroDate);
+      return decoder === undefined || column.writeOnly ? [] : [[column.name, DECODERS[decoder]] as const];
+    });
   }
 
   /** The resource a column refers to, when it holds another model's key. */

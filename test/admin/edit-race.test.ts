@@ -5,7 +5,7 @@
  * of theirs is written.
  */
 import t from 'tap';
-import { cardGroupTable } from '../../generated/cardgroup/queries.js';
+import { SELECT_CARD_GROUP } from '../../generated/cardgroup/statements.js';
 import type { Db } from '../../runtime/db/db.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { interferingDb, type InterferingDb } from '../helpers/interfering-db.js';
@@ -24,7 +24,7 @@ for (const name of BACKENDS) {
 
     await admin.get(`/admin/cardgroup/${id}/`);
     // The save reads the row twice: the handler (for its field-by-field merge), then the write path. Strike after the second.
-    trap!.arm(cardGroupTable.get, async (db: Db) => {
+    trap!.arm(SELECT_CARD_GROUP, async (db: Db) => {
       await db.run('UPDATE cc_card_group SET description = ? WHERE id = ?', ['theirs', id]);
     }, 2);
     const saved = await admin.post(`/admin/cardgroup/${id}/`, form);

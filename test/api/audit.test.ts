@@ -5,8 +5,9 @@
  * columns masked). The API serves the trail read-only.
  */
 import t from 'tap';
-import { cardGroupTable } from '../../generated/cardgroup/queries.js';
-import { createRow, type WriteContext } from '../../runtime/store/writes.js';
+import { cardGroupModel } from '../../generated/cardgroup/model.js';
+import { Registry } from '../../runtime/store/resource.js';
+import { Store, type WriteContext } from '../../runtime/store/store.js';
 import { AuditWriter, MASKED } from '../../runtime/store/audit-log.js';
 import { wrapDb } from '../helpers/wrapped-db.js';
 import { BACKENDS, createBackend } from '../helpers/backends.js';
@@ -149,12 +150,11 @@ for (const name of BACKENDS) {
     await backend.raw('DROP TABLE a2gen_audit');
     const logged: unknown[] = [];
     const context: WriteContext = {
-      db: backend.db,
-      audit: true,
-      log: { error: (entry: unknown) => logged.push(entry) } as unknown as WriteContext['log'],
+      log: { error: (entry: unknown) => logged.push(entry) },
       actor: { user: 'ops', client: '127.0.0.1', route: 'POST /api/cardgroup/' },
     };
-    const created = await createRow(context, cardGroupTable, { name: 'kept' });
+    const registry = new Registry([cardGroupModel]);
+    const created = await new Store(backend.db, registry, true).create(context, registry.get('cardgroup')!, { name: 'kept' });
     t.equal(created.name, 'kept', 'the change is reported as made');
     t.equal((await backend.raw("SELECT id FROM cc_card_group WHERE name = 'kept'")).length, 1, 'and it is there');
     t.equal(logged.length, 1, 'the entry went to the error log instead');
@@ -166,17 +166,14 @@ t.test('mysql: InnoDB: the change and its audit row commit together', async (t) 
   const backend = await createBackend('mysql');
   t.teardown(() => backend.cleanup());
   await backend.raw('ALTER TABLE cc_card_group ENGINE=InnoDB');
-  const innodb = { ...cardGroupTable, transactional: true };
-  const context: WriteContext = {
-    db: backend.db,
-    audit: true,
-    log: { error() {} } as unknown as WriteContext['log'],
-    actor: { user: 'ops', client: '127.0.0.1', route: 'POST /api/cardgroup/' },
-  };
-  const kept = await createRow(context, innodb, { name: 'committed' });
+  const registry = new Registry([{ ...cardGroupModel, engine: 'InnoDB' }]);
+  const store = new Store(backend.db, registry, true);
+  const innodb = registry.get('cardgroup')!;
+  const context: WriteContext = { log: { error() {} }, actor: { user: 'ops', client: '127.0.0.1', route: 'POST /api/cardgroup/' } };
+  const kept = await store.create(context, innodb, { name: 'committed' });
   t.same((await backend.raw('SELECT action, row_key FROM a2gen_audit')), [{ action: 'create', row_key: String(kept.id) }], 'both written');
   await backend.raw('DROP TABLE a2gen_audit');
-  await t.rejects(createRow(context, innodb, { name: 'rolled back' }), 'the audit row failed, so the write fails');
+  await t.rejects(store.create(context, innodb, { name: 'rolled back' }), 'the audit row failed, so the write fails');
   t.same(await backend.raw("SELECT id FROM cc_card_group WHERE name = 'rolled back'"), [], 'and the change was rolled back with it');
 });
 
@@ -194,7 +191,7 @@ for (const name of BACKENDS) {
     const writer = new AuditWriter(counting);
     const actor = { user: 'ops', client: '127.0.0.1', route: 'test' };
     await Promise.all(
-      Array.from({ length: 100 }, (_, index) => writer.append(actor, { action: 'update', resource: 'card', key: index, before: null, after: { n: index } })),
+      Array.from({ length: 100 }, (_, index) => writer.append(actor, { action: 'update', resource: 'card', key: String(index), before: null, after: { n: index } })),
     );
     const rows = await backend.raw('SELECT row_key FROM a2gen_audit ORDER BY id');
     t.same(rows.map((row) => Number(row.row_key)), Array.from({ length: 100 }, (_, index) => index), '100 entries, 100 rows, in order');
@@ -212,7 +209,7 @@ for (const name of BACKENDS) {
 
     await backend.raw('DROP TABLE a2gen_audit');
     const failed = await Promise.allSettled(
-      Array.from({ length: 5 }, (_, index) => writer.append(actor, { action: 'delete', resource: 'card', key: index, before: null, after: null })),
+      Array.from({ length: 5 }, (_, index) => writer.append(actor, { action: 'delete', resource: 'card', key: String(index), before: null, after: null })),
     );
     t.same(failed.map((result) => result.status), Array(5).fill('rejected'), 'a failed INSERT fails every entry in it');
   });

@@ -4,8 +4,11 @@
  * UPDATE/DELETE statement, else 412 and nothing written.
  */
 import t from 'tap';
-import { cardTable } from '../../generated/card/queries.js';
-import { updateRow, deleteRow, type WriteContext } from '../../runtime/store/writes.js';
+import { cardModel } from '../../generated/card/model.js';
+import { SELECT_CARD } from '../../generated/card/statements.js';
+import { errorResponse } from '../../runtime/http/error-handler.js';
+import { Registry } from '../../runtime/store/resource.js';
+import { Store, type WriteContext } from '../../runtime/store/store.js';
 import type { Db } from '../../runtime/db/db.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { interferingDb } from '../helpers/interfering-db.js';
@@ -23,7 +26,7 @@ async function newCard(service: Service, username: string): Promise<number> {
 /** The backend's Db, with `other` changing the row right after the write path's read. */
 function interfering(db: Db, other: (db: Db) => Promise<void>): Db {
   const wrapper = interferingDb(db);
-  wrapper.arm(cardTable.get, other);
+  wrapper.arm(SELECT_CARD, other);
   return wrapper.db;
 }
 
@@ -31,11 +34,11 @@ function interfering(db: Db, other: (db: Db) => Promise<void>): Db {
 async function statusOf(write: Promise<unknown>): Promise<number | undefined> {
   return write.then(
     () => 200,
-    (error: { statusCode?: number }) => error.statusCode,
+    (error) => errorResponse(error).status,
   );
 }
 
-const silentLog = { error() {} } as unknown as WriteContext['log'];
+const silentLog: WriteContext['log'] = { error() {} };
 
 for (const name of BACKENDS) {
   t.test(name, async (t) => {
@@ -113,17 +116,20 @@ for (const name of BACKENDS) {
         changes += 1;
         await db.run('UPDATE cc_card SET firstname = ? WHERE id = ?', [`Sneaky ${changes}`, id]);
       };
-      const context = (db: Db): WriteContext => ({ db, audit: false, log: silentLog, actor: { user: 'test', client: '127.0.0.1', route: 'test' } });
+      const context: WriteContext = { log: silentLog, actor: { user: 'test', client: '127.0.0.1', route: 'test' } };
+      const registry = new Registry([cardModel]);
+      const card = registry.get('card')!;
+      const store = (db: Db) => new Store(db, registry, false);
       // The precondition sees the row as read (unchanged), so only the WHERE clause can stop the write.
-      const update = updateRow(context(interfering(service.backend.db, other)), cardTable, id, { lastname: 'Mine' }, () => true);
+      const update = store(interfering(service.backend.db, other)).update(context, card, [id], { lastname: 'Mine' }, () => true);
       t.equal(await statusOf(update), 412, 'the UPDATE matched no row: 412');
       const [row] = await service.backend.raw('SELECT firstname, lastname FROM cc_card WHERE id = ?', [id]);
       t.same(row, { firstname: 'Sneaky 1', lastname: '' }, 'the other change stands; ours was not written');
-      const remove = deleteRow(context(interfering(service.backend.db, other)), cardTable, id, () => true);
+      const remove = store(interfering(service.backend.db, other)).delete(context, card, [id], () => true);
       t.equal(await statusOf(remove), 412, 'the DELETE matched no row: 412');
       t.equal((await service.backend.raw('SELECT id FROM cc_card WHERE id = ?', [id])).length, 1, 'not deleted');
       // Without a condition the same interleaving writes: the condition is what made the difference.
-      await updateRow(context(interfering(service.backend.db, other)), cardTable, id, { lastname: 'Mine' });
+      await store(interfering(service.backend.db, other)).update(context, card, [id], { lastname: 'Mine' });
       t.equal((await service.backend.raw('SELECT lastname FROM cc_card WHERE id = ?', [id]))[0]!.lastname, 'Mine');
     });
   });

@@ -12,8 +12,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { resources } from '../../generated/index.js';
-import type { ColumnSpec, ResourceModule, ResourceSpec } from '../../runtime/contract.js';
+import { models } from '../../generated/index.js';
+import { Registry, type Column, type Resource } from '../../runtime/store/resource.js';
 import { BACKENDS, PROJECT_ROOT } from '../helpers/backends.js';
 import { startService, type Service } from '../helpers/service.js';
 
@@ -28,15 +28,17 @@ function resolve(node: any): any {
   return node;
 }
 
-function moduleOf(resource: string): ResourceModule {
-  const module = resources.find((candidate) => candidate.spec.resource === resource);
+const registry = new Registry(models);
+
+function moduleOf(resource: string): Resource {
+  const module = registry.get(resource);
   if (module === undefined) throw new Error(`no generated resource ${resource}`);
   return module;
 }
 
-function columnOf(spec: ResourceSpec, name: string): ColumnSpec {
-  const column = spec.columns.find((candidate) => candidate.name === name);
-  if (column === undefined) throw new Error(`${spec.resource} has no column ${name}`);
+function columnOf(spec: Resource, name: string): Column {
+  const column = spec.byName.get(name);
+  if (column === undefined) throw new Error(`${spec.name} has no column ${name}`);
   return column;
 }
 
@@ -47,15 +49,14 @@ function requiredOnCreate(resource: string): string[] {
 }
 
 /** Whether the table numbers its own rows; when it does not, a create must carry the key. */
-function autoIncrementKey(module: ResourceModule): boolean {
-  const key = module.expected['x-a2gen'].primaryKey[0]!;
-  return module.expected.properties[key]?.['x-sql'].autoIncrement === true;
+function autoIncrementKey(module: Resource): boolean {
+  return module.key[0]!.spec.autoIncrement === true;
 }
 
 let counter = 0;
 
 /** A value the column's rule accepts, different on every call (unique keys stay unique). */
-function sampleValue(column: ColumnSpec): string | number {
+function sampleValue(column: Column): string | number {
   counter += 1;
   const rule = column.rule;
   switch (rule.kind) {
@@ -95,16 +96,15 @@ function harness(service: Service): Harness {
 
   async function minimalBody(resource: string, extra: Json = {}): Promise<Json> {
     const module = moduleOf(resource);
-    const { spec } = module;
+    const spec = module;
     const body: Json = {};
-    if (!autoIncrementKey(module)) body[spec.primaryKey] = 1_000_000 + ++counter;
+    if (!autoIncrementKey(module)) body[spec.key[0]!.name] = 1_000_000 + ++counter;
     for (const name of requiredOnCreate(resource)) {
-      if (name in extra) continue;
-      const relation = spec.relations[name];
-      if (relation !== undefined) {
-        const target = relation.target();
-        if (!targets.has(target.resource)) targets.set(target.resource, createRaw(target.resource));
-        body[name] = (await targets.get(target.resource)!)[target.primaryKey];
+      if (name in extra || name in body) continue;
+      const target = spec.target(name);
+      if (target !== undefined) {
+        if (!targets.has(target.name)) targets.set(target.name, createRaw(target.name));
+        body[name] = (await targets.get(target.name)!)[target.key[0]!.name];
       } else {
         body[name] = sampleValue(columnOf(spec, name));
       }
@@ -132,7 +132,7 @@ function harness(service: Service): Harness {
 }
 
 /** What the API answers for a value that was sent (write-only columns are never answered). */
-function sent(t: Test, row: Json, body: Json, spec: ResourceSpec, what: string): void {
+function sent(t: Test, row: Json, body: Json, spec: Resource, what: string): void {
   for (const [name, value] of Object.entries(body)) {
     if (columnOf(spec, name).writeOnly) t.notOk(name in row, `${what}: write-only ${name} is not returned`);
     else t.equal(row[name], value, `${what}: ${name} as sent`);
@@ -140,25 +140,27 @@ function sent(t: Test, row: Json, body: Json, spec: ResourceSpec, what: string):
 }
 
 /** A column an update can change: writable, readable, not a reference, not the key. */
-function updatableColumn(spec: ResourceSpec): ColumnSpec {
-  const column = spec.columns.find((candidate) => !candidate.readOnly && !candidate.writeOnly && spec.relations[candidate.name] === undefined);
-  if (column === undefined) throw new Error(`${spec.resource} has no column an update can change`);
+function updatableColumn(spec: Resource): Column {
+  const column = spec.columns.find((candidate) => !candidate.readOnly && !candidate.primaryKey && !candidate.writeOnly && spec.target(candidate.name) === undefined);
+  if (column === undefined) throw new Error(`${spec.name} has no column an update can change`);
   return column;
 }
 
+/** Keys of one integer column; keys of other shapes have a test of their own (test/api/keys.test.ts). */
+const integerKeyed = registry.all().filter((module) => module.key.length === 1 && module.key[0]!.rule.kind === 'integer');
 /** The models clients write: all but a2gen's read-only audit trail. */
-const writable = resources.filter((module) => !module.spec.readOnly);
+const writable = integerKeyed.filter((module) => !module.readOnly);
 
 t.test('every resource is served by this test, and each has an AUTO_INCREMENT key or a writable one', async (t) => {
   t.strictSame(
-    writable.map((module) => module.spec.resource).sort(),
-    ['call', 'callerid', 'card', 'cardgroup', 'charge', 'country', 'logpayment', 'logrefill'],
-    'the old API’s models',
+    writable.map((module) => module.name).sort(),
+    ['call', 'callerid', 'card', 'cardgroup', 'charge', 'country', 'logpayment', 'logrefill', 'tariffgroup'],
+    'the old API’s models and the call plans',
   );
-  t.strictSame(resources.filter((module) => module.spec.readOnly).map((module) => module.spec.resource), ['audit'], 'and the audit trail, read-only');
+  t.strictSame(registry.all().filter((module) => module.readOnly).map((module) => module.name), ['audit'], 'and the audit trail, read-only');
   for (const module of writable) {
-    const key = columnOf(module.spec, module.spec.primaryKey);
-    t.ok(autoIncrementKey(module) || !key.readOnly, `${module.spec.resource}: a create can get a key`);
+    const key = module.key[0]!;
+    t.ok(autoIncrementKey(module) || !key.readOnly, `${module.name}: a create can get a key`);
   }
 });
 
@@ -170,8 +172,9 @@ for (const name of BACKENDS) {
     const api = harness(service);
 
     for (const module of writable) {
-      const { spec } = module;
-      const { resource, primaryKey: key } = spec;
+      const spec = module;
+      const resource = spec.name;
+      const key = spec.key[0]!.name;
       const list = `/api/${resource}/`;
 
       await t.test(`${resource}: create with a minimal body, read it back`, async (t) => {
@@ -282,21 +285,26 @@ for (const name of BACKENDS) {
     }
 
     await t.test('filters follow every declared reference', async (t) => {
-      for (const module of resources) {
-        for (const [name, relation] of Object.entries(module.spec.relations)) {
-          const { resource } = module.spec;
-          const target = relation.target();
+      for (const module of integerKeyed) {
+        for (const column of module.columns) {
+          const target = module.target(column.name);
+          if (target === undefined) continue;
+          const name = column.name;
+          const resource = module.name;
+          const label = module.label(name);
+          const targetKey = target.key[0]!.name;
           // Two referenced rows; one referring row each.
-          const through = relation.label ?? target.primaryKey;
-          const labelled = () => (relation.label === undefined ? {} : { [relation.label]: sampleValue(columnOf(target, relation.label)) });
-          const targets = [await api.create(t, target.resource, labelled()), await api.create(t, target.resource, labelled())];
+          const through = label ?? targetKey;
+          const labelled = () => (label === undefined ? {} : { [label]: sampleValue(columnOf(target, label)) });
+          const targets = [await api.create(t, target.name, labelled()), await api.create(t, target.name, labelled())];
           const rows: Json[] = [];
-          for (const row of targets) rows.push(await api.create(t, resource, { [name]: row[target.primaryKey] }));
-          const ids = rows.map((row) => row[module.spec.primaryKey]);
+          for (const row of targets) rows.push(await api.create(t, resource, { [name]: row[targetKey] }));
+          const primaryKey = module.key[0]!.name;
+          const ids = rows.map((row) => row[primaryKey]);
           const query = `${name}__${through}=${encodeURIComponent(String(targets[1]![through]))}`;
-          const response = await request(`/api/${resource}/?${query}&${module.spec.primaryKey}__in=${ids.join(',')}`);
+          const response = await request(`/api/${resource}/?${query}&${primaryKey}__in=${ids.join(',')}`);
           t.equal(response.status, 200, `/api/${resource}/?${query}`, { found: response.text });
-          t.same(response.json.objects.map((row: Json) => row[module.spec.primaryKey]), [ids[1]], `${resource}.${name} → ${target.resource}.${through}`);
+          t.same(response.json.objects.map((row: Json) => row[primaryKey]), [ids[1]], `${resource}.${name} → ${target.name}.${through}`);
         }
       }
     });

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import t from 'tap';
-import { resources } from '../../generated/index.js';
+import { models } from '../../generated/index.js';
 import { loadConfig } from '../../runtime/config.js';
 import { openDatabase } from '../../runtime/database.js';
 import { BACKENDS, MYSQL_SERVER, PROJECT_ROOT } from '../helpers/backends.js';
@@ -20,7 +20,7 @@ t.test('a fresh embedded database has the countries and the DEFAULT group, seede
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
   const config = { ...loadConfig({}), dataDir };
 
-  const first = await openDatabase(config, resources);
+  const first = await openDatabase(config, models);
   t.equal(first.created, true, 'the file is new');
   t.same(await first.db.all('SELECT COUNT(*) AS n, COUNT(DISTINCT countrycode) AS codes FROM cc_country'), [{ n: COUNTRIES, codes: COUNTRIES }]);
   t.same(await first.db.all("SELECT id, countrycode, countryprefix, countryname FROM cc_country WHERE countrycode IN ('FRA', 'USA', 'AFG') ORDER BY id"), [
@@ -33,7 +33,7 @@ t.test('a fresh embedded database has the countries and the DEFAULT group, seede
   await first.db.run("DELETE FROM cc_country WHERE countrycode = 'AFG'");
   await first.db.close();
 
-  const again = await openDatabase(config, resources);
+  const again = await openDatabase(config, models);
   t.equal(again.created, false);
   t.same(await again.db.all('SELECT COUNT(*) AS n FROM cc_country'), [{ n: COUNTRIES - 1 }], 'reopening seeds nothing again (a deleted row stays deleted)');
   await again.db.close();
@@ -62,7 +62,7 @@ t.test('mysql: the service never seeds a MySQL database', async (t) => {
   await admin.query(`CREATE DATABASE ${name} CHARACTER SET utf8 COLLATE utf8_bin`);
   await admin.query(`USE ${name}`);
   await admin.query(readFileSync(path.join(PROJECT_ROOT, 'generated/ddl/mysql.sql'), 'utf8'));
-  const opened = await openDatabase({ ...loadConfig({}), databaseUrl: `${MYSQL_SERVER}/${name}` }, resources);
+  const opened = await openDatabase({ ...loadConfig({}), databaseUrl: `${MYSQL_SERVER}/${name}` }, models);
   t.teardown(() => opened.db.close());
   await opened.db.ping();
   const [[countries], [groups]] = await Promise.all([

@@ -3,9 +3,14 @@
  * the statement of the defaults spread under the request's values.
  */
 import t from 'tap';
-import { cardSpec } from '../../generated/card/spec.js';
-import { CREATE_DEFAULTS, INSERT_CARD } from '../../generated/card/queries.js';
+import { cardModel } from '../../generated/card/model.js';
+import { mysqlAdapter } from '../../runtime/db/mysql/adapter.js';
+import { sqliteAdapter } from '../../runtime/db/sqlite/adapter.js';
+import { Registry } from '../../runtime/store/resource.js';
 import { insertStatement } from '../../runtime/store/sql-builder.js';
+
+const card = new Registry([cardModel]).get('card')!;
+const CREATE_DEFAULTS = card.createDefaults;
 
 t.test('defaults argument = defaults spread under the values', async (t) => {
   const bodies: Record<string, unknown>[] = [
@@ -15,10 +20,10 @@ t.test('defaults argument = defaults spread under the values', async (t) => {
     { id: 5, serial: 7, username: 'read-only keys are never written' },
   ];
   for (const body of bodies) {
-    for (const dialect of ['mysql', 'sqlite'] as const) {
-      t.same(insertStatement(dialect, INSERT_CARD, cardSpec, body, CREATE_DEFAULTS), insertStatement(dialect, INSERT_CARD, cardSpec, { ...CREATE_DEFAULTS, ...body }), `${dialect} ${JSON.stringify(body)}`);
+    for (const adapter of [mysqlAdapter, sqliteAdapter]) {
+      t.same(insertStatement(adapter, card, body, CREATE_DEFAULTS), insertStatement(adapter, card, { ...CREATE_DEFAULTS, ...body }), `${adapter.name} ${JSON.stringify(body)}`);
     }
   }
-  const sent = insertStatement('mysql', INSERT_CARD, cardSpec, { username: 'u3', lastname: 'Sent' }, CREATE_DEFAULTS);
+  const sent = insertStatement(mysqlAdapter, card, { username: 'u3', lastname: 'Sent' }, CREATE_DEFAULTS);
   t.ok(sent.params.includes('Sent') && !sent.params.includes(undefined as never), 'a value sent wins over its default');
 });

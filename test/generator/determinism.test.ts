@@ -127,8 +127,8 @@ t.test('after a schema change, build --check names each stale file and writes no
   const check = await build(dir, '--check');
   t.equal(check.code, 1, '--check exits 1');
   const report = checkReport(check.stderr);
-  // The DDL (also embedded in the resource module), the length rule in the spec, the OpenAPI maxLength, and the admin form's maxlength.
-  t.strictSame(report.stale, ['admin/cardgroup.ts', 'cardgroup/index.ts', 'cardgroup/spec.ts', 'ddl/mysql.sql', 'openapi.json'], 'names each stale file');
+  // The length rule in the column model (which the admin form reads too), the DDL, and the OpenAPI maxLength.
+  t.strictSame(report.stale, ['cardgroup/model.ts', 'ddl/mysql.sql', 'openapi.json'], 'names each stale file');
   t.strictSame(report.extra, [], 'no extra files');
   t.notMatch(check.stderr, /generated\/card\//, 'the card resource is not touched by a cardgroup change');
   t.match(check.stderr, 'npx a2gen build', 'tells the user how to fix it');
@@ -166,7 +166,7 @@ t.test('a stray file is reported by --check and deleted by build', async (t) => 
   t.strictSame(buildReport(result.stdout), { written: [], deleted: ['cardgroup/old.ts', 'oldresource/index.ts'] }, 'reports the deletions');
   t.notOk(await exists(stray), 'generated/cardgroup/old.ts is gone');
   t.notOk(await exists(path.join(dir, 'generated/oldresource')), 'the emptied generated/oldresource/ is gone');
-  t.ok(await exists(path.join(dir, 'generated/cardgroup/index.ts')), 'the real cardgroup files stay');
+  t.ok(await exists(path.join(dir, 'generated/cardgroup/model.ts')), 'the real cardgroup files stay');
   assertSameTree(t, await readTree(path.join(dir, 'generated')), await readTree(path.join(repoRoot, 'generated')), 'after cleanup');
 
   const again = await build(dir, '--check');
@@ -185,22 +185,20 @@ t.test('removing a schema file removes its generated directory on build', async 
 
   const check = await build(dir, '--check');
   t.equal(check.code, 1, '--check exits 1 while the old files are there');
-  t.match(check.stderr, /^generated\/cardgroup\/index\.ts is no longer generated$/m, '--check names the orphaned files');
+  t.match(check.stderr, /^generated\/cardgroup\/model\.ts is no longer generated$/m, '--check names the orphaned files');
 
   const result = await build(dir);
   t.equal(result.code, 0, 'build exits 0', { stderr: result.stderr });
   t.notOk(await exists(path.join(dir, 'generated/cardgroup')), 'generated/cardgroup/ is gone');
   const report = buildReport(result.stdout);
-  t.ok(report.deleted.length > 0 && report.deleted.every((file) => file.startsWith('cardgroup/') || file === 'admin/cardgroup.ts'), 'only cardgroup files deleted', report);
-  t.ok(await exists(path.join(dir, 'generated/card/index.ts')), 'generated/card/ stays');
+  t.ok(report.deleted.length > 0 && report.deleted.every((file) => file.startsWith('cardgroup/')), 'only cardgroup files deleted', report);
+  t.ok(await exists(path.join(dir, 'generated/card/model.ts')), 'generated/card/ stays');
   const tree = await readTree(path.join(dir, 'generated'));
   const committed = await readTree(path.join(repoRoot, 'generated'));
   for (const [file, content] of tree) {
     const text = content.toString('utf8');
-    if (file === 'card/spec.ts') {
-      t.notOk(/cardGroupSpec/.test(text), 'card/spec.ts no longer follows the reference');
-    } else if (file === 'admin/card.ts') {
-      t.notOk(/name__icontains/.test(text), 'the admin no longer filters cards by the group\'s name');
+    if (file === 'card/model.ts') {
+      t.notOk(/resource: 'cardgroup'/.test(text), 'card/model.ts no longer refers to card groups');
     } else if (file.startsWith('card/')) {
       t.ok(content.equals(committed.get(file) ?? Buffer.alloc(0)), `${file} is unchanged`);
     } else if (file === 'openapi.json') {

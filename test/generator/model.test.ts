@@ -80,13 +80,16 @@ t.test('JSON keys that differ from the column: the old API said card and agent f
 });
 
 t.test('primary keys', async (t) => {
-  t.equal(card.primaryKey.name, 'id');
-  t.equal(card.primaryKey.sql.text, 'bigint(20)');
-  t.ok(card.primaryKey.autoIncrement, 'cc_card.id is AUTO_INCREMENT');
-  t.ok(card.primaryKey.readOnly, 'the key is read-only');
-  t.equal(cardGroup.primaryKey.name, 'id');
-  t.equal(cardGroup.primaryKey.sql.text, 'int(11)');
-  t.ok(cardGroup.primaryKey.autoIncrement, 'cc_card_group.id is AUTO_INCREMENT');
+  const [cardKey] = card.primaryKey;
+  const [groupKey] = cardGroup.primaryKey;
+  t.equal(card.primaryKey.length, 1, 'one key column');
+  t.equal(cardKey!.name, 'id');
+  t.equal(cardKey!.sql.text, 'bigint(20)');
+  t.ok(cardKey!.autoIncrement, 'cc_card.id is AUTO_INCREMENT');
+  t.ok(cardKey!.readOnly, 'the key is read-only');
+  t.equal(groupKey!.name, 'id');
+  t.equal(groupKey!.sql.text, 'int(11)');
+  t.ok(groupKey!.autoIncrement, 'cc_card_group.id is AUTO_INCREMENT');
   t.strictSame(
     card.columns.filter((candidate) => candidate.autoIncrement).map((candidate) => candidate.name),
     ['id'],

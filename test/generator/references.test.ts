@@ -43,7 +43,7 @@ t.test('a label that is not a readable field of the target', async (t) => {
 t.test('a reference on a column that cannot hold a key', async (t) => {
   const result = await buildWith(t, 'on-a-string');
   t.equal(result.code, 1);
-  t.match(result.stderr, 'at /properties/tag/x-references: tag is varchar(50); a reference holds an integer key');
+  t.match(result.stderr, "at /properties/tag/x-references: tag is varchar(50), but cardgroup's key id is int(11)");
 });
 
 t.test('an unknown keyword inside x-references', async (t) => {

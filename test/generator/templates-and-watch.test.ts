@@ -66,7 +66,7 @@ t.test('--watch rebuilds once per change and keeps going after a broken schema',
   save(file, `${JSON.stringify(schema, null, 2)}\n`);
   await seen(' written, ', 2);
   t.match(output, 'changed: schema/cc_card_group.json');
-  t.match(output, 'wrote generated/cardgroup/spec.ts');
+  t.match(output, 'wrote generated/cardgroup/model.ts');
 
   save(file, '{ broken');
   await seen('invalid schema, nothing written');

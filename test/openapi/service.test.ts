@@ -7,7 +7,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { resources } from '../../generated/index.js';
+import { models } from '../../generated/index.js';
+import { Registry } from '../../runtime/store/resource.js';
+
+const registry = new Registry(models);
 import { PROJECT_ROOT } from '../helpers/backends.js';
 import { startService, type Service } from '../helpers/service.js';
 
@@ -136,7 +139,7 @@ t.test('documented methods are served; the others answer 405 with Allow', async 
       (name) => doc.components.schemas[`${name}List`]?.properties.meta.properties.model.const === resource,
     )!;
     const documented = HTTP_METHODS.filter((method) => item[method.toLowerCase()] || (method === 'HEAD' && item.get));
-    const readOnly = resources.find((module) => module.spec.resource === resource)!.spec.readOnly;
+    const readOnly = registry.get(resource)!.readOnly;
     for (const method of HTTP_METHODS) {
       // Each probe gets a fresh row, so deleting it is as fine as reading it. The read-only audit trail gets one by any write.
       const created = readOnly
@@ -189,8 +192,8 @@ function documentedValue(resource: string, name: string): string | undefined {
   const matches = patterns.filter(([pattern]) => new RegExp(pattern, 'u').test(name));
   if (matches.length === 0) return undefined;
   const [head, ...rest] = name.split('__');
-  const relation = resources.find((module) => module.spec.resource === resource)!.spec.relations[head!];
-  if (relation && rest.length > 0 && !ALL_OPERATORS.includes(rest[0]!)) return documentedValue(relation.target().resource, rest.join('__'));
+  const target = registry.get(resource)!.target(head!);
+  if (target && rest.length > 0 && !ALL_OPERATORS.includes(rest[0]!)) return documentedValue(target.name, rest.join('__'));
   const operator = rest.at(-1)!;
   if (operator === 'is_null') return 'true';
   if (SPECIAL.includes(operator)) {
@@ -201,17 +204,17 @@ function documentedValue(resource: string, name: string): string | undefined {
 }
 
 t.test('documented filters are accepted; undocumented ones are a 400 naming them', async (t) => {
-  for (const module of resources) {
-    const { resource, columns, relations } = module.spec;
+  for (const module of registry.all()) {
+    const { name: resource, columns } = module;
     const url = `/api/${resource}/`;
     const paging = listOperation(resource).parameters.filter((parameter: any) => !columns.some((column) => column.name === parameter.name) && parameter.name !== 'filters');
     const candidates = ['nosuchfield', 'usrname', 'page__gt', 'limit__eq', 'filters', ...paging.map((parameter: any) => parameter.name)];
     for (const column of columns) {
       candidates.push(column.name);
       for (const operator of [...ALL_OPERATORS, 'nope']) candidates.push(`${column.name}__${operator}`);
-      const relation = relations[column.name];
-      if (relation === undefined) continue;
-      for (const other of relation.target().columns) {
+      const target = module.target(column.name);
+      if (target === undefined) continue;
+      for (const other of target.columns) {
         candidates.push(`${column.name}__${other.name}`, `${column.name}__${other.name}__ilike`, `${column.name}__${other.name}__is_null`, `${column.name}__${other.name}__nope`);
       }
     }

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import t from 'tap';
-import { resources } from '../../generated/index.js';
+import { models } from '../../generated/index.js';
 import { UserStore } from '../../runtime/auth/user-store.js';
 import { loadConfig } from '../../runtime/config.js';
 import { openDatabase } from '../../runtime/database.js';
@@ -52,8 +52,8 @@ t.test('database faults', async (t) => {
   const mariadb = await MariaDbProcess.create();
   t.teardown(() => mariadb.destroy());
   const config = { ...loadConfig({}), databaseUrl: mariadb.url('a2b'), dbQueryTimeoutMs: QUERY_TIMEOUT_MS, dbPoolSize: 5 };
-  const { db } = await openDatabase(config, resources);
-  const app: FastifyInstance = await buildServer({ db, resources, config, logger: false });
+  const { db } = await openDatabase(config, models);
+  const app: FastifyInstance = await buildServer({ db, models, config, logger: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   t.teardown(async () => {
     await app.close();

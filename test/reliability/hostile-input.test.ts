@@ -7,14 +7,14 @@
 import net from 'node:net';
 import fc from 'fast-check';
 import t from 'tap';
-import { resources } from '../../generated/index.js';
+import { models } from '../../generated/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { propertySeed } from '../helpers/property-seed.js';
 import { basicAuth, PASSWORD, startService, USERNAME, type Service } from '../helpers/service.js';
 
 const seed = propertySeed(t);
 
-const card = resources.find((resource) => resource.spec.resource === 'card')!.spec;
+const card = models.find((model) => model.resource === 'card')!;
 const columnNames = card.columns.map((column) => column.name);
 const operators = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'not_in', 'between', 'like', 'ilike', 'regexp', 'contains', 'is_null', 'nope'];
 const nasty = ["'", '"', ';', '--', '/*', '*/', '`', '\\', '%', '_', '\u0000', '😀', '\uD800', ' OR 1=1', ') OR (1=1', 'DROP TABLE cc_card', '%FF', '%00', '+'];

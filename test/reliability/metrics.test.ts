@@ -13,7 +13,7 @@ import { isDeepStrictEqual } from 'node:util';
 import mysql from 'mysql2/promise';
 import t from 'tap';
 import { spawnService } from '../helpers/spawned-service.js';
-import { resources } from '../../generated/index.js';
+import { models } from '../../generated/index.js';
 import { ConfigError, loadConfig } from '../../runtime/config.js';
 import { openMysql } from '../../runtime/db/mysql/driver.js';
 import { withErrorCounting } from '../../runtime/metrics/instrumented-db.js';
@@ -181,7 +181,7 @@ t.test('MariaDB down: 503s, and unavailable database errors counted on the metri
   const deadPort = await closedPort();
   const db = openMysql(`mysql://root@127.0.0.1:${deadPort}/a2billing`, { queryTimeoutMs: 1000 });
   const config = { ...loadConfig({}), metricsPort: 0, metricsHost: '127.0.0.1' };
-  const app = await buildServer({ db, resources, config, logger: false, openapi: false });
+  const app = await buildServer({ db, models, config, logger: false, openapi: false });
   t.teardown(async () => {
     await app.close();
     await db.close();

@@ -8,6 +8,7 @@ import type { Db, Row } from '../../runtime/db/db.js';
 import { DatabaseUnavailableError, InvalidValueError } from '../../runtime/db/errors.js';
 import { ReadWriteSplitDb } from '../../runtime/db/read-write-split.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { mysqlAdapter } from '../../runtime/db/mysql/adapter.js';
 
 /** A Db that records which statements reached it; `fail` makes its reads throw. */
 function recordingDb(name: string) {
@@ -15,6 +16,7 @@ function recordingDb(name: string) {
   const state: { fail: Error | undefined } = { fail: undefined };
   const db: Db = {
     dialect: 'mysql',
+    adapter: mysqlAdapter,
     description: name,
     async all(sql): Promise<Row[]> {
       if (state.fail) throw state.fail;

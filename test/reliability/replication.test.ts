@@ -9,7 +9,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import t from 'tap';
-import { resources } from '../../generated/index.js';
+import { models } from '../../generated/index.js';
 import { UserStore } from '../../runtime/auth/user-store.js';
 import { loadConfig } from '../../runtime/config.js';
 import { openDatabase } from '../../runtime/database.js';
@@ -70,7 +70,7 @@ t.test('read/write split over binlog replication', async (t) => {
     readYourWritesMs: READ_YOUR_WRITES_MS,
     dbQueryTimeoutMs: 2000,
   };
-  const { db } = await openDatabase(config, resources);
+  const { db } = await openDatabase(config, models);
   t.ok(db instanceof ReadWriteSplitDb, 'A2B_DATABASE_READ_URL opens a split database');
   const split = db as ReadWriteSplitDb;
   const users = new UserStore(split.primary);
@@ -81,7 +81,7 @@ t.test('read/write split over binlog replication', async (t) => {
     const [row] = await rows(onReplica, "SELECT COUNT(*) AS n FROM a2b.user WHERE username IN ('alice', 'bob')").catch(() => [{ n: 0 }]);
     return Number(row?.n) === 2;
   });
-  const app: FastifyInstance = await buildServer({ db, resources, config, logger: false, openapi: false });
+  const app: FastifyInstance = await buildServer({ db, models, config, logger: false, openapi: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   t.teardown(async () => {
     await app.close();
