@@ -5,6 +5,7 @@
  * filter through a reference compactly (one pattern per value type, not one
  * parameter per column and operator).
  */
+import type { FilterOperator } from '../../common/operators.js';
 import type { ColumnModel, TableModel } from '../model.js';
 import { filterValueSchema, type JsonObject } from './column-schemas.js';
 
@@ -14,7 +15,7 @@ export const DEFAULT_MAX_LIMIT = 100;
 const MAX_PAGE = 2 ** 31 - 1;
 
 /** Each operator in words, and what repeating its parameter does. */
-export const OPERATORS: Record<string, { words: string; repeat: string }> = {
+export const OPERATORS: Record<FilterOperator, { words: string; repeat: string }> = {
   eq: { words: 'equals the value', repeat: 'Repeat the parameter to match any of several values' },
   ne: { words: 'differs from the value', repeat: 'Repeated values must all differ (none of them matches)' },
   lt: { words: 'is less than the value', repeat: 'Repeated values match any of them' },
@@ -146,6 +147,15 @@ function fieldParameter(column: ColumnModel): JsonObject {
   return query(column.name, `${column.title}: equals.`, filterValueSchema(column));
 }
 
+/**
+ * A key of several columns as one text: its parts in key order, separated by
+ * commas, each percent-encoded (so a part never holds a bare comma).
+ */
+export function compositeKeySchema(model: TableModel): JsonObject {
+  const example = model.primaryKey.map((column) => (column.kind === 'integer' ? '1' : 'a')).join(',');
+  return { type: 'string', pattern: `^[^,]+(,[^,]+){${model.primaryKey.length - 1}}$`, examples: [example] };
+}
+
 export function listParameters(model: TableModel, models: TableModel[]): JsonObject[] {
   const keys = model.primaryKey;
   const keyNames = keys.map((column) => column.name).join(',');
@@ -181,7 +191,7 @@ export function listParameters(model: TableModel, models: TableModel[]): JsonObj
       keys.length === 1
         ? `Keyset paging: only rows after this ${keyNames} in the ordering; needs ordering=${keyNames} or ordering=${descending}. The next link then carries after too.`
         : `Keyset paging: only rows after this key (${keyNames}, comma-separated, each part percent-encoded) in the ordering; needs ordering=${keyNames} or ordering=${descending}. The next link then carries after too.`,
-      keys.length === 1 ? filterValueSchema(keys[0]!) : { type: 'string' },
+      keys.length === 1 ? filterValueSchema(keys[0]!) : compositeKeySchema(model),
     ),
     ...model.columns.filter((column) => column.operators.length > 0).map((column) => fieldParameter(column)),
     {

@@ -7,7 +7,7 @@
 import type { ColumnModel, TableModel } from '../model.js';
 import type { JsonObject } from './column-schemas.js';
 import { errorResponse } from './errors.js';
-import { listParameters } from './list-parameters.js';
+import { compositeKeySchema, listParameters } from './list-parameters.js';
 
 const ref = (kind: 'schemas' | 'responses' | 'requestBodies' | 'parameters', name: string) => ({ $ref: `#/components/${kind}/${name}` });
 
@@ -112,7 +112,8 @@ function keyParameter(model: TableModel): JsonObject {
     model.primaryKey.length === 1
       ? `The ${parts} of the ${title}, percent-encoded; a value that cannot be a key is a 404.`
       : `The key of the ${title}: ${parts}, separated by a comma, each part percent-encoded (a comma inside a value is %2C); a value that cannot be a key is a 404.`;
-  return { name: 'id', in: 'path', required: true, description, schema: { type: 'string', minLength: 1 } };
+  const schema = model.primaryKey.length === 1 ? { type: 'string', minLength: 1 } : compositeKeySchema(model);
+  return { name: 'id', in: 'path', required: true, description, schema };
 }
 
 export function modelPaths(model: TableModel, models: TableModel[]): Record<string, JsonObject> {

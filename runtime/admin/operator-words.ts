@@ -1,11 +1,12 @@
 /**
  * The API's filter operators in words, for the admin's filter panel and
- * its chips. Generated pages name the operators each filter offers; the
- * words live here once.
+ * its chips. Each page names the operators its filters offer; the words
+ * live here once, one for every operator of common/operators.ts.
  */
+import type { FilterOperator } from '../../common/operators.js';
 import type { AdminFilter } from './contract.js';
 
-const OPERATOR_WORDS: Readonly<Record<string, string>> = {
+const OPERATOR_WORDS: Readonly<Record<FilterOperator, string>> & Readonly<Record<string, string | undefined>> = {
   eq: 'is',
   ne: 'is not',
   lt: 'is less than',

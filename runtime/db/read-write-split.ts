@@ -123,25 +123,24 @@ export class ReadWriteSplitDb implements Db {
     return this.primary.all(sql, params);
   }
 
-  async run(sql: string, params?: readonly SqlValue[]): Promise<RunResult> {
+  run(sql: string, params?: readonly SqlValue[]): Promise<RunResult> {
+    return this.asWrite(() => this.primary.run(sql, params));
+  }
+
+  /** A session of its own (a transaction, a read-back) is always on the primary, and counts as a write. */
+  pinned<T>(work: (connection: Db) => Promise<T>, options?: { transaction?: boolean }): Promise<T> {
+    return this.asWrite(() => this.primary.pinned(work, options));
+  }
+
+  /** Runs a write on the primary, and keeps the client's reads there for the read-your-writes window. */
+  private async asWrite<T>(write: () => Promise<T>): Promise<T> {
     const client = this.client();
     // Remembered before the write too: a read the same client sends meanwhile must not miss it.
     if (client !== undefined) this.recentWrites.remember(client);
     try {
-      return await this.primary.run(sql, params);
+      return await write();
     } finally {
       // The window starts when the write is done (a failed write may still have been applied).
-      if (client !== undefined) this.recentWrites.record(client);
-    }
-  }
-
-  /** A session of its own (a transaction, a read-back) is always on the primary, and counts as a write. */
-  async pinned<T>(work: (connection: Db) => Promise<T>, options?: { transaction?: boolean }): Promise<T> {
-    const client = this.client();
-    if (client !== undefined) this.recentWrites.remember(client);
-    try {
-      return await this.primary.pinned(work, options);
-    } finally {
       if (client !== undefined) this.recentWrites.record(client);
     }
   }

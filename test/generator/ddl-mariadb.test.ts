@@ -232,6 +232,36 @@ const CC_CHARGE = factTable(`
 | 13 | invoiced_status         | tinyint(4) | NOT NULL | 0                 |                |
 `);
 
+// A2Billing v2.0.8 (the install dump in shared/a2billing/): the three tables with keys of other shapes.
+const CC_ISO639 = factTable(`
+| # | column  | MySQL type | NULL     | default      | extra |
+|---|---------|------------|----------|--------------|-------|
+| 1 | code    | char(2)    | NOT NULL | —            |       |
+| 2 | name    | char(16)   | NOT NULL | —            |       |
+| 3 | lname   | char(16)   | NULL     | NULL         |       |
+| 4 | charset | char(16)   | NOT NULL | 'ISO-8859-1' |       |
+`);
+
+const CC_TARIFFGROUP = factTable(`
+| # | column              | MySQL type | NULL     | default           | extra          |
+|---|---------------------|------------|----------|-------------------|----------------|
+| 1 | id                  | int(11)    | NOT NULL | —                 | auto_increment |
+| 2 | iduser              | int(11)    | NOT NULL | 0                 |                |
+| 3 | idtariffplan        | int(11)    | NOT NULL | 0                 |                |
+| 4 | tariffgroupname     | char(50)   | NOT NULL | —                 |                |
+| 5 | lcrtype             | int(11)    | NOT NULL | 0                 |                |
+| 6 | creationdate        | timestamp  | NOT NULL | CURRENT_TIMESTAMP |                |
+| 7 | removeinterprefix   | int(11)    | NOT NULL | 0                 |                |
+| 8 | id_cc_package_offer | bigint(20) | NOT NULL | -1                |                |
+`);
+
+const CC_TARIFFGROUP_PLAN = factTable(`
+| # | column        | MySQL type | NULL     | default | extra |
+|---|---------------|------------|----------|---------|-------|
+| 1 | idtariffgroup | int(11)    | NOT NULL | —       |       |
+| 2 | idtariffplan  | int(11)    | NOT NULL | —       |       |
+`);
+
 /** Every table and its column count. */
 const TABLES = [
   ['cc_call', CC_CALL, 25],
@@ -240,8 +270,11 @@ const TABLES = [
   ['cc_card_group', CC_CARD_GROUP, 6],
   ['cc_charge', CC_CHARGE, 13],
   ['cc_country', CC_COUNTRY, 4],
+  ['cc_iso639', CC_ISO639, 4],
   ['cc_logpayment', CC_LOGPAYMENT, 10],
   ['cc_logrefill', CC_LOGREFILL, 8],
+  ['cc_tariffgroup', CC_TARIFFGROUP, 8],
+  ['cc_tariffgroup_plan', CC_TARIFFGROUP_PLAN, 2],
 ] as const;
 
 /** SCHEMA.md §1 "Keys and indexes" and §2 ("the only key is PRIMARY KEY (id)"); A2Billing's DDL for the other six. */
@@ -272,6 +305,12 @@ const INDEXES: Record<string, { name: string; unique: boolean; columns: string[]
   cc_country: [{ name: 'PRIMARY', unique: true, columns: ['id'] }],
   cc_logpayment: [{ name: 'PRIMARY', unique: true, columns: ['id'] }],
   cc_logrefill: [{ name: 'PRIMARY', unique: true, columns: ['id'] }],
+  cc_iso639: [
+    { name: 'PRIMARY', unique: true, columns: ['code'] },
+    { name: 'iso639_name_key', unique: true, columns: ['name'] },
+  ],
+  cc_tariffgroup: [{ name: 'PRIMARY', unique: true, columns: ['id'] }],
+  cc_tariffgroup_plan: [{ name: 'PRIMARY', unique: true, columns: ['idtariffgroup', 'idtariffplan'] }],
 };
 
 /** SCHEMA.md §0.3: every table is ENGINE=MyISAM DEFAULT CHARSET=utf8 COLLATE=utf8_bin. */
@@ -335,7 +374,7 @@ if (connection !== undefined) {
     t.ok(warnings.every((warning) => warning.Code === 1050), 'only "table already exists" notes', { warnings });
   });
 
-  t.test('exactly the eight tables, with A2Billing table options', async (t) => {
+  t.test('exactly the eleven tables, with A2Billing table options', async (t) => {
     const [tables] = await db.query<RowDataPacket[]>(
       `SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION
          FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME <> 'a2gen_audit' ORDER BY TABLE_NAME`,
@@ -344,7 +383,7 @@ if (connection !== undefined) {
     t.strictSame(
       tables.map((row) => row.TABLE_NAME),
       TABLES.map(([table]) => table),
-      'cc_card, cc_card_group and the old API’s other six tables',
+      'cc_card, cc_card_group, the old API’s other six tables, and the three with keys of other shapes',
     );
     for (const row of tables) {
       t.equal(row.TABLE_TYPE, 'BASE TABLE', `${row.TABLE_NAME}: a base table`);

@@ -44,8 +44,11 @@ t.test('the schema files load and model', async (t) => {
       'schema/cc_card_group.json',
       'schema/cc_charge.json',
       'schema/cc_country.json',
+      'schema/cc_iso639.json',
       'schema/cc_logpayment.json',
       'schema/cc_logrefill.json',
+      'schema/cc_tariffgroup.json',
+      'schema/cc_tariffgroup_plan.json',
     ],
     'every schema file, sorted',
   );
@@ -80,6 +83,10 @@ t.test('JSON keys that differ from the column: the old API said card and agent f
 });
 
 t.test('primary keys', async (t) => {
+  const byTable = (table: string) => buildTableModel(fileFor(table));
+  t.strictSame(byTable('cc_tariffgroup_plan').primaryKey.map((column) => column.name), ['idtariffgroup', 'idtariffplan'], 'a key of two columns, in key order');
+  t.notOk(byTable('cc_tariffgroup_plan').primaryKey.some((column) => column.readOnly), 'chosen on create, so writable there');
+  t.ok(byTable('cc_iso639').primaryKey[0]!.requiredOnCreate, 'a CHAR key the database does not number is required on create');
   const [cardKey] = card.primaryKey;
   const [groupKey] = cardGroup.primaryKey;
   t.equal(card.primaryKey.length, 1, 'one key column');

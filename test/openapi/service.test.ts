@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { models } from '../../generated/index.js';
+import { formatKey, keyOf } from '../../runtime/store/keys.js';
 import { Registry } from '../../runtime/store/resource.js';
 
 const registry = new Registry(models);
@@ -54,12 +55,17 @@ function queryValue(parameter: any): string {
 let counter = 0;
 
 /** A create body with every required field, unique where a unique key may apply. */
-function createBody(schemaName: string): Record<string, unknown> {
+function createBody(schemaName: string, resource: string): Record<string, unknown> {
   const schema = doc.components.schemas[schemaName];
+  const keys = registry.get(resource)!.key.map((column) => column.name);
   const body: Record<string, unknown> = {};
   for (const name of schema.required ?? []) {
-    const value = sample(schema.properties[name]);
-    body[name] = value === 'a' ? `probe${++counter}` : value;
+    const property = schema.properties[name];
+    const value = sample(property);
+    const unique = value === 'a' || keys.includes(name);
+    // Every probe creates a row: text and key values differ each time, within the column's length.
+    const text = () => `probe${++counter}`.slice(-(resolve(property).maxLength ?? 40));
+    body[name] = !unique ? value : typeof value === 'number' ? 1000 + ++counter : text();
   }
   return body;
 }
@@ -144,9 +150,10 @@ t.test('documented methods are served; the others answer 405 with Allow', async 
       // Each probe gets a fresh row, so deleting it is as fine as reading it. The read-only audit trail gets one by any write.
       const created = readOnly
         ? await service.request('/api/cardgroup/', { method: 'POST', body: { name: 'probe' } }).then(async () => (await service.request(`/api/${resource}/?ordering=-id&limit=1`)).json.objects[0])
-        : (await service.request(`/api/${resource}/`, { method: 'POST', body: createBody(`${typeName}Create`) })).json;
-      t.ok(created?.id, `a ${resource} to probe`, { body: created });
-      const concrete = url.replace('{id}', String(created.id));
+        : (await service.request(`/api/${resource}/`, { method: 'POST', body: createBody(`${typeName}Create`, resource) })).json;
+      const key = created && formatKey(keyOf(registry.get(resource)!, created));
+      t.ok(key, `a ${resource} to probe`, { body: created });
+      const concrete = url.replace('{id}', key);
       const adjustment = /\{id\}\/\w+$/.test(url) && !url.endsWith('/delete/');
       const body = ['POST', 'PUT', 'PATCH'].includes(method)
         ? adjustment
@@ -155,7 +162,7 @@ t.test('documented methods are served; the others answer 405 with Allow', async 
             ? undefined
             : url.includes('{id}')
               ? {}
-              : createBody(`${typeName}Create`)
+              : createBody(`${typeName}Create`, resource)
         : undefined;
       const response = await service.request(concrete, { method, body });
       if (documented.includes(method)) {
