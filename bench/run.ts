@@ -19,12 +19,21 @@
  * --a2gen-env KEY=VALUE (repeatable; a2gen off its defaults, for diagnosis: leaves results.md alone).
  * A2B_BENCH_NODE_ARGS adds node flags to the a2gen children (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"),
  * A2B_BENCH_BASELINE_NODE_ARGS to the baseline; `node dist/bench/profile-summary.js FILE` summarises a profile.
+ *
+ * --compare DIR: this checkout against an earlier one, for "no ratio gets more than 5 % worse". DIR is another
+ * built checkout of a2gen (its own dist/ and generated/, e.g. a git worktree). Three servers share the one
+ * database (this checkout's DDL and loader): this a2gen ("a2gen"), DIR's dist/runtime/main.js ("before", named
+ * by its short commit) and the baseline, interleaved in an order that rotates each round. Reports both a2gens'
+ * ratios against the baseline and a2gen ÷ before, with a PASS/FAIL line per scenario (≥ 0.95 at every
+ * concurrency, no failed responses; also judged on CPU time), and cold start and RSS of both. No SQLite phase,
+ * no issue 5 targets; writes bench/compare-results.md, never results.md. The other options apply to both a2gens.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CARD_COUNT, loadSqlite, PROJECT_ROOT } from './load-data.js';
 import { cleanup, installCleanupHandlers, onCleanup, wasInterrupted } from './lib/cleanup.js';
+import { runComparison } from './lib/compare-run.js';
 import { measure, type LoadContext } from './lib/load.js';
 import { machine } from './lib/machine.js';
 import { readOptions } from './lib/options.js';
@@ -141,7 +150,8 @@ async function main(): Promise<void> {
     if (!keepWorkDir) rmSync(workDir, { recursive: true, force: true });
     else console.error(`server logs kept in ${workDir}`);
   });
-  await runAgainstBaseline(workDir);
+  if (options.compareDir !== undefined) await runComparison(options, options.compareDir, workDir);
+  else await runAgainstBaseline(workDir);
   keepWorkDir = false;
 }
 

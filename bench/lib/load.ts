@@ -36,7 +36,7 @@ async function load(server: Server, scenario: Scenario, connections: number, sec
   }
 }
 
-/** `label` names the server in the progress line (the side when absent). */
+/** `label` names the server in the progress line (the side when absent), padded to 8 characters or more. */
 export async function measure(
   server: Server, side: Side, scenario: Scenario, connections: number, round: number, context: LoadContext, label: string = side,
 ): Promise<Run> {
@@ -48,7 +48,7 @@ export async function measure(
   const result = await load(server, scenario, connections, settings.duration, context);
   const serverSeconds = (processTicks(server.child.pid!) - serverTicks) / TICKS_PER_SECOND;
   const otherCpu = otherLoad(before, cpuSnapshot(pids));
-  if (server.child.exitCode !== null) throw new Error(`${label} exited during ${scenario.title}`);
+  if (server.child.exitCode !== null) throw new Error(`${label.trimEnd()} exited during ${scenario.title}`);
   const statusCodes: Record<string, number> = {};
   for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = count;
   const run: Run = {

@@ -1,4 +1,5 @@
 /** The command line of bench/run.ts (documented in its header comment). */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SCENARIOS as ALL_SCENARIOS, type Scenario } from './scenarios.js';
 
@@ -20,6 +21,8 @@ export interface BenchOptions {
   /** Diagnostic settings for the a2gen children (say, A2B_LOG_LEVEL=warn); the targets are judged without any. */
   a2genEnv: Record<string, string>;
   waitIdleSeconds: number;
+  /** --compare: another built checkout of a2gen, benchmarked as "before" alongside this one. */
+  compareDir: string | undefined;
   /** How the run was started, for the results files. */
   command: string;
 }
@@ -40,6 +43,7 @@ export function readOptions(argv: string[] = process.argv.slice(2)): BenchOption
       only: { type: 'string' },
       'wait-idle': { type: 'string' },
       'a2gen-env': { type: 'string', multiple: true },
+      compare: { type: 'string' },
     },
   });
   const quick = options.quick ?? false;
@@ -68,6 +72,7 @@ export function readOptions(argv: string[] = process.argv.slice(2)): BenchOption
     partial: only !== undefined || Object.keys(a2genEnv).length > 0,
     a2genEnv,
     waitIdleSeconds: Number(options['wait-idle'] ?? 0),
+    compareDir: options.compare === undefined ? undefined : path.resolve(options.compare),
     command: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),
   };
 }
