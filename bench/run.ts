@@ -21,7 +21,8 @@
  * A2B_BENCH_BASELINE_NODE_ARGS to the baseline; `node dist/bench/profile-summary.js FILE` summarises a profile.
  *
  * --compare DIR: this checkout against an earlier one, for "no ratio gets more than 5 % worse". DIR is another
- * built checkout of a2gen (its own dist/ and generated/, e.g. a git worktree). Three servers share the one
+ * built checkout of a2gen (its own dist/ and generated/, e.g. a git worktree: `bench/compare.sh COMMIT [options]`
+ * makes one, builds both, runs this and removes it). Three servers share the one
  * database (this checkout's DDL and loader): this a2gen ("a2gen"), DIR's dist/runtime/main.js ("before", named
  * by its short commit) and the baseline, interleaved in an order that rotates each round. Reports both a2gens'
  * ratios against the baseline and a2gen ÷ before, with a PASS/FAIL line per scenario (≥ 0.95 at every
