@@ -175,7 +175,10 @@ export function compareReport(comparison: Comparison, info: Record<string, strin
     '',
     '## Cold start and memory',
     '',
-    'Cold start: spawning `node` to the first `200` for an authenticated `GET /api/card/1/`, with the CPU used by then.',
+    'Cold start: spawning `node` to the first `200` for an authenticated `GET /api/card/1/`, with the CPU used by then. ' +
+      'RSS when ready jumps between about 92 and 124 MB from one start of the same build to the next (measured: ten ' +
+      'alternating starts of two checkouts of one commit): a difference of that size between single starts (quick mode) ' +
+      'says nothing; look at the medians of a full run (three starts each) and at RSS after the load.',
     '',
     markdownTable(startAndMemory),
     '',
