@@ -3,7 +3,7 @@
  * the baseline on one database, interleaved in each round, so a re-cut is
  * judged against the commit before it at the same hour on the same machine.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../load-data.js';
 import { compareReport, type ComparedSide } from './compare-report.js';
@@ -29,10 +29,7 @@ function roundOrder(round: number): ComparedSide[] {
 
 export async function runComparison(options: BenchOptions, beforeDir: string, workDir: string): Promise<void> {
   const { settings, scenarios } = options;
-  const beforeMain = a2genMain(beforeDir);
-  if (!existsSync(beforeMain)) {
-    throw new Error(`--compare: ${beforeMain} does not exist; build that checkout first (cd ${beforeDir} && npx tsc -p tsconfig.json)`);
-  }
+  const beforeMain = a2genMain(beforeDir); // readOptions checked it exists
   const labels: Record<ComparedSide, string> = { a2gen: 'a2gen', before: `before@${shortCommit(beforeDir) ?? path.basename(beforeDir)}`, baseline: 'baseline' };
   const checkouts = { a2gen: `${describeCommit(PROJECT_ROOT)} (${PROJECT_ROOT})`, before: `${describeCommit(beforeDir)} (${beforeDir})` };
   progress(`--compare: a2gen is this checkout, ${checkouts.a2gen}; ${labels.before} is ${checkouts.before}`);

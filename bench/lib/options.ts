@@ -1,4 +1,5 @@
 /** The command line of bench/run.ts (documented in its header comment). */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SCENARIOS as ALL_SCENARIOS, type Scenario } from './scenarios.js';
@@ -65,6 +66,10 @@ export function readOptions(argv: string[] = process.argv.slice(2)): BenchOption
     if (separator < 1) fail(`--a2gen-env wants KEY=VALUE (got "${pair}")`);
     a2genEnv[pair.slice(0, separator)] = pair.slice(separator + 1);
   }
+  const compareDir = options.compare === undefined ? undefined : path.resolve(options.compare);
+  if (compareDir !== undefined && !existsSync(path.join(compareDir, 'dist/runtime/main.js'))) {
+    fail(`--compare: ${compareDir}/dist/runtime/main.js does not exist; build that checkout first (cd ${compareDir} && npx tsc -p tsconfig.json)`);
+  }
   return {
     quick,
     settings,
@@ -72,7 +77,7 @@ export function readOptions(argv: string[] = process.argv.slice(2)): BenchOption
     partial: only !== undefined || Object.keys(a2genEnv).length > 0,
     a2genEnv,
     waitIdleSeconds: Number(options['wait-idle'] ?? 0),
-    compareDir: options.compare === undefined ? undefined : path.resolve(options.compare),
+    compareDir,
     command: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),
   };
 }
