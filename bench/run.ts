@@ -22,12 +22,12 @@
  *
  * --compare DIR: this checkout against an earlier one, for "no ratio gets more than 5 % worse". DIR is another
  * built checkout of a2gen (its own dist/ and generated/, e.g. a git worktree: `bench/compare.sh COMMIT [options]`
- * makes one, builds both, runs this and removes it). Three servers share the one
- * database (this checkout's DDL and loader): this a2gen ("a2gen"), DIR's dist/runtime/main.js ("before", named
- * by its short commit) and the baseline, interleaved in an order that rotates each round. Reports both a2gens'
- * ratios against the baseline and a2gen ÷ before, with a PASS/FAIL line per scenario (≥ 0.95 at every
- * concurrency, no failed responses; also judged on CPU time), and cold start and RSS of both. No SQLite phase,
- * no issue 5 targets; writes bench/compare-results.md, never results.md. The other options apply to both a2gens.
+ * makes one, builds both, runs this and removes it). Three servers share the one database (this checkout's DDL
+ * and loader): this a2gen ("a2gen"), DIR's dist/runtime/main.js ("before", named by its short commit) and the
+ * baseline, interleaved in an order that rotates each round and cell. Reports both a2gens' ratios against the
+ * baseline and a2gen ÷ before, with a PASS/FAIL line per scenario (≥ 0.95 at every concurrency, no failed
+ * responses; also judged on CPU time), and cold start and RSS of both. No SQLite phase, no issue 5 targets;
+ * writes bench/compare-results.md, never results.md. The other options apply to both a2gens.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

@@ -150,7 +150,7 @@ export function compareReport(comparison: Comparison, info: Record<string, strin
     '',
     `Written by \`${options.command}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC ` +
       `(${quick ? 'quick mode: one short round, indicative only' : 'full mode'}): ${settings.rounds} round(s) of ${settings.duration} s per ` +
-      `server and cell after a ${settings.warmup} s warm-up, interleaved a2gen, before, baseline (the order rotates each round); ` +
+      `server and cell after a ${settings.warmup} s warm-up, interleaved a2gen, before, baseline (the order rotates each round and each scenario × concurrency); ` +
       'every figure is the median of the rounds (non-2xx: the sum). The three servers share one database, the machine and the load ' +
       'generator (autocannon, in the bench process); loopback only.',
     '',

@@ -21,9 +21,12 @@ export const COMPARE_RESULTS_FILE = path.join(PROJECT_ROOT, 'bench/compare-resul
 
 const SIDES: readonly ComparedSide[] = ['a2gen', 'before', 'baseline'];
 
-/** Round 1 runs a2gen, before, baseline; round 2 before, baseline, a2gen; …: no server always goes first after another's writes. */
-function roundOrder(round: number): ComparedSide[] {
-  const shift = (round - 1) % SIDES.length;
+/**
+ * The order of the servers in a round: a2gen, before, baseline, then rotated by one for each round and each
+ * scenario × concurrency cell, so that even a one-round (quick) run does not always time the same server first.
+ */
+function runOrder(turn: number): ComparedSide[] {
+  const shift = turn % SIDES.length;
   return [...SIDES.slice(shift), ...SIDES.slice(0, shift)];
 }
 
@@ -60,13 +63,15 @@ export async function runComparison(options: BenchOptions, beforeDir: string, wo
 
   const runs: Run[] = [];
   const labelWidth = Math.max(...SIDES.map((side) => labels[side].length)); // aligned progress lines
+  let cell = 0;
   for (const scenario of scenarios) {
     for (const connections of settings.concurrencies) {
       for (let round = 1; round <= settings.rounds; round++) {
-        for (const side of roundOrder(round)) {
+        for (const side of runOrder(cell + round - 1)) {
           runs.push(await measure(server(side), side, scenario, connections, round, context, labels[side].padEnd(labelWidth)));
         }
       }
+      cell++;
     }
   }
   const rssAfter = { a2gen: rssMb(server('a2gen').child.pid), before: rssMb(server('before').child.pid), baseline: rssMb(server('baseline').child.pid) };
