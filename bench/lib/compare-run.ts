@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../load-data.js';
 import { compareReport, type ComparedSide } from './compare-report.js';
-import { measure, type LoadContext } from './load.js';
+import { measure, warmUp, type LoadContext } from './load.js';
 import { describeCommit, machine, shortCommit } from './machine.js';
 import type { BenchOptions } from './options.js';
 import { parity } from './parity.js';
@@ -60,6 +60,11 @@ export async function runComparison(options: BenchOptions, beforeDir: string, wo
   ];
   if (problems.length === 0) progress('JSON parity: the three servers answer the same JSON for the checked requests');
   else progress(`JSON parity: ${problems.length} difference(s):\n  ${problems.join('\n  ')}`);
+
+  // Same-commit quick runs timed the very first load of the run (a2gen's) at a third to two thirds of the
+  // same build's rate, whatever its own warm-up: one untimed load of every server first spares whichever goes first.
+  for (const side of SIDES) await warmUp(server(side), scenarios[0]!, settings.concurrencies[0]!, context);
+  progress('warmed up the three servers once before the measured runs');
 
   const runs: Run[] = [];
   const labelWidth = Math.max(...SIDES.map((side) => labels[side].length)); // aligned progress lines

@@ -36,12 +36,17 @@ async function load(server: Server, scenario: Scenario, connections: number, sec
   }
 }
 
+/** Load that is not measured (settings.warmup seconds; none when that is 0). */
+export async function warmUp(server: Server, scenario: Scenario, connections: number, context: LoadContext): Promise<void> {
+  if (context.settings.warmup > 0) await load(server, scenario, connections, context.settings.warmup, context);
+}
+
 /** `label` names the server in the progress line (the side when absent), padded to 8 characters or more. */
 export async function measure(
   server: Server, side: Side, scenario: Scenario, connections: number, round: number, context: LoadContext, label: string = side,
 ): Promise<Run> {
   const { settings } = context;
-  if (settings.warmup > 0) await load(server, scenario, connections, settings.warmup, context);
+  await warmUp(server, scenario, connections, context);
   const pids = [process.pid, server.child.pid, ...databasePids()];
   const before = cpuSnapshot(pids);
   const serverTicks = processTicks(server.child.pid!);
