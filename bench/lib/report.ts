@@ -1,10 +1,11 @@
 /**
- * Medians of the runs, the ratio table, the targets of issue 5, and
- * bench/results.md.
+ * Medians of the runs, the ratio table, the targets of issue 5, the cold
+ * start table; as terminal text or markdown.
  */
 import type { Scenario } from './scenarios.js';
 
-export type Side = 'a2gen' | 'baseline' | 'embedded';
+/** 'before': the other checkout that --compare names. */
+export type Side = 'a2gen' | 'baseline' | 'embedded' | 'before';
 
 export interface Run {
   scenario: string;
@@ -90,11 +91,12 @@ export function cellOf(scenario: Scenario, connections: number, side: Side, runs
   };
 }
 
-const number = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a');
-const fixed = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
-const otherCpu = (runs: Run[]) => (runs.length > 0 ? fixed(Math.max(...runs.map((run) => run.otherCpu)) * 100, 0) : 'n/a');
-const latency = (cell: Cell | undefined) => (cell ? `${cell.p50} / ${cell.p99}` : 'n/a');
-const failures = (cell: Cell | undefined) => {
+/** Cell formatting, shared with the --compare report. */
+export const number = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a');
+export const fixed = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+export const otherCpu = (runs: Run[]) => (runs.length > 0 ? fixed(Math.max(...runs.map((run) => run.otherCpu)) * 100, 0) : 'n/a');
+export const latency = (cell: Cell | undefined) => (cell ? `${cell.p50} / ${cell.p99}` : 'n/a');
+export const failures = (cell: Cell | undefined) => {
   if (!cell) return 'n/a';
   const codes = Object.entries(cell.statusCodes)
     .filter(([code]) => !code.startsWith('2'))
@@ -211,11 +213,12 @@ export function targets(
   return list;
 }
 
-export function coldStartTable(coldStarts: ColdStart[]): Table {
+/** `labels` renames sides in the first column (say, before → before@1a2b3c4). */
+export function coldStartTable(coldStarts: ColdStart[], labels: Partial<Record<Side, string>> = {}): Table {
   return {
     header: ['server', 'spawn → first answer', 'spawn → first authenticated 200, median (each)', 'CPU used by then', 'RSS then, MB'],
     rows: coldStarts.map((entry) => [
-      entry.side === 'embedded' ? 'a2gen (SQLite)' : entry.side,
+      labels[entry.side] ?? (entry.side === 'embedded' ? 'a2gen (SQLite)' : entry.side),
       `${fixed(median(entry.listening), 3)} s`,
       `${fixed(median(entry.seconds), 3)} s (${entry.seconds.map((value) => fixed(value, 3)).join(', ')})`,
       `${fixed(median(entry.cpuSeconds), 2)} s`,
