@@ -48,7 +48,7 @@ import { a2genMain, BASELINE_MAIN, coldStarts, nodeArgsFrom, start, type ServerS
 import { prepare } from './lib/setup.js';
 
 const options = readOptions();
-const { settings, quick, a2genEnv, partial, scenarios: SCENARIOS } = options;
+const { settings, a2genEnv, partial, scenarios: SCENARIOS } = options;
 const A2GEN_MAIN = a2genMain(PROJECT_ROOT);
 const RESULTS_FILE = path.join(PROJECT_ROOT, 'bench/results.md');
 installCleanupHandlers();

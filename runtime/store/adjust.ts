@@ -7,7 +7,7 @@ import type { Db, Statement } from '../db/db.js';
 import { conflict, notFound } from './errors.js';
 import { formatKey } from './keys.js';
 import type { KeyValues } from './model.js';
-import type { WriteScope } from './store.js';
+import type { WriteScope } from './write-scope.js';
 
 export interface AdjustRequest {
   /** Exact decimal text, as validated against the column. */

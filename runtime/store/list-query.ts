@@ -9,7 +9,6 @@ import type { SqlAdapter, SqlValue } from '../db/db.js';
 import { didYouMean } from './did-you-mean.js';
 import { invalidQuery, type FieldProblem } from './errors.js';
 import { filterCondition, type Condition } from './filters.js';
-import type { KeyValues } from './model.js';
 import type { Column, Resource } from './resource.js';
 import type { ListParts } from './sql-builder.js';
 

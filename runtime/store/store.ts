@@ -11,7 +11,7 @@
  * instead. On InnoDB tables the change and its audit row commit together.
  */
 import type { Db, Row } from '../db/db.js';
-import { appendAudit, AuditWriter, type Actor, type AuditEntry } from './audit-log.js';
+import { appendAudit, AuditWriter, type AuditEntry } from './audit-log.js';
 import { conflictFor } from './conflicts.js';
 import { notFound } from './errors.js';
 import { formatKey } from './keys.js';
@@ -21,30 +21,9 @@ import type { Registry, Resource } from './resource.js';
 import { listStatement } from './sql-builder.js';
 import { adjustColumn, type AdjustRequest, type AdjustResult } from './adjust.js';
 import { createRow, deleteRow, updateRow, type Precondition } from './writes.js';
+import type { WriteContext, WriteScope } from './write-scope.js';
 
-/** Where a write's failures that must not fail it go (pino's shape). */
-export interface Logger {
-  error(details: object, message: string): void;
-}
-
-/** Who writes, and where to log what cannot be reported to them. */
-export interface WriteContext {
-  readonly actor: Actor;
-  readonly log: Logger;
-}
-
-/** What one write works with: its connection (a transaction's, on InnoDB), and how it records itself. */
-export interface WriteScope {
-  readonly db: Db;
-  readonly resource: Resource;
-  /** Inside a transaction: the first read locks the row, and the audit row goes with the change. */
-  readonly locked: boolean;
-  /** Writes are audited (A2B_AUDIT): what the audit row needs is read; else no more than the write needs. */
-  readonly audited: boolean;
-  record(entry: AuditEntry): Promise<void>;
-  /** Runs an INSERT or UPDATE; a duplicate unique key becomes the conflict naming its fields. */
-  writing<R>(pending: Promise<R>): Promise<R>;
-}
+export type { Logger, WriteContext, WriteScope } from './write-scope.js';
 
 export class Store {
   /** Where writes go and the rows they decide on are read: the primary, never a lagging replica. */

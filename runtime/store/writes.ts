@@ -19,7 +19,7 @@ import {
   unchanged,
   updateStatement,
 } from './sql-builder.js';
-import type { WriteScope } from './store.js';
+import type { WriteScope } from './write-scope.js';
 
 /** A test of the row as read just before the write (If-Match, or the admin's edit form). */
 export type Precondition = (current: Row) => boolean;

@@ -27,7 +27,6 @@
     update();
   }
 
-  var pickers = 0;
   function picker(box) {
     var idInput = box.querySelector('input.reference-id');
     var shown = box.querySelector('.reference-label');
@@ -41,7 +40,6 @@
     var active = -1;
     var sequence = 0;
     var timer = 0;
-    pickers += 1;
 
     search.type = 'text';
     search.id = idInput.id + '-search';
