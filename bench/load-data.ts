@@ -34,14 +34,73 @@ const SESSION_SQL_MODE = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE
 
 /** Every column a card row is inserted with (not id, not serial: the database assigns those). */
 export const CARD_COLUMNS = [
-  'creationdate', 'firstusedate', 'expirationdate', 'enableexpire', 'expiredays', 'username', 'useralias', 'uipass',
-  'credit', 'tariff', 'id_didgroup', 'activated', 'status', 'lastname', 'firstname', 'address', 'city', 'state',
-  'country', 'zipcode', 'phone', 'email', 'fax', 'inuse', 'simultaccess', 'currency', 'lastuse', 'nbused', 'typepaid',
-  'creditlimit', 'voipcall', 'sip_buddy', 'iax_buddy', 'language', 'redial', 'runservice', 'nbservice', 'id_campaign',
-  'num_trials_done', 'vat', 'servicelastrun', 'initialbalance', 'invoiceday', 'autorefill', 'loginkey', 'mac_addr',
-  'id_timezone', 'tag', 'voicemail_permitted', 'voicemail_activated', 'last_notification', 'email_notification',
-  'notify_email', 'credit_notification', 'id_group', 'company_name', 'company_website', 'vat_rn', 'traffic',
-  'traffic_target', 'discount', 'restriction', 'id_seria', 'block', 'lock_pin', 'lock_date', 'max_concurrent',
+  'creationdate',
+  'firstusedate',
+  'expirationdate',
+  'enableexpire',
+  'expiredays',
+  'username',
+  'useralias',
+  'uipass',
+  'credit',
+  'tariff',
+  'id_didgroup',
+  'activated',
+  'status',
+  'lastname',
+  'firstname',
+  'address',
+  'city',
+  'state',
+  'country',
+  'zipcode',
+  'phone',
+  'email',
+  'fax',
+  'inuse',
+  'simultaccess',
+  'currency',
+  'lastuse',
+  'nbused',
+  'typepaid',
+  'creditlimit',
+  'voipcall',
+  'sip_buddy',
+  'iax_buddy',
+  'language',
+  'redial',
+  'runservice',
+  'nbservice',
+  'id_campaign',
+  'num_trials_done',
+  'vat',
+  'servicelastrun',
+  'initialbalance',
+  'invoiceday',
+  'autorefill',
+  'loginkey',
+  'mac_addr',
+  'id_timezone',
+  'tag',
+  'voicemail_permitted',
+  'voicemail_activated',
+  'last_notification',
+  'email_notification',
+  'notify_email',
+  'credit_notification',
+  'id_group',
+  'company_name',
+  'company_website',
+  'vat_rn',
+  'traffic',
+  'traffic_target',
+  'discount',
+  'restriction',
+  'id_seria',
+  'block',
+  'lock_pin',
+  'lock_date',
+  'max_concurrent',
 ] as const;
 
 type Value = string | number | null;
@@ -58,12 +117,30 @@ function prng(seed: number): () => number {
   };
 }
 
-const FIRST_NAMES = ['John', 'Maria', 'Ahmed', 'Li', 'Sofia', 'Pierre', 'Anna', 'Carlos', 'Fatima', 'Ivan', 'Ngozi', 'José'];
+const FIRST_NAMES = [
+  'John',
+  'Maria',
+  'Ahmed',
+  'Li',
+  'Sofia',
+  'Pierre',
+  'Anna',
+  'Carlos',
+  'Fatima',
+  'Ivan',
+  'Ngozi',
+  'José',
+];
 const LAST_NAMES = ['Smith', 'Garcia', 'Müller', 'Dubois', 'Rossi', 'Kowalski', 'Okafor', 'Nguyen', 'Silva', "O'Brien"];
 const CITIES: [string, string, string, string][] = [
-  ['Paris', 'IDF', 'FRA', 'EUR'], ['Lyon', 'ARA', 'FRA', 'EUR'], ['Madrid', 'MD', 'ESP', 'EUR'],
-  ['New York', 'NY', 'USA', 'USD'], ['Austin', 'TX', 'USA', 'USD'], ['London', 'LND', 'GBR', 'GBP'],
-  ['Lagos', 'LA', 'NGA', 'USD'], ['São Paulo', 'SP', 'BRA', 'USD'],
+  ['Paris', 'IDF', 'FRA', 'EUR'],
+  ['Lyon', 'ARA', 'FRA', 'EUR'],
+  ['Madrid', 'MD', 'ESP', 'EUR'],
+  ['New York', 'NY', 'USA', 'USD'],
+  ['Austin', 'TX', 'USA', 'USD'],
+  ['London', 'LND', 'GBR', 'GBP'],
+  ['Lagos', 'LA', 'NGA', 'USD'],
+  ['São Paulo', 'SP', 'BRA', 'USD'],
 ];
 const LANGUAGES = ['en', 'en', 'en', 'fr', 'es', 'pt'];
 const VATS = [0, 0, 0, 0, 19.6, 5.5, 20, 0.1, 7.7, 21];
@@ -194,7 +271,9 @@ export async function loadCardsMysql(connection: mysql.Connection, options: Card
 export async function createBenchUserMysql(connection: mysql.Connection, password: string): Promise<void> {
   await connection.query(USER_TABLE_DDL.mysql);
   await connection.query('INSERT INTO `user` (username, password, email, active, admin) VALUES (?, ?, ?, 1, 0)', [
-    BENCH_USER, await hashPassword(password), `${BENCH_USER}@localhost`,
+    BENCH_USER,
+    await hashPassword(password),
+    `${BENCH_USER}@localhost`,
   ]);
 }
 
@@ -215,14 +294,17 @@ export async function loadSqlite(file: string, password: string, options: CardRo
     let loaded = 0;
     db.transaction(() => {
       for (const model of models) {
-        for (const statement of (model.seed ?? []).flatMap(seedStatements)) db.prepare(statement.sql).run(...statement.params);
+        for (const statement of (model.seed ?? []).flatMap(seedStatements))
+          db.prepare(statement.sql).run(...statement.params);
       }
       for (const row of cardRows(options)) {
         insertCard.run(...row);
         loaded++;
       }
       db.prepare('INSERT INTO `user` (username, password, email, active, admin) VALUES (?, ?, ?, 1, 0)').run(
-        BENCH_USER, hash, `${BENCH_USER}@localhost`,
+        BENCH_USER,
+        hash,
+        `${BENCH_USER}@localhost`,
       );
     })();
     return loaded;

@@ -49,7 +49,9 @@ export function summarise(profile: Profile, top: number, skipSeconds = 0): strin
     selfTime.set(id, (selfTime.get(id) ?? 0) + delta);
   }
   const total = [...selfTime.values()].reduce((sum, value) => sum + value, 0);
-  const idle = [...selfTime].filter(([id]) => byId.get(id)!.callFrame.functionName === '(idle)').reduce((sum, [, value]) => sum + value, 0);
+  const idle = [...selfTime]
+    .filter(([id]) => byId.get(id)!.callFrame.functionName === '(idle)')
+    .reduce((sum, [, value]) => sum + value, 0);
   const busy = total - idle;
 
   const functions = new Map<string, number>();
@@ -88,10 +90,16 @@ export function summarise(profile: Profile, top: number, skipSeconds = 0): strin
     `${(total / 1e6).toFixed(1)} s profiled, ${(busy / 1e6).toFixed(1)} s busy (${((busy / total) * 100).toFixed(0)} %); shares below are of the busy time`,
     '',
     'self time by area:',
-    ...[...areas].sort((a, b) => b[1] - a[1]).slice(0, 20).map(([name, time]) => `  ${percent(time)}  ${name}`),
+    ...[...areas]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 20)
+      .map(([name, time]) => `  ${percent(time)}  ${name}`),
     '',
     `top ${top} functions by self time:`,
-    ...[...functions].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, time]) => `  ${percent(time)}  ${name}`),
+    ...[...functions]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, time]) => `  ${percent(time)}  ${name}`),
     '',
     'callers of the ten busiest functions (three frames up):',
     ...[...functions]

@@ -41,7 +41,15 @@ import { readOptions } from './lib/options.js';
 import { parity } from './lib/parity.js';
 import { rssMb, stopServer } from './lib/processes.js';
 import { progress } from './lib/progress.js';
-import { coldStartTable, comparisonTable, embeddedTable, targets, targetTable, textTable, type Run } from './lib/report.js';
+import {
+  coldStartTable,
+  comparisonTable,
+  embeddedTable,
+  targets,
+  targetTable,
+  textTable,
+  type Run,
+} from './lib/report.js';
 import { resultsMarkdown } from './lib/results-page.js';
 import { EMBEDDED_SCENARIOS } from './lib/scenarios.js';
 import { a2genMain, BASELINE_MAIN, coldStarts, nodeArgsFrom, start, type ServerSpec } from './lib/servers.js';
@@ -57,7 +65,8 @@ installCleanupHandlers();
 async function runAgainstBaseline(workDir: string): Promise<void> {
   const runs: Run[] = [];
   const embeddedCount = SCENARIOS.filter((scenario) => EMBEDDED_SCENARIOS.includes(scenario.key)).length;
-  const loadRuns = SCENARIOS.length * settings.concurrencies.length * settings.rounds * 2 + embeddedCount * settings.rounds;
+  const loadRuns =
+    SCENARIOS.length * settings.concurrencies.length * settings.rounds * 2 + embeddedCount * settings.rounds;
   const { otherAtStart, password, authorization, database } = await prepare(options, loadRuns);
   const cards = database.cards;
   const context: LoadContext = { settings, authorization, cards };
@@ -66,7 +75,11 @@ async function runAgainstBaseline(workDir: string): Promise<void> {
   const nodeArgs = nodeArgsFrom('A2B_BENCH_NODE_ARGS');
   const specs: ServerSpec[] = [
     { side: 'a2gen', args: [...nodeArgs, A2GEN_MAIN], env: { ...a2genEnv, A2B_DATABASE_URL: database.url } },
-    { side: 'baseline', args: [...nodeArgsFrom('A2B_BENCH_BASELINE_NODE_ARGS'), BASELINE_MAIN], env: { DATABASE_URL: database.url } },
+    {
+      side: 'baseline',
+      args: [...nodeArgsFrom('A2B_BENCH_BASELINE_NODE_ARGS'), BASELINE_MAIN],
+      env: { DATABASE_URL: database.url },
+    },
   ];
   const { servers, results: cold } = await coldStarts(specs, settings.coldStarts, workDir, authorization);
   const a2gen = servers.get('a2gen')!;
@@ -94,13 +107,23 @@ async function runAgainstBaseline(workDir: string): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   const loadedEmbedded = await loadSqlite(path.join(dataDir, 'a2billing.sqlite'), password, { count: CARD_COUNT });
   progress(`embedded: ${loadedEmbedded} cards loaded into ${dataDir}/a2billing.sqlite`);
-  const embeddedStart = await start({ side: 'embedded', args: [...nodeArgs, A2GEN_MAIN], env: { ...a2genEnv, A2B_DATA_DIR: dataDir } }, workDir, authorization);
+  const embeddedStart = await start(
+    { side: 'embedded', args: [...nodeArgs, A2GEN_MAIN], env: { ...a2genEnv, A2B_DATA_DIR: dataDir } },
+    workDir,
+    authorization,
+  );
   progress(
     `cold start embedded: answering after ${embeddedStart.listening.toFixed(3)} s, ` +
       `first authenticated 200 after ${embeddedStart.seconds.toFixed(3)} s ` +
       `(${embeddedStart.cpuSeconds.toFixed(2)} s of CPU), RSS ${embeddedStart.rssMb.toFixed(0)} MB`,
   );
-  cold.push({ side: 'embedded', listening: [embeddedStart.listening], seconds: [embeddedStart.seconds], cpuSeconds: [embeddedStart.cpuSeconds], rssMb: [embeddedStart.rssMb] });
+  cold.push({
+    side: 'embedded',
+    listening: [embeddedStart.listening],
+    seconds: [embeddedStart.seconds],
+    cpuSeconds: [embeddedStart.cpuSeconds],
+    rssMb: [embeddedStart.rssMb],
+  });
   const embeddedScenarios = SCENARIOS.filter((scenario) => EMBEDDED_SCENARIOS.includes(scenario.key));
   for (const scenario of embeddedScenarios) {
     for (let round = 1; round <= settings.rounds; round++) {
@@ -112,8 +135,12 @@ async function runAgainstBaseline(workDir: string): Promise<void> {
   // Report.
   const comparison = comparisonTable(SCENARIOS, settings.concurrencies, runs);
   const a2genCold = cold.find((entry) => entry.side === 'a2gen');
-  const rssPeak = (side: 'a2gen' | 'baseline') => Math.max(rssAfter[side], ...runs.filter((run) => run.side === side).map((run) => run.rssMb));
-  const targetList = targets(SCENARIOS, settings.concurrencies, runs, a2genCold, { a2gen: rssPeak('a2gen'), baseline: rssPeak('baseline') });
+  const rssPeak = (side: 'a2gen' | 'baseline') =>
+    Math.max(rssAfter[side], ...runs.filter((run) => run.side === side).map((run) => run.rssMb));
+  const targetList = targets(SCENARIOS, settings.concurrencies, runs, a2genCold, {
+    a2gen: rssPeak('a2gen'),
+    baseline: rssPeak('baseline'),
+  });
   const coldTable = coldStartTable(cold);
   const embedded = embeddedTable(embeddedScenarios, runs);
   const passed = targetList.filter((target) => target.pass).length;
@@ -126,15 +153,27 @@ async function runAgainstBaseline(workDir: string): Promise<void> {
     `${(busiest * 100).toFixed(0)} % of the machine's CPU during a run` +
     (busiest > 0.1 ? ': req/s and wall-clock figures are disturbed, the CPU verdicts are the steadier ones.' : '.');
 
-  console.log(`\na2gen vs hand-written Fastify + mysql2 (medians of ${settings.rounds} interleaved run(s) of ${settings.duration} s)\n`);
+  console.log(
+    `\na2gen vs hand-written Fastify + mysql2 (medians of ${settings.rounds} interleaved run(s) of ${settings.duration} s)\n`,
+  );
   console.log(textTable(comparison));
   console.log(`\ncold start\n\n${textTable(coldTable)}`);
   console.log(`\nembedded default (SQLite), c=10\n\n${textTable(embedded)}`);
   console.log(`\ntargets of issue 5: ${verdicts}\n\n${textTable(targetTable(targetList))}\n`);
 
   const markdown = resultsMarkdown({
-    options, info: machine(database.version, PROJECT_ROOT), otherAtStart, cards, comparison, problems, rssAfter,
-    rssPeak: { a2gen: rssPeak('a2gen'), baseline: rssPeak('baseline') }, verdicts, targetList, coldTable, embedded,
+    options,
+    info: machine(database.version, PROJECT_ROOT),
+    otherAtStart,
+    cards,
+    comparison,
+    problems,
+    rssAfter,
+    rssPeak: { a2gen: rssPeak('a2gen'), baseline: rssPeak('baseline') },
+    verdicts,
+    targetList,
+    coldTable,
+    embedded,
   });
   if (!partial) {
     writeFileSync(RESULTS_FILE, markdown);

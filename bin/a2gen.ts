@@ -32,14 +32,20 @@ program
     const count = workerCountOrExit(workers);
     // One worker: the plain single-process service, exactly what `npm start` runs.
     if (count === 1) return void (await import('../runtime/main.js'));
-    const [{ models }, { prepareFirstStart }] = await Promise.all([import('../generated/index.js'), import('../runtime/first-start.js')]);
+    const [{ models }, { prepareFirstStart }] = await Promise.all([
+      import('../generated/index.js'),
+      import('../runtime/first-start.js'),
+    ]);
     try {
       await prepareFirstStart(loadConfig(), models);
     } catch (error) {
       if (error instanceof ConfigError) return program.error(`a2gen: ${error.message}`);
       throw error;
     }
-    process.exitCode = await runPrimary({ workers: count, exec: fileURLToPath(new URL('../runtime/main.js', import.meta.url)) });
+    process.exitCode = await runPrimary({
+      workers: count,
+      exec: fileURLToPath(new URL('../runtime/main.js', import.meta.url)),
+    });
   });
 
 function workerCountOrExit(text: string): number {

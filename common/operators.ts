@@ -9,10 +9,7 @@ export const COMPARISON_OPERATORS = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in',
 /** Pattern matches, for text columns only. */
 export const TEXT_OPERATORS = ['like', 'ilike', 'regexp', 'contains', 'icontains', 'startswith', 'endswith'] as const;
 
-export type FilterOperator =
-  | (typeof COMPARISON_OPERATORS)[number]
-  | (typeof TEXT_OPERATORS)[number]
-  | 'is_null';
+export type FilterOperator = (typeof COMPARISON_OPERATORS)[number] | (typeof TEXT_OPERATORS)[number] | 'is_null';
 
 /** Every operator, in the order the documentation lists them. */
 export const OPERATORS: readonly FilterOperator[] = [...COMPARISON_OPERATORS, ...TEXT_OPERATORS, 'is_null'];

@@ -46,7 +46,11 @@ function checkInteger(rule: { min: string; max: string }, value: unknown): Check
   let digits: string;
   if (typeof value === 'number') {
     if (!Number.isInteger(value)) return { ok: false, message: 'must be a whole number' };
-    if (!Number.isSafeInteger(value)) return { ok: false, message: `must be a whole number between ${rule.min} and ${rule.max}; send numbers past 2^53 as strings` };
+    if (!Number.isSafeInteger(value))
+      return {
+        ok: false,
+        message: `must be a whole number between ${rule.min} and ${rule.max}; send numbers past 2^53 as strings`,
+      };
     digits = String(value);
   } else if (typeof value === 'string' && /^[+-]?\d+$/.test(value.trim())) {
     digits = value.trim().replace(/^\+/, '');
@@ -109,7 +113,8 @@ function checkFloat(rule: { kind: 'float' | 'double'; unsigned: boolean }, value
   const decimal = typeof value === 'string' && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(value.trim());
   const number = decimal ? Number(value) : value;
   if (typeof number !== 'number' || !Number.isFinite(number)) return { ok: false, message: 'must be a number' };
-  if (rule.kind === 'float' && Math.abs(number) > FLOAT_MAX) return { ok: false, message: `must be within ±${FLOAT_MAX}` };
+  if (rule.kind === 'float' && Math.abs(number) > FLOAT_MAX)
+    return { ok: false, message: `must be within ±${FLOAT_MAX}` };
   if (rule.unsigned && number < 0) return { ok: false, message: 'must not be negative' };
   // A FLOAT holds single precision: bind exactly that, so stored values and filters agree on both databases.
   return { ok: true, value: rule.kind === 'float' ? Math.fround(number) : number };
@@ -119,14 +124,16 @@ function checkString(rule: { maxLength: number; utf8mb3: boolean }, value: unkno
   if (typeof value !== 'string') return { ok: false, message: 'must be a string' };
   // A NUL byte is never meant in A2Billing's text, and drivers disagree on what they store for it.
   if (value.includes('\u0000')) return { ok: false, message: 'contains a NUL character' };
-  if (LONE_SURROGATE.test(value)) return { ok: false, message: 'contains an unpaired UTF-16 surrogate, which is not text' };
+  if (LONE_SURROGATE.test(value))
+    return { ok: false, message: 'contains an unpaired UTF-16 surrogate, which is not text' };
   if (rule.utf8mb3 && SUPPLEMENTARY_CHARACTER.test(value)) {
     return { ok: false, message: 'contains a 4-byte character (such as an emoji) that this utf8 column cannot store' };
   }
   // MySQL counts characters (code points), not UTF-16 units.
   let length = 0;
   for (const _ of value) length++;
-  if (length > rule.maxLength) return { ok: false, message: `is ${length} characters long; at most ${rule.maxLength} allowed` };
+  if (length > rule.maxLength)
+    return { ok: false, message: `is ${length} characters long; at most ${rule.maxLength} allowed` };
   return { ok: true, value };
 }
 
@@ -138,7 +145,9 @@ function checkDate(rule: { kind: 'timestamp' | 'datetime' | 'date'; zeroDate: bo
   const expected = rule.kind === 'date' ? 'a date "YYYY-MM-DD"' : 'a date and time "YYYY-MM-DD HH:MM:SS"';
   if (!match) return { ok: false, message: `must be ${expected}` };
   const [, year, month, day, hour = '00', minute = '00', second = '00'] = match;
-  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second)));
+  const date = new Date(
+    Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second)),
+  );
   if (
     date.getUTCFullYear() !== Number(year) ||
     date.getUTCMonth() !== Number(month) - 1 ||

@@ -33,5 +33,7 @@ export async function runBuild(options: BuildOptions): Promise<void> {
   const report = await build(options);
   for (const file of report.written) console.log(`wrote generated/${file}`);
   for (const file of report.deleted) console.log(`deleted generated/${file}`);
-  console.log(`a2gen build: ${report.written.length} written, ${report.unchanged.length} unchanged, ${report.deleted.length} deleted`);
+  console.log(
+    `a2gen build: ${report.written.length} written, ${report.unchanged.length} unchanged, ${report.deleted.length} deleted`,
+  );
 }

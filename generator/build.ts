@@ -23,7 +23,10 @@ export async function generate(options: BuildOptions): Promise<OutputFiles> {
   const files = await loadSchemas(options.projectDir, options.schemaDir ?? 'schema');
   const models = files.map(buildTableModel);
   checkModels(models);
-  const overrides = options.templateOverrideDir === undefined ? undefined : path.resolve(options.projectDir, options.templateOverrideDir);
+  const overrides =
+    options.templateOverrideDir === undefined
+      ? undefined
+      : path.resolve(options.projectDir, options.templateOverrideDir);
   return renderProject(models, path.resolve(options.projectDir, options.templateDir ?? 'templates'), overrides);
 }
 

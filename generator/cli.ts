@@ -25,8 +25,14 @@ async function warnUnknownOverrides(directory: string): Promise<void> {
   });
   for (const entry of entries) {
     if (!entry.isFile()) continue;
-    const relative = path.relative(directory, path.join(entry.parentPath ?? directory, entry.name)).split(path.sep).join('/');
-    if (!known.has(relative)) console.warn(`a2gen build: ${path.join(directory, relative)} replaces no built-in template (known: ${[...known].join(', ')})`);
+    const relative = path
+      .relative(directory, path.join(entry.parentPath ?? directory, entry.name))
+      .split(path.sep)
+      .join('/');
+    if (!known.has(relative))
+      console.warn(
+        `a2gen build: ${path.join(directory, relative)} replaces no built-in template (known: ${[...known].join(', ')})`,
+      );
   }
 }
 

@@ -27,7 +27,9 @@ export function mysqlCreateTable(model: TableModel): string {
   const lines = model.columns.map(mysqlColumn);
   lines.push(`PRIMARY KEY (${model.primaryKey.map((column) => sqlName(column.column)).join(', ')})`);
   for (const index of model.indexes) {
-    lines.push(`${index.unique ? 'UNIQUE KEY' : 'KEY'} ${sqlName(index.name)} (${index.columns.map(sqlName).join(', ')})`);
+    lines.push(
+      `${index.unique ? 'UNIQUE KEY' : 'KEY'} ${sqlName(index.name)} (${index.columns.map(sqlName).join(', ')})`,
+    );
   }
   const options = [`ENGINE=${model.engine}`, `DEFAULT CHARSET=${model.charset}`];
   if (model.collation) options.push(`COLLATE=${model.collation}`);
@@ -55,7 +57,8 @@ function isRowid(model: TableModel): boolean {
 }
 
 function sqliteColumn(column: ColumnModel, rowid: boolean): string {
-  if (column.primaryKey && rowid) return `${sqlName(column.column)} INTEGER PRIMARY KEY${column.autoIncrement ? ' AUTOINCREMENT' : ''}`;
+  if (column.primaryKey && rowid)
+    return `${sqlName(column.column)} INTEGER PRIMARY KEY${column.autoIncrement ? ' AUTOINCREMENT' : ''}`;
   const parts = [sqlName(column.column), sqliteType(column)];
   if (!column.sqlNullable) parts.push('NOT NULL');
   const value = column.sqlDefault;
@@ -72,12 +75,16 @@ export function sqliteCreateTable(model: TableModel): string[] {
   const rowid = isRowid(model);
   const lines = model.columns.map((column) => sqliteColumn(column, rowid));
   if (!rowid) lines.push(`PRIMARY KEY (${model.primaryKey.map((column) => sqlName(column.column)).join(', ')})`);
-  const statements = [`CREATE TABLE IF NOT EXISTS ${sqlName(model.table)} (\n${lines.map((line) => `  ${line}`).join(',\n')}\n)`];
+  const statements = [
+    `CREATE TABLE IF NOT EXISTS ${sqlName(model.table)} (\n${lines.map((line) => `  ${line}`).join(',\n')}\n)`,
+  ];
   for (const index of model.indexes) {
     // SQLite index names share one namespace across tables.
     const name = sqlName(`${model.table}__${index.name}`);
     const columns = index.columns.map(sqlName).join(', ');
-    statements.push(`CREATE ${index.unique ? 'UNIQUE INDEX' : 'INDEX'} IF NOT EXISTS ${name} ON ${sqlName(model.table)} (${columns})`);
+    statements.push(
+      `CREATE ${index.unique ? 'UNIQUE INDEX' : 'INDEX'} IF NOT EXISTS ${name} ON ${sqlName(model.table)} (${columns})`,
+    );
   }
   return statements;
 }

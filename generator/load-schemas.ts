@@ -71,7 +71,11 @@ export interface SchemaProblem {
 
 export class SchemaValidationError extends Error {
   constructor(readonly problems: SchemaProblem[]) {
-    super(problems.map((problem) => `${problem.file}${problem.pointer ? ` at ${problem.pointer}` : ''}: ${problem.message}`).join('\n'));
+    super(
+      problems
+        .map((problem) => `${problem.file}${problem.pointer ? ` at ${problem.pointer}` : ''}: ${problem.message}`)
+        .join('\n'),
+    );
     this.name = 'SchemaValidationError';
   }
 }
@@ -115,7 +119,9 @@ function describe(file: string, error: ErrorObject): SchemaProblem {
   const params = error.params as Record<string, unknown>;
   let message = error.message ?? 'is invalid';
   if (error.keyword === 'additionalProperties') message = `unknown keyword "${String(params.additionalProperty)}"`;
-  if (error.keyword === 'enum') message = `${message}: ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-  if (error.keyword === 'pattern' && error.instancePath.endsWith('/x-sql/type')) message = 'is not a supported MySQL column type';
+  if (error.keyword === 'enum')
+    message = `${message}: ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+  if (error.keyword === 'pattern' && error.instancePath.endsWith('/x-sql/type'))
+    message = 'is not a supported MySQL column type';
   return { file, pointer: error.instancePath || '/', message };
 }

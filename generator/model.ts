@@ -12,10 +12,7 @@ import type { ValueRule } from '../common/value-rules.js';
 export { ZERO_DATE, type ValueRule } from '../common/value-rules.js';
 
 export type SqlDefault =
-  | { kind: 'none' }
-  | { kind: 'null' }
-  | { kind: 'current_timestamp' }
-  | { kind: 'literal'; value: string };
+  { kind: 'none' } | { kind: 'null' } | { kind: 'current_timestamp' } | { kind: 'literal'; value: string };
 
 export interface ColumnModel {
   /** JSON property name. */
@@ -131,11 +128,17 @@ export function buildTableModel(file: SchemaFile): TableModel {
     const sqlNullable = property['x-sql'].nullable;
     const sqlDefault = readDefault(property['x-sql'], sql);
     const zeroDate =
-      !sqlNullable && isDateKind(sql.kind) && sqlDefault.kind === 'literal' && sqlDefault.value.startsWith('0000-00-00');
+      !sqlNullable &&
+      isDateKind(sql.kind) &&
+      sqlDefault.kind === 'literal' &&
+      sqlDefault.value.startsWith('0000-00-00');
     const jsonNullable = types.includes('null');
     const jsonType = expectedJsonType(sql);
     if (jsonTypes.length !== 1 || jsonTypes[0] !== jsonType) {
-      fail(`${pointer}/type`, `a ${sql.text} column is JSON "${jsonType}"${sqlNullable || zeroDate ? ' (with "null")' : ''}`);
+      fail(
+        `${pointer}/type`,
+        `a ${sql.text} column is JSON "${jsonType}"${sqlNullable || zeroDate ? ' (with "null")' : ''}`,
+      );
     }
     if (jsonNullable !== (sqlNullable || zeroDate)) {
       fail(
@@ -177,14 +180,18 @@ export function buildTableModel(file: SchemaFile): TableModel {
       minLength: property.minLength,
       maxLength,
       choices: property['x-choices'],
-      references: property['x-references'] && { resource: property['x-references'].resource, label: property['x-references'].label },
+      references: property['x-references'] && {
+        resource: property['x-references'].resource,
+        label: property['x-references'].label,
+      },
       rule,
       operators: operatorsFor(rule, jsonNullable, writeOnly),
       sortable: !writeOnly,
       decoder: decoderOf(rule, zeroDate),
       tsType: tsTypeOf(jsonType, jsonNullable),
     };
-    if (column.jsonDefault !== undefined) checkDefault(column, column.jsonDefault.value, (message) => fail(`${pointer}/default`, message));
+    if (column.jsonDefault !== undefined)
+      checkDefault(column, column.jsonDefault.value, (message) => fail(`${pointer}/default`, message));
     return column;
   });
 
@@ -192,7 +199,8 @@ export function buildTableModel(file: SchemaFile): TableModel {
   const primaryKey = options.primaryKey.map(
     (name, position) => byName.get(name) ?? fail(`/x-a2gen/primaryKey/${position}`, `no property named "${name}"`),
   );
-  for (const column of primaryKey) if (column.writeOnly) fail(`/properties/${column.name}`, 'a primary key column cannot be write-only');
+  for (const column of primaryKey)
+    if (column.writeOnly) fail(`/properties/${column.name}`, 'a primary key column cannot be write-only');
   for (const name of required) {
     const column = byName.get(name) ?? fail('/required', `"${name}" is not a property`);
     if (column.readOnly) fail('/required', `"${name}" is read-only and cannot be required`);
@@ -201,7 +209,11 @@ export function buildTableModel(file: SchemaFile): TableModel {
     for (const name of index.columns) {
       if (!byName.has(name)) fail(`/x-a2gen/indexes/${position}/columns`, `"${name}" is not a property`);
     }
-    return { name: index.name, unique: index.unique === true, columns: index.columns.map((name) => byName.get(name)!.column) };
+    return {
+      name: index.name,
+      unique: index.unique === true,
+      columns: index.columns.map((name) => byName.get(name)!.column),
+    };
   });
   const seed = options.seed ?? [];
   seed.forEach((row, position) => {
@@ -221,23 +233,34 @@ export function buildTableModel(file: SchemaFile): TableModel {
   const adjustments = (options.adjustments ?? []).map((name, position) => {
     const pointer = `/x-a2gen/adjustments/${position}`;
     const column = byName.get(name) ?? fail(pointer, `"${name}" is not a property`);
-    if (column.kind !== 'decimal') fail(pointer, `"${name}" is ${column.sql.text}; only decimal columns are adjusted (exact arithmetic)`);
-    if (column.readOnly || column.writeOnly) fail(pointer, `"${name}" is ${column.readOnly ? 'read-only' : 'write-only'}`);
+    if (column.kind !== 'decimal')
+      fail(pointer, `"${name}" is ${column.sql.text}; only decimal columns are adjusted (exact arithmetic)`);
+    if (column.readOnly || column.writeOnly)
+      fail(pointer, `"${name}" is ${column.readOnly ? 'read-only' : 'write-only'}`);
     if (column.sqlNullable) fail(pointer, `"${name}" can be NULL, and NULL plus a delta stays NULL`);
     // /api/<resource>/<id>/delete/ is the old API's delete route.
     if (name === 'delete') fail(pointer, '"delete" would collide with the delete route');
     return column;
   });
-  if (options.readOnly && adjustments.length > 0) fail('/x-a2gen/adjustments', 'a read-only resource has no adjustments');
+  if (options.readOnly && adjustments.length > 0)
+    fail('/x-a2gen/adjustments', 'a read-only resource has no adjustments');
   const protectedRows = (admin.protectedRows ?? []).map((row, position) => {
     const [only] = primaryKey;
     const range = primaryKey.length === 1 && only!.rule.kind === 'integer' ? only!.rule : undefined;
     if (range && (BigInt(row.key) < BigInt(range.min) || BigInt(row.key) > BigInt(range.max))) {
-      fail(`/x-admin/protectedRows/${position}/key`, `${row.key} is out of the range of ${only!.name} (${only!.sql.text})`);
+      fail(
+        `/x-admin/protectedRows/${position}/key`,
+        `${row.key} is out of the range of ${only!.name} (${only!.sql.text})`,
+      );
     }
     return { key: String(row.key), reason: row.reason };
   });
-  const list = admin.list ?? columns.filter((column) => !column.writeOnly).slice(0, 6).map((column) => column.name);
+  const list =
+    admin.list ??
+    columns
+      .filter((column) => !column.writeOnly)
+      .slice(0, 6)
+      .map((column) => column.name);
 
   const title = schema.title ?? options.resource;
   const typeName = pascalCase(title) || pascalCase(options.resource);
@@ -278,15 +301,29 @@ export function checkModels(models: TableModel[]): void {
       if (column.references === undefined) continue;
       const pointer = `/properties/${column.name}/x-references`;
       const target = byResource.get(column.references.resource);
-      if (target === undefined) throw new ModelError(model.source, pointer, `no model has the resource "${column.references.resource}"`);
+      if (target === undefined)
+        throw new ModelError(model.source, pointer, `no model has the resource "${column.references.resource}"`);
       const [targetKey, ...more] = target.primaryKey;
-      if (more.length > 0) throw new ModelError(model.source, pointer, `${target.resource} has a composite key; a column can reference a single-column key only`);
+      if (more.length > 0)
+        throw new ModelError(
+          model.source,
+          pointer,
+          `${target.resource} has a composite key; a column can reference a single-column key only`,
+        );
       if (column.kind !== targetKey!.kind) {
-        throw new ModelError(model.source, pointer, `${column.name} is ${column.sql.text}, but ${target.resource}'s key ${targetKey!.name} is ${targetKey!.sql.text}`);
+        throw new ModelError(
+          model.source,
+          pointer,
+          `${column.name} is ${column.sql.text}, but ${target.resource}'s key ${targetKey!.name} is ${targetKey!.sql.text}`,
+        );
       }
       const label = column.references.label;
-      if (label !== undefined && (!target.columns.some((other) => other.name === label && !other.writeOnly))) {
-        throw new ModelError(model.source, `${pointer}/label`, `"${label}" is not a readable property of ${target.resource}`);
+      if (label !== undefined && !target.columns.some((other) => other.name === label && !other.writeOnly)) {
+        throw new ModelError(
+          model.source,
+          `${pointer}/label`,
+          `"${label}" is not a readable property of ${target.resource}`,
+        );
       }
     }
   }
@@ -295,7 +332,8 @@ export function checkModels(models: TableModel[]): void {
     for (const model of models) {
       const other = seen.get(model[key]);
       const pointer = key === 'typeName' ? '/title' : `/x-a2gen/${key}`;
-      if (other !== undefined) throw new ModelError(model.source, pointer, `${key} "${model[key]}" is also used by ${other}`);
+      if (other !== undefined)
+        throw new ModelError(model.source, pointer, `${key} "${model[key]}" is also used by ${other}`);
       seen.set(model[key], model.source);
     }
   }
@@ -318,18 +356,21 @@ function checkDefault(column: ColumnModel, value: unknown, fail: (message: strin
   if (column.jsonType === 'string') {
     if (typeof value !== 'string') fail(`must be a string for a ${column.sql.text} column`);
     const length = [...(value as string)].length;
-    if (column.maxLength !== undefined && length > column.maxLength) fail(`is ${length} characters long; the column holds ${column.maxLength}`);
+    if (column.maxLength !== undefined && length > column.maxLength)
+      fail(`is ${length} characters long; the column holds ${column.maxLength}`);
     return;
   }
   const numeric = typeof value === 'number' || (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value));
   if (!numeric) fail(`must be a number for a ${column.sql.text} column`);
-  if (column.kind === 'integer' && !/^-?\d+$/.test(String(value))) fail(`must be a whole number for a ${column.sql.text} column`);
+  if (column.kind === 'integer' && !/^-?\d+$/.test(String(value)))
+    fail(`must be a whole number for a ${column.sql.text} column`);
 }
 
 function readDefault(sqlColumn: { default?: string | null }, sql: SqlType): SqlDefault {
   if (!('default' in sqlColumn) || sqlColumn.default === undefined) return { kind: 'none' };
   if (sqlColumn.default === null) return { kind: 'null' };
-  if (isDateKind(sql.kind) && /^current_timestamp(\(\))?$/i.test(sqlColumn.default)) return { kind: 'current_timestamp' };
+  if (isDateKind(sql.kind) && /^current_timestamp(\(\))?$/i.test(sqlColumn.default))
+    return { kind: 'current_timestamp' };
   return { kind: 'literal', value: sqlColumn.default };
 }
 
@@ -342,7 +383,10 @@ export function expectedJsonType(sql: SqlType): 'integer' | 'number' | 'string' 
   return jsonTypeOf(valueRule(sql, { maxLength: undefined, utf8mb3: false, zeroDate: false }));
 }
 
-function valueRule(sql: SqlType, context: { maxLength: number | undefined; utf8mb3: boolean; zeroDate: boolean }): ValueRule {
+function valueRule(
+  sql: SqlType,
+  context: { maxLength: number | undefined; utf8mb3: boolean; zeroDate: boolean },
+): ValueRule {
   switch (sql.kind) {
     case 'integer':
       return { kind: 'integer', ...integerRange(sql) };

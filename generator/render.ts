@@ -42,7 +42,11 @@ export function templateNames(): string[] {
  * @param templateDir the built-in templates
  * @param overrideDir a project's own templates: a file there replaces the built-in one of the same name
  */
-export async function renderProject(models: TableModel[], templateDir: string, overrideDir?: string): Promise<OutputFiles> {
+export async function renderProject(
+  models: TableModel[],
+  templateDir: string,
+  overrideDir?: string,
+): Promise<OutputFiles> {
   // An isolated instance: generated code is not HTML, so nothing is escaped.
   const handlebars = Handlebars.create();
   const compile = async (name: string) =>

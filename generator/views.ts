@@ -42,7 +42,9 @@ function wrapList(items: string[], indent: string, width = 100): string {
 }
 
 function selectExpression(column: ColumnModel): string {
-  return column.column === column.name ? sqlName(column.column) : `${sqlName(column.column)} AS ${sqlName(column.name)}`;
+  return column.column === column.name
+    ? sqlName(column.column)
+    : `${sqlName(column.column)} AS ${sqlName(column.name)}`;
 }
 
 function sqlDefaultText(column: ColumnModel): string | null | undefined {
@@ -97,9 +99,19 @@ function statementsView(model: TableModel, constantBase: string, valueName: stri
     select: { constant: `SELECT_${constantBase}`, fn: `select${pascal}`, sql: sqlTemplate(select) },
     selectForUpdate:
       writable && model.transactional
-        ? { constant: `SELECT_${constantBase}_FOR_UPDATE`, fn: `select${pascal}ForUpdate`, sql: sqlTemplate(`${select}\nFOR UPDATE`) }
+        ? {
+            constant: `SELECT_${constantBase}_FOR_UPDATE`,
+            fn: `select${pascal}ForUpdate`,
+            sql: sqlTemplate(`${select}\nFOR UPDATE`),
+          }
         : undefined,
-    delete: writable ? { constant: `DELETE_${constantBase}`, fn: `delete${pascal}`, sql: sqlTemplate(`DELETE FROM ${table} WHERE ${where}`) } : undefined,
+    delete: writable
+      ? {
+          constant: `DELETE_${constantBase}`,
+          fn: `delete${pascal}`,
+          sql: sqlTemplate(`DELETE FROM ${table} WHERE ${where}`),
+        }
+      : undefined,
     adjustments: model.adjustments.map((column) => {
       const constant = `ADJUST_${constantBase}_${column.name.toUpperCase()}`;
       const word = column.name.charAt(0).toUpperCase() + column.name.slice(1);
@@ -121,7 +133,9 @@ function statementsLiteral(statements: ReturnType<typeof statementsView>): Code 
   if (statements.selectForUpdate) entries.push(`selectForUpdate: ${statements.selectForUpdate.fn}`);
   if (statements.delete) entries.push(`delete: ${statements.delete.fn}`);
   if (statements.adjustments.length > 0) {
-    entries.push(`adjust: { ${statements.adjustments.map((adjustment) => `${adjustment.name}: ${adjustment.fn}`).join(', ')} }`);
+    entries.push(
+      `adjust: { ${statements.adjustments.map((adjustment) => `${adjustment.name}: ${adjustment.fn}`).join(', ')} }`,
+    );
   }
   return new Code(`{ ${entries.join(', ')} }`);
 }
@@ -150,7 +164,11 @@ export function tableView(model: TableModel) {
     managed: model.managed || undefined,
     adjustments: model.adjustments.length > 0 ? model.adjustments.map((column) => column.name) : undefined,
     columns: model.columns.map(columnSpec),
-    indexes: model.indexes.map((index) => ({ name: index.name, unique: index.unique || undefined, columns: index.columns })),
+    indexes: model.indexes.map((index) => ({
+      name: index.name,
+      unique: index.unique || undefined,
+      columns: index.columns,
+    })),
     admin: model.admin,
     seed: seed.length > 0 ? seed : undefined,
     statements: statementsLiteral(statements),

@@ -14,7 +14,9 @@ export async function watchAndBuild(options: BuildOptions, signal?: AbortSignal)
   const directories = [
     path.resolve(options.projectDir, options.schemaDir ?? 'schema'),
     path.resolve(options.projectDir, options.templateDir ?? 'templates'),
-    ...(options.templateOverrideDir === undefined ? [] : [path.resolve(options.projectDir, options.templateOverrideDir)]),
+    ...(options.templateOverrideDir === undefined
+      ? []
+      : [path.resolve(options.projectDir, options.templateOverrideDir)]),
   ];
   const buildOnce = async () => {
     try {
@@ -41,8 +43,12 @@ export async function watchAndBuild(options: BuildOptions, signal?: AbortSignal)
       });
     }, SETTLE_MS);
   };
-  const watchers: FSWatcher[] = directories.map((directory) => watch(directory, { recursive: true }, onChange(directory)));
-  console.log(`watching ${directories.map((directory) => path.relative(options.projectDir, directory) || '.').join(', ')} (Ctrl-C to stop)`);
+  const watchers: FSWatcher[] = directories.map((directory) =>
+    watch(directory, { recursive: true }, onChange(directory)),
+  );
+  console.log(
+    `watching ${directories.map((directory) => path.relative(options.projectDir, directory) || '.').join(', ')} (Ctrl-C to stop)`,
+  );
 
   await new Promise<void>((resolve) => {
     const stop = () => {

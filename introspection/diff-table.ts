@@ -14,7 +14,10 @@ export interface ExpectedTable {
     collation?: string;
     indexes?: { name: string; unique?: boolean; columns: string[] }[];
   };
-  properties: Record<string, { 'x-sql': { type: string; nullable: boolean; default?: string | null; autoIncrement?: boolean; column?: string } }>;
+  properties: Record<
+    string,
+    { 'x-sql': { type: string; nullable: boolean; default?: string | null; autoIncrement?: boolean; column?: string } }
+  >;
 }
 
 /** `int` (MySQL 8) and `int(11)` name the same type. */
@@ -47,32 +50,40 @@ export function diffTable(schema: ExpectedTable, facts: TableFacts | undefined):
     }
     if (!sameSqlType(sql.type, actual.type)) differences.push(`${where}: schema ${sql.type}, database ${actual.type}`);
     if (sql.nullable !== actual.nullable) {
-      differences.push(`${where}: schema ${sql.nullable ? 'NULL' : 'NOT NULL'}, database ${actual.nullable ? 'NULL' : 'NOT NULL'}`);
+      differences.push(
+        `${where}: schema ${sql.nullable ? 'NULL' : 'NOT NULL'}, database ${actual.nullable ? 'NULL' : 'NOT NULL'}`,
+      );
     }
     const expected = 'default' in sql ? sql.default : undefined;
     if (expected !== actual.default && !(expected === undefined && actual.default === null && actual.nullable)) {
       differences.push(`${where}: schema ${showDefault(expected)}, database ${showDefault(actual.default)}`);
     }
     if ((sql.autoIncrement === true) !== actual.autoIncrement) {
-      differences.push(`${where}: schema ${sql.autoIncrement ? '' : 'not '}AUTO_INCREMENT, database ${actual.autoIncrement ? '' : 'not '}AUTO_INCREMENT`);
+      differences.push(
+        `${where}: schema ${sql.autoIncrement ? '' : 'not '}AUTO_INCREMENT, database ${actual.autoIncrement ? '' : 'not '}AUTO_INCREMENT`,
+      );
     }
   }
   for (const column of facts.columns) {
-    if (!described.has(column.name)) differences.push(`${table}.${column.name}: in the database (${column.type}), not in the schema`);
+    if (!described.has(column.name))
+      differences.push(`${table}.${column.name}: in the database (${column.type}), not in the schema`);
   }
   const columnOf = (name: string) => schema.properties[name]?.['x-sql'].column ?? name;
   const expectedKey = schema['x-a2gen'].primaryKey.map(columnOf).join(', ');
   if (expectedKey !== facts.primaryKey.join(', ')) {
     differences.push(`${table}: schema primary key (${expectedKey}), database (${facts.primaryKey.join(', ')})`);
   }
-  const show = (index: { unique?: boolean; columns: string[] }) => `${index.unique ? 'UNIQUE ' : ''}(${index.columns.join(', ')})`;
+  const show = (index: { unique?: boolean; columns: string[] }) =>
+    `${index.unique ? 'UNIQUE ' : ''}(${index.columns.join(', ')})`;
   const actualIndexes = new Map(facts.indexes.map((index) => [index.name, index]));
   const expectedIndexes = schema['x-a2gen'].indexes ?? [];
   for (const index of expectedIndexes) {
     const expected = { unique: index.unique === true, columns: index.columns.map(columnOf) };
     const actual = actualIndexes.get(index.name);
-    if (actual === undefined) differences.push(`${table}: index ${index.name} ${show(expected)} in the schema, not in the database`);
-    else if (show(actual) !== show(expected)) differences.push(`${table}: index ${index.name}: schema ${show(expected)}, database ${show(actual)}`);
+    if (actual === undefined)
+      differences.push(`${table}: index ${index.name} ${show(expected)} in the schema, not in the database`);
+    else if (show(actual) !== show(expected))
+      differences.push(`${table}: index ${index.name}: schema ${show(expected)}, database ${show(actual)}`);
   }
   for (const index of facts.indexes) {
     if (!expectedIndexes.some((expected) => expected.name === index.name)) {

@@ -79,19 +79,29 @@ export async function readTable(query: QueryRows, table: string): Promise<TableF
   if (tableRow === undefined) return undefined;
   const mariadb = await isMariaDb(query);
   const columnRows = await query(COLUMNS_SQL, [table]);
-  const columns = (columnRows as unknown as { name: string; type: string; nullable: string; column_default: string | null; extra: string }[]).map(
-    (row) => ({
-      name: row.name,
-      type: row.type.toLowerCase(),
-      nullable: row.nullable === 'YES',
-      default: normaliseDefault(row.column_default, row.nullable === 'YES', mariadb),
-      autoIncrement: /auto_increment/i.test(row.extra),
-    }),
-  );
+  const columns = (
+    columnRows as unknown as {
+      name: string;
+      type: string;
+      nullable: string;
+      column_default: string | null;
+      extra: string;
+    }[]
+  ).map((row) => ({
+    name: row.name,
+    type: row.type.toLowerCase(),
+    nullable: row.nullable === 'YES',
+    default: normaliseDefault(row.column_default, row.nullable === 'YES', mariadb),
+    autoIncrement: /auto_increment/i.test(row.extra),
+  }));
   const indexRows = await query(`SHOW INDEX FROM \`${table.replace(/`/g, '``')}\``);
   const indexes = new Map<string, IndexFacts>();
   for (const row of indexRows as unknown as { Key_name: string; Non_unique: number; Column_name: string }[]) {
-    const index = indexes.get(row.Key_name) ?? { name: row.Key_name, unique: Number(row.Non_unique) === 0, columns: [] };
+    const index = indexes.get(row.Key_name) ?? {
+      name: row.Key_name,
+      unique: Number(row.Non_unique) === 0,
+      columns: [],
+    };
     index.columns.push(row.Column_name);
     indexes.set(row.Key_name, index);
   }

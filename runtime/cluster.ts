@@ -76,7 +76,9 @@ export function runPrimary({ workers, exec, log = console.log }: PrimaryOptions)
         return;
       }
       const delay = backoff.afterDeath(lived);
-      log(`worker ${worker.process.pid} died (${signal ?? `exit code ${code}`}) after ${Math.round(lived / 1000)} s; starting another in ${delay} ms`);
+      log(
+        `worker ${worker.process.pid} died (${signal ?? `exit code ${code}`}) after ${Math.round(lived / 1000)} s; starting another in ${delay} ms`,
+      );
       const timer = setTimeout(() => {
         pendingRestarts.delete(timer);
         if (!stopping) fork();
@@ -87,7 +89,8 @@ export function runPrimary({ workers, exec, log = console.log }: PrimaryOptions)
     cluster.on('message', (from, message) => {
       if (!isWroteMessage(message)) return;
       for (const worker of Object.values(cluster.workers ?? {})) {
-        if (worker !== undefined && worker !== from && worker.isConnected()) worker.send(message, undefined, () => undefined);
+        if (worker !== undefined && worker !== from && worker.isConnected())
+          worker.send(message, undefined, () => undefined);
       }
     });
 
@@ -128,13 +131,19 @@ interface WroteMessage {
 }
 
 function isWroteMessage(message: unknown): message is WroteMessage {
-  return typeof message === 'object' && message !== null && (message as WroteMessage).a2gen === 'wrote' && typeof (message as WroteMessage).client === 'string';
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    (message as WroteMessage).a2gen === 'wrote' &&
+    typeof (message as WroteMessage).client === 'string'
+  );
 }
 
 /** In a worker: tells the other workers (through the primary) who wrote here, and learns who wrote there. */
 export function shareRecentWrites(writes: RecentWrites): void {
   writes.onRecord((client) => {
-    if (process.connected) process.send?.({ a2gen: 'wrote', client } satisfies WroteMessage, undefined, {}, () => undefined);
+    if (process.connected)
+      process.send?.({ a2gen: 'wrote', client } satisfies WroteMessage, undefined, {}, () => undefined);
   });
   process.on('message', (message) => {
     if (isWroteMessage(message)) writes.remember(message.client);

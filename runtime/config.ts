@@ -55,13 +55,16 @@ export interface Config {
 }
 
 /** How to make an A2B_SECRET, for the messages that ask for one. */
-export const SECRET_HOWTO = 'make one with: openssl rand -hex 32   (or: node -e "console.log(crypto.randomBytes(32).toString(\'hex\'))")';
+export const SECRET_HOWTO =
+  'make one with: openssl rand -hex 32   (or: node -e "console.log(crypto.randomBytes(32).toString(\'hex\'))")';
 
 function secretOf(env: NodeJS.ProcessEnv): string | undefined {
   const text = env.A2B_SECRET?.trim();
   if (text === undefined || text === '') return undefined;
   if (!/^[0-9a-fA-F]{64}$/.test(text)) {
-    throw new ConfigError(`A2B_SECRET must be 64 hex characters (32 random bytes); got ${text.length} characters. ${SECRET_HOWTO}`);
+    throw new ConfigError(
+      `A2B_SECRET must be 64 hex characters (32 random bytes); got ${text.length} characters. ${SECRET_HOWTO}`,
+    );
   }
   return text.toLowerCase();
 }
@@ -99,18 +102,25 @@ function auditSetting(value: string | undefined): boolean {
 export function loadConfig(env: NodeJS.ProcessEnv = withDotEnv(process.env)): Config {
   const databaseUrl = env.A2B_DATABASE_URL?.trim() || undefined;
   if (databaseUrl !== undefined && !/^mysql:\/\//.test(databaseUrl)) {
-    throw new ConfigError(`A2B_DATABASE_URL must start with mysql:// (got "${databaseUrl.replace(/:[^:@/]*@/, ':****@')}")`);
+    throw new ConfigError(
+      `A2B_DATABASE_URL must start with mysql:// (got "${databaseUrl.replace(/:[^:@/]*@/, ':****@')}")`,
+    );
   }
   const databaseReadUrl = env.A2B_DATABASE_READ_URL?.trim() || undefined;
   if (databaseReadUrl !== undefined && (databaseUrl === undefined || !/^mysql:\/\//.test(databaseReadUrl))) {
-    throw new ConfigError('A2B_DATABASE_READ_URL must start with mysql:// and needs A2B_DATABASE_URL (the primary) as well');
+    throw new ConfigError(
+      'A2B_DATABASE_READ_URL must start with mysql:// and needs A2B_DATABASE_URL (the primary) as well',
+    );
   }
   const timeZone = env.A2B_DB_TIMEZONE ?? '+00:00';
-  if (!/^[+-]\d{2}:\d{2}$/.test(timeZone)) throw new ConfigError(`A2B_DB_TIMEZONE must look like +00:00 (got "${timeZone}")`);
+  if (!/^[+-]\d{2}:\d{2}$/.test(timeZone))
+    throw new ConfigError(`A2B_DB_TIMEZONE must look like +00:00 (got "${timeZone}")`);
   const port = integer(env, 'PORT', 8008, 0, 65535);
   const metricsPort = env.A2B_METRICS_PORT ? integer(env, 'A2B_METRICS_PORT', 0, 0, 65535) : undefined;
   if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
-    throw new ConfigError(`A2B_METRICS_PORT must differ from PORT (both ${port}); unset it to serve /metrics on the main port, behind auth`);
+    throw new ConfigError(
+      `A2B_METRICS_PORT must differ from PORT (both ${port}); unset it to serve /metrics on the main port, behind auth`,
+    );
   }
   return {
     port,

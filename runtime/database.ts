@@ -27,12 +27,19 @@ export interface OpenedDatabase {
 
 export async function openDatabase(config: Config, models: readonly ResourceModel[]): Promise<OpenedDatabase> {
   if (config.databaseUrl !== undefined) {
-    const options = { poolSize: config.dbPoolSize, timeZone: config.dbTimeZone, queryTimeoutMs: config.dbQueryTimeoutMs };
+    const options = {
+      poolSize: config.dbPoolSize,
+      timeZone: config.dbTimeZone,
+      queryTimeoutMs: config.dbQueryTimeoutMs,
+    };
     const primary = openMysql(config.databaseUrl, options);
     await ensureOwnTables(primary, models);
     if (config.databaseReadUrl === undefined) return { db: primary, created: false };
     const replica = openMysql(config.databaseReadUrl, options);
-    return { db: new ReadWriteSplitDb(primary, replica, { readYourWritesMs: config.readYourWritesMs }), created: false };
+    return {
+      db: new ReadWriteSplitDb(primary, replica, { readYourWritesMs: config.readYourWritesMs }),
+      created: false,
+    };
   }
   mkdirSync(config.dataDir, { recursive: true });
   const file = path.join(config.dataDir, EMBEDDED_FILE);

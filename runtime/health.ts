@@ -23,7 +23,10 @@ export function registerHealth(app: FastifyInstance, db: Db, models: readonly Re
   };
 
   /** undefined without a replica; 'down' when it does not answer (reads then go to the primary). */
-  async function replicaState(): Promise<{ replica?: 'ok' | 'down' | 'schema_mismatch'; replicaDifferences?: Record<string, number> }> {
+  async function replicaState(): Promise<{
+    replica?: 'ok' | 'down' | 'schema_mismatch';
+    replicaDifferences?: Record<string, number>;
+  }> {
     if (split === undefined || replicaSchema === undefined) return {};
     try {
       await split.replica.ping();
@@ -46,7 +49,9 @@ export function registerHealth(app: FastifyInstance, db: Db, models: readonly Re
       const tables = counts(report);
       const replica = await replicaState();
       if (!report.agrees || replica.replica === 'schema_mismatch') {
-        return reply.status(503).send({ status: 'schema_mismatch', database: db.dialect, differences: tables, ...replica });
+        return reply
+          .status(503)
+          .send({ status: 'schema_mismatch', database: db.dialect, differences: tables, ...replica });
       }
       return { status: 'ok', database: db.dialect, differences: tables, ...replica };
     } catch {

@@ -29,7 +29,11 @@ async function main(): Promise<void> {
   let stopSignal: NodeJS.Signals | undefined;
   const grace = closeWithGrace(
     // A worker of `a2gen serve --workers` stops on the first of its stop signals only (see onStopSignals).
-    { delay: config.shutdownGraceMs, logger: { error: (message: string) => app.log.error(message) }, skip: cluster.isWorker ? STOP_SIGNALS : [] },
+    {
+      delay: config.shutdownGraceMs,
+      logger: { error: (message: string) => app.log.error(message) },
+      skip: cluster.isWorker ? STOP_SIGNALS : [],
+    },
     async ({ signal, err }) => {
       if (err) app.log.error({ err }, 'closing after an unexpected error');
       else app.log.info(`${signal ?? stopSignal} received: finishing requests in flight, then closing`);
@@ -59,20 +63,33 @@ async function main(): Promise<void> {
     console.log(`metrics (Basic auth): http://${shownHost}:${port}/metrics`);
   }
   if (sessionKey.source === 'file') {
-    console.log(`admin sessions are signed with a key kept in ${sessionKey.file}; several instances need the same A2B_SECRET instead`);
+    console.log(
+      `admin sessions are signed with a key kept in ${sessionKey.file}; several instances need the same A2B_SECRET instead`,
+    );
   }
 }
 
 /** Says at startup what `a2gen diff` would say; the service still starts (affected requests answer 503 or 400). */
 async function reportSchemaDrift(db: Db): Promise<void> {
-  const targets: Array<[string, Db]> = db instanceof ReadWriteSplitDb ? [['primary', db.primary], ['read replica', db.replica]] : [['database', db]];
+  const targets: Array<[string, Db]> =
+    db instanceof ReadWriteSplitDb
+      ? [
+          ['primary', db.primary],
+          ['read replica', db.replica],
+        ]
+      : [['database', db]];
   for (const [name, target] of targets) {
     try {
       const report = await checkSchema(target, models);
-      for (const lines of Object.values(report.differences)) for (const line of lines) console.warn(`schema drift (${name}): ${line}`);
-      if (!report.agrees) console.warn(`the ${name} differs from schema/: /health/ready answers 503 until they agree (see \`npx a2gen diff\`)`);
+      for (const lines of Object.values(report.differences))
+        for (const line of lines) console.warn(`schema drift (${name}): ${line}`);
+      if (!report.agrees)
+        console.warn(
+          `the ${name} differs from schema/: /health/ready answers 503 until they agree (see \`npx a2gen diff\`)`,
+        );
     } catch (error) {
-      const meanwhile = name === 'read replica' ? 'reads go to the primary meanwhile' : 'requests answer 503 until it is back';
+      const meanwhile =
+        name === 'read replica' ? 'reads go to the primary meanwhile' : 'requests answer 503 until it is back';
       console.warn(`${name} not reachable at startup (${(error as Error).message}); ${meanwhile}`);
     }
   }

@@ -25,7 +25,13 @@ export function expectedTable(model: ResourceModel): ExpectedTable {
   const properties: ExpectedTable['properties'] = {};
   for (const column of model.columns) {
     properties[column.name] = {
-      'x-sql': { type: column.type, nullable: column.nullable === true && column.zeroDate !== true, default: column.sqlDefault, autoIncrement: column.autoIncrement, column: column.column },
+      'x-sql': {
+        type: column.type,
+        nullable: column.nullable === true && column.zeroDate !== true,
+        default: column.sqlDefault,
+        autoIncrement: column.autoIncrement,
+        column: column.column,
+      },
     };
   }
   const keyColumns = model.primaryKey.map((name) => model.columns.find((column) => column.name === name)!);
@@ -56,7 +62,8 @@ export async function checkSchema(db: Db, models: readonly ResourceModel[]): Pro
     if (found.length > 0) differences[table] = found;
   }
   // The runtime's own table: without it no one can log in.
-  if ((await db.all(USER_TABLE_EXISTS[db.dialect])).length === 0) differences.user = ['user: table missing (the service creates it as soon as it can)'];
+  if ((await db.all(USER_TABLE_EXISTS[db.dialect])).length === 0)
+    differences.user = ['user: table missing (the service creates it as soon as it can)'];
   return { agrees: Object.keys(differences).length === 0, differences };
 }
 

@@ -39,10 +39,21 @@ export interface ServerOptions {
   admin?: { sessionKey: Buffer };
 }
 
-export async function buildServer({ db: driverDb, models, config, logger, openapi, admin }: ServerOptions): Promise<FastifyInstance> {
+export async function buildServer({
+  db: driverDb,
+  models,
+  config,
+  logger,
+  openapi,
+  admin,
+}: ServerOptions): Promise<FastifyInstance> {
   const destination = logger === undefined ? logDestination() : undefined;
   const app = Fastify({
-    logger: logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'], stream: destination },
+    logger: logger ?? {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+      stream: destination,
+    },
     logController: new AccessLogController(),
     schemaController: lazySerializers,
     bodyLimit: config.bodyLimit,
@@ -78,7 +89,8 @@ export async function buildServer({ db: driverDb, models, config, logger, openap
   // Public: the OpenAPI document and /docs hold no data (registered outside the auth scope below).
   const openapiText = openapi === false ? undefined : (openapi ?? readOpenApiDocument());
   if (openapiText !== undefined) await registerApiDocs(app, openapiText);
-  else if (openapi !== false) app.log.warn('generated/openapi.json not found: /api/openapi.json and /docs are not served');
+  else if (openapi !== false)
+    app.log.warn('generated/openapi.json not found: /api/openapi.json and /docs are not served');
 
   // Logins read users from the primary: a user just created, changed or deactivated counts at once.
   const users = new UserStore(primaryOf(db));
@@ -94,7 +106,12 @@ export async function buildServer({ db: driverDb, models, config, logger, openap
       cache: credentials,
     });
     for (const resource of registry.all()) {
-      await api.register(resourceRoutes, { prefix: `/api/${resource.name}`, store, resource, maxLimit: config.maxLimit });
+      await api.register(resourceRoutes, {
+        prefix: `/api/${resource.name}`,
+        store,
+        resource,
+        maxLimit: config.maxLimit,
+      });
     }
     // /metrics behind the same Basic auth, unless A2B_METRICS_PORT serves it on a listener of its own.
     metrics.registerRoute(api);

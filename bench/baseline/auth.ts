@@ -22,7 +22,9 @@ export interface AuthOptions {
 
 function deriveKey(password: string, salt: Buffer, length: number, N: number, r: number, p: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scrypt(password, salt, length, { N, r, p, maxmem: MAX_MEMORY }, (error, key) => (error ? reject(error) : resolve(key)));
+    scrypt(password, salt, length, { N, r, p, maxmem: MAX_MEMORY }, (error, key) =>
+      error ? reject(error) : resolve(key),
+    );
   });
 }
 
@@ -31,7 +33,14 @@ async function verifyScrypt(stored: string, password: string): Promise<boolean> 
   if (scheme !== 'scrypt' || key === undefined) return false;
   const expected = Buffer.from(key, 'base64');
   try {
-    const actual = await deriveKey(password, Buffer.from(salt!, 'base64'), expected.length, Number(n), Number(r), Number(p));
+    const actual = await deriveKey(
+      password,
+      Buffer.from(salt!, 'base64'),
+      expected.length,
+      Number(n),
+      Number(r),
+      Number(p),
+    );
     return actual.length === expected.length && timingSafeEqual(actual, expected);
   } catch {
     return false;
@@ -71,7 +80,8 @@ export function registerBasicAuth(app: FastifyInstance, pool: Pool, options: Aut
     if (counted) {
       const now = Date.now();
       const entry = failures.get(request.ip);
-      if (entry === undefined || entry.until < now) failures.set(request.ip, { until: now + failureWindowMs, count: 1 });
+      if (entry === undefined || entry.until < now)
+        failures.set(request.ip, { until: now + failureWindowMs, count: 1 });
       else entry.count++;
     }
     void reply
@@ -91,7 +101,9 @@ export function registerBasicAuth(app: FastifyInstance, pool: Pool, options: Aut
     }
     const failed = failures.get(request.ip);
     if (failed !== undefined && failed.count >= maxFailures && failed.until > Date.now()) {
-      void reply.status(429).header('Retry-After', String(Math.ceil((failed.until - Date.now()) / 1000)))
+      void reply
+        .status(429)
+        .header('Retry-After', String(Math.ceil((failed.until - Date.now()) / 1000)))
         .send({ error: 'too many failed logins', code: 'too_many_requests' });
       return;
     }

@@ -15,7 +15,8 @@ export class HttpError extends Error {
 
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError & { sqlMessage?: string }, request, reply) => {
-    if (error instanceof HttpError) return reply.status(error.statusCode).send({ error: error.message, code: error.code });
+    if (error instanceof HttpError)
+      return reply.status(error.statusCode).send({ error: error.message, code: error.code });
     if (error.validation) return reply.status(400).send({ error: error.message, code: 'invalid_body' });
     if (error.code === 'ER_DUP_ENTRY') return reply.status(409).send({ error: 'duplicate key', code: 'conflict' });
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
@@ -25,6 +26,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
     return reply.status(500).send({ error: 'internal error', code: 'internal_error' });
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({ error: `no route for ${request.method} ${request.url.split('?')[0]}`, code: 'not_found' });
+    void reply
+      .status(404)
+      .send({ error: `no route for ${request.method} ${request.url.split('?')[0]}`, code: 'not_found' });
   });
 }

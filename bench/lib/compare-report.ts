@@ -6,8 +6,20 @@
  */
 import type { BenchOptions } from './options.js';
 import {
-  cellOf, coldStartTable, failures, fixed, latency, markdownTable, median, number, otherCpu, textTable,
-  type ColdStart, type Run, type Side, type Table,
+  cellOf,
+  coldStartTable,
+  failures,
+  fixed,
+  latency,
+  markdownTable,
+  median,
+  number,
+  otherCpu,
+  textTable,
+  type ColdStart,
+  type Run,
+  type Side,
+  type Table,
 } from './report.js';
 import type { Scenario } from './scenarios.js';
 
@@ -40,14 +52,26 @@ export interface ScenarioVerdict {
 
 function throughputTable(scenarios: readonly Scenario[], concurrencies: number[], runs: Run[]): Table {
   const header = [
-    'scenario', 'c', 'a2gen req/s', 'before req/s', 'baseline req/s', 'a2gen ÷ baseline', 'before ÷ baseline', 'a2gen ÷ before',
-    'CPU µs/req a2gen / before / baseline', 'CPU ratio a2gen vs before', 'p50/p99 ms a2gen, before', 'non-2xx a2gen / before / baseline',
+    'scenario',
+    'c',
+    'a2gen req/s',
+    'before req/s',
+    'baseline req/s',
+    'a2gen ÷ baseline',
+    'before ÷ baseline',
+    'a2gen ÷ before',
+    'CPU µs/req a2gen / before / baseline',
+    'CPU ratio a2gen vs before',
+    'p50/p99 ms a2gen, before',
+    'non-2xx a2gen / before / baseline',
     'other CPU, max %',
   ];
   const rows: string[][] = [];
   for (const scenario of scenarios) {
     for (const connections of concurrencies) {
-      const [a, b, base] = (['a2gen', 'before', 'baseline'] as const).map((side) => cellOf(scenario, connections, side, runs));
+      const [a, b, base] = (['a2gen', 'before', 'baseline'] as const).map((side) =>
+        cellOf(scenario, connections, side, runs),
+      );
       if (!a && !b && !base) continue;
       const rps = (cell: typeof a) => cell?.rps ?? Number.NaN;
       const cpu = (cell: typeof a) => cell?.cpuUsPerRequest ?? Number.NaN;
@@ -71,12 +95,20 @@ function throughputTable(scenarios: readonly Scenario[], concurrencies: number[]
   return { header, rows };
 }
 
-export function scenarioVerdicts(scenarios: readonly Scenario[], concurrencies: number[], runs: Run[]): ScenarioVerdict[] {
+export function scenarioVerdicts(
+  scenarios: readonly Scenario[],
+  concurrencies: number[],
+  runs: Run[],
+): ScenarioVerdict[] {
   return scenarios.map((scenario) => {
     const ratios = concurrencies.map((connections) => {
       const a = cellOf(scenario, connections, 'a2gen', runs);
       const b = cellOf(scenario, connections, 'before', runs);
-      return { connections, rps: (a?.rps ?? Number.NaN) / (b?.rps ?? Number.NaN), cpu: (b?.cpuUsPerRequest ?? Number.NaN) / (a?.cpuUsPerRequest ?? Number.NaN) };
+      return {
+        connections,
+        rps: (a?.rps ?? Number.NaN) / (b?.rps ?? Number.NaN),
+        cpu: (b?.cpuUsPerRequest ?? Number.NaN) / (a?.cpuUsPerRequest ?? Number.NaN),
+      };
     });
     const mine = runs.filter((run) => run.scenario === scenario.key && run.side === 'a2gen');
     const failed = mine.reduce((sum, run) => sum + run.non2xx + run.errors, 0);
@@ -98,9 +130,14 @@ function verdictLine(verdict: ScenarioVerdict): string {
 function startAndMemoryTable(comparison: Comparison): Table {
   const { runs, rssAfter } = comparison;
   const coldOf = (side: Side) => comparison.cold.find((entry) => entry.side === side);
-  const peak = (side: ComparedSide) => Math.max(rssAfter[side], ...runs.filter((run) => run.side === side).map((run) => run.rssMb));
+  const peak = (side: ComparedSide) =>
+    Math.max(rssAfter[side], ...runs.filter((run) => run.side === side).map((run) => run.rssMb));
   const rows: [string, (side: ComparedSide) => number, (value: number) => string][] = [
-    ['spawn → first authenticated 200, median', (side) => median(coldOf(side)?.seconds ?? []), (value) => `${fixed(value, 3)} s`],
+    [
+      'spawn → first authenticated 200, median',
+      (side) => median(coldOf(side)?.seconds ?? []),
+      (value) => `${fixed(value, 3)} s`,
+    ],
     ['CPU used by then, median', (side) => median(coldOf(side)?.cpuSeconds ?? []), (value) => `${fixed(value, 2)} s`],
     ['RSS when ready, median', (side) => median(coldOf(side)?.rssMb ?? []), (value) => `${fixed(value, 0)} MB`],
     ['RSS after the load', (side) => rssAfter[side], (value) => `${fixed(value, 0)} MB`],
@@ -108,7 +145,13 @@ function startAndMemoryTable(comparison: Comparison): Table {
   ];
   return {
     header: ['measure', 'a2gen', 'before', 'a2gen ÷ before (above 1: a2gen takes more)', 'baseline'],
-    rows: rows.map(([name, value, format]) => [name, format(value('a2gen')), format(value('before')), fixed(value('a2gen') / value('before')), format(value('baseline'))]),
+    rows: rows.map(([name, value, format]) => [
+      name,
+      format(value('a2gen')),
+      format(value('before')),
+      fixed(value('a2gen') / value('before')),
+      format(value('baseline')),
+    ]),
   };
 }
 
@@ -117,7 +160,11 @@ export interface CompareReport {
   markdown: string;
 }
 
-export function compareReport(comparison: Comparison, info: Record<string, string>, otherAtStart: number): CompareReport {
+export function compareReport(
+  comparison: Comparison,
+  info: Record<string, string>,
+  otherAtStart: number,
+): CompareReport {
   const { options, runs, labels, problems } = comparison;
   const { settings, quick, scenarios } = options;
   const throughput = throughputTable(scenarios, settings.concurrencies, runs);
@@ -130,9 +177,13 @@ export function compareReport(comparison: Comparison, info: Record<string, strin
   const summary =
     `${passed} of ${verdicts.length} scenario(s) pass the 5 % rule (a2gen ÷ before req/s ≥ ${MIN_RATIO_TO_BEFORE} at every concurrency, ` +
     `no failed responses); on CPU time, ${cpuPassed} of ${verdicts.length}. Other processes took up to ${(busiest * 100).toFixed(0)} % ` +
-    `of the machine's CPU during a run` + (busiest > 0.1 ? ': req/s figures are disturbed, the CPU verdicts are the steadier ones.' : '.');
+    `of the machine's CPU during a run` +
+    (busiest > 0.1 ? ': req/s figures are disturbed, the CPU verdicts are the steadier ones.' : '.');
   const lines = verdicts.map(verdictLine);
-  const who = [`a2gen: this checkout, ${comparison.checkouts.a2gen}`, `${labels.before}: the checkout --compare names, ${comparison.checkouts.before}`];
+  const who = [
+    `a2gen: this checkout, ${comparison.checkouts.a2gen}`,
+    `${labels.before}: the checkout --compare names, ${comparison.checkouts.before}`,
+  ];
   const parityLine = `JSON parity before the load: ${problems.length === 0 ? 'identical answers for every checked request.' : `${problems.length} difference(s):`}`;
 
   const text = [
@@ -164,7 +215,7 @@ export function compareReport(comparison: Comparison, info: Record<string, strin
     '',
     '## Throughput',
     '',
-    'Ratios of req/s medians; a2gen ÷ before is the same as a2gen\'s ratio to the baseline divided by before\'s. CPU µs/req: ' +
+    "Ratios of req/s medians; a2gen ÷ before is the same as a2gen's ratio to the baseline divided by before's. CPU µs/req: " +
       'user + system CPU time of the server process per completed request; CPU ratio a2gen vs before = before ÷ a2gen ' +
       '(above 1: a2gen spends less), steadier than req/s when other processes share the machine. Latencies in ms.',
     '',

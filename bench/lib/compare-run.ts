@@ -33,8 +33,15 @@ function runOrder(turn: number): ComparedSide[] {
 export async function runComparison(options: BenchOptions, beforeDir: string, workDir: string): Promise<void> {
   const { settings, scenarios } = options;
   const beforeMain = a2genMain(beforeDir); // readOptions checked it exists
-  const labels: Record<ComparedSide, string> = { a2gen: 'a2gen', before: `before@${shortCommit(beforeDir) ?? path.basename(beforeDir)}`, baseline: 'baseline' };
-  const checkouts = { a2gen: `${describeCommit(PROJECT_ROOT)} (${PROJECT_ROOT})`, before: `${describeCommit(beforeDir)} (${beforeDir})` };
+  const labels: Record<ComparedSide, string> = {
+    a2gen: 'a2gen',
+    before: `before@${shortCommit(beforeDir) ?? path.basename(beforeDir)}`,
+    baseline: 'baseline',
+  };
+  const checkouts = {
+    a2gen: `${describeCommit(PROJECT_ROOT)} (${PROJECT_ROOT})`,
+    before: `${describeCommit(beforeDir)} (${beforeDir})`,
+  };
   progress(`--compare: a2gen is this checkout, ${checkouts.a2gen}; ${labels.before} is ${checkouts.before}`);
 
   const loadRuns = scenarios.length * settings.concurrencies.length * settings.rounds * SIDES.length;
@@ -48,15 +55,23 @@ export async function runComparison(options: BenchOptions, beforeDir: string, wo
   const specs: ServerSpec[] = [
     { side: 'a2gen', args: [...nodeArgs, a2genMain(PROJECT_ROOT)], env: a2genEnv },
     { side: 'before', label: labels.before, args: [...nodeArgs, beforeMain], env: a2genEnv },
-    { side: 'baseline', args: [...nodeArgsFrom('A2B_BENCH_BASELINE_NODE_ARGS'), BASELINE_MAIN], env: { DATABASE_URL: database.url } },
+    {
+      side: 'baseline',
+      args: [...nodeArgsFrom('A2B_BENCH_BASELINE_NODE_ARGS'), BASELINE_MAIN],
+      env: { DATABASE_URL: database.url },
+    },
   ];
   const { servers: started, results: cold } = await coldStarts(specs, settings.coldStarts, workDir, authorization);
   const servers = new Map(SIDES.map((side) => [side, started.get(side)!]));
   const server = (side: ComparedSide) => servers.get(side)!;
 
   const problems = [
-    ...(await parity(server('a2gen'), server('baseline'), authorization, cards)).map((problem) => `a2gen vs baseline: ${problem}`),
-    ...(await parity(server('a2gen'), server('before'), authorization, cards, ['a2gen', labels.before])).map((problem) => `a2gen vs before: ${problem}`),
+    ...(await parity(server('a2gen'), server('baseline'), authorization, cards)).map(
+      (problem) => `a2gen vs baseline: ${problem}`,
+    ),
+    ...(await parity(server('a2gen'), server('before'), authorization, cards, ['a2gen', labels.before])).map(
+      (problem) => `a2gen vs before: ${problem}`,
+    ),
   ];
   if (problems.length === 0) progress('JSON parity: the three servers answer the same JSON for the checked requests');
   else progress(`JSON parity: ${problems.length} difference(s):\n  ${problems.join('\n  ')}`);
@@ -73,13 +88,19 @@ export async function runComparison(options: BenchOptions, beforeDir: string, wo
     for (const connections of settings.concurrencies) {
       for (let round = 1; round <= settings.rounds; round++) {
         for (const side of runOrder(cell + round - 1)) {
-          runs.push(await measure(server(side), side, scenario, connections, round, context, labels[side].padEnd(labelWidth)));
+          runs.push(
+            await measure(server(side), side, scenario, connections, round, context, labels[side].padEnd(labelWidth)),
+          );
         }
       }
       cell++;
     }
   }
-  const rssAfter = { a2gen: rssMb(server('a2gen').child.pid), before: rssMb(server('before').child.pid), baseline: rssMb(server('baseline').child.pid) };
+  const rssAfter = {
+    a2gen: rssMb(server('a2gen').child.pid),
+    before: rssMb(server('before').child.pid),
+    baseline: rssMb(server('baseline').child.pid),
+  };
   progress(`RSS after the load: ${SIDES.map((side) => `${labels[side]} ${rssAfter[side].toFixed(0)} MB`).join(', ')}`);
   for (const side of SIDES) await stopServer(server(side));
 

@@ -37,18 +37,24 @@ export async function createDatabase(password: string): Promise<BenchDatabase> {
   const [[{ version }]] = (await admin.query('SELECT VERSION() AS version')) as unknown as [[{ version: string }]];
   await admin.query(`CREATE DATABASE ${name} CHARACTER SET utf8 COLLATE utf8_bin`);
   await admin.query(`USE ${name}`);
-  await admin.query("SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', time_zone = '+00:00'");
+  await admin.query(
+    "SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', time_zone = '+00:00'",
+  );
   await admin.query(readFileSync(path.join(PROJECT_ROOT, 'generated/ddl/mysql.sql'), 'utf8'));
   for (const model of models) {
-    for (const statement of (model.seed ?? []).flatMap(seedStatements)) await admin.query(statement.sql, statement.params);
+    for (const statement of (model.seed ?? []).flatMap(seedStatements))
+      await admin.query(statement.sql, statement.params);
   }
   const started = performance.now();
   const loaded = await loadCardsMysql(admin);
   await createBenchUserMysql(admin, password);
-  const [[range]] = (await admin.query('SELECT COUNT(*) AS n, MIN(id) AS low, MAX(id) AS high FROM cc_card')) as unknown as [
-    [{ n: number; low: number; high: number }],
-  ];
-  if (Number(range.low) !== 1 || Number(range.high) !== loaded) throw new Error(`unexpected card ids ${range.low}…${range.high}`);
-  progress(`database ${name}: ${loaded} cards and user ${BENCH_USER} loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const [[range]] = (await admin.query(
+    'SELECT COUNT(*) AS n, MIN(id) AS low, MAX(id) AS high FROM cc_card',
+  )) as unknown as [[{ n: number; low: number; high: number }]];
+  if (Number(range.low) !== 1 || Number(range.high) !== loaded)
+    throw new Error(`unexpected card ids ${range.low}…${range.high}`);
+  progress(
+    `database ${name}: ${loaded} cards and user ${BENCH_USER} loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
   return { url: `${MYSQL_SERVER}/${name}`, version, cards: loaded };
 }

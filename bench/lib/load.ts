@@ -19,7 +19,13 @@ export interface LoadContext {
   cards: number;
 }
 
-async function load(server: Server, scenario: Scenario, connections: number, seconds: number, context: LoadContext): Promise<autocannon.Result> {
+async function load(
+  server: Server,
+  scenario: Scenario,
+  connections: number,
+  seconds: number,
+  context: LoadContext,
+): Promise<autocannon.Result> {
   const instance = autocannon({
     url: `http://127.0.0.1:${server.port}`,
     connections,
@@ -37,13 +43,24 @@ async function load(server: Server, scenario: Scenario, connections: number, sec
 }
 
 /** Load that is not measured (settings.warmup seconds; none when that is 0). */
-export async function warmUp(server: Server, scenario: Scenario, connections: number, context: LoadContext): Promise<void> {
+export async function warmUp(
+  server: Server,
+  scenario: Scenario,
+  connections: number,
+  context: LoadContext,
+): Promise<void> {
   if (context.settings.warmup > 0) await load(server, scenario, connections, context.settings.warmup, context);
 }
 
 /** `label` names the server in the progress line (the side when absent), padded to 8 characters or more. */
 export async function measure(
-  server: Server, side: Side, scenario: Scenario, connections: number, round: number, context: LoadContext, label: string = side,
+  server: Server,
+  side: Side,
+  scenario: Scenario,
+  connections: number,
+  round: number,
+  context: LoadContext,
+  label: string = side,
 ): Promise<Run> {
   const { settings } = context;
   await warmUp(server, scenario, connections, context);
@@ -71,7 +88,8 @@ export async function measure(
     otherCpu,
     cpuUsPerRequest: result.requests.total > 0 ? (serverSeconds * 1e6) / result.requests.total : Number.NaN,
   };
-  const failed = run.non2xx + run.errors > 0 ? `  ${run.non2xx} non-2xx, ${run.errors} errors ${JSON.stringify(statusCodes)}` : '';
+  const failed =
+    run.non2xx + run.errors > 0 ? `  ${run.non2xx} non-2xx, ${run.errors} errors ${JSON.stringify(statusCodes)}` : '';
   progress(
     `${scenario.title}, c=${connections}, round ${round}/${settings.rounds}, ${label.padEnd(8)} ` +
       `${Math.round(run.rps).toLocaleString('en-US').padStart(7)} req/s  p50 ${run.p50} ms  p99 ${run.p99} ms  CPU ${run.cpuUsPerRequest.toFixed(0)} µs/req  RSS ${run.rssMb.toFixed(0)} MB  other CPU ${(otherCpu * 100).toFixed(0)} %${failed}`,

@@ -11,7 +11,11 @@ import { progress } from './progress.js';
 
 function git(checkoutDir: string, args: string[]): string | undefined {
   try {
-    return execFileSync('git', args, { cwd: checkoutDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', args, {
+      cwd: checkoutDir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return undefined; // not a git checkout
   }
@@ -72,7 +76,9 @@ export async function checkMachine(waitSeconds: number): Promise<number> {
     other = await sampleOtherLoad(5);
   }
   if (other > 0.1) {
-    progress(`warning: other processes use ${(other * 100).toFixed(0)} % of the CPU: absolute figures will be low and ratios noisy`);
+    progress(
+      `warning: other processes use ${(other * 100).toFixed(0)} % of the CPU: absolute figures will be low and ratios noisy`,
+    );
   }
   return other;
 }

@@ -58,7 +58,9 @@ export function readOptions(argv: string[] = process.argv.slice(2)): BenchOption
   const only = options.only?.split(',').filter(Boolean);
   const unknownScenarios = (only ?? []).filter((key) => !ALL_SCENARIOS.some((scenario) => scenario.key === key));
   if (unknownScenarios.length > 0) {
-    fail(`unknown scenario ${unknownScenarios.join(', ')}; known: ${ALL_SCENARIOS.map((scenario) => scenario.key).join(', ')}`);
+    fail(
+      `unknown scenario ${unknownScenarios.join(', ')}; known: ${ALL_SCENARIOS.map((scenario) => scenario.key).join(', ')}`,
+    );
   }
   const a2genEnv: Record<string, string> = {};
   for (const pair of options['a2gen-env'] ?? []) {
@@ -68,7 +70,9 @@ export function readOptions(argv: string[] = process.argv.slice(2)): BenchOption
   }
   const compareDir = options.compare === undefined ? undefined : path.resolve(options.compare);
   if (compareDir !== undefined && !existsSync(path.join(compareDir, 'dist/runtime/main.js'))) {
-    fail(`--compare: ${compareDir}/dist/runtime/main.js does not exist; build that checkout first (cd ${compareDir} && npx tsc -p tsconfig.json)`);
+    fail(
+      `--compare: ${compareDir}/dist/runtime/main.js does not exist; build that checkout first (cd ${compareDir} && npx tsc -p tsconfig.json)`,
+    );
   }
   return {
     quick,

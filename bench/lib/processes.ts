@@ -41,7 +41,11 @@ export function freePort(): Promise<number> {
 
 export function startServer(options: SpawnOptions): Server {
   const log = openSync(options.logFile, 'a');
-  const child = spawn(process.execPath, options.args, { cwd: options.cwd, env: options.env, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, options.args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', log, log],
+  });
   closeSync(log);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const server = { name: options.name, child, port: options.port, logFile: options.logFile, exited };
@@ -81,16 +85,27 @@ export interface Readiness {
  * with Basic auth until it answers 200. `startedAt` is a performance.now()
  * value taken just before spawning.
  */
-export async function waitUntilServing(server: Server, path: string, authorization: string, startedAt: number, timeoutMs = 30_000): Promise<Readiness> {
+export async function waitUntilServing(
+  server: Server,
+  path: string,
+  authorization: string,
+  startedAt: number,
+  timeoutMs = 30_000,
+): Promise<Readiness> {
   let exitCode: number | null | undefined;
   void server.exited.then((code) => (exitCode = code));
   const elapsed = () => (performance.now() - startedAt) / 1000;
   let listening: number | undefined;
   let lastStatus = 'no answer';
   while (performance.now() - startedAt < timeoutMs) {
-    if (exitCode !== undefined) throw new Error(`${server.name} exited (code ${exitCode}) before serving:\n${logTail(server)}`);
+    if (exitCode !== undefined)
+      throw new Error(`${server.name} exited (code ${exitCode}) before serving:\n${logTail(server)}`);
     try {
-      const response = await request({ port: server.port, path, headers: listening === undefined ? {} : { authorization } });
+      const response = await request({
+        port: server.port,
+        path,
+        headers: listening === undefined ? {} : { authorization },
+      });
       if (listening === undefined) {
         listening = elapsed();
         continue;
@@ -105,7 +120,9 @@ export async function waitUntilServing(server: Server, path: string, authorizati
     }
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  throw new Error(`${server.name} did not serve ${path} within ${timeoutMs / 1000} s (${lastStatus}):\n${logTail(server)}`);
+  throw new Error(
+    `${server.name} did not serve ${path} within ${timeoutMs / 1000} s (${lastStatus}):\n${logTail(server)}`,
+  );
 }
 
 /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */

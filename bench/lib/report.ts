@@ -69,7 +69,9 @@ export function median(values: number[]): number {
 }
 
 export function cellOf(scenario: Scenario, connections: number, side: Side, runs: Run[]): Cell | undefined {
-  const mine = runs.filter((run) => run.scenario === scenario.key && run.connections === connections && run.side === side);
+  const mine = runs.filter(
+    (run) => run.scenario === scenario.key && run.connections === connections && run.side === side,
+  );
   if (mine.length === 0) return undefined;
   const statusCodes: Record<string, number> = {};
   for (const run of mine) {
@@ -94,7 +96,8 @@ export function cellOf(scenario: Scenario, connections: number, side: Side, runs
 /** Cell formatting, shared with the --compare report. */
 export const number = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a');
 export const fixed = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
-export const otherCpu = (runs: Run[]) => (runs.length > 0 ? fixed(Math.max(...runs.map((run) => run.otherCpu)) * 100, 0) : 'n/a');
+export const otherCpu = (runs: Run[]) =>
+  runs.length > 0 ? fixed(Math.max(...runs.map((run) => run.otherCpu)) * 100, 0) : 'n/a';
 export const latency = (cell: Cell | undefined) => (cell ? `${cell.p50} / ${cell.p99}` : 'n/a');
 export const failures = (cell: Cell | undefined) => {
   if (!cell) return 'n/a';
@@ -111,8 +114,18 @@ export interface Table {
 
 export function comparisonTable(scenarios: readonly Scenario[], concurrencies: number[], runs: Run[]): Table {
   const header = [
-    'scenario', 'c', 'a2gen req/s', 'baseline req/s', 'ratio', 'a2gen p50/p99 ms', 'baseline p50/p99 ms', 'a2gen non-2xx',
-    'baseline non-2xx', 'CPU µs/req a2gen / baseline', 'CPU ratio', 'other CPU, max %',
+    'scenario',
+    'c',
+    'a2gen req/s',
+    'baseline req/s',
+    'ratio',
+    'a2gen p50/p99 ms',
+    'baseline p50/p99 ms',
+    'a2gen non-2xx',
+    'baseline non-2xx',
+    'CPU µs/req a2gen / baseline',
+    'CPU ratio',
+    'other CPU, max %',
   ];
   const rows: string[][] = [];
   for (const scenario of scenarios) {
@@ -140,13 +153,28 @@ export function comparisonTable(scenarios: readonly Scenario[], concurrencies: n
 }
 
 export function embeddedTable(scenarios: readonly Scenario[], runs: Run[]): Table {
-  const header = ['scenario', 'c', 'a2gen (SQLite) req/s', 'p50/p99 ms', 'non-2xx', 'CPU µs/req', 'RSS after, MB', 'other CPU, max %'];
+  const header = [
+    'scenario',
+    'c',
+    'a2gen (SQLite) req/s',
+    'p50/p99 ms',
+    'non-2xx',
+    'CPU µs/req',
+    'RSS after, MB',
+    'other CPU, max %',
+  ];
   const rows: string[][] = [];
   for (const scenario of scenarios) {
     const cell = cellOf(scenario, 10, 'embedded', runs);
     if (!cell) continue;
     rows.push([
-      scenario.title, '10', number(cell.rps), latency(cell), failures(cell), fixed(cell.cpuUsPerRequest, 0), fixed(cell.rssMb, 0),
+      scenario.title,
+      '10',
+      number(cell.rps),
+      latency(cell),
+      failures(cell),
+      fixed(cell.cpuUsPerRequest, 0),
+      fixed(cell.rssMb, 0),
       otherCpu(cell.runs),
     ]);
   }
@@ -187,12 +215,22 @@ export function targets(
 
   const a2genRuns = runs.filter((run) => run.side === 'a2gen');
   const bad = a2genRuns.reduce((sum, run) => sum + run.non2xx + run.errors, 0);
-  list.push({ name: 'no failed responses (a2gen, every scenario)', wanted: '0 non-2xx, 0 errors', measured: `${bad}`, pass: a2genRuns.length > 0 && bad === 0 });
+  list.push({
+    name: 'no failed responses (a2gen, every scenario)',
+    wanted: '0 non-2xx, 0 errors',
+    measured: `${bad}`,
+    pass: a2genRuns.length > 0 && bad === 0,
+  });
 
   const getOne = scenarios.find((scenario) => scenario.kind === 'get-one');
   const getOneCell = getOne && cellOf(getOne, 10, 'a2gen', runs);
   if (getOneCell) {
-    list.push({ name: 'GET one p99 at c=10 (a2gen)', wanted: '< 5 ms', measured: `${getOneCell.p99} ms`, pass: getOneCell.p99 < 5 });
+    list.push({
+      name: 'GET one p99 at c=10 (a2gen)',
+      wanted: '< 5 ms',
+      measured: `${getOneCell.p99} ms`,
+      pass: getOneCell.p99 < 5,
+    });
   }
   list.push({
     name: 'RSS after the load (a2gen, MySQL)',
@@ -216,7 +254,13 @@ export function targets(
 /** `labels` renames sides in the first column (say, before → before@1a2b3c4). */
 export function coldStartTable(coldStarts: ColdStart[], labels: Partial<Record<Side, string>> = {}): Table {
   return {
-    header: ['server', 'spawn → first answer', 'spawn → first authenticated 200, median (each)', 'CPU used by then', 'RSS then, MB'],
+    header: [
+      'server',
+      'spawn → first answer',
+      'spawn → first authenticated 200, median (each)',
+      'CPU used by then',
+      'RSS then, MB',
+    ],
     rows: coldStarts.map((entry) => [
       labels[entry.side] ?? (entry.side === 'embedded' ? 'a2gen (SQLite)' : entry.side),
       `${fixed(median(entry.listening), 3)} s`,
@@ -242,8 +286,14 @@ export function targetTable(list: Target[]): Table {
 
 /** Aligned plain text for the terminal. */
 export function textTable(table: Table): string {
-  const widths = table.header.map((cell, index) => Math.max(cell.length, ...table.rows.map((row) => row[index]!.length)));
-  const line = (cells: string[]) => cells.map((cell, index) => cell.padEnd(widths[index]!)).join('  ').trimEnd();
+  const widths = table.header.map((cell, index) =>
+    Math.max(cell.length, ...table.rows.map((row) => row[index]!.length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, index) => cell.padEnd(widths[index]!))
+      .join('  ')
+      .trimEnd();
   return [line(table.header), line(widths.map((width) => '-'.repeat(width))), ...table.rows.map(line)].join('\n');
 }
 

@@ -29,7 +29,9 @@ export const SCENARIOS: readonly Scenario[] = [
     title: 'GET one card',
     kind: 'get-one',
     json: false,
-    requests: (cards) => [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/card/${randomInt(cards)}/` }) }],
+    requests: (cards) => [
+      { method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/card/${randomInt(cards)}/` }) },
+    ],
   },
   {
     key: 'get-page',
@@ -39,7 +41,9 @@ export const SCENARIOS: readonly Scenario[] = [
     // Random pages among the first ten. Deeper OFFSETs make MariaDB give up the primary key for a
     // full scan and filesort of the table (25-50 ms a query here, whoever sends it), which would
     // measure the database rather than the service; `after=` is a2gen's answer to deep pages.
-    requests: () => [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/card/?page=${randomInt(SHALLOW_PAGES)}` }) }],
+    requests: () => [
+      { method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/card/?page=${randomInt(SHALLOW_PAGES)}` }) },
+    ],
   },
   {
     key: 'filtered',

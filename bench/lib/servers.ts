@@ -43,7 +43,12 @@ export interface Started {
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith('A2B_') || key.startsWith('npm_') || ['PORT', 'HOST', 'NODE_OPTIONS', 'DATABASE_URL'].includes(key)) continue;
+    if (
+      key.startsWith('A2B_') ||
+      key.startsWith('npm_') ||
+      ['PORT', 'HOST', 'NODE_OPTIONS', 'DATABASE_URL'].includes(key)
+    )
+      continue;
     env[key] = value;
   }
   return { ...env, ...extra };
@@ -63,12 +68,25 @@ export async function start(spec: ServerSpec, workDir: string, authorization: st
     logFile: path.join(workDir, `${spec.side}.log`),
   });
   const { listening, ready: seconds } = await waitUntilServing(server, '/api/card/1/', authorization, startedAt);
-  return { server, listening, seconds, cpuSeconds: processTicks(server.child.pid!) / TICKS_PER_SECOND, rssMb: rssMb(server.child.pid) };
+  return {
+    server,
+    listening,
+    seconds,
+    cpuSeconds: processTicks(server.child.pid!) / TICKS_PER_SECOND,
+    rssMb: rssMb(server.child.pid),
+  };
 }
 
 /** Starts each server `times` times in turn (a2gen, baseline, a2gen, …); the last instance of each keeps running. */
-export async function coldStarts(specs: ServerSpec[], times: number, workDir: string, authorization: string): Promise<{ servers: Map<Side, Server>; results: ColdStart[] }> {
-  const results = new Map<Side, ColdStart>(specs.map((spec) => [spec.side, { side: spec.side, listening: [], seconds: [], cpuSeconds: [], rssMb: [] }]));
+export async function coldStarts(
+  specs: ServerSpec[],
+  times: number,
+  workDir: string,
+  authorization: string,
+): Promise<{ servers: Map<Side, Server>; results: ColdStart[] }> {
+  const results = new Map<Side, ColdStart>(
+    specs.map((spec) => [spec.side, { side: spec.side, listening: [], seconds: [], cpuSeconds: [], rssMb: [] }]),
+  );
   const servers = new Map<Side, Server>();
   for (let round = 1; round <= times; round++) {
     for (const spec of specs) {

@@ -13,7 +13,10 @@ export interface InterleavedOptions {
   unit: string;
 }
 
-export async function interleaved(variants: Record<string, () => unknown>, options: InterleavedOptions): Promise<Record<string, number>> {
+export async function interleaved(
+  variants: Record<string, () => unknown>,
+  options: InterleavedOptions,
+): Promise<Record<string, number>> {
   const { concurrency = 1, calls, rounds = 7, unit } = options;
   const perCall = async (variant: () => unknown, count: number): Promise<number> => {
     const start = process.cpuUsage();

@@ -12,14 +12,21 @@ import pino from 'pino';
 import { interleaved } from './interleaved.js';
 
 const directory = mkdtempSync(path.join(os.tmpdir(), 'a2gen-micro-writes-'));
-const line = { reqId: 'req-1a', req: { method: 'GET', url: '/api/card/1234/', host: '127.0.0.1:8008', remoteAddress: '127.0.0.1' }, res: { statusCode: 200 } };
+const line = {
+  reqId: 'req-1a',
+  req: { method: 'GET', url: '/api/card/1234/', host: '127.0.0.1:8008', remoteAddress: '127.0.0.1' },
+  res: { statusCode: 200 },
+};
 function spin(microseconds: number): void {
   const until = performance.now() + microseconds / 1000;
   while (performance.now() < until);
 }
 try {
   const perLine = pino({ level: 'info' }, pino.destination({ dest: path.join(directory, 'a.log') }));
-  const blocks = pino({ level: 'info' }, pino.destination({ dest: path.join(directory, 'b.log'), minLength: 4096, periodicFlush: 1000 }));
+  const blocks = pino(
+    { level: 'info' },
+    pino.destination({ dest: path.join(directory, 'b.log'), minLength: 4096, periodicFlush: 1000 }),
+  );
   const none = pino({ level: 'warn' }, pino.destination({ dest: path.join(directory, 'c.log') }));
   const turn = (logger: pino.Logger) => async () => {
     spin(100);
@@ -27,7 +34,11 @@ try {
     await nextTurn();
   };
   await interleaved(
-    { 'a write per line (before)': turn(perLine), 'written in 4 KB blocks (now)': turn(blocks), 'not logged (reference)': turn(none) },
+    {
+      'a write per line (before)': turn(perLine),
+      'written in 4 KB blocks (now)': turn(blocks),
+      'not logged (reference)': turn(none),
+    },
     { calls: 3000, unit: 'turn (100 µs of it spinning)' },
   );
 } finally {

@@ -60,10 +60,16 @@ async function report(task: () => Promise<number>): Promise<void> {
 }
 
 /** Writes (or updates) schema/<table>.json and says what it did. */
-async function introspectTable(connection: mysql.Connection, project: string, table: string, resource?: string): Promise<string> {
+async function introspectTable(
+  connection: mysql.Connection,
+  project: string,
+  table: string,
+  resource?: string,
+): Promise<string> {
   const facts = await readTable(rowsOf(connection), table);
   if (facts === undefined) throw new UsageError(`no table ${table} in that database`);
-  if (facts.primaryKey.length === 0) throw new UsageError(`${table} has no primary key; a2gen serves tables with one (of one or more columns)`);
+  if (facts.primaryKey.length === 0)
+    throw new UsageError(`${table} has no primary key; a2gen serves tables with one (of one or more columns)`);
   const file = path.join(project, 'schema', `${table}.json`);
   const existing = await readExisting(file);
   const text = formatSchema(schemaFromFacts(facts, existing, resource));
@@ -99,7 +105,10 @@ export function registerIntrospectCommands(program: Command): void {
         const envFile = path.join(flags.project, '.env');
         const connection = await connect(url);
         try {
-          const tables = flags.tables.split(',').map((table) => table.trim()).filter(Boolean);
+          const tables = flags.tables
+            .split(',')
+            .map((table) => table.trim())
+            .filter(Boolean);
           for (const table of tables) console.log(await introspectTable(connection, flags.project, table));
         } finally {
           await connection.end();
@@ -115,7 +124,6 @@ export function registerIntrospectCommands(program: Command): void {
         return 0;
       }),
     );
-
 
   program
     .command('introspect')
@@ -138,7 +146,9 @@ export function registerIntrospectCommands(program: Command): void {
 
   program
     .command('diff')
-    .description('compare every schema file with the live database: exit 0 when they agree, 2 when they differ, 1 on error')
+    .description(
+      'compare every schema file with the live database: exit 0 when they agree, 2 when they differ, 1 on error',
+    )
     .option('--url <url>', 'mysql://user:pass@host:3306/database (default: A2B_DATABASE_URL)')
     .option('--project <dir>', 'project root holding schema/', process.cwd())
     .action((flags: ConnectionFlags) =>
@@ -162,7 +172,9 @@ export function registerIntrospectCommands(program: Command): void {
             return 0;
           }
           for (const line of differences) console.log(line);
-          console.log(`${differences.length} difference${differences.length === 1 ? '' : 's'} between schema/ and the database`);
+          console.log(
+            `${differences.length} difference${differences.length === 1 ? '' : 's'} between schema/ and the database`,
+          );
           return 2;
         } finally {
           await connection.end();

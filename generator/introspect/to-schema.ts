@@ -13,7 +13,10 @@ import type { ColumnFacts, TableFacts } from '../../introspection/read-table.js'
 
 /** cc_card_group → cardgroup: the old API's resource names. */
 export function defaultResource(table: string): string {
-  return table.replace(/^cc_/, '').replace(/[^a-z0-9]/gi, '').toLowerCase();
+  return table
+    .replace(/^cc_/, '')
+    .replace(/[^a-z0-9]/gi, '')
+    .toLowerCase();
 }
 
 function humanise(name: string): string {
@@ -24,7 +27,11 @@ function humanise(name: string): string {
 function property(column: ColumnFacts, prior: PropertySchema | undefined, primaryKey: boolean): PropertySchema {
   const type = prior && sameSqlType(prior['x-sql'].type, column.type) ? prior['x-sql'].type : column.type;
   const sql = parseSqlType(type);
-  const zeroDate = !column.nullable && isDateKind(sql.kind) && typeof column.default === 'string' && column.default.startsWith('0000-00-00');
+  const zeroDate =
+    !column.nullable &&
+    isDateKind(sql.kind) &&
+    typeof column.default === 'string' &&
+    column.default.startsWith('0000-00-00');
   const jsonType = expectedJsonType(sql);
   const length = sql.base === 'char' || sql.base === 'varchar' ? sql.length : undefined;
   const maxLength = length === undefined ? prior?.maxLength : Math.min(prior?.maxLength ?? length, length);
@@ -65,11 +72,20 @@ function prune(object: Record<string, unknown>): Record<string, unknown> {
 
 export function schemaFromFacts(facts: TableFacts, existing?: TableSchema, resource?: string): TableSchema {
   // Existing properties by SQL column, so renamed JSON keys survive.
-  const prior = new Map(Object.entries(existing?.properties ?? {}).map(([name, schema]) => [schema['x-sql'].column ?? name, { name, schema }]));
+  const prior = new Map(
+    Object.entries(existing?.properties ?? {}).map(([name, schema]) => [
+      schema['x-sql'].column ?? name,
+      { name, schema },
+    ]),
+  );
   const nameOf = (column: string) => prior.get(column)?.name ?? column;
   const properties: Record<string, PropertySchema> = {};
   for (const column of facts.columns) {
-    properties[nameOf(column.name)] = property(column, prior.get(column.name)?.schema, facts.primaryKey.includes(column.name));
+    properties[nameOf(column.name)] = property(
+      column,
+      prior.get(column.name)?.schema,
+      facts.primaryKey.includes(column.name),
+    );
   }
   const known = new Set(Object.keys(properties));
   const options = existing?.['x-a2gen'];
@@ -117,10 +133,18 @@ const SEED_ROW = '@@a2gen-seed-row-';
 export function formatSchema(schema: TableSchema): string {
   const seed = schema['x-a2gen'].seed;
   if (seed === undefined || seed.length === 0) return `${JSON.stringify(schema, null, 2)}\n`;
-  const placeholders = { ...schema, 'x-a2gen': { ...schema['x-a2gen'], seed: seed.map((_, index) => `${SEED_ROW}${index}`) } };
-  const text = JSON.stringify(placeholders, null, 2).replace(new RegExp(`"${SEED_ROW}(\\d+)"`, 'g'), (_, index: string) => {
-    const row = seed[Number(index)]!;
-    return `{ ${Object.entries(row).map(([name, value]) => `${JSON.stringify(name)}: ${JSON.stringify(value)}`).join(', ')} }`;
-  });
+  const placeholders = {
+    ...schema,
+    'x-a2gen': { ...schema['x-a2gen'], seed: seed.map((_, index) => `${SEED_ROW}${index}`) },
+  };
+  const text = JSON.stringify(placeholders, null, 2).replace(
+    new RegExp(`"${SEED_ROW}(\\d+)"`, 'g'),
+    (_, index: string) => {
+      const row = seed[Number(index)]!;
+      return `{ ${Object.entries(row)
+        .map(([name, value]) => `${JSON.stringify(name)}: ${JSON.stringify(value)}`)
+        .join(', ')} }`;
+    },
+  );
   return `${text}\n`;
 }

@@ -53,7 +53,8 @@ function choicesText(column: ColumnModel): string | undefined {
 }
 
 function baseDescription(column: ColumnModel): string | undefined {
-  const reference = column.references && `Refers to a ${column.references.resource}: /api/${column.references.resource}/{id}/`;
+  const reference =
+    column.references && `Refers to a ${column.references.resource}: /api/${column.references.resource}/{id}/`;
   return sentences(column.description, reference) || undefined;
 }
 
@@ -61,7 +62,9 @@ function baseDescription(column: ColumnModel): string | undefined {
 function rowNote(column: ColumnModel): string | undefined {
   switch (column.kind) {
     case 'integer':
-      return isBigint(column) ? 'BIGINT: a JSON number up to 2^53 - 1, a string of digits beyond it, so no digit is lost' : undefined;
+      return isBigint(column)
+        ? 'BIGINT: a JSON number up to 2^53 - 1, a string of digits beyond it, so no digit is lost'
+        : undefined;
     case 'decimal':
       return column.jsonType === 'number'
         ? `${sqlTypeName(column)}: exact as a JSON number, at most ${column.sql.scale ?? 0} decimals`
@@ -70,7 +73,10 @@ function rowNote(column: ColumnModel): string | undefined {
       return 'FLOAT, as MySQL shows it (0.1, not 0.10000000149011612)';
     case 'timestamp':
     case 'datetime':
-      return sentences('"YYYY-MM-DD HH:MM:SS", without "T" or time zone', column.zeroDate && 'null stands for the zero date 0000-00-00 00:00:00');
+      return sentences(
+        '"YYYY-MM-DD HH:MM:SS", without "T" or time zone',
+        column.zeroDate && 'null stands for the zero date 0000-00-00 00:00:00',
+      );
     case 'date':
       return sentences('"YYYY-MM-DD"', column.zeroDate && 'null stands for the zero date 0000-00-00');
     default:
@@ -94,7 +100,10 @@ function inputNote(column: ColumnModel): string | undefined {
       );
     }
     case 'float':
-      return sentences(`FLOAT (single precision): a JSON number or a numeric string within ±${FLOAT_LIMIT}`, rule.unsigned && 'Must not be negative');
+      return sentences(
+        `FLOAT (single precision): a JSON number or a numeric string within ±${FLOAT_LIMIT}`,
+        rule.unsigned && 'Must not be negative',
+      );
     case 'double':
       return sentences('DOUBLE: a JSON number or a numeric string', rule.unsigned && 'Must not be negative');
     case 'string':
@@ -111,7 +120,10 @@ function inputNote(column: ColumnModel): string | undefined {
         column.zeroDate && 'null stores the zero date 0000-00-00 00:00:00, which reads back as null',
       );
     case 'date':
-      return sentences('"YYYY-MM-DD"', column.zeroDate && 'null stores the zero date 0000-00-00, which reads back as null');
+      return sentences(
+        '"YYYY-MM-DD"',
+        column.zeroDate && 'null stores the zero date 0000-00-00, which reads back as null',
+      );
   }
 }
 
@@ -143,7 +155,9 @@ function valueKeywords(column: ColumnModel, use: 'input' | 'filter'): JsonObject
         ...(use === 'input' && { pattern: DECIMAL_PATTERN }),
       };
     case 'string':
-      return use === 'input' ? { ...(column.minLength !== undefined && { minLength: column.minLength }), maxLength: rule.maxLength } : {};
+      return use === 'input'
+        ? { ...(column.minLength !== undefined && { minLength: column.minLength }), maxLength: rule.maxLength }
+        : {};
     case 'date':
       return { pattern: DATE_PATTERN, examples: [DATE_EXAMPLE] };
     default:
@@ -164,7 +178,12 @@ export function rowSchema(column: ColumnModel): JsonObject {
   return {
     type: withNull(types, column.jsonNullable),
     title: column.title,
-    ...describe(baseDescription(column), choicesText(column), rowNote(column), column.readOnly && 'Read-only: set by the database'),
+    ...describe(
+      baseDescription(column),
+      choicesText(column),
+      rowNote(column),
+      column.readOnly && 'Read-only: set by the database',
+    ),
     ...(column.readOnly && { readOnly: true }),
     ...(column.kind === 'string' && column.maxLength !== undefined && { maxLength: column.maxLength }),
     ...choicesExtension(column),
@@ -200,7 +219,8 @@ export function bodyNotes(columns: ColumnModel[]): string {
   const utf8 = columns.some((column) => column.rule.kind === 'string' && column.rule.utf8mb3);
   return sentences(
     'Numeric fields also accept numeric strings',
-    utf8 && 'Text fields are utf8 columns: 4-byte UTF-8 characters (emoji and anything else outside the Basic Multilingual Plane) are refused with a 400, never truncated',
+    utf8 &&
+      'Text fields are utf8 columns: 4-byte UTF-8 characters (emoji and anything else outside the Basic Multilingual Plane) are refused with a 400, never truncated',
   );
 }
 
@@ -217,7 +237,9 @@ function describe(...parts: (string | undefined | false)[]): { description?: str
 }
 
 function choicesExtension(column: ColumnModel): JsonObject {
-  return column.choices && column.choices.length > 0 ? { 'x-choices': column.choices.map(({ value, label }) => ({ value, label })) } : {};
+  return column.choices && column.choices.length > 0
+    ? { 'x-choices': column.choices.map(({ value, label }) => ({ value, label })) }
+    : {};
 }
 
 /** What a create request that leaves the column out stores, as the database or the schema defines it. */

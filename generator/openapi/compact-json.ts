@@ -8,7 +8,9 @@
 function inline(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(inline).join(', ')}]`;
   if (value !== null && typeof value === 'object') {
-    return `{${entries(value).map(([key, item]) => `${JSON.stringify(key)}: ${inline(item)}`).join(', ')}}`;
+    return `{${entries(value)
+      .map(([key, item]) => `${JSON.stringify(key)}: ${inline(item)}`)
+      .join(', ')}}`;
   }
   return JSON.stringify(value);
 }
@@ -43,7 +45,11 @@ function print(value: unknown, pad: string, used: number, width: number): string
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
     if (value.every((item) => item === null || typeof item !== 'object')) {
-      return `[\n${fill(value.map((item) => JSON.stringify(item)), inner, width)}\n${pad}]`;
+      return `[\n${fill(
+        value.map((item) => JSON.stringify(item)),
+        inner,
+        width,
+      )}\n${pad}]`;
     }
     return `[\n${value.map((item) => `${inner}${print(item, inner, 0, width)}`).join(',\n')}\n${pad}]`;
   }

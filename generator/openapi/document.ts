@@ -8,7 +8,14 @@ import type { ColumnModel, TableModel } from '../model.js';
 import { HEADER_TEXT } from '../views.js';
 import { compactJson } from './compact-json.js';
 import { bodyNotes, inputSchema, rowSchema, type JsonObject } from './column-schemas.js';
-import { errorHeaders, errorResponse, errorResponses, errorSchemas, securitySchemes, SECURITY_SCHEME } from './errors.js';
+import {
+  errorHeaders,
+  errorResponse,
+  errorResponses,
+  errorSchemas,
+  securitySchemes,
+  SECURITY_SCHEME,
+} from './errors.js';
 import { filtersSchema, operatorTable } from './list-parameters.js';
 import { modelComponents, modelPaths, sharedParameters, sharedResponses } from './paths.js';
 
@@ -76,9 +83,15 @@ function modelSchemas(model: TableModel, models: TableModel[]): Record<string, J
           required: ['model', 'next', 'page', 'previous'],
           properties: {
             model: { type: 'string', const: model.resource },
-            next: { type: 'string', description: 'Relative URL of the next page with every parameter sent, or "" on the last page.' },
+            next: {
+              type: 'string',
+              description: 'Relative URL of the next page with every parameter sent, or "" on the last page.',
+            },
             page: { type: 'integer', minimum: 1 },
-            previous: { type: 'string', description: 'Relative URL of the previous page, or "" on the first page (and when paging with after).' },
+            previous: {
+              type: 'string',
+              description: 'Relative URL of the previous page, or "" on the first page (and when paging with after).',
+            },
           },
         },
         objects: { type: 'array', items: { $ref: `#/components/schemas/${name}` } },
@@ -93,7 +106,9 @@ function sharedSchemas(): Record<string, JsonObject> {
     ApiIndex: {
       type: 'object',
       required: ['resources'],
-      properties: { resources: { type: 'array', items: { type: 'string' }, description: 'The list URL of each resource.' } },
+      properties: {
+        resources: { type: 'array', items: { type: 'string' }, description: 'The list URL of each resource.' },
+      },
     },
     Deleted: {
       type: 'object',
@@ -113,7 +128,10 @@ function servicePaths(): Record<string, JsonObject> {
         summary: 'List the resources',
         operationId: 'listResources',
         responses: {
-          '200': { description: 'The list URL of every resource.', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiIndex' } } } },
+          '200': {
+            description: 'The list URL of every resource.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiIndex' } } },
+          },
           ...unauthorized,
           '429': { $ref: `#/components/responses/${errorResponse(429)}` },
         },
@@ -126,7 +144,12 @@ function servicePaths(): Record<string, JsonObject> {
         description: `The OpenAPI document, exactly as committed in generated/openapi.json. Public: it holds no data. A browsable reference is at ${DOCS_PATH}.`,
         operationId: 'getOpenApiDocument',
         security: [],
-        responses: { '200': { description: 'The OpenAPI document.', content: { 'application/json': { schema: { type: 'object' } } } } },
+        responses: {
+          '200': {
+            description: 'The OpenAPI document.',
+            content: { 'application/json': { schema: { type: 'object' } } },
+          },
+        },
       },
     },
   };
@@ -149,7 +172,7 @@ export function openApiDocument(models: TableModel[]): JsonObject {
         `Every route under /api/ needs HTTP Basic authentication (any active user), except this document (${DOCUMENT_PATH}); the browsable reference at ${DOCS_PATH} is public too.`,
         'Every route answers the same with or without the trailing slash. Lists are always ordered (by the primary key last), so pages are stable. Errors are JSON `{"error", "code", "fields"}` with a stable `code`; never an HTML page.',
         '## Filters',
-        'A list takes `field=value` and `field__op=value`, and through a reference `reference__field=value` and `reference__field__op=value`. Different parameters must all match (AND); repeating one matches any of its values (OR), except `ne` and `not_in`, whose values must all differ. Values are checked against the field\'s type. Unknown parameters and operators, and write-only fields, are a 400 naming them. Each list documents `field=value` as a parameter per field, and the rest in its `filters` parameter.',
+        "A list takes `field=value` and `field__op=value`, and through a reference `reference__field=value` and `reference__field__op=value`. Different parameters must all match (AND); repeating one matches any of its values (OR), except `ne` and `not_in`, whose values must all differ. Values are checked against the field's type. Unknown parameters and operators, and write-only fields, are a 400 naming them. Each list documents `field=value` as a parameter per field, and the rest in its `filters` parameter.",
         operatorTable(),
       ].join('\n\n'),
       license: { name: 'MIT', identifier: 'MIT' },
@@ -163,7 +186,14 @@ export function openApiDocument(models: TableModel[]): JsonObject {
     paths: Object.assign({}, ...models.map((model) => modelPaths(model, models)), servicePaths()),
     components: {
       schemas: sortedByKey(Object.assign({}, ...models.map((model) => modelSchemas(model, models)), sharedSchemas())),
-      responses: sortedByKey(Object.assign({}, ...models.map((model) => modelComponents(model).responses), sharedResponses(), errorResponses())),
+      responses: sortedByKey(
+        Object.assign(
+          {},
+          ...models.map((model) => modelComponents(model).responses),
+          sharedResponses(),
+          errorResponses(),
+        ),
+      ),
       requestBodies: sortedByKey(Object.assign({}, ...models.map((model) => modelComponents(model).requestBodies))),
       parameters: sharedParameters(),
       headers: errorHeaders(),

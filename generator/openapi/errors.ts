@@ -59,7 +59,7 @@ export const ERROR_RESPONSES: ErrorResponse[] = [
     name: 'Conflict',
     status: 409,
     description:
-      'A unique key (e.g. a card\'s `username` or `useralias`) already holds the value, or an adjustment would take the value below its `min_balance`; `fields` names the field. Nothing was written.',
+      "A unique key (e.g. a card's `username` or `useralias`) already holds the value, or an adjustment would take the value below its `min_balance`; `fields` names the field. Nothing was written.",
     codes: ['conflict'],
     example: {
       error: 'a card with this username already exists',
@@ -73,7 +73,10 @@ export const ERROR_RESPONSES: ErrorResponse[] = [
     description:
       'The request sent `If-Match` and the row no longer has that ETag (it changed, or was deleted, since it was read). Nothing was written: read the row again and decide.',
     codes: ['precondition_failed'],
-    example: { error: 'card 42 has changed since it was read (If-Match): nothing was written', code: 'precondition_failed' },
+    example: {
+      error: 'card 42 has changed since it was read (If-Match): nothing was written',
+      code: 'precondition_failed',
+    },
   },
   {
     name: 'PayloadTooLarge',
@@ -101,7 +104,8 @@ export const ERROR_RESPONSES: ErrorResponse[] = [
   {
     name: 'ServiceUnavailable',
     status: 503,
-    description: "The database is unavailable, or this resource's table is missing from it (the other resources keep working).",
+    description:
+      "The database is unavailable, or this resource's table is missing from it (the other resources keep working).",
     codes: ['database_unavailable', 'table_missing'],
     example: { error: 'table cc_card is missing from the database', code: 'table_missing' },
   },
@@ -117,7 +121,8 @@ export function errorSchemas(): Record<string, JsonObject> {
   return {
     Error: {
       type: 'object',
-      description: 'Every error: a message for people, a stable code for programs and, for bad input, the fields at fault.',
+      description:
+        'Every error: a message for people, a stable code for programs and, for bad input, the fields at fault.',
       required: ['error', 'code'],
       additionalProperties: false,
       properties: {
@@ -147,11 +152,18 @@ export function errorHeaders(): Record<string, JsonObject> {
   return {
     Allow: { description: 'The methods the path serves.', schema: { type: 'string', examples: ['GET, HEAD, POST'] } },
     ETag: {
-      description: 'A strong tag of the row as this response shows it; send it as `If-Match` to write only while the row is unchanged.',
+      description:
+        'A strong tag of the row as this response shows it; send it as `If-Match` to write only while the row is unchanged.',
       schema: { type: 'string', examples: ['"3q2-7wEBHd9tJtUZkPMPOnJTqUA"'] },
     },
-    'Retry-After': { description: 'Seconds until failed logins from this address are accepted again.', schema: { type: 'integer', minimum: 1 } },
-    'WWW-Authenticate': { description: 'The Basic challenge, always the same.', schema: { type: 'string', const: AUTH_CHALLENGE } },
+    'Retry-After': {
+      description: 'Seconds until failed logins from this address are accepted again.',
+      schema: { type: 'integer', minimum: 1 },
+    },
+    'WWW-Authenticate': {
+      description: 'The Basic challenge, always the same.',
+      schema: { type: 'string', const: AUTH_CHALLENGE },
+    },
   };
 }
 

@@ -23,18 +23,39 @@ export const OPERATORS: Record<FilterOperator, { words: string; repeat: string }
   gt: { words: 'is greater than the value', repeat: 'Repeated values match any of them' },
   gte: { words: 'is greater than or equal to the value', repeat: 'Repeated values match any of them' },
   in: { words: 'is one of the comma-separated values', repeat: 'Repeated parameters add values' },
-  not_in: { words: 'is none of the comma-separated values', repeat: 'Repeated parameters add values; rows matching any of them are excluded' },
-  between: { words: 'lies between two comma-separated values, bounds included: low,high', repeat: 'Repeated ranges match any of them' },
+  not_in: {
+    words: 'is none of the comma-separated values',
+    repeat: 'Repeated parameters add values; rows matching any of them are excluded',
+  },
+  between: {
+    words: 'lies between two comma-separated values, bounds included: low,high',
+    repeat: 'Repeated ranges match any of them',
+  },
   like: {
     words: 'matches the SQL LIKE pattern (% stands for any run of characters, _ for one character); case-sensitive',
     repeat: 'Repeated patterns match any of them',
   },
-  ilike: { words: 'matches the SQL LIKE pattern (% and _ as for like), ignoring case', repeat: 'Repeated patterns match any of them' },
+  ilike: {
+    words: 'matches the SQL LIKE pattern (% and _ as for like), ignoring case',
+    repeat: 'Repeated patterns match any of them',
+  },
   regexp: { words: 'matches the regular expression', repeat: 'Repeated expressions match any of them' },
-  contains: { words: 'contains the text; case-sensitive, and % and _ match themselves', repeat: 'Repeated values match any of them' },
-  icontains: { words: 'contains the text, ignoring case; % and _ match themselves', repeat: 'Repeated values match any of them' },
-  startswith: { words: 'starts with the text; case-sensitive, and % and _ match themselves', repeat: 'Repeated values match any of them' },
-  endswith: { words: 'ends with the text; case-sensitive, and % and _ match themselves', repeat: 'Repeated values match any of them' },
+  contains: {
+    words: 'contains the text; case-sensitive, and % and _ match themselves',
+    repeat: 'Repeated values match any of them',
+  },
+  icontains: {
+    words: 'contains the text, ignoring case; % and _ match themselves',
+    repeat: 'Repeated values match any of them',
+  },
+  startswith: {
+    words: 'starts with the text; case-sensitive, and % and _ match themselves',
+    repeat: 'Repeated values match any of them',
+  },
+  endswith: {
+    words: 'ends with the text; case-sensitive, and % and _ match themselves',
+    repeat: 'Repeated values match any of them',
+  },
   is_null: { words: 'is null (true) or is not null (false)', repeat: 'Given more than once, the last value counts' },
 };
 
@@ -60,12 +81,17 @@ function ownFilterPatterns(columns: ColumnModel[]): Record<string, JsonObject> {
   const filterable = columns.filter((column) => column.operators.length > 0);
   if (filterable.length === 0) return {};
   const patterns: Record<string, JsonObject> = {};
-  for (const { names, operators, schema } of groupColumns(filterable, (column) => filterValueSchema(column), SPECIAL_OPERATORS)) {
+  for (const { names, operators, schema } of groupColumns(
+    filterable,
+    (column) => filterValueSchema(column),
+    SPECIAL_OPERATORS,
+  )) {
     patterns[`^${alternation(names)}__${alternation(operators)}$`] = schema;
   }
   patterns[`^${alternation(filterable.map((column) => column.name))}__(in|not_in|between)$`] = {
     type: 'string',
-    description: "Comma-separated values of the field's type; two (low,high) for between. A value cannot contain a comma.",
+    description:
+      "Comma-separated values of the field's type; two (low,high) for between. A value cannot contain a comma.",
   };
   const nullable = filterable.filter((column) => column.operators.includes('is_null'));
   if (nullable.length > 0) {
@@ -138,7 +164,8 @@ function filterExample(model: TableModel, models: TableModel[]): string {
   const column = model.columns.find((candidate) => candidate.operators.includes('gte')) ?? model.primaryKey[0]!;
   const reference = model.columns.find((candidate) => candidate.references && candidate.operators.length > 0);
   const target = reference && models.find((candidate) => candidate.resource === reference.references!.resource);
-  const through = reference && target ? `&${reference.name}__${reference.references!.label ?? target.primaryKey[0]!.name}=x` : '';
+  const through =
+    reference && target ? `&${reference.name}__${reference.references!.label ?? target.primaryKey[0]!.name}=x` : '';
   return `${column.name}__gte=1${through}`;
 }
 
@@ -208,6 +235,8 @@ export function listParameters(model: TableModel, models: TableModel[]): JsonObj
 /** The operators, as a Markdown table for the list operation's description. */
 export function operatorTable(): string {
   const cell = (text: string) => text.replace(/\|/g, '\\|');
-  const rows = Object.entries(OPERATORS).map(([name, { words, repeat }]) => `| \`${name}\` | ${cell(words)} | ${cell(repeat)} |`);
+  const rows = Object.entries(OPERATORS).map(
+    ([name, { words, repeat }]) => `| \`${name}\` | ${cell(words)} | ${cell(repeat)} |`,
+  );
   return ['| operator | a row matches when the field … | repeated |', '|---|---|---|', ...rows].join('\n');
 }

@@ -9,7 +9,9 @@ import type { JsonObject } from './column-schemas.js';
 import { errorResponse } from './errors.js';
 import { compositeKeySchema, listParameters } from './list-parameters.js';
 
-const ref = (kind: 'schemas' | 'responses' | 'requestBodies' | 'parameters', name: string) => ({ $ref: `#/components/${kind}/${name}` });
+const ref = (kind: 'schemas' | 'responses' | 'requestBodies' | 'parameters', name: string) => ({
+  $ref: `#/components/${kind}/${name}`,
+});
 
 /** Which methods each route serves; the service answers 405 with an Allow header for the others. */
 export const ROUTE_METHODS = {
@@ -51,7 +53,6 @@ const IF_NONE_MATCH_PARAMETER = {
 export function routePaths(resource: string): { list: string; detail: string; deleteAlias: string } {
   return { list: `/api/${resource}/`, detail: `/api/${resource}/{id}/`, deleteAlias: `/api/${resource}/{id}/delete/` };
 }
-
 
 function jsonContent(schema: JsonObject): JsonObject {
   return { 'application/json': { schema } };
@@ -105,7 +106,13 @@ function keyParameter(model: TableModel): JsonObject {
   const [only] = model.primaryKey;
   if (model.primaryKey.length === 1 && only!.kind === 'integer') {
     const description = `The ${only!.name} of the ${title}: a positive whole number; anything else is a 404.`;
-    return { name: 'id', in: 'path', required: true, description, schema: { type: 'integer', minimum: 1, ...(only!.sql.base === 'bigint' && { format: 'int64' }) } };
+    return {
+      name: 'id',
+      in: 'path',
+      required: true,
+      description,
+      schema: { type: 'integer', minimum: 1, ...(only!.sql.base === 'bigint' && { format: 'int64' }) },
+    };
   }
   const parts = model.primaryKey.map((column) => `${column.name} (${column.sql.text})`).join(', then ');
   const description =
@@ -164,13 +171,22 @@ export function modelPaths(model: TableModel, models: TableModel[]): Record<stri
     description: 'The row itself, without an envelope, with its `ETag`.',
     operationId: `get${typeName}`,
     parameters: [IF_NONE_MATCH],
-    responses: { '200': row, '304': { description: 'Not modified: the row still has the tag sent in `If-None-Match`.' }, ...errors(404, ...ALWAYS) },
+    responses: {
+      '200': row,
+      '304': { description: 'Not modified: the row still has the tag sent in `If-None-Match`.' },
+      ...errors(404, ...ALWAYS),
+    },
   };
 
   if (model.readOnly) {
     return {
       [paths.list]: { summary: `${title} list (read-only)`, description: allowText(READ_ONLY_METHODS.list), get: list },
-      [paths.detail]: { summary: `One ${title.toLowerCase()} (read-only)`, description: allowText(READ_ONLY_METHODS.detail), parameters: [idParameter], get: read },
+      [paths.detail]: {
+        summary: `One ${title.toLowerCase()} (read-only)`,
+        description: allowText(READ_ONLY_METHODS.detail),
+        parameters: [idParameter],
+        get: read,
+      },
     };
   }
 
@@ -182,7 +198,8 @@ export function modelPaths(model: TableModel, models: TableModel[]): Record<stri
       post: {
         tags,
         summary: `Create a ${title.toLowerCase()}`,
-        description: 'Inserts the row and answers with it as stored (re-read, so database defaults show). Fields left out get their defaults.',
+        description:
+          'Inserts the row and answers with it as stored (re-read, so database defaults show). Fields left out get their defaults.',
         operationId: `create${typeName}`,
         requestBody: ref('requestBodies', `${typeName}Create`),
         responses: { '200': row, ...errors(...WITH_BODY, 409, ...ALWAYS) },
@@ -203,9 +220,18 @@ export function modelPaths(model: TableModel, models: TableModel[]): Record<stri
       description: allowText(ROUTE_METHODS.deleteAlias),
       parameters: [idParameter],
       post: remove(`Delete a ${title.toLowerCase()} (legacy alias, POST)`, `delete${typeName}ByAliasPost`, 'post'),
-      delete: remove(`Delete a ${title.toLowerCase()} (legacy alias, DELETE)`, `delete${typeName}ByAliasDelete`, 'delete'),
+      delete: remove(
+        `Delete a ${title.toLowerCase()} (legacy alias, DELETE)`,
+        `delete${typeName}ByAliasDelete`,
+        'delete',
+      ),
     },
-    ...Object.fromEntries(model.adjustments.map((column) => [adjustmentPath(resource, column.name), adjustmentPathItem(model, column, idParameter)])),
+    ...Object.fromEntries(
+      model.adjustments.map((column) => [
+        adjustmentPath(resource, column.name),
+        adjustmentPathItem(model, column, idParameter),
+      ]),
+    ),
   };
 }
 
@@ -268,7 +294,10 @@ function adjustmentPathItem(model: TableModel, column: ColumnModel, idParameter:
 }
 
 /** What the operations of one model share by reference: its request bodies and its row response. */
-export function modelComponents(model: TableModel): { requestBodies: Record<string, JsonObject>; responses: Record<string, JsonObject> } {
+export function modelComponents(model: TableModel): {
+  requestBodies: Record<string, JsonObject>;
+  responses: Record<string, JsonObject>;
+} {
   const { typeName, title } = model;
   return {
     requestBodies: model.readOnly

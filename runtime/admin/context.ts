@@ -46,7 +46,11 @@ export interface AdminContext {
 export function adminWriteContext(request: FastifyRequest): WriteContext {
   return {
     log: request.log,
-    actor: { user: request.adminUser?.username ?? '', client: request.ip, route: `${request.method} ${request.routeOptions.url ?? request.url}` },
+    actor: {
+      user: request.adminUser?.username ?? '',
+      client: request.ip,
+      route: `${request.method} ${request.routeOptions.url ?? request.url}`,
+    },
   };
 }
 
@@ -77,7 +81,12 @@ export interface PageOptions {
 }
 
 /** Sends a full HTML page with the shell: top bar, sidebar, flash messages. */
-export function sendPage(context: AdminContext, request: FastifyRequest, reply: FastifyReply, options: PageOptions): FastifyReply {
+export function sendPage(
+  context: AdminContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: PageOptions,
+): FastifyReply {
   const csrf = reply.generateCsrf();
   const user = request.adminUser;
   const page = renderPage({
@@ -86,11 +95,17 @@ export function sendPage(context: AdminContext, request: FastifyRequest, reply: 
     flashes: [...takeFlashes(request), ...(options.flashes ?? [])],
     user: user ? { username: user.username, csrf } : undefined,
     nav: user
-      ? [...context.pages.map((page) => ({ href: `/admin/${page.resource}/`, label: page.plural })), { href: '/admin/user/', label: 'Users' }]
+      ? [
+          ...context.pages.map((page) => ({ href: `/admin/${page.resource}/`, label: page.plural })),
+          { href: '/admin/user/', label: 'Users' },
+        ]
       : undefined,
     current: options.current,
   });
-  return reply.status(options.status ?? 200).type('text/html; charset=utf-8').send(page);
+  return reply
+    .status(options.status ?? 200)
+    .type('text/html; charset=utf-8')
+    .send(page);
 }
 
 export function seeOther(reply: FastifyReply, url: string): FastifyReply {

@@ -51,14 +51,21 @@ export function registerDeletePage(app: FastifyInstance, context: AdminContext, 
       flash(request, 'info', `Select the ${page.plural.toLowerCase()} to delete first.`);
       return seeOther(reply, listPath);
     }
-    const rows = (await Promise.all(ids.map((id) => context.store.get(page.model, parseKey(page.model, id)!)))).filter((row) => row !== undefined);
+    const rows = (await Promise.all(ids.map((id) => context.store.get(page.model, parseKey(page.model, id)!)))).filter(
+      (row) => row !== undefined,
+    );
     if (rows.length === 0) {
       flash(request, 'error', `None of the selected ${page.plural.toLowerCase()} exist any more.`);
       return seeOther(reply, listPath);
     }
     const shown = page.list.slice(0, 4).map((name) => page.fields.find((field) => field.name === name)!);
     const references = referencesOf(context, page);
-    const labels = await labelsForRows(context.db, references, shown.map((field) => field.name), rows);
+    const labels = await labelsForRows(
+      context.db,
+      references,
+      shown.map((field) => field.name),
+      rows,
+    );
     const cellOf = (field: AdminField, value: unknown) => {
       const reference = references.get(field.name);
       if (reference?.label === undefined || value === null || value === undefined) return displayValue(field, value);
@@ -67,18 +74,35 @@ export function registerDeletePage(app: FastifyInstance, context: AdminContext, 
     return sendPage(context, request, reply, {
       title: `Delete ${noun(rows.length)}`,
       current: listPath,
-      body: (csrf) => html`<div class="head"><h1>Delete ${rows.length} ${noun(rows.length)}?</h1></div>
-<div class="flash warning">This cannot be undone.${rows.length < ids.length ? ` ${ids.length - rows.length} of the selected rows no longer exist.` : ''}</div>
-<div class="table-wrap"><table>
-  <thead><tr>${shown.map((field) => html`<th scope="col">${field.label}</th>`)}</tr></thead>
-  <tbody>${rows.map((row) => html`<tr>${shown.map((field) => html`<td>${cellOf(field, row[field.name])}</td>`)}</tr>`)}</tbody>
-</table></div>
-<form method="post" action="/admin/${page.resource}/delete/" class="bulk">
-  <input type="hidden" name="_csrf" value="${csrf}">
-  ${rows.map((row) => html`<input type="hidden" name="id" value="${rowKey(page, row)}">`)}
-  <button type="submit" class="danger solid">Yes, delete ${rows.length} ${noun(rows.length)}</button>
-  <a class="button" href="${listPath}">Cancel</a>
-</form>`,
+      body: (csrf) =>
+        html`<div class="head"><h1>Delete ${rows.length} ${noun(rows.length)}?</h1></div>
+          <div class="flash warning">
+            This cannot be
+            undone.${rows.length < ids.length ? ` ${ids.length - rows.length} of the selected rows no longer exist.` : ''}
+          </div>
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  ${shown.map((field) => html`<th scope="col">${field.label}</th>`)}
+                </tr>
+              </thead>
+              <tbody>
+                ${rows.map(
+                  (row) =>
+                    html`<tr>
+                      ${shown.map((field) => html`<td>${cellOf(field, row[field.name])}</td>`)}
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>
+          <form method="post" action="/admin/${page.resource}/delete/" class="bulk">
+            <input type="hidden" name="_csrf" value="${csrf}" />
+            ${rows.map((row) => html`<input type="hidden" name="id" value="${rowKey(page, row)}" />`)}
+            <button type="submit" class="danger solid">Yes, delete ${rows.length} ${noun(rows.length)}</button>
+            <a class="button" href="${listPath}">Cancel</a>
+          </form>`,
     });
   });
 
@@ -90,7 +114,8 @@ export function registerDeletePage(app: FastifyInstance, context: AdminContext, 
     let deleted = 0;
     const write = adminWriteContext(request);
     for (const id of ids) if (await context.store.delete(write, page.model, parseKey(page.model, id)!)) deleted += 1;
-    if (deleted === 0) flash(request, 'info', `Nothing was deleted: the selected ${page.plural.toLowerCase()} do not exist.`);
+    if (deleted === 0)
+      flash(request, 'info', `Nothing was deleted: the selected ${page.plural.toLowerCase()} do not exist.`);
     else flash(request, 'success', `Deleted ${deleted} ${noun(deleted)}${deleted === 1 ? ` (${ids[0]})` : ''}.`);
     return seeOther(reply, listPath);
   });

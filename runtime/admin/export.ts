@@ -22,7 +22,11 @@ export function csvCell(value: unknown, numeric: boolean): string {
   return /[",\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-async function* batches(context: AdminContext, page: AdminPage, request: AdminListRequest): AsyncGenerator<Record<string, unknown>[]> {
+async function* batches(
+  context: AdminContext,
+  page: AdminPage,
+  request: AdminListRequest,
+): AsyncGenerator<Record<string, unknown>[]> {
   for (let number = 1; ; number++) {
     const rows = await context.store.list(page.model, buildListQuery(page, request, context.db.adapter, number, BATCH));
     yield rows.slice(0, BATCH);
@@ -36,7 +40,10 @@ async function* csv(context: AdminContext, page: AdminPage, request: AdminListRe
   // The byte-order mark makes spreadsheets read the file as UTF-8.
   yield `\uFEFF${fields.map((field) => csvCell(field.name, false)).join(',')}\r\n`;
   for await (const rows of batches(context, page, request)) {
-    if (rows.length > 0) yield rows.map((row) => `${fields.map((field, index) => csvCell(row[field.name], numeric[index]!)).join(',')}\r\n`).join('');
+    if (rows.length > 0)
+      yield rows
+        .map((row) => `${fields.map((field, index) => csvCell(row[field.name], numeric[index]!)).join(',')}\r\n`)
+        .join('');
   }
 }
 
@@ -66,8 +73,14 @@ export function registerExport(app: FastifyInstance, context: AdminContext, page
       return sendPage(context, request, reply, {
         title: 'Export',
         status: 400,
-        flashes: [{ kind: 'error', text: `These filters cannot be used: ${fields.map((problem) => `${problem.field} ${problem.message}`).join('; ')}` }],
-        body: () => html`<p><a class="button" href="/admin/${page.resource}/">Back to ${page.plural.toLowerCase()}</a></p>`,
+        flashes: [
+          {
+            kind: 'error',
+            text: `These filters cannot be used: ${fields.map((problem) => `${problem.field} ${problem.message}`).join('; ')}`,
+          },
+        ],
+        body: () =>
+          html`<p><a class="button" href="/admin/${page.resource}/">Back to ${page.plural.toLowerCase()}</a></p>`,
       });
     }
     if (format !== 'csv' && format !== 'json') {
@@ -75,13 +88,16 @@ export function registerExport(app: FastifyInstance, context: AdminContext, page
         title: 'Export',
         status: 400,
         flashes: [{ kind: 'error', text: 'format must be csv or json' }],
-        body: () => html`<p><a class="button" href="/admin/${page.resource}/">Back to ${page.plural.toLowerCase()}</a></p>`,
+        body: () =>
+          html`<p><a class="button" href="/admin/${page.resource}/">Back to ${page.plural.toLowerCase()}</a></p>`,
       });
     }
     const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
     reply
       .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8')
       .header('content-disposition', `attachment; filename="${page.resource}-${stamp}.${format}"`);
-    return reply.send(Readable.from(format === 'csv' ? csv(context, page, listRequest) : json(context, page, listRequest)));
+    return reply.send(
+      Readable.from(format === 'csv' ? csv(context, page, listRequest) : json(context, page, listRequest)),
+    );
   });
 }

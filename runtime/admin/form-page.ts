@@ -56,7 +56,13 @@ interface FormReferences {
  * a link to the target's list (all that works without JavaScript), wrapped
  * with what the script needs to turn it into a search-as-you-type picker.
  */
-function referenceInput(field: AdminField, reference: Reference, references: FormReferences, value: string, plainInput: SafeHtml): SafeHtml {
+function referenceInput(
+  field: AdminField,
+  reference: Reference,
+  references: FormReferences,
+  value: string,
+  plainInput: SafeHtml,
+): SafeHtml {
   const labels = references.labels.get(field.name);
   // Text that is no id at all (a validation error shows) gets no label.
   const key = canonical(field, value.trim()).startsWith('invalid:') ? '' : value.trim();
@@ -64,11 +70,14 @@ function referenceInput(field: AdminField, reference: Reference, references: For
   const noun = reference.targetPage?.title.toLowerCase() ?? reference.target.name;
   const shown = key === '' ? '' : label === undefined ? `no such ${noun}` : label || `#${key}`;
   const picker = reference.label
-    ? html` data-lookup="${references.lookup(field.name)}" data-label="${label ?? ''}" data-label-name="${reference.label.name}" data-nullable="${field.nullable ? 'true' : 'false'}"`
+    ? html` data-lookup="${references.lookup(field.name)}" data-label="${label ?? ''}"
+      data-label-name="${reference.label.name}" data-nullable="${field.nullable ? 'true' : 'false'}"`
     : '';
-  return html`<div class="reference"${picker}>
+  return html`<div class="reference" ${picker}>
     ${plainInput}
-    <span class="reference-label${label === undefined && key !== '' ? ' missing' : ''}" aria-live="polite">${shown}</span>
+    <span class="reference-label${label === undefined && key !== '' ? ' missing' : ''}" aria-live="polite"
+      >${shown}</span
+    >
     ${reference.targetPage && html`<a class="lookup-link" href="/admin/${reference.target.name}/" target="_blank" rel="noopener">Look up ${reference.targetPage.plural.toLowerCase()} ↗</a>`}
   </div>`;
 }
@@ -79,54 +88,89 @@ function fieldInput(field: AdminField, state: FormState, editing: boolean, refer
   const error = state.errors.get(field.name);
   const describedBy = [field.help && `${id}-help`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
   const required = field.required && !(editing && field.writeOnly);
-  const common = html` id="${id}" name="${field.name}"${attr('aria-describedby', describedBy)}${attr('aria-invalid', error ? 'true' : undefined)}`;
+  const common = html` id="${id}"
+  name="${field.name}"${attr('aria-describedby', describedBy)}${attr('aria-invalid', error ? 'true' : undefined)}`;
   let input: SafeHtml;
   if (field.readOnly) {
     const shown = state.row?.[field.name];
-    input = html`<div class="static" id="${id}">${shown === null || shown === undefined ? html`<span class="muted">—</span>` : String(shown)}</div>`;
+    input = html`<div class="static" id="${id}">
+      ${shown === null || shown === undefined ? html`<span class="muted">—</span>` : String(shown)}
+    </div>`;
   } else if (field.input === 'select') {
     const choices = field.choices ?? [];
     const known = choices.some((choice) => choice.value === value);
     input = html`<select${common}${attr('required', required)}>
       ${(field.nullable || (!known && value === '')) && html`<option value="">${field.nullable ? '— none —' : '— choose —'}</option>`}
       ${!known && value !== '' && html`<option value="${value}" selected>${value} (not a known choice)</option>`}
-      ${choices.map((choice) => html`<option value="${choice.value}"${attr('selected', choice.value === value)}>${choice.label}</option>`)}
+      ${choices.map((choice) => html`<option value="${choice.value}" ${attr('selected', choice.value === value)}>${choice.label}</option>`)}
     </select>`;
   } else if (field.input === 'textarea') {
     input = html`<textarea${common}${attr('maxlength', field.maxLength)}${attr('required', required)}>${value}</textarea>`;
   } else if (field.input === 'password') {
-    input = html`<input${common} type="password" value="" autocomplete="new-password"${attr('maxlength', field.maxLength)}${attr('required', required)}${attr(
-      'placeholder',
-      editing ? 'unchanged' : undefined,
-    )}>`;
+    input = html`<input${common}
+      type="password"
+      value=""
+      autocomplete="new-password"
+      ${attr('maxlength', field.maxLength)}${attr('required', required)}${attr(
+        'placeholder',
+        editing ? 'unchanged' : undefined,
+      )}
+    ></input${common}>`;
   } else {
     const reference = references.byField.get(field.name);
-    input = html`<input${common}${attr('class', reference ? 'reference-id' : undefined)} type="${field.input}" value="${value}"${attr('step', field.step)}${attr('min', field.min)}${attr('max', field.max)}${attr(
-      'maxlength',
-      field.maxLength,
-    )}${attr('required', required)}${attr('inputmode', field.input === 'text' && field.rule.kind === 'decimal' ? 'decimal' : undefined)}>`;
+    input = html`<input${common}${attr('class', reference ? 'reference-id' : undefined)}
+      type="${field.input}"
+      value="${value}"
+      ${attr('step', field.step)}${attr('min', field.min)}${attr('max', field.max)}${attr(
+        'maxlength',
+        field.maxLength,
+      )}${attr('required', required)}${attr('inputmode', field.input === 'text' && field.rule.kind === 'decimal' ? 'decimal' : undefined)}
+    ></input${common}${attr('class', reference ? 'reference-id' : undefined)}>`;
     if (reference) input = referenceInput(field, reference, references, value, input);
   }
   const original =
     editing && !field.readOnly && !field.writeOnly
-      ? html`<input type="hidden" name="${ORIGINAL}${field.name}" value="${state.originals?.[field.name] ?? ''}">`
+      ? html`<input type="hidden" name="${ORIGINAL}${field.name}" value="${state.originals?.[field.name] ?? ''}" />`
       : '';
   const wide = field.input === 'textarea' || (field.maxLength ?? 0) > 60;
   return html`<div class="field${wide ? ' wide' : ''}${error ? ' has-error' : ''}">
-  <label for="${id}"${attr('class', required ? 'required' : undefined)}>${field.label}</label>
-  ${input}${original}
-  ${error && html`<div class="error" id="${id}-error">${error}</div>`}
-  ${field.help && html`<div class="help" id="${id}-help">${field.help}</div>`}
-</div>`;
+    <label for="${id}" ${attr('class', required ? 'required' : undefined)}>${field.label}</label>
+    ${input}${original} ${error && html`<div class="error" id="${id}-error">${error}</div>`}
+    ${field.help && html`<div class="help" id="${id}-help">${field.help}</div>`}
+  </div>`;
 }
 
 function conflictTable(conflicts: Conflict[]): SafeHtml {
-  return html`<div class="flash warning" role="alert"><strong>${conflicts.length === 1 ? 'A field you changed was' : `${conflicts.length} fields you changed were`} also changed by someone else while you were editing; nothing was saved.</strong>
-  Check the values below; saving again writes your values over the new ones.
-  <div class="table-wrap conflicts-wrap"><table class="conflicts"><thead><tr><th>Field</th><th>When you opened the form</th><th>In the database now</th><th>Yours</th></tr></thead>
-  <tbody>${conflicts.map(
-    (conflict) => html`<tr><td>${conflict.field.label}</td><td>${conflict.was}</td><td><strong>${conflict.now}</strong></td><td>${conflict.yours}</td></tr>`,
-  )}</tbody></table></div></div>`;
+  return html`<div class="flash warning" role="alert">
+    <strong
+      >${conflicts.length === 1 ? 'A field you changed was' : `${conflicts.length} fields you changed were`} also
+      changed by someone else while you were editing; nothing was saved.</strong
+    >
+    Check the values below; saving again writes your values over the new ones.
+    <div class="table-wrap conflicts-wrap">
+      <table class="conflicts">
+        <thead>
+          <tr>
+            <th>Field</th>
+            <th>When you opened the form</th>
+            <th>In the database now</th>
+            <th>Yours</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${conflicts.map(
+            (conflict) =>
+              html`<tr>
+                <td>${conflict.field.label}</td>
+                <td>${conflict.was}</td>
+                <td><strong>${conflict.now}</strong></td>
+                <td>${conflict.yours}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>
+  </div>`;
 }
 
 /** The Delete… button, or why this row cannot be deleted (the schema's protectedRows). */
@@ -136,21 +180,27 @@ function deleteAction(page: AdminPage, id: string): SafeHtml {
   return html`<a class="button danger spacer" href="/admin/${page.resource}/delete/?id=${id}">Delete…</a>`;
 }
 
-function renderForm(page: AdminPage, state: FormState, id: string | undefined, csrf: string, references: FormReferences): SafeHtml {
+function renderForm(
+  page: AdminPage,
+  state: FormState,
+  id: string | undefined,
+  csrf: string,
+  references: FormReferences,
+): SafeHtml {
   const editing = id !== undefined;
   const fields = page.fields.filter((field) => editing || !field.readOnly);
   const action = editing ? `/admin/${page.resource}/${id}/` : `/admin/${page.resource}/add/`;
   return html`${state.conflicts && state.conflicts.length > 0 && conflictTable(state.conflicts)}
-<form class="record panel" method="post" action="${action}" novalidate>
-  <input type="hidden" name="_csrf" value="${csrf}">
-  ${fields.map((field) => fieldInput(editing && field.key ? { ...field, readOnly: true } : field, state, editing, references))}
-  <div class="actions">
-    <button class="primary" type="submit" name="_action" value="save">Save</button>
-    <button type="submit" name="_action" value="add">Save and add another</button>
-    <button type="submit" name="_action" value="continue">Save and continue editing</button>
-    ${editing && deleteAction(page, id)}
-  </div>
-</form>`;
+    <form class="record panel" method="post" action="${action}" novalidate>
+      <input type="hidden" name="_csrf" value="${csrf}" />
+      ${fields.map((field) => fieldInput(editing && field.key ? { ...field, readOnly: true } : field, state, editing, references))}
+      <div class="actions">
+        <button class="primary" type="submit" name="_action" value="save">Save</button>
+        <button type="submit" name="_action" value="add">Save and add another</button>
+        <button type="submit" name="_action" value="continue">Save and continue editing</button>
+        ${editing && deleteAction(page, id)}
+      </div>
+    </form>`;
 }
 
 function errorMessage(problem: FieldProblem): string {
@@ -180,7 +230,8 @@ function unchangedSince(read: Record<string, unknown>): (current: object) => boo
 function writeProblems(error: unknown): FieldProblem[] | undefined {
   const fields = (error as ApiErrorWithFields).fields;
   if (error instanceof StoreError && error.code === 'conflict' && fields) return fields;
-  if (error instanceof InvalidValueError) return [{ field: error.column ?? 'body', message: `is not accepted by the database: ${error.message}` }];
+  if (error instanceof InvalidValueError)
+    return [{ field: error.column ?? 'body', message: `is not accepted by the database: ${error.message}` }];
   return undefined;
 }
 
@@ -194,7 +245,11 @@ export function registerFormPages(app: FastifyInstance, context: AdminContext, p
   const byField = referencesOf(context, page);
   const referenced = editable.filter((field) => byField.has(field.name)).map((field) => field.name);
 
-  const show = async (request: FastifyRequest, reply: FastifyReply, options: { state: FormState; id?: string; status?: number; flashes?: Flash[] }) => {
+  const show = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    options: { state: FormState; id?: string; status?: number; flashes?: Flash[] },
+  ) => {
     // The labels of the values the form shows (stored or entered): one query per reference column.
     const references: FormReferences = {
       byField,
@@ -206,22 +261,37 @@ export function registerFormPages(app: FastifyInstance, context: AdminContext, p
       current: `/admin/${page.resource}/`,
       status: options.status,
       flashes: options.flashes,
-      body: (csrf) => html`<div class="head"><h1>${options.id ? `${page.title} ${options.id}` : `Add ${noun}`}</h1>
-  <a class="button" href="/admin/${page.resource}/">Back to ${page.plural.toLowerCase()}</a></div>
-${renderForm(page, options.state, options.id, csrf, references)}`,
+      body: (csrf) =>
+        html`<div class="head">
+            <h1>${options.id ? `${page.title} ${options.id}` : `Add ${noun}`}</h1>
+            <a class="button" href="/admin/${page.resource}/">Back to ${page.plural.toLowerCase()}</a>
+          </div>
+          ${renderForm(page, options.state, options.id, csrf, references)}`,
     });
   };
 
   const initialValues = () => Object.fromEntries(editable.map((field) => [field.name, field.initial]));
-  const submitted = (body: unknown) => Object.fromEntries(editable.map((field) => [field.name, field.writeOnly ? '' : (fieldText(body, field.name) ?? '')]));
+  const submitted = (body: unknown) =>
+    Object.fromEntries(
+      editable.map((field) => [field.name, field.writeOnly ? '' : (fieldText(body, field.name) ?? '')]),
+    );
   const invalid = (problems: FieldProblem[]) => {
-    const text = problems.length === 1 ? 'Please correct the field marked below.' : `Please correct the ${problems.length} fields marked below.`;
+    const text =
+      problems.length === 1
+        ? 'Please correct the field marked below.'
+        : `Please correct the ${problems.length} fields marked below.`;
     const general = problems.filter((problem) => !page.fields.some((field) => field.name === problem.field));
-    return [{ kind: 'error' as const, text }, ...general.map((problem) => ({ kind: 'error' as const, text: `${problem.field}: ${errorMessage(problem)}` }))];
+    return [
+      { kind: 'error' as const, text },
+      ...general.map((problem) => ({ kind: 'error' as const, text: `${problem.field}: ${errorMessage(problem)}` })),
+    ];
   };
-  const errorsOf = (problems: FieldProblem[]) => new Map(problems.map((problem) => [problem.field, errorMessage(problem)]));
+  const errorsOf = (problems: FieldProblem[]) =>
+    new Map(problems.map((problem) => [problem.field, errorMessage(problem)]));
 
-  app.get(`/${page.resource}/add/`, async (request, reply) => show(request, reply, { state: { values: initialValues(), errors: new Map() } }));
+  app.get(`/${page.resource}/add/`, async (request, reply) =>
+    show(request, reply, { state: { values: initialValues(), errors: new Map() } }),
+  );
 
   app.post(`/${page.resource}/add/`, async (request, reply) => {
     const body: Record<string, unknown> = {};
@@ -239,8 +309,12 @@ ${renderForm(page, options.state, options.id, csrf, references)}`,
       body[field.name] = bodyValue(field, text);
     }
     const problems = validate(checkCreate, body);
-    const state = (errors: FieldProblem[]): FormState => ({ values: submitted(request.body), errors: errorsOf(errors) });
-    if (problems.length > 0) return show(request, reply, { state: state(problems), status: 400, flashes: invalid(problems) });
+    const state = (errors: FieldProblem[]): FormState => ({
+      values: submitted(request.body),
+      errors: errorsOf(errors),
+    });
+    if (problems.length > 0)
+      return show(request, reply, { state: state(problems), status: 400, flashes: invalid(problems) });
     let id: string;
     try {
       id = rowKey(page, await context.store.create(adminWriteContext(request), page.model, body));
@@ -261,7 +335,9 @@ ${renderForm(page, options.state, options.id, csrf, references)}`,
       flash(request, 'error', `There is no ${noun} ${id}; it may have been deleted.`);
       return seeOther(reply, `/admin/${page.resource}/`);
     }
-    const values = Object.fromEntries(updatable.map((field) => [field.name, field.writeOnly ? '' : formValue(field, row[field.name])]));
+    const values = Object.fromEntries(
+      updatable.map((field) => [field.name, field.writeOnly ? '' : formValue(field, row[field.name])]),
+    );
     return show(request, reply, { id: String(id), state: { values, originals: values, errors: new Map(), row } });
   });
 
@@ -273,7 +349,9 @@ ${renderForm(page, options.state, options.id, csrf, references)}`,
       flash(request, 'error', `There is no ${noun} ${id} any more; it was deleted while you were editing.`);
       return seeOther(reply, `/admin/${page.resource}/`);
     }
-    const stored = Object.fromEntries(updatable.map((field) => [field.name, field.writeOnly ? '' : formValue(field, row[field.name])]));
+    const stored = Object.fromEntries(
+      updatable.map((field) => [field.name, field.writeOnly ? '' : formValue(field, row[field.name])]),
+    );
     const changes: Record<string, unknown> = {};
     const conflicts: Conflict[] = [];
     const originals: Record<string, string> = {};
@@ -296,13 +374,30 @@ ${renderForm(page, options.state, options.id, csrf, references)}`,
     const values = { ...submitted(request.body) };
     const problems = validate(checkUpdate, changes);
     if (problems.length > 0) {
-      return show(request, reply, { id: String(id), status: 400, flashes: invalid(problems), state: { values, originals, errors: errorsOf(problems), row } });
+      return show(request, reply, {
+        id: String(id),
+        status: 400,
+        flashes: invalid(problems),
+        state: { values, originals, errors: errorsOf(problems), row },
+      });
     }
     if (conflicts.length > 0) {
       // Saving again is a deliberate choice made with the new values in view: they become the originals.
-      const seen = { ...originals, ...Object.fromEntries(conflicts.map((conflict) => [conflict.field.name, conflict.now])) };
-      const errors = new Map(conflicts.map((conflict) => [conflict.field.name, `Changed meanwhile: now ${conflict.now || '(empty)'}. Save again to replace it with yours.`]));
-      return show(request, reply, { id: String(id), status: 409, state: { values, originals: seen, errors, row, conflicts } });
+      const seen = {
+        ...originals,
+        ...Object.fromEntries(conflicts.map((conflict) => [conflict.field.name, conflict.now])),
+      };
+      const errors = new Map(
+        conflicts.map((conflict) => [
+          conflict.field.name,
+          `Changed meanwhile: now ${conflict.now || '(empty)'}. Save again to replace it with yours.`,
+        ]),
+      );
+      return show(request, reply, {
+        id: String(id),
+        status: 409,
+        state: { values, originals: seen, errors, row, conflicts },
+      });
     }
     const names = Object.keys(changes);
     if (names.length === 0) {
@@ -315,11 +410,21 @@ ${renderForm(page, options.state, options.id, csrf, references)}`,
     } catch (error) {
       if (error instanceof StoreError && error.code === 'precondition_failed') {
         const text = `${page.title} ${id} changed while you were saving; nothing was saved. Review the values and save again.`;
-        return show(request, reply, { id: String(id), status: 409, flashes: [{ kind: 'error', text }], state: { values, originals, errors: new Map(), row } });
+        return show(request, reply, {
+          id: String(id),
+          status: 409,
+          flashes: [{ kind: 'error', text }],
+          state: { values, originals, errors: new Map(), row },
+        });
       }
       const refused = writeProblems(error);
       if (!refused) throw error;
-      return show(request, reply, { id: String(id), status: 409, flashes: invalid(refused), state: { values, originals, errors: errorsOf(refused), row } });
+      return show(request, reply, {
+        id: String(id),
+        status: 409,
+        flashes: invalid(refused),
+        state: { values, originals, errors: errorsOf(refused), row },
+      });
     }
     const labels = names.map((name) => page.fields.find((field) => field.name === name)?.label ?? name);
     flash(request, 'success', `Saved ${noun} ${id}: ${labels.join(', ')}.`);

@@ -22,7 +22,15 @@ const NUMERIC = new Set(['integer', 'decimal', 'float', 'double']);
 function canonicalFilters(page: AdminPage, search: URLSearchParams): [string, string][] {
   const filters: [string, string][] = [];
   for (const [key, value] of search) {
-    if (key === 'q' || key === 'ordering' || key === 'page' || key === '_filter' || key.startsWith('op.') || key.startsWith('v.')) continue;
+    if (
+      key === 'q' ||
+      key === 'ordering' ||
+      key === 'page' ||
+      key === '_filter' ||
+      key.startsWith('op.') ||
+      key.startsWith('v.')
+    )
+      continue;
     filters.push([key, value]);
   }
   for (const filter of page.filters) {
@@ -36,9 +44,13 @@ function canonicalFilters(page: AdminPage, search: URLSearchParams): [string, st
 }
 
 /** Which active filter the panel row of `filter` shows: a key used once, with an operator the row offers. */
-function panelEntry(filter: AdminFilter, filters: [string, string][]): { key: string; op: string; value: string } | undefined {
+function panelEntry(
+  filter: AdminFilter,
+  filters: [string, string][],
+): { key: string; op: string; value: string } | undefined {
   for (const [key, value] of filters) {
-    const op = key === filter.name ? 'eq' : key.startsWith(`${filter.name}__`) ? key.slice(filter.name.length + 2) : undefined;
+    const op =
+      key === filter.name ? 'eq' : key.startsWith(`${filter.name}__`) ? key.slice(filter.name.length + 2) : undefined;
     if (op === undefined || !filter.operators.includes(op)) continue;
     if (filters.filter(([other]) => other === key).length !== 1) continue;
     return { key, op, value };
@@ -48,13 +60,18 @@ function panelEntry(filter: AdminFilter, filters: [string, string][]): { key: st
 
 function describeFilter(page: AdminPage, key: string, value: string): string {
   // A filter's own operators first (they include a reference's label ones: id_group__name__icontains), then the API's split.
-  const offered = page.filters.find((candidate) => key.startsWith(`${candidate.name}__`) && candidate.operators.includes(key.slice(candidate.name.length + 2)));
+  const offered = page.filters.find(
+    (candidate) =>
+      key.startsWith(`${candidate.name}__`) && candidate.operators.includes(key.slice(candidate.name.length + 2)),
+  );
   const separator = key.lastIndexOf('__');
   const name = offered?.name ?? (separator > 0 ? key.slice(0, separator) : key);
   const op = offered ? key.slice(name.length + 2) : separator > 0 ? key.slice(separator + 2) : 'eq';
   const filter = page.filters.find((candidate) => candidate.name === name);
   const field = page.fields.find((candidate) => candidate.name === name);
-  const words = filter?.operators.includes(op) ? operatorLabel(filter, op).replace(/ \(.*\)$/, '') : op.replace(/_/g, ' ');
+  const words = filter?.operators.includes(op)
+    ? operatorLabel(filter, op).replace(/ \(.*\)$/, '')
+    : op.replace(/_/g, ' ');
   const shown = field?.choices?.find((choice) => choice.value === value)?.label ?? value;
   return `${field?.label ?? name} ${words} ${shown}`;
 }
@@ -66,47 +83,88 @@ function filterPanel(page: AdminPage, request: AdminListRequest): SafeHtml {
     if (entry) shown.add(entry.key);
     const id = `filter-${filter.name}`;
     const valueInput = filter.choices
-      ? html`<select id="${id}" name="v.${filter.name}" aria-label="${filter.label} value"><option value="">any</option>${filter.choices.map(
-          (choice) => html`<option value="${choice.value}"${attr('selected', entry?.value === choice.value)}>${choice.label}</option>`,
-        )}</select>`
-      : html`<input id="${id}" name="v.${filter.name}" value="${entry?.value ?? ''}" placeholder="${filter.placeholder}" aria-label="${filter.label} value">`;
-    return html`<div class="filter-row"><label for="${id}">${filter.label}</label>
-  <select name="op.${filter.name}" aria-label="${filter.label} operator">${filter.operators.map(
-    (op) => html`<option value="${op}"${attr('selected', entry?.op === op)}>${operatorLabel(filter, op)}</option>`,
-  )}</select>
-  ${valueInput}</div>`;
+      ? html`<select id="${id}" name="v.${filter.name}" aria-label="${filter.label} value">
+          <option value="">any</option>
+          ${filter.choices.map(
+            (choice) =>
+              html`<option value="${choice.value}" ${attr('selected', entry?.value === choice.value)}>
+                ${choice.label}
+              </option>`,
+          )}
+        </select>`
+      : html`<input
+          id="${id}"
+          name="v.${filter.name}"
+          value="${entry?.value ?? ''}"
+          placeholder="${filter.placeholder}"
+          aria-label="${filter.label} value"
+        />`;
+    return html`<div class="filter-row">
+      <label for="${id}">${filter.label}</label>
+      <select name="op.${filter.name}" aria-label="${filter.label} operator">
+        ${filter.operators.map(
+          (op) =>
+            html`<option value="${op}" ${attr('selected', entry?.op === op)}>${operatorLabel(filter, op)}</option>`,
+        )}
+      </select>
+      ${valueInput}
+    </div>`;
   });
   const extras = request.filters.filter(([key]) => !shown.has(key));
   const open = request.filters.length > 0;
   return html`<form class="panel" method="get" action="/admin/${page.resource}/" role="search">
-  <input type="hidden" name="_filter" value="1">
-  ${request.ordering && html`<input type="hidden" name="ordering" value="${request.ordering}">`}
-  ${extras.map(([key, value]) => html`<input type="hidden" name="${key}" value="${value}">`)}
-  <div class="toolbar">
-    ${page.search.length > 0 &&
-    html`<input type="search" name="q" value="${request.q}" placeholder="Search ${page.search
-      .map((name) => page.fields.find((field) => field.name === name)?.label ?? name)
-      .join(', ')}" aria-label="Search">`}
-    <button type="submit" class="primary">${page.search.length > 0 ? 'Search' : 'Apply'}</button>
-    ${(request.q || request.filters.length > 0) && html`<a class="button" href="/admin/${page.resource}/">Clear all</a>`}
-  </div>
-  ${page.filters.length > 0 &&
-  html`<details class="filters"${attr('open', open)}><summary>Filters</summary>
-    <div class="filter-grid">${rows}</div>
-    <p><button type="submit">Apply filters</button></p>
-  </details>`}
-</form>`;
+    <input type="hidden" name="_filter" value="1" />
+    ${request.ordering && html`<input type="hidden" name="ordering" value="${request.ordering}" />`}
+    ${extras.map(([key, value]) => html`<input type="hidden" name="${key}" value="${value}" />`)}
+    <div class="toolbar">
+      ${
+        page.search.length > 0 &&
+        html`<input
+          type="search"
+          name="q"
+          value="${request.q}"
+          placeholder="Search ${page.search
+            .map((name) => page.fields.find((field) => field.name === name)?.label ?? name)
+            .join(', ')}"
+          aria-label="Search"
+        />`
+      }
+      <button type="submit" class="primary">${page.search.length > 0 ? 'Search' : 'Apply'}</button>
+      ${(request.q || request.filters.length > 0) && html`<a class="button" href="/admin/${page.resource}/">Clear all</a>`}
+    </div>
+    ${
+      page.filters.length > 0 &&
+      html`<details class="filters" ${attr('open', open)}>
+        <summary>Filters</summary>
+        <div class="filter-grid">${rows}</div>
+        <p><button type="submit">Apply filters</button></p>
+      </details>`
+    }
+  </form>`;
 }
 
 function chips(page: AdminPage, request: AdminListRequest): SafeHtml {
   if (request.filters.length === 0) return html``;
-  return html`<div class="chips" aria-label="Active filters">${request.filters.map((pair, index) => {
-    const rest = request.filters.filter((_, other) => other !== index);
-    return html`<span class="chip">${describeFilter(page, pair[0], pair[1])} <a href="${listUrl(page.resource, request, { filters: rest })}" aria-label="Remove filter" title="Remove filter">×</a></span>`;
-  })}</div>`;
+  return html`<div class="chips" aria-label="Active filters">
+    ${request.filters.map((pair, index) => {
+      const rest = request.filters.filter((_, other) => other !== index);
+      return html`<span class="chip"
+        >${describeFilter(page, pair[0], pair[1])}
+        <a href="${listUrl(page.resource, request, { filters: rest })}" aria-label="Remove filter" title="Remove filter"
+          >×</a
+        ></span
+      >`;
+    })}
+  </div>`;
 }
 
-function headerCell(page: AdminPage, request: AdminListRequest, field: AdminField | undefined, name: string, labelled: boolean): SafeHtml {
+function headerCell(
+  page: AdminPage,
+  request: AdminListRequest,
+  field: AdminField | undefined,
+  name: string,
+  labelled: boolean,
+): SafeHtml {
   const label = field?.label ?? name;
   // A reference shown by its label is text, aligned like text.
   const numeric = field !== undefined && NUMERIC.has(field.rule.kind) && field.input !== 'select' && !labelled;
@@ -117,7 +175,13 @@ function headerCell(page: AdminPage, request: AdminListRequest, field: AdminFiel
   return html`<th scope="col"${attr('class', numeric ? 'num' : undefined)}${attr('aria-sort', sort)}><a${attr('class', sort ? 'sorted' : undefined)} href="${listUrl(page.resource, request, { ordering: next })}">${label}${ascending ? ' ▲' : descending ? ' ▼' : ''}</a></th>`;
 }
 
-function cell(page: AdminPage, field: AdminField | undefined, row: Record<string, unknown>, first: boolean, references: ListReferences): SafeHtml {
+function cell(
+  page: AdminPage,
+  field: AdminField | undefined,
+  row: Record<string, unknown>,
+  first: boolean,
+  references: ListReferences,
+): SafeHtml {
   const value = row[field?.name ?? ''];
   const text = displayValue(field, value);
   const reference = field && references.byField.get(field.name);
@@ -140,32 +204,71 @@ interface ListReferences {
   labels: Map<string, Map<string, string>>;
 }
 
-function table(page: AdminPage, request: AdminListRequest, rows: Record<string, unknown>[], references: ListReferences): SafeHtml {
+function table(
+  page: AdminPage,
+  request: AdminListRequest,
+  rows: Record<string, unknown>[],
+  references: ListReferences,
+): SafeHtml {
   const fields = page.list.map((name) => page.fields.find((field) => field.name === name));
   if (rows.length === 0) {
-    return html`<div class="table-wrap"><p class="empty">No ${page.plural.toLowerCase()} match${request.q || request.filters.length ? ' these filters' : ' yet'}.</p></div>`;
+    return html`<div class="table-wrap">
+      <p class="empty">
+        No ${page.plural.toLowerCase()} match${request.q || request.filters.length ? ' these filters' : ' yet'}.
+      </p>
+    </div>`;
   }
   if (page.model.readOnly) {
     // Nothing to select: a read-only model has no delete.
-    return html`<div class="table-wrap"><table>
-  <thead><tr>${page.list.map((name, index) => headerCell(page, request, fields[index], name, references.byField.get(name)?.label !== undefined))}</tr></thead>
-  <tbody>${rows.map((row) => html`<tr>${fields.map((field, index) => cell(page, field, row, index === 0, references))}</tr>`)}</tbody>
-</table></div>`;
+    return html`<div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            ${page.list.map((name, index) => headerCell(page, request, fields[index], name, references.byField.get(name)?.label !== undefined))}
+          </tr>
+        </thead>
+        <tbody>
+          ${rows.map(
+            (row) =>
+              html`<tr>
+                ${fields.map((field, index) => cell(page, field, row, index === 0, references))}
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>`;
   }
   return html`<form method="get" action="/admin/${page.resource}/delete/">
-<div class="table-wrap"><table>
-  <thead><tr><th class="check" scope="col"><input type="checkbox" class="select-all" aria-label="Select all rows on this page" hidden><span class="visually-hidden">Select</span></th>${page.list.map((name, index) =>
-    headerCell(page, request, fields[index], name, references.byField.get(name)?.label !== undefined),
-  )}</tr></thead>
-  <tbody>${rows.map((row) => {
-    const id = rowKey(page, row);
-    return html`<tr><td class="check"><input type="checkbox" name="id" value="${id}" aria-label="Select ${page.title.toLowerCase()} ${id}"></td>${fields.map(
-      (field, index) => cell(page, field, row, index === 0, references),
-    )}</tr>`;
-  })}</tbody>
-</table></div>
-<div class="bulk"><button type="submit" class="danger">Delete selected…</button></div>
-</form>`;
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th class="check" scope="col">
+              <input type="checkbox" class="select-all" aria-label="Select all rows on this page" hidden /><span
+                class="visually-hidden"
+                >Select</span
+              >
+            </th>
+            ${page.list.map((name, index) =>
+              headerCell(page, request, fields[index], name, references.byField.get(name)?.label !== undefined),
+            )}
+          </tr>
+        </thead>
+        <tbody>
+          ${rows.map((row) => {
+            const id = rowKey(page, row);
+            return html`<tr>
+              <td class="check">
+                <input type="checkbox" name="id" value="${id}" aria-label="Select ${page.title.toLowerCase()} ${id}" />
+              </td>
+              ${fields.map((field, index) => cell(page, field, row, index === 0, references))}
+            </tr>`;
+          })}
+        </tbody>
+      </table>
+    </div>
+    <div class="bulk"><button type="submit" class="danger">Delete selected…</button></div>
+  </form>`;
 }
 
 export function registerListPage(app: FastifyInstance, context: AdminContext, page: AdminPage): void {
@@ -174,7 +277,10 @@ export function registerListPage(app: FastifyInstance, context: AdminContext, pa
     const search = new URLSearchParams(rawQuery(request));
     if (search.has('_filter')) {
       const current = readListRequest(search);
-      return seeOther(reply, listUrl(page.resource, current, { q: (search.get('q') ?? '').trim(), filters: canonicalFilters(page, search) }));
+      return seeOther(
+        reply,
+        listUrl(page.resource, current, { q: (search.get('q') ?? '').trim(), filters: canonicalFilters(page, search) }),
+      );
     }
     const listRequest = readListRequest(search);
     let rows: Record<string, unknown>[] = [];
@@ -200,7 +306,8 @@ export function registerListPage(app: FastifyInstance, context: AdminContext, pa
     const exportQuery = new URLSearchParams(listRequest.filters);
     if (listRequest.q) exportQuery.set('q', listRequest.q);
     if (listRequest.ordering) exportQuery.set('ordering', listRequest.ordering);
-    const exportUrl = (format: string) => `/admin/${page.resource}/export/?format=${format}${exportQuery.size ? `&${exportQuery}` : ''}`;
+    const exportUrl = (format: string) =>
+      `/admin/${page.resource}/export/?format=${format}${exportQuery.size ? `&${exportQuery}` : ''}`;
     const pageNumber = listRequest.page;
     const shownFrom = (pageNumber - 1) * PAGE_SIZE + 1;
     return sendPage(context, request, reply, {
@@ -208,20 +315,22 @@ export function registerListPage(app: FastifyInstance, context: AdminContext, pa
       current: `/admin/${page.resource}/`,
       status,
       flashes,
-      body: () => html`<div class="head"><h1>${page.plural}</h1>
-  ${!page.model.readOnly && html`<a class="button primary" href="/admin/${page.resource}/add/">Add ${page.title.toLowerCase()}</a>`}
-  <a class="button" href="${exportUrl('csv')}">Export CSV</a>
-  <a class="button" href="${exportUrl('json')}">Export JSON</a>
-</div>
-${page.description && html`<p class="lead">${page.description}</p>`}
-${filterPanel(page, listRequest)}
-${chips(page, listRequest)}
-${table(page, listRequest, rows, references)}
-<nav class="pager" aria-label="Pages">
-  ${pageNumber > 1 ? html`<a class="button" rel="prev" href="${listUrl(page.resource, listRequest, { page: pageNumber - 1 })}">← Previous</a>` : html`<span class="button disabled">← Previous</span>`}
-  <span>Page ${pageNumber}${rows.length > 0 ? ` · rows ${shownFrom}–${shownFrom + rows.length - 1}` : ''}</span>
-  ${hasNext ? html`<a class="button" rel="next" href="${listUrl(page.resource, listRequest, { page: pageNumber + 1 })}">Next →</a>` : html`<span class="button disabled">Next →</span>`}
-</nav>`,
+      body: () =>
+        html`<div class="head">
+            <h1>${page.plural}</h1>
+            ${!page.model.readOnly && html`<a class="button primary" href="/admin/${page.resource}/add/">Add ${page.title.toLowerCase()}</a>`}
+            <a class="button" href="${exportUrl('csv')}">Export CSV</a>
+            <a class="button" href="${exportUrl('json')}">Export JSON</a>
+          </div>
+          ${page.description && html`<p class="lead">${page.description}</p>`} ${filterPanel(page, listRequest)}
+          ${chips(page, listRequest)} ${table(page, listRequest, rows, references)}
+          <nav class="pager" aria-label="Pages">
+            ${pageNumber > 1 ? html`<a class="button" rel="prev" href="${listUrl(page.resource, listRequest, { page: pageNumber - 1 })}">← Previous</a>` : html`<span class="button disabled">← Previous</span>`}
+            <span
+              >Page ${pageNumber}${rows.length > 0 ? ` · rows ${shownFrom}–${shownFrom + rows.length - 1}` : ''}</span
+            >
+            ${hasNext ? html`<a class="button" rel="next" href="${listUrl(page.resource, listRequest, { page: pageNumber + 1 })}">Next →</a>` : html`<span class="button disabled">Next →</span>`}
+          </nav>`,
     });
   });
 }

@@ -29,11 +29,22 @@ export function readListRequest(search: URLSearchParams): AdminListRequest {
     if (!LIST_KEYS.has(key) && !IGNORED.has(key)) filters.push([key, value]);
   }
   const page = Number(search.get('page') ?? '1');
-  return { q: (search.get('q') ?? '').trim(), page: Number.isSafeInteger(page) && page > 0 ? page : 1, ordering: search.get('ordering') ?? '', filters };
+  return {
+    q: (search.get('q') ?? '').trim(),
+    page: Number.isSafeInteger(page) && page > 0 ? page : 1,
+    ordering: search.get('ordering') ?? '',
+    filters,
+  };
 }
 
 /** The list query for one page of `pageSize` rows; throws the API's invalid_query error (with fields) when a filter is bad. */
-export function buildListQuery(page: AdminPage, request: AdminListRequest, adapter: SqlAdapter, pageNumber: number, pageSize: number): ListQuery {
+export function buildListQuery(
+  page: AdminPage,
+  request: AdminListRequest,
+  adapter: SqlAdapter,
+  pageNumber: number,
+  pageSize: number,
+): ListQuery {
   const apiQuery = new URLSearchParams(request.filters);
   if (request.ordering) apiQuery.set('ordering', request.ordering);
   apiQuery.set('page', String(pageNumber));
@@ -51,7 +62,11 @@ export function buildListQuery(page: AdminPage, request: AdminListRequest, adapt
 }
 
 /** The list URL with some keys replaced (undefined removes a key). */
-export function listUrl(resource: string, request: AdminListRequest, changes: { q?: string; page?: number; ordering?: string; filters?: [string, string][] } = {}): string {
+export function listUrl(
+  resource: string,
+  request: AdminListRequest,
+  changes: { q?: string; page?: number; ordering?: string; filters?: [string, string][] } = {},
+): string {
   const params = new URLSearchParams();
   const q = changes.q ?? request.q;
   if (q) params.set('q', q);

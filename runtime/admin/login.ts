@@ -12,7 +12,8 @@ import type { Flash } from './layout.js';
 
 /** A path inside the admin panel, or undefined: never another site (`//evil.com`, `https://…`, `/\\evil.com`). */
 export function safeNext(next: string | undefined): string | undefined {
-  if (next === undefined || !next.startsWith('/admin') || /[\\\x00-\x1f\x7f]/.test(next) || next.startsWith('//')) return undefined;
+  if (next === undefined || !next.startsWith('/admin') || /[\\\x00-\x1f\x7f]/.test(next) || next.startsWith('//'))
+    return undefined;
   const base = 'http://admin.invalid';
   let url: URL;
   try {
@@ -20,7 +21,8 @@ export function safeNext(next: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
-  if (url.origin !== base || !/^\/admin(\/|$)/.test(url.pathname) || url.pathname.startsWith('/admin/login')) return undefined;
+  if (url.origin !== base || !/^\/admin(\/|$)/.test(url.pathname) || url.pathname.startsWith('/admin/login'))
+    return undefined;
   return url.pathname + url.search;
 }
 
@@ -34,18 +36,22 @@ export function registerLogin(app: FastifyInstance, context: AdminContext, optio
 
   const loginPage = (next: string | undefined, username: string) => (csrf: string) =>
     html`<div class="panel">
-  <h1>Sign in</h1>
-  <p class="lead">A2Billing administration</p>
-  <form method="post" action="/admin/login">
-    <input type="hidden" name="_csrf" value="${csrf}">
-    ${next && html`<input type="hidden" name="next" value="${next}">`}
-    <div class="field"><label for="username">Username</label>
-      <input id="username" name="username" value="${username}" autocomplete="username" required autofocus></div>
-    <div class="field"><label for="password">Password</label>
-      <input id="password" name="password" type="password" autocomplete="current-password" required></div>
-    <button class="primary" type="submit">Sign in</button>
-  </form>
-</div>`;
+      <h1>Sign in</h1>
+      <p class="lead">A2Billing administration</p>
+      <form method="post" action="/admin/login">
+        <input type="hidden" name="_csrf" value="${csrf}" />
+        ${next && html`<input type="hidden" name="next" value="${next}" />`}
+        <div class="field">
+          <label for="username">Username</label>
+          <input id="username" name="username" value="${username}" autocomplete="username" required autofocus />
+        </div>
+        <div class="field">
+          <label for="password">Password</label>
+          <input id="password" name="password" type="password" autocomplete="current-password" required />
+        </div>
+        <button class="primary" type="submit">Sign in</button>
+      </form>
+    </div>`;
 
   app.get('/login', { config: { adminPublic: true } }, async (request, reply) => {
     const query = request.query as Record<string, string | undefined>;

@@ -27,7 +27,12 @@ const OPERATOR_WORDS: Readonly<Record<FilterOperator, string>> & Readonly<Record
 };
 
 /** Dates read better as before/after. */
-const DATE_WORDS: Readonly<Record<string, string>> = { lt: 'is before', lte: 'is on or before', gt: 'is after', gte: 'is on or after' };
+const DATE_WORDS: Readonly<Record<string, string>> = {
+  lt: 'is before',
+  lte: 'is on or before',
+  gt: 'is after',
+  gte: 'is on or after',
+};
 
 /**
  * `icontains` → "contains, any case"; on a date, `lt` → "is before"; through

@@ -25,7 +25,9 @@ function filterOperators(column: Column): string[] {
   // Text is searched more than compared: its likeliest operators come first (the first is the default).
   const order = column.rule.kind === 'string' && choices === undefined ? TEXT_FIRST : [];
   const rank = (op: string) => (order.includes(op) ? order.indexOf(op) : order.length);
-  return column.operators.filter((op) => choices === undefined || CHOICE_OPERATORS.has(op)).sort((a, b) => rank(a) - rank(b));
+  return column.operators
+    .filter((op) => choices === undefined || CHOICE_OPERATORS.has(op))
+    .sort((a, b) => rank(a) - rank(b));
 }
 
 function plural(title: string): string {
@@ -63,7 +65,8 @@ function inputOf(column: Column): AdminField['input'] {
 function stepOf(column: Column): string | undefined {
   const rule = column.rule;
   if (rule.kind === 'integer') return '1';
-  if (rule.kind === 'decimal' && column.json === 'number') return rule.scale === 0 ? '1' : `0.${'0'.repeat(rule.scale - 1)}1`;
+  if (rule.kind === 'decimal' && column.json === 'number')
+    return rule.scale === 0 ? '1' : `0.${'0'.repeat(rule.scale - 1)}1`;
   if (rule.kind === 'float' || rule.kind === 'double') return 'any';
   if (rule.kind === 'timestamp' || rule.kind === 'datetime') return '1';
   return undefined;
@@ -76,7 +79,8 @@ function rangeOf(spec: ColumnSpec): { min?: string; max?: string } {
     const safe = (text: string) => (Number.isSafeInteger(Number(text)) ? text : undefined);
     return { min: safe(rule.min), max: safe(rule.max) };
   }
-  if ((rule.kind === 'decimal' || rule.kind === 'float' || rule.kind === 'double') && rule.unsigned) return { min: '0' };
+  if ((rule.kind === 'decimal' || rule.kind === 'float' || rule.kind === 'double') && rule.unsigned)
+    return { min: '0' };
   return {};
 }
 
@@ -99,7 +103,8 @@ function helpOf(spec: ColumnSpec): string {
   if (spec.description) parts.push(spec.description);
   if (spec.writeOnly) parts.push('Never shown: leave empty to keep the stored value.');
   if (rule.kind === 'decimal') parts.push(`Up to ${rule.scale} decimal places.`);
-  if (rule.kind === 'string' && spec.choices === undefined && !spec.writeOnly) parts.push(`Up to ${rule.maxLength} characters.`);
+  if (rule.kind === 'string' && spec.choices === undefined && !spec.writeOnly)
+    parts.push(`Up to ${rule.maxLength} characters.`);
   if (spec.zeroDate) parts.push('Empty means no date (stored as 0000-00-00 00:00:00).');
   else if (spec.nullable && !spec.writeOnly && spec.choices === undefined) parts.push('Empty means NULL.');
   if (defaultsToNow(spec)) parts.push('Empty on create means now.');

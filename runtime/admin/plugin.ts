@@ -87,7 +87,11 @@ export async function adminPlugin(app: FastifyInstance, options: AdminOptions): 
   // Body parsers are per plugin: HTML forms only, repeated names (id=1&id=2) as arrays.
   app.removeAllContentTypeParsers();
   await app.register(formbody);
-  await app.register(helmet, { contentSecurityPolicy: CSP, hsts: options.secureCookie, crossOriginEmbedderPolicy: false });
+  await app.register(helmet, {
+    contentSecurityPolicy: CSP,
+    hsts: options.secureCookie,
+    crossOriginEmbedderPolicy: false,
+  });
   await app.register(secureSession, {
     key: options.sessionKey,
     cookieName: 'a2gen_admin',
@@ -99,7 +103,8 @@ export async function adminPlugin(app: FastifyInstance, options: AdminOptions): 
 
   // Pages hold customer data: never cache them.
   app.addHook('onSend', async (request, reply) => {
-    if (!request.routeOptions.config?.adminPublic || request.url.startsWith('/admin/login')) reply.header('cache-control', 'no-store');
+    if (!request.routeOptions.config?.adminPublic || request.url.startsWith('/admin/login'))
+      reply.header('cache-control', 'no-store');
   });
 
   // CSRF in preHandler, where the form body is parsed; the token never reaches a query.
@@ -126,16 +131,24 @@ export async function adminPlugin(app: FastifyInstance, options: AdminOptions): 
         flash(
           request,
           'error',
-          user?.active && user.admin ? 'You were signed out: your password was changed or your account was updated. Sign in again.' : 'Your account can no longer use the admin panel.',
+          user?.active && user.admin
+            ? 'You were signed out: your password was changed or your account was updated. Sign in again.'
+            : 'Your account can no longer use the admin panel.',
         );
       }
     }
     if (request.adminUser || request.routeOptions.config?.adminPublic) return;
     if (request.routeOptions.config?.adminJson) {
-      return reply.status(401).type('application/json; charset=utf-8').send({ error: 'sign in to the admin panel first', code: 'unauthorized' });
+      return reply
+        .status(401)
+        .type('application/json; charset=utf-8')
+        .send({ error: 'sign in to the admin panel first', code: 'unauthorized' });
     }
     const next = request.method === 'GET' ? request.url : '/admin/';
-    return seeOther(reply, next === '/admin/' || next === '/admin' ? '/admin/login' : `/admin/login?next=${encodeURIComponent(next)}`);
+    return seeOther(
+      reply,
+      next === '/admin/' || next === '/admin' ? '/admin/login' : `/admin/login?next=${encodeURIComponent(next)}`,
+    );
   });
 
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
@@ -143,10 +156,14 @@ export async function adminPlugin(app: FastifyInstance, options: AdminOptions): 
     let text = error.message;
     if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET') {
       status = 403;
-      text = 'This form has expired or was not sent from this site, so nothing was changed. Go back, reload the page and try again.';
+      text =
+        'This form has expired or was not sent from this site, so nothing was changed. Go back, reload the page and try again.';
     } else if (error instanceof DatabaseUnavailableError || error instanceof MissingTableError) {
       status = 503;
-      text = error instanceof MissingTableError ? `The table ${error.table} is missing from the database.` : 'The database is unavailable; try again shortly.';
+      text =
+        error instanceof MissingTableError
+          ? `The table ${error.table} is missing from the database.`
+          : 'The database is unavailable; try again shortly.';
     } else if (status >= 500) {
       request.log.error({ err: error }, 'admin request failed');
       status = 500;
@@ -155,7 +172,12 @@ export async function adminPlugin(app: FastifyInstance, options: AdminOptions): 
     if (!request.session) return reply.status(status).type('text/plain; charset=utf-8').send(text);
     // The pickers' lookups read JSON, errors included.
     if (request.routeOptions.config?.adminJson) {
-      const code = error instanceof MissingTableError ? 'table_missing' : error instanceof DatabaseUnavailableError ? 'database_unavailable' : 'error';
+      const code =
+        error instanceof MissingTableError
+          ? 'table_missing'
+          : error instanceof DatabaseUnavailableError
+            ? 'database_unavailable'
+            : 'error';
       return reply.status(status).type('application/json; charset=utf-8').send({ error: text, code });
     }
     return sendPage(context, request, reply, {
@@ -186,16 +208,30 @@ export async function adminPlugin(app: FastifyInstance, options: AdminOptions): 
     sendPage(context, request, reply, {
       title: 'Dashboard',
       current: '/admin/',
-      body: () => html`<div class="head"><h1>Dashboard</h1></div>
-<p class="lead">Signed in as <strong>${request.adminUser!.username}</strong>.</p>
-<div class="cards">
-${context.pages.map(
-  (page) => html`<section class="panel"><h2><a href="/admin/${page.resource}/">${page.plural}</a></h2><p>${page.description}</p>
-  <div class="toolbar"><a class="button" href="/admin/${page.resource}/">List</a>${!page.model.readOnly && html`<a class="button primary" href="/admin/${page.resource}/add/">Add new</a>`}</div></section>`,
-)}
-<section class="panel"><h2><a href="/admin/user/">Users</a></h2><p>Who may use the API and this panel.</p>
-  <div class="toolbar"><a class="button" href="/admin/user/">List</a><a class="button primary" href="/admin/user/add/">Add new</a></div></section>
-</div>`,
+      body: () =>
+        html`<div class="head"><h1>Dashboard</h1></div>
+          <p class="lead">Signed in as <strong>${request.adminUser!.username}</strong>.</p>
+          <div class="cards">
+            ${context.pages.map(
+              (page) =>
+                html`<section class="panel">
+                  <h2><a href="/admin/${page.resource}/">${page.plural}</a></h2>
+                  <p>${page.description}</p>
+                  <div class="toolbar">
+                    <a class="button" href="/admin/${page.resource}/">List</a
+                    >${!page.model.readOnly && html`<a class="button primary" href="/admin/${page.resource}/add/">Add new</a>`}
+                  </div>
+                </section>`,
+            )}
+            <section class="panel">
+              <h2><a href="/admin/user/">Users</a></h2>
+              <p>Who may use the API and this panel.</p>
+              <div class="toolbar">
+                <a class="button" href="/admin/user/">List</a
+                ><a class="button primary" href="/admin/user/add/">Add new</a>
+              </div>
+            </section>
+          </div>`,
     }),
   );
 

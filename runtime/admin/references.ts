@@ -39,15 +39,28 @@ export function referencesOf(context: AdminContext, page: AdminPage): Map<string
     // A reference holds a single-column key (the generator checks it).
     const key = target.key[0]!;
     const labelName = page.model.label(column.name);
-    const label = labelName === undefined ? undefined : target.columns.find((other) => other.name === labelName && !other.writeOnly);
+    const label =
+      labelName === undefined
+        ? undefined
+        : target.columns.find((other) => other.name === labelName && !other.writeOnly);
     const field = column.name;
-    references.set(field, { field, target, key, label, targetPage: context.pages.find((other) => other.resource === target.name) });
+    references.set(field, {
+      field,
+      target,
+      key,
+      label,
+      targetPage: context.pages.find((other) => other.resource === target.name),
+    });
   }
   return references;
 }
 
 /** Labels by key (as text) of the rows `values` point at; one query. Keys without a row are left out. */
-export async function labelsFor(db: Db, reference: Reference, values: readonly unknown[]): Promise<Map<string, string>> {
+export async function labelsFor(
+  db: Db,
+  reference: Reference,
+  values: readonly unknown[],
+): Promise<Map<string, string>> {
   const labels = new Map<string, string>();
   if (reference.label === undefined) return labels;
   const keys = new Map<string, SqlValue>();
@@ -58,7 +71,8 @@ export async function labelsFor(db: Db, reference: Reference, values: readonly u
   }
   if (keys.size === 0) return labels;
   const sql = `SELECT ${reference.key.sql} AS \`k\`, ${reference.label.sql} AS \`l\` FROM ${reference.target.table} WHERE ${reference.key.sql} IN (${[...keys.keys()].map(() => '?').join(', ')})`;
-  for (const row of await db.all(sql, [...keys.values()])) labels.set(String(row.k), row.l === null || row.l === undefined ? '' : String(row.l));
+  for (const row of await db.all(sql, [...keys.values()]))
+    labels.set(String(row.k), row.l === null || row.l === undefined ? '' : String(row.l));
   return labels;
 }
 
@@ -71,7 +85,15 @@ export async function labelsForRows(
 ): Promise<Map<string, Map<string, string>>> {
   const result = new Map<string, Map<string, string>>();
   const wanted = [...new Set(fields)].filter((field) => references.get(field)?.label !== undefined);
-  const fetched = await Promise.all(wanted.map((field) => labelsFor(db, references.get(field)!, rows.map((row) => row[field]))));
+  const fetched = await Promise.all(
+    wanted.map((field) =>
+      labelsFor(
+        db,
+        references.get(field)!,
+        rows.map((row) => row[field]),
+      ),
+    ),
+  );
   wanted.forEach((field, index) => result.set(field, fetched[index]!));
   return result;
 }
@@ -82,7 +104,11 @@ export interface LookupResult {
 }
 
 /** The target's rows whose label contains `q` (any case), or whose key is `q`; ordered by label. */
-export async function lookup(db: Db, reference: Reference, q: string): Promise<{ results: LookupResult[]; more: boolean }> {
+export async function lookup(
+  db: Db,
+  reference: Reference,
+  q: string,
+): Promise<{ results: LookupResult[]; more: boolean }> {
   const label = reference.label!;
   const conditions: { sql: string; params: SqlValue[] }[] = [];
   if (q !== '') conditions.push(filterCondition(label, 'icontains', [q], db.adapter));
@@ -93,12 +119,22 @@ export async function lookup(db: Db, reference: Reference, q: string): Promise<{
     `SELECT ${reference.key.sql} AS \`k\`, ${label.sql} AS \`l\` FROM ${reference.target.table}${where} ORDER BY ${label.sql}, ${reference.key.sql} LIMIT ${LOOKUP_LIMIT + 1}`,
     conditions.flatMap((condition) => condition.params),
   );
-  const results = rows.slice(0, LOOKUP_LIMIT).map((row) => ({ id: row.k as number | string, label: row.l === null || row.l === undefined ? '' : String(row.l) }));
+  const results = rows
+    .slice(0, LOOKUP_LIMIT)
+    .map((row) => ({
+      id: row.k as number | string,
+      label: row.l === null || row.l === undefined ? '' : String(row.l),
+    }));
   return { results, more: rows.length > LOOKUP_LIMIT };
 }
 
 /** A referenced row by its label, linking to it; a key without a row says so. */
-export function referenceContent(reference: Reference, labels: Map<string, string> | undefined, value: unknown, link: boolean): SafeHtml {
+export function referenceContent(
+  reference: Reference,
+  labels: Map<string, string> | undefined,
+  value: unknown,
+  link: boolean,
+): SafeHtml {
   const key = String(value);
   const label = labels?.get(key);
   const noun = reference.targetPage?.title.toLowerCase() ?? reference.target.name;
@@ -123,16 +159,26 @@ export function lookupUrl(page: AdminPage, field: string): string {
 export function registerLookups(app: FastifyInstance, context: AdminContext, page: AdminPage): void {
   for (const reference of referencesOf(context, page).values()) {
     if (reference.label === undefined) continue;
-    app.get(lookupUrl(page, reference.field).slice('/admin'.length), { config: { adminJson: true } }, async (request, reply) => {
-      const query = request.query as Record<string, unknown>;
-      const q = typeof query.q === 'string' ? query.q.trim() : '';
-      reply.type('application/json; charset=utf-8');
-      if (Array.isArray(query.q) || q.length > MAX_QUERY_LENGTH) {
-        return reply.status(400).send(
-          inertJson({ error: `q must be one text of at most ${MAX_QUERY_LENGTH} characters`, code: 'invalid_query', fields: [{ field: 'q', message: `must be one text of at most ${MAX_QUERY_LENGTH} characters` }] }),
-        );
-      }
-      return reply.send(inertJson(await lookup(context.db, reference, q)));
-    });
+    app.get(
+      lookupUrl(page, reference.field).slice('/admin'.length),
+      { config: { adminJson: true } },
+      async (request, reply) => {
+        const query = request.query as Record<string, unknown>;
+        const q = typeof query.q === 'string' ? query.q.trim() : '';
+        reply.type('application/json; charset=utf-8');
+        if (Array.isArray(query.q) || q.length > MAX_QUERY_LENGTH) {
+          return reply
+            .status(400)
+            .send(
+              inertJson({
+                error: `q must be one text of at most ${MAX_QUERY_LENGTH} characters`,
+                code: 'invalid_query',
+                fields: [{ field: 'q', message: `must be one text of at most ${MAX_QUERY_LENGTH} characters` }],
+              }),
+            );
+        }
+        return reply.send(inertJson(await lookup(context.db, reference, q)));
+      },
+    );
   }
 }

@@ -20,7 +20,9 @@ export interface SessionKey {
 export function loadSessionKey(config: Pick<Config, 'secret' | 'production' | 'dataDir'>): SessionKey {
   if (config.secret !== undefined) return { key: Buffer.from(config.secret, 'hex'), source: 'A2B_SECRET' };
   if (config.production) {
-    throw new ConfigError(`NODE_ENV=production needs A2B_SECRET (64 hex characters) for the admin session cookie; ${SECRET_HOWTO}`);
+    throw new ConfigError(
+      `NODE_ENV=production needs A2B_SECRET (64 hex characters) for the admin session cookie; ${SECRET_HOWTO}`,
+    );
   }
   const file = path.join(config.dataDir, SECRET_FILE);
   try {

@@ -28,7 +28,10 @@ function load(name: string, extension: string, contentType: string): StaticFile 
   try {
     body = readFileSync(file);
   } catch (error) {
-    throw new Error(`The admin panel's ${fileURLToPath(file)} could not be read (it is read from the source tree, next to dist/)`, { cause: error });
+    throw new Error(
+      `The admin panel's ${fileURLToPath(file)} could not be read (it is read from the source tree, next to dist/)`,
+      { cause: error },
+    );
   }
   const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
   return { url: `/admin/static/${name}-${hash}.${extension}`, contentType, body };

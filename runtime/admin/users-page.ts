@@ -27,34 +27,82 @@ function badge(on: boolean, yes: string, no: string): SafeHtml {
 
 function field(name: string, label: string, input: SafeHtml, errors: Map<string, string>, help?: string): SafeHtml {
   const error = errors.get(name);
-  return html`<div class="field${error ? ' has-error' : ''}"><label for="user-${name}">${label}</label>${input}
-  ${error && html`<div class="error">${error}</div>`}${help && html`<div class="help">${help}</div>`}</div>`;
+  return html`<div class="field${error ? ' has-error' : ''}">
+    <label for="user-${name}">${label}</label>${input}
+    ${error && html`<div class="error">${error}</div>`}${help && html`<div class="help">${help}</div>`}
+  </div>`;
 }
 
-function userForm(form: UserForm, errors: Map<string, string>, csrf: string, user: UserSummary | undefined, self: boolean): SafeHtml {
+function userForm(
+  form: UserForm,
+  errors: Map<string, string>,
+  csrf: string,
+  user: UserSummary | undefined,
+  self: boolean,
+): SafeHtml {
   const action = user ? `/admin/user/${user.id}/` : '/admin/user/add/';
   return html`<form class="record panel" method="post" action="${action}" novalidate>
-  <input type="hidden" name="_csrf" value="${csrf}">
-  ${user
-    ? html`<div class="field"><label>Username</label><div class="static">${user.username}</div></div>`
-    : field('username', 'Username', html`<input id="user-username" name="username" value="${form.username}" maxlength="255" required autocomplete="off">`, errors)}
-  ${field('email', 'Email', html`<input id="user-email" name="email" type="email" value="${form.email}" maxlength="255" required>`, errors)}
-  ${field(
-    'password',
-    user ? 'New password' : 'Password',
-    html`<input id="user-password" name="password" type="password" autocomplete="new-password"${attr('required', !user)}${attr('placeholder', user ? 'unchanged' : undefined)}>`,
-    errors,
-    `At least ${MIN_PASSWORD} characters. Stored hashed; never shown.${user ? ' Leave empty to keep the current one.' : ''}`,
-  )}
-  ${field('password2', 'Repeat password', html`<input id="user-password2" name="password2" type="password" autocomplete="new-password">`, errors)}
-  <div class="field"><label><input type="checkbox" name="active" value="1"${attr('checked', form.active)}${attr('disabled', self)}> Active</label>
-    <div class="help">Inactive users can neither call the API nor sign in here.${self ? ' You cannot deactivate yourself.' : ''}</div>
-    ${errors.get('active') && html`<div class="error">${errors.get('active')}</div>`}</div>
-  <div class="field"><label><input type="checkbox" name="admin" value="1"${attr('checked', form.admin)}${attr('disabled', self)}> Admin</label>
-    <div class="help">Admins may sign in to this panel; every active user may use the API.${self ? ' You cannot remove your own admin flag.' : ''}</div>
-    ${errors.get('admin') && html`<div class="error">${errors.get('admin')}</div>`}</div>
-  <div class="actions"><button class="primary" type="submit">Save</button><a class="button" href="${LIST}">Cancel</a></div>
-</form>`;
+    <input type="hidden" name="_csrf" value="${csrf}" />
+    ${
+      user
+        ? html`<div class="field">
+            <label>Username</label>
+            <div class="static">${user.username}</div>
+          </div>`
+        : field(
+            'username',
+            'Username',
+            html`<input
+              id="user-username"
+              name="username"
+              value="${form.username}"
+              maxlength="255"
+              required
+              autocomplete="off"
+            />`,
+            errors,
+          )
+    }
+    ${field('email', 'Email', html`<input id="user-email" name="email" type="email" value="${form.email}" maxlength="255" required />`, errors)}
+    ${field(
+      'password',
+      user ? 'New password' : 'Password',
+      html`<input
+        id="user-password"
+        name="password"
+        type="password"
+        autocomplete="new-password"
+        ${attr('required', !user)}${attr('placeholder', user ? 'unchanged' : undefined)}
+      />`,
+      errors,
+      `At least ${MIN_PASSWORD} characters. Stored hashed; never shown.${user ? ' Leave empty to keep the current one.' : ''}`,
+    )}
+    ${field('password2', 'Repeat password', html`<input id="user-password2" name="password2" type="password" autocomplete="new-password" />`, errors)}
+    <div class="field">
+      <label
+        ><input type="checkbox" name="active" value="1" ${attr('checked', form.active)}${attr('disabled', self)} />
+        Active</label
+      >
+      <div class="help">
+        Inactive users can neither call the API nor sign in here.${self ? ' You cannot deactivate yourself.' : ''}
+      </div>
+      ${errors.get('active') && html`<div class="error">${errors.get('active')}</div>`}
+    </div>
+    <div class="field">
+      <label
+        ><input type="checkbox" name="admin" value="1" ${attr('checked', form.admin)}${attr('disabled', self)} />
+        Admin</label
+      >
+      <div class="help">
+        Admins may sign in to this panel; every active user may use the
+        API.${self ? ' You cannot remove your own admin flag.' : ''}
+      </div>
+      ${errors.get('admin') && html`<div class="error">${errors.get('admin')}</div>`}
+    </div>
+    <div class="actions">
+      <button class="primary" type="submit">Save</button><a class="button" href="${LIST}">Cancel</a>
+    </div>
+  </form>`;
 }
 
 /** Checks the form; returns the field errors. */
@@ -77,26 +125,68 @@ function duplicateField(error: DuplicateKeyError): string {
 
 export function registerUsersPage(app: FastifyInstance, context: AdminContext): void {
   const { users } = context;
-  const show = (request: FastifyRequest, reply: FastifyReply, title: string, body: (csrf: string) => SafeHtml, status = 200) =>
-    sendPage(context, request, reply, { title, current: LIST, status, body });
+  const show = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    title: string,
+    body: (csrf: string) => SafeHtml,
+    status = 200,
+  ) => sendPage(context, request, reply, { title, current: LIST, status, body });
   const invalid = [{ kind: 'error' as const, text: 'Please correct the fields marked below.' }];
 
   app.get('/user/', async (request, reply) => {
     const list = await users.list();
     const me = request.adminUser!.id;
-    return show(request, reply, 'Users', () => html`<div class="head"><h1>Users</h1><a class="button primary" href="/admin/user/add/">Add user</a></div>
-<p class="lead">Who may call the API (every active user) and sign in here (active admins).</p>
-<div class="table-wrap"><table>
-  <thead><tr><th scope="col" class="num">ID</th><th scope="col">Username</th><th scope="col">Email</th><th scope="col">Active</th><th scope="col">Admin</th></tr></thead>
-  <tbody>${list.map(
-    (user) => html`<tr><td class="num">${user.id}</td><td><a href="/admin/user/${user.id}/">${user.username}</a>${user.id === me && html` <span class="badge">you</span>`}</td>
-    <td class="text">${user.email}</td><td>${badge(user.active, 'active', 'inactive')}</td><td>${badge(user.admin, 'admin', 'API only')}</td></tr>`,
-  )}</tbody>
-</table></div>`);
+    return show(
+      request,
+      reply,
+      'Users',
+      () =>
+        html`<div class="head">
+            <h1>Users</h1>
+            <a class="button primary" href="/admin/user/add/">Add user</a>
+          </div>
+          <p class="lead">Who may call the API (every active user) and sign in here (active admins).</p>
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col" class="num">ID</th>
+                  <th scope="col">Username</th>
+                  <th scope="col">Email</th>
+                  <th scope="col">Active</th>
+                  <th scope="col">Admin</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${list.map(
+                  (user) =>
+                    html`<tr>
+                      <td class="num">${user.id}</td>
+                      <td>
+                        <a href="/admin/user/${user.id}/">${user.username}</a
+                        >${user.id === me && html` <span class="badge">you</span>`}
+                      </td>
+                      <td class="text">${user.email}</td>
+                      <td>${badge(user.active, 'active', 'inactive')}</td>
+                      <td>${badge(user.admin, 'admin', 'API only')}</td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>`,
+    );
   });
 
   app.get('/user/add/', async (request, reply) =>
-    show(request, reply, 'Add user', (csrf) => html`<div class="head"><h1>Add user</h1></div>${userForm({ username: '', email: '', active: true, admin: false }, new Map(), csrf, undefined, false)}`),
+    show(
+      request,
+      reply,
+      'Add user',
+      (csrf) =>
+        html`<div class="head"><h1>Add user</h1></div>
+          ${userForm({ username: '', email: '', active: true, admin: false }, new Map(), csrf, undefined, false)}`,
+    ),
   );
 
   app.post('/user/add/', async (request, reply) => {
@@ -114,7 +204,9 @@ export function registerUsersPage(app: FastifyInstance, context: AdminContext): 
         current: LIST,
         status,
         flashes: invalid,
-        body: (csrf) => html`<div class="head"><h1>Add user</h1></div>${userForm(form, errors, csrf, undefined, false)}`,
+        body: (csrf) =>
+          html`<div class="head"><h1>Add user</h1></div>
+            ${userForm(form, errors, csrf, undefined, false)}`,
       });
     if (errors.size > 0) return again(400);
     try {
@@ -142,7 +234,14 @@ export function registerUsersPage(app: FastifyInstance, context: AdminContext): 
     const user = await load(request, reply);
     if (user === undefined) return reply;
     const self = user.id === request.adminUser!.id;
-    return show(request, reply, `User ${user.username}`, (csrf) => html`<div class="head"><h1>User ${user.username}</h1></div>${userForm(user, new Map(), csrf, user, self)}`);
+    return show(
+      request,
+      reply,
+      `User ${user.username}`,
+      (csrf) =>
+        html`<div class="head"><h1>User ${user.username}</h1></div>
+          ${userForm(user, new Map(), csrf, user, self)}`,
+    );
   });
 
   app.post('/user/:id/', async (request, reply) => {
@@ -153,8 +252,12 @@ export function registerUsersPage(app: FastifyInstance, context: AdminContext): 
       username: user.username,
       email: (fieldText(request.body, 'email') ?? '').trim(),
       // Disabled checkboxes are not sent: for yourself, the flags stay as they are unless a hand-made form says otherwise.
-      active: self && fieldText(request.body, 'active') === undefined ? user.active : fieldText(request.body, 'active') === '1',
-      admin: self && fieldText(request.body, 'admin') === undefined ? user.admin : fieldText(request.body, 'admin') === '1',
+      active:
+        self && fieldText(request.body, 'active') === undefined
+          ? user.active
+          : fieldText(request.body, 'active') === '1',
+      admin:
+        self && fieldText(request.body, 'admin') === undefined ? user.admin : fieldText(request.body, 'admin') === '1',
     };
     const password = fieldText(request.body, 'password') ?? '';
     const errors = check(form, password, fieldText(request.body, 'password2') ?? '', false);
@@ -166,7 +269,9 @@ export function registerUsersPage(app: FastifyInstance, context: AdminContext): 
         current: LIST,
         status,
         flashes: invalid,
-        body: (csrf) => html`<div class="head"><h1>User ${user.username}</h1></div>${userForm(form, errors, csrf, user, self)}`,
+        body: (csrf) =>
+          html`<div class="head"><h1>User ${user.username}</h1></div>
+            ${userForm(form, errors, csrf, user, self)}`,
       });
     if (errors.size > 0) return again(400);
     try {
@@ -185,7 +290,12 @@ export function registerUsersPage(app: FastifyInstance, context: AdminContext): 
     }
     // The API trusts a verified password for a while: make this change bite now.
     context.onUserChanged(user.id);
-    const what = [form.active !== user.active && (form.active ? 'activated' : 'deactivated'), form.admin !== user.admin && (form.admin ? 'made admin' : 'admin flag removed'), password !== '' && 'password reset', form.email !== user.email && 'email changed'].filter(Boolean);
+    const what = [
+      form.active !== user.active && (form.active ? 'activated' : 'deactivated'),
+      form.admin !== user.admin && (form.admin ? 'made admin' : 'admin flag removed'),
+      password !== '' && 'password reset',
+      form.email !== user.email && 'email changed',
+    ].filter(Boolean);
     flash(request, 'success', `Saved user ${user.username}${what.length ? `: ${what.join(', ')}` : ''}.`);
     return seeOther(reply, LIST);
   });

@@ -11,18 +11,28 @@ export interface ListPage<T> {
   objects: T[];
 }
 
-export function listPage<T extends Record<string, unknown>>(resource: Resource, query: ListQuery, rows: T[]): ListPage<T> {
+export function listPage<T extends Record<string, unknown>>(
+  resource: Resource,
+  query: ListQuery,
+  rows: T[],
+): ListPage<T> {
   // One row more than the page was fetched: its presence means there is a next page.
   const hasNext = rows.length > query.limit;
   const objects = hasNext ? rows.slice(0, query.limit) : rows;
   const last = objects[objects.length - 1];
   const next = hasNext
-    ? link(resource.name, query.search, query.page + 1, query.keyset && last !== undefined ? afterOf(resource, last) : undefined)
+    ? link(
+        resource.name,
+        query.search,
+        query.page + 1,
+        query.keyset && last !== undefined ? afterOf(resource, last) : undefined,
+      )
     : '';
   const previous = query.page > 1 && !query.keyset ? link(resource.name, query.search, query.page - 1, undefined) : '';
   // The key is always read (for `after`), but returned only when asked for.
   for (const column of resource.key) {
-    if (query.fields !== undefined && !query.fields.includes(column.name)) for (const row of objects) delete row[column.name];
+    if (query.fields !== undefined && !query.fields.includes(column.name))
+      for (const row of objects) delete row[column.name];
   }
   return { meta: { model: resource.name, next, previous, page: query.page }, objects };
 }

@@ -29,18 +29,33 @@ const DELETE_ALIAS = '/:id/delete/';
 const deletedSchema = { type: 'object', properties: { deleted: { type: 'integer' } } } as const;
 
 function listSchema(row: object): object {
-  const meta = { model: { type: 'string' }, next: { type: 'string' }, previous: { type: 'string' }, page: { type: 'integer' } };
-  return { type: 'object', properties: { meta: { type: 'object', properties: meta }, objects: { type: 'array', items: row } } };
+  const meta = {
+    model: { type: 'string' },
+    next: { type: 'string' },
+    previous: { type: 'string' },
+    page: { type: 'integer' },
+  };
+  return {
+    type: 'object',
+    properties: { meta: { type: 'object', properties: meta }, objects: { type: 'array', items: row } },
+  };
 }
 
-export async function resourceRoutes(app: FastifyInstance, { store, resource, maxLimit }: ResourceRoutesOptions): Promise<void> {
+export async function resourceRoutes(
+  app: FastifyInstance,
+  { store, resource, maxLimit }: ResourceRoutesOptions,
+): Promise<void> {
   const schemas = resourceSchemas(resource);
   const { db } = store;
 
-  app.get(LIST, { prefixTrailingSlash: 'slash', schema: { response: { 200: listSchema(schemas.row) } } }, async (request) => {
-    const query = parseListQuery(resource, rawQuery(request), db.adapter, maxLimit);
-    return listPage(resource, query, await store.list(resource, query));
-  });
+  app.get(
+    LIST,
+    { prefixTrailingSlash: 'slash', schema: { response: { 200: listSchema(schemas.row) } } },
+    async (request) => {
+      const query = parseListQuery(resource, rawQuery(request), db.adapter, maxLimit);
+      return listPage(resource, query, await store.list(resource, query));
+    },
+  );
 
   // Every response carrying one row has an ETag; If-Match makes a write conditional on it.
   app.get(DETAIL, { schema: { response: { 200: schemas.row } }, onSend: sendEtag }, async (request) => {
@@ -53,8 +68,14 @@ export async function resourceRoutes(app: FastifyInstance, { store, resource, ma
     return;
   }
 
-  app.post(LIST, { prefixTrailingSlash: 'slash', schema: { body: schemas.create, response: { 200: schemas.row } }, onSend: sendEtag }, async (request) =>
-    store.create(writeContext(request), resource, request.body as Record<string, unknown>),
+  app.post(
+    LIST,
+    {
+      prefixTrailingSlash: 'slash',
+      schema: { body: schemas.create, response: { 200: schemas.row } },
+      onSend: sendEtag,
+    },
+    async (request) => store.create(writeContext(request), resource, request.body as Record<string, unknown>),
   );
 
   // PUT, PATCH and POST all update partially: only the fields sent are written.
@@ -63,16 +84,28 @@ export async function resourceRoutes(app: FastifyInstance, { store, resource, ma
     const unchanged = ifMatchCondition(request, reply, schemas.row);
     return store.update(writeContext(request), resource, key, request.body as Record<string, unknown>, unchanged);
   };
-  app.route({ method: ['PUT', 'PATCH', 'POST'], url: DETAIL, schema: { body: schemas.update, response: { 200: schemas.row } }, onSend: sendEtag, handler: update });
+  app.route({
+    method: ['PUT', 'PATCH', 'POST'],
+    url: DETAIL,
+    schema: { body: schemas.update, response: { 200: schemas.row } },
+    onSend: sendEtag,
+    handler: update,
+  });
 
   const remove = async (request: FastifyRequest, reply: FastifyReply) => {
     const key = keyOf(request, resource);
     const unchanged = ifMatchCondition(request, reply, schemas.row);
-    if (!(await store.delete(writeContext(request), resource, key, unchanged))) throw notFound(resource.name, formatKey(key));
+    if (!(await store.delete(writeContext(request), resource, key, unchanged)))
+      throw notFound(resource.name, formatKey(key));
     return { deleted: 1 };
   };
   app.route({ method: 'DELETE', url: DETAIL, schema: { response: { 200: deletedSchema } }, handler: remove });
-  app.route({ method: ['POST', 'DELETE'], url: DELETE_ALIAS, schema: { response: { 200: deletedSchema } }, handler: remove });
+  app.route({
+    method: ['POST', 'DELETE'],
+    url: DELETE_ALIAS,
+    schema: { response: { 200: deletedSchema } },
+    handler: remove,
+  });
 
   for (const name of resource.model.adjustments ?? []) registerAdjustment(app, store, resource, name);
 
@@ -84,14 +117,27 @@ export async function resourceRoutes(app: FastifyInstance, { store, resource, ma
 /** `POST /api/<resource>/<key>/<column>`: `column = column + delta` in one statement; the new value as exact text. */
 function registerAdjustment(app: FastifyInstance, store: Store, resource: Resource, name: string): void {
   const url = `/:id/${name}`;
-  const keyProperties = Object.fromEntries(resource.key.map((column) => [column.name, { type: ['integer', 'string'] }]));
-  const response = { type: 'object', properties: { ...keyProperties, [name]: { type: 'string' }, delta: { type: 'string' } } };
+  const keyProperties = Object.fromEntries(
+    resource.key.map((column) => [column.name, { type: ['integer', 'string'] }]),
+  );
+  const response = {
+    type: 'object',
+    properties: { ...keyProperties, [name]: { type: 'string' }, delta: { type: 'string' } },
+  };
   const schema = { body: adjustmentSchema(resource.byName.get(name)!), response: { 200: response } };
   app.post(url, { schema }, async (request) => {
     const key = keyOf(request, resource);
     const body = request.body as { delta: string; min_balance?: string; note?: string };
-    const result = await store.adjust(writeContext(request), resource, name, key, { delta: body.delta, atLeast: body.min_balance, note: body.note });
-    return { ...Object.fromEntries(resource.key.map((column, index) => [column.name, result.key[index]])), [name]: result.value, delta: result.delta };
+    const result = await store.adjust(writeContext(request), resource, name, key, {
+      delta: body.delta,
+      atLeast: body.min_balance,
+      note: body.note,
+    });
+    return {
+      ...Object.fromEntries(resource.key.map((column, index) => [column.name, result.key[index]])),
+      [name]: result.value,
+      delta: result.delta,
+    };
   });
   allowOnly(app, url, ['POST']);
 }

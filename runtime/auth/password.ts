@@ -79,7 +79,9 @@ async function verifyLegacy(stored: string, password: string): Promise<VerifyRes
   const salt = stored.slice(0, separator);
   const digest = stored.slice(separator + 1);
   if (!LEGACY_DIGEST.test(digest)) return FAILED;
-  const actual = createHash('sha1').update(salt + password, 'utf8').digest();
+  const actual = createHash('sha1')
+    .update(salt + password, 'utf8')
+    .digest();
   // SHA-1 takes microseconds; pay one scrypt too so timing does not reveal which users still have a legacy row.
   await deriveKey(password, randomBytes(SALT_LENGTH), KEY_LENGTH, { N, r: R, p: P, maxmem: MAX_MEMORY });
   if (!timingSafeEqual(actual, Buffer.from(digest, 'hex'))) return FAILED;

@@ -54,7 +54,8 @@ const COUNT_USERS = 'SELECT COUNT(*) AS `n` FROM `user`';
 const LIST_USERS = 'SELECT `id`, `username`, `email`, `active`, `admin` FROM `user` ORDER BY `id`';
 const INSERT_USER = 'INSERT INTO `user` (`username`, `password`, `email`, `active`, `admin`) VALUES (?, ?, ?, 1, 1)';
 // A password reset or a deactivation also ends the user's admin sessions (session_version).
-const RESET_ADMIN = 'UPDATE `user` SET `password` = ?, `active` = 1, `admin` = 1, `session_version` = `session_version` + 1 WHERE `id` = ?';
+const RESET_ADMIN =
+  'UPDATE `user` SET `password` = ?, `active` = 1, `admin` = 1, `session_version` = `session_version` + 1 WHERE `id` = ?';
 const RESET_ADMIN_WITH_EMAIL =
   'UPDATE `user` SET `password` = ?, `email` = ?, `active` = 1, `admin` = 1, `session_version` = `session_version` + 1 WHERE `id` = ?';
 const DEACTIVATE = 'UPDATE `user` SET `active` = 0, `session_version` = `session_version` + 1 WHERE `username` = ?';
@@ -163,7 +164,13 @@ export class UserStore {
   /** Creates a user; a taken username or email throws the database's DuplicateKeyError. */
   async create(input: NewUser): Promise<number> {
     const hash = await hashPassword(input.password);
-    const { insertId } = await this.db.run(INSERT_NEW_USER, [input.username, hash, input.email, input.active ? 1 : 0, input.admin ? 1 : 0]);
+    const { insertId } = await this.db.run(INSERT_NEW_USER, [
+      input.username,
+      hash,
+      input.email,
+      input.active ? 1 : 0,
+      input.admin ? 1 : 0,
+    ]);
     return insertId;
   }
 
@@ -173,8 +180,10 @@ export class UserStore {
   }
 }
 
-const FIND_BY_ID = 'SELECT `id`, `username`, `email`, `active`, `admin`, `session_version` FROM `user` WHERE `id` = ? LIMIT 1';
-const INSERT_NEW_USER = 'INSERT INTO `user` (`username`, `password`, `email`, `active`, `admin`) VALUES (?, ?, ?, ?, ?)';
+const FIND_BY_ID =
+  'SELECT `id`, `username`, `email`, `active`, `admin`, `session_version` FROM `user` WHERE `id` = ? LIMIT 1';
+const INSERT_NEW_USER =
+  'INSERT INTO `user` (`username`, `password`, `email`, `active`, `admin`) VALUES (?, ?, ?, ?, ?)';
 const UPDATE_USER = 'UPDATE `user` SET `email` = ?, `active` = ?, `admin` = ? WHERE `id` = ?';
 
 export interface NewUser {

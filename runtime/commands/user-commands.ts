@@ -147,7 +147,10 @@ export function registerUserCommands(program: Command, openDb: () => Promise<Db>
     .description('create an active admin user, or reset the password of an existing one and reactivate it')
     .requiredOption('--username <name>', 'login name')
     .option('--email <addr>', 'email address (default: <name>@localhost)')
-    .addHelpText('after', '\nThe password is prompted for on a terminal, otherwise read from the first line of standard input.')
+    .addHelpText(
+      'after',
+      '\nThe password is prompted for on a terminal, otherwise read from the first line of standard input.',
+    )
     .action((options: CreateAdminOptions) => run((db) => createAdmin(db, options, io)));
 
   program

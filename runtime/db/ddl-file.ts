@@ -18,8 +18,11 @@ export function readDdl(database: DatabaseName, directory: URL = DDL_DIR): Map<s
     .map((statement) => statement.replace(/^--.*$/gm, '').trim())
     .filter(Boolean);
   for (const statement of statements) {
-    const table = /^CREATE TABLE IF NOT EXISTS (\S+)|^CREATE (?:UNIQUE )?INDEX IF NOT EXISTS \S+ ON (\S+)/.exec(statement);
-    if (table === null) throw new Error(`generated/ddl/${database}.sql: cannot tell the table of: ${statement.slice(0, 60)}`);
+    const table = /^CREATE TABLE IF NOT EXISTS (\S+)|^CREATE (?:UNIQUE )?INDEX IF NOT EXISTS \S+ ON (\S+)/.exec(
+      statement,
+    );
+    if (table === null)
+      throw new Error(`generated/ddl/${database}.sql: cannot tell the table of: ${statement.slice(0, 60)}`);
     const name = (table[1] ?? table[2]!).replace(/^`|`$/g, '');
     byTable.set(name, [...(byTable.get(name) ?? []), statement]);
   }

@@ -28,7 +28,10 @@ export class DatabaseUnavailableError extends Error {
 
 /** A table the service needs does not exist in the database. */
 export class MissingTableError extends Error {
-  constructor(readonly table: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly table: string,
+    options?: { cause?: unknown },
+  ) {
     super(`table ${table} does not exist in the database`, options);
     this.name = 'MissingTableError';
   }
@@ -36,7 +39,11 @@ export class MissingTableError extends Error {
 
 /** The database refused a value (range, length, charset) that validation let through. */
 export class InvalidValueError extends Error {
-  constructor(message: string, readonly column: string | undefined, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly column: string | undefined,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'InvalidValueError';
   }

@@ -21,7 +21,10 @@ export class RecentWrites {
   private readonly clients: LRUCache<string, true> | undefined;
   private readonly listeners: Array<(client: string) => void> = [];
 
-  constructor(readonly windowMs: number, maxClients = 100_000) {
+  constructor(
+    readonly windowMs: number,
+    maxClients = 100_000,
+  ) {
     this.clients = windowMs > 0 ? new LRUCache<string, true>({ max: maxClients, ttl: windowMs }) : undefined;
   }
 

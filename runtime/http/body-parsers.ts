@@ -8,8 +8,16 @@ import type { FastifyInstance } from 'fastify';
 import createError from '@fastify/error';
 
 const MalformedJsonError = createError('malformed_json', 'request body is not valid JSON: %s', 400);
-const UnsupportedMediaTypeError = createError('unsupported_media_type', 'unsupported content type %s: send JSON or form data', 415);
-const DuplicateFormFieldError = createError('invalid_body', 'invalid request body: form field %s is given more than once', 400);
+const UnsupportedMediaTypeError = createError(
+  'unsupported_media_type',
+  'unsupported content type %s: send JSON or form data',
+  415,
+);
+const DuplicateFormFieldError = createError(
+  'invalid_body',
+  'invalid request body: form field %s is given more than once',
+  400,
+);
 const InvalidEncodingError = createError('invalid_encoding', 'request body is not valid UTF-8', 400);
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });

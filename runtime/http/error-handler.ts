@@ -39,20 +39,36 @@ function stableCode(code: string | undefined): string {
 export function errorResponse(error: FastifyError & { fields?: FieldProblem[] }): { status: number; body: ErrorBody } {
   if (error.validation) {
     const fields = bodyProblems(error.validation as unknown as ErrorObject[]);
-    return { status: 400, body: { error: `invalid request body: ${describeProblems(fields)}`, code: 'invalid_body', fields } };
+    return {
+      status: 400,
+      body: { error: `invalid request body: ${describeProblems(fields)}`, code: 'invalid_body', fields },
+    };
   }
   if (error instanceof StoreError) {
-    return { status: statusOf(error), body: { error: error.message, code: error.code, ...(error.fields && { fields: error.fields }) } };
+    return {
+      status: statusOf(error),
+      body: { error: error.message, code: error.code, ...(error.fields && { fields: error.fields }) },
+    };
   }
   if (error instanceof MissingTableError) {
     return { status: 503, body: { error: `table ${error.table} is missing from the database`, code: 'table_missing' } };
   }
   if (error instanceof DatabaseUnavailableError) {
-    return { status: 503, body: { error: 'the database is unavailable; try again shortly', code: 'database_unavailable' } };
+    return {
+      status: 503,
+      body: { error: 'the database is unavailable; try again shortly', code: 'database_unavailable' },
+    };
   }
   if (error instanceof InvalidValueError) {
     const fields = error.column ? [{ field: error.column, message: 'is not accepted by the database' }] : undefined;
-    return { status: 400, body: { error: `the database refused a value: ${error.message}`, code: 'invalid_value', ...(fields && { fields }) } };
+    return {
+      status: 400,
+      body: {
+        error: `the database refused a value: ${error.message}`,
+        code: 'invalid_value',
+        ...(fields && { fields }),
+      },
+    };
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {

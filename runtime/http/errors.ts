@@ -23,7 +23,12 @@ export function invalidBody(problems: FieldProblem[]): ApiErrorWithFields {
 }
 
 /** The status of each of the store's errors. */
-const STORE_STATUS: Record<StoreErrorCode, number> = { not_found: 404, conflict: 409, precondition_failed: 412, invalid_query: 400 };
+const STORE_STATUS: Record<StoreErrorCode, number> = {
+  not_found: 404,
+  conflict: 409,
+  precondition_failed: 412,
+  invalid_query: 400,
+};
 
 /** The HTTP status an error stands for: the store's by its code, Fastify's and ours by their statusCode, else 500. */
 export function statusOf(error: unknown): number {

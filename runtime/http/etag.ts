@@ -29,12 +29,21 @@ export function tagMatches(header: string, etag: string): boolean {
  * a GET whose If-None-Match already names it with 304 and no body.
  * Callback style: it runs on every GET one, and a promise per call costs.
  */
-export function sendEtag(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload?: unknown) => void): void {
+export function sendEtag(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  payload: unknown,
+  done: (error: null, payload?: unknown) => void,
+): void {
   if (reply.statusCode !== 200 || typeof payload !== 'string') return done(null, payload);
   const etag = etagOf(payload);
   void reply.header('ETag', etag);
   const ifNoneMatch = request.headers['if-none-match'];
-  if ((request.method === 'GET' || request.method === 'HEAD') && ifNoneMatch !== undefined && tagMatches(ifNoneMatch, etag)) {
+  if (
+    (request.method === 'GET' || request.method === 'HEAD') &&
+    ifNoneMatch !== undefined &&
+    tagMatches(ifNoneMatch, etag)
+  ) {
     void reply.code(304);
     return done(null, null);
   }
@@ -46,7 +55,11 @@ export function sendEtag(request: FastifyRequest, reply: FastifyReply, payload: 
  * undefined when there is no condition (or `*`, which any existing row meets).
  * The row is serialised exactly as the response would be.
  */
-export function ifMatchCondition<T>(request: FastifyRequest, reply: FastifyReply, rowSchema: object): ((row: T) => boolean) | undefined {
+export function ifMatchCondition<T>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  rowSchema: object,
+): ((row: T) => boolean) | undefined {
   const header = request.headers['if-match'];
   if (header === undefined || listedTags(header).includes('*')) return undefined;
   const serialize = reply.compileSerializationSchema(rowSchema as Record<string, unknown>);

@@ -4,7 +4,12 @@
  * own factory, called later. Building all of them took ~10 % of the startup
  * CPU, for routes most processes never serve.
  */
-import { SerializerSelector, type RouteDefinition, type Serializer, type SerializerFactory } from '@fastify/fast-json-stringify-compiler';
+import {
+  SerializerSelector,
+  type RouteDefinition,
+  type Serializer,
+  type SerializerFactory,
+} from '@fastify/fast-json-stringify-compiler';
 import type { FastifyServerOptions } from 'fastify';
 
 const buildDefault: SerializerFactory = SerializerSelector();

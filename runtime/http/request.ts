@@ -37,7 +37,11 @@ export function keyOf(request: FastifyRequest, resource: Resource): KeyValues {
 export function writeContext(request: FastifyRequest): WriteContext {
   return {
     log: request.log,
-    actor: { user: request.user?.username ?? '', client: request.ip, route: `${request.method} ${request.routeOptions.url ?? request.url}` },
+    actor: {
+      user: request.user?.username ?? '',
+      client: request.ip,
+      route: `${request.method} ${request.routeOptions.url ?? request.url}`,
+    },
   };
 }
 

@@ -47,7 +47,9 @@ export function resourceSchemas(resource: Resource): ResourceSchemas {
     create[column.name] = bodyProperty(column, column.nullable && !required_, !column.readOnly);
     update[column.name] = bodyProperty(column, column.nullable, !column.readOnly && !column.primaryKey);
   }
-  const row = Object.fromEntries(resource.columns.filter((column) => !column.writeOnly).map((column) => [column.name, responseProperty(column)]));
+  const row = Object.fromEntries(
+    resource.columns.filter((column) => !column.writeOnly).map((column) => [column.name, responseProperty(column)]),
+  );
   return {
     create: { type: 'object', additionalProperties: false, required, properties: create },
     update: { type: 'object', additionalProperties: false, properties: update },

@@ -30,10 +30,13 @@ export function createBodyValidator(): Ajv {
     validate: function sqlValue(rule: ValueRule, data: unknown, _parentSchema, context): boolean {
       const checked = checkValue(rule, data);
       if (!checked.ok) {
-        (sqlValue as unknown as ValidateFunction).errors = [{ keyword: 'sqlValue', message: checked.message, params: {} } as unknown as ErrorObject];
+        (sqlValue as unknown as ValidateFunction).errors = [
+          { keyword: 'sqlValue', message: checked.message, params: {} } as unknown as ErrorObject,
+        ];
         return false;
       }
-      if (context?.parentData !== undefined) (context.parentData as Record<string, unknown>)[context.parentDataProperty] = checked.value;
+      if (context?.parentData !== undefined)
+        (context.parentData as Record<string, unknown>)[context.parentDataProperty] = checked.value;
       return true;
     },
   });
@@ -103,7 +106,11 @@ export function bodyProblems(errors: readonly ErrorObject[]): FieldProblem[] {
 function describe(error: ErrorObject): FieldProblem {
   const field = error.instancePath.slice(1).replace(/~1/g, '/').replace(/~0/g, '~') || 'body';
   const params = error.params as Record<string, unknown>;
-  const parent = (error.parentSchema ?? {}) as { sqlValue?: ValueRule; properties?: Record<string, { readOnlyColumn?: boolean }>; type?: unknown };
+  const parent = (error.parentSchema ?? {}) as {
+    sqlValue?: ValueRule;
+    properties?: Record<string, { readOnlyColumn?: boolean }>;
+    type?: unknown;
+  };
   switch (error.keyword) {
     case 'required':
       return { field: String(params.missingProperty), message: 'is required' };
@@ -121,7 +128,10 @@ function describe(error: ErrorObject): FieldProblem {
       return { field, message: `${expected}${nullable ? ' or null' : ''}` };
     }
     case 'minLength':
-      return { field, message: params.limit === 1 ? 'must not be empty' : `must be at least ${String(params.limit)} characters` };
+      return {
+        field,
+        message: params.limit === 1 ? 'must not be empty' : `must be at least ${String(params.limit)} characters`,
+      };
     case 'maxLength':
       return { field, message: `is longer than ${String(params.limit)} characters` };
     default:

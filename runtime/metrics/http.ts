@@ -3,7 +3,12 @@
  * every response, and /metrics itself, either on the main port behind the
  * API's Basic auth or on a listener of its own for a Prometheus scraper.
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteHandlerMethod } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type RouteHandlerMethod,
+} from 'fastify';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
 import { withErrorCounting } from './instrumented-db.js';
@@ -29,7 +34,11 @@ export interface Metrics {
 }
 
 /** Call before any route is added: only routes added after it are measured. */
-export function registerMetrics(app: FastifyInstance, db: Db, config: Pick<Config, 'metricsPort' | 'metricsHost'>): Metrics {
+export function registerMetrics(
+  app: FastifyInstance,
+  db: Db,
+  config: Pick<Config, 'metricsPort' | 'metricsHost'>,
+): Metrics {
   const metrics = new ServiceMetrics();
   const countingDb = withErrorCounting(db, metrics);
   metrics.watchPool(countingDb);

@@ -8,7 +8,14 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Db } from '../db/db.js';
 import { DatabaseUnavailableError, DuplicateKeyError, InvalidValueError, MissingTableError } from '../db/errors.js';
 
-export const DB_ERROR_KINDS = ['unavailable', 'timeout', 'duplicate_key', 'invalid_value', 'missing_table', 'other'] as const;
+export const DB_ERROR_KINDS = [
+  'unavailable',
+  'timeout',
+  'duplicate_key',
+  'invalid_value',
+  'missing_table',
+  'other',
+] as const;
 export type DbErrorKind = (typeof DB_ERROR_KINDS)[number];
 
 /** Driver codes (kept as the translated error's cause) that mean "too slow", not "not there". */

@@ -34,7 +34,12 @@ async function apply(db: Db, statement: Statement): Promise<unknown> {
   });
 }
 
-export async function adjustColumn(scope: WriteScope, name: string, key: KeyValues, request: AdjustRequest): Promise<AdjustResult> {
+export async function adjustColumn(
+  scope: WriteScope,
+  name: string,
+  key: KeyValues,
+  request: AdjustRequest,
+): Promise<AdjustResult> {
   const { db, resource } = scope;
   const bind = resource.model.statements.adjust?.[name];
   const rule = resource.byName.get(name)?.rule;
@@ -43,9 +48,10 @@ export async function adjustColumn(scope: WriteScope, name: string, key: KeyValu
   if (stored === undefined) {
     const select = resource.model.statements.select(key);
     if ((await db.all(select.sql, select.params)).length === 0) throw notFound(resource.name, formatKey(key));
-    throw conflict(`${name} of ${resource.name} ${formatKey(key)} would fall below ${request.atLeast}: nothing was written`, [
-      { field: 'delta', message: `would take ${name} below min_balance ${request.atLeast}` },
-    ]);
+    throw conflict(
+      `${name} of ${resource.name} ${formatKey(key)} would fall below ${request.atLeast}: nothing was written`,
+      [{ field: 'delta', message: `would take ${name} below min_balance ${request.atLeast}` }],
+    );
   }
   const value = formatDecimal(stored, rule.scale);
   const delta = formatDecimal(request.delta, rule.scale);

@@ -41,7 +41,9 @@ const ROW_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 export const INSERT_AUDIT = `INSERT INTO ${AUDIT_TABLE}\n  ${AUDIT_COLUMNS}\nVALUES ${ROW_PLACEHOLDERS}`;
 
 function insertRows(count: number): string {
-  return count === 1 ? INSERT_AUDIT : `INSERT INTO ${AUDIT_TABLE}\n  ${AUDIT_COLUMNS}\nVALUES ${Array(count).fill(ROW_PLACEHOLDERS).join(', ')}`;
+  return count === 1
+    ? INSERT_AUDIT
+    : `INSERT INTO ${AUDIT_TABLE}\n  ${AUDIT_COLUMNS}\nVALUES ${Array(count).fill(ROW_PLACEHOLDERS).join(', ')}`;
 }
 
 let formattedSecond = -1;
@@ -107,7 +109,10 @@ export class AuditWriter {
 
   append(actor: Actor, entry: AuditEntry): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ params: rowParams(actor, entry), done: (error) => (error === undefined ? resolve() : reject(error)) });
+      this.queue.push({
+        params: rowParams(actor, entry),
+        done: (error) => (error === undefined ? resolve() : reject(error)),
+      });
       if (!this.writing) {
         this.writing = true;
         setImmediate(() => void this.drain());
@@ -119,7 +124,10 @@ export class AuditWriter {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       try {
-        await this.db.run(insertRows(batch.length), batch.flatMap((pending) => pending.params));
+        await this.db.run(
+          insertRows(batch.length),
+          batch.flatMap((pending) => pending.params),
+        );
         for (const pending of batch) pending.done();
       } catch (error) {
         for (const pending of batch) pending.done(error ?? new Error('audit INSERT failed'));

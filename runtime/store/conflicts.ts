@@ -8,7 +8,10 @@ import type { Resource } from './resource.js';
 
 export function conflictFor(resource: Resource, error: unknown): unknown {
   if (!(error instanceof DuplicateKeyError)) return error;
-  let fields = error.key === 'PRIMARY' ? resource.key.map((column) => column.name) : resource.uniqueKeys.find((key) => key.name === error.key)?.columns;
+  let fields =
+    error.key === 'PRIMARY'
+      ? resource.key.map((column) => column.name)
+      : resource.uniqueKeys.find((key) => key.name === error.key)?.columns;
   if (fields === undefined) {
     const bySqlName = new Map(resource.columns.map((column) => [column.spec.column ?? column.name, column.name]));
     fields = error.columns.map((name) => bySqlName.get(name) ?? name);

@@ -27,7 +27,9 @@ export class StoreError extends Error {
 
 /** Summarises field problems into one readable sentence. */
 export function describeProblems(problems: readonly FieldProblem[]): string {
-  return problems.map((problem) => `${problem.field} ${problem.message}${problem.hint ? ` (${problem.hint})` : ''}`).join('; ');
+  return problems
+    .map((problem) => `${problem.field} ${problem.message}${problem.hint ? ` (${problem.hint})` : ''}`)
+    .join('; ');
 }
 
 /** No row has that key (any more). */
@@ -42,7 +44,10 @@ export function conflict(message: string, fields?: FieldProblem[]): StoreError {
 
 /** The row is no longer what the caller read (If-Match, the admin's edit form): nothing was written. */
 export function preconditionFailed(resource: string, key: string): StoreError {
-  return new StoreError('precondition_failed', `${resource} ${key} has changed since it was read (If-Match): nothing was written`);
+  return new StoreError(
+    'precondition_failed',
+    `${resource} ${key} has changed since it was read (If-Match): nothing was written`,
+  );
 }
 
 /** A list query names unknown fields or operators, or values that do not fit them. */

@@ -20,7 +20,10 @@ export function escapeLike(value: string): string {
 
 function anyOf(conditions: Condition[]): Condition {
   if (conditions.length === 1) return conditions[0]!;
-  return { sql: `(${conditions.map((condition) => condition.sql).join(' OR ')})`, params: conditions.flatMap((condition) => condition.params) };
+  return {
+    sql: `(${conditions.map((condition) => condition.sql).join(' OR ')})`,
+    params: conditions.flatMap((condition) => condition.params),
+  };
 }
 
 function placeholders(count: number): string {
@@ -67,7 +70,12 @@ export function filterCondition(
     case 'like':
       return anyOf(values.map((value) => ({ sql: `${target} LIKE ?${dialect.likeEscape}`, params: [value] })));
     case 'ilike':
-      return anyOf(values.map((value) => ({ sql: `${dialect.lower(target)} LIKE ${dialect.lower('?')}${dialect.likeEscape}`, params: [value] })));
+      return anyOf(
+        values.map((value) => ({
+          sql: `${dialect.lower(target)} LIKE ${dialect.lower('?')}${dialect.likeEscape}`,
+          params: [value],
+        })),
+      );
     case 'regexp':
       return anyOf(values.map((value) => ({ sql: `${target} REGEXP ?`, params: [value] })));
     case 'contains':

@@ -35,7 +35,9 @@ function checkEncoding(rawQuery: string): void {
     try {
       decodeURIComponent(escaped);
     } catch {
-      throw invalidQuery([{ field: 'query', message: `is not valid percent-encoded UTF-8 near ${JSON.stringify(escaped.slice(0, 40))}` }]);
+      throw invalidQuery([
+        { field: 'query', message: `is not valid percent-encoded UTF-8 near ${JSON.stringify(escaped.slice(0, 40))}` },
+      ]);
     }
   }
 }
@@ -68,7 +70,8 @@ export function parseListQuery(resource: Resource, rawQuery: string, adapter: Sq
   const conditions: Condition[] = [];
   for (const [key, { column, operator, hops, raw }] of filters) {
     const values = parseFilterValues(key, column, operator, raw, problems);
-    if (values !== undefined) conditions.push(throughRelations(hops, filterCondition(column, operator, values, adapter)));
+    if (values !== undefined)
+      conditions.push(throughRelations(hops, filterCondition(column, operator, values, adapter)));
   }
 
   const afterText = reserved.get('after');
@@ -76,7 +79,12 @@ export function parseListQuery(resource: Resource, rawQuery: string, adapter: Sq
   if (problems.length > 0) throw invalidQuery(problems);
 
   return {
-    select: fields === undefined ? readableSelect : selectWithKey(fields, columns, primaryKey).map((column) => column.select).join(', '),
+    select:
+      fields === undefined
+        ? readableSelect
+        : selectWithKey(fields, columns, primaryKey)
+            .map((column) => column.select)
+            .join(', '),
     where: conditions.length > 0 ? ` WHERE ${conditions.map((condition) => condition.sql).join(' AND ')}` : '',
     params: conditions.flatMap((condition) => condition.params),
     orderBy: ` ORDER BY ${ordering.map(({ column, descending }) => `${column.sql}${descending ? ' DESC' : ''}`).join(', ')}`,
@@ -97,7 +105,13 @@ const OPERATOR_NAMES = new Set<string>(OPERATORS);
  * exactly the key's columns, all ascending or all descending. A composite
  * key compares as a row value: `(a, b) > (?, ?)`.
  */
-function keysetCondition(text: string, key: readonly Column[], ordering: OrderKey[], conditions: Condition[], problems: FieldProblem[]): boolean {
+function keysetCondition(
+  text: string,
+  key: readonly Column[],
+  ordering: OrderKey[],
+  conditions: Condition[],
+  problems: FieldProblem[],
+): boolean {
   const parts = text.split(',');
   const names = key.map((column) => column.name).join(',');
   if (parts.length !== key.length) {
@@ -108,13 +122,18 @@ function keysetCondition(text: string, key: readonly Column[], ordering: OrderKe
   for (const [index, column] of key.entries()) {
     const checked = checkValue(column.rule, key.length === 1 ? text : decodeURIComponent(parts[index]!));
     if (!checked.ok) {
-      problems.push({ field: 'after', message: key.length === 1 ? checked.message : `${column.name} ${checked.message}` });
+      problems.push({
+        field: 'after',
+        message: key.length === 1 ? checked.message : `${column.name} ${checked.message}`,
+      });
       return false;
     }
     values.push(checked.value);
   }
   const descending = ordering[0]?.descending === true;
-  const byKey = ordering.length === key.length && ordering.every((order, index) => order.column === key[index] && order.descending === descending);
+  const byKey =
+    ordering.length === key.length &&
+    ordering.every((order, index) => order.column === key[index] && order.descending === descending);
   if (!byKey) {
     const descendingNames = key.map((column) => `-${column.name}`).join(',');
     problems.push({ field: 'after', message: `needs ordering by ${names} (or ${descendingNames})` });
@@ -192,7 +211,10 @@ function throughRelations(hops: Hop[], condition: Condition): Condition {
   let result = condition;
   for (const { column, target } of [...hops].reverse()) {
     // A reference holds a single-column key (the generator checks it).
-    result = { sql: `${column.sql} IN (SELECT ${target.key[0]!.sql} FROM ${target.table} WHERE ${result.sql})`, params: result.params };
+    result = {
+      sql: `${column.sql} IN (SELECT ${target.key[0]!.sql} FROM ${target.table} WHERE ${result.sql})`,
+      params: result.params,
+    };
   }
   return result;
 }
@@ -248,7 +270,10 @@ function parseFilterValues(
 function positiveInteger(name: string, text: string | undefined, fallback: number, problems: FieldProblem[]): number {
   if (text === undefined) return fallback;
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > MAX_PAGE) {
-    problems.push({ field: name, message: `must be a whole number from 1 to ${MAX_PAGE} (got ${JSON.stringify(text)})` });
+    problems.push({
+      field: name,
+      message: `must be a whole number from 1 to ${MAX_PAGE} (got ${JSON.stringify(text)})`,
+    });
     return fallback;
   }
   return Number(text);
@@ -282,11 +307,16 @@ function parseOrdering(
     if (!keys.some((key) => key.column === column)) keys.push({ column, descending });
   }
   // The primary key breaks ties, so pages are stable.
-  for (const column of primaryKey) if (!keys.some((key) => key.column === column)) keys.push({ column, descending: false });
+  for (const column of primaryKey)
+    if (!keys.some((key) => key.column === column)) keys.push({ column, descending: false });
   return keys;
 }
 
-function parseFields(text: string | undefined, columns: ReadonlyMap<string, Column>, problems: FieldProblem[]): string[] | undefined {
+function parseFields(
+  text: string | undefined,
+  columns: ReadonlyMap<string, Column>,
+  problems: FieldProblem[],
+): string[] | undefined {
   if (text === undefined) return undefined;
   const fields: string[] = [];
   for (const name of text.split(',').filter(Boolean)) {
@@ -302,12 +332,17 @@ function parseFields(text: string | undefined, columns: ReadonlyMap<string, Colu
     }
     if (!fields.includes(name)) fields.push(name);
   }
-  if (fields.length === 0 && problems.length === 0) problems.push({ field: 'fields', message: 'must name at least one field' });
+  if (fields.length === 0 && problems.length === 0)
+    problems.push({ field: 'fields', message: 'must name at least one field' });
   return fields;
 }
 
 /** The primary key is always read: the next page's `after=` needs it. */
-function selectWithKey(fields: string[], columns: ReadonlyMap<string, Column>, primaryKey: readonly Column[]): Column[] {
+function selectWithKey(
+  fields: string[],
+  columns: ReadonlyMap<string, Column>,
+  primaryKey: readonly Column[],
+): Column[] {
   const selected = fields.map((name) => columns.get(name)!);
   for (const column of [...primaryKey].reverse()) if (!selected.includes(column)) selected.unshift(column);
   return selected;

@@ -111,7 +111,9 @@ export class Resource {
     this.transactional = model.engine.toLowerCase() === 'innodb';
     this.readOnly = model.readOnly === true;
     this.createDefaults = Object.fromEntries(
-      model.columns.filter((spec) => 'default' in spec && spec.readOnly !== true).map((spec) => [spec.name, spec.default]),
+      model.columns
+        .filter((spec) => 'default' in spec && spec.readOnly !== true)
+        .map((spec) => [spec.name, spec.default]),
     );
     this.decoders = this.columns.flatMap((column) => {
       const decoder = decoderOf(column.rule, column.zeroDate);
@@ -142,7 +144,8 @@ export class Registry {
   private readonly resources = new Map<string, Resource>();
 
   constructor(models: readonly ResourceModel[]) {
-    for (const model of models) this.resources.set(model.resource, new Resource(model, (name) => this.resources.get(name)));
+    for (const model of models)
+      this.resources.set(model.resource, new Resource(model, (name) => this.resources.get(name)));
   }
 
   get(name: string): Resource | undefined {

@@ -23,11 +23,20 @@ const NO_DEFAULTS: Readonly<Record<string, unknown>> = Object.freeze({});
  * value from `defaults` when it has one there. `keys` admits key columns
  * that are chosen rather than numbered (a create of a CHAR or composite key).
  */
-function writable(resource: Resource, values: Record<string, unknown>, defaults: Readonly<Record<string, unknown>>, keys: boolean): [Column, SqlValue][] {
+function writable(
+  resource: Resource,
+  values: Record<string, unknown>,
+  defaults: Readonly<Record<string, unknown>>,
+  keys: boolean,
+): [Column, SqlValue][] {
   const pairs: [Column, SqlValue][] = [];
   for (const column of resource.columns) {
     if (column.readOnly || (column.primaryKey && !keys)) continue;
-    const source = Object.hasOwn(values, column.name) ? values : Object.hasOwn(defaults, column.name) ? defaults : undefined;
+    const source = Object.hasOwn(values, column.name)
+      ? values
+      : Object.hasOwn(defaults, column.name)
+        ? defaults
+        : undefined;
     if (source === undefined) continue;
     const value = source[column.name];
     if (value !== undefined) pairs.push([column, bound(column, value)]);
@@ -41,12 +50,20 @@ export function whereKey(resource: Resource): string {
 }
 
 /** `defaults`: the model's create defaults, for the columns a request left out. */
-export function insertStatement(adapter: SqlAdapter, resource: Resource, values: Record<string, unknown>, defaults = NO_DEFAULTS): Statement {
+export function insertStatement(
+  adapter: SqlAdapter,
+  resource: Resource,
+  values: Record<string, unknown>,
+  defaults = NO_DEFAULTS,
+): Statement {
   const pairs = writable(resource, values, defaults, true);
   if (pairs.length === 0) return { sql: `INSERT INTO ${resource.table} ${adapter.defaultValues}`, params: [] };
   const columns = pairs.map(([column]) => column.sql).join(', ');
   const placeholders = pairs.map(() => '?').join(', ');
-  return { sql: `INSERT INTO ${resource.table} (${columns}) VALUES (${placeholders})`, params: pairs.map(([, value]) => value) };
+  return {
+    sql: `INSERT INTO ${resource.table} (${columns}) VALUES (${placeholders})`,
+    params: pairs.map(([, value]) => value),
+  };
 }
 
 /** The same INSERT answering the row it stored (where the database understands RETURNING). */
@@ -55,11 +72,18 @@ export function returning(statement: Statement, resource: Resource): Statement {
 }
 
 /** Returns undefined when nothing was sent: `{}` is a no-op. Key columns are never updated. */
-export function updateStatement(resource: Resource, values: Record<string, unknown>, key: KeyValues): Statement | undefined {
+export function updateStatement(
+  resource: Resource,
+  values: Record<string, unknown>,
+  key: KeyValues,
+): Statement | undefined {
   const pairs = writable(resource, values, NO_DEFAULTS, false);
   if (pairs.length === 0) return undefined;
   const assignments = pairs.map(([column]) => `${column.sql} = ?`).join(', ');
-  return { sql: `UPDATE ${resource.table} SET ${assignments}${whereKey(resource)}`, params: [...pairs.map(([, value]) => value), ...key] };
+  return {
+    sql: `UPDATE ${resource.table} SET ${assignments}${whereKey(resource)}`,
+    params: [...pairs.map(([, value]) => value), ...key],
+  };
 }
 
 /** What a conditional write compares: every column the API shows but the key (already in the WHERE clause). */
@@ -74,13 +98,21 @@ function compared(resource: Resource): Column[] {
  */
 export function unchanged(adapter: SqlAdapter, resource: Resource, statement: Statement, raw: Row): Statement {
   const columns = compared(resource);
-  const tests = columns.map((column) => `\n  AND ${adapter.sameValue(column.sql, column.rule, column.spec.type)}`).join('');
-  return { sql: `${statement.sql}${tests}`, params: [...statement.params, ...columns.map((column) => raw[column.name] as SqlValue)] };
+  const tests = columns
+    .map((column) => `\n  AND ${adapter.sameValue(column.sql, column.rule, column.spec.type)}`)
+    .join('');
+  return {
+    sql: `${statement.sql}${tests}`,
+    params: [...statement.params, ...columns.map((column) => raw[column.name] as SqlValue)],
+  };
 }
 
 /** Some columns of one row by key (an update's old values, where the database keeps none itself). */
 export function selectColumns(resource: Resource, columns: readonly Column[], key: KeyValues): Statement {
-  return { sql: `SELECT ${columns.map((column) => column.select).join(', ')} FROM ${resource.table}${whereKey(resource)}`, params: [...key] };
+  return {
+    sql: `SELECT ${columns.map((column) => column.select).join(', ')} FROM ${resource.table}${whereKey(resource)}`,
+    params: [...key],
+  };
 }
 
 /**
@@ -92,14 +124,19 @@ export function selectColumns(resource: Resource, columns: readonly Column[], ke
  * unevaluated (as an IS NULL test of a NOT NULL column could).
  */
 export function keepingOldValues(statement: Statement, columns: readonly Column[]): Statement {
-  const tests = columns.map((column, index) => ` AND COALESCE(LENGTH(@a2gen_old_${index} := ${column.sql}), 0) >= 0`).join('');
+  const tests = columns
+    .map((column, index) => ` AND COALESCE(LENGTH(@a2gen_old_${index} := ${column.sql}), 0) >= 0`)
+    .join('');
   return { sql: `${statement.sql}${tests}`, params: statement.params };
 }
 
 /** The row after such an UPDATE, with keepingOldValues' variables as `a2gen_old_<n>`, read on the same connection. */
 export function readBackWithOldValues(resource: Resource, columns: readonly Column[], key: KeyValues): Statement {
   const old = columns.map((_column, index) => `@a2gen_old_${index} AS a2gen_old_${index}`).join(', ');
-  return { sql: `SELECT ${old}, ${resource.readableSelect} FROM ${resource.table}${whereKey(resource)}`, params: [...key] };
+  return {
+    sql: `SELECT ${old}, ${resource.readableSelect} FROM ${resource.table}${whereKey(resource)}`,
+    params: [...key],
+  };
 }
 
 /** The parts of a list page's SELECT that a list query decides, each from the whitelist. */

@@ -69,7 +69,13 @@ export class Store {
   }
 
   /** Writes only the columns in `values`; `{}` writes nothing (and is not audited). */
-  update(context: WriteContext, resource: Resource, key: KeyValues, values: Record<string, unknown>, precondition?: Precondition): Promise<Row> {
+  update(
+    context: WriteContext,
+    resource: Resource,
+    key: KeyValues,
+    values: Record<string, unknown>,
+    precondition?: Precondition,
+  ): Promise<Row> {
     return this.inScope(context, resource, (scope) => updateRow(scope, key, values, precondition));
   }
 
@@ -79,7 +85,13 @@ export class Store {
   }
 
   /** `column = column + delta` in one statement; answers the value that statement stored. */
-  adjust(context: WriteContext, resource: Resource, column: string, key: KeyValues, request: AdjustRequest): Promise<AdjustResult> {
+  adjust(
+    context: WriteContext,
+    resource: Resource,
+    column: string,
+    key: KeyValues,
+    request: AdjustRequest,
+  ): Promise<AdjustResult> {
     return this.inScope(context, resource, (scope) => adjustColumn(scope, column, key, request));
   }
 
@@ -87,7 +99,9 @@ export class Store {
   private inScope<R>(context: WriteContext, resource: Resource, work: (scope: WriteScope) => Promise<R>): Promise<R> {
     const transaction = resource.transactional && this.writer.adapter.transactions;
     if (!transaction) return work(this.scope(context, resource, this.writer, false));
-    return this.writer.pinned((connection) => work(this.scope(context, resource, connection, true)), { transaction: true });
+    return this.writer.pinned((connection) => work(this.scope(context, resource, connection, true)), {
+      transaction: true,
+    });
   }
 
   private scope(context: WriteContext, resource: Resource, db: Db, locked: boolean): WriteScope {
@@ -115,7 +129,10 @@ export class Store {
       await this.auditWriter.append(context.actor, entry);
     } catch (error) {
       // Without a transaction the change has happened and must not be reported as failed.
-      context.log.error({ err: error, audit: entry, actor: context.actor }, 'audit row not written; the change itself was applied');
+      context.log.error(
+        { err: error, audit: entry, actor: context.actor },
+        'audit row not written; the change itself was applied',
+      );
     }
   }
 }

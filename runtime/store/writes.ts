@@ -51,7 +51,9 @@ function run(scope: WriteScope, statement: Statement) {
 
 /** The key a create stored: numbered by the database, or as sent. */
 function createdKey(resource: Resource, insertId: number, values: Record<string, unknown>): KeyValues {
-  return resource.key.map((column) => (column.spec.autoIncrement ? insertId : (values[column.name] ?? column.spec.default ?? null) as SqlValue));
+  return resource.key.map((column) =>
+    column.spec.autoIncrement ? insertId : ((values[column.name] ?? column.spec.default ?? null) as SqlValue),
+  );
 }
 
 /** The INSERT, and the row as stored: from the INSERT itself where RETURNING is understood, else read back by its key. */
@@ -80,7 +82,8 @@ function pick(resource: Resource, row: Row, names: Iterable<string>): Row {
 
 function masked(resource: Resource, row: Row, sent: Record<string, unknown>): Row {
   const values: Row = { ...row };
-  for (const column of resource.columns) if (column.writeOnly && sent[column.name] !== undefined) values[column.name] = MASKED;
+  for (const column of resource.columns)
+    if (column.writeOnly && sent[column.name] !== undefined) values[column.name] = MASKED;
   return values;
 }
 
@@ -89,11 +92,22 @@ export async function createRow(scope: WriteScope, values: Record<string, unknow
   const statement = insertStatement(scope.db.adapter, resource, values, resource.createDefaults);
   const created = await insertAndRead(scope, statement, values);
   const key = formatKey(keyOf(resource, created));
-  await scope.record({ action: 'create', resource: resource.name, key, before: null, after: masked(resource, created, values) });
+  await scope.record({
+    action: 'create',
+    resource: resource.name,
+    key,
+    before: null,
+    after: masked(resource, created, values),
+  });
   return created;
 }
 
-export async function updateRow(scope: WriteScope, key: KeyValues, values: Record<string, unknown>, precondition?: Precondition): Promise<Row> {
+export async function updateRow(
+  scope: WriteScope,
+  key: KeyValues,
+  values: Record<string, unknown>,
+  precondition?: Precondition,
+): Promise<Row> {
   const { resource, db } = scope;
   const statement = updateStatement(resource, values, key);
   if (statement === undefined) return (await readExisting(scope, key)).value;
@@ -117,7 +131,9 @@ export async function updateRow(scope: WriteScope, key: KeyValues, values: Recor
 
 /** The columns an update writes whose old values its audit row shows (write-only ones are masked anyway). */
 function auditedColumns(resource: Resource, values: Record<string, unknown>): Column[] {
-  return resource.columns.filter((column) => !column.readOnly && !column.primaryKey && !column.writeOnly && values[column.name] !== undefined);
+  return resource.columns.filter(
+    (column) => !column.readOnly && !column.primaryKey && !column.writeOnly && values[column.name] !== undefined,
+  );
 }
 
 /**
@@ -127,12 +143,18 @@ function auditedColumns(resource: Resource, values: Record<string, unknown>): Co
  * back returns them, on one connection: two statements, as a hand-written
  * update costs. Elsewhere (SQLite, in process) those columns are read first.
  */
-async function updateAndRead(scope: WriteScope, key: KeyValues, update: Statement, columns: Column[]): Promise<{ before: Row; after: Row }> {
+async function updateAndRead(
+  scope: WriteScope,
+  key: KeyValues,
+  update: Statement,
+  columns: Column[],
+): Promise<{ before: Row; after: Row }> {
   const { db, resource } = scope;
   if (!db.adapter.sessionVariables || columns.length === 0) {
     const read = selectColumns(resource, columns, key);
     const [old] = columns.length === 0 ? [{}] : await db.all(read.sql, read.params);
-    if (old === undefined || (await run(scope, update)).affectedRows === 0) throw notFound(resource.name, formatKey(key));
+    if (old === undefined || (await run(scope, update)).affectedRows === 0)
+      throw notFound(resource.name, formatKey(key));
     return { before: resource.decode(old), after: (await readExisting(scope, key)).value };
   }
   const statement = keepingOldValues(update, columns);
@@ -151,7 +173,13 @@ async function updateAndRead(scope: WriteScope, key: KeyValues, update: Statemen
   return { before: resource.decode(old), after: resource.decode(row) };
 }
 
-async function auditUpdate(scope: WriteScope, key: KeyValues, values: Record<string, unknown>, before: Row, after: Row): Promise<void> {
+async function auditUpdate(
+  scope: WriteScope,
+  key: KeyValues,
+  values: Record<string, unknown>,
+  before: Row,
+  after: Row,
+): Promise<void> {
   const { resource } = scope;
   const sent = Object.keys(values).filter((name) => values[name] !== undefined);
   await scope.record({
@@ -170,12 +198,19 @@ export async function deleteRow(scope: WriteScope, key: KeyValues, precondition?
   if (!scope.audited && precondition === undefined) return (await db.run(remove.sql, remove.params)).affectedRows > 0;
   const before = await readRow(scope, key);
   if (before === undefined) return false;
-  if (precondition !== undefined && !precondition(before.value)) throw preconditionFailed(resource.name, formatKey(key));
+  if (precondition !== undefined && !precondition(before.value))
+    throw preconditionFailed(resource.name, formatKey(key));
   const statement = precondition === undefined ? remove : unchanged(db.adapter, resource, remove, before.raw);
   if ((await db.run(statement.sql, statement.params)).affectedRows === 0) {
     if (precondition !== undefined) throw preconditionFailed(resource.name, formatKey(key));
     return false;
   }
-  await scope.record({ action: 'delete', resource: resource.name, key: formatKey(key), before: before.value, after: null });
+  await scope.record({
+    action: 'delete',
+    resource: resource.name,
+    key: formatKey(key),
+    before: before.value,
+    after: null,
+  });
   return true;
 }

@@ -64,7 +64,14 @@ export async function startAdminService(
     run: (sql, params) => (statements.push(sql), backend.db.run(sql, params)),
   });
   const db = wrap(recording);
-  const app = await buildServer({ db, models, config, logger: false, openapi: false, admin: { sessionKey: randomBytes(32) } });
+  const app = await buildServer({
+    db,
+    models,
+    config,
+    logger: false,
+    openapi: false,
+    admin: { sessionKey: randomBytes(32) },
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -79,21 +86,38 @@ export async function startAdminService(
       async post(path, form = {}) {
         const body = new URLSearchParams();
         if (!('_csrf' in form) && state.csrf !== undefined) body.append('_csrf', state.csrf);
-        for (const [key, value] of Object.entries(form)) for (const item of Array.isArray(value) ? value : [value]) body.append(key, item);
-        return send(path, { method: 'POST', body: body.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+        for (const [key, value] of Object.entries(form))
+          for (const item of Array.isArray(value) ? value : [value]) body.append(key, item);
+        return send(path, {
+          method: 'POST',
+          body: body.toString(),
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        });
       },
       async login(username = USERNAME, password = PASSWORD, next) {
         await state.get('/admin/login');
-        const answer = await state.post('/admin/login', { username, password, ...(next === undefined ? {} : { next }) });
+        const answer = await state.post('/admin/login', {
+          username,
+          password,
+          ...(next === undefined ? {} : { next }),
+        });
         // A new session gets a new CSRF secret: pick up its token the way a browser would, from the next page.
         if (answer.status === 303) await state.get('/admin/user/add/');
         return answer;
       },
     };
-    async function send(path: string, init: { method: string; body?: string; headers?: Record<string, string> }): Promise<Page> {
+    async function send(
+      path: string,
+      init: { method: string; body?: string; headers?: Record<string, string> },
+    ): Promise<Page> {
       const headers: Record<string, string> = { ...init.headers };
       if (state.cookie) headers.cookie = state.cookie;
-      const response = await fetch(baseUrl + path, { method: init.method, body: init.body, headers, redirect: 'manual' });
+      const response = await fetch(baseUrl + path, {
+        method: init.method,
+        body: init.body,
+        headers,
+        redirect: 'manual',
+      });
       const setCookie = response.headers.get('set-cookie');
       if (setCookie) {
         const pair = setCookie.split(';')[0]!;
@@ -117,7 +141,10 @@ export async function startAdminService(
     async api(path, init = {}) {
       const response = await fetch(baseUrl + path, {
         method: init.method ?? 'GET',
-        headers: { authorization: init.auth ?? basicAuth(USERNAME, PASSWORD), ...(init.body ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          authorization: init.auth ?? basicAuth(USERNAME, PASSWORD),
+          ...(init.body ? { 'content-type': 'application/json' } : {}),
+        },
         body: init.body ? JSON.stringify(init.body) : undefined,
       });
       const text = await response.text();

@@ -22,20 +22,41 @@ t.test('the admin panel in a real browser', async (t) => {
   for (let n = 0; n < 24; n++) {
     await service.api('/api/card/', {
       method: 'POST',
-      body: { username: `5550${String(n).padStart(2, '0')}`, useralias: `web${n}`, uipass: 'pin', credit: String(n), tariff: '1', lastname: n % 3 ? 'Miller' : 'Okafor' },
+      body: {
+        username: `5550${String(n).padStart(2, '0')}`,
+        useralias: `web${n}`,
+        uipass: 'pin',
+        credit: String(n),
+        tariff: '1',
+        lastname: n % 3 ? 'Miller' : 'Okafor',
+      },
     });
   }
   const browser: Browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   t.teardown(() => browser.close());
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, javaScriptEnabled: false });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    acceptDownloads: true,
+    javaScriptEnabled: false,
+  });
   const page = await context.newPage();
   mkdirSync(ARTIFACTS, { recursive: true });
   const base = service.baseUrl;
-  const ids = async () => page.locator('tbody input[name=id]').evaluateAll((boxes) => boxes.map((box) => (box as unknown as { value: string }).value));
+  const ids = async () =>
+    page
+      .locator('tbody input[name=id]')
+      .evaluateAll((boxes) => boxes.map((box) => (box as unknown as { value: string }).value));
 
   await t.test('sign in', async (t) => {
     await page.goto(`${base}/admin/card/`);
@@ -94,7 +115,7 @@ t.test('the admin panel in a real browser', async (t) => {
 
   await t.test('edit it', async (t) => {
     t.equal(await page.inputValue('#field-id_group'), '1', 'without JavaScript the group is a plain id input');
-    t.equal(await page.textContent('.reference-label'), 'DEFAULT', 'with the group\'s name beside it');
+    t.equal(await page.textContent('.reference-label'), 'DEFAULT', "with the group's name beside it");
     t.equal(await page.getAttribute('.lookup-link', 'href'), '/admin/cardgroup/', 'and a link to look groups up');
     t.equal(await page.locator('.reference-search').count(), 0, 'no picker without JavaScript');
     await page.fill('#field-firstname', 'Ada');
@@ -103,7 +124,9 @@ t.test('the admin panel in a real browser', async (t) => {
     await page.click('button[value=save]');
     t.equal(new URL(page.url()).pathname, '/admin/card/');
     t.match(await page.textContent('.flash.success'), /Saved card \d+: Status, First name\./);
-    const [row] = await service.backend.raw("SELECT firstname, credit, lastname FROM cc_card WHERE username = '777001'");
+    const [row] = await service.backend.raw(
+      "SELECT firstname, credit, lastname FROM cc_card WHERE username = '777001'",
+    );
     t.same({ ...row, credit: Number(row!.credit) }, { firstname: 'Ada', credit: 12.5, lastname: '<b>Bold</b>' });
   });
 
@@ -124,11 +147,15 @@ t.test('the admin panel in a real browser', async (t) => {
     t.match(await page.textContent('h1'), /Delete 3 cards\?/);
     await page.click('text=Yes, delete 3 cards');
     t.match(await page.textContent('.flash.success'), /Deleted 3 cards/);
-    t.equal((await service.backend.raw(`SELECT COUNT(*) AS n FROM cc_card WHERE id IN (${selected.join(',')})`))[0]!.n, 0);
+    t.equal(
+      (await service.backend.raw(`SELECT COUNT(*) AS n FROM cc_card WHERE id IN (${selected.join(',')})`))[0]!.n,
+      0,
+    );
   });
 
   await t.test('with JavaScript: select all, and the group picker that searches as you type', async (t) => {
-    const wholesale = (await service.api('/api/cardgroup/', { method: 'POST', body: { name: 'Wholesale' } })).json.id as number;
+    const wholesale = (await service.api('/api/cardgroup/', { method: 'POST', body: { name: 'Wholesale' } })).json
+      .id as number;
     const scripted = await browser.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled: true });
     t.teardown(() => scripted.close());
     const tab = await scripted.newPage();
@@ -147,15 +174,27 @@ t.test('the admin panel in a real browser', async (t) => {
     const all = tab.locator('input.select-all');
     t.ok(await all.isVisible(), 'the select-all box appears with JavaScript');
     await all.check();
-    t.strictSame(await rows.evaluateAll((boxes) => boxes.map((box) => (box as unknown as { checked: boolean }).checked)), Array(20).fill(true), 'every row of the page selected');
+    t.strictSame(
+      await rows.evaluateAll((boxes) => boxes.map((box) => (box as unknown as { checked: boolean }).checked)),
+      Array(20).fill(true),
+      'every row of the page selected',
+    );
     await rows.first().uncheck();
-    t.equal(await all.evaluate((box) => (box as unknown as { indeterminate: boolean }).indeterminate), true, 'some selected: indeterminate');
+    t.equal(
+      await all.evaluate((box) => (box as unknown as { indeterminate: boolean }).indeterminate),
+      true,
+      'some selected: indeterminate',
+    );
     await tab.click('text=Delete selected…');
     t.match(await tab.textContent('h1'), /Delete 19 cards\?/, 'the selection reaches the confirmation page');
     await tab.click('text=Cancel');
     await all.check();
     await all.uncheck();
-    t.equal(await rows.evaluateAll((boxes) => boxes.filter((box) => (box as unknown as { checked: boolean }).checked).length), 0, 'and none again');
+    t.equal(
+      await rows.evaluateAll((boxes) => boxes.filter((box) => (box as unknown as { checked: boolean }).checked).length),
+      0,
+      'and none again',
+    );
 
     const card = Number((await service.backend.raw("SELECT id FROM cc_card WHERE username = '777001'"))[0]!.id);
     await tab.goto(`${base}/admin/card/${card}/`);
@@ -169,7 +208,11 @@ t.test('the admin panel in a real browser', async (t) => {
     // The bounding box is relative to the viewport; a full-page clip is relative to the page.
     const box = (await picker.boundingBox())!;
     const scrolled = await tab.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY);
-    await tab.screenshot({ path: path.join(ARTIFACTS, 'admin-picker.png'), fullPage: true, clip: { x: box.x - 340, y: box.y + scrolled - 40, width: 720, height: 300 } });
+    await tab.screenshot({
+      path: path.join(ARTIFACTS, 'admin-picker.png'),
+      fullPage: true,
+      clip: { x: box.x - 340, y: box.y + scrolled - 40, width: 720, height: 300 },
+    });
     await picker.press('Enter');
     t.equal(await picker.inputValue(), 'Wholesale');
     t.equal(await tab.inputValue('#field-id_group'), String(wholesale), 'the chosen id goes into the form');

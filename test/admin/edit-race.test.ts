@@ -18,15 +18,22 @@ for (const name of BACKENDS) {
     t.teardown(() => service.close());
     const admin = service.client();
     await admin.login();
-    const created = await service.api('/api/cardgroup/', { method: 'POST', body: { name: 'Resellers', description: 'before' } });
+    const created = await service.api('/api/cardgroup/', {
+      method: 'POST',
+      body: { name: 'Resellers', description: 'before' },
+    });
     const id = created.json.id as number;
     const form = { name: 'Resellers', description: 'mine', users_perms: '0', id_agent: '', provisioning: '' };
 
     await admin.get(`/admin/cardgroup/${id}/`);
     // The save reads the row twice: the handler (for its field-by-field merge), then the write path. Strike after the second.
-    trap!.arm(SELECT_CARD_GROUP, async (db: Db) => {
-      await db.run('UPDATE cc_card_group SET description = ? WHERE id = ?', ['theirs', id]);
-    }, 2);
+    trap!.arm(
+      SELECT_CARD_GROUP,
+      async (db: Db) => {
+        await db.run('UPDATE cc_card_group SET description = ? WHERE id = ?', ['theirs', id]);
+      },
+      2,
+    );
     const saved = await admin.post(`/admin/cardgroup/${id}/`, form);
     t.equal(saved.status, 409, 'not saved');
     t.match(saved.text, /changed while you were saving; nothing was saved/, 'the page says why');

@@ -14,9 +14,14 @@ for (const name of BACKENDS) {
     t.teardown(() => service.close());
     const client = service.client();
     await client.login();
-    const plan = (await service.api('/api/tariffgroup/', { method: 'POST', body: { tariffgroupname: 'Nordics' } })).json.id as number;
+    const plan = (await service.api('/api/tariffgroup/', { method: 'POST', body: { tariffgroupname: 'Nordics' } })).json
+      .id as number;
     for (const idtariffplan of [4, 5]) {
-      t.equal((await service.api('/api/tariffgroupplan/', { method: 'POST', body: { idtariffgroup: plan, idtariffplan } })).status, 200);
+      t.equal(
+        (await service.api('/api/tariffgroupplan/', { method: 'POST', body: { idtariffgroup: plan, idtariffplan } }))
+          .status,
+        200,
+      );
     }
     t.equal((await service.api('/api/iso639/', { method: 'POST', body: { code: 'qq', name: 'Quenya' } })).status, 200);
 
@@ -25,7 +30,11 @@ for (const name of BACKENDS) {
       t.equal(list.status, 200);
       const link = `<a href="/admin/tariffgroupplan/${plan},4/"><span title="call plan ${plan}">Nordics</span></a>`;
       t.ok(list.text.includes(link), 'the row links by its key, its call plan by name');
-      t.match(list.text, new RegExp(`<input type="checkbox" name="id" value="${plan},5"`), 'and is selected by its key');
+      t.match(
+        list.text,
+        new RegExp(`<input type="checkbox" name="id" value="${plan},5"`),
+        'and is selected by its key',
+      );
       const page = await client.get(`/admin/tariffgroupplan/${plan},4/`);
       t.equal(page.status, 200, 'the row’s page opens');
       t.match(page.text, /Call plan rate card/);
@@ -40,8 +49,13 @@ for (const name of BACKENDS) {
       t.match(confirm.text, new RegExp(`<input type="hidden" name="id" value="${plan},4">`));
       const done = await client.post('/admin/tariffgroupplan/delete/', { id: [`${plan},4`, `${plan},5`] });
       t.equal(done.status, 303);
-      t.equal((await service.api(`/api/tariffgroupplan/?idtariffgroup=${plan}`)).json.objects.length, 0, 'both rows deleted');
-      const trail = (await service.api('/api/audit/?resource=tariffgroupplan&action=delete&fields=row_key,route')).json.objects;
+      t.equal(
+        (await service.api(`/api/tariffgroupplan/?idtariffgroup=${plan}`)).json.objects.length,
+        0,
+        'both rows deleted',
+      );
+      const trail = (await service.api('/api/audit/?resource=tariffgroupplan&action=delete&fields=row_key,route')).json
+        .objects;
       t.same(
         trail.map((entry: { row_key: string }) => entry.row_key).sort(),
         [`${plan},4`, `${plan},5`],
@@ -58,10 +72,20 @@ for (const name of BACKENDS) {
       t.match(form.text, /<input[^>]*name="name"[^>]*value="Quenya"/);
       const saved = await client.post('/admin/iso639/qq/', { name: 'Quenya', lname: 'Eldarin', charset: 'UTF-8' });
       t.equal(saved.status, 303, 'saved', { found: saved.text.slice(0, 400) });
-      t.same((await service.api('/api/iso639/qq/')).json, { code: 'qq', name: 'Quenya', lname: 'Eldarin', charset: 'UTF-8' });
+      t.same((await service.api('/api/iso639/qq/')).json, {
+        code: 'qq',
+        name: 'Quenya',
+        lname: 'Eldarin',
+        charset: 'UTF-8',
+      });
 
       await client.get('/admin/iso639/add/');
-      const added = await client.post('/admin/iso639/add/', { code: 'sj', name: 'Sindarin', lname: '', charset: 'ISO-8859-1' });
+      const added = await client.post('/admin/iso639/add/', {
+        code: 'sj',
+        name: 'Sindarin',
+        lname: '',
+        charset: 'ISO-8859-1',
+      });
       t.equal(added.status, 303, 'a language added with the code chosen in the form');
       t.equal((await service.api('/api/iso639/sj/')).json.name, 'Sindarin');
 

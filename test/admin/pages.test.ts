@@ -19,17 +19,33 @@ function formOf(page: Page): Record<string, string> {
     if (name && name !== '_csrf' && !/type="checkbox"/.test(match[1]!)) form[name] = unescape(value);
   }
   for (const match of page.text.matchAll(/<select[^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/select>/g)) {
-    form[match[1]!] = unescape(/<option value="([^"]*)" selected>/.exec(match[2]!)?.[1] ?? /<option value="([^"]*)"/.exec(match[2]!)?.[1] ?? '');
+    form[match[1]!] = unescape(
+      /<option value="([^"]*)" selected>/.exec(match[2]!)?.[1] ?? /<option value="([^"]*)"/.exec(match[2]!)?.[1] ?? '',
+    );
   }
-  for (const match of page.text.matchAll(/<textarea[^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/textarea>/g)) form[match[1]!] = unescape(match[2]!);
+  for (const match of page.text.matchAll(/<textarea[^>]*name="([^"]+)"[^>]*>([\s\S]*?)<\/textarea>/g))
+    form[match[1]!] = unescape(match[2]!);
   return form;
 }
 
 function unescape(text: string): string {
-  return text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#96;/g, '`').replace(/&amp;/g, '&');
+  return text
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&#96;/g, '`')
+    .replace(/&amp;/g, '&');
 }
 
-const newCard = (n: number, extra: Record<string, string> = {}) => ({ username: `7000${n}`, useralias: `alias${n}`, uipass: `pin${n}`, credit: '5', tariff: '1', ...extra });
+const newCard = (n: number, extra: Record<string, string> = {}) => ({
+  username: `7000${n}`,
+  useralias: `alias${n}`,
+  uipass: `pin${n}`,
+  credit: '5',
+  tariff: '1',
+  ...extra,
+});
 
 for (const name of BACKENDS) {
   t.test(name, async (t) => {
@@ -46,40 +62,72 @@ for (const name of BACKENDS) {
     await t.test('dashboard: the models with list and add links, and who is signed in', async (t) => {
       const page = await client.get('/admin/');
       t.equal(page.status, 200);
-      for (const link of ['/admin/card/', '/admin/card/add/', '/admin/cardgroup/', '/admin/cardgroup/add/', '/admin/user/']) t.match(page.text, `href="${link}"`);
+      for (const link of [
+        '/admin/card/',
+        '/admin/card/add/',
+        '/admin/cardgroup/',
+        '/admin/cardgroup/add/',
+        '/admin/user/',
+      ])
+        t.match(page.text, `href="${link}"`);
       t.match(page.text, /Signed in as <strong>operator<\/strong>/);
       const css = await client.get(/href="(\/admin\/static\/[^"]+\.css)"/.exec(page.text)![1]!);
       t.equal(css.status, 200);
       t.match(css.headers.get('content-type'), /text\/css/);
     });
 
-    await t.test('the stylesheet and the script: the files in runtime/admin/static/, at URLs with their hash, cached for good, public', async (t) => {
-      const page = await client.get('/admin/');
-      const files = [
-        [/href="(\/admin\/static\/admin-[0-9a-f]{12}\.css)"/.exec(page.text)![1]!, 'admin.css', 'text/css; charset=utf-8'],
-        [/src="(\/admin\/static\/admin-[0-9a-f]{12}\.js)"/.exec(page.text)![1]!, 'admin.js', 'text/javascript; charset=utf-8'],
-      ] as const;
-      for (const [url, name, type] of files) {
-        // The tests run from dist/test/admin/: the project root is three levels up.
-        const onDisk = readFileSync(new URL(`../../../runtime/admin/static/${name}`, import.meta.url), 'utf8');
-        t.ok(url.includes(createHash('sha256').update(onDisk).digest('hex').slice(0, 12)), `${url} carries the hash of ${name}`);
-        const served = await service.client().get(url);
-        t.equal(served.status, 200, `${name} without signing in`);
-        t.equal(served.headers.get('content-type'), type);
-        t.equal(served.headers.get('cache-control'), 'public, max-age=31536000, immutable');
-        t.equal(served.text, onDisk, `${name} as it is on disk`);
-      }
-    });
+    await t.test(
+      'the stylesheet and the script: the files in runtime/admin/static/, at URLs with their hash, cached for good, public',
+      async (t) => {
+        const page = await client.get('/admin/');
+        const files = [
+          [
+            /href="(\/admin\/static\/admin-[0-9a-f]{12}\.css)"/.exec(page.text)![1]!,
+            'admin.css',
+            'text/css; charset=utf-8',
+          ],
+          [
+            /src="(\/admin\/static\/admin-[0-9a-f]{12}\.js)"/.exec(page.text)![1]!,
+            'admin.js',
+            'text/javascript; charset=utf-8',
+          ],
+        ] as const;
+        for (const [url, name, type] of files) {
+          // The tests run from dist/test/admin/: the project root is three levels up.
+          const onDisk = readFileSync(new URL(`../../../runtime/admin/static/${name}`, import.meta.url), 'utf8');
+          t.ok(
+            url.includes(createHash('sha256').update(onDisk).digest('hex').slice(0, 12)),
+            `${url} carries the hash of ${name}`,
+          );
+          const served = await service.client().get(url);
+          t.equal(served.status, 200, `${name} without signing in`);
+          t.equal(served.headers.get('content-type'), type);
+          t.equal(served.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+          t.equal(served.text, onDisk, `${name} as it is on disk`);
+        }
+      },
+    );
 
     await t.test('create: server-side errors next to each field with the values kept, then fixed', async (t) => {
       const form = await client.get('/admin/card/add/');
       t.match(form.text, /<select id="field-status" name="status"/);
       t.match(form.text, /<option value="1" selected>ACTIVE<\/option>/, 'choices with labels, the default selected');
-      t.match(form.text, /id="field-credit" name="credit"[^>]*type="number" value="0" step="0.00001"/, 'step from the scale');
+      t.match(
+        form.text,
+        /id="field-credit" name="credit"[^>]*type="number" value="0" step="0.00001"/,
+        'step from the scale',
+      );
       t.match(form.text, /id="field-username" name="username"[^>]*maxlength="50"/);
       t.match(form.text, /id="field-firstusedate" name="firstusedate"[^>]*type="datetime-local"/);
       t.match(form.text, /id="field-uipass" name="uipass"[^>]*type="password" value=""/);
-      const bad = await client.post('/admin/card/add/', { ...formOf(form), username: '', useralias: 'aliasbad', uipass: 'pin', credit: '1.1234567', lastname: 'Keep me' });
+      const bad = await client.post('/admin/card/add/', {
+        ...formOf(form),
+        username: '',
+        useralias: 'aliasbad',
+        uipass: 'pin',
+        credit: '1.1234567',
+        lastname: 'Keep me',
+      });
       t.equal(bad.status, 400);
       t.match(bad.text, /Please correct the 2 fields/);
       t.match(bad.text, /id="field-credit-error">Has 7 decimal places; at most 5 allowed/);
@@ -87,13 +135,27 @@ for (const name of BACKENDS) {
       t.match(bad.text, /name="credit"[^>]*value="1.1234567"/, 'the entered value is kept');
       t.match(bad.text, /name="lastname"[^>]*value="Keep me"/);
       t.equal((await raw("SELECT COUNT(*) AS n FROM cc_card WHERE useralias = 'aliasbad'"))[0]!.n, 0);
-      const good = await client.post('/admin/card/add/', { ...formOf(bad), username: '70000', uipass: 'pin', credit: '1.12345' });
+      const good = await client.post('/admin/card/add/', {
+        ...formOf(bad),
+        username: '70000',
+        uipass: 'pin',
+        credit: '1.12345',
+      });
       t.equal(good.status, 303);
       t.equal(good.location, '/admin/card/');
       const list = await client.get('/admin/card/');
       t.match(list.text, /Created card \d+\./, 'flash message');
-      const [row] = await raw("SELECT username, uipass, credit, status, country, firstusedate, lastname FROM cc_card WHERE username = '70000'");
-      t.match(row, { username: '70000', uipass: 'pin', status: 1, country: 'USA', firstusedate: '0000-00-00 00:00:00', lastname: 'Keep me' });
+      const [row] = await raw(
+        "SELECT username, uipass, credit, status, country, firstusedate, lastname FROM cc_card WHERE username = '70000'",
+      );
+      t.match(row, {
+        username: '70000',
+        uipass: 'pin',
+        status: 1,
+        country: 'USA',
+        firstusedate: '0000-00-00 00:00:00',
+        lastname: 'Keep me',
+      });
       t.equal(Number(row!.credit), 1.12345);
     });
 
@@ -105,13 +167,17 @@ for (const name of BACKENDS) {
       const duplicate = await client.post('/admin/card/add/', { ...newCard(3), username: '70001' });
       t.equal(duplicate.status, 409);
       t.match(duplicate.text, /id="field-username-error">Is already taken/);
-      const group = await client.post('/admin/cardgroup/add/', { name: 'Resellers', description: '', users_perms: '7' });
+      const group = await client.post('/admin/cardgroup/add/', {
+        name: 'Resellers',
+        description: '',
+        users_perms: '7',
+      });
       t.equal(group.status, 303);
       const [stored] = await raw("SELECT name, description, users_perms FROM cc_card_group WHERE name = 'Resellers'");
       t.same(stored, { name: 'Resellers', description: null, users_perms: 7 }, 'an empty nullable field is NULL');
     });
 
-    await t.test('edit: writes only what changed; the telephony side\'s credit is not overwritten', async (t) => {
+    await t.test("edit: writes only what changed; the telephony side's credit is not overwritten", async (t) => {
       const id = (await service.api('/api/card/', { method: 'POST', body: newCard(10, { lastname: 'Old' }) })).json.id;
       const form = await client.get(`/admin/card/${id}/`);
       t.equal(form.status, 200);
@@ -156,7 +222,17 @@ for (const name of BACKENDS) {
       const id = (await service.api('/api/card/', { method: 'POST', body: newCard(12) })).json.id;
       let form = formOf(await client.get(`/admin/card/${id}/`));
       t.equal(form.firstusedate, '', 'a zero date shows empty');
-      t.equal((await client.post(`/admin/card/${id}/`, { ...form, uipass: 'newpin', firstusedate: '2024-01-02T03:04:05', vat_rn: '' })).status, 303);
+      t.equal(
+        (
+          await client.post(`/admin/card/${id}/`, {
+            ...form,
+            uipass: 'newpin',
+            firstusedate: '2024-01-02T03:04:05',
+            vat_rn: '',
+          })
+        ).status,
+        303,
+      );
       let [row] = await raw('SELECT uipass, firstusedate, vat_rn FROM cc_card WHERE id = ?', [id]);
       t.same(row, { uipass: 'newpin', firstusedate: '2024-01-02 03:04:05', vat_rn: null });
       form = formOf(await client.get(`/admin/card/${id}/`));
@@ -165,7 +241,12 @@ for (const name of BACKENDS) {
       [row] = await raw('SELECT firstusedate, vat_rn FROM cc_card WHERE id = ?', [id]);
       t.same(row, { firstusedate: '0000-00-00 00:00:00', vat_rn: 'X1' }, 'empty stores the zero date again');
       form = formOf(await client.get(`/admin/card/${id}/`));
-      const bad = await client.post(`/admin/card/${id}/`, { ...form, status: 'abc', lastname: 'x'.repeat(51), email: '😀' });
+      const bad = await client.post(`/admin/card/${id}/`, {
+        ...form,
+        status: 'abc',
+        lastname: 'x'.repeat(51),
+        email: '😀',
+      });
       t.equal(bad.status, 400);
       t.match(bad.text, /id="field-status-error">Must be a whole number/);
       t.match(bad.text, /id="field-lastname-error">Is 51 characters long; at most 50 allowed/);
@@ -177,7 +258,10 @@ for (const name of BACKENDS) {
 
     await t.test('list: 20 a page with Previous/Next, sorting, filters in words, search', async (t) => {
       for (let n = 0; n < 25; n++) {
-        await service.api('/api/card/', { method: 'POST', body: { ...newCard(100 + n), lastname: n % 2 ? 'Odd' : 'Even', credit: String(n) } });
+        await service.api('/api/card/', {
+          method: 'POST',
+          body: { ...newCard(100 + n), lastname: n % 2 ? 'Odd' : 'Even', credit: String(n) },
+        });
       }
       const first = await client.get('/admin/card/');
       t.equal([...first.text.matchAll(/name="id" value=/g)].length, 20);
@@ -188,15 +272,28 @@ for (const name of BACKENDS) {
       t.match((await client.get('/admin/card/?page=2')).text, /rel="prev" href="\/admin\/card\/"/);
       const sorted = await client.get('/admin/card/?ordering=-credit');
       t.match(sorted.text, /aria-sort="descending"/);
-      t.match(/name="id" value="(\d+)"/.exec(sorted.text)![1], String((await raw("SELECT id FROM cc_card WHERE username = '7000124'"))[0]!.id));
+      t.match(
+        /name="id" value="(\d+)"/.exec(sorted.text)![1],
+        String((await raw("SELECT id FROM cc_card WHERE username = '7000124'"))[0]!.id),
+      );
       t.equal(await count('/admin/card/?credit__gte=20&lastname=Odd'), 2, 'credit 21 and 23');
-      const applied = await client.get('/admin/card/?_filter=1&q=&op.credit=gte&v.credit=20&op.lastname=eq&v.lastname=Odd&op.status=eq&v.status=');
+      const applied = await client.get(
+        '/admin/card/?_filter=1&q=&op.credit=gte&v.credit=20&op.lastname=eq&v.lastname=Odd&op.status=eq&v.status=',
+      );
       t.equal(applied.status, 303);
-      t.equal(applied.location, '/admin/card/?lastname=Odd&credit__gte=20', 'the filter form becomes the API\'s parameters');
+      t.equal(
+        applied.location,
+        '/admin/card/?lastname=Odd&credit__gte=20',
+        "the filter form becomes the API's parameters",
+      );
       const filtered = await client.get(applied.location!);
       t.match(filtered.text, /Balance is at least 20/, 'the operator in words');
       t.match(filtered.text, /export\/\?format=csv&amp;lastname=Odd&amp;credit__gte=20/, 'export carries the filters');
-      t.equal(await count('/admin/card/?q=oDD&credit__lt=5'), 2, 'search is case-insensitive over the searchable columns');
+      t.equal(
+        await count('/admin/card/?q=oDD&credit__lt=5'),
+        2,
+        'search is case-insensitive over the searchable columns',
+      );
       t.equal(await count('/admin/card/?q=7000101'), 1);
       const bad = await client.get('/admin/card/?status=abc&nosuch=1');
       t.equal(bad.status, 400);
@@ -207,12 +304,18 @@ for (const name of BACKENDS) {
     });
 
     await t.test('export: the filtered selection as CSV (formula-safe) and JSON', async (t) => {
-      await service.api('/api/card/', { method: 'POST', body: newCard(200, { lastname: '=HYPERLINK("http://x","y")', firstname: 'a,b' }) });
+      await service.api('/api/card/', {
+        method: 'POST',
+        body: newCard(200, { lastname: '=HYPERLINK("http://x","y")', firstname: 'a,b' }),
+      });
       const csv = await client.get('/admin/card/export/?format=csv&username=7000200');
       t.equal(csv.status, 200);
       t.match(csv.headers.get('content-type'), /text\/csv/);
       t.match(csv.headers.get('content-disposition'), /attachment; filename="card-\d{8}-\d{6}\.csv"/);
-      const lines = csv.text.replace(/^\uFEFF/, '').trim().split('\r\n');
+      const lines = csv.text
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split('\r\n');
       t.equal(lines.length, 2);
       t.match(lines[0], /^id,creationdate,/);
       t.notMatch(lines[0], /uipass|lock_pin|loginkey/, 'write-only columns are never exported');
@@ -230,17 +333,25 @@ for (const name of BACKENDS) {
 
     await t.test('bulk delete: confirmation page, then POST', async (t) => {
       const ids = [];
-      for (let n = 0; n < 3; n++) ids.push((await service.api('/api/card/', { method: 'POST', body: newCard(300 + n) })).json.id);
+      for (let n = 0; n < 3; n++)
+        ids.push((await service.api('/api/card/', { method: 'POST', body: newCard(300 + n) })).json.id);
       const confirm = await client.get(`/admin/card/delete/?id=${ids[0]}&id=${ids[1]}&id=999999&id=abc`);
       t.equal(confirm.status, 200);
       t.match(confirm.text, /Delete 2 cards\?/);
       t.match(confirm.text, /7000300/);
-      t.equal((await raw(`SELECT COUNT(*) AS n FROM cc_card WHERE id IN (${ids.join(',')})`))[0]!.n, 3, 'nothing deleted by the GET');
+      t.equal(
+        (await raw(`SELECT COUNT(*) AS n FROM cc_card WHERE id IN (${ids.join(',')})`))[0]!.n,
+        3,
+        'nothing deleted by the GET',
+      );
       const done = await client.post('/admin/card/delete/', { id: [String(ids[0]), String(ids[1])] });
       t.equal(done.status, 303);
       t.equal(done.location, '/admin/card/');
       t.match((await client.get('/admin/card/')).text, /Deleted 2 cards/);
-      t.same((await raw(`SELECT id FROM cc_card WHERE id IN (${ids.join(',')})`)).map((row) => Number(row.id)), [ids[2]]);
+      t.same(
+        (await raw(`SELECT id FROM cc_card WHERE id IN (${ids.join(',')})`)).map((row) => Number(row.id)),
+        [ids[2]],
+      );
       t.equal((await client.get('/admin/card/delete/')).status, 303, 'nothing selected: back to the list');
     });
   });

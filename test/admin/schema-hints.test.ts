@@ -22,7 +22,8 @@ function inlineCode(page: Page): string[] {
   }
   if (/<style[\s>]/i.test(page.text)) found.push('a <style> element');
   for (const match of page.text.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/gi)) {
-    if (!/\ssrc="\/admin\/static\/[^"]+\.js"/.test(match[1]!) || match[2]!.trim() !== '') found.push(`inline script: ${match[0].slice(0, 80)}`);
+    if (!/\ssrc="\/admin\/static\/[^"]+\.js"/.test(match[1]!) || match[2]!.trim() !== '')
+      found.push(`inline script: ${match[0].slice(0, 80)}`);
   }
   return found;
 }
@@ -64,29 +65,75 @@ for (const name of BACKENDS) {
       t.notMatch(page.text, /delete\/\?id=1"/);
       t.match(page.text, /<span class="spacer muted protected-note">Cannot be deleted: It is the DEFAULT group/);
       const other = (await service.api('/api/cardgroup/', { method: 'POST', body: { name: 'Other' } })).json.id;
-      t.match((await client.get(`/admin/cardgroup/${other}/`)).text, new RegExp(`href="/admin/cardgroup/delete/\\?id=${other}">Delete…`));
+      t.match(
+        (await client.get(`/admin/cardgroup/${other}/`)).text,
+        new RegExp(`href="/admin/cardgroup/delete/\\?id=${other}">Delete…`),
+      );
     });
 
     await t.test('filters are offered for the x-admin.filter columns only', async (t) => {
       const page = await client.get('/admin/card/');
       const offered = [...page.text.matchAll(/<select name="op\.([a-z_]+)"/g)].map((match) => match[1]);
-      t.strictSame(offered, ['id', 'username', 'lastname', 'firstname', 'email', 'credit', 'status', 'typepaid', 'activated', 'id_group', 'tariff', 'country', 'language', 'creationdate', 'lastuse']);
+      t.strictSame(offered, [
+        'id',
+        'username',
+        'lastname',
+        'firstname',
+        'email',
+        'credit',
+        'status',
+        'typepaid',
+        'activated',
+        'id_group',
+        'tariff',
+        'country',
+        'language',
+        'creationdate',
+        'lastuse',
+      ]);
       t.notMatch(page.text, /name="op\.(address|fax|useralias|uipass)"/);
       const filtered = await client.get('/admin/card/?_filter=1&op.typepaid=eq&v.typepaid=1');
       t.equal(filtered.location, '/admin/card/?typepaid=1');
-      t.match((await client.get('/admin/card/?address__icontains=x')).text, /Address contains, any case x|No cards match these filters/, 'other columns still filter through the URL, as on the API');
-      t.match((await client.get('/admin/cardgroup/')).text, /name="op\.id_agent"/, 'without a hint, the listed columns');
+      t.match(
+        (await client.get('/admin/card/?address__icontains=x')).text,
+        /Address contains, any case x|No cards match these filters/,
+        'other columns still filter through the URL, as on the API',
+      );
+      t.match(
+        (await client.get('/admin/cardgroup/')).text,
+        /name="op\.id_agent"/,
+        'without a hint, the listed columns',
+      );
     });
 
-    await t.test('no page carries inline styles or scripts; the CSP allows only the panel\'s own files', async (t) => {
-      const card = (await service.api('/api/card/', { method: 'POST', body: { username: '820001', useralias: 'csp', uipass: 'pin', credit: '5', tariff: '1' } })).json.id;
+    await t.test("no page carries inline styles or scripts; the CSP allows only the panel's own files", async (t) => {
+      const card = (
+        await service.api('/api/card/', {
+          method: 'POST',
+          body: { username: '820001', useralias: 'csp', uipass: 'pin', credit: '5', tariff: '1' },
+        })
+      ).json.id;
       const form = await client.get(`/admin/card/${card}/`);
       await service.backend.raw('UPDATE cc_card SET credit = 2 WHERE id = ?', [card]);
       const conflict = await client.post(`/admin/card/${card}/`, { credit: '10', '_orig.credit': '5' });
       t.equal(conflict.status, 409, 'the conflict table is among the pages checked');
       const me = (await service.users.findByUsername('operator'))!;
-      const pages: [string, Page][] = [['conflict', conflict], [`/admin/card/${card}/`, form]];
-      for (const path of ['/admin/', '/admin/card/', '/admin/card/add/', '/admin/cardgroup/1/', `/admin/card/delete/?id=${card}`, '/admin/callerid/', '/admin/user/', '/admin/user/add/', `/admin/user/${me.id}/`, '/admin/nowhere']) {
+      const pages: [string, Page][] = [
+        ['conflict', conflict],
+        [`/admin/card/${card}/`, form],
+      ];
+      for (const path of [
+        '/admin/',
+        '/admin/card/',
+        '/admin/card/add/',
+        '/admin/cardgroup/1/',
+        `/admin/card/delete/?id=${card}`,
+        '/admin/callerid/',
+        '/admin/user/',
+        '/admin/user/add/',
+        `/admin/user/${me.id}/`,
+        '/admin/nowhere',
+      ]) {
         pages.push([path, await client.get(path)]);
       }
       pages.push(['/admin/login', await service.client().get('/admin/login')]);
@@ -98,7 +145,11 @@ for (const name of BACKENDS) {
         t.match(csp, /style-src 'self'/);
         t.notMatch(csp, /unsafe-inline|unsafe-eval/);
       }
-      t.match(form.text, /<script src="\/admin\/static\/admin-[0-9a-f]{12}\.js" defer><\/script>/, 'signed-in pages load the script file');
+      t.match(
+        form.text,
+        /<script src="\/admin\/static\/admin-[0-9a-f]{12}\.js" defer><\/script>/,
+        'signed-in pages load the script file',
+      );
       const script = await client.get(/src="(\/admin\/static\/[^"]+\.js)"/.exec(form.text)![1]!);
       t.equal(script.status, 200);
       t.match(script.headers.get('content-type'), /text\/javascript/);

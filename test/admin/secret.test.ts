@@ -38,7 +38,10 @@ t.test('without A2B_SECRET: a key made once, kept in the data dir; production re
   t.equal(first.key.length, 32);
   t.equal(statSync(path.join(dataDir, SECRET_FILE)).mode & 0o777, 0o600);
   t.same(loadSessionKey({ secret: undefined, production: false, dataDir }).key, first.key, 'the same key next time');
-  t.throws(() => loadSessionKey({ secret: undefined, production: true, dataDir }), /NODE_ENV=production needs A2B_SECRET/);
+  t.throws(
+    () => loadSessionKey({ secret: undefined, production: true, dataDir }),
+    /NODE_ENV=production needs A2B_SECRET/,
+  );
 });
 
 t.test('the service itself refuses to start', async (t) => {
@@ -47,7 +50,13 @@ t.test('the service itself refuses to start', async (t) => {
   const start = (env: Record<string, string>) =>
     spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'dist/runtime/main.js')], {
       cwd: directory,
-      env: { PATH: process.env.PATH ?? '', A2B_DATA_DIR: path.join(directory, 'data'), PORT: '0', HOST: '127.0.0.1', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        A2B_DATA_DIR: path.join(directory, 'data'),
+        PORT: '0',
+        HOST: '127.0.0.1',
+        ...env,
+      },
       encoding: 'utf8',
       timeout: 120_000,
     });

@@ -18,12 +18,23 @@ for (const name of BACKENDS) {
 
     await t.test('anonymous requests to any admin page redirect to the sign-in page', async (t) => {
       const client = service.client();
-      for (const path of ['/admin/', '/admin/card/', '/admin/card/add/', '/admin/card/1/', '/admin/cardgroup/export/?format=csv', '/admin/user/']) {
+      for (const path of [
+        '/admin/',
+        '/admin/card/',
+        '/admin/card/add/',
+        '/admin/card/1/',
+        '/admin/cardgroup/export/?format=csv',
+        '/admin/user/',
+      ]) {
         const page = await client.get(path);
         t.equal(page.status, 303, path);
         t.match(page.location, /^\/admin\/login/, path);
       }
-      t.equal((await client.get('/admin/card/')).location, '/admin/login?next=%2Fadmin%2Fcard%2F', 'the page asked for comes back after sign-in');
+      t.equal(
+        (await client.get('/admin/card/')).location,
+        '/admin/login?next=%2Fadmin%2Fcard%2F',
+        'the page asked for comes back after sign-in',
+      );
       const login = await client.get('/admin/login');
       t.equal(login.status, 200);
       t.match(login.text, /name="username"/);
@@ -51,7 +62,10 @@ for (const name of BACKENDS) {
       t.equal(wrong.status, 401);
       t.match(wrong.text, /Wrong username or password/);
       await client.get('/admin/login');
-      const signedIn = await client.post('/admin/login', { username: 'operator', password: 'correct horse battery staple' });
+      const signedIn = await client.post('/admin/login', {
+        username: 'operator',
+        password: 'correct horse battery staple',
+      });
       t.equal(signedIn.status, 303);
       t.equal(signedIn.location, '/admin/');
       const dashboard = await client.get('/admin/');
@@ -89,8 +103,20 @@ for (const name of BACKENDS) {
     });
 
     await t.test('users without the admin flag, and inactive users, are refused', async (t) => {
-      await service.users.create({ username: 'apionly', email: 'apionly@example.com', password: 'api password 1', active: true, admin: false });
-      await service.users.create({ username: 'retired', email: 'retired@example.com', password: 'retired password', active: false, admin: true });
+      await service.users.create({
+        username: 'apionly',
+        email: 'apionly@example.com',
+        password: 'api password 1',
+        active: true,
+        admin: false,
+      });
+      await service.users.create({
+        username: 'retired',
+        email: 'retired@example.com',
+        password: 'retired password',
+        active: false,
+        admin: true,
+      });
       const client = service.client();
       const apiOnly = await client.login('apionly', 'api password 1');
       t.equal(apiOnly.status, 403);
@@ -102,7 +128,13 @@ for (const name of BACKENDS) {
     });
 
     await t.test('a user deactivated while signed in is out on the next request', async (t) => {
-      await service.users.create({ username: 'boss', email: 'boss@example.com', password: 'boss password', active: true, admin: true });
+      await service.users.create({
+        username: 'boss',
+        email: 'boss@example.com',
+        password: 'boss password',
+        active: true,
+        admin: true,
+      });
       const client = service.client();
       t.equal((await client.login('boss', 'boss password')).status, 303);
       t.equal((await client.get('/admin/')).status, 200);
@@ -127,7 +159,12 @@ for (const name of BACKENDS) {
       t.equal(anonymous.status, 403, 'no session, no token');
       t.equal(await countCards(), before, 'nothing written');
 
-      const id = (await service.api('/api/card/', { method: 'POST', body: { username: '555002', useralias: '555002', uipass: 'pw', credit: '5', tariff: '1' } })).json.id;
+      const id = (
+        await service.api('/api/card/', {
+          method: 'POST',
+          body: { username: '555002', useralias: '555002', uipass: 'pw', credit: '5', tariff: '1' },
+        })
+      ).json.id;
       t.equal((await client.post('/admin/card/delete/', { id: String(id), _csrf: 'forged' })).status, 403);
       t.equal((await client.post(`/admin/card/${id}/`, { lastname: 'Forged', _csrf: 'forged' })).status, 403);
       const row = (await service.backend.raw('SELECT lastname FROM cc_card WHERE id = ?', [id]))[0];
@@ -137,14 +174,22 @@ for (const name of BACKENDS) {
       await other.login();
       await other.get('/admin/');
       t.equal((await client.post('/admin/card/delete/', { id: String(id), _csrf: other.csrf! })).status, 403);
-      t.equal((await client.post('/admin/card/add/', form)).status, 303, 'the real token works, and _csrf never reaches the query');
+      t.equal(
+        (await client.post('/admin/card/add/', form)).status,
+        303,
+        'the real token works, and _csrf never reaches the query',
+      );
       t.equal(await countCards(), before + 2);
     });
 
     await t.test('sign-in needs the CSRF token', async (t) => {
       const client = service.client();
       await client.get('/admin/login');
-      const page = await client.post('/admin/login', { username: 'operator', password: 'correct horse battery staple', _csrf: 'forged' });
+      const page = await client.post('/admin/login', {
+        username: 'operator',
+        password: 'correct horse battery staple',
+        _csrf: 'forged',
+      });
       t.equal(page.status, 403);
       t.equal((await client.get('/admin/')).status, 303);
     });
@@ -152,11 +197,24 @@ for (const name of BACKENDS) {
     await t.test('every value is HTML-escaped', async (t) => {
       const created = await service.api('/api/card/', {
         method: 'POST',
-        body: { username: '666001', useralias: '666001', uipass: 'pw', credit: '5', tariff: '1', lastname: XSS, firstname: '"><img src=x onerror=alert(1)>' },
+        body: {
+          username: '666001',
+          useralias: '666001',
+          uipass: 'pw',
+          credit: '5',
+          tariff: '1',
+          lastname: XSS,
+          firstname: '"><img src=x onerror=alert(1)>',
+        },
       });
       const client = service.client();
       await client.login();
-      for (const path of [`/admin/card/?q=${encodeURIComponent(XSS)}`, '/admin/card/?lastname__icontains=script', `/admin/card/${created.json.id}/`, `/admin/card/delete/?id=${created.json.id}`]) {
+      for (const path of [
+        `/admin/card/?q=${encodeURIComponent(XSS)}`,
+        '/admin/card/?lastname__icontains=script',
+        `/admin/card/${created.json.id}/`,
+        `/admin/card/delete/?id=${created.json.id}`,
+      ]) {
         const page = await client.get(path);
         t.equal(page.status, 200, path);
         t.notMatch(page.text, /<script>alert/, path);

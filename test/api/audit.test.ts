@@ -28,7 +28,10 @@ for (const name of BACKENDS) {
         new_values: row.new_values === null ? null : JSON.parse(String(row.new_values)),
       }));
 
-    const card = await request('/api/card/', { method: 'POST', body: { username: `audit-${name}`, useralias: 'a', uipass: '4321', credit: '5', tariff: 1 } });
+    const card = await request('/api/card/', {
+      method: 'POST',
+      body: { username: `audit-${name}`, useralias: 'a', uipass: '4321', credit: '5', tariff: 1 },
+    });
     const group = await request('/api/cardgroup/', { method: 'POST', body: { name: 'audited', description: 'first' } });
     const other = await request('/api/cardgroup/', { method: 'POST', body: { name: 'doomed' } });
     const id = card.json.id;
@@ -38,7 +41,11 @@ for (const name of BACKENDS) {
     await request(`/api/card/${id}/credit`, { method: 'POST', body: { delta: '2.5', note: 'refill #77' } });
     await request(`/api/card/${id}/credit`, { method: 'POST', body: { delta: '-1' } });
     await request(`/api/card/${id}/credit`, { method: 'POST', body: { delta: '-100', min_balance: '0' } });
-    await request(`/api/cardgroup/${group.json.id}/`, { method: 'PATCH', headers: { 'if-match': '"stale"' }, body: { name: 'x' } });
+    await request(`/api/cardgroup/${group.json.id}/`, {
+      method: 'PATCH',
+      headers: { 'if-match': '"stale"' },
+      body: { name: 'x' },
+    });
     await request(`/api/cardgroup/${group.json.id}/`, { method: 'PATCH', body: { name: 'y'.repeat(51) } });
     await request(`/api/cardgroup/${other.json.id}/`, { method: 'DELETE' });
 
@@ -65,26 +72,44 @@ for (const name of BACKENDS) {
     const [created, , , updated, groupUpdated, refill, debit, deleted] = rows;
     t.equal(created!.route, 'POST /api/card/');
     t.equal(created!.old_values, null);
-    t.match(created!.new_values, { id, username: `audit-${name}`, credit: 5, uipass: MASKED }, 'the whole new row; the write-only PIN masked');
+    t.match(
+      created!.new_values,
+      { id, username: `audit-${name}`, credit: 5, uipass: MASKED },
+      'the whole new row; the write-only PIN masked',
+    );
     t.equal(updated!.route, 'PATCH /api/card/:id/');
     t.same(updated!.old_values, { lastname: '', uipass: MASKED }, 'the fields sent, before');
     t.same(updated!.new_values, { lastname: 'Smith', uipass: MASKED }, 'and after');
     t.same([groupUpdated!.old_values, groupUpdated!.new_values], [{ description: 'first' }, { description: 'second' }]);
-    t.same([refill!.old_values, refill!.new_values, refill!.note], [{ credit: '5.00000' }, { credit: '7.50000' }, 'refill #77'], 'an adjustment: exact balances and the note');
+    t.same(
+      [refill!.old_values, refill!.new_values, refill!.note],
+      [{ credit: '5.00000' }, { credit: '7.50000' }, 'refill #77'],
+      'an adjustment: exact balances and the note',
+    );
     t.same([debit!.old_values, debit!.new_values], [{ credit: '7.50000' }, { credit: '6.50000' }]);
     t.equal(debit!.route, 'POST /api/card/:id/credit');
     t.match(deleted!.old_values, { id: other.json.id, name: 'doomed' }, 'a delete keeps the whole row');
     t.equal(deleted!.new_values, null);
-    const leaked = await service.backend.raw("SELECT id FROM a2gen_audit WHERE old_values LIKE '%4321%' OR new_values LIKE '%4321%' OR old_values LIKE '%9999%' OR new_values LIKE '%9999%'");
+    const leaked = await service.backend.raw(
+      "SELECT id FROM a2gen_audit WHERE old_values LIKE '%4321%' OR new_values LIKE '%4321%' OR old_values LIKE '%9999%' OR new_values LIKE '%9999%'",
+    );
     t.same(leaked, [], 'no PIN anywhere in the trail');
 
     await t.test('the API serves the trail read-only, with filters', async (t) => {
       const adjustments = await request(`/api/audit/?resource=card&action=adjust&row_key=${id}&ordering=id`);
       t.equal(adjustments.status, 200);
-      t.same(adjustments.json.objects.map((row: AuditRow) => row.note), ['refill #77', null]);
+      t.same(
+        adjustments.json.objects.map((row: AuditRow) => row.note),
+        ['refill #77', null],
+      );
       const one = await request(`/api/audit/${rows[0]!.id}/`);
       t.equal(one.json.action, 'create');
-      for (const [method, path] of [['POST', '/api/audit/'], ['PATCH', `/api/audit/${rows[0]!.id}/`], ['PUT', `/api/audit/${rows[0]!.id}/`], ['DELETE', `/api/audit/${rows[0]!.id}/`]] as const) {
+      for (const [method, path] of [
+        ['POST', '/api/audit/'],
+        ['PATCH', `/api/audit/${rows[0]!.id}/`],
+        ['PUT', `/api/audit/${rows[0]!.id}/`],
+        ['DELETE', `/api/audit/${rows[0]!.id}/`],
+      ] as const) {
         const refused = await request(path, { method, body: method === 'DELETE' ? undefined : { note: 'forged' } });
         t.equal(refused.status, 405, `${method} ${path} → 405`);
       }
@@ -99,16 +124,30 @@ for (const name of BACKENDS) {
     const admin = service.client();
     await admin.login();
     await admin.get('/admin/cardgroup/add/');
-    const added = await admin.post('/admin/cardgroup/add/', { name: 'from-admin', description: '', users_perms: '0', id_agent: '', provisioning: '' });
+    const added = await admin.post('/admin/cardgroup/add/', {
+      name: 'from-admin',
+      description: '',
+      users_perms: '0',
+      id_agent: '',
+      provisioning: '',
+    });
     t.equal(added.status, 303, 'created');
     const [row] = await service.backend.raw("SELECT id FROM cc_card_group WHERE name = 'from-admin'");
     const groupId = row!.id;
     await admin.get(`/admin/cardgroup/${groupId}/`);
-    const edited = await admin.post(`/admin/cardgroup/${groupId}/`, { name: 'from-admin', description: 'edited', users_perms: '0', id_agent: '', provisioning: '' });
+    const edited = await admin.post(`/admin/cardgroup/${groupId}/`, {
+      name: 'from-admin',
+      description: 'edited',
+      users_perms: '0',
+      id_agent: '',
+      provisioning: '',
+    });
     t.equal(edited.status, 303, 'edited');
     await admin.get(`/admin/cardgroup/delete/?id=${groupId}`);
     t.equal((await admin.post('/admin/cardgroup/delete/', { id: String(groupId) })).status, 303, 'deleted');
-    const rows = await service.backend.raw('SELECT username, route, action, old_values, new_values FROM a2gen_audit ORDER BY id');
+    const rows = await service.backend.raw(
+      'SELECT username, route, action, old_values, new_values FROM a2gen_audit ORDER BY id',
+    );
     t.same(
       rows.map((entry) => [entry.username, entry.route, entry.action]),
       [
@@ -120,7 +159,11 @@ for (const name of BACKENDS) {
     t.same(JSON.parse(String(rows[1]!.new_values)), { description: 'edited' });
     const page = await admin.get('/admin/audit/');
     t.equal(page.status, 200, 'the trail has an admin page');
-    t.match(page.text, /Created[\s\S]*Updated[\s\S]*Deleted|Deleted[\s\S]*Updated[\s\S]*Created/, 'listing the entries, actions in words');
+    t.match(
+      page.text,
+      /Created[\s\S]*Updated[\s\S]*Deleted|Deleted[\s\S]*Updated[\s\S]*Created/,
+      'listing the entries, actions in words',
+    );
     t.notMatch(page.text, /href="\/admin\/audit\/add\/"|Delete selected/, 'with no way to add or delete entries');
     const [first] = await service.backend.raw('SELECT id FROM a2gen_audit ORDER BY id LIMIT 1');
     const record = await admin.get(`/admin/audit/${first!.id}/`);
@@ -154,7 +197,9 @@ for (const name of BACKENDS) {
       actor: { user: 'ops', client: '127.0.0.1', route: 'POST /api/cardgroup/' },
     };
     const registry = new Registry([cardGroupModel]);
-    const created = await new Store(backend.db, registry, true).create(context, registry.get('cardgroup')!, { name: 'kept' });
+    const created = await new Store(backend.db, registry, true).create(context, registry.get('cardgroup')!, {
+      name: 'kept',
+    });
     t.equal(created.name, 'kept', 'the change is reported as made');
     t.equal((await backend.raw("SELECT id FROM cc_card_group WHERE name = 'kept'")).length, 1, 'and it is there');
     t.equal(logged.length, 1, 'the entry went to the error log instead');
@@ -169,12 +214,23 @@ t.test('mysql: InnoDB: the change and its audit row commit together', async (t) 
   const registry = new Registry([{ ...cardGroupModel, engine: 'InnoDB' }]);
   const store = new Store(backend.db, registry, true);
   const innodb = registry.get('cardgroup')!;
-  const context: WriteContext = { log: { error() {} }, actor: { user: 'ops', client: '127.0.0.1', route: 'POST /api/cardgroup/' } };
+  const context: WriteContext = {
+    log: { error() {} },
+    actor: { user: 'ops', client: '127.0.0.1', route: 'POST /api/cardgroup/' },
+  };
   const kept = await store.create(context, innodb, { name: 'committed' });
-  t.same((await backend.raw('SELECT action, row_key FROM a2gen_audit')), [{ action: 'create', row_key: String(kept.id) }], 'both written');
+  t.same(
+    await backend.raw('SELECT action, row_key FROM a2gen_audit'),
+    [{ action: 'create', row_key: String(kept.id) }],
+    'both written',
+  );
   await backend.raw('DROP TABLE a2gen_audit');
   await t.rejects(store.create(context, innodb, { name: 'rolled back' }), 'the audit row failed, so the write fails');
-  t.same(await backend.raw("SELECT id FROM cc_card_group WHERE name = 'rolled back'"), [], 'and the change was rolled back with it');
+  t.same(
+    await backend.raw("SELECT id FROM cc_card_group WHERE name = 'rolled back'"),
+    [],
+    'and the change was rolled back with it',
+  );
 });
 
 for (const name of BACKENDS) {
@@ -191,26 +247,59 @@ for (const name of BACKENDS) {
     const writer = new AuditWriter(counting);
     const actor = { user: 'ops', client: '127.0.0.1', route: 'test' };
     await Promise.all(
-      Array.from({ length: 100 }, (_, index) => writer.append(actor, { action: 'update', resource: 'card', key: String(index), before: null, after: { n: index } })),
+      Array.from({ length: 100 }, (_, index) =>
+        writer.append(actor, {
+          action: 'update',
+          resource: 'card',
+          key: String(index),
+          before: null,
+          after: { n: index },
+        }),
+      ),
     );
     const rows = await backend.raw('SELECT row_key FROM a2gen_audit ORDER BY id');
-    t.same(rows.map((row) => Number(row.row_key)), Array.from({ length: 100 }, (_, index) => index), '100 entries, 100 rows, in order');
-    t.equal(inserts.reduce((sum, count) => sum + count, 0), 100);
+    t.same(
+      rows.map((row) => Number(row.row_key)),
+      Array.from({ length: 100 }, (_, index) => index),
+      '100 entries, 100 rows, in order',
+    );
+    t.equal(
+      inserts.reduce((sum, count) => sum + count, 0),
+      100,
+    );
     t.same(inserts, [32, 32, 32, 4], 'entries of one turn go together, at most 32 an INSERT');
 
     inserts.length = 0;
     await writer.append(actor, { action: 'create', resource: 'card', key: 'alone', before: null, after: {} });
     t.same(inserts, [1], 'an entry alone is written at once, with no company to wait for');
-    await Promise.all([1, 2, 3].map(async (index) => {
-      await new Promise((resolve) => setTimeout(resolve, index));
-      await writer.append(actor, { action: 'create', resource: 'card', key: `later ${index}`, before: null, after: {} });
-    }));
-    t.equal(inserts.slice(1).reduce((sum, count) => sum + count, 0), 3, 'entries of later turns are written too');
+    await Promise.all(
+      [1, 2, 3].map(async (index) => {
+        await new Promise((resolve) => setTimeout(resolve, index));
+        await writer.append(actor, {
+          action: 'create',
+          resource: 'card',
+          key: `later ${index}`,
+          before: null,
+          after: {},
+        });
+      }),
+    );
+    t.equal(
+      inserts.slice(1).reduce((sum, count) => sum + count, 0),
+      3,
+      'entries of later turns are written too',
+    );
 
     await backend.raw('DROP TABLE a2gen_audit');
     const failed = await Promise.allSettled(
-      Array.from({ length: 5 }, (_, index) => writer.append(actor, { action: 'delete', resource: 'card', key: String(index), before: null, after: null })),
+      Array.from({ length: 5 }, (_, index) =>
+        writer.append(actor, { action: 'delete', resource: 'card', key: String(index), before: null, after: null }),
+      ),
     );
-    t.same(failed.map((result) => result.status), Array(5).fill('rejected'), 'a failed INSERT fails every entry in it');
+    t.same(
+      failed.map((result) => result.status),
+      Array(5).fill('rejected'),
+      'a failed INSERT fails every entry in it',
+    );
   });
 }

@@ -57,29 +57,71 @@ for (const name of BACKENDS) {
       t.equal(notModified.text, '', 'and no body');
       const patched = await request(`/api/card/${id}/`, { method: 'PATCH', body: { lastname: 'Changed' } });
       t.not(patched.headers.get('etag'), etag, 'a write answers the new ETag');
-      t.equal((await request(`/api/card/${id}/`)).headers.get('etag'), patched.headers.get('etag'), 'which GET agrees with');
-      t.equal((await request(`/api/card/${id}/`, { headers: { 'if-none-match': etag! } })).status, 200, 'an old tag gets the row');
+      t.equal(
+        (await request(`/api/card/${id}/`)).headers.get('etag'),
+        patched.headers.get('etag'),
+        'which GET agrees with',
+      );
+      t.equal(
+        (await request(`/api/card/${id}/`, { headers: { 'if-none-match': etag! } })).status,
+        200,
+        'an old tag gets the row',
+      );
     });
 
     await t.test('If-Match: the current tag writes; a stale one is 412 and writes nothing', async (t) => {
       const id = await newCard(service, `etag-${name}-2`);
       const etag = (await request(`/api/card/${id}/`)).headers.get('etag')!;
-      const ok = await request(`/api/card/${id}/`, { method: 'PUT', headers: { 'if-match': etag }, body: { lastname: 'First' } });
+      const ok = await request(`/api/card/${id}/`, {
+        method: 'PUT',
+        headers: { 'if-match': etag },
+        body: { lastname: 'First' },
+      });
       t.equal(ok.status, 200, ok.text);
       t.equal(ok.json.lastname, 'First');
-      const stale = await request(`/api/card/${id}/`, { method: 'PATCH', headers: { 'if-match': etag }, body: { lastname: 'Second' } });
+      const stale = await request(`/api/card/${id}/`, {
+        method: 'PATCH',
+        headers: { 'if-match': etag },
+        body: { lastname: 'Second' },
+      });
       t.equal(stale.status, 412, 'the tag read before the first write is stale');
       t.equal(stale.json.code, 'precondition_failed');
       t.match(stale.json.error, new RegExp(`card ${id} has changed`));
       t.equal((await request(`/api/card/${id}/`)).json.lastname, 'First', 'nothing written');
-      const weak = await request(`/api/card/${id}/`, { method: 'PATCH', headers: { 'if-match': `W/${ok.headers.get('etag')}` }, body: { lastname: 'Weak' } });
+      const weak = await request(`/api/card/${id}/`, {
+        method: 'PATCH',
+        headers: { 'if-match': `W/${ok.headers.get('etag')}` },
+        body: { lastname: 'Weak' },
+      });
       t.equal(weak.status, 412, 'a weak tag never matches');
-      const listed = await request(`/api/card/${id}/`, { method: 'PATCH', headers: { 'if-match': `"nope", ${ok.headers.get('etag')}` }, body: { lastname: 'Listed' } });
+      const listed = await request(`/api/card/${id}/`, {
+        method: 'PATCH',
+        headers: { 'if-match': `"nope", ${ok.headers.get('etag')}` },
+        body: { lastname: 'Listed' },
+      });
       t.equal(listed.status, 200, 'any tag of a list may match');
-      const any = await request(`/api/card/${id}/`, { method: 'PATCH', headers: { 'if-match': '*' }, body: { lastname: 'Any' } });
+      const any = await request(`/api/card/${id}/`, {
+        method: 'PATCH',
+        headers: { 'if-match': '*' },
+        body: { lastname: 'Any' },
+      });
       t.equal(any.status, 200, '* matches any existing row');
-      t.equal((await request('/api/card/999999/', { method: 'PATCH', headers: { 'if-match': etag }, body: { lastname: 'x' } })).status, 404, 'a missing row stays 404');
-      const sameValue = await request(`/api/card/${id}/`, { method: 'PATCH', headers: { 'if-match': any.headers.get('etag')! }, body: { lastname: 'Any' } });
+      t.equal(
+        (
+          await request('/api/card/999999/', {
+            method: 'PATCH',
+            headers: { 'if-match': etag },
+            body: { lastname: 'x' },
+          })
+        ).status,
+        404,
+        'a missing row stays 404',
+      );
+      const sameValue = await request(`/api/card/${id}/`, {
+        method: 'PATCH',
+        headers: { 'if-match': any.headers.get('etag')! },
+        body: { lastname: 'Any' },
+      });
       t.equal(sameValue.status, 200, 'writing the value it already has is not a conflict');
     });
 
@@ -91,7 +133,9 @@ for (const name of BACKENDS) {
       t.equal(stale.status, 412);
       t.equal((await request(`/api/card/${id}/`)).status, 200, 'still there');
       const current = (await request(`/api/card/${id}/`)).headers.get('etag')!;
-      t.same((await request(`/api/card/${id}/delete/`, { method: 'POST', headers: { 'if-match': current } })).json, { deleted: 1 });
+      t.same((await request(`/api/card/${id}/delete/`, { method: 'POST', headers: { 'if-match': current } })).json, {
+        deleted: 1,
+      });
       t.equal((await request(`/api/card/${id}/`)).status, 404);
     });
 
@@ -100,13 +144,21 @@ for (const name of BACKENDS) {
       const etag = (await request(`/api/card/${id}/`)).headers.get('etag')!;
       const responses = await Promise.all(
         Array.from({ length: 25 }, (_, index) =>
-          request(`/api/card/${id}/`, { method: 'PATCH', headers: { 'if-match': etag }, body: { lastname: `Writer ${index}` } }),
+          request(`/api/card/${id}/`, {
+            method: 'PATCH',
+            headers: { 'if-match': etag },
+            body: { lastname: `Writer ${index}` },
+          }),
         ),
       );
       const winners = responses.filter((response) => response.status === 200);
       t.equal(winners.length, 1, 'one 200');
       t.equal(responses.filter((response) => response.status === 412).length, 24, 'and 24 × 412');
-      t.equal((await request(`/api/card/${id}/`)).json.lastname, winners[0]!.json.lastname, 'the row holds the winner’s value');
+      t.equal(
+        (await request(`/api/card/${id}/`)).json.lastname,
+        winners[0]!.json.lastname,
+        'the row holds the winner’s value',
+      );
     });
 
     await t.test('a change between the read and the UPDATE is caught by the statement itself', async (t) => {
@@ -121,7 +173,13 @@ for (const name of BACKENDS) {
       const card = registry.get('card')!;
       const store = (db: Db) => new Store(db, registry, false);
       // The precondition sees the row as read (unchanged), so only the WHERE clause can stop the write.
-      const update = store(interfering(service.backend.db, other)).update(context, card, [id], { lastname: 'Mine' }, () => true);
+      const update = store(interfering(service.backend.db, other)).update(
+        context,
+        card,
+        [id],
+        { lastname: 'Mine' },
+        () => true,
+      );
       t.equal(await statusOf(update), 412, 'the UPDATE matched no row: 412');
       const [row] = await service.backend.raw('SELECT firstname, lastname FROM cc_card WHERE id = ?', [id]);
       t.same(row, { firstname: 'Sneaky 1', lastname: '' }, 'the other change stands; ours was not written');

@@ -36,7 +36,11 @@ for (const name of BACKENDS) {
       t.equal(added.status, 200, added.text);
       t.same(added.json, { id, credit: '15.00001', delta: '5.00001' });
       const subtracted = await credit(id, { delta: -0.1 });
-      t.same(subtracted.json, { id, credit: '14.90001', delta: '-0.10000' }, 'a JSON number works too, and a negative delta subtracts');
+      t.same(
+        subtracted.json,
+        { id, credit: '14.90001', delta: '-0.10000' },
+        'a JSON number works too, and a negative delta subtracts',
+      );
       t.equal(await storedCredit(service, id), '14.90001', 'stored exactly');
       t.equal((await request(`/api/card/${id}/`)).json.credit, 14.90001, 'the card shows it');
       // 0.1 + 0.2 is 0.30000000000000004 in floating point; here it is 0.3.
@@ -77,26 +81,38 @@ for (const name of BACKENDS) {
       t.equal(await storedCredit(service, id), '1.00000', 'nothing was written');
       t.equal((await credit(999999, { delta: '1' })).status, 404);
       t.equal((await request(`/api/card/${id}/credit`)).status, 405, 'GET is not an adjustment');
-      t.equal((await request(`/api/card/${id}/credit`, { auth: false, method: 'POST', body: { delta: '1' } })).status, 401);
+      t.equal(
+        (await request(`/api/card/${id}/credit`, { auth: false, method: 'POST', body: { delta: '1' } })).status,
+        401,
+      );
     });
 
-    await t.test('200 concurrent +1 and -1 adjustments, with concurrent edits of other fields, leave the exact balance', async (t) => {
-      const id = await newCard(service, `adj-${name}-5`, '100');
-      const deltas = Array.from({ length: 200 }, (_, index) => (index % 5 < 3 ? '1' : '-1'));
-      const expected = 100 + deltas.reduce((sum, delta) => sum + Number(delta), 0);
-      const edits = Array.from({ length: 40 }, (_, index) =>
-        request(`/api/card/${id}/`, { method: 'PATCH', body: { lastname: `Name ${index}`, city: `City ${index}` } }),
-      );
-      const responses = await Promise.all([...deltas.map((delta) => credit(id, { delta })), ...edits]);
-      const statuses = responses.map((response) => response.status);
-      t.equal(statuses.filter((status) => status === 200).length, 240, 'every request succeeded');
-      t.equal(await storedCredit(service, id), `${expected}.00000`, `${deltas.length} adjustments sent: 100 + 120 - 80 = ${expected}`);
-    });
+    await t.test(
+      '200 concurrent +1 and -1 adjustments, with concurrent edits of other fields, leave the exact balance',
+      async (t) => {
+        const id = await newCard(service, `adj-${name}-5`, '100');
+        const deltas = Array.from({ length: 200 }, (_, index) => (index % 5 < 3 ? '1' : '-1'));
+        const expected = 100 + deltas.reduce((sum, delta) => sum + Number(delta), 0);
+        const edits = Array.from({ length: 40 }, (_, index) =>
+          request(`/api/card/${id}/`, { method: 'PATCH', body: { lastname: `Name ${index}`, city: `City ${index}` } }),
+        );
+        const responses = await Promise.all([...deltas.map((delta) => credit(id, { delta })), ...edits]);
+        const statuses = responses.map((response) => response.status);
+        t.equal(statuses.filter((status) => status === 200).length, 240, 'every request succeeded');
+        t.equal(
+          await storedCredit(service, id),
+          `${expected}.00000`,
+          `${deltas.length} adjustments sent: 100 + 120 - 80 = ${expected}`,
+        );
+      },
+    );
 
     await t.test('each of 100 concurrent refills answers the balance its own statement made', async (t) => {
       const id = await newCard(service, `adj-${name}-7`, '0');
       const responses = await Promise.all(Array.from({ length: 100 }, () => credit(id, { delta: '0.01' })));
-      const balances = responses.map((response) => response.json.credit as string).sort((a, b) => Number(a) - Number(b));
+      const balances = responses
+        .map((response) => response.json.credit as string)
+        .sort((a, b) => Number(a) - Number(b));
       const expected = Array.from({ length: 100 }, (_, index) => ((index + 1) / 100).toFixed(5));
       t.same(balances, expected, '0.01, 0.02 … 1.00 once each: no two read the same balance');
       t.equal(await storedCredit(service, id), '1.00000');
@@ -104,7 +120,9 @@ for (const name of BACKENDS) {
 
     await t.test('concurrent debits with a lower bound never overdraw', async (t) => {
       const id = await newCard(service, `adj-${name}-6`, '10');
-      const responses = await Promise.all(Array.from({ length: 30 }, () => credit(id, { delta: '-1', min_balance: '0' })));
+      const responses = await Promise.all(
+        Array.from({ length: 30 }, () => credit(id, { delta: '-1', min_balance: '0' })),
+      );
       const statuses = responses.map((response) => response.status);
       t.equal(statuses.filter((status) => status === 200).length, 10, 'exactly the ten that fit');
       t.equal(statuses.filter((status) => status === 409).length, 20, 'the rest refused');

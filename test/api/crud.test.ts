@@ -6,7 +6,13 @@ import t from 'tap';
 import { BACKENDS } from '../helpers/backends.js';
 import { startService } from '../helpers/service.js';
 
-const card = (n: number) => ({ username: `10000${n}`, useralias: `alias${n}`, uipass: `pass${n}`, credit: '5', tariff: '1' });
+const card = (n: number) => ({
+  username: `10000${n}`,
+  useralias: `alias${n}`,
+  uipass: `pass${n}`,
+  credit: '5',
+  tariff: '1',
+});
 
 for (const name of BACKENDS) {
   t.test(name, async (t) => {
@@ -17,7 +23,15 @@ for (const name of BACKENDS) {
     await t.test('create returns the stored row with database defaults, and 200', async (t) => {
       const created = await request('/api/card/', { method: 'POST', body: card(1) });
       t.equal(created.status, 200);
-      t.match(created.json, { username: '100001', credit: 5, tariff: 1, status: 1, currency: 'USD', id_group: 1, firstusedate: null });
+      t.match(created.json, {
+        username: '100001',
+        credit: 5,
+        tariff: 1,
+        status: 1,
+        currency: 'USD',
+        id_group: 1,
+        firstusedate: null,
+      });
       t.type(created.json.id, 'number');
       const again = await request(`/api/card/${created.json.id}/`);
       t.same(again.json, created.json, 'GET one returns the same object, without an envelope');
@@ -30,14 +44,19 @@ for (const name of BACKENDS) {
       t.equal((await request('/api/cardgroup')).status, 200);
       t.equal((await request(`/api/cardgroup/${id}`)).json.name, 'noslash');
       t.equal((await request(`/api/cardgroup/${id}`, { method: 'PUT', body: { name: 'put' } })).json.name, 'put');
-      t.equal((await request(`/api/cardgroup/${id}/`, { method: 'PATCH', body: { name: 'patch' } })).json.name, 'patch');
+      t.equal(
+        (await request(`/api/cardgroup/${id}/`, { method: 'PATCH', body: { name: 'patch' } })).json.name,
+        'patch',
+      );
       t.equal((await request(`/api/cardgroup/${id}`, { method: 'POST', body: { name: 'post' } })).json.name, 'post');
       t.same((await request(`/api/cardgroup/${id}/delete`, { method: 'POST' })).json, { deleted: 1 });
       t.equal((await request(`/api/cardgroup/${id}`)).status, 404);
     });
 
     await t.test('updates are partial: only the fields sent are written', async (t) => {
-      const created = (await request('/api/card/', { method: 'POST', body: { ...card(2), lastname: 'Smith', firstname: 'Ann' } })).json;
+      const created = (
+        await request('/api/card/', { method: 'POST', body: { ...card(2), lastname: 'Smith', firstname: 'Ann' } })
+      ).json;
       const updated = await request(`/api/card/${created.id}/`, { method: 'PATCH', body: { lastname: 'Jones' } });
       t.equal(updated.status, 200);
       t.equal(updated.json.lastname, 'Jones');
@@ -50,7 +69,10 @@ for (const name of BACKENDS) {
 
     await t.test('a missing row is a 404 for every method', async (t) => {
       for (const method of ['GET', 'PUT', 'PATCH', 'POST', 'DELETE']) {
-        const response = await request('/api/cardgroup/424242/', { method, body: method === 'GET' || method === 'DELETE' ? undefined : {} });
+        const response = await request('/api/cardgroup/424242/', {
+          method,
+          body: method === 'GET' || method === 'DELETE' ? undefined : {},
+        });
         t.equal(response.status, 404, method);
         t.equal(response.json.code, 'not_found', method);
       }
@@ -73,10 +95,16 @@ for (const name of BACKENDS) {
       const username = await request('/api/card/', { method: 'POST', body: { ...card(4), username: '100003' } });
       t.equal(username.status, 409);
       t.equal(username.json.code, 'conflict');
-      t.same(username.json.fields.map((field: { field: string }) => field.field), ['username']);
+      t.same(
+        username.json.fields.map((field: { field: string }) => field.field),
+        ['username'],
+      );
       const alias = await request('/api/card/', { method: 'POST', body: { ...card(5), useralias: 'alias3' } });
       t.equal(alias.status, 409);
-      t.same(alias.json.fields.map((field: { field: string }) => field.field), ['useralias']);
+      t.same(
+        alias.json.fields.map((field: { field: string }) => field.field),
+        ['useralias'],
+      );
       const other = (await request('/api/card/', { method: 'POST', body: card(6) })).json;
       const update = await request(`/api/card/${other.id}/`, { method: 'PATCH', body: { username: '100003' } });
       t.equal(update.status, 409, 'an update to a taken username is a 409 too');

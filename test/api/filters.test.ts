@@ -36,7 +36,8 @@ for (const name of BACKENDS) {
       });
       if (response.status !== 200) throw new Error(response.text);
     }
-    const check = async (query: string, expected: string[], message = query) => t.same(await usernames(service, query), expected, message);
+    const check = async (query: string, expected: string[], message = query) =>
+      t.same(await usernames(service, query), expected, message);
 
     await t.test('equality, repeated values OR, ne and not_in AND', async () => {
       await check('username=anna', ['anna']);
@@ -84,11 +85,22 @@ for (const name of BACKENDS) {
       await check('vat_rn__is_null=false', ['emil']);
       await check('vat_rn__is_null=true', ['Bob', 'anna', 'carl', 'dora']);
       await check('firstusedate__is_null=false', ['anna']);
-      await check('firstusedate__is_null=true', ['Bob', 'carl', 'dora', 'emil'], 'zero dates read as null, so they filter as null');
+      await check(
+        'firstusedate__is_null=true',
+        ['Bob', 'carl', 'dora', 'emil'],
+        'zero dates read as null, so they filter as null',
+      );
     });
 
     await t.test('values are parsed by the column type', async (t) => {
-      for (const query of ['status=abc', 'credit__gt=1e', 'id__in=1,x', 'lock_date__gte=yesterday', 'credit__between=1', 'vat_rn__is_null=maybe']) {
+      for (const query of [
+        'status=abc',
+        'credit__gt=1e',
+        'id__in=1,x',
+        'lock_date__gte=yesterday',
+        'credit__between=1',
+        'vat_rn__is_null=maybe',
+      ]) {
         const response = await service.request(`/api/card/?${query}`);
         t.equal(response.status, 400, query);
         t.equal(response.json.code, 'invalid_query', query);
@@ -99,7 +111,9 @@ for (const name of BACKENDS) {
     await t.test('unknown parameters and operators are 400 with a hint', async (t) => {
       const typo = await service.request('/api/card/?usrname=bob');
       t.equal(typo.status, 400);
-      t.same(typo.json.fields, [{ field: 'usrname', message: 'is not a known parameter', hint: 'did you mean username?' }]);
+      t.same(typo.json.fields, [
+        { field: 'usrname', message: 'is not a known parameter', hint: 'did you mean username?' },
+      ]);
       const operator = await service.request('/api/card/?username__icontain=bob');
       t.equal(operator.status, 400);
       t.equal(operator.json.fields[0].hint, 'did you mean icontains?');

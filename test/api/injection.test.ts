@@ -44,7 +44,13 @@ function badRequest(t: Assert, response: Response, label: string, field?: string
 }
 
 /** Sends one attempt and checks that the table is exactly as it was. */
-async function attempt(t: Assert, service: Service, path: string, options: RequestOptions, label: string): Promise<Response> {
+async function attempt(
+  t: Assert,
+  service: Service,
+  path: string,
+  options: RequestOptions,
+  label: string,
+): Promise<Response> {
   const before = await snapshot(service);
   const response = await service.request(path, options);
   wellFormed(t, response, label);
@@ -64,7 +70,14 @@ for (const name of BACKENDS) {
     for (const [index, secret] of SECRETS.entries()) {
       const response = await service.request('/api/card/', {
         method: 'POST',
-        body: { username: `inj${index + 1}`, useralias: `inj-alias${index + 1}`, uipass: secret, credit: index, tariff: 1, lastname: `Last${index + 1}` },
+        body: {
+          username: `inj${index + 1}`,
+          useralias: `inj-alias${index + 1}`,
+          uipass: secret,
+          credit: index,
+          tariff: 1,
+          lastname: `Last${index + 1}`,
+        },
       });
       t.equal(response.status, 200, `card ${index + 1} created`);
       ids.push(response.json?.id);
@@ -127,7 +140,13 @@ for (const name of BACKENDS) {
         const label = `filter name ${JSON.stringify(key)}`;
         badRequest(t, await attempt(t, service, `/api/card/?${encodeURIComponent(key)}=1`, {}, label), label, key);
       }
-      const raw = await attempt(t, service, '/api/card/?username;DROP%20TABLE%20cc_card=1', {}, 'unencoded ; in a filter name');
+      const raw = await attempt(
+        t,
+        service,
+        '/api/card/?username;DROP%20TABLE%20cc_card=1',
+        {},
+        'unencoded ; in a filter name',
+      );
       badRequest(t, raw, 'unencoded ; in a filter name');
     });
 
@@ -146,7 +165,14 @@ for (const name of BACKENDS) {
         const label = `ordering=${ordering}`;
         badRequest(t, await attempt(t, service, list({ ordering }), {}, label), label, 'ordering');
       }
-      for (const fields of ['id,(SELECT uipass FROM cc_card)', 'id,uipass', '*', 'id,username FROM cc_card;--', 'COUNT(*)', 'id AS uipass']) {
+      for (const fields of [
+        'id,(SELECT uipass FROM cc_card)',
+        'id,uipass',
+        '*',
+        'id,username FROM cc_card;--',
+        'COUNT(*)',
+        'id AS uipass',
+      ]) {
         const label = `fields=${fields}`;
         badRequest(t, await attempt(t, service, list({ fields }), {}, label), label, 'fields');
       }
@@ -173,7 +199,10 @@ for (const name of BACKENDS) {
         tag: '`; DELETE FROM cc_card; #',
       };
       const before = await snapshot(service);
-      const response = await service.request('/api/card/', { method: 'POST', body: { ...values, credit: '1', tariff: '1' } });
+      const response = await service.request('/api/card/', {
+        method: 'POST',
+        body: { ...values, credit: '1', tariff: '1' },
+      });
       wellFormed(t, response, 'POST with SQL in every value');
       t.equal(response.status, 200, 'created');
       const card = response.json ?? {};
@@ -181,28 +210,51 @@ for (const name of BACKENDS) {
         t.equal(card[key], values[key], `${key} returned literally`);
       }
       const after = await snapshot(service);
-      t.same(after.filter((row) => Number(row.id) !== card.id), before, 'the other rows are unchanged');
-      const [stored] = await service.backend.raw('SELECT username, useralias, uipass, lastname, firstname, tag FROM cc_card WHERE id = ?', [card.id]);
+      t.same(
+        after.filter((row) => Number(row.id) !== card.id),
+        before,
+        'the other rows are unchanged',
+      );
+      const [stored] = await service.backend.raw(
+        'SELECT username, useralias, uipass, lastname, firstname, tag FROM cc_card WHERE id = ?',
+        [card.id],
+      );
       t.same(stored, values, 'stored literally');
       await stillAnswering(t, service, before.length + 1, 'after the create');
 
       const found = await service.request(list({ username: values.username }));
-      t.same(found.json?.objects?.map((row: Json) => row.id), [card.id], 'a filter on the literal finds exactly it');
+      t.same(
+        found.json?.objects?.map((row: Json) => row.id),
+        [card.id],
+        'a filter on the literal finds exactly it',
+      );
       const like = await service.request(list({ firstname__contains: '%_\\' }));
-      t.same(like.json?.objects?.map((row: Json) => row.id), [card.id], 'contains matches %, _ and \\ literally');
+      t.same(
+        like.json?.objects?.map((row: Json) => row.id),
+        [card.id],
+        'contains matches %, _ and \\ literally',
+      );
 
-      const update = { lastname: "'; UPDATE cc_card SET uipass='owned' WHERE '1'='1", city: '\\\'; --' };
+      const update = { lastname: "'; UPDATE cc_card SET uipass='owned' WHERE '1'='1", city: "\\'; --" };
       const beforePatch = await snapshot(service);
       const patched = await service.request(`/api/card/${ids[0]}/`, { method: 'PATCH', body: update });
       wellFormed(t, patched, 'PATCH with SQL in the values');
       t.equal(patched.status, 200, 'patched');
       t.match(patched.json, update, 'PATCH returns the values literally');
       const afterPatch = await snapshot(service);
-      t.same(afterPatch.filter((row) => Number(row.id) !== ids[0]), beforePatch.filter((row) => Number(row.id) !== ids[0]), 'no other row changed');
+      t.same(
+        afterPatch.filter((row) => Number(row.id) !== ids[0]),
+        beforePatch.filter((row) => Number(row.id) !== ids[0]),
+        'no other row changed',
+      );
       const [secret] = await service.backend.raw('SELECT uipass FROM cc_card WHERE id = ?', [ids[1]]);
       t.equal(secret?.uipass, SECRETS[1], 'another card keeps its password');
 
-      const group = await service.request('/api/cardgroup/', { method: 'POST', body: 'name=x%27)%3B%20DROP%20TABLE%20cc_card_group%3B%20--&users_perms=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const group = await service.request('/api/cardgroup/', {
+        method: 'POST',
+        body: 'name=x%27)%3B%20DROP%20TABLE%20cc_card_group%3B%20--&users_perms=1',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       t.equal(group.status, 200, 'a form value with SQL is stored');
       t.equal(group.json?.name, "x'); DROP TABLE cc_card_group; --", 'and returned literally');
       const groups = await service.request('/api/cardgroup/');
@@ -223,9 +275,21 @@ for (const name of BACKENDS) {
       ]) {
         const label = `body key ${JSON.stringify(key)}`;
         const text = JSON.stringify({ ...base, [key]: 1 });
-        const created = await attempt(t, service, '/api/card/', { method: 'POST', body: text, headers: { 'content-type': 'application/json' } }, `POST ${label}`);
+        const created = await attempt(
+          t,
+          service,
+          '/api/card/',
+          { method: 'POST', body: text, headers: { 'content-type': 'application/json' } },
+          `POST ${label}`,
+        );
         badRequest(t, created, `POST ${label}`);
-        const patched = await attempt(t, service, `/api/card/${ids[2]}/`, { method: 'PATCH', body: `{${JSON.stringify(key)}: 1}`, headers: { 'content-type': 'application/json' } }, `PATCH ${label}`);
+        const patched = await attempt(
+          t,
+          service,
+          `/api/card/${ids[2]}/`,
+          { method: 'PATCH', body: `{${JSON.stringify(key)}: 1}`, headers: { 'content-type': 'application/json' } },
+          `PATCH ${label}`,
+        );
         badRequest(t, patched, `PATCH ${label}`);
       }
     });
@@ -237,7 +301,11 @@ for (const name of BACKENDS) {
       }
       const valid = await service.request(list({ username__regexp: '^inj[12]$' }));
       t.equal(valid.status, 200, 'a valid regexp works');
-      t.same(valid.json?.objects?.map((row: Json) => row.id), ids.slice(0, 2), 'and matches');
+      t.same(
+        valid.json?.objects?.map((row: Json) => row.id),
+        ids.slice(0, 2),
+        'and matches',
+      );
     });
 
     const final = await snapshot(service);

@@ -19,7 +19,9 @@ const ASSIGNMENT = /^([a-z_]+)=\$\((curl .*)\)$/;
 function readmeCurlCommands(): string[] {
   const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
   const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]!);
-  return blocks.flatMap((block) => block.split('\n')).filter((line) => line.startsWith('curl ') || ASSIGNMENT.test(line));
+  return blocks
+    .flatMap((block) => block.split('\n'))
+    .filter((line) => line.startsWith('curl ') || ASSIGNMENT.test(line));
 }
 
 const commands = readmeCurlCommands();

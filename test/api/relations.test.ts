@@ -11,11 +11,21 @@ for (const name of BACKENDS) {
     const service = await startService(name);
     t.teardown(() => service.close());
     const { request } = service;
-    const gold = (await request('/api/cardgroup/', { method: 'POST', body: { name: 'Gold', users_perms: 10 } })).json.id;
-    const silver = (await request('/api/cardgroup/', { method: 'POST', body: { name: 'silver', users_perms: 2 } })).json.id;
-    const cards: [string, number][] = [['g1', gold], ['g2', gold], ['s1', silver], ['d1', 1]];
+    const gold = (await request('/api/cardgroup/', { method: 'POST', body: { name: 'Gold', users_perms: 10 } })).json
+      .id;
+    const silver = (await request('/api/cardgroup/', { method: 'POST', body: { name: 'silver', users_perms: 2 } })).json
+      .id;
+    const cards: [string, number][] = [
+      ['g1', gold],
+      ['g2', gold],
+      ['s1', silver],
+      ['d1', 1],
+    ];
     for (const [username, group] of cards) {
-      const created = await request('/api/card/', { method: 'POST', body: { username, useralias: username, uipass: 'x', credit: 0, tariff: 1, id_group: group } });
+      const created = await request('/api/card/', {
+        method: 'POST',
+        body: { username, useralias: username, uipass: 'x', credit: 0, tariff: 1, id_group: group },
+      });
       t.equal(created.status, 200, `card ${username}`);
     }
     const usernames = async (query: string) => {
@@ -32,11 +42,17 @@ for (const name of BACKENDS) {
     t.same(await usernames('id_group__users_perms__lt=5'), ['s1'], 'any field of the referenced model');
     t.same(await usernames('id_group__name=Gold&username__ne=g1'), ['g2'], 'combined with plain filters');
     t.same(await usernames(`id_group=${silver}`), ['s1'], 'the key itself still filters');
-    t.same(await usernames(`id_group__in=${silver},1`), ['d1', 's1'], 'an operator right after the reference applies to the key');
+    t.same(
+      await usernames(`id_group__in=${silver},1`),
+      ['d1', 's1'],
+      'an operator right after the reference applies to the key',
+    );
 
     const typo = await request('/api/card/?id_group__nmae=Gold');
     t.equal(typo.status, 400);
-    t.same(typo.json.fields, [{ field: 'id_group__nmae', message: 'names nmae, which is not a field of cardgroup', hint: 'did you mean name?' }]);
+    t.same(typo.json.fields, [
+      { field: 'id_group__nmae', message: 'names nmae, which is not a field of cardgroup', hint: 'did you mean name?' },
+    ]);
     const operator = await request('/api/card/?id_group__name__regex=G');
     t.equal(operator.status, 400, 'an unknown operator at the end of a path');
     t.match(operator.json.fields[0].hint, 'did you mean regexp?');

@@ -24,7 +24,13 @@ const openapi = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'generated/opena
 
 /** Follows a local $ref ("#/components/…"). */
 function resolve(node: any): any {
-  if (node && typeof node.$ref === 'string') return resolve(node.$ref.slice(2).split('/').reduce((object: any, key: string) => object?.[key], openapi));
+  if (node && typeof node.$ref === 'string')
+    return resolve(
+      node.$ref
+        .slice(2)
+        .split('/')
+        .reduce((object: any, key: string) => object?.[key], openapi),
+    );
   return node;
 }
 
@@ -44,7 +50,9 @@ function columnOf(spec: Resource, name: string): Column {
 
 /** The fields `POST /api/<resource>/` requires, as the OpenAPI document says. */
 function requiredOnCreate(resource: string): string[] {
-  const schema = resolve(resolve(openapi.paths[`/api/${resource}/`].post.requestBody).content['application/json'].schema);
+  const schema = resolve(
+    resolve(openapi.paths[`/api/${resource}/`].post.requestBody).content['application/json'].schema,
+  );
   return schema.required ?? [];
 }
 
@@ -141,13 +149,18 @@ function sent(t: Test, row: Json, body: Json, spec: Resource, what: string): voi
 
 /** A column an update can change: writable, readable, not a reference, not the key. */
 function updatableColumn(spec: Resource): Column {
-  const column = spec.columns.find((candidate) => !candidate.readOnly && !candidate.primaryKey && !candidate.writeOnly && spec.target(candidate.name) === undefined);
+  const column = spec.columns.find(
+    (candidate) =>
+      !candidate.readOnly && !candidate.primaryKey && !candidate.writeOnly && spec.target(candidate.name) === undefined,
+  );
   if (column === undefined) throw new Error(`${spec.name} has no column an update can change`);
   return column;
 }
 
 /** Keys of one integer column; keys of other shapes have a test of their own (test/api/keys.test.ts). */
-const integerKeyed = registry.all().filter((module) => module.key.length === 1 && module.key[0]!.rule.kind === 'integer');
+const integerKeyed = registry
+  .all()
+  .filter((module) => module.key.length === 1 && module.key[0]!.rule.kind === 'integer');
 /** The models clients write: all but a2gen's read-only audit trail. */
 const writable = integerKeyed.filter((module) => !module.readOnly);
 
@@ -157,7 +170,14 @@ t.test('every resource is served by this test, and each has an AUTO_INCREMENT ke
     ['call', 'callerid', 'card', 'cardgroup', 'charge', 'country', 'logpayment', 'logrefill', 'tariffgroup'],
     'the old API’s models and the call plans',
   );
-  t.strictSame(registry.all().filter((module) => module.readOnly).map((module) => module.name), ['audit'], 'and the audit trail, read-only');
+  t.strictSame(
+    registry
+      .all()
+      .filter((module) => module.readOnly)
+      .map((module) => module.name),
+    ['audit'],
+    'and the audit trail, read-only',
+  );
   for (const module of writable) {
     const key = module.key[0]!;
     t.ok(autoIncrementKey(module) || !key.readOnly, `${module.name}: a create can get a key`);
@@ -199,12 +219,19 @@ for (const name of BACKENDS) {
           const { [field]: _left, ...rest } = body;
           const response = await request(list, { method: 'POST', body: rest });
           t.equal(response.status, 400, `without ${field}`);
-          t.ok(response.json.fields.some((problem: Json) => problem.field === field), `the error names ${field}`, { found: response.json });
+          t.ok(
+            response.json.fields.some((problem: Json) => problem.field === field),
+            `the error names ${field}`,
+            { found: response.json },
+          );
         }
         if (columnOf(spec, key).readOnly) {
           const response = await request(list, { method: 'POST', body: { ...body, [key]: 424242 } });
           t.equal(response.status, 400, `${key} is read-only`);
-          t.same(response.json.fields.map((problem: Json) => problem.field), [key]);
+          t.same(
+            response.json.fields.map((problem: Json) => problem.field),
+            [key],
+          );
         }
       });
 
@@ -222,7 +249,11 @@ for (const name of BACKENDS) {
         const past = await request(`${list}?${filter}&page=9`);
         t.same(past.json.objects, [], 'a page past the end is empty');
         const descending = await request(`${list}?${filter}&ordering=-${key}&fields=${key}`);
-        t.same(descending.json.objects, [...ids].reverse().map((id) => ({ [key]: id })), 'ordering and fields');
+        t.same(
+          descending.json.objects,
+          [...ids].reverse().map((id) => ({ [key]: id })),
+          'ordering and fields',
+        );
         const noSlash = await request(`/api/${resource}?${filter}`);
         t.equal(noSlash.status, 200, 'without the trailing slash too');
         t.equal(noSlash.json.objects.length, 3);
@@ -247,11 +278,15 @@ for (const name of BACKENDS) {
 
       await t.test(`${resource}: 404 and 405`, async (t) => {
         for (const method of ['GET', 'PUT', 'PATCH', 'POST', 'DELETE']) {
-          const response = await request(`${list}987654321/`, { method, body: method === 'GET' || method === 'DELETE' ? undefined : {} });
+          const response = await request(`${list}987654321/`, {
+            method,
+            body: method === 'GET' || method === 'DELETE' ? undefined : {},
+          });
           t.equal(response.status, 404, `${method} on a missing row`);
           t.equal(response.json.code, 'not_found');
         }
-        for (const bad of ['0', '-1', 'abc', '1.5']) t.equal((await request(`${list}${bad}/`)).status, 404, `key ${bad}`);
+        for (const bad of ['0', '-1', 'abc', '1.5'])
+          t.equal((await request(`${list}${bad}/`)).status, 404, `key ${bad}`);
         const onList = await request(list, { method: 'DELETE' });
         t.equal(onList.status, 405);
         t.equal(onList.headers.get('allow'), 'GET, HEAD, POST');
@@ -304,7 +339,11 @@ for (const name of BACKENDS) {
           const query = `${name}__${through}=${encodeURIComponent(String(targets[1]![through]))}`;
           const response = await request(`/api/${resource}/?${query}&${primaryKey}__in=${ids.join(',')}`);
           t.equal(response.status, 200, `/api/${resource}/?${query}`, { found: response.text });
-          t.same(response.json.objects.map((row: Json) => row[primaryKey]), [ids[1]], `${resource}.${name} → ${target.name}.${through}`);
+          t.same(
+            response.json.objects.map((row: Json) => row[primaryKey]),
+            [ids[1]],
+            `${resource}.${name} → ${target.name}.${through}`,
+          );
         }
       }
     });
@@ -315,28 +354,57 @@ for (const name of BACKENDS) {
       const callers = [
         (await request('/api/callerid/', { method: 'POST', body: { cid: '34650000001', id_cc_card: alice.id } })).json,
         (await request('/api/callerid/', { method: 'POST', body: { cid: '34650000002', id_cc_card: bob.id } })).json,
-        (await request('/api/callerid/', { method: 'POST', body: { cid: '34650000003', id_cc_card: alice.id, activated: 'f' } })).json,
+        (
+          await request('/api/callerid/', {
+            method: 'POST',
+            body: { cid: '34650000003', id_cc_card: alice.id, activated: 'f' },
+          })
+        ).json,
       ];
       const cids = async (query: string) => {
         const response = await request(`/api/callerid/?fields=cid&ordering=cid&${query}`);
         t.equal(response.status, 200, query, { found: response.text });
         return response.json.objects.map((row: Json) => row.cid);
       };
-      t.same(await cids('id_cc_card__username=alice-0001'), ['34650000001', '34650000003'], 'equality on the card number');
-      t.same(await cids('id_cc_card__username=alice-0001&activated=t'), ['34650000001'], 'combined with a plain filter');
+      t.same(
+        await cids('id_cc_card__username=alice-0001'),
+        ['34650000001', '34650000003'],
+        'equality on the card number',
+      );
+      t.same(
+        await cids('id_cc_card__username=alice-0001&activated=t'),
+        ['34650000001'],
+        'combined with a plain filter',
+      );
       t.same(await cids('id_cc_card__username=ALICE-0001'), [], 'case-sensitive like the collation');
       t.same(await cids('id_cc_card__useralias__ilike=BOB%'), ['34650000002'], 'any field of the card, any operator');
       t.same(await cids(`id_cc_card=${bob.id}`), ['34650000002'], 'the key itself still filters');
       t.equal(callers.length, 3);
 
-      const duplicate = await request('/api/callerid/', { method: 'POST', body: { cid: '34650000001', id_cc_card: bob.id } });
+      const duplicate = await request('/api/callerid/', {
+        method: 'POST',
+        body: { cid: '34650000001', id_cc_card: bob.id },
+      });
       t.equal(duplicate.status, 409, 'a caller id belongs to one card (cons_cc_callerid_cid)');
-      t.same(duplicate.json.fields.map((field: Json) => field.field), ['cid']);
+      t.same(
+        duplicate.json.fields.map((field: Json) => field.field),
+        ['cid'],
+      );
 
       // The old API's JSON names: logrefill and logpayment say card and agent for card_id and agent_id.
-      const refill = await request('/api/logrefill/', { method: 'POST', body: { card: alice.id, credit: '12.5', description: 'top-up' } });
+      const refill = await request('/api/logrefill/', {
+        method: 'POST',
+        body: { card: alice.id, credit: '12.5', description: 'top-up' },
+      });
       t.equal(refill.status, 200, refill.text);
-      t.match(refill.json, { card: alice.id, credit: 12.5, agent: null, refill_type: 0, added_invoice: 0, description: 'top-up' });
+      t.match(refill.json, {
+        card: alice.id,
+        credit: 12.5,
+        agent: null,
+        refill_type: 0,
+        added_invoice: 0,
+        description: 'top-up',
+      });
       t.notOk('card_id' in refill.json, 'no card_id key');
       const payment = await request('/api/logpayment/', {
         method: 'POST',
@@ -349,28 +417,78 @@ for (const name of BACKENDS) {
         t.equal(response.status, 200, url, { found: response.text });
         return response.json.objects.map((row: Json) => row.id);
       };
-      t.same(await byCard('/api/logrefill/?card__username=alice-0001&description=top-up'), [refill.json.id], 'logrefill by card username');
-      t.same(await byCard('/api/logpayment/?card__username=bob-0002'), [payment.json.id], 'logpayment by card username');
-      t.same(await byCard('/api/logpayment/?id_logrefill__card=' + alice.id), [payment.json.id], 'logpayment through its refill to the refill’s card');
+      t.same(
+        await byCard('/api/logrefill/?card__username=alice-0001&description=top-up'),
+        [refill.json.id],
+        'logrefill by card username',
+      );
+      t.same(
+        await byCard('/api/logpayment/?card__username=bob-0002'),
+        [payment.json.id],
+        'logpayment by card username',
+      );
+      t.same(
+        await byCard('/api/logpayment/?id_logrefill__card=' + alice.id),
+        [payment.json.id],
+        'logpayment through its refill to the refill’s card',
+      );
       const typo = await request('/api/logrefill/?card_id=1');
       t.equal(typo.status, 400, 'the column name is not a parameter; the JSON name is');
       t.equal(typo.json.fields[0].field, 'card_id');
 
       const call = await request('/api/call/', {
         method: 'POST',
-        body: { card_id: alice.id, calledstation: '34933000000', sessiontime: 42, terminatecauseid: 1, sessionbill: 0.25, buycost: '0.1' },
+        body: {
+          card_id: alice.id,
+          calledstation: '34933000000',
+          sessiontime: 42,
+          terminatecauseid: 1,
+          sessionbill: 0.25,
+          buycost: '0.1',
+        },
       });
       t.equal(call.status, 200, call.text);
-      t.match(call.json, { card_id: alice.id, calledstation: '34933000000', sessiontime: 42, sessionbill: 0.25, buycost: 0.1, stoptime: null, sipiax: 0, src: '' });
-      t.same(await byCard('/api/call/?card_id__username=alice-0001&terminatecauseid=1'), [call.json.id], 'call by card username');
+      t.match(call.json, {
+        card_id: alice.id,
+        calledstation: '34933000000',
+        sessiontime: 42,
+        sessionbill: 0.25,
+        buycost: 0.1,
+        stoptime: null,
+        sipiax: 0,
+        src: '',
+      });
+      t.same(
+        await byCard('/api/call/?card_id__username=alice-0001&terminatecauseid=1'),
+        [call.json.id],
+        'call by card username',
+      );
 
-      const charge = await request('/api/charge/', { method: 'POST', body: { id_cc_card: bob.id, amount: 2.5, chargetype: 4, description: 'extra' } });
+      const charge = await request('/api/charge/', {
+        method: 'POST',
+        body: { id_cc_card: bob.id, amount: 2.5, chargetype: 4, description: 'extra' },
+      });
       t.equal(charge.status, 200, charge.text);
-      t.match(charge.json, { id_cc_card: bob.id, amount: 2.5, chargetype: 4, iduser: 0, id_cc_did: 0, cover_from: null, charged_status: 0 });
-      t.same(await byCard('/api/charge/?id_cc_card__username__startswith=bob-'), [charge.json.id], 'charge by card username');
+      t.match(charge.json, {
+        id_cc_card: bob.id,
+        amount: 2.5,
+        chargetype: 4,
+        iduser: 0,
+        id_cc_did: 0,
+        cover_from: null,
+        charged_status: 0,
+      });
+      t.same(
+        await byCard('/api/charge/?id_cc_card__username__startswith=bob-'),
+        [charge.json.id],
+        'charge by card username',
+      );
 
       // XKX (Kosovo) is not an ISO 3166-1 code, so the seed does not have it.
-      const country = await request('/api/country/', { method: 'POST', body: { countrycode: 'XKX', countryprefix: '383', countryname: 'Kosovo' } });
+      const country = await request('/api/country/', {
+        method: 'POST',
+        body: { countrycode: 'XKX', countryprefix: '383', countryname: 'Kosovo' },
+      });
       t.equal(country.status, 200, country.text);
       t.same(await byCard('/api/country/?countrycode=XKX'), [country.json.id], 'countries are found by their code');
     });

@@ -22,20 +22,37 @@ t.test('a fresh embedded database has the countries and the DEFAULT group, seede
 
   const first = await openDatabase(config, models);
   t.equal(first.created, true, 'the file is new');
-  t.same(await first.db.all('SELECT COUNT(*) AS n, COUNT(DISTINCT countrycode) AS codes FROM cc_country'), [{ n: COUNTRIES, codes: COUNTRIES }]);
-  t.same(await first.db.all("SELECT id, countrycode, countryprefix, countryname FROM cc_country WHERE countrycode IN ('FRA', 'USA', 'AFG') ORDER BY id"), [
-    { id: 1, countrycode: 'AFG', countryprefix: '93', countryname: 'Afghanistan' },
-    { id: 77, countrycode: 'FRA', countryprefix: '33', countryname: 'France' },
-    { id: 238, countrycode: 'USA', countryprefix: '1', countryname: 'United States' },
+  t.same(await first.db.all('SELECT COUNT(*) AS n, COUNT(DISTINCT countrycode) AS codes FROM cc_country'), [
+    { n: COUNTRIES, codes: COUNTRIES },
   ]);
-  t.same(await first.db.all("SELECT COUNT(*) AS n FROM cc_country WHERE countrycode NOT GLOB '[A-Z][A-Z][A-Z]' OR countryprefix NOT GLOB '[0-9]*'"), [{ n: 0 }], 'every code is three capitals, every prefix digits');
+  t.same(
+    await first.db.all(
+      "SELECT id, countrycode, countryprefix, countryname FROM cc_country WHERE countrycode IN ('FRA', 'USA', 'AFG') ORDER BY id",
+    ),
+    [
+      { id: 1, countrycode: 'AFG', countryprefix: '93', countryname: 'Afghanistan' },
+      { id: 77, countrycode: 'FRA', countryprefix: '33', countryname: 'France' },
+      { id: 238, countrycode: 'USA', countryprefix: '1', countryname: 'United States' },
+    ],
+  );
+  t.same(
+    await first.db.all(
+      "SELECT COUNT(*) AS n FROM cc_country WHERE countrycode NOT GLOB '[A-Z][A-Z][A-Z]' OR countryprefix NOT GLOB '[0-9]*'",
+    ),
+    [{ n: 0 }],
+    'every code is three capitals, every prefix digits',
+  );
   t.same(await first.db.all('SELECT id, name FROM cc_card_group'), [{ id: 1, name: 'DEFAULT' }]);
   await first.db.run("DELETE FROM cc_country WHERE countrycode = 'AFG'");
   await first.db.close();
 
   const again = await openDatabase(config, models);
   t.equal(again.created, false);
-  t.same(await again.db.all('SELECT COUNT(*) AS n FROM cc_country'), [{ n: COUNTRIES - 1 }], 'reopening seeds nothing again (a deleted row stays deleted)');
+  t.same(
+    await again.db.all('SELECT COUNT(*) AS n FROM cc_country'),
+    [{ n: COUNTRIES - 1 }],
+    'reopening seeds nothing again (a deleted row stays deleted)',
+  );
   await again.db.close();
 });
 
@@ -48,7 +65,10 @@ for (const name of BACKENDS) {
     t.equal(france.status, 200, france.text);
     t.same(france.json.objects, [{ id: 77, countrycode: 'FRA', countryprefix: '33', countryname: 'France' }]);
     const united = await service.request('/api/country/?countryname__startswith=United&ordering=countryname');
-    t.same(united.json.objects.map((country: { countrycode: string }) => country.countrycode), ['ARE', 'GBR', 'USA']);
+    t.same(
+      united.json.objects.map((country: { countrycode: string }) => country.countrycode),
+      ['ARE', 'GBR', 'USA'],
+    );
   });
 }
 

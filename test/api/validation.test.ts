@@ -11,7 +11,11 @@ import { Registry } from '../../runtime/store/resource.js';
 
 const adminPages = new Registry(models)
   .all()
-  .map((resource) => ({ resource: resource.name, createBodySchema: resourceSchemas(resource).create, updateBodySchema: resourceSchemas(resource).update }));
+  .map((resource) => ({
+    resource: resource.name,
+    createBodySchema: resourceSchemas(resource).create,
+    updateBodySchema: resourceSchemas(resource).update,
+  }));
 
 t.test('every generated body schema compiles', async (t) => {
   const ajv = createBodyValidator();

@@ -18,7 +18,14 @@ let serial = 0;
 /** The five fields a card needs, with a username and alias no other card has. */
 function newCard(extra: Json = {}): Json {
   serial += 1;
-  return { username: `v${serial}`, useralias: `alias-v${serial}`, uipass: `pw-${serial}`, credit: 0, tariff: 1, ...extra };
+  return {
+    username: `v${serial}`,
+    useralias: `alias-v${serial}`,
+    uipass: `pw-${serial}`,
+    credit: 0,
+    tariff: 1,
+    ...extra,
+  };
 }
 
 /** A 4xx JSON error with the expected status that names each of `fields`. */
@@ -93,13 +100,49 @@ for (const name of BACKENDS) {
 
     await t.test('DECIMAL out of scale or range is a 400 naming the field', async (t) => {
       const before = await cardCount(service);
-      expectError(t, await create(service, newCard({ credit: 1.123456 })), 400, ['credit'], 'credit 1.123456 (over scale)');
-      expectError(t, await create(service, newCard({ credit: '1.123456' })), 400, ['credit'], 'credit "1.123456" (over scale)');
-      expectError(t, await create(service, newCard({ credit: 10000000000 })), 400, ['credit'], 'credit 10000000000 (over range)');
-      expectError(t, await create(service, newCard({ credit: -10000000000 })), 400, ['credit'], 'credit -10000000000 (over range)');
+      expectError(
+        t,
+        await create(service, newCard({ credit: 1.123456 })),
+        400,
+        ['credit'],
+        'credit 1.123456 (over scale)',
+      );
+      expectError(
+        t,
+        await create(service, newCard({ credit: '1.123456' })),
+        400,
+        ['credit'],
+        'credit "1.123456" (over scale)',
+      );
+      expectError(
+        t,
+        await create(service, newCard({ credit: 10000000000 })),
+        400,
+        ['credit'],
+        'credit 10000000000 (over range)',
+      );
+      expectError(
+        t,
+        await create(service, newCard({ credit: -10000000000 })),
+        400,
+        ['credit'],
+        'credit -10000000000 (over range)',
+      );
       expectError(t, await create(service, newCard({ credit: 'abc' })), 400, ['credit'], 'credit "abc"');
-      expectError(t, await create(service, newCard({ discount: 1000 })), 400, ['discount'], 'discount 1000 (over range)');
-      expectError(t, await create(service, newCard({ discount: 1.234 })), 400, ['discount'], 'discount 1.234 (over scale)');
+      expectError(
+        t,
+        await create(service, newCard({ discount: 1000 })),
+        400,
+        ['discount'],
+        'discount 1000 (over range)',
+      );
+      expectError(
+        t,
+        await create(service, newCard({ discount: 1.234 })),
+        400,
+        ['discount'],
+        'discount 1.234 (over scale)',
+      );
       t.equal(await cardCount(service), before, 'no card was created');
 
       const card = await created(t, service, newCard({ discount: 999.99 }), 'discount 999.99');
@@ -114,7 +157,12 @@ for (const name of BACKENDS) {
     });
 
     await t.test('integers are JSON integers; strings are parsed, bad values refused', async (t) => {
-      const card = await created(t, service, newCard({ tariff: '1', status: '2', traffic: '12345678901' }), 'tariff "1"');
+      const card = await created(
+        t,
+        service,
+        newCard({ tariff: '1', status: '2', traffic: '12345678901' }),
+        'tariff "1"',
+      );
       t.equal(card.tariff, 1, 'tariff "1" returns the number 1');
       t.type(card.tariff, 'number', 'tariff is a JSON number');
       t.equal(card.status, 2, 'status "2" returns 2');
@@ -126,7 +174,10 @@ for (const name of BACKENDS) {
       t.type(listed.id, 'number', 'list: id is a JSON number');
       t.same([one.tariff, listed.tariff], [1, 1], 'tariff reads back as 1');
 
-      const group = await service.request('/api/cardgroup/', { method: 'POST', body: { name: 'ints', users_perms: '6' } });
+      const group = await service.request('/api/cardgroup/', {
+        method: 'POST',
+        body: { name: 'ints', users_perms: '6' },
+      });
       t.equal(group.status, 200, 'cardgroup created');
       t.type(group.json?.id, 'number', 'cardgroup id is a JSON number');
       t.equal(group.json?.users_perms, 6, 'users_perms "6" returns 6');
@@ -137,8 +188,20 @@ for (const name of BACKENDS) {
       expectError(t, await create(service, newCard({ tariff: 1.5 })), 400, ['tariff'], 'tariff 1.5');
       expectError(t, await create(service, newCard({ tariff: '1.5' })), 400, ['tariff'], 'tariff "1.5"');
       expectError(t, await create(service, newCard({ tariff: true })), 400, ['tariff'], 'tariff true');
-      expectError(t, await create(service, newCard({ restriction: 128 })), 400, ['restriction'], 'tinyint restriction 128');
-      expectError(t, await create(service, newCard({ notify_email: 32768 })), 400, ['notify_email'], 'smallint notify_email 32768');
+      expectError(
+        t,
+        await create(service, newCard({ restriction: 128 })),
+        400,
+        ['restriction'],
+        'tinyint restriction 128',
+      );
+      expectError(
+        t,
+        await create(service, newCard({ notify_email: 32768 })),
+        400,
+        ['notify_email'],
+        'smallint notify_email 32768',
+      );
       t.equal(await cardCount(service), before, 'no card was created');
       const edge = await created(t, service, newCard({ tariff: 2147483647, restriction: -128 }), 'tariff 2147483647');
       t.equal(edge.tariff, 2147483647, 'the largest INT is accepted');
@@ -149,15 +212,24 @@ for (const name of BACKENDS) {
       const big = '9007199254740993';
       const cast = name === 'mysql' ? 'CHAR' : 'TEXT';
       const response = await create(service, newCard({ traffic: big, num_trials_done: '9223372036854775807' }));
-      const id = response.json?.id ?? (await service.backend.raw('SELECT id FROM cc_card WHERE traffic > 9007199254740991'))[0]?.id;
+      const id =
+        response.json?.id ??
+        (await service.backend.raw('SELECT id FROM cc_card WHERE traffic > 9007199254740991'))[0]?.id;
       t.equal(response.status, 200, `POST traffic "${big}": 200`, { found: response.text.slice(0, 300) });
       t.match(response.text, new RegExp(`"traffic":"?${big}"?[,}]`), `POST returns traffic ${big} exactly`);
-      const [stored] = await service.backend.raw(`SELECT CAST(traffic AS ${cast}) AS traffic, CAST(num_trials_done AS ${cast}) AS trials FROM cc_card WHERE id = ?`, [id]);
+      const [stored] = await service.backend.raw(
+        `SELECT CAST(traffic AS ${cast}) AS traffic, CAST(num_trials_done AS ${cast}) AS trials FROM cc_card WHERE id = ?`,
+        [id],
+      );
       t.same(stored, { traffic: big, trials: '9223372036854775807' }, 'stored exactly');
       const one = await service.request(`/api/card/${id}/`);
       t.equal(one.status, 200, 'GET one of that card: 200', { found: one.text.slice(0, 300) });
       t.match(one.text, new RegExp(`"traffic":"?${big}"?[,}]`), `GET one returns traffic ${big} exactly`);
-      t.match(one.text, /"num_trials_done":"?9223372036854775807"?[,}]/, 'GET one returns num_trials_done 2^63-1 exactly');
+      t.match(
+        one.text,
+        /"num_trials_done":"?9223372036854775807"?[,}]/,
+        'GET one returns num_trials_done 2^63-1 exactly',
+      );
       const listed = await service.request(`/api/card/?id=${id}&fields=id,traffic`);
       t.equal(listed.status, 200, 'a list holding that card: 200', { found: listed.text.slice(0, 300) });
       t.match(listed.text, new RegExp(`"traffic":"?${big}"?[,}]`), `the list returns traffic ${big} exactly`);
@@ -169,7 +241,12 @@ for (const name of BACKENDS) {
     });
 
     await t.test('FLOAT vat reads as MySQL shows it', async (t) => {
-      for (const [sent, expected] of [[0.1, 0.1], [21, 21], ['0.1', 0.1], [19.6, 19.6]] as const) {
+      for (const [sent, expected] of [
+        [0.1, 0.1],
+        [21, 21],
+        ['0.1', 0.1],
+        [19.6, 19.6],
+      ] as const) {
         const label = `vat ${JSON.stringify(sent)}`;
         const card = await created(t, service, newCard({ vat: sent }), label);
         t.equal(card.vat, expected, `${label}: POST returns ${expected}`);
@@ -179,10 +256,20 @@ for (const name of BACKENDS) {
         const fields = await service.request(`/api/card/?id=${card.id}&fields=id,vat`);
         t.same(fields.json?.objects, [{ id: card.id, vat: expected }], `${label}: ?fields=id,vat returns ${expected}`);
         const filtered = await service.request(`/api/card/?vat=${expected}&id=${card.id}`);
-        t.same(filtered.json?.objects?.map((row: Json) => row.id), [card.id], `${label}: ?vat=${expected}, the value as listed, finds the row`);
+        t.same(
+          filtered.json?.objects?.map((row: Json) => row.id),
+          [card.id],
+          `${label}: ?vat=${expected}, the value as listed, finds the row`,
+        );
       }
       const before = await cardCount(service);
-      expectError(t, await create(service, newCard({ vat: '0x10' })), 400, ['vat'], 'vat "0x10" (not a decimal number)');
+      expectError(
+        t,
+        await create(service, newCard({ vat: '0x10' })),
+        400,
+        ['vat'],
+        'vat "0x10" (not a decimal number)',
+      );
       expectError(t, await create(service, newCard({ vat: 'abc' })), 400, ['vat'], 'vat "abc"');
       expectError(t, await create(service, newCard({ vat: 3.5e38 })), 400, ['vat'], 'vat 3.5e38 (past FLOAT)');
       t.equal(await cardCount(service), before, 'no card was created');
@@ -193,7 +280,10 @@ for (const name of BACKENDS) {
       t.match(card.creationdate, DATE_TIME, 'POST: creationdate format');
       t.equal(card.firstusedate, '2024-01-02 03:04:05', 'POST: firstusedate without the T');
       const { one, listed } = await readBack(t, service, card.id);
-      for (const [where, row] of [['GET one', one], ['list', listed]] as const) {
+      for (const [where, row] of [
+        ['GET one', one],
+        ['list', listed],
+      ] as const) {
         t.match(row.creationdate, DATE_TIME, `${where}: creationdate format`);
         t.equal(row.firstusedate, '2024-01-02 03:04:05', `${where}: firstusedate`);
       }
@@ -203,7 +293,11 @@ for (const name of BACKENDS) {
       const edges = await created(
         t,
         service,
-        newCard({ expirationdate: '2038-01-19 03:14:07', lastuse: '1970-01-01 00:00:01', lock_date: '2030-06-15 12:00:00' }),
+        newCard({
+          expirationdate: '2038-01-19 03:14:07',
+          lastuse: '1970-01-01 00:00:01',
+          lock_date: '2030-06-15 12:00:00',
+        }),
         'TIMESTAMP range edges',
       );
       t.equal(edges.expirationdate, '2038-01-19 03:14:07', 'the last TIMESTAMP second is accepted');
@@ -226,9 +320,16 @@ for (const name of BACKENDS) {
         expectError(t, await create(service, newCard({ [field]: value })), 400, [field], `${field} ${value}`);
       }
       t.equal(await cardCount(service), before, 'no card was created');
-      const patched = await service.request(`/api/card/${card.id}/`, { method: 'PATCH', body: { firstusedate: '2040-01-01 00:00:00' } });
+      const patched = await service.request(`/api/card/${card.id}/`, {
+        method: 'PATCH',
+        body: { firstusedate: '2040-01-01 00:00:00' },
+      });
       expectError(t, patched, 400, ['firstusedate'], 'PATCH firstusedate 2040-01-01');
-      t.equal((await rawRow(service, card.id, 'firstusedate')).firstusedate, '2024-01-02 03:04:05', 'the failed PATCH left it alone');
+      t.equal(
+        (await rawRow(service, card.id, 'firstusedate')).firstusedate,
+        '2024-01-02 03:04:05',
+        'the failed PATCH left it alone',
+      );
     });
 
     await t.test('zero dates read null, and null writes the zero date', async (t) => {
@@ -242,22 +343,38 @@ for (const name of BACKENDS) {
       const stored = await rawRow(service, card.id, ZERO_DATE_COLUMNS.join(', '));
       for (const column of ZERO_DATE_COLUMNS) t.equal(stored[column], ZERO_DATE, `${column} holds the zero date`);
 
-      const set = await service.request(`/api/card/${card.id}/`, { method: 'PATCH', body: { firstusedate: '2024-05-06 07:08:09' } });
+      const set = await service.request(`/api/card/${card.id}/`, {
+        method: 'PATCH',
+        body: { firstusedate: '2024-05-06 07:08:09' },
+      });
       t.equal(set.json?.firstusedate, '2024-05-06 07:08:09', 'firstusedate set');
       const cleared = await service.request(`/api/card/${card.id}/`, { method: 'PATCH', body: { firstusedate: null } });
       t.equal(cleared.status, 200, 'PATCH firstusedate null');
       t.equal(cleared.json?.firstusedate, null, 'firstusedate reads null again');
-      t.equal((await rawRow(service, card.id, 'firstusedate')).firstusedate, ZERO_DATE, 'null stored the zero date again');
+      t.equal(
+        (await rawRow(service, card.id, 'firstusedate')).firstusedate,
+        ZERO_DATE,
+        'null stored the zero date again',
+      );
 
       const withDate = await created(t, service, newCard({ expirationdate: null }), 'expirationdate null on create');
       t.equal(withDate.expirationdate, null, 'expirationdate null reads null');
-      t.equal((await rawRow(service, withDate.id, 'expirationdate')).expirationdate, ZERO_DATE, 'null on create stores the zero date');
+      t.equal(
+        (await rawRow(service, withDate.id, 'expirationdate')).expirationdate,
+        ZERO_DATE,
+        'null on create stores the zero date',
+      );
     });
 
     await t.test('a partial update never rewrites a zero date or another timestamp', async (t) => {
       const dates = 'creationdate, firstusedate, expirationdate, lastuse, servicelastrun, last_notification, lock_date';
       const zero = await created(t, service, newCard(), 'card with zero dates');
-      const dated = await created(t, service, newCard({ firstusedate: '2020-02-02 02:02:02', lock_date: '2021-01-01 00:00:00' }), 'card with dates');
+      const dated = await created(
+        t,
+        service,
+        newCard({ firstusedate: '2020-02-02 02:02:02', lock_date: '2021-01-01 00:00:00' }),
+        'card with dates',
+      );
       // A column rewritten to "now" (ON UPDATE CURRENT_TIMESTAMP) would then differ from its creation second.
       await new Promise((resolve) => setTimeout(resolve, 1100));
       for (const card of [zero, dated]) {
@@ -271,7 +388,8 @@ for (const name of BACKENDS) {
           const before = await rawRow(service, card.id, dates);
           const response = await service.request(`/api/card/${card.id}/`, { method, body });
           t.equal(response.status, 200, `${label}: 200`);
-          for (const [key, value] of Object.entries(body)) t.equal(response.json?.[key], value, `${label}: ${key} written`);
+          for (const [key, value] of Object.entries(body))
+            t.equal(response.json?.[key], value, `${label}: ${key} written`);
           t.same(await rawRow(service, card.id, dates), before, `${label}: timestamps untouched`);
         }
       }
@@ -285,8 +403,20 @@ for (const name of BACKENDS) {
       t.equal(plain.activated, 'f', 'activated defaults to "f"');
 
       const before = await cardCount(service);
-      expectError(t, await create(service, newCard({ username: 'u'.repeat(51) })), 400, ['username'], '51-character username');
-      expectError(t, await create(service, newCard({ username: 'é'.repeat(51) })), 400, ['username'], '51 × é username');
+      expectError(
+        t,
+        await create(service, newCard({ username: 'u'.repeat(51) })),
+        400,
+        ['username'],
+        '51-character username',
+      );
+      expectError(
+        t,
+        await create(service, newCard({ username: 'é'.repeat(51) })),
+        400,
+        ['username'],
+        '51 × é username',
+      );
       expectError(t, await create(service, newCard({ lastname: 'Smith 😀' })), 400, ['lastname'], 'emoji in lastname');
       expectError(t, await create(service, newCard({ activated: 'tt' })), 400, ['activated'], 'activated "tt"');
       t.equal(await cardCount(service), before, 'the table is unchanged');
@@ -295,11 +425,21 @@ for (const name of BACKENDS) {
       expectError(t, patched, 400, ['lastname'], 'PATCH emoji in lastname');
       t.equal((await rawRow(service, plain.id, 'lastname')).lastname, '', 'the failed PATCH left lastname alone');
 
-      const long = await created(t, service, newCard({ username: 'é'.repeat(50), useralias: 'a'.repeat(50) }), '50 × é username');
+      const long = await created(
+        t,
+        service,
+        newCard({ username: 'é'.repeat(50), useralias: 'a'.repeat(50) }),
+        '50 × é username',
+      );
       t.equal(long.username, 'é'.repeat(50), '50 two-byte characters round-trip');
       t.equal((await rawRow(service, long.id, 'username')).username, 'é'.repeat(50), '50 × é stored');
 
-      const wide = await created(t, service, newCard({ lastname: '€中文', city: '中'.repeat(40) }), '3-byte characters');
+      const wide = await created(
+        t,
+        service,
+        newCard({ lastname: '€中文', city: '中'.repeat(40) }),
+        '3-byte characters',
+      );
       t.equal(wide.lastname, '€中文', 'POST: € and 中 round-trip');
       t.equal(wide.city, '中'.repeat(40), 'POST: 40 × 中 fits varchar(40)');
       const { one, listed } = await readBack(t, service, wide.id);
@@ -308,7 +448,11 @@ for (const name of BACKENDS) {
       const stored = await rawRow(service, wide.id, 'lastname, city');
       t.same(stored, { lastname: '€中文', city: '中'.repeat(40) }, 'stored verbatim');
       const found = await service.request(`/api/card/?lastname=${encodeURIComponent('€中文')}`);
-      t.same(found.json?.objects?.map((row: Json) => row.id), [wide.id], 'a filter finds it by its 3-byte value');
+      t.same(
+        found.json?.objects?.map((row: Json) => row.id),
+        [wide.id],
+        'a filter finds it by its 3-byte value',
+      );
     });
 
     await t.test('write-only columns are stored but never shown', async (t) => {
@@ -322,7 +466,10 @@ for (const name of BACKENDS) {
       for (const column of WRITE_ONLY) {
         t.notOk(column in card, `POST: no ${column}`);
         t.notOk(column in one, `GET one: no ${column}`);
-        t.ok(list.json?.objects?.length > 0 && list.json.objects.every((row: Json) => !(column in row)), `list: no ${column}`);
+        t.ok(
+          list.json?.objects?.length > 0 && list.json.objects.every((row: Json) => !(column in row)),
+          `list: no ${column}`,
+        );
       }
       for (const value of Object.values(secrets)) {
         t.notMatch(response.text + list.text, value, `the secret ${value} appears in no response`);
@@ -357,50 +504,82 @@ for (const name of BACKENDS) {
     });
 
     await t.test('create returns the row as stored, database defaults included', async (t) => {
-      const response = await create(service, { username: 'defaults', useralias: 'defaults', uipass: 'x', credit: '5', tariff: '1' });
-      t.equal(response.status, 200, 'created with only the required fields');
-      const card = response.json ?? {};
-      t.match(card, {
+      const response = await create(service, {
         username: 'defaults',
         useralias: 'defaults',
-        credit: 5,
-        tariff: 1,
-        status: 1,
-        currency: 'USD',
-        language: 'en',
-        id_group: 1,
-        max_concurrent: 10,
-        credit_notification: -1,
-        mac_addr: '00-00-00-00-00-00',
-        activated: 'f',
-        country: 'USA',
-        lastname: '',
-        vat: 0,
-        discount: 0,
-        initialbalance: 0,
-        invoiceday: 1,
-        enableexpire: 0,
-        simultaccess: 0,
-        typepaid: 0,
-        last_notification: null,
-        lock_date: null,
-        vat_rn: null,
-        traffic: null,
-        id_seria: null,
-      }, 'the database defaults are in the response');
+        uipass: 'x',
+        credit: '5',
+        tariff: '1',
+      });
+      t.equal(response.status, 200, 'created with only the required fields');
+      const card = response.json ?? {};
+      t.match(
+        card,
+        {
+          username: 'defaults',
+          useralias: 'defaults',
+          credit: 5,
+          tariff: 1,
+          status: 1,
+          currency: 'USD',
+          language: 'en',
+          id_group: 1,
+          max_concurrent: 10,
+          credit_notification: -1,
+          mac_addr: '00-00-00-00-00-00',
+          activated: 'f',
+          country: 'USA',
+          lastname: '',
+          vat: 0,
+          discount: 0,
+          initialbalance: 0,
+          invoiceday: 1,
+          enableexpire: 0,
+          simultaccess: 0,
+          typepaid: 0,
+          last_notification: null,
+          lock_date: null,
+          vat_rn: null,
+          traffic: null,
+          id_seria: null,
+        },
+        'the database defaults are in the response',
+      );
       t.match(card.creationdate, DATE_TIME, 'creationdate is set by the database');
       const { one } = await readBack(t, service, card.id);
       const withoutSerial = ({ serial: _serial, ...rest }: Json) => rest;
       t.same(withoutSerial(card), withoutSerial(one), 'POST returns exactly what GET one reads');
-      const stored = await rawRow(service, card.id, 'status, currency, language, id_group, max_concurrent, credit_notification, mac_addr');
+      const stored = await rawRow(
+        service,
+        card.id,
+        'status, currency, language, id_group, max_concurrent, credit_notification, mac_addr',
+      );
       t.same(
-        { ...stored, status: Number(stored.status), id_group: Number(stored.id_group), max_concurrent: Number(stored.max_concurrent), credit_notification: Number(stored.credit_notification) },
-        { status: 1, currency: 'USD', language: 'en', id_group: 1, max_concurrent: 10, credit_notification: -1, mac_addr: '00-00-00-00-00-00' },
+        {
+          ...stored,
+          status: Number(stored.status),
+          id_group: Number(stored.id_group),
+          max_concurrent: Number(stored.max_concurrent),
+          credit_notification: Number(stored.credit_notification),
+        },
+        {
+          status: 1,
+          currency: 'USD',
+          language: 'en',
+          id_group: 1,
+          max_concurrent: 10,
+          credit_notification: -1,
+          mac_addr: '00-00-00-00-00-00',
+        },
         'the defaults are what the database holds',
       );
       const group = await service.request('/api/cardgroup/', { method: 'POST', body: {} });
       t.equal(group.status, 200, 'an empty cardgroup is created');
-      t.match(group.json, { name: null, description: null, users_perms: 0, id_agent: null, provisioning: null }, 'cardgroup defaults');
+      t.match(
+        group.json,
+        { name: null, description: null, users_perms: 0, id_agent: null, provisioning: null },
+        'cardgroup defaults',
+      );
     });
   });
 }

@@ -21,7 +21,11 @@ t.test('defaults argument = defaults spread under the values', async (t) => {
   ];
   for (const body of bodies) {
     for (const adapter of [mysqlAdapter, sqliteAdapter]) {
-      t.same(insertStatement(adapter, card, body, CREATE_DEFAULTS), insertStatement(adapter, card, { ...CREATE_DEFAULTS, ...body }), `${adapter.name} ${JSON.stringify(body)}`);
+      t.same(
+        insertStatement(adapter, card, body, CREATE_DEFAULTS),
+        insertStatement(adapter, card, { ...CREATE_DEFAULTS, ...body }),
+        `${adapter.name} ${JSON.stringify(body)}`,
+      );
     }
   }
   const sent = insertStatement(mysqlAdapter, card, { username: 'u3', lastname: 'Sent' }, CREATE_DEFAULTS);

@@ -10,7 +10,6 @@ import { UserStore } from '../../runtime/auth/user-store.js';
 import { DatabaseUnavailableError } from '../../runtime/db/errors.js';
 import { emptyDatabases as dialects, type Scope } from '../helpers/empty-databases.js';
 
-
 const basic = (username: string, password: string) =>
   `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
 
@@ -124,11 +123,23 @@ for (const [dialect, open] of Object.entries(dialects)) {
 
     t.test('concurrent requests with the same new credentials share one verification', async (t) => {
       const app = await startApp(t, users, { maxFailures: 1000 });
-      const responses = await Promise.all(Array.from({ length: 20 }, () => app.ping({ authorization: basic('bob', 'bob pw') })));
-      t.same(responses.map((response) => response.status), Array(20).fill(200), 'all 20 succeed');
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, () => app.ping({ authorization: basic('bob', 'bob pw') })),
+      );
+      t.same(
+        responses.map((response) => response.status),
+        Array(20).fill(200),
+        'all 20 succeed',
+      );
       t.equal(app.verifications(), 1, 'one scrypt run for 20 concurrent requests');
-      const wrong = await Promise.all(Array.from({ length: 5 }, () => app.ping({ authorization: basic('bob', 'nope') })));
-      t.same(wrong.map((response) => response.status), Array(5).fill(401), 'a shared failure fails every waiter');
+      const wrong = await Promise.all(
+        Array.from({ length: 5 }, () => app.ping({ authorization: basic('bob', 'nope') })),
+      );
+      t.same(
+        wrong.map((response) => response.status),
+        Array(5).fill(401),
+        'a shared failure fails every waiter',
+      );
       t.ok(app.verifications() <= 1 + 5, 'failures are verified, never taken from the cache');
     });
 
@@ -144,7 +155,8 @@ for (const [dialect, open] of Object.entries(dialects)) {
       const app = await startApp(t, users, { maxFailures: 3, failureWindowMs: 60_000 });
       t.equal((await app.ping({ authorization: basic('alice', 'alice pw') })).status, 200, 'alice logs in first');
       for (let i = 0; i < 5; i++) await assertUnauthorized(t, await app.ping(), 'no credentials: not counted');
-      for (let i = 0; i < 3; i++) await assertUnauthorized(t, await app.ping({ authorization: basic('alice', `guess ${i}`) }), 'guess');
+      for (let i = 0; i < 3; i++)
+        await assertUnauthorized(t, await app.ping({ authorization: basic('alice', `guess ${i}`) }), 'guess');
       const before = app.verifications();
 
       const blocked = await app.ping({ authorization: basic('alice', 'guess 4') });
@@ -232,5 +244,8 @@ tap.test('CredentialCache keys by HMAC, bounded', async (t) => {
   cache.set('Basic three', { id: 3 });
   t.equal(cache.get('Basic two'), undefined, 'least recently used dropped');
   const keys = [...(cache as unknown as { entries: Map<string, unknown> }).entries.keys()];
-  t.notOk(keys.some((key) => key.includes('one') || key.includes('three')), 'raw headers never stored');
+  t.notOk(
+    keys.some((key) => key.includes('one') || key.includes('three')),
+    'raw headers never stored',
+  );
 });

@@ -3,7 +3,9 @@ import t from 'tap';
 import { dummyHash, hashPassword, verifyPassword } from '../../runtime/auth/password.js';
 
 const legacy = (salt: string, password: string) =>
-  `${salt}$${createHash('sha1').update(salt + password, 'utf8').digest('hex')}`;
+  `${salt}$${createHash('sha1')
+    .update(salt + password, 'utf8')
+    .digest('hex')}`;
 
 t.test('hashPassword writes scrypt with its parameters, a fresh salt each time', async (t) => {
   const hash = await hashPassword('s3cret');
@@ -32,17 +34,32 @@ t.test('legacy Flask salt$sha1 rows verify and ask for a rehash', async (t) => {
   t.strictSame(await verifyPassword(stored, 'Admin'), { ok: false, needsRehash: false });
   const upper = `a1b2c$${stored.slice('a1b2c$'.length).toUpperCase()}`;
   t.strictSame(await verifyPassword(upper, 'admin'), { ok: true, needsRehash: true }, 'upper-case hex digest');
-  t.strictSame(await verifyPassword(legacy('', 'admin').slice(1), 'admin'), { ok: false, needsRehash: false }, 'bare digest');
+  t.strictSame(
+    await verifyPassword(legacy('', 'admin').slice(1), 'admin'),
+    { ok: false, needsRehash: false },
+    'bare digest',
+  );
 });
 
 t.test('scrypt hashes weaker than current verify and ask for a rehash', async (t) => {
   const salt = Buffer.from('0123456789abcdef');
   const weak = (n: number, r: number, keylen: number, saltBytes = salt) =>
-    ['scrypt', n, r, 1, saltBytes.toString('base64'), scryptSync('pw', saltBytes, keylen, { N: n, r, p: 1, maxmem: 64 * 1024 * 1024 }).toString('base64')].join('$');
+    [
+      'scrypt',
+      n,
+      r,
+      1,
+      saltBytes.toString('base64'),
+      scryptSync('pw', saltBytes, keylen, { N: n, r, p: 1, maxmem: 64 * 1024 * 1024 }).toString('base64'),
+    ].join('$');
   t.strictSame(await verifyPassword(weak(16384, 8, 32), 'pw'), { ok: true, needsRehash: true }, 'smaller N');
   t.strictSame(await verifyPassword(weak(32768, 4, 32), 'pw'), { ok: true, needsRehash: true }, 'smaller r');
   t.strictSame(await verifyPassword(weak(32768, 8, 16), 'pw'), { ok: true, needsRehash: true }, 'shorter key');
-  t.strictSame(await verifyPassword(weak(32768, 8, 32, Buffer.from('short')), 'pw'), { ok: true, needsRehash: true }, 'shorter salt');
+  t.strictSame(
+    await verifyPassword(weak(32768, 8, 32, Buffer.from('short')), 'pw'),
+    { ok: true, needsRehash: true },
+    'shorter salt',
+  );
   t.strictSame(await verifyPassword(weak(16384, 8, 32), 'nope'), { ok: false, needsRehash: false }, 'wrong password');
 });
 

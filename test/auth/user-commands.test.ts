@@ -61,9 +61,17 @@ t.test('readFirstLine takes the first line only, without its line ending', async
   t.equal(await readFirstLine(Readable.from(['p', 'w\n'])), 'pw', 'across chunks');
   t.equal(await readFirstLine(Readable.from(['no newline'])), 'no newline');
   t.equal(await readFirstLine(Readable.from([Buffer.from('pä'), Buffer.from('ss\n')])), 'päss');
-  t.equal(await readFirstLine(Readable.from([Buffer.from('pä').subarray(0, 2), Buffer.from('pä').subarray(2), '\n'])), 'pä', 'a character split between chunks');
+  t.equal(
+    await readFirstLine(Readable.from([Buffer.from('pä').subarray(0, 2), Buffer.from('pä').subarray(2), '\n'])),
+    'pä',
+    'a character split between chunks',
+  );
   t.equal(await readFirstLine(Readable.from([])), '');
-  t.equal(await readFirstLine(Readable.from([' pw with spaces \n'])), ' pw with spaces ', 'spaces are part of the password');
+  t.equal(
+    await readFirstLine(Readable.from([' pw with spaces \n'])),
+    ' pw with spaces ',
+    'spaces are part of the password',
+  );
 });
 
 t.test('create-admin from piped stdin creates, then resets', async (t) => {
@@ -89,7 +97,10 @@ t.test('create-admin from piped stdin creates, then resets', async (t) => {
 });
 
 t.test('create-admin refuses bad input', async (t) => {
-  await t.rejects(createAdmin(db, { username: 'carol' }, pipedIo('')), new CommandError('no password on standard input (expected it on the first line)'));
+  await t.rejects(
+    createAdmin(db, { username: 'carol' }, pipedIo('')),
+    new CommandError('no password on standard input (expected it on the first line)'),
+  );
   await t.rejects(createAdmin(db, { username: 'carol' }, pipedIo('\r\nsecond\n')), CommandError, 'empty first line');
   await t.rejects(createAdmin(db, { username: 'ca:rol' }, pipedIo('pw\n')), /without ":"/);
   await t.rejects(createAdmin(db, { username: '' }, pipedIo('pw\n')), CommandError);
@@ -108,7 +119,8 @@ t.test('create-admin on a terminal prompts twice without echo', async (t) => {
     const write = stderr._write.bind(stderr);
     stderr._write = (chunk, encoding, callback) => {
       write(chunk, encoding, callback);
-      if (/password:\s*$/i.test(String(chunk)) && answers.length > 0) setImmediate(() => stdin.write(`${answers.shift()}\n`));
+      if (/password:\s*$/i.test(String(chunk)) && answers.length > 0)
+        setImmediate(() => stdin.write(`${answers.shift()}\n`));
     };
     return { stdin, stdout, stderr };
   }
@@ -119,7 +131,9 @@ t.test('create-admin on a terminal prompts twice without echo', async (t) => {
   t.notMatch(io.stderr.text, /typed pw/, 'never echoed');
   t.equal((await verifyPassword((await store.findByUsername('dave'))!.password, 'typed pw')).ok, true);
 
-  await t.rejects(createAdmin(db, { username: 'erin' }, terminal(['one', 'two'])), { message: 'passwords do not match' });
+  await t.rejects(createAdmin(db, { username: 'erin' }, terminal(['one', 'two'])), {
+    message: 'passwords do not match',
+  });
   await t.rejects(createAdmin(db, { username: 'erin' }, terminal([''])), { message: 'password must not be empty' });
   t.equal(await store.findByUsername('erin'), undefined);
 });
@@ -162,7 +176,14 @@ t.test('runUserCommand prints a2gen: <message>, returns 1, and always closes the
   t.strictSame(state, { opened: 2, closed: 2 });
 
   const failing = sink();
-  t.equal(await runUserCommand(async () => Promise.reject(new Error('connect ECONNREFUSED')), async () => {}, failing), 1);
+  t.equal(
+    await runUserCommand(
+      async () => Promise.reject(new Error('connect ECONNREFUSED')),
+      async () => {},
+      failing,
+    ),
+    1,
+  );
   t.equal(failing.text, 'a2gen: connect ECONNREFUSED\n');
 });
 
@@ -181,7 +202,12 @@ t.test('commander wiring', async (t) => {
   };
 
   const created = await run(['create-admin', '--username', 'frank', '--email', 'frank@example.com'], 'frank pw\n');
-  t.strictSame(created, { out: 'created admin user frank\n', err: '', exitCode: undefined, state: { opened: 1, closed: 1 } });
+  t.strictSame(created, {
+    out: 'created admin user frank\n',
+    err: '',
+    exitCode: undefined,
+    state: { opened: 1, closed: 1 },
+  });
   t.match((await run(['users'])).out, /frank +frank@example\.com +yes +yes/);
   t.match(await run(['deactivate', 'frank']), { out: 'deactivated frank\n', exitCode: undefined });
   t.strictSame(await run(['deactivate', 'nobody']), {
@@ -190,6 +216,9 @@ t.test('commander wiring', async (t) => {
     exitCode: 1,
     state: { opened: 1, closed: 1 },
   });
-  t.match(await run(['create-admin', '--username', 'gina']), { err: /^a2gen: no password on standard input/, exitCode: 1 });
+  t.match(await run(['create-admin', '--username', 'gina']), {
+    err: /^a2gen: no password on standard input/,
+    exitCode: 1,
+  });
   await t.rejects(run(['create-admin']), { code: 'commander.missingMandatoryOptionValue' }, '--username is required');
 });

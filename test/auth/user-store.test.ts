@@ -5,7 +5,6 @@ import { verifyPassword } from '../../runtime/auth/password.js';
 import { DuplicateKeyError } from '../../runtime/db/errors.js';
 import { emptyDatabases as dialects } from '../helpers/empty-databases.js';
 
-
 t.test('the DDL keeps the old table shape', async (t) => {
   t.match(USER_TABLE_DDL.mysql, /^CREATE TABLE IF NOT EXISTS `user`/);
   t.match(USER_TABLE_DDL.mysql, /ENGINE=InnoDB DEFAULT CHARSET=utf8mb4/);
@@ -32,14 +31,17 @@ for (const [dialect, open] of Object.entries(dialects)) {
       t.equal(await store.createOrResetAdmin({ username: 'alice', password: 'first pw' }), 'created');
       const alice = await store.findByUsername('alice');
       t.ok(alice);
-      t.strictSame({ ...alice!, password: undefined }, {
-        id: alice!.id,
-        username: 'alice',
-        password: undefined,
-        email: 'alice@localhost',
-        active: true,
-        admin: true,
-      });
+      t.strictSame(
+        { ...alice!, password: undefined },
+        {
+          id: alice!.id,
+          username: 'alice',
+          password: undefined,
+          email: 'alice@localhost',
+          active: true,
+          admin: true,
+        },
+      );
       t.type(alice!.id, 'number');
       t.match(alice!.password, /^scrypt\$/);
       t.equal((await verifyPassword(alice!.password, 'first pw')).ok, true);
@@ -57,7 +59,10 @@ for (const [dialect, open] of Object.entries(dialects)) {
       t.equal(after!.email, 'alice@localhost', 'email kept when not given');
       t.equal((await verifyPassword(after!.password, 'second pw')).ok, true);
       t.equal((await verifyPassword(after!.password, 'first pw')).ok, false);
-      t.equal(await store.createOrResetAdmin({ username: 'alice', email: 'alice@example.com', password: 'x' }), 'reset');
+      t.equal(
+        await store.createOrResetAdmin({ username: 'alice', email: 'alice@example.com', password: 'x' }),
+        'reset',
+      );
       t.equal((await store.findByUsername('alice'))!.email, 'alice@example.com', 'email changed when given');
       t.equal(await store.count(), 1);
     });
@@ -126,7 +131,10 @@ for (const [dialect, open] of Object.entries(dialects)) {
 
     t.test('usernames match case-insensitively on both dialects', async (t) => {
       t.equal((await store.findByUsername('ALICE'))?.username, 'alice');
-      await t.rejects(store.createOrResetAdmin({ username: 'carol', email: 'ALICE@example.com', password: 'x' }), DuplicateKeyError);
+      await t.rejects(
+        store.createOrResetAdmin({ username: 'carol', email: 'ALICE@example.com', password: 'x' }),
+        DuplicateKeyError,
+      );
     });
   });
 }
@@ -134,10 +142,14 @@ for (const [dialect, open] of Object.entries(dialects)) {
 for (const [dialect, open] of Object.entries(dialects)) {
   t.test(`${dialect}: a user table from before session versions gets the column, rows kept`, async (t) => {
     const db = await open(t);
-    const old = USER_TABLE_DDL[db.dialect as 'mysql' | 'sqlite'].replace(/\n\s*`session_version`[^\n]*/, '').replace(/,(\n\))/, '$1');
+    const old = USER_TABLE_DDL[db.dialect as 'mysql' | 'sqlite']
+      .replace(/\n\s*`session_version`[^\n]*/, '')
+      .replace(/,(\n\))/, '$1');
     t.notMatch(old, /session_version/);
     await db.run(old);
-    await db.run("INSERT INTO `user` (`username`, `password`, `email`, `active`, `admin`) VALUES ('old', 'x', 'old@example.com', 1, 1)");
+    await db.run(
+      "INSERT INTO `user` (`username`, `password`, `email`, `active`, `admin`) VALUES ('old', 'x', 'old@example.com', 1, 1)",
+    );
     const store = new UserStore(db);
     await store.ensureTable();
     await store.ensureTable();

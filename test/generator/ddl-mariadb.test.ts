@@ -39,7 +39,10 @@ function factTable(text: string): ColumnFact[] {
     .map((line) => line.trim())
     .filter((line) => /^\|\s*\d+\s*\|/.test(line))
     .map((line) => {
-      const cells = line.slice(1, -1).split('|').map((cell) => cell.trim());
+      const cells = line
+        .slice(1, -1)
+        .split('|')
+        .map((cell) => cell.trim());
       const [position = '', column = '', type = '', nullable = '', value = '', extra = ''] = cells;
       return { position: Number(position), column, type, nullable, default: value, extra };
     });
@@ -338,7 +341,14 @@ function normaliseCharset(value: string | null): string | null {
 }
 
 async function connect(): Promise<Connection> {
-  return mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root', password: '', multipleStatements: true, connectTimeout: 10_000 });
+  return mysql.createConnection({
+    host: '127.0.0.1',
+    port: 3306,
+    user: 'root',
+    password: '',
+    multipleStatements: true,
+    connectTimeout: 10_000,
+  });
 }
 
 const database = `a2gen_gen_${randomBytes(6).toString('hex')}`;
@@ -371,7 +381,11 @@ if (connection !== undefined) {
     await db.query(ddl);
     t.pass('mysql.sql runs a second time without error');
     const [warnings] = await db.query<RowDataPacket[]>('SHOW WARNINGS');
-    t.ok(warnings.every((warning) => warning.Code === 1050), 'only "table already exists" notes', { warnings });
+    t.ok(
+      warnings.every((warning) => warning.Code === 1050),
+      'only "table already exists" notes',
+      { warnings },
+    );
   });
 
   t.test('exactly the eleven tables, with A2Billing table options', async (t) => {
@@ -388,7 +402,11 @@ if (connection !== undefined) {
     for (const row of tables) {
       t.equal(row.TABLE_TYPE, 'BASE TABLE', `${row.TABLE_NAME}: a base table`);
       t.equal(row.ENGINE, TABLE_OPTIONS.engine, `${row.TABLE_NAME}: ENGINE=MyISAM`);
-      t.equal(normaliseCharset(row.TABLE_COLLATION), TABLE_OPTIONS.collation, `${row.TABLE_NAME}: utf8_bin (${row.TABLE_COLLATION})`);
+      t.equal(
+        normaliseCharset(row.TABLE_COLLATION),
+        TABLE_OPTIONS.collation,
+        `${row.TABLE_NAME}: utf8_bin (${row.TABLE_COLLATION})`,
+      );
     }
   });
 
@@ -432,7 +450,11 @@ if (connection !== undefined) {
       // One assertion a column, so a failure names the column.
       for (const fact of expected) {
         const found = actual.find((candidate) => candidate.column === fact.column);
-        t.strictSame(found, fact, `${table}.${fact.column}: ${fact.type} ${fact.nullable} default ${fact.default} ${fact.extra}`.trim());
+        t.strictSame(
+          found,
+          fact,
+          `${table}.${fact.column}: ${fact.type} ${fact.nullable} default ${fact.default} ${fact.extra}`.trim(),
+        );
       }
       for (const row of rows) {
         const isString = /^((var)?char\(|(tiny|medium|long)?text$)/.test(row.COLUMN_TYPE as string);
@@ -460,15 +482,36 @@ if (connection !== undefined) {
         found.set(name, index);
       }
       const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-      t.strictSame([...found.values()].sort(byName), [...INDEXES[table]!].sort(byName), 'every index, unique or not, and its columns');
+      t.strictSame(
+        [...found.values()].sort(byName),
+        [...INDEXES[table]!].sort(byName),
+        'every index, unique or not, and its columns',
+      );
     });
   }
 
   t.test('the tables behave like A2Billing (case-sensitive, 3-byte UTF-8, strict NOT NULL)', async (t) => {
     const required = {
-      username: 'ABC', useralias: 'ABC', uipass: 'x', lastname: '', firstname: '', address: '', city: '', state: '',
-      country: '', zipcode: '', phone: '', email: '', fax: '', redial: '', loginkey: '', tag: '',
-      email_notification: '', company_name: '', company_website: '', traffic_target: '',
+      username: 'ABC',
+      useralias: 'ABC',
+      uipass: 'x',
+      lastname: '',
+      firstname: '',
+      address: '',
+      city: '',
+      state: '',
+      country: '',
+      zipcode: '',
+      phone: '',
+      email: '',
+      fax: '',
+      redial: '',
+      loginkey: '',
+      tag: '',
+      email_notification: '',
+      company_name: '',
+      company_website: '',
+      traffic_target: '',
     };
     const insert = (row: Record<string, string>) =>
       db.query(`INSERT INTO cc_card (${Object.keys(row).join(', ')}) VALUES (?)`, [Object.values(row)]);
@@ -476,10 +519,22 @@ if (connection !== undefined) {
     t.pass('a card with the 20 no-default columns inserts');
     await insert({ ...required, username: 'abc', useralias: 'abc' });
     t.pass("'abc' is not a duplicate of 'ABC' (utf8_bin)");
-    await t.rejects(insert({ ...required, useralias: 'other' }), { code: 'ER_DUP_ENTRY', errno: 1062 }, "a second 'ABC' username is a duplicate");
-    await t.rejects(insert({ ...required, username: 'emoji', useralias: 'emoji', lastname: 'a\u{1F600}' }), { code: 'ER_TRUNCATED_WRONG_VALUE_FOR_FIELD', errno: 1366 }, '4-byte UTF-8 is refused');
+    await t.rejects(
+      insert({ ...required, useralias: 'other' }),
+      { code: 'ER_DUP_ENTRY', errno: 1062 },
+      "a second 'ABC' username is a duplicate",
+    );
+    await t.rejects(
+      insert({ ...required, username: 'emoji', useralias: 'emoji', lastname: 'a\u{1F600}' }),
+      { code: 'ER_TRUNCATED_WRONG_VALUE_FOR_FIELD', errno: 1366 },
+      '4-byte UTF-8 is refused',
+    );
     const { lastname: _omitted, ...withoutLastname } = required;
-    await t.rejects(insert({ ...withoutLastname, username: 'nolast', useralias: 'nolast' }), { code: 'ER_NO_DEFAULT_FOR_FIELD', errno: 1364 }, 'omitting lastname fails in strict mode');
+    await t.rejects(
+      insert({ ...withoutLastname, username: 'nolast', useralias: 'nolast' }),
+      { code: 'ER_NO_DEFAULT_FOR_FIELD', errno: 1364 },
+      'omitting lastname fails in strict mode',
+    );
     const [[card]] = await db.query<RowDataPacket[]>(
       "SELECT CAST(firstusedate AS CHAR) AS firstusedate, credit, currency, max_concurrent FROM cc_card WHERE username = 'ABC'",
     );

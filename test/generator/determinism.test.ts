@@ -60,7 +60,11 @@ t.test('building twice gives byte-identical files, and a second build touches no
 
   const second = await build(dir);
   t.equal(second.code, 0, 'second build exits 0', { stderr: second.stderr });
-  t.match(second.stdout, new RegExp(`^a2gen build: 0 written, ${firstTree.size} unchanged, 0 deleted$`, 'm'), 'second build writes nothing');
+  t.match(
+    second.stdout,
+    new RegExp(`^a2gen build: 0 written, ${firstTree.size} unchanged, 0 deleted$`, 'm'),
+    'second build writes nothing',
+  );
   assertSameTree(t, await readTree(path.join(dir, 'generated')), firstTree, 'second build');
   t.strictSame(await snapshot(path.join(dir, 'generated')), firstSnapshot, 'no file rewritten (mtimes unchanged)');
 
@@ -90,7 +94,9 @@ t.test('every generated .ts and .sql file starts with the do-not-edit header nam
     const schema = JSON.parse(await readFile(path.join(repoRoot, 'schema', name), 'utf8'));
     schemaOf.set(schema['x-a2gen'].resource, `schema/${name}`);
   }
-  t.ok(schemaOf.has('card') && schemaOf.has('cardgroup'), 'card and cardgroup among the models', { models: [...schemaOf.keys()] });
+  t.ok(schemaOf.has('card') && schemaOf.has('cardgroup'), 'card and cardgroup among the models', {
+    models: [...schemaOf.keys()],
+  });
   const sources = [...tree.keys()].filter((file) => file.endsWith('.ts') || file.endsWith('.sql'));
   t.ok(sources.length >= 13, `${sources.length} .ts/.sql files`);
   for (const file of sources) {
@@ -137,7 +143,11 @@ t.test('after a schema change, build --check names each stale file and writes no
 
   const fix = await build(dir);
   t.equal(fix.code, 0, 'build exits 0', { stderr: fix.stderr });
-  t.strictSame(buildReport(fix.stdout), { written: report.stale, deleted: [] }, 'build rewrites exactly what --check named');
+  t.strictSame(
+    buildReport(fix.stdout),
+    { written: report.stale, deleted: [] },
+    'build rewrites exactly what --check named',
+  );
   const ddl = await readFile(path.join(dir, 'generated/ddl/mysql.sql'), 'utf8');
   t.match(ddl, /^ {2}name varchar\(40\) NULL DEFAULT NULL,$/m, 'the DDL has the new length');
   t.notMatch(ddl, /^ {2}name varchar\(50\)/m, 'and not the old one');
@@ -157,17 +167,30 @@ t.test('a stray file is reported by --check and deleted by build', async (t) => 
 
   const check = await build(dir, '--check');
   t.equal(check.code, 1, '--check exits 1');
-  t.strictSame(checkReport(check.stderr), { stale: [], extra: ['cardgroup/old.ts', 'oldresource/index.ts'] }, 'names the stray files');
+  t.strictSame(
+    checkReport(check.stderr),
+    { stale: [], extra: ['cardgroup/old.ts', 'oldresource/index.ts'] },
+    'names the stray files',
+  );
   t.match(check.stderr, /^generated\/cardgroup\/old\.ts is no longer generated$/m, 'says why');
   t.strictSame(await snapshot(path.join(dir, 'generated')), before, '--check deleted nothing');
 
   const result = await build(dir);
   t.equal(result.code, 0, 'build exits 0', { stderr: result.stderr });
-  t.strictSame(buildReport(result.stdout), { written: [], deleted: ['cardgroup/old.ts', 'oldresource/index.ts'] }, 'reports the deletions');
+  t.strictSame(
+    buildReport(result.stdout),
+    { written: [], deleted: ['cardgroup/old.ts', 'oldresource/index.ts'] },
+    'reports the deletions',
+  );
   t.notOk(await exists(stray), 'generated/cardgroup/old.ts is gone');
   t.notOk(await exists(path.join(dir, 'generated/oldresource')), 'the emptied generated/oldresource/ is gone');
   t.ok(await exists(path.join(dir, 'generated/cardgroup/model.ts')), 'the real cardgroup files stay');
-  assertSameTree(t, await readTree(path.join(dir, 'generated')), await readTree(path.join(repoRoot, 'generated')), 'after cleanup');
+  assertSameTree(
+    t,
+    await readTree(path.join(dir, 'generated')),
+    await readTree(path.join(repoRoot, 'generated')),
+    'after cleanup',
+  );
 
   const again = await build(dir, '--check');
   t.equal(again.code, 0, '--check passes after the build', { stderr: again.stderr });
@@ -185,13 +208,21 @@ t.test('removing a schema file removes its generated directory on build', async 
 
   const check = await build(dir, '--check');
   t.equal(check.code, 1, '--check exits 1 while the old files are there');
-  t.match(check.stderr, /^generated\/cardgroup\/model\.ts is no longer generated$/m, '--check names the orphaned files');
+  t.match(
+    check.stderr,
+    /^generated\/cardgroup\/model\.ts is no longer generated$/m,
+    '--check names the orphaned files',
+  );
 
   const result = await build(dir);
   t.equal(result.code, 0, 'build exits 0', { stderr: result.stderr });
   t.notOk(await exists(path.join(dir, 'generated/cardgroup')), 'generated/cardgroup/ is gone');
   const report = buildReport(result.stdout);
-  t.ok(report.deleted.length > 0 && report.deleted.every((file) => file.startsWith('cardgroup/')), 'only cardgroup files deleted', report);
+  t.ok(
+    report.deleted.length > 0 && report.deleted.every((file) => file.startsWith('cardgroup/')),
+    'only cardgroup files deleted',
+    report,
+  );
   t.ok(await exists(path.join(dir, 'generated/card/model.ts')), 'generated/card/ stays');
   const tree = await readTree(path.join(dir, 'generated'));
   const committed = await readTree(path.join(repoRoot, 'generated'));
@@ -204,9 +235,21 @@ t.test('removing a schema file removes its generated directory on build', async 
     } else if (file === 'openapi.json') {
       // The document also carries the card's own descriptions, which may name the group's table.
       const doc = JSON.parse(text);
-      const names = [...Object.keys(doc.paths), ...Object.keys(doc.components.schemas), ...doc.tags.map((tag: { name: string }) => tag.name)];
-      t.strictSame(names.filter((name) => /cardgroup|CardGroup/.test(name)), [], 'openapi.json no longer has card group paths, schemas or tags');
-      t.match(committed.get(file)!.toString('utf8'), /\^id_group__\(/, 'the committed document has filters through id_group');
+      const names = [
+        ...Object.keys(doc.paths),
+        ...Object.keys(doc.components.schemas),
+        ...doc.tags.map((tag: { name: string }) => tag.name),
+      ];
+      t.strictSame(
+        names.filter((name) => /cardgroup|CardGroup/.test(name)),
+        [],
+        'openapi.json no longer has card group paths, schemas or tags',
+      );
+      t.match(
+        committed.get(file)!.toString('utf8'),
+        /\^id_group__\(/,
+        'the committed document has filters through id_group',
+      );
       t.notOk(/id_group__/.test(text), 'this one has no filters through the removed reference');
     } else {
       // The project-wide files (index, DDL) no longer know the resource or its table.

@@ -16,7 +16,9 @@ const CLI = path.join(PROJECT_ROOT, 'dist/bin/a2gen.js');
 
 async function a2gen(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { ...process.env, A2B_DATABASE_URL: '' } });
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
+      env: { ...process.env, A2B_DATABASE_URL: '' },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failure = error as { code: number; stdout: string; stderr: string };
@@ -49,8 +51,14 @@ t.test('introspect and diff', async (t) => {
       const fresh = await readJson(path.join(dir, 'schema', `${table}.json`));
       const expected = await committed(table);
       t.same(Object.keys(fresh.properties), Object.keys(expected.properties), `${table}: every column, in order`);
-      for (const [name, property] of Object.entries(expected.properties as Record<string, { 'x-sql': unknown; type: unknown; maxLength?: number }>)) {
-        t.same(fresh.properties[name]['x-sql'], property['x-sql'], `${table}.${name}: type, nullability, default, auto_increment`);
+      for (const [name, property] of Object.entries(
+        expected.properties as Record<string, { 'x-sql': unknown; type: unknown; maxLength?: number }>,
+      )) {
+        t.same(
+          fresh.properties[name]['x-sql'],
+          property['x-sql'],
+          `${table}.${name}: type, nullability, default, auto_increment`,
+        );
         t.same(fresh.properties[name].type, property.type, `${table}.${name}: JSON type`);
         t.equal(fresh.properties[name].maxLength, property.maxLength, `${table}.${name}: maxLength`);
       }
@@ -65,11 +73,24 @@ t.test('introspect and diff', async (t) => {
   await t.test('re-introspecting an unchanged table rewrites nothing and keeps every annotation', async (t) => {
     const dir = await tempProject(t, true);
     // cc_logrefill and cc_logpayment also rename card_id and agent_id to the old API's card and agent.
-    const tables = ['cc_card', 'cc_card_group', 'cc_callerid', 'cc_logrefill', 'cc_logpayment', 'cc_call', 'cc_country', 'cc_charge'];
+    const tables = [
+      'cc_card',
+      'cc_card_group',
+      'cc_callerid',
+      'cc_logrefill',
+      'cc_logpayment',
+      'cc_call',
+      'cc_country',
+      'cc_charge',
+    ];
     for (const table of [...tables, 'cc_iso639', 'cc_tariffgroup', 'cc_tariffgroup_plan']) {
       const result = await a2gen('introspect', '--url', url, '--table', table, '--project', dir);
       t.match(result.stdout, 'is up to date', table);
-      t.equal(await readFile(path.join(dir, 'schema', `${table}.json`), 'utf8'), await readFile(path.join(PROJECT_ROOT, 'schema', `${table}.json`), 'utf8'), `${table}: byte-identical`);
+      t.equal(
+        await readFile(path.join(dir, 'schema', `${table}.json`), 'utf8'),
+        await readFile(path.join(PROJECT_ROOT, 'schema', `${table}.json`), 'utf8'),
+        `${table}: byte-identical`,
+      );
     }
   });
 
@@ -124,7 +145,11 @@ t.test('introspect and diff', async (t) => {
     t.match(updated.stdout, 'updated schema/cc_card.json');
     const card = await readJson(path.join(dir, 'schema', 'cc_card.json'));
     const before = await committed('cc_card');
-    t.same(card.properties.credit['x-sql'], { type: 'decimal(12,2)', nullable: false, default: '0.00' }, 'the changed type and default');
+    t.same(
+      card.properties.credit['x-sql'],
+      { type: 'decimal(12,2)', nullable: false, default: '0.00' },
+      'the changed type and default',
+    );
     t.equal(card.properties.credit.title, before.properties.credit.title, 'the label is kept');
     t.same(card.properties.tag.type, ['string', 'null'], 'now nullable');
     t.equal(card.properties.tag.default, '', 'the form default is kept');
@@ -132,8 +157,15 @@ t.test('introspect and diff', async (t) => {
     t.same(card.required, before.required, 'the required list is kept');
     t.same(card['x-admin'], before['x-admin'], 'admin hints are kept');
     t.notOk('voipcall' in card.properties, 'the dropped column is gone');
-    t.same(Object.keys(card.properties).slice(-2), ['max_concurrent', 'note'], 'the new column is added in table order');
-    t.ok(card['x-a2gen'].indexes.some((index: { name: string }) => index.name === 'idx_tag'), 'the new index is recorded');
+    t.same(
+      Object.keys(card.properties).slice(-2),
+      ['max_concurrent', 'note'],
+      'the new column is added in table order',
+    );
+    t.ok(
+      card['x-a2gen'].indexes.some((index: { name: string }) => index.name === 'idx_tag'),
+      'the new index is recorded',
+    );
     t.equal((await a2gen('build', '--project', dir)).code, 0, 'the updated files build');
   });
 
@@ -157,12 +189,24 @@ t.test('introspect and diff', async (t) => {
     const callerid = await readJson(path.join(dir, 'schema', 'cc_callerid.json'));
     const served = await committed('cc_callerid');
     for (const [name, property] of Object.entries(served.properties as Record<string, { 'x-sql': unknown }>)) {
-      t.same(callerid.properties[name]['x-sql'], property['x-sql'], `cc_callerid.${name}: the committed file has the database facts`);
+      t.same(
+        callerid.properties[name]['x-sql'],
+        property['x-sql'],
+        `cc_callerid.${name}: the committed file has the database facts`,
+      );
     }
     t.equal(callerid['x-a2gen'].resource, 'callerid', 'the old API resource name');
     t.same(callerid['x-a2gen'].indexes, [{ name: 'cons_cc_callerid_cid', unique: true, columns: ['cid'] }]);
-    t.match(callerid.properties.id, { type: 'integer', readOnly: true, 'x-sql': { type: 'bigint(20)', autoIncrement: true } });
-    t.match(callerid.properties.activated, { type: 'string', maxLength: 1, 'x-sql': { type: 'char(1)', default: 't' } });
+    t.match(callerid.properties.id, {
+      type: 'integer',
+      readOnly: true,
+      'x-sql': { type: 'bigint(20)', autoIncrement: true },
+    });
+    t.match(callerid.properties.activated, {
+      type: 'string',
+      maxLength: 1,
+      'x-sql': { type: 'char(1)', default: 't' },
+    });
     const build = await a2gen('build', '--project', dir);
     t.equal(build.code, 0, 'builds');
     t.match(build.stdout, 'wrote generated/callerid/model.ts');

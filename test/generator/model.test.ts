@@ -64,14 +64,17 @@ t.test('column counts (SCHEMA.md §0)', async (t) => {
   t.equal(card.columns.filter((candidate) => candidate.sqlNullable).length, 28, 'cc_card: 28 nullable columns');
   // The old API's other tables, as an A2Billing v2.3.0 database has them (cc_call gained a2b_custom1/2 in v2.0.15).
   const counts = { cc_callerid: 4, cc_logrefill: 8, cc_logpayment: 10, cc_call: 25, cc_country: 4, cc_charge: 13 };
-  for (const [table, count] of Object.entries(counts)) t.equal(buildTableModel(fileFor(table)).columns.length, count, `${table} has ${count} columns`);
+  for (const [table, count] of Object.entries(counts))
+    t.equal(buildTableModel(fileFor(table)).columns.length, count, `${table} has ${count} columns`);
 });
 
 t.test('JSON keys that differ from the column: the old API said card and agent for card_id and agent_id', async (t) => {
   for (const table of ['cc_logrefill', 'cc_logpayment']) {
     const model = buildTableModel(fileFor(table));
     t.strictSame(
-      model.columns.filter((candidate) => candidate.name !== candidate.column).map((candidate) => [candidate.name, candidate.column]),
+      model.columns
+        .filter((candidate) => candidate.name !== candidate.column)
+        .map((candidate) => [candidate.name, candidate.column]),
       [
         ['card', 'card_id'],
         ['agent', 'agent_id'],
@@ -79,14 +82,28 @@ t.test('JSON keys that differ from the column: the old API said card and agent f
       table,
     );
   }
-  t.equal(column(buildTableModel(fileFor('cc_call')), 'card_id').column, 'card_id', 'cc_call kept card_id, as the old API served it');
+  t.equal(
+    column(buildTableModel(fileFor('cc_call')), 'card_id').column,
+    'card_id',
+    'cc_call kept card_id, as the old API served it',
+  );
 });
 
 t.test('primary keys', async (t) => {
   const byTable = (table: string) => buildTableModel(fileFor(table));
-  t.strictSame(byTable('cc_tariffgroup_plan').primaryKey.map((column) => column.name), ['idtariffgroup', 'idtariffplan'], 'a key of two columns, in key order');
-  t.notOk(byTable('cc_tariffgroup_plan').primaryKey.some((column) => column.readOnly), 'chosen on create, so writable there');
-  t.ok(byTable('cc_iso639').primaryKey[0]!.requiredOnCreate, 'a CHAR key the database does not number is required on create');
+  t.strictSame(
+    byTable('cc_tariffgroup_plan').primaryKey.map((column) => column.name),
+    ['idtariffgroup', 'idtariffplan'],
+    'a key of two columns, in key order',
+  );
+  t.notOk(
+    byTable('cc_tariffgroup_plan').primaryKey.some((column) => column.readOnly),
+    'chosen on create, so writable there',
+  );
+  t.ok(
+    byTable('cc_iso639').primaryKey[0]!.requiredOnCreate,
+    'a CHAR key the database does not number is required on create',
+  );
   const [cardKey] = card.primaryKey;
   const [groupKey] = cardGroup.primaryKey;
   t.equal(card.primaryKey.length, 1, 'one key column');
@@ -113,13 +130,26 @@ t.test('write-only columns are exactly uipass, lock_pin, loginkey, and cannot be
     t.equal(secret.decoder, undefined, `${secret.name}: nothing to decode, it is never read`);
   }
   t.strictSame(names(cardGroup.columns.filter((candidate) => candidate.writeOnly)), [], 'cc_card_group has none');
-  t.notOk(card.admin.list.some((name) => ['uipass', 'lock_pin', 'loginkey'].includes(name)), 'no secret in the admin list');
-  t.notOk(card.admin.search.some((name) => ['uipass', 'lock_pin', 'loginkey'].includes(name)), 'no secret in the admin search');
-  t.ok(card.admin.filter.length > 0 && card.admin.filter.length < 20, 'filters for the hinted columns, not all of them');
+  t.notOk(
+    card.admin.list.some((name) => ['uipass', 'lock_pin', 'loginkey'].includes(name)),
+    'no secret in the admin list',
+  );
+  t.notOk(
+    card.admin.search.some((name) => ['uipass', 'lock_pin', 'loginkey'].includes(name)),
+    'no secret in the admin search',
+  );
+  t.ok(
+    card.admin.filter.length > 0 && card.admin.filter.length < 20,
+    'filters for the hinted columns, not all of them',
+  );
   t.notOk(card.admin.filter.includes('address'));
   const group = buildTableModel(copyOf('cc_card_group'));
   t.strictSame(group.admin.filter, group.admin.list, 'without a filter hint, the listed columns');
-  t.strictSame(group.admin.protectedRows.map((row) => row.key), ['1'], 'card group 1 is protected');
+  t.strictSame(
+    group.admin.protectedRows.map((row) => row.key),
+    ['1'],
+    'card group 1 is protected',
+  );
   // Every other column can be filtered and sorted.
   for (const other of card.columns.filter((candidate) => !candidate.writeOnly)) {
     t.ok(other.operators.includes('eq') && other.sortable, `${other.name}: filterable and sortable`);
@@ -168,20 +198,32 @@ t.test('decimal columns', async (t) => {
   t.equal(parsed.unsigned, false);
   for (const name of ['credit', 'initialbalance']) {
     const decimal = column(card, name);
-    t.strictSame(decimal.rule, { kind: 'decimal', precision: 15, scale: 5, unsigned: false }, `${name}: decimal(15,5) rule`);
+    t.strictSame(
+      decimal.rule,
+      { kind: 'decimal', precision: 15, scale: 5, unsigned: false },
+      `${name}: decimal(15,5) rule`,
+    );
     t.equal(decimal.jsonType, 'number', `${name}: p ≤ 15 travels as a JSON number`);
     t.equal(decimal.decoder, 'decimalToNumber', `${name}: decoded from mysql2's string`);
   }
-  t.strictSame(column(card, 'discount').rule, { kind: 'decimal', precision: 5, scale: 2, unsigned: false }, 'discount: decimal(5,2)');
+  t.strictSame(
+    column(card, 'discount').rule,
+    { kind: 'decimal', precision: 5, scale: 2, unsigned: false },
+    'discount: decimal(5,2)',
+  );
   t.strictSame(column(card, 'creditlimit').rule.kind, 'integer', 'creditlimit is int(11), not DECIMAL');
-  t.strictSame(parseSqlType('decimal(12,5) unsigned'), {
-    text: 'decimal(12,5) unsigned',
-    base: 'decimal',
-    kind: 'decimal',
-    unsigned: true,
-    precision: 12,
-    scale: 5,
-  }, 'cc_currencies.value');
+  t.strictSame(
+    parseSqlType('decimal(12,5) unsigned'),
+    {
+      text: 'decimal(12,5) unsigned',
+      base: 'decimal',
+      kind: 'decimal',
+      unsigned: true,
+      precision: 12,
+      scale: 5,
+    },
+    'cc_currencies.value',
+  );
   t.equal(parseSqlType('decimal').precision, 10, 'bare decimal is decimal(10,0)');
   t.equal(parseSqlType('decimal').scale, 0);
   t.equal(parseSqlType('decimal(20,2)').precision, 20);
@@ -189,8 +231,16 @@ t.test('decimal columns', async (t) => {
 });
 
 t.test('integer ranges are exact decimal strings', async (t) => {
-  t.strictSame(integerRange(parseSqlType('bigint(20)')), { min: '-9223372036854775808', max: '9223372036854775807' }, 'bigint');
-  t.strictSame(integerRange(parseSqlType('bigint(20) unsigned')), { min: '0', max: '18446744073709551615' }, 'bigint unsigned');
+  t.strictSame(
+    integerRange(parseSqlType('bigint(20)')),
+    { min: '-9223372036854775808', max: '9223372036854775807' },
+    'bigint',
+  );
+  t.strictSame(
+    integerRange(parseSqlType('bigint(20) unsigned')),
+    { min: '0', max: '18446744073709551615' },
+    'bigint unsigned',
+  );
   t.strictSame(integerRange(parseSqlType('int(11)')), { min: '-2147483648', max: '2147483647' }, 'int');
   t.strictSame(integerRange(parseSqlType('int(10) unsigned')), { min: '0', max: '4294967295' }, 'int unsigned');
   t.strictSame(integerRange(parseSqlType('mediumint(9)')), { min: '-8388608', max: '8388607' }, 'mediumint');
@@ -199,15 +249,37 @@ t.test('integer ranges are exact decimal strings', async (t) => {
   t.strictSame(integerRange(parseSqlType('tinyint(4)')), { min: '-128', max: '127' }, 'tinyint');
   t.strictSame(integerRange(parseSqlType('tinyint(3) unsigned')), { min: '0', max: '255' }, 'tinyint unsigned');
   // As the columns carry them.
-  t.strictSame(column(card, 'id').rule, { kind: 'integer', min: '-9223372036854775808', max: '9223372036854775807' }, 'cc_card.id');
-  t.strictSame(column(card, 'serial').rule, { kind: 'integer', min: '-9223372036854775808', max: '9223372036854775807' }, 'serial');
+  t.strictSame(
+    column(card, 'id').rule,
+    { kind: 'integer', min: '-9223372036854775808', max: '9223372036854775807' },
+    'cc_card.id',
+  );
+  t.strictSame(
+    column(card, 'serial').rule,
+    { kind: 'integer', min: '-9223372036854775808', max: '9223372036854775807' },
+    'serial',
+  );
   t.strictSame(column(card, 'block').rule, { kind: 'integer', min: '-128', max: '127' }, 'block tinyint(4)');
-  t.strictSame(column(card, 'notify_email').rule, { kind: 'integer', min: '-32768', max: '32767' }, 'notify_email smallint(6)');
-  t.strictSame(column(cardGroup, 'id').rule, { kind: 'integer', min: '-2147483648', max: '2147483647' }, 'cc_card_group.id');
+  t.strictSame(
+    column(card, 'notify_email').rule,
+    { kind: 'integer', min: '-32768', max: '32767' },
+    'notify_email smallint(6)',
+  );
+  t.strictSame(
+    column(cardGroup, 'id').rule,
+    { kind: 'integer', min: '-2147483648', max: '2147483647' },
+    'cc_card_group.id',
+  );
 });
 
 t.test('parseSqlType', async (t) => {
-  t.strictSame(parseSqlType('varchar(50)'), { text: 'varchar(50)', base: 'varchar', kind: 'string', unsigned: false, length: 50 });
+  t.strictSame(parseSqlType('varchar(50)'), {
+    text: 'varchar(50)',
+    base: 'varchar',
+    kind: 'string',
+    unsigned: false,
+    length: 50,
+  });
   t.strictSame(parseSqlType('char(1)'), { text: 'char(1)', base: 'char', kind: 'string', unsigned: false, length: 1 });
   t.strictSame(parseSqlType('int(11)'), { text: 'int(11)', base: 'int', kind: 'integer', unsigned: false, length: 11 });
   t.strictSame(parseSqlType('timestamp'), { text: 'timestamp', base: 'timestamp', kind: 'timestamp', unsigned: false });
@@ -226,7 +298,11 @@ t.test('JSON types and string limits of the real columns', async (t) => {
   t.equal(column(card, 'vat').decoder, 'floatToNumber', 'float vat is decoded to what MySQL shows');
   t.equal(column(card, 'activated').jsonType, 'string', 'char(1) flag is a string');
   t.equal(column(card, 'username').maxLength, 50);
-  t.strictSame(column(card, 'username').rule, { kind: 'string', maxLength: 50, utf8mb3: true }, 'utf8 (3-byte) string rule');
+  t.strictSame(
+    column(card, 'username').rule,
+    { kind: 'string', maxLength: 50, utf8mb3: true },
+    'utf8 (3-byte) string rule',
+  );
   t.equal(column(card, 'traffic_target').maxLength, 300);
   t.equal(column(cardGroup, 'description').maxLength, 400);
   t.equal(column(card, 'serial').readOnly, true, 'serial is read-only (trigger-maintained)');
@@ -234,7 +310,10 @@ t.test('JSON types and string limits of the real columns', async (t) => {
   // TEXT holds 65535 bytes: 21845 characters of 3-byte utf8. The runtime counts
   // characters, so a utf8 text column must not accept more than 21845.
   const withText = copyOf('cc_card_group');
-  withText.schema.properties.description = { type: ['string', 'null'], 'x-sql': { type: 'text', nullable: true, default: null } };
+  withText.schema.properties.description = {
+    type: ['string', 'null'],
+    'x-sql': { type: 'text', nullable: true, default: null },
+  };
   const text = column(buildTableModel(withText), 'description');
   t.equal(text.maxLength, 21845, 'a utf8 text column holds 21845 characters');
   t.strictSame(text.rule, { kind: 'string', maxLength: 21845, utf8mb3: true }, 'and its rule says so');
@@ -243,15 +322,38 @@ t.test('JSON types and string limits of the real columns', async (t) => {
 
 // SCHEMA.md §0.1: the 20 NOT NULL columns without a default, in table order.
 const NOT_NULL_WITHOUT_DEFAULT = [
-  'username', 'useralias', 'uipass', 'lastname', 'firstname', 'address', 'city', 'state', 'country', 'zipcode',
-  'phone', 'email', 'fax', 'redial', 'loginkey', 'tag', 'email_notification', 'company_name', 'company_website',
+  'username',
+  'useralias',
+  'uipass',
+  'lastname',
+  'firstname',
+  'address',
+  'city',
+  'state',
+  'country',
+  'zipcode',
+  'phone',
+  'email',
+  'fax',
+  'redial',
+  'loginkey',
+  'tag',
+  'email_notification',
+  'company_name',
+  'company_website',
   'traffic_target',
 ];
 
 t.test('the 20 NOT NULL columns without a default are required or get a JSON default', async (t) => {
   t.equal(NOT_NULL_WITHOUT_DEFAULT.length, 20, 'SCHEMA.md lists 20');
-  const modelled = card.columns.filter((candidate) => !candidate.sqlNullable && candidate.sqlDefault.kind === 'none' && !candidate.autoIncrement);
-  t.strictSame(modelled.map((candidate) => candidate.name), NOT_NULL_WITHOUT_DEFAULT, 'the schema has exactly these, in this order');
+  const modelled = card.columns.filter(
+    (candidate) => !candidate.sqlNullable && candidate.sqlDefault.kind === 'none' && !candidate.autoIncrement,
+  );
+  t.strictSame(
+    modelled.map((candidate) => candidate.name),
+    NOT_NULL_WITHOUT_DEFAULT,
+    'the schema has exactly these, in this order',
+  );
   const requiredOnes = ['username', 'useralias', 'uipass'];
   for (const name of NOT_NULL_WITHOUT_DEFAULT) {
     const target = column(card, name);
@@ -274,7 +376,11 @@ t.test('the 20 NOT NULL columns without a default are required or get a JSON def
 t.test('buildTableModel refuses inconsistent schemas with a pointer', async (t) => {
   const wrongType = copyOf('cc_card');
   wrongType.schema.properties.credit!.type = 'string';
-  t.throws(() => buildTableModel(wrongType), { name: 'ModelError', file: 'schema/cc_card.json', pointer: '/properties/credit/type' });
+  t.throws(() => buildTableModel(wrongType), {
+    name: 'ModelError',
+    file: 'schema/cc_card.json',
+    pointer: '/properties/credit/type',
+  });
 
   const missingNull = copyOf('cc_card_group');
   missingNull.schema.properties.name!.type = 'string';
@@ -282,7 +388,10 @@ t.test('buildTableModel refuses inconsistent schemas with a pointer', async (t) 
 
   const tooLong = copyOf('cc_card_group');
   tooLong.schema.properties.name!.maxLength = 51;
-  t.throws(() => buildTableModel(tooLong), { pointer: '/properties/name/maxLength', message: /51 exceeds the column's length 50/ });
+  t.throws(() => buildTableModel(tooLong), {
+    pointer: '/properties/name/maxLength',
+    message: /51 exceeds the column's length 50/,
+  });
 
   const unknownRequired = copyOf('cc_card');
   unknownRequired.schema.required = [...(unknownRequired.schema.required ?? []), 'usrname'];
@@ -294,11 +403,17 @@ t.test('buildTableModel refuses inconsistent schemas with a pointer', async (t) 
 
   const unknownIndexColumn = copyOf('cc_card');
   unknownIndexColumn.schema['x-a2gen'].indexes![0]!.columns = ['user_name'];
-  t.throws(() => buildTableModel(unknownIndexColumn), { name: 'ModelError', pointer: /^\/x-a2gen\/indexes\/0\/columns/ });
+  t.throws(() => buildTableModel(unknownIndexColumn), {
+    name: 'ModelError',
+    pointer: /^\/x-a2gen\/indexes\/0\/columns/,
+  });
 
   const bothReadAndWrite = copyOf('cc_card');
   bothReadAndWrite.schema.properties.uipass!.readOnly = true;
-  t.throws(() => buildTableModel(bothReadAndWrite), { pointer: '/properties/uipass', message: /both readOnly and writeOnly/ });
+  t.throws(() => buildTableModel(bothReadAndWrite), {
+    pointer: '/properties/uipass',
+    message: /both readOnly and writeOnly/,
+  });
 
   const secretInAdmin = copyOf('cc_card');
   secretInAdmin.schema['x-admin'] = { list: ['id', 'uipass'] };
@@ -310,11 +425,17 @@ t.test('buildTableModel refuses inconsistent schemas with a pointer', async (t) 
 
   const unknownFilter = copyOf('cc_card');
   unknownFilter.schema['x-admin'] = { filter: ['stauts'] };
-  t.throws(() => buildTableModel(unknownFilter), { pointer: '/x-admin/filter/0', message: /"stauts" is not a property/ });
+  t.throws(() => buildTableModel(unknownFilter), {
+    pointer: '/x-admin/filter/0',
+    message: /"stauts" is not a property/,
+  });
 
   const hugeKey = copyOf('cc_card_group');
   hugeKey.schema['x-admin'] = { protectedRows: [{ key: 2 ** 40, reason: 'too big for int(11)' }] };
-  t.throws(() => buildTableModel(hugeKey), { pointer: '/x-admin/protectedRows/0/key', message: /out of the range of id \(int\(11\)\)/ });
+  t.throws(() => buildTableModel(hugeKey), {
+    pointer: '/x-admin/protectedRows/0/key',
+    message: /out of the range of id \(int\(11\)\)/,
+  });
 
   t.ok(new ModelError('schema/x.json', '/a', 'b') instanceof Error, 'ModelError is an Error');
 });

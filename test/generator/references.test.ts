@@ -11,10 +11,14 @@ import { PROJECT_ROOT } from '../helpers/backends.js';
 
 const run = promisify(execFile);
 
-async function buildWith(t: { teardown(fn: () => unknown): void }, reference: unknown): Promise<{ code: number; stderr: string }> {
+async function buildWith(
+  t: { teardown(fn: () => unknown): void },
+  reference: unknown,
+): Promise<{ code: number; stderr: string }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'a2gen-references-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
-  for (const folder of ['schema', 'templates']) await cp(path.join(PROJECT_ROOT, folder), path.join(dir, folder), { recursive: true });
+  for (const folder of ['schema', 'templates'])
+    await cp(path.join(PROJECT_ROOT, folder), path.join(dir, folder), { recursive: true });
   const file = path.join(dir, 'schema/cc_card.json');
   const schema = JSON.parse(await readFile(file, 'utf8'));
   schema.properties[reference === 'on-a-string' ? 'tag' : 'id_group']['x-references'] =
@@ -31,7 +35,10 @@ async function buildWith(t: { teardown(fn: () => unknown): void }, reference: un
 t.test('a reference to a resource no model has', async (t) => {
   const result = await buildWith(t, { resource: 'groups' });
   t.equal(result.code, 1);
-  t.match(result.stderr, 'schema/cc_card.json at /properties/id_group/x-references: no model has the resource "groups"');
+  t.match(
+    result.stderr,
+    'schema/cc_card.json at /properties/id_group/x-references: no model has the resource "groups"',
+  );
 });
 
 t.test('a label that is not a readable field of the target', async (t) => {

@@ -53,7 +53,8 @@ async function assertRejected(t: Test, breakIt: (dir: string) => Promise<void>, 
   t.equal(result.code, 1, 'exit code 1');
   t.match(result.stderr, 'invalid schema, nothing written', 'says nothing was written');
   t.match(result.stderr, expected.file, `names the file ${expected.file}`);
-  if (expected.pointer !== undefined) t.match(result.stderr, new RegExp(source(expected.pointer)), `names the pointer ${expected.pointer}`);
+  if (expected.pointer !== undefined)
+    t.match(result.stderr, new RegExp(source(expected.pointer)), `names the pointer ${expected.pointer}`);
   t.match(result.stderr, new RegExp(source(expected.reason)), 'gives the reason');
   // All three on one line, in the documented "file at pointer: reason" form.
   const line = new RegExp(
@@ -133,7 +134,11 @@ t.test('an x-sql type with a non-numeric length: varchar(abc)', async (t) => {
       editSchema(dir, 'cc_card.json', (schema) => {
         schema.properties.credit['x-sql'].type = 'varchar(abc)';
       }),
-    { file: 'schema/cc_card.json', pointer: '/properties/credit/x-sql/type', reason: 'is not a supported MySQL column type' },
+    {
+      file: 'schema/cc_card.json',
+      pointer: '/properties/credit/x-sql/type',
+      reason: 'is not a supported MySQL column type',
+    },
   );
 });
 
@@ -144,7 +149,11 @@ t.test("an unsupported x-sql type: enum('t','f')", async (t) => {
       editSchema(dir, 'cc_card.json', (schema) => {
         schema.properties.activated['x-sql'].type = "enum('t','f')";
       }),
-    { file: 'schema/cc_card.json', pointer: '/properties/activated/x-sql/type', reason: 'is not a supported MySQL column type' },
+    {
+      file: 'schema/cc_card.json',
+      pointer: '/properties/activated/x-sql/type',
+      reason: 'is not a supported MySQL column type',
+    },
   );
 });
 
@@ -155,7 +164,11 @@ t.test('a decimal whose scale exceeds its precision: decimal(5,10)', async (t) =
       editSchema(dir, 'cc_card.json', (schema) => {
         schema.properties.discount['x-sql'].type = 'decimal(5,10)';
       }),
-    { file: 'schema/cc_card.json', pointer: '/properties/discount/x-sql/type', reason: 'scale is larger than precision' },
+    {
+      file: 'schema/cc_card.json',
+      pointer: '/properties/discount/x-sql/type',
+      reason: 'scale is larger than precision',
+    },
   );
 });
 
@@ -167,7 +180,11 @@ t.test('a JSON type that does not match the SQL type', async (t) => {
         editSchema(dir, 'cc_card.json', (schema) => {
           schema.properties.credit.type = 'string';
         }),
-      { file: 'schema/cc_card.json', pointer: '/properties/credit/type', reason: 'decimal(15,5) column is JSON "number"' },
+      {
+        file: 'schema/cc_card.json',
+        pointer: '/properties/credit/type',
+        reason: 'decimal(15,5) column is JSON "number"',
+      },
     );
   });
   t.test('int(11) declared as a number', async (t) => {
@@ -177,7 +194,11 @@ t.test('a JSON type that does not match the SQL type', async (t) => {
         editSchema(dir, 'cc_card_group.json', (schema) => {
           schema.properties.users_perms.type = 'number';
         }),
-      { file: 'schema/cc_card_group.json', pointer: '/properties/users_perms/type', reason: 'int(11) column is JSON "integer"' },
+      {
+        file: 'schema/cc_card_group.json',
+        pointer: '/properties/users_perms/type',
+        reason: 'int(11) column is JSON "integer"',
+      },
     );
   });
 });
@@ -234,7 +255,11 @@ t.test('a maxLength larger than the column', async (t) => {
       editSchema(dir, 'cc_card_group.json', (schema) => {
         schema.properties.name.maxLength = 51;
       }),
-    { file: 'schema/cc_card_group.json', pointer: '/properties/name/maxLength', reason: "51 exceeds the column's length 50" },
+    {
+      file: 'schema/cc_card_group.json',
+      pointer: '/properties/name/maxLength',
+      reason: "51 exceeds the column's length 50",
+    },
   );
 });
 
@@ -258,7 +283,11 @@ t.test('an index naming an unknown column', async (t) => {
         t.equal(schema['x-a2gen'].indexes[2].name, 'creationdate', 'index 2 is creationdate');
         schema['x-a2gen'].indexes[2].columns = ['creation_date'];
       }),
-    { file: 'schema/cc_card.json', pointer: /\/x-a2gen\/indexes\/2\/columns(\/0)?/, reason: '"creation_date" is not a property' },
+    {
+      file: 'schema/cc_card.json',
+      pointer: /\/x-a2gen\/indexes\/2\/columns(\/0)?/,
+      reason: '"creation_date" is not a property',
+    },
   );
 });
 
@@ -328,9 +357,17 @@ t.test('problems in two files are all reported in one run', async (t) => {
         schema.properties.name.maxLenght = 40;
       });
     },
-    { file: 'schema/cc_card.json', pointer: '/properties/credit/x-sql/type', reason: 'is not a supported MySQL column type' },
+    {
+      file: 'schema/cc_card.json',
+      pointer: '/properties/credit/x-sql/type',
+      reason: 'is not a supported MySQL column type',
+    },
   );
-  t.match(stderr, /^schema\/cc_card_group\.json at \/properties\/name: unknown keyword "maxLenght"$/m, 'the second file too');
+  t.match(
+    stderr,
+    /^schema\/cc_card_group\.json at \/properties\/name: unknown keyword "maxLenght"$/m,
+    'the second file too',
+  );
 });
 
 // A property's JSON "default" reaches the database on every create that leaves
@@ -342,7 +379,11 @@ t.test('a JSON default longer than the column', async (t) => {
       editSchema(dir, 'cc_card.json', (schema) => {
         schema.properties.lastname.default = 'x'.repeat(51);
       }),
-    { file: 'schema/cc_card.json', pointer: '/properties/lastname/default', reason: 'is 51 characters long; the column holds 50' },
+    {
+      file: 'schema/cc_card.json',
+      pointer: '/properties/lastname/default',
+      reason: 'is 51 characters long; the column holds 50',
+    },
   );
 });
 
@@ -353,6 +394,10 @@ t.test('a JSON default of the wrong type', async (t) => {
       editSchema(dir, 'cc_card.json', (schema) => {
         schema.properties.tag.default = 0;
       }),
-    { file: 'schema/cc_card.json', pointer: '/properties/tag/default', reason: 'must be a string for a varchar(50) column' },
+    {
+      file: 'schema/cc_card.json',
+      pointer: '/properties/tag/default',
+      reason: 'must be a string for a varchar(50) column',
+    },
   );
 });

@@ -48,7 +48,8 @@ async function createSqliteBackend(): Promise<Backend> {
     db,
     location: directory,
     async raw(sql, params = []) {
-      if (/^\s*(select|pragma|with)\b/i.test(sql)) return db.all(sql, params as never[]) as Promise<Record<string, unknown>[]>;
+      if (/^\s*(select|pragma|with)\b/i.test(sql))
+        return db.all(sql, params as never[]) as Promise<Record<string, unknown>[]>;
       await db.run(sql, params as never[]);
       return [];
     },
@@ -75,7 +76,8 @@ export async function createMysqlDatabase(
   await admin.query(`SET SESSION sql_mode = '${SESSION_SQL_MODE}', time_zone = '+00:00'`);
   await admin.query(readFileSync(path.join(PROJECT_ROOT, 'generated/ddl/mysql.sql'), 'utf8'));
   for (const model of models) {
-    for (const statement of (model.seed ?? []).flatMap(seedStatements)) await admin.query(statement.sql, statement.params);
+    for (const statement of (model.seed ?? []).flatMap(seedStatements))
+      await admin.query(statement.sql, statement.params);
   }
   return {
     url: `${server}/${name}`,

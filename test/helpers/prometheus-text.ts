@@ -94,7 +94,8 @@ function checkHistograms(samples: Sample[], types: Map<string, string>): void {
     buckets.forEach(([, value], index) => {
       if (index > 0 && value < buckets[index - 1]![1]) throw new Error(`${key}: buckets decrease`);
     });
-    if (buckets.at(-1)?.[0] !== Infinity || buckets.at(-1)![1] !== count) throw new Error(`${key}: +Inf bucket is not _count`);
+    if (buckets.at(-1)?.[0] !== Infinity || buckets.at(-1)![1] !== count)
+      throw new Error(`${key}: +Inf bucket is not _count`);
   }
 }
 

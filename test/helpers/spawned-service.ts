@@ -27,7 +27,10 @@ export interface SpawnOptions {
   timeoutMs?: number;
 }
 
-export async function spawnService(t: { teardown(fn: () => unknown): void }, options: SpawnOptions): Promise<SpawnedService> {
+export async function spawnService(
+  t: { teardown(fn: () => unknown): void },
+  options: SpawnOptions,
+): Promise<SpawnedService> {
   const [script = 'dist/runtime/main.js', ...rest] = options.args ?? [];
   const child = spawn(process.execPath, [path.join(PROJECT_ROOT, script), ...rest], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', A2B_DATABASE_URL: '', A2B_SECRET: '', ...options.env },
@@ -38,10 +41,14 @@ export async function spawnService(t: { teardown(fn: () => unknown): void }, opt
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const global = new RegExp(options.ready.source, options.ready.flags.includes('g') ? options.ready.flags : `${options.ready.flags}g`);
+  const global = new RegExp(
+    options.ready.source,
+    options.ready.flags.includes('g') ? options.ready.flags : `${options.ready.flags}g`,
+  );
   const timeoutMs = options.timeoutMs ?? 15_000;
   for (let waited = 0; [...output.matchAll(global)].length < (options.count ?? 1); waited += 50) {
-    if (waited > timeoutMs) throw new Error(`the service did not print ${options.ready} in ${timeoutMs} ms:\n${output}`);
+    if (waited > timeoutMs)
+      throw new Error(`the service did not print ${options.ready} in ${timeoutMs} ms:\n${output}`);
     await sleep(50);
   }
   return { output: () => output, exited, kill: (signal) => child.kill(signal) };

@@ -14,7 +14,10 @@ export interface WaitOptions {
 }
 
 /** Resolves with the first result of `probe` that is neither undefined nor false; fails naming `what` past the deadline. */
-export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, options: WaitOptions): Promise<T> {
+export async function waitFor<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  options: WaitOptions,
+): Promise<T> {
   const { timeoutMs = 20_000, intervalMs = 20 } = options;
   const deadline = performance.now() + timeoutMs;
   for (;;) {

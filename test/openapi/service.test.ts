@@ -21,13 +21,33 @@ const doc = JSON.parse(text);
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 /** Every filter operator the service knows, for the negative cases. */
 const ALL_OPERATORS = [
-  'eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'not_in', 'between',
-  'like', 'ilike', 'regexp', 'contains', 'icontains', 'startswith', 'endswith', 'is_null',
+  'eq',
+  'ne',
+  'lt',
+  'lte',
+  'gt',
+  'gte',
+  'in',
+  'not_in',
+  'between',
+  'like',
+  'ilike',
+  'regexp',
+  'contains',
+  'icontains',
+  'startswith',
+  'endswith',
+  'is_null',
 ];
 
 function resolve(node: any): any {
   if (node && typeof node.$ref === 'string') {
-    return resolve(node.$ref.slice(2).split('/').reduce((object: any, key: string) => object?.[key], doc));
+    return resolve(
+      node.$ref
+        .slice(2)
+        .split('/')
+        .reduce((object: any, key: string) => object?.[key], doc),
+    );
   }
   return node;
 }
@@ -48,7 +68,8 @@ function sample(schema: any): unknown {
 /** A query value for a parameter: arrays (style form, explode false) comma-separated. */
 function queryValue(parameter: any): string {
   const schema = parameter.schema;
-  if (schema.type === 'array') return Array.from({ length: schema.minItems ?? 1 }, () => String(sample(schema.items))).join(',');
+  if (schema.type === 'array')
+    return Array.from({ length: schema.minItems ?? 1 }, () => String(sample(schema.items))).join(',');
   return String(sample(schema));
 }
 
@@ -95,7 +116,11 @@ t.test('/api/openapi.json is the committed file, served without credentials', as
   t.equal(response.status, 200);
   t.match(response.headers.get('content-type'), /^application\/json/);
   t.equal(response.text, text, 'byte for byte the committed generated/openapi.json');
-  t.equal((await service.request('/api/openapi.json', { auth: 'Basic d3Jvbmc6d3Jvbmc=' })).status, 200, 'wrong credentials do not matter');
+  t.equal(
+    (await service.request('/api/openapi.json', { auth: 'Basic d3Jvbmc6d3Jvbmc=' })).status,
+    200,
+    'wrong credentials do not matter',
+  );
   t.equal((await service.request('/api/openapi.json/', { auth: false })).status, 200, 'with a trailing slash too');
 });
 
@@ -149,8 +174,15 @@ t.test('documented methods are served; the others answer 405 with Allow', async 
     for (const method of HTTP_METHODS) {
       // Each probe gets a fresh row, so deleting it is as fine as reading it. The read-only audit trail gets one by any write.
       const created = readOnly
-        ? await service.request('/api/cardgroup/', { method: 'POST', body: { name: 'probe' } }).then(async () => (await service.request(`/api/${resource}/?ordering=-id&limit=1`)).json.objects[0])
-        : (await service.request(`/api/${resource}/`, { method: 'POST', body: createBody(`${typeName}Create`, resource) })).json;
+        ? await service
+            .request('/api/cardgroup/', { method: 'POST', body: { name: 'probe' } })
+            .then(async () => (await service.request(`/api/${resource}/?ordering=-id&limit=1`)).json.objects[0])
+        : (
+            await service.request(`/api/${resource}/`, {
+              method: 'POST',
+              body: createBody(`${typeName}Create`, resource),
+            })
+          ).json;
       const key = created && formatKey(keyOf(registry.get(resource)!, created));
       t.ok(key, `a ${resource} to probe`, { body: created });
       const concrete = url.replace('{id}', key);
@@ -169,8 +201,16 @@ t.test('documented methods are served; the others answer 405 with Allow', async 
         t.equal(response.status, 200, `${method} ${url} is served`, { body: response.text });
       } else {
         t.equal(response.status, 405, `${method} ${url} is 405`);
-        t.strictSame(response.headers.get('allow')?.split(', ').sort(), [...documented].sort(), `${method} ${url}: Allow names the documented methods`);
-        t.match(item.description, `Allow: ${response.headers.get('allow')}`, `${url}: the description names the same Allow header`);
+        t.strictSame(
+          response.headers.get('allow')?.split(', ').sort(),
+          [...documented].sort(),
+          `${method} ${url}: Allow names the documented methods`,
+        );
+        t.match(
+          item.description,
+          `Allow: ${response.headers.get('allow')}`,
+          `${url}: the description names the same Allow header`,
+        );
       }
     }
   }
@@ -183,7 +223,10 @@ function listOperation(resource: string): any {
 }
 
 function typeNameOf(resource: string): string {
-  return listOperation(resource).responses['200'].content['application/json'].schema.$ref.split('/').pop().replace(/List$/, '');
+  return listOperation(resource)
+    .responses['200'].content['application/json'].schema.$ref.split('/')
+    .pop()
+    .replace(/List$/, '');
 }
 
 /**
@@ -193,14 +236,19 @@ function typeNameOf(resource: string): string {
  * a value looks like.
  */
 function documentedValue(resource: string, name: string): string | undefined {
-  const own = listOperation(resource).parameters.find((parameter: any) => parameter.name === name && parameter.name !== 'filters');
+  const own = listOperation(resource).parameters.find(
+    (parameter: any) => parameter.name === name && parameter.name !== 'filters',
+  );
   if (own) return queryValue(own);
-  const patterns = Object.entries(doc.components.schemas[`${typeNameOf(resource)}Filters`].patternProperties as Record<string, any>);
+  const patterns = Object.entries(
+    doc.components.schemas[`${typeNameOf(resource)}Filters`].patternProperties as Record<string, any>,
+  );
   const matches = patterns.filter(([pattern]) => new RegExp(pattern, 'u').test(name));
   if (matches.length === 0) return undefined;
   const [head, ...rest] = name.split('__');
   const target = registry.get(resource)!.target(head!);
-  if (target && rest.length > 0 && !ALL_OPERATORS.includes(rest[0]!)) return documentedValue(target.name, rest.join('__'));
+  if (target && rest.length > 0 && !ALL_OPERATORS.includes(rest[0]!))
+    return documentedValue(target.name, rest.join('__'));
   const operator = rest.at(-1)!;
   if (operator === 'is_null') return 'true';
   if (SPECIAL.includes(operator)) {
@@ -214,15 +262,29 @@ t.test('documented filters are accepted; undocumented ones are a 400 naming them
   for (const module of registry.all()) {
     const { name: resource, columns } = module;
     const url = `/api/${resource}/`;
-    const paging = listOperation(resource).parameters.filter((parameter: any) => !columns.some((column) => column.name === parameter.name) && parameter.name !== 'filters');
-    const candidates = ['nosuchfield', 'usrname', 'page__gt', 'limit__eq', 'filters', ...paging.map((parameter: any) => parameter.name)];
+    const paging = listOperation(resource).parameters.filter(
+      (parameter: any) => !columns.some((column) => column.name === parameter.name) && parameter.name !== 'filters',
+    );
+    const candidates = [
+      'nosuchfield',
+      'usrname',
+      'page__gt',
+      'limit__eq',
+      'filters',
+      ...paging.map((parameter: any) => parameter.name),
+    ];
     for (const column of columns) {
       candidates.push(column.name);
       for (const operator of [...ALL_OPERATORS, 'nope']) candidates.push(`${column.name}__${operator}`);
       const target = module.target(column.name);
       if (target === undefined) continue;
       for (const other of target.columns) {
-        candidates.push(`${column.name}__${other.name}`, `${column.name}__${other.name}__ilike`, `${column.name}__${other.name}__is_null`, `${column.name}__${other.name}__nope`);
+        candidates.push(
+          `${column.name}__${other.name}`,
+          `${column.name}__${other.name}__ilike`,
+          `${column.name}__${other.name}__is_null`,
+          `${column.name}__${other.name}__nope`,
+        );
       }
     }
     const wrong: string[] = [];
@@ -234,11 +296,19 @@ t.test('documented filters are accepted; undocumented ones are a 400 naming them
       if (value !== undefined && (response.status !== 200 || !Array.isArray(response.json?.objects))) {
         wrong.push(`documented ${name}=${value}: ${response.status} ${response.text}`);
       }
-      if (value === undefined && (response.status !== 400 || response.json?.code !== 'invalid_query' || response.json.fields?.[0]?.field !== name)) {
+      if (
+        value === undefined &&
+        (response.status !== 400 ||
+          response.json?.code !== 'invalid_query' ||
+          response.json.fields?.[0]?.field !== name)
+      ) {
         wrong.push(`undocumented ${name}: ${response.status} ${response.text}`);
       }
     }
-    t.ok(documented > 10 && candidates.length - documented > 10, `${url}: ${documented} documented and ${candidates.length - documented} undocumented names tried`);
+    t.ok(
+      documented > 10 && candidates.length - documented > 10,
+      `${url}: ${documented} documented and ${candidates.length - documented} undocumented names tried`,
+    );
     t.strictSame(wrong, [], `${url}: the document and the service agree on every one`);
   }
 });

@@ -51,7 +51,12 @@ async function waitUntil(what: string, test: () => Promise<boolean>, limitMs = 2
 t.test('database faults', async (t) => {
   const mariadb = await MariaDbProcess.create();
   t.teardown(() => mariadb.destroy());
-  const config = { ...loadConfig({}), databaseUrl: mariadb.url('a2b'), dbQueryTimeoutMs: QUERY_TIMEOUT_MS, dbPoolSize: 5 };
+  const config = {
+    ...loadConfig({}),
+    databaseUrl: mariadb.url('a2b'),
+    dbQueryTimeoutMs: QUERY_TIMEOUT_MS,
+    dbPoolSize: 5,
+  };
   const { db } = await openDatabase(config, models);
   const app: FastifyInstance = await buildServer({ db, models, config, logger: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -103,7 +108,13 @@ t.test('database faults', async (t) => {
             sentAtRestart = sent;
           });
         }
-        answers.set(name, await call(base, '/api/cardgroup/', { method: 'POST', body: JSON.stringify({ name, description: `row ${name}`, users_perms: 7 }) }));
+        answers.set(
+          name,
+          await call(base, '/api/cardgroup/', {
+            method: 'POST',
+            body: JSON.stringify({ name, description: `row ${name}`, users_perms: 7 }),
+          }),
+        );
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
@@ -112,20 +123,39 @@ t.test('database faults', async (t) => {
     const byStatus = new Map<Answer['status'], number>();
     for (const answer of answers.values()) byStatus.set(answer.status, (byStatus.get(answer.status) ?? 0) + 1);
     t.comment(`statuses: ${JSON.stringify(Object.fromEntries(byStatus))}`);
-    t.same([...byStatus.keys()].filter((status) => status !== 200 && status !== 503), [], 'every answer is 200 or 503');
+    t.same(
+      [...byStatus.keys()].filter((status) => status !== 200 && status !== 503),
+      [],
+      'every answer is 200 or 503',
+    );
     t.ok((byStatus.get(503) ?? 0) > 0, 'the outage was seen');
-    const afterRestart = [...answers.values()].slice(Number.isFinite(sentAtRestart) ? sentAtRestart + 20 : answers.size);
-    t.ok(afterRestart.length > 0 && afterRestart.every((answer) => answer.status === 200), `requests succeed again after the restart (${afterRestart.length} checked)`);
+    const afterRestart = [...answers.values()].slice(
+      Number.isFinite(sentAtRestart) ? sentAtRestart + 20 : answers.size,
+    );
+    t.ok(
+      afterRestart.length > 0 && afterRestart.every((answer) => answer.status === 200),
+      `requests succeed again after the restart (${afterRestart.length} checked)`,
+    );
 
-    const rows = (await writer!.all("SELECT name, description, users_perms FROM cc_card_group WHERE name LIKE 'load-%'")) as {
+    const rows = (await writer!.all(
+      "SELECT name, description, users_perms FROM cc_card_group WHERE name LIKE 'load-%'",
+    )) as {
       name: string;
       description: string;
       users_perms: number;
     }[];
     const stored = new Map(rows.map((row) => [row.name, row]));
     const acknowledged = [...answers].filter(([, answer]) => answer.status === 200).map(([name]) => name);
-    t.same(acknowledged.filter((name) => !stored.has(name)), [], 'every acknowledged create is stored');
-    t.same(rows.filter((row) => row.description !== `row ${row.name}` || Number(row.users_perms) !== 7), [], 'no row is half-written');
+    t.same(
+      acknowledged.filter((name) => !stored.has(name)),
+      [],
+      'every acknowledged create is stored',
+    );
+    t.same(
+      rows.filter((row) => row.description !== `row ${row.name}` || Number(row.users_perms) !== 7),
+      [],
+      'no row is half-written',
+    );
     const unacknowledged = rows.filter((row) => answers.get(row.name)?.status !== 200).length;
     t.ok(unacknowledged <= (byStatus.get(503) ?? 0), `rows without a 200 (${unacknowledged}) are at most the 503s`);
     t.equal((await call(base, '/health/live')).status, 200, 'the process is alive');
@@ -138,7 +168,11 @@ t.test('database faults', async (t) => {
     const answers = await Promise.all(Array.from({ length: 5 }, () => call(base, '/api/cardgroup/1/')));
     const elapsed = Date.now() - started;
     mariadb.thaw();
-    t.same(answers.map((answer) => answer.status), [503, 503, 503, 503, 503], 'each answers 503, none hangs');
+    t.same(
+      answers.map((answer) => answer.status),
+      [503, 503, 503, 503, 503],
+      'each answers 503, none hangs',
+    );
     t.ok(elapsed < QUERY_TIMEOUT_MS * 3 + 2000, `answered within the timeout (${elapsed} ms)`);
     await waitUntil('answers again', async () => (await call(base, '/api/cardgroup/1/')).status === 200);
     t.pass('the pool healed after the freeze');

@@ -41,7 +41,10 @@ t.test('SIGTERM: a request in flight finishes, new ones are turned away, the pro
   t.equal((await fetch(url, { headers: { authorization: auth } })).status, 200, 'warm');
   // A request whose body is still arriving when SIGTERM comes: it is in flight.
   const body = JSON.stringify({ name: 'in-flight', description: 'sent across the signal' });
-  const request = http.request(url, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+  const request = http.request(url, {
+    method: 'POST',
+    headers: { authorization: auth, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+  });
   const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
     request.on('response', (response) => {
       let text = '';
@@ -54,7 +57,9 @@ t.test('SIGTERM: a request in flight finishes, new ones are turned away, the pro
   await sleep(200);
   service.kill('SIGTERM');
   await sleep(300);
-  const late = await fetch(url, { headers: { authorization: auth } }).then((response) => response.status).catch(() => 'refused');
+  const late = await fetch(url, { headers: { authorization: auth } })
+    .then((response) => response.status)
+    .catch(() => 'refused');
   t.ok(late === 503 || late === 'refused', `a new request is turned away (${late})`);
   request.end(body.slice(10));
   const finished = await answer;
@@ -72,25 +77,43 @@ t.test('logs: JSON lines, no credentials, no write-only values', async (t) => {
   const created = await fetch(`${base}/api/card/`, {
     method: 'POST',
     headers: { authorization: auth, 'content-type': 'application/json' },
-    body: JSON.stringify({ username: '555', useralias: '555', uipass: secret, lock_pin: '98765432', credit: 1, tariff: 1 }),
+    body: JSON.stringify({
+      username: '555',
+      useralias: '555',
+      uipass: secret,
+      lock_pin: '98765432',
+      credit: 1,
+      tariff: 1,
+    }),
   });
   t.equal(created.status, 200, `card created: ${await created.clone().text()}`);
   await fetch(`${base}/api/card/?username=555`, { headers: { authorization: auth } });
   await fetch(`${base}/api/card/`, { headers: { authorization: basicAuth('admin', 'Wrong-Password-1234') } });
-  await fetch(`${base}/api/card/1/`, { method: 'PATCH', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify({ uipass: `${secret}-2` }) });
+  await fetch(`${base}/api/card/1/`, {
+    method: 'PATCH',
+    headers: { authorization: auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ uipass: `${secret}-2` }),
+  });
   service.kill('SIGTERM');
   await service.exited;
   const lines = service.output().split('\n');
   const json = lines.filter((line) => line.startsWith('{'));
   t.ok(json.length >= 4, `request logs are JSON lines (${json.length})`);
-  t.ok(json.every((line) => 'reqId' in JSON.parse(line) || !('req' in JSON.parse(line))), 'request lines carry a request id');
+  t.ok(
+    json.every((line) => 'reqId' in JSON.parse(line) || !('req' in JSON.parse(line))),
+    'request lines carry a request id',
+  );
   const logs = json.join('\n');
   t.notMatch(logs, secret, 'no write-only value');
   t.notMatch(logs, '98765432', 'no lock pin');
   t.notMatch(logs, 'Wrong-Password-1234', 'no password');
   t.notMatch(logs, service.password, 'not the admin password');
   t.notMatch(logs, auth.slice(6), 'no Authorization header');
-  t.equal(lines.filter((line) => line.includes(service.password)).length, 1, 'the admin password appears once, on the startup console line');
+  t.equal(
+    lines.filter((line) => line.includes(service.password)).length,
+    1,
+    'the admin password appears once, on the startup console line',
+  );
 });
 
 t.test('overload: 503 with Retry-After once the event loop lags, then back to normal', async (t) => {

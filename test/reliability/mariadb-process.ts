@@ -70,7 +70,11 @@ export class MariaDbProcess {
         '--user=root',
         ...(this.options.serverId === undefined
           ? ['--skip-log-bin']
-          : [`--server-id=${this.options.serverId}`, `--log-bin=${path.join(this.directory, 'data', 'binlog')}`, '--binlog-format=ROW']),
+          : [
+              `--server-id=${this.options.serverId}`,
+              `--log-bin=${path.join(this.directory, 'data', 'binlog')}`,
+              '--binlog-format=ROW',
+            ]),
       ],
       { stdio: 'ignore' },
     );
@@ -114,7 +118,7 @@ export class MariaDbProcess {
     try {
       await connection.query(
         `CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = ${primary.port}, MASTER_USER = 'root', MASTER_PASSWORD = '', ` +
-          "MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1",
+          'MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1',
       );
       await connection.query('START SLAVE');
     } finally {

@@ -78,11 +78,26 @@ t.test('MariaDB, /metrics on the main port behind Basic auth', async (t) => {
       t.equal(exposition.types.get(family), type, `${family} is a ${type}`);
     }
     t.ok(sampleValue(exposition, 'process_resident_memory_bytes') > 0, 'RSS is measured');
-    t.equal(sampleValue(exposition, 'db_pool_max_connections'), loadConfig({}).dbPoolSize, 'pool limit is A2B_DB_POOL_SIZE');
-    t.equal(sampleValue(exposition, 'db_pool_connections', { state: 'in_use' }), 0, 'no connection in use between requests');
-    t.ok(sampleValue(exposition, 'db_pool_connections', { state: 'idle' }) >= 1, 'the connections the requests used are idle');
+    t.equal(
+      sampleValue(exposition, 'db_pool_max_connections'),
+      loadConfig({}).dbPoolSize,
+      'pool limit is A2B_DB_POOL_SIZE',
+    );
+    t.equal(
+      sampleValue(exposition, 'db_pool_connections', { state: 'in_use' }),
+      0,
+      'no connection in use between requests',
+    );
+    t.ok(
+      sampleValue(exposition, 'db_pool_connections', { state: 'idle' }) >= 1,
+      'the connections the requests used are idle',
+    );
     t.equal(sampleValue(exposition, 'db_pool_queued_requests'), 0);
-    t.equal(sampleValue(exposition, 'db_errors_total', { kind: 'duplicate_key' }), 0, 'every error kind is there from the start');
+    t.equal(
+      sampleValue(exposition, 'db_errors_total', { kind: 'duplicate_key' }),
+      0,
+      'every error kind is there from the start',
+    );
   });
 
   await t.test(`${N} list requests: the route's counter and histogram grow by exactly ${N}`, async (t) => {
@@ -95,7 +110,10 @@ t.test('MariaDB, /metrics on the main port behind Basic auth', async (t) => {
     t.equal(requestGrowth(before, after, 'GET', '/api/cardgroup/', '2xx'), N);
     const labels = { method: 'GET', route: '/api/cardgroup/', status_class: '2xx' };
     t.equal(growth(before, after, 'http_request_duration_seconds_count', labels), N, 'each one timed');
-    t.ok(growth(before, after, 'http_request_duration_seconds_sum', labels) > 0, 'their latencies add up to more than nothing');
+    t.ok(
+      growth(before, after, 'http_request_duration_seconds_sum', labels) > 0,
+      'their latencies add up to more than nothing',
+    );
   });
 
   await t.test('routes are labelled by pattern: ids and unknown URLs never become labels', async (t) => {
@@ -111,14 +129,20 @@ t.test('MariaDB, /metrics on the main port behind Basic auth', async (t) => {
     t.equal(detail('4xx'), 2, 'the missing ids are 4xx of the same route');
     t.equal(requestGrowth(before, after, 'GET', 'unmatched', '4xx'), 5, 'unknown URLs share one series');
     const routes = new Set(after.samples.map((sample) => sample.labels.route).filter((route) => route !== undefined));
-    t.notOk([...routes].some((route) => /\d|no-such-page/.test(route)), `route labels are patterns: ${[...routes].join(' ')}`);
+    t.notOk(
+      [...routes].some((route) => /\d|no-such-page/.test(route)),
+      `route labels are patterns: ${[...routes].join(' ')}`,
+    );
   });
 
   await t.test('a duplicate key (409) counts one duplicate_key database error', async (t) => {
     const before = await scrape(t, service);
     const card = { username: 'metrics-dup', useralias: 'metrics-dup-1', uipass: 'x', credit: 1, tariff: 1 };
     const first = await service.request('/api/card/', { method: 'POST', body: card });
-    const second = await service.request('/api/card/', { method: 'POST', body: { ...card, useralias: 'metrics-dup-2' } });
+    const second = await service.request('/api/card/', {
+      method: 'POST',
+      body: { ...card, useralias: 'metrics-dup-2' },
+    });
     sent += 2;
     t.equal(first.status, 200);
     t.equal(second.status, 409);
@@ -126,8 +150,10 @@ t.test('MariaDB, /metrics on the main port behind Basic auth', async (t) => {
     t.equal(growth(before, after, 'db_errors_total', { kind: 'duplicate_key' }), 1);
     t.equal(growth(before, after, 'db_errors_total', { kind: 'unavailable' }), 0, 'no other kind moved');
     t.equal(requestGrowth(before, after, 'POST', '/api/card/', '4xx'), 1, 'the 409 is a 4xx');
-    t.comment(`MariaDB main port: GET /api/cardgroup/ 2xx = ${requests(after, 'GET', '/api/cardgroup/', '2xx')}, ` +
-      `db_errors_total{duplicate_key} = ${sampleValue(after, 'db_errors_total', { kind: 'duplicate_key' })}`);
+    t.comment(
+      `MariaDB main port: GET /api/cardgroup/ 2xx = ${requests(after, 'GET', '/api/cardgroup/', '2xx')}, ` +
+        `db_errors_total{duplicate_key} = ${sampleValue(after, 'db_errors_total', { kind: 'duplicate_key' })}`,
+    );
   });
 });
 
@@ -137,17 +163,32 @@ t.test('MariaDB, 100 concurrent creates of one username: counters exact under co
   const before = await scrape(t, service);
   const answers = await Promise.all(
     Array.from({ length: 100 }, (_, index) =>
-      service.request('/api/card/', { method: 'POST', body: { username: 'metrics-race', useralias: `metrics-race-${index}`, uipass: 'x', credit: 1, tariff: 1 } }),
+      service.request('/api/card/', {
+        method: 'POST',
+        body: { username: 'metrics-race', useralias: `metrics-race-${index}`, uipass: 'x', credit: 1, tariff: 1 },
+      }),
     ),
   );
   sent += 100;
   t.equal(answers.filter((answer) => answer.status === 200).length, 1, 'one winner');
   const after = await scrape(t, service);
   const delta = (name: string, labels: Record<string, string>) => growth(before, after, name, labels);
-  t.equal(delta('http_requests_total', { method: 'POST', route: '/api/card/', status_class: '2xx' }), 1, 'one 2xx counted');
-  t.equal(delta('http_requests_total', { method: 'POST', route: '/api/card/', status_class: '4xx' }), 99, '99 4xx (409) counted');
+  t.equal(
+    delta('http_requests_total', { method: 'POST', route: '/api/card/', status_class: '2xx' }),
+    1,
+    'one 2xx counted',
+  );
+  t.equal(
+    delta('http_requests_total', { method: 'POST', route: '/api/card/', status_class: '4xx' }),
+    99,
+    '99 4xx (409) counted',
+  );
   t.equal(delta('db_errors_total', { kind: 'duplicate_key' }), 99, '99 duplicate-key errors counted');
-  t.equal(delta('http_request_duration_seconds_count', { method: 'POST', route: '/api/card/', status_class: '4xx' }), 99, '99 timed');
+  t.equal(
+    delta('http_request_duration_seconds_count', { method: 'POST', route: '/api/card/', status_class: '4xx' }),
+    99,
+    '99 timed',
+  );
   t.equal(sampleValue(after, 'db_pool_connections', { state: 'in_use' }), 0, 'every connection back in the pool');
   t.ok(sampleValue(after, 'db_pool_connections', { state: 'idle' }) > 1, 'the burst opened several connections');
 });
@@ -198,7 +239,11 @@ t.test('MariaDB down: 503s, and unavailable database errors counted on the metri
   t.equal(ready.status, 503, 'readiness answers 503');
   t.equal(metrics.status, 200, '/metrics still answers');
   const exposition = parseExposition(await metrics.text());
-  t.equal(sampleValue(exposition, 'db_errors_total', { kind: 'unavailable' }), 2, 'the login lookup and the readiness ping');
+  t.equal(
+    sampleValue(exposition, 'db_errors_total', { kind: 'unavailable' }),
+    2,
+    'the login lookup and the readiness ping',
+  );
   t.equal(sampleValue(exposition, 'db_pool_connections', { state: 'in_use' }), 0, 'no connection held');
   t.equal(requests(exposition, 'GET', '/api/cardgroup/', '5xx'), 1);
   t.equal(requests(exposition, 'GET', '/health/ready', '5xx'), 1);
@@ -235,11 +280,17 @@ t.test('MariaDB: the pool gauges follow a busy pool (2 connections, 4 slow state
       max: sampleValue(exposition, 'db_pool_max_connections'),
     };
   };
-  const slow = Array.from({ length: 4 }, () => db.all('SELECT GET_LOCK(?, 60) AS got, RELEASE_LOCK(?) AS freed', [lock, lock]));
+  const slow = Array.from({ length: 4 }, () =>
+    db.all('SELECT GET_LOCK(?, 60) AS got, RELEASE_LOCK(?) AS freed', [lock, lock]),
+  );
   const busy = { inUse: 2, idle: 0, queued: 2, max: 2 };
   t.same(await gaugesReach(gauges, busy), busy, 'while busy: 2 in use, 2 waiting');
   await holder.query('SELECT RELEASE_LOCK(?)', [lock]);
-  t.same((await Promise.all(slow)).map((rows) => rows[0]), Array(4).fill({ got: 1, freed: 1 }), 'each statement had its turn');
+  t.same(
+    (await Promise.all(slow)).map((rows) => rows[0]),
+    Array(4).fill({ got: 1, freed: 1 }),
+    'each statement had its turn',
+  );
   const done = { inUse: 0, idle: 2, queued: 0, max: 2 };
   t.same(await gaugesReach(gauges, done), done, 'afterwards: both idle, none waiting');
 });
@@ -247,7 +298,9 @@ t.test('MariaDB: the pool gauges follow a busy pool (2 connections, 4 slow state
 /** What the gauges read once they read `expected`, or at the deadline (for t.same to show the difference). */
 async function gaugesReach<T>(gauges: () => Promise<T>, expected: T): Promise<T> {
   let last: T | undefined;
-  await waitFor(async () => isDeepStrictEqual((last = await gauges()), expected), { what: 'the pool gauges' }).catch(() => undefined);
+  await waitFor(async () => isDeepStrictEqual((last = await gauges()), expected), { what: 'the pool gauges' }).catch(
+    () => undefined,
+  );
   return last!;
 }
 
@@ -259,7 +312,10 @@ t.test('SQLite: counters work, no pool gauges', async (t) => {
   for (let index = 0; index < 10; index += 1) await service.request('/api/country/?limit=1');
   const card = { username: 'metrics-lite', useralias: 'metrics-lite', uipass: 'x', credit: 1, tariff: 1 };
   await service.request('/api/card/', { method: 'POST', body: card });
-  const duplicate = await service.request('/api/card/', { method: 'POST', body: { ...card, useralias: 'metrics-lite-2' } });
+  const duplicate = await service.request('/api/card/', {
+    method: 'POST',
+    body: { ...card, useralias: 'metrics-lite-2' },
+  });
   sent += 12;
   t.equal(duplicate.status, 409);
   const after = await scrape(t, service);
@@ -267,30 +323,41 @@ t.test('SQLite: counters work, no pool gauges', async (t) => {
   t.equal(sampleValue(after, 'db_errors_total', { kind: 'duplicate_key' }), 1);
 });
 
-t.test('node dist/runtime/main.js with A2B_METRICS_PORT: announces the listener, serves it, SIGTERM still exits 0', async (t) => {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'a2gen-metrics-'));
-  t.teardown(() => rm(dataDir, { recursive: true, force: true }));
-  const announced = /metrics \(no auth, for Prometheus\): (http:\/\/127\.0\.0\.1:\d+\/metrics)/;
-  const child = await spawnService(t, { env: { A2B_DATA_DIR: dataDir, A2B_METRICS_PORT: '0' }, ready: announced });
-  const output = child.output();
-  const exited = child.exited;
-  const mainPort = Number(/serving http:\/\/127\.0\.0\.1:(\d+)/.exec(output)![1]);
-  const metrics = await fetch(announced.exec(output)![1]!);
-  const onMainPort = await fetch(`http://127.0.0.1:${mainPort}/metrics`);
-  sent += 2;
-  t.equal(metrics.status, 200, 'served without credentials');
-  t.ok(parseExposition(await metrics.text()).types.has('http_requests_total'), 'and it parses');
-  t.equal(onMainPort.status, 404, 'the main port has no /metrics');
-  child.kill('SIGTERM');
-  t.equal(await exited, 0, 'the extra listener does not hold the process open');
-});
+t.test(
+  'node dist/runtime/main.js with A2B_METRICS_PORT: announces the listener, serves it, SIGTERM still exits 0',
+  async (t) => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'a2gen-metrics-'));
+    t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+    const announced = /metrics \(no auth, for Prometheus\): (http:\/\/127\.0\.0\.1:\d+\/metrics)/;
+    const child = await spawnService(t, { env: { A2B_DATA_DIR: dataDir, A2B_METRICS_PORT: '0' }, ready: announced });
+    const output = child.output();
+    const exited = child.exited;
+    const mainPort = Number(/serving http:\/\/127\.0\.0\.1:(\d+)/.exec(output)![1]);
+    const metrics = await fetch(announced.exec(output)![1]!);
+    const onMainPort = await fetch(`http://127.0.0.1:${mainPort}/metrics`);
+    sent += 2;
+    t.equal(metrics.status, 200, 'served without credentials');
+    t.ok(parseExposition(await metrics.text()).types.has('http_requests_total'), 'and it parses');
+    t.equal(onMainPort.status, 404, 'the main port has no /metrics');
+    child.kill('SIGTERM');
+    t.equal(await exited, 0, 'the extra listener does not hold the process open');
+  },
+);
 
 t.test('A2B_METRICS_PORT and A2B_METRICS_HOST are read and checked', async (t) => {
   t.equal(loadConfig({}).metricsPort, undefined, 'unset: /metrics on the main port');
-  t.match(loadConfig({ A2B_METRICS_PORT: '9464' }), { metricsPort: 9464, metricsHost: '127.0.0.1' }, 'loopback by default');
+  t.match(
+    loadConfig({ A2B_METRICS_PORT: '9464' }),
+    { metricsPort: 9464, metricsHost: '127.0.0.1' },
+    'loopback by default',
+  );
   t.equal(loadConfig({ A2B_METRICS_PORT: '9464', A2B_METRICS_HOST: '10.0.0.5' }).metricsHost, '10.0.0.5');
   t.throws(() => loadConfig({ A2B_METRICS_PORT: 'nine' }), ConfigError, 'not a number');
-  t.throws(() => loadConfig({ A2B_METRICS_PORT: '8008' }), { message: /must differ from PORT/ }, 'the main port itself');
+  t.throws(
+    () => loadConfig({ A2B_METRICS_PORT: '8008' }),
+    { message: /must differ from PORT/ },
+    'the main port itself',
+  );
 });
 
 t.teardown(() => {

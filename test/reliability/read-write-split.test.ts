@@ -46,7 +46,11 @@ function setup(windowMs = WINDOW_MS, replicaRetryMs = WINDOW_MS) {
   const primary = recordingDb('primary');
   const replica = recordingDb('replica');
   let client: string | undefined = 'user:1';
-  const split = new ReadWriteSplitDb(primary.db, replica.db, { readYourWritesMs: windowMs, replicaRetryMs, client: () => client });
+  const split = new ReadWriteSplitDb(primary.db, replica.db, {
+    readYourWritesMs: windowMs,
+    replicaRetryMs,
+    client: () => client,
+  });
   return { primary, replica, split, as: (who: string | undefined) => (client = who) };
 }
 
@@ -84,7 +88,11 @@ t.test('the write path reads the row it changes from the primary, and its writes
   t.equal(await from(split), 'primary', 'and its client then reads its write back from the primary');
   as('user:4');
   await split.pinned(async (connection) => connection.run('UPDATE z'));
-  t.equal(await from(split), 'primary', 'a pinned session (adjustment, transaction) is on the primary and counts as a write');
+  t.equal(
+    await from(split),
+    'primary',
+    'a pinned session (adjustment, transaction) is on the primary and counts as a write',
+  );
 });
 
 t.test('outside any request, reads go to the primary', async (t) => {
@@ -126,7 +134,14 @@ t.test('settings', async (t) => {
   t.equal(config.databaseReadUrl, 'mysql://root@replica:3306/a2b');
   t.equal(config.readYourWritesMs, 5000, 'default window: 5 s');
   t.equal(loadConfig({ A2B_DATABASE_URL: primary, A2B_READ_YOUR_WRITES_MS: '800' }).readYourWritesMs, 800);
-  t.throws(() => loadConfig({ A2B_DATABASE_READ_URL: 'mysql://root@replica/a2b' }), ConfigError, 'a replica needs a primary');
-  t.throws(() => loadConfig({ A2B_DATABASE_URL: primary, A2B_DATABASE_READ_URL: 'postgres://x' }), /A2B_DATABASE_READ_URL/);
+  t.throws(
+    () => loadConfig({ A2B_DATABASE_READ_URL: 'mysql://root@replica/a2b' }),
+    ConfigError,
+    'a replica needs a primary',
+  );
+  t.throws(
+    () => loadConfig({ A2B_DATABASE_URL: primary, A2B_DATABASE_READ_URL: 'postgres://x' }),
+    /A2B_DATABASE_READ_URL/,
+  );
   t.throws(() => loadConfig({ A2B_READ_YOUR_WRITES_MS: 'soon' }), /A2B_READ_YOUR_WRITES_MS/);
 });

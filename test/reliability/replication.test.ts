@@ -60,8 +60,10 @@ t.test('read/write split over binlog replication', async (t) => {
     await onPrimary.end();
     await onReplica.end().catch(() => undefined);
   });
-  const rows = async (connection: typeof onPrimary, sql: string) => (await connection.query(sql))[0] as Record<string, unknown>[];
-  const groupOn = async (connection: typeof onPrimary, id: number) => (await rows(connection, `SELECT name FROM a2b.cc_card_group WHERE id = ${id}`))[0]?.name;
+  const rows = async (connection: typeof onPrimary, sql: string) =>
+    (await connection.query(sql))[0] as Record<string, unknown>[];
+  const groupOn = async (connection: typeof onPrimary, id: number) =>
+    (await rows(connection, `SELECT name FROM a2b.cc_card_group WHERE id = ${id}`))[0]?.name;
 
   const config = {
     ...loadConfig({}),
@@ -78,7 +80,9 @@ t.test('read/write split over binlog replication', async (t) => {
   await users.createOrResetAdmin({ username: 'alice', password: 'alice password' });
   await users.createOrResetAdmin({ username: 'bob', password: 'bob password' });
   await waitUntil('the replica has every table and both users', async () => {
-    const [row] = await rows(onReplica, "SELECT COUNT(*) AS n FROM a2b.user WHERE username IN ('alice', 'bob')").catch(() => [{ n: 0 }]);
+    const [row] = await rows(onReplica, "SELECT COUNT(*) AS n FROM a2b.user WHERE username IN ('alice', 'bob')").catch(
+      () => [{ n: 0 }],
+    );
     return Number(row?.n) === 2;
   });
   const app: FastifyInstance = await buildServer({ db, models, config, logger: false, openapi: false });
@@ -93,7 +97,10 @@ t.test('read/write split over binlog replication', async (t) => {
     const created = await call(base, ALICE, '/api/cardgroup/', { name: 'from-alice' });
     t.equal(created.status, 200);
     t.equal(await groupOn(onPrimary, created.json.id), 'from-alice', 'on the primary at once');
-    await waitUntil('the replica has the row', async () => (await groupOn(onReplica, created.json.id)) === 'from-alice');
+    await waitUntil(
+      'the replica has the row',
+      async () => (await groupOn(onReplica, created.json.id)) === 'from-alice',
+    );
     t.pass('and on the replica soon after');
   });
 
@@ -104,29 +111,57 @@ t.test('read/write split over binlog replication', async (t) => {
     t.equal(one.status, 200, 'GET one finds the row that exists only on the replica');
     t.equal(one.json.name, 'replica-only');
     const list = await call(base, BOB, '/api/cardgroup/?limit=100');
-    t.ok(list.json.objects.some((row: { id: number }) => row.id === REPLICA_ONLY_ID), 'the list comes from the replica too');
+    t.ok(
+      list.json.objects.some((row: { id: number }) => row.id === REPLICA_ONLY_ID),
+      'the list comes from the replica too',
+    );
     const statuses = new Set<number>();
     for (let i = 0; i < 40; i += 1) statuses.add((await call(base, BOB, `/api/cardgroup/${REPLICA_ONLY_ID}/`)).status);
     t.same([...statuses], [200], '40 more reads of the replica-only row: every one found it');
-    t.ok(split.reads.replica >= before.replica + 42, `reads counted on the replica (${split.reads.replica - before.replica})`);
+    t.ok(
+      split.reads.replica >= before.replica + 42,
+      `reads counted on the replica (${split.reads.replica - before.replica})`,
+    );
     t.equal(split.reads.primary, before.primary, 'none on the primary');
   });
 
-  await t.test('while the replica lags, the writer reads its own write from the primary; others see the replica', async (t) => {
-    await onReplica.query('STOP SLAVE SQL_THREAD');
-    const created = await call(base, ALICE, '/api/cardgroup/', { name: 'while-lagging' });
-    t.equal(created.status, 200);
-    const id = created.json.id as number;
-    t.equal((await call(base, ALICE, `/api/cardgroup/${id}/`)).json?.name, 'while-lagging', 'alice reads her write at once');
-    t.equal((await call(base, ALICE, `/api/cardgroup/${REPLICA_ONLY_ID}/`)).status, 404, 'from the primary, which lacks the replica-only row');
-    t.equal((await call(base, BOB, `/api/cardgroup/${id}/`)).status, 404, 'bob reads the lagging replica: not there yet');
-    t.equal(await groupOn(onReplica, id), undefined, 'the replica really lacks it');
-    await new Promise((resolve) => setTimeout(resolve, READ_YOUR_WRITES_MS + 300));
-    t.equal((await call(base, ALICE, `/api/cardgroup/${REPLICA_ONLY_ID}/`)).status, 200, 'after the window alice reads the replica again');
-    await onReplica.query('START SLAVE SQL_THREAD');
-    await waitUntil('bob sees the write once the replica catches up', async () => (await call(base, BOB, `/api/cardgroup/${id}/`)).status === 200);
-    t.pass('replication resumed and bob sees the row');
-  });
+  await t.test(
+    'while the replica lags, the writer reads its own write from the primary; others see the replica',
+    async (t) => {
+      await onReplica.query('STOP SLAVE SQL_THREAD');
+      const created = await call(base, ALICE, '/api/cardgroup/', { name: 'while-lagging' });
+      t.equal(created.status, 200);
+      const id = created.json.id as number;
+      t.equal(
+        (await call(base, ALICE, `/api/cardgroup/${id}/`)).json?.name,
+        'while-lagging',
+        'alice reads her write at once',
+      );
+      t.equal(
+        (await call(base, ALICE, `/api/cardgroup/${REPLICA_ONLY_ID}/`)).status,
+        404,
+        'from the primary, which lacks the replica-only row',
+      );
+      t.equal(
+        (await call(base, BOB, `/api/cardgroup/${id}/`)).status,
+        404,
+        'bob reads the lagging replica: not there yet',
+      );
+      t.equal(await groupOn(onReplica, id), undefined, 'the replica really lacks it');
+      await new Promise((resolve) => setTimeout(resolve, READ_YOUR_WRITES_MS + 300));
+      t.equal(
+        (await call(base, ALICE, `/api/cardgroup/${REPLICA_ONLY_ID}/`)).status,
+        200,
+        'after the window alice reads the replica again',
+      );
+      await onReplica.query('START SLAVE SQL_THREAD');
+      await waitUntil(
+        'bob sees the write once the replica catches up',
+        async () => (await call(base, BOB, `/api/cardgroup/${id}/`)).status === 200,
+      );
+      t.pass('replication resumed and bob sees the row');
+    },
+  );
 
   await t.test('a replica whose tables differ makes the service unready, and says which', async (t) => {
     await onReplica.query('ALTER TABLE a2b.cc_card_group ADD COLUMN replica_extra INT NULL');
@@ -139,20 +174,29 @@ t.test('read/write split over binlog replication', async (t) => {
     await onReplica.query('ALTER TABLE a2b.cc_card_group DROP COLUMN replica_extra');
   });
 
-  await t.test('replica killed: every read is still served (by the primary), and the service stays ready', async (t) => {
-    await onReplica.end();
-    await replica.kill();
-    const before = { ...split.reads };
-    const answers: number[] = [];
-    for (let i = 0; i < 50; i += 1) answers.push((await call(base, BOB, i % 2 ? '/api/cardgroup/?limit=100' : '/api/cardgroup/1/')).status);
-    t.same([...new Set(answers)], [200], '50 reads, every one 200');
-    const list = await call(base, BOB, '/api/cardgroup/?limit=100');
-    t.notOk(list.json.objects.some((row: { id: number }) => row.id === REPLICA_ONLY_ID), 'served by the primary (no replica-only row)');
-    t.ok(split.reads.fallback >= 1, 'the failed replica read fell back to the primary');
-    t.equal(split.reads.replica, before.replica, 'nothing came from the dead replica');
-    const ready = await fetch(`${base}/health/ready`);
-    t.equal(ready.status, 200, 'ready');
-    t.match(await ready.json(), { status: 'ok', replica: 'down' });
-    t.comment(`reads served: replica ${split.reads.replica}, primary ${split.reads.primary} (of which ${split.reads.fallback} after a replica failure)`);
-  });
+  await t.test(
+    'replica killed: every read is still served (by the primary), and the service stays ready',
+    async (t) => {
+      await onReplica.end();
+      await replica.kill();
+      const before = { ...split.reads };
+      const answers: number[] = [];
+      for (let i = 0; i < 50; i += 1)
+        answers.push((await call(base, BOB, i % 2 ? '/api/cardgroup/?limit=100' : '/api/cardgroup/1/')).status);
+      t.same([...new Set(answers)], [200], '50 reads, every one 200');
+      const list = await call(base, BOB, '/api/cardgroup/?limit=100');
+      t.notOk(
+        list.json.objects.some((row: { id: number }) => row.id === REPLICA_ONLY_ID),
+        'served by the primary (no replica-only row)',
+      );
+      t.ok(split.reads.fallback >= 1, 'the failed replica read fell back to the primary');
+      t.equal(split.reads.replica, before.replica, 'nothing came from the dead replica');
+      const ready = await fetch(`${base}/health/ready`);
+      t.equal(ready.status, 200, 'ready');
+      t.match(await ready.json(), { status: 'ok', replica: 'down' });
+      t.comment(
+        `reads served: replica ${split.reads.replica}, primary ${split.reads.primary} (of which ${split.reads.fallback} after a replica failure)`,
+      );
+    },
+  );
 });

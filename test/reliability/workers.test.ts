@@ -42,29 +42,40 @@ async function startCluster(t: { teardown(fn: () => unknown): void }, env: Recor
     async servedBy(url, expected = 0) {
       // Log lines leave each worker in blocks, or at the latest a second later (runtime/access-log.ts): wait for them.
       let counts = new Map<number, number>();
-      await waitFor(() => {
-        counts = new Map();
-        // Complete lines only: the last one may still be arriving.
-        for (const line of service.output().split('\n').slice(0, -1)) {
-          if (!line.startsWith('{')) continue;
-          const entry = JSON.parse(line) as { pid: number; msg: string; req?: { url: string } };
-          if (entry.msg === 'request completed' && entry.req && url.test(entry.req.url)) counts.set(entry.pid, (counts.get(entry.pid) ?? 0) + 1);
-        }
-        return [...counts.values()].reduce((sum, n) => sum + n, 0) >= expected;
-      }, { what: () => `${expected} access-log lines for ${url} (${describe(counts)})` });
+      await waitFor(
+        () => {
+          counts = new Map();
+          // Complete lines only: the last one may still be arriving.
+          for (const line of service.output().split('\n').slice(0, -1)) {
+            if (!line.startsWith('{')) continue;
+            const entry = JSON.parse(line) as { pid: number; msg: string; req?: { url: string } };
+            if (entry.msg === 'request completed' && entry.req && url.test(entry.req.url))
+              counts.set(entry.pid, (counts.get(entry.pid) ?? 0) + 1);
+          }
+          return [...counts.values()].reduce((sum, n) => sum + n, 0) >= expected;
+        },
+        { what: () => `${expected} access-log lines for ${url} (${describe(counts)})` },
+      );
       return counts;
     },
   };
 }
 
 /** One request on a connection of its own (no keep-alive), so the cluster can hand each to either worker. */
-function send(port: number, path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+function send(
+  port: number,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+) {
   return new Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }>((resolve, reject) => {
-    const request = http.request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: options.headers, agent: false }, (response) => {
-      let text = '';
-      response.on('data', (chunk) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text }));
-    });
+    const request = http.request(
+      { host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: options.headers, agent: false },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text }));
+      },
+    );
     request.on('error', reject);
     request.end(options.body);
   });
@@ -79,7 +90,10 @@ t.test('--workers: a number, or 0 / auto for one per core', async (t) => {
 
 t.test('a worker that keeps dying is restarted ever more slowly, not in a loop', async (t) => {
   const backoff = new RestartBackoff();
-  t.same([1, 2, 3, 4, 5, 6, 7, 8].map(() => backoff.afterDeath(100)), [1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+  t.same(
+    [1, 2, 3, 4, 5, 6, 7, 8].map(() => backoff.afterDeath(100)),
+    [1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000],
+  );
   t.equal(backoff.afterDeath(60_000), 500, 'a worker that ran a while is replaced at once');
   t.equal(backoff.afterDeath(100), 1000, 'and the backoff starts over');
 });
@@ -114,7 +128,9 @@ t.test('two workers on the embedded database', async (t) => {
     const round = async () => {
       const statuses: number[] = [];
       for (let batch = 0; batch < 20; batch += 1) {
-        const answers = await Promise.all(Array.from({ length: 10 }, () => send(service.port, '/api/cardgroup/', { headers: { authorization: auth } })));
+        const answers = await Promise.all(
+          Array.from({ length: 10 }, () => send(service.port, '/api/cardgroup/', { headers: { authorization: auth } })),
+        );
         statuses.push(...answers.map((answer) => answer.status));
       }
       return statuses;
@@ -142,16 +158,23 @@ t.test('two workers on the embedded database', async (t) => {
       Promise.all(Array.from({ length: 20 }, () => send(service.port, '/admin/', { headers: { cookie: cookie! } }))),
     );
     t.same([...new Set(pages.map((page) => page.status))], [200], `${pages.length} admin pages, every one 200`);
-    t.ok(pages.every((page) => page.text.includes('Signed in as')), 'every one signed in');
+    t.ok(
+      pages.every((page) => page.text.includes('Signed in as')),
+      'every one signed in',
+    );
     t.equal(served.size, 2, `both workers accepted the cookie (${describe(served)})`);
   });
 
   await t.test('a worker that dies is replaced', async (t) => {
     const [victim] = (await service.servedBy(/^\/api\/cardgroup\//)).keys();
     process.kill(victim!, 'SIGKILL');
-    await waitFor(() => /serving http/.test(service.output().split(/died/)[1] ?? ''), { what: () => `a new worker:\n${service.output()}` });
+    await waitFor(() => /serving http/.test(service.output().split(/died/)[1] ?? ''), {
+      what: () => `a new worker:\n${service.output()}`,
+    });
     t.match(service.output(), new RegExp(`worker ${victim} died \\(SIGKILL\\)`), 'the primary says so');
-    const answers = await Promise.all(Array.from({ length: 20 }, () => send(service.port, '/api/cardgroup/', { headers: { authorization: auth } })));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => send(service.port, '/api/cardgroup/', { headers: { authorization: auth } })),
+    );
     t.same([...new Set(answers.map((answer) => answer.status))], [200], 'served again, every request 200');
   });
 
@@ -159,7 +182,11 @@ t.test('two workers on the embedded database', async (t) => {
     service.kill('SIGTERM');
     t.equal(await service.exited, 0);
     t.match(service.output(), 'all workers stopped');
-    t.equal(service.output().match(/SIGTERM received: finishing requests in flight/g)?.length, 2, 'both workers closed gracefully');
+    t.equal(
+      service.output().match(/SIGTERM received: finishing requests in flight/g)?.length,
+      2,
+      'both workers closed gracefully',
+    );
   });
 });
 
@@ -183,13 +210,21 @@ t.test('read-your-writes holds across workers (they share who wrote)', async (t)
     A2B_READ_YOUR_WRITES_MS: '20000',
   });
   const alice = { authorization: basicAuth('alice', 'alice password'), 'content-type': 'application/json' };
-  const created = await send(service.port, '/api/cardgroup/', { method: 'POST', headers: alice, body: JSON.stringify({ name: 'alice wrote' }) });
+  const created = await send(service.port, '/api/cardgroup/', {
+    method: 'POST',
+    headers: alice,
+    body: JSON.stringify({ name: 'alice wrote' }),
+  });
   t.equal(created.status, 200);
   const url = `/api/cardgroup/${JSON.parse(created.text).id}/`;
   const { answers: reads, served } = await untilBothServe(service, new RegExp(`^${url}$`), () =>
     Promise.all(Array.from({ length: 20 }, () => send(service.port, url, { headers: alice }))),
   );
-  t.same([...new Set(reads.map((read) => read.status))], [200], `alice reads her write ${reads.length} times, every time`);
+  t.same(
+    [...new Set(reads.map((read) => read.status))],
+    [200],
+    `alice reads her write ${reads.length} times, every time`,
+  );
   t.equal(served.size, 2, `from both workers (${describe(served)})`);
   const bob = await send(service.port, url, { headers: { authorization: basicAuth('bob', 'bob password') } });
   t.equal(bob.status, 404, 'bob, who never wrote, reads the replica, which lacks the row');

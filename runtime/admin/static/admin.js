@@ -14,16 +14,22 @@
     var table = box.closest('table');
     var rows = Array.prototype.slice.call(table.querySelectorAll('tbody input[type=checkbox][name=id]'));
     function update() {
-      var checked = rows.filter(function (row) { return row.checked; }).length;
+      var checked = rows.filter(function (row) {
+        return row.checked;
+      }).length;
       box.checked = checked > 0 && checked === rows.length;
       box.indeterminate = checked > 0 && checked < rows.length;
     }
     box.hidden = false;
     box.addEventListener('change', function () {
-      rows.forEach(function (row) { row.checked = box.checked; });
+      rows.forEach(function (row) {
+        row.checked = box.checked;
+      });
       update();
     });
-    rows.forEach(function (row) { row.addEventListener('change', update); });
+    rows.forEach(function (row) {
+      row.addEventListener('change', update);
+    });
     update();
   }
 
@@ -50,7 +56,8 @@
     search.setAttribute('aria-autocomplete', 'list');
     search.setAttribute('aria-expanded', 'false');
     search.setAttribute('aria-controls', listId);
-    if (idInput.getAttribute('aria-describedby')) search.setAttribute('aria-describedby', idInput.getAttribute('aria-describedby'));
+    if (idInput.getAttribute('aria-describedby'))
+      search.setAttribute('aria-describedby', idInput.getAttribute('aria-describedby'));
     list.id = listId;
     list.className = 'reference-options';
     list.setAttribute('role', 'listbox');
@@ -65,7 +72,9 @@
     holder.appendChild(list);
     box.insertBefore(holder, idInput);
 
-    function describe(choice) { return choice.id === '' ? '' : (choice.label || '#' + choice.id); }
+    function describe(choice) {
+      return choice.id === '' ? '' : choice.label || '#' + choice.id;
+    }
     function showCurrent() {
       search.value = describe(current);
       shown.textContent = current.id === '' ? '' : '#' + current.id;
@@ -119,12 +128,17 @@
     }
     function ask() {
       var mine = ++sequence;
-      fetch(url + '?q=' + encodeURIComponent(search.value.trim()), { headers: { accept: 'application/json' }, credentials: 'same-origin' })
+      fetch(url + '?q=' + encodeURIComponent(search.value.trim()), {
+        headers: { accept: 'application/json' },
+        credentials: 'same-origin',
+      })
         .then(function (response) {
           if (!response.ok) throw new Error('lookup answered ' + response.status);
           return response.json();
         })
-        .then(function (answer) { if (mine === sequence && document.activeElement === search) render(answer); })
+        .then(function (answer) {
+          if (mine === sequence && document.activeElement === search) render(answer);
+        })
         .catch(function () {
           if (mine !== sequence) return;
           list.textContent = '';
@@ -136,11 +150,16 @@
       clearTimeout(timer);
       timer = setTimeout(ask, 150);
     });
-    search.addEventListener('focus', function () { search.select(); });
+    search.addEventListener('focus', function () {
+      search.select();
+    });
     search.addEventListener('keydown', function (event) {
       if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
         event.preventDefault();
-        if (list.hidden) { ask(); return; }
+        if (list.hidden) {
+          ask();
+          return;
+        }
         if (options.length === 0) return;
         var step = event.key === 'ArrowDown' ? 1 : -1;
         highlight((active + step + options.length) % options.length);

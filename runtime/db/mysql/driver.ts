@@ -124,7 +124,11 @@ export function understandsInsertReturning(version: string): boolean {
 
 /** Anything mysql2 can run a prepared statement on: the pool, or one of its connections. */
 interface Executor {
-  execute(sql: string, values: SqlValue[], callback: (error: mysql.QueryError | null, result: unknown) => void): unknown;
+  execute(
+    sql: string,
+    values: SqlValue[],
+    callback: (error: mysql.QueryError | null, result: unknown) => void,
+  ): unknown;
 }
 
 /**

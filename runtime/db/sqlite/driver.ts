@@ -84,7 +84,10 @@ function exactIntegers(row: Row): Row {
   for (const key in row) {
     const value = row[key];
     if (typeof value === 'bigint') {
-      row[key] = value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+      row[key] =
+        value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+          ? Number(value)
+          : value.toString();
     }
   }
   return row;
