@@ -5,7 +5,8 @@
  */
 import path from 'node:path';
 import { loadSchemas } from './load-schemas.js';
-import { buildTableModel, checkModels } from './model.js';
+import { checkModels } from './check-models.js';
+import { buildTableModel } from './model.js';
 import { renderProject, type OutputFiles } from './render.js';
 import { checkOutput, writeOutput, type CheckReport, type WriteReport } from './write-output.js';
 

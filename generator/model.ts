@@ -3,106 +3,22 @@
  * Every decision about types, defaults, validation and SQL lives here, where
  * unit tests can reach it; templates only print what this module decided.
  */
-import { integerRange, isTextFamily, parseSqlType, type SqlType, type ValueKind } from './sql-type.js';
+import { parseSqlType, type SqlType } from './sql-type.js';
+import {
+  characterLimit,
+  expectedJsonType,
+  isDateKind,
+  pascalCase,
+  readDefault,
+  tsTypeOf,
+  valueRule,
+} from './column-facts.js';
 import type { SchemaFile } from './load-schemas.js';
-import { decoderOf, jsonTypeOf, type Decoder } from '../common/json-values.js';
+import { ModelError, type ColumnModel, type TableModel } from './table-model.js';
+import { decoderOf } from '../common/json-values.js';
 import { operatorsFor } from '../common/operators.js';
-import type { ValueRule } from '../common/value-rules.js';
 
 export { ZERO_DATE, type ValueRule } from '../common/value-rules.js';
-
-export type SqlDefault =
-  { kind: 'none' } | { kind: 'null' } | { kind: 'current_timestamp' } | { kind: 'literal'; value: string };
-
-export interface ColumnModel {
-  /** JSON property name. */
-  name: string;
-  /** SQL column name. */
-  column: string;
-  title: string;
-  description: string | undefined;
-  sql: SqlType;
-  kind: ValueKind;
-  sqlNullable: boolean;
-  sqlDefault: SqlDefault;
-  autoIncrement: boolean;
-  primaryKey: boolean;
-  readOnly: boolean;
-  writeOnly: boolean;
-  requiredOnCreate: boolean;
-  /** NOT NULL date column whose zero date reads as null and is written for null. */
-  zeroDate: boolean;
-  /** null may be sent and returned. */
-  jsonNullable: boolean;
-  jsonType: 'integer' | 'number' | 'string';
-  /** The value a create request gets when it leaves the column out. */
-  jsonDefault: { value: unknown } | undefined;
-  minLength: number | undefined;
-  maxLength: number | undefined;
-  choices: { value: unknown; label: string }[] | undefined;
-  /** Another model whose primary key this column holds; `label` names the column that describes its rows. */
-  references: { resource: string; label: string | undefined } | undefined;
-  rule: ValueRule;
-  operators: string[];
-  sortable: boolean;
-  /** Runtime function that turns the driver's value into the JSON value, if any is needed. */
-  decoder: Decoder | undefined;
-  tsType: string;
-}
-
-export interface IndexModel {
-  name: string;
-  unique: boolean;
-  columns: string[];
-}
-
-export interface TableModel {
-  /** schema/cc_card.json, relative to the project. */
-  source: string;
-  table: string;
-  resource: string;
-  title: string;
-  description: string | undefined;
-  /** PascalCase name for types: Card, CardGroup. */
-  typeName: string;
-  /** camelCase name for values: card, cardGroup. */
-  valueName: string;
-  engine: string;
-  charset: string;
-  collation: string | undefined;
-  /** The primary key's columns, in key order: one or more, of any kind. */
-  primaryKey: ColumnModel[];
-  columns: ColumnModel[];
-  indexes: IndexModel[];
-  seed: Record<string, unknown>[];
-  admin: {
-    list: string[];
-    search: string[];
-    /** Columns the list page offers filters for. */
-    filter: string[];
-    /** Rows the admin refuses to delete (by primary key, as text), with the reason shown. */
-    protectedRows: { key: string; reason: string }[];
-  };
-  /** Columns with an atomic `POST /api/<resource>/<id>/<column>` adjustment (credit = credit + delta). */
-  adjustments: ColumnModel[];
-  /** Served for reading only: no create, update or delete routes. */
-  readOnly: boolean;
-  /** a2gen's own table: the service creates it when it is missing, on MySQL too. */
-  managed: boolean;
-  /** InnoDB: a write and its audit row commit in one transaction. */
-  transactional: boolean;
-}
-
-export class ModelError extends Error {
-  constructor(
-    readonly file: string,
-    readonly pointer: string,
-    message: string,
-  ) {
-    super(`${file}${pointer ? ` at ${pointer}` : ''}: ${message}`);
-    this.name = 'ModelError';
-  }
-}
 
 export function buildTableModel(file: SchemaFile): TableModel {
   const { source, schema } = file;
@@ -293,59 +209,8 @@ export function buildTableModel(file: SchemaFile): TableModel {
   };
 }
 
-/** Checks what only makes sense across files: unique tables, resources and type names; references. */
-export function checkModels(models: TableModel[]): void {
-  const byResource = new Map(models.map((model) => [model.resource, model]));
-  for (const model of models) {
-    for (const column of model.columns) {
-      if (column.references === undefined) continue;
-      const pointer = `/properties/${column.name}/x-references`;
-      const target = byResource.get(column.references.resource);
-      if (target === undefined)
-        throw new ModelError(model.source, pointer, `no model has the resource "${column.references.resource}"`);
-      const [targetKey, ...more] = target.primaryKey;
-      if (more.length > 0)
-        throw new ModelError(
-          model.source,
-          pointer,
-          `${target.resource} has a composite key; a column can reference a single-column key only`,
-        );
-      if (column.kind !== targetKey!.kind) {
-        throw new ModelError(
-          model.source,
-          pointer,
-          `${column.name} is ${column.sql.text}, but ${target.resource}'s key ${targetKey!.name} is ${targetKey!.sql.text}`,
-        );
-      }
-      const label = column.references.label;
-      if (label !== undefined && !target.columns.some((other) => other.name === label && !other.writeOnly)) {
-        throw new ModelError(
-          model.source,
-          `${pointer}/label`,
-          `"${label}" is not a readable property of ${target.resource}`,
-        );
-      }
-    }
-  }
-  for (const key of ['table', 'resource', 'typeName'] as const) {
-    const seen = new Map<string, string>();
-    for (const model of models) {
-      const other = seen.get(model[key]);
-      const pointer = key === 'typeName' ? '/title' : `/x-a2gen/${key}`;
-      if (other !== undefined)
-        throw new ModelError(model.source, pointer, `${key} "${model[key]}" is also used by ${other}`);
-      seen.set(model[key], model.source);
-    }
-  }
-}
-
-/** TEXT limits are bytes; the API counts characters, so allow only what fits in the worst case. */
-function characterLimit(sql: SqlType, charset: string): number {
-  const length = sql.length ?? 255;
-  if (!isTextFamily(sql)) return length;
-  const bytesPerCharacter = charset === 'utf8mb4' ? 4 : charset === 'utf8' || charset === 'utf8mb3' ? 3 : 1;
-  return Math.floor(length / bytesPerCharacter);
-}
+export { expectedJsonType, isDateKind, type SqlDefault } from './column-facts.js';
+export { ModelError, type ColumnModel, type IndexModel, type TableModel } from './table-model.js';
 
 /** A create default reaches the database on every create that omits it: it must fit the column. */
 function checkDefault(column: ColumnModel, value: unknown, fail: (message: string) => never): void {
@@ -364,54 +229,4 @@ function checkDefault(column: ColumnModel, value: unknown, fail: (message: strin
   if (!numeric) fail(`must be a number for a ${column.sql.text} column`);
   if (column.kind === 'integer' && !/^-?\d+$/.test(String(value)))
     fail(`must be a whole number for a ${column.sql.text} column`);
-}
-
-function readDefault(sqlColumn: { default?: string | null }, sql: SqlType): SqlDefault {
-  if (!('default' in sqlColumn) || sqlColumn.default === undefined) return { kind: 'none' };
-  if (sqlColumn.default === null) return { kind: 'null' };
-  if (isDateKind(sql.kind) && /^current_timestamp(\(\))?$/i.test(sqlColumn.default))
-    return { kind: 'current_timestamp' };
-  return { kind: 'literal', value: sqlColumn.default };
-}
-
-export function isDateKind(kind: ValueKind): kind is 'timestamp' | 'datetime' | 'date' {
-  return kind === 'timestamp' || kind === 'datetime' || kind === 'date';
-}
-
-/** The JSON type of a column's values (common/json-values.ts decides it from the value rule). */
-export function expectedJsonType(sql: SqlType): 'integer' | 'number' | 'string' {
-  return jsonTypeOf(valueRule(sql, { maxLength: undefined, utf8mb3: false, zeroDate: false }));
-}
-
-function valueRule(
-  sql: SqlType,
-  context: { maxLength: number | undefined; utf8mb3: boolean; zeroDate: boolean },
-): ValueRule {
-  switch (sql.kind) {
-    case 'integer':
-      return { kind: 'integer', ...integerRange(sql) };
-    case 'decimal':
-      return { kind: 'decimal', precision: sql.precision ?? 10, scale: sql.scale ?? 0, unsigned: sql.unsigned };
-    case 'float':
-    case 'double':
-      return { kind: sql.kind, unsigned: sql.unsigned };
-    case 'string':
-      return { kind: 'string', maxLength: context.maxLength ?? 255, utf8mb3: context.utf8mb3 };
-    default:
-      return { kind: sql.kind, zeroDate: context.zeroDate };
-  }
-}
-
-function tsTypeOf(jsonType: string, nullable: boolean): string {
-  const base = jsonType === 'string' ? 'string' : 'number';
-  return nullable ? `${base} | null` : base;
-}
-
-function pascalCase(text: string): string {
-  return text
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
-    .join('')
-    .replace(/^[0-9]+/, '');
 }

@@ -17,7 +17,8 @@ import {
   SECURITY_SCHEME,
 } from './errors.js';
 import { filtersSchema, operatorTable } from './list-parameters.js';
-import { modelComponents, modelPaths, sharedParameters, sharedResponses } from './paths.js';
+import { modelComponents, sharedParameters, sharedResponses } from './components.js';
+import { modelPaths } from './paths.js';
 
 export const OPENAPI_VERSION = '3.1.0';
 /** Where the runtime serves the document and the browsable reference. */

@@ -7,11 +7,8 @@
 import type { ColumnModel, TableModel } from '../model.js';
 import type { JsonObject } from './column-schemas.js';
 import { errorResponse } from './errors.js';
+import { IF_MATCH, IF_NONE_MATCH, jsonContent, ref } from './components.js';
 import { compositeKeySchema, listParameters } from './list-parameters.js';
-
-const ref = (kind: 'schemas' | 'responses' | 'requestBodies' | 'parameters', name: string) => ({
-  $ref: `#/components/${kind}/${name}`,
-});
 
 /** Which methods each route serves; the service answers 405 with an Allow header for the others. */
 export const ROUTE_METHODS = {
@@ -24,38 +21,8 @@ export const ROUTE_METHODS = {
 /** A read-only model (the audit trail) serves only these. */
 export const READ_ONLY_METHODS = { list: ['get'], detail: ['get'] } as const;
 
-/** A write with `If-Match` applies only while the row still has that ETag. */
-const IF_MATCH_PARAMETER = {
-  name: 'If-Match',
-  in: 'header',
-  required: false,
-  description:
-    'The `ETag` of the row as you read it. The write applies only while the row is unchanged, checked in the UPDATE or DELETE statement itself; otherwise 412 and nothing is written. `*` matches any existing row; weak tags never match.',
-  schema: { type: 'string' },
-};
-
-const IF_MATCH = ref('parameters', 'IfMatch');
-const IF_NONE_MATCH = ref('parameters', 'IfNoneMatch');
-
-/** The conditional-request headers, described once. */
-export function sharedParameters(): Record<string, JsonObject> {
-  return { IfMatch: IF_MATCH_PARAMETER, IfNoneMatch: IF_NONE_MATCH_PARAMETER };
-}
-
-const IF_NONE_MATCH_PARAMETER = {
-  name: 'If-None-Match',
-  in: 'header',
-  required: false,
-  description: 'The `ETag` you hold: 304 and no body while the row still has it.',
-  schema: { type: 'string' },
-};
-
 export function routePaths(resource: string): { list: string; detail: string; deleteAlias: string } {
   return { list: `/api/${resource}/`, detail: `/api/${resource}/{id}/`, deleteAlias: `/api/${resource}/{id}/delete/` };
-}
-
-function jsonContent(schema: JsonObject): JsonObject {
-  return { 'application/json': { schema } };
 }
 
 /** Error responses by status, each a reference to the shared component. */
@@ -72,20 +39,6 @@ function allowText(methods: readonly string[]): string {
   const allowed = methods.map((method) => method.toUpperCase());
   if (allowed.includes('GET')) allowed.splice(1, 0, 'HEAD');
   return `Serves ${allowed.join(', ')}; any other method answers 405 (\`method_not_allowed\`) with \`Allow: ${allowed.join(', ')}\`, and OPTIONS answers 204 with that header.`;
-}
-
-function requestBody(model: TableModel, schemaName: string, what: string): JsonObject {
-  return {
-    required: true,
-    description: `${what} As a JSON object (under any content type that parses as JSON), or form-encoded: plain fields, or one field \`data\` holding the JSON object (as the old API's clients send it). Unknown fields, and read-only ones (${model.columns
-      .filter((column) => column.readOnly)
-      .map((column) => `\`${column.name}\``)
-      .join(', ')}), are a 400.`,
-    content: {
-      'application/json': { schema: ref('schemas', schemaName) },
-      'application/x-www-form-urlencoded': { schema: ref('schemas', schemaName) },
-    },
-  };
 }
 
 /** How filters follow this model's references, when it has any. */
@@ -291,32 +244,4 @@ function adjustmentPathItem(model: TableModel, column: ColumnModel, idParameter:
       },
     },
   };
-}
-
-/** What the operations of one model share by reference: its request bodies and its row response. */
-export function modelComponents(model: TableModel): {
-  requestBodies: Record<string, JsonObject>;
-  responses: Record<string, JsonObject>;
-} {
-  const { typeName, title } = model;
-  return {
-    requestBodies: model.readOnly
-      ? {}
-      : {
-          [`${typeName}Create`]: requestBody(model, `${typeName}Create`, 'The new row.'),
-          [`${typeName}Update`]: requestBody(model, `${typeName}Update`, 'The fields to change.'),
-        },
-    responses: {
-      [typeName]: {
-        description: `The ${title.toLowerCase()} as stored.`,
-        headers: { ETag: { $ref: '#/components/headers/ETag' } },
-        content: jsonContent(ref('schemas', typeName)),
-      },
-    },
-  };
-}
-
-/** Responses every model shares. */
-export function sharedResponses(): Record<string, JsonObject> {
-  return { Deleted: { description: 'Deleted: `{"deleted": 1}`.', content: jsonContent(ref('schemas', 'Deleted')) } };
 }

@@ -119,12 +119,10 @@ export async function lookup(
     `SELECT ${reference.key.sql} AS \`k\`, ${label.sql} AS \`l\` FROM ${reference.target.table}${where} ORDER BY ${label.sql}, ${reference.key.sql} LIMIT ${LOOKUP_LIMIT + 1}`,
     conditions.flatMap((condition) => condition.params),
   );
-  const results = rows
-    .slice(0, LOOKUP_LIMIT)
-    .map((row) => ({
-      id: row.k as number | string,
-      label: row.l === null || row.l === undefined ? '' : String(row.l),
-    }));
+  const results = rows.slice(0, LOOKUP_LIMIT).map((row) => ({
+    id: row.k as number | string,
+    label: row.l === null || row.l === undefined ? '' : String(row.l),
+  }));
   return { results, more: rows.length > LOOKUP_LIMIT };
 }
 
@@ -167,15 +165,13 @@ export function registerLookups(app: FastifyInstance, context: AdminContext, pag
         const q = typeof query.q === 'string' ? query.q.trim() : '';
         reply.type('application/json; charset=utf-8');
         if (Array.isArray(query.q) || q.length > MAX_QUERY_LENGTH) {
-          return reply
-            .status(400)
-            .send(
-              inertJson({
-                error: `q must be one text of at most ${MAX_QUERY_LENGTH} characters`,
-                code: 'invalid_query',
-                fields: [{ field: 'q', message: `must be one text of at most ${MAX_QUERY_LENGTH} characters` }],
-              }),
-            );
+          return reply.status(400).send(
+            inertJson({
+              error: `q must be one text of at most ${MAX_QUERY_LENGTH} characters`,
+              code: 'invalid_query',
+              fields: [{ field: 'q', message: `must be one text of at most ${MAX_QUERY_LENGTH} characters` }],
+            }),
+          );
         }
         return reply.send(inertJson(await lookup(context.db, reference, q)));
       },

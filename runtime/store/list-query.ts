@@ -3,12 +3,12 @@
  * filters, ordering, field selection and paging, all checked against the
  * generated column whitelist. Anything unknown is a 400 naming it.
  */
-import { LIST_OPERATORS, OPERATORS, type FilterOperator } from '../../common/operators.js';
-import { checkValue, type ValueRule } from '../../common/value-rules.js';
+import { checkValue } from '../../common/value-rules.js';
 import type { SqlAdapter, SqlValue } from '../db/db.js';
 import { didYouMean } from './did-you-mean.js';
 import { invalidQuery, type FieldProblem } from './errors.js';
 import { filterCondition, type Condition } from './filters.js';
+import { parseFilterValues, resolveFilter, throughRelations, type Filter } from './list-filters.js';
 import type { Column, Resource } from './resource.js';
 import type { ListParts } from './sql-builder.js';
 
@@ -56,7 +56,7 @@ export function parseListQuery(resource: Resource, rawQuery: string, adapter: Sq
       reserved.set(key, value);
       continue;
     }
-    const filter = filters.get(key) ?? resolveFilter(key, resource, problems);
+    const filter = filters.get(key) ?? resolveFilter(key, resource, RESERVED, problems);
     if (filter === undefined) continue;
     filter.raw.push(value);
     filters.set(key, filter);
@@ -96,9 +96,6 @@ export function parseListQuery(resource: Resource, rawQuery: string, adapter: Sq
     search,
   };
 }
-
-/** Every operator name: a path segment that is one of these ends the path. */
-const OPERATOR_NAMES = new Set<string>(OPERATORS);
 
 /**
  * `after=<key>` (keyset paging): only rows past that key, in an ordering by
@@ -143,128 +140,6 @@ function keysetCondition(
   const placeholders = key.length === 1 ? '?' : `(${key.map(() => '?').join(', ')})`;
   conditions.push({ sql: `${columns} ${descending ? '<' : '>'} ${placeholders}`, params: values });
   return true;
-}
-
-/** One step of a filter path through a reference: `id_group` of card into cardgroup. */
-interface Hop {
-  column: Column;
-  target: Resource;
-}
-
-interface Filter {
-  column: Column;
-  operator: FilterOperator;
-  /** References followed before `column`, outermost first. */
-  hops: Hop[];
-  raw: string[];
-}
-
-/**
- * Resolves `column`, `column__op`, or a path through references such as
- * `id_group__name__ilike`, against the whitelist of each model on the way.
- */
-function resolveFilter(key: string, resource: Resource, problems: FieldProblem[]): Filter | undefined {
-  const segments = key.split('__');
-  const hops: Hop[] = [];
-  let current = resource;
-  for (let index = 0; index < segments.length; index++) {
-    const name = segments[index]!;
-    const column = current.byName.get(name);
-    if (column === undefined || column.writeOnly) {
-      const readable = current.columns.filter((candidate) => !candidate.writeOnly).map((candidate) => candidate.name);
-      const where = hops.length > 0 ? ` of ${current.name}` : '';
-      problems.push(
-        column
-          ? { field: key, message: 'is write-only and cannot be filtered' }
-          : {
-              field: key,
-              message: hops.length > 0 ? `names ${name}, which is not a field${where}` : 'is not a known parameter',
-              hint: didYouMean(name, hops.length > 0 ? readable : [...RESERVED, ...readable]),
-            },
-      );
-      return undefined;
-    }
-    const next = segments[index + 1];
-    const target = next !== undefined && !OPERATOR_NAMES.has(next) ? current.target(name) : undefined;
-    if (target !== undefined) {
-      hops.push({ column, target });
-      current = target;
-      continue;
-    }
-    const operator = next ?? 'eq';
-    if (segments.length > index + 2 || !(column.operators as readonly string[]).includes(operator)) {
-      const known = column.operators;
-      problems.push({
-        field: key,
-        message: `uses an unknown operator "${segments.slice(index + 1).join('__')}" for ${name}; known: ${known.join(', ')}`,
-        hint: didYouMean(operator, known),
-      });
-      return undefined;
-    }
-    return { column, operator: operator as FilterOperator, hops, raw: [] };
-  }
-  return undefined;
-}
-
-/** Wraps a condition on a referenced model into `column IN (SELECT key FROM target WHERE …)`, hop by hop. */
-function throughRelations(hops: Hop[], condition: Condition): Condition {
-  let result = condition;
-  for (const { column, target } of [...hops].reverse()) {
-    // A reference holds a single-column key (the generator checks it).
-    result = {
-      sql: `${column.sql} IN (SELECT ${target.key[0]!.sql} FROM ${target.table} WHERE ${result.sql})`,
-      params: result.params,
-    };
-  }
-  return result;
-}
-
-/** Filters compare, they do not store: strings need no length limit, dates no TIMESTAMP range. */
-function filterRule(rule: ValueRule): ValueRule {
-  if (rule.kind === 'string') return { ...rule, maxLength: Number.MAX_SAFE_INTEGER };
-  if (rule.kind === 'timestamp') return { kind: 'datetime', zeroDate: rule.zeroDate };
-  return rule;
-}
-
-function parseFilterValues(
-  key: string,
-  column: Column,
-  operator: FilterOperator,
-  raw: string[],
-  problems: FieldProblem[],
-): SqlValue[] | undefined {
-  if (operator === 'is_null') {
-    const value = raw[raw.length - 1]!.toLowerCase();
-    if (!['true', 'false', '1', '0'].includes(value)) {
-      problems.push({ field: key, message: 'must be true or false' });
-      return undefined;
-    }
-    return [value === 'true' || value === '1' ? 1 : 0];
-  }
-  let texts = raw;
-  if (LIST_OPERATORS.has(operator)) texts = raw.flatMap((value) => value.split(','));
-  if (operator === 'between') {
-    texts = [];
-    for (const value of raw) {
-      const parts = value.split(',');
-      if (parts.length !== 2) {
-        problems.push({ field: key, message: 'must be two values separated by a comma: low,high' });
-        return undefined;
-      }
-      texts.push(...parts);
-    }
-  }
-  const rule = filterRule(column.rule);
-  const values: SqlValue[] = [];
-  for (const text of texts) {
-    const checked = checkValue(rule, text);
-    if (!checked.ok) {
-      problems.push({ field: key, message: `${checked.message} (got ${JSON.stringify(text)})` });
-      return undefined;
-    }
-    values.push(checked.value);
-  }
-  return values;
 }
 
 function positiveInteger(name: string, text: string | undefined, fallback: number, problems: FieldProblem[]): number {

@@ -9,13 +9,11 @@ import { resourceSchemas } from '../../runtime/http/schemas.js';
 import { compileLazily, createBodyValidator } from '../../runtime/http/validation.js';
 import { Registry } from '../../runtime/store/resource.js';
 
-const adminPages = new Registry(models)
-  .all()
-  .map((resource) => ({
-    resource: resource.name,
-    createBodySchema: resourceSchemas(resource).create,
-    updateBodySchema: resourceSchemas(resource).update,
-  }));
+const adminPages = new Registry(models).all().map((resource) => ({
+  resource: resource.name,
+  createBodySchema: resourceSchemas(resource).create,
+  updateBodySchema: resourceSchemas(resource).update,
+}));
 
 t.test('every generated body schema compiles', async (t) => {
   const ajv = createBodyValidator();

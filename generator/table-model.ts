@@ -1,0 +1,98 @@
+/**
+ * The typed model of one schema file that templates render: every decision
+ * about types, defaults, validation and SQL, made by generator/model.ts.
+ */
+import type { Decoder } from '../common/json-values.js';
+import type { ValueRule } from '../common/value-rules.js';
+import type { SqlDefault } from './column-facts.js';
+import type { SqlType, ValueKind } from './sql-type.js';
+
+export interface ColumnModel {
+  /** JSON property name. */
+  name: string;
+  /** SQL column name. */
+  column: string;
+  title: string;
+  description: string | undefined;
+  sql: SqlType;
+  kind: ValueKind;
+  sqlNullable: boolean;
+  sqlDefault: SqlDefault;
+  autoIncrement: boolean;
+  primaryKey: boolean;
+  readOnly: boolean;
+  writeOnly: boolean;
+  requiredOnCreate: boolean;
+  /** NOT NULL date column whose zero date reads as null and is written for null. */
+  zeroDate: boolean;
+  /** null may be sent and returned. */
+  jsonNullable: boolean;
+  jsonType: 'integer' | 'number' | 'string';
+  /** The value a create request gets when it leaves the column out. */
+  jsonDefault: { value: unknown } | undefined;
+  minLength: number | undefined;
+  maxLength: number | undefined;
+  choices: { value: unknown; label: string }[] | undefined;
+  /** Another model whose primary key this column holds; `label` names the column that describes its rows. */
+  references: { resource: string; label: string | undefined } | undefined;
+  rule: ValueRule;
+  operators: string[];
+  sortable: boolean;
+  /** Runtime function that turns the driver's value into the JSON value, if any is needed. */
+  decoder: Decoder | undefined;
+  tsType: string;
+}
+
+export interface IndexModel {
+  name: string;
+  unique: boolean;
+  columns: string[];
+}
+
+export interface TableModel {
+  /** schema/cc_card.json, relative to the project. */
+  source: string;
+  table: string;
+  resource: string;
+  title: string;
+  description: string | undefined;
+  /** PascalCase name for types: Card, CardGroup. */
+  typeName: string;
+  /** camelCase name for values: card, cardGroup. */
+  valueName: string;
+  engine: string;
+  charset: string;
+  collation: string | undefined;
+  /** The primary key's columns, in key order: one or more, of any kind. */
+  primaryKey: ColumnModel[];
+  columns: ColumnModel[];
+  indexes: IndexModel[];
+  seed: Record<string, unknown>[];
+  admin: {
+    list: string[];
+    search: string[];
+    /** Columns the list page offers filters for. */
+    filter: string[];
+    /** Rows the admin refuses to delete (by primary key, as text), with the reason shown. */
+    protectedRows: { key: string; reason: string }[];
+  };
+  /** Columns with an atomic `POST /api/<resource>/<id>/<column>` adjustment (credit = credit + delta). */
+  adjustments: ColumnModel[];
+  /** Served for reading only: no create, update or delete routes. */
+  readOnly: boolean;
+  /** a2gen's own table: the service creates it when it is missing, on MySQL too. */
+  managed: boolean;
+  /** InnoDB: a write and its audit row commit in one transaction. */
+  transactional: boolean;
+}
+
+export class ModelError extends Error {
+  constructor(
+    readonly file: string,
+    readonly pointer: string,
+    message: string,
+  ) {
+    super(`${file}${pointer ? ` at ${pointer}` : ''}: ${message}`);
+    this.name = 'ModelError';
+  }
+}
