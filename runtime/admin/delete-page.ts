@@ -74,35 +74,18 @@ export function registerDeletePage(app: FastifyInstance, context: AdminContext, 
     return sendPage(context, request, reply, {
       title: `Delete ${noun(rows.length)}`,
       current: listPath,
-      body: (csrf) =>
-        html`<div class="head"><h1>Delete ${rows.length} ${noun(rows.length)}?</h1></div>
-          <div class="flash warning">
-            This cannot be
-            undone.${rows.length < ids.length ? ` ${ids.length - rows.length} of the selected rows no longer exist.` : ''}
-          </div>
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  ${shown.map((field) => html`<th scope="col">${field.label}</th>`)}
-                </tr>
-              </thead>
-              <tbody>
-                ${rows.map(
-                  (row) =>
-                    html`<tr>
-                      ${shown.map((field) => html`<td>${cellOf(field, row[field.name])}</td>`)}
-                    </tr>`,
-                )}
-              </tbody>
-            </table>
-          </div>
-          <form method="post" action="/admin/${page.resource}/delete/" class="bulk">
-            <input type="hidden" name="_csrf" value="${csrf}" />
-            ${rows.map((row) => html`<input type="hidden" name="id" value="${rowKey(page, row)}" />`)}
-            <button type="submit" class="danger solid">Yes, delete ${rows.length} ${noun(rows.length)}</button>
-            <a class="button" href="${listPath}">Cancel</a>
-          </form>`,
+      body: (csrf) => html`<div class="head"><h1>Delete ${rows.length} ${noun(rows.length)}?</h1></div>
+<div class="flash warning">This cannot be undone.${rows.length < ids.length ? ` ${ids.length - rows.length} of the selected rows no longer exist.` : ''}</div>
+<div class="table-wrap"><table>
+  <thead><tr>${shown.map((field) => html`<th scope="col">${field.label}</th>`)}</tr></thead>
+  <tbody>${rows.map((row) => html`<tr>${shown.map((field) => html`<td>${cellOf(field, row[field.name])}</td>`)}</tr>`)}</tbody>
+</table></div>
+<form method="post" action="/admin/${page.resource}/delete/" class="bulk">
+  <input type="hidden" name="_csrf" value="${csrf}">
+  ${rows.map((row) => html`<input type="hidden" name="id" value="${rowKey(page, row)}">`)}
+  <button type="submit" class="danger solid">Yes, delete ${rows.length} ${noun(rows.length)}</button>
+  <a class="button" href="${listPath}">Cancel</a>
+</form>`,
     });
   });
 

@@ -73,77 +73,47 @@ export function filterPanel(page: AdminPage, request: AdminListRequest): SafeHtm
     if (entry) shown.add(entry.key);
     const id = `filter-${filter.name}`;
     const valueInput = filter.choices
-      ? html`<select id="${id}" name="v.${filter.name}" aria-label="${filter.label} value">
-          <option value="">any</option>
-          ${filter.choices.map(
-            (choice) =>
-              html`<option value="${choice.value}" ${attr('selected', entry?.value === choice.value)}>
-                ${choice.label}
-              </option>`,
-          )}
-        </select>`
-      : html`<input
-          id="${id}"
-          name="v.${filter.name}"
-          value="${entry?.value ?? ''}"
-          placeholder="${filter.placeholder}"
-          aria-label="${filter.label} value"
-        />`;
-    return html`<div class="filter-row">
-      <label for="${id}">${filter.label}</label>
-      <select name="op.${filter.name}" aria-label="${filter.label} operator">
-        ${filter.operators.map(
-          (op) =>
-            html`<option value="${op}" ${attr('selected', entry?.op === op)}>${operatorLabel(filter, op)}</option>`,
-        )}
-      </select>
-      ${valueInput}
-    </div>`;
+      ? html`<select id="${id}" name="v.${filter.name}" aria-label="${filter.label} value"><option value="">any</option>${filter.choices.map(
+          (choice) =>
+            html`<option value="${choice.value}"${attr('selected', entry?.value === choice.value)}>${choice.label}</option>`,
+        )}</select>`
+      : html`<input id="${id}" name="v.${filter.name}" value="${entry?.value ?? ''}" placeholder="${filter.placeholder}" aria-label="${filter.label} value">`;
+    return html`<div class="filter-row"><label for="${id}">${filter.label}</label>
+  <select name="op.${filter.name}" aria-label="${filter.label} operator">${filter.operators.map(
+    (op) => html`<option value="${op}"${attr('selected', entry?.op === op)}>${operatorLabel(filter, op)}</option>`,
+  )}</select>
+  ${valueInput}</div>`;
   });
   const extras = request.filters.filter(([key]) => !shown.has(key));
   const open = request.filters.length > 0;
   return html`<form class="panel" method="get" action="/admin/${page.resource}/" role="search">
-    <input type="hidden" name="_filter" value="1" />
-    ${request.ordering && html`<input type="hidden" name="ordering" value="${request.ordering}" />`}
-    ${extras.map(([key, value]) => html`<input type="hidden" name="${key}" value="${value}" />`)}
-    <div class="toolbar">
-      ${
-        page.search.length > 0 &&
-        html`<input
-          type="search"
-          name="q"
-          value="${request.q}"
-          placeholder="Search ${page.search
-            .map((name) => page.fields.find((field) => field.name === name)?.label ?? name)
-            .join(', ')}"
-          aria-label="Search"
-        />`
-      }
-      <button type="submit" class="primary">${page.search.length > 0 ? 'Search' : 'Apply'}</button>
-      ${(request.q || request.filters.length > 0) && html`<a class="button" href="/admin/${page.resource}/">Clear all</a>`}
-    </div>
+  <input type="hidden" name="_filter" value="1">
+  ${request.ordering && html`<input type="hidden" name="ordering" value="${request.ordering}">`}
+  ${extras.map(([key, value]) => html`<input type="hidden" name="${key}" value="${value}">`)}
+  <div class="toolbar">
     ${
-      page.filters.length > 0 &&
-      html`<details class="filters" ${attr('open', open)}>
-        <summary>Filters</summary>
-        <div class="filter-grid">${rows}</div>
-        <p><button type="submit">Apply filters</button></p>
-      </details>`
+      page.search.length > 0 &&
+      html`<input type="search" name="q" value="${request.q}" placeholder="Search ${page.search
+        .map((name) => page.fields.find((field) => field.name === name)?.label ?? name)
+        .join(', ')}" aria-label="Search">`
     }
-  </form>`;
+    <button type="submit" class="primary">${page.search.length > 0 ? 'Search' : 'Apply'}</button>
+    ${(request.q || request.filters.length > 0) && html`<a class="button" href="/admin/${page.resource}/">Clear all</a>`}
+  </div>
+  ${
+    page.filters.length > 0 &&
+    html`<details class="filters"${attr('open', open)}><summary>Filters</summary>
+    <div class="filter-grid">${rows}</div>
+    <p><button type="submit">Apply filters</button></p>
+  </details>`
+  }
+</form>`;
 }
 
 export function chips(page: AdminPage, request: AdminListRequest): SafeHtml {
   if (request.filters.length === 0) return html``;
-  return html`<div class="chips" aria-label="Active filters">
-    ${request.filters.map((pair, index) => {
-      const rest = request.filters.filter((_, other) => other !== index);
-      return html`<span class="chip"
-        >${describeFilter(page, pair[0], pair[1])}
-        <a href="${listUrl(page.resource, request, { filters: rest })}" aria-label="Remove filter" title="Remove filter"
-          >×</a
-        ></span
-      >`;
-    })}
-  </div>`;
+  return html`<div class="chips" aria-label="Active filters">${request.filters.map((pair, index) => {
+    const rest = request.filters.filter((_, other) => other !== index);
+    return html`<span class="chip">${describeFilter(page, pair[0], pair[1])} <a href="${listUrl(page.resource, request, { filters: rest })}" aria-label="Remove filter" title="Remove filter">×</a></span>`;
+  })}</div>`;
 }

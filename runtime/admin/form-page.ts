@@ -79,12 +79,9 @@ export function registerFormPages(app: FastifyInstance, context: AdminContext, p
       current: `/admin/${page.resource}/`,
       status: options.status,
       flashes: options.flashes,
-      body: (csrf) =>
-        html`<div class="head">
-            <h1>${options.id ? `${page.title} ${options.id}` : `Add ${noun}`}</h1>
-            <a class="button" href="/admin/${page.resource}/">Back to ${page.plural.toLowerCase()}</a>
-          </div>
-          ${renderForm(page, options.state, options.id, csrf, references)}`,
+      body: (csrf) => html`<div class="head"><h1>${options.id ? `${page.title} ${options.id}` : `Add ${noun}`}</h1>
+  <a class="button" href="/admin/${page.resource}/">Back to ${page.plural.toLowerCase()}</a></div>
+${renderForm(page, options.state, options.id, csrf, references)}`,
     });
   };
 

@@ -59,14 +59,11 @@ function referenceInput(
   const noun = reference.targetPage?.title.toLowerCase() ?? reference.target.name;
   const shown = key === '' ? '' : label === undefined ? `no such ${noun}` : label || `#${key}`;
   const picker = reference.label
-    ? html` data-lookup="${references.lookup(field.name)}" data-label="${label ?? ''}"
-      data-label-name="${reference.label.name}" data-nullable="${field.nullable ? 'true' : 'false'}"`
+    ? html` data-lookup="${references.lookup(field.name)}" data-label="${label ?? ''}" data-label-name="${reference.label.name}" data-nullable="${field.nullable ? 'true' : 'false'}"`
     : '';
-  return html`<div class="reference" ${picker}>
+  return html`<div class="reference"${picker}>
     ${plainInput}
-    <span class="reference-label${label === undefined && key !== '' ? ' missing' : ''}" aria-live="polite"
-      >${shown}</span
-    >
+    <span class="reference-label${label === undefined && key !== '' ? ' missing' : ''}" aria-live="polite">${shown}</span>
     ${reference.targetPage && html`<a class="lookup-link" href="/admin/${reference.target.name}/" target="_blank" rel="noopener">Look up ${reference.targetPage.plural.toLowerCase()} ↗</a>`}
   </div>`;
 }
@@ -77,89 +74,55 @@ function fieldInput(field: AdminField, state: FormState, editing: boolean, refer
   const error = state.errors.get(field.name);
   const describedBy = [field.help && `${id}-help`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
   const required = field.required && !(editing && field.writeOnly);
-  const common = html` id="${id}"
-  name="${field.name}"${attr('aria-describedby', describedBy)}${attr('aria-invalid', error ? 'true' : undefined)}`;
+  const common = html` id="${id}" name="${field.name}"${attr('aria-describedby', describedBy)}${attr('aria-invalid', error ? 'true' : undefined)}`;
   let input: SafeHtml;
   if (field.readOnly) {
     const shown = state.row?.[field.name];
-    input = html`<div class="static" id="${id}">
-      ${shown === null || shown === undefined ? html`<span class="muted">—</span>` : String(shown)}
-    </div>`;
+    input = html`<div class="static" id="${id}">${shown === null || shown === undefined ? html`<span class="muted">—</span>` : String(shown)}</div>`;
   } else if (field.input === 'select') {
     const choices = field.choices ?? [];
     const known = choices.some((choice) => choice.value === value);
     input = html`<select${common}${attr('required', required)}>
       ${(field.nullable || (!known && value === '')) && html`<option value="">${field.nullable ? '— none —' : '— choose —'}</option>`}
       ${!known && value !== '' && html`<option value="${value}" selected>${value} (not a known choice)</option>`}
-      ${choices.map((choice) => html`<option value="${choice.value}" ${attr('selected', choice.value === value)}>${choice.label}</option>`)}
+      ${choices.map((choice) => html`<option value="${choice.value}"${attr('selected', choice.value === value)}>${choice.label}</option>`)}
     </select>`;
   } else if (field.input === 'textarea') {
     input = html`<textarea${common}${attr('maxlength', field.maxLength)}${attr('required', required)}>${value}</textarea>`;
   } else if (field.input === 'password') {
-    input = html`<input${common}
-      type="password"
-      value=""
-      autocomplete="new-password"
-      ${attr('maxlength', field.maxLength)}${attr('required', required)}${attr(
-        'placeholder',
-        editing ? 'unchanged' : undefined,
-      )}
-    ></input${common}>`;
+    input = html`<input${common} type="password" value="" autocomplete="new-password"${attr('maxlength', field.maxLength)}${attr('required', required)}${attr(
+      'placeholder',
+      editing ? 'unchanged' : undefined,
+    )}>`;
   } else {
     const reference = references.byField.get(field.name);
-    input = html`<input${common}${attr('class', reference ? 'reference-id' : undefined)}
-      type="${field.input}"
-      value="${value}"
-      ${attr('step', field.step)}${attr('min', field.min)}${attr('max', field.max)}${attr(
-        'maxlength',
-        field.maxLength,
-      )}${attr('required', required)}${attr('inputmode', field.input === 'text' && field.rule.kind === 'decimal' ? 'decimal' : undefined)}
-    ></input${common}${attr('class', reference ? 'reference-id' : undefined)}>`;
+    input = html`<input${common}${attr('class', reference ? 'reference-id' : undefined)} type="${field.input}" value="${value}"${attr('step', field.step)}${attr('min', field.min)}${attr('max', field.max)}${attr(
+      'maxlength',
+      field.maxLength,
+    )}${attr('required', required)}${attr('inputmode', field.input === 'text' && field.rule.kind === 'decimal' ? 'decimal' : undefined)}>`;
     if (reference) input = referenceInput(field, reference, references, value, input);
   }
   const original =
     editing && !field.readOnly && !field.writeOnly
-      ? html`<input type="hidden" name="${ORIGINAL}${field.name}" value="${state.originals?.[field.name] ?? ''}" />`
+      ? html`<input type="hidden" name="${ORIGINAL}${field.name}" value="${state.originals?.[field.name] ?? ''}">`
       : '';
   const wide = field.input === 'textarea' || (field.maxLength ?? 0) > 60;
   return html`<div class="field${wide ? ' wide' : ''}${error ? ' has-error' : ''}">
-    <label for="${id}" ${attr('class', required ? 'required' : undefined)}>${field.label}</label>
-    ${input}${original} ${error && html`<div class="error" id="${id}-error">${error}</div>`}
-    ${field.help && html`<div class="help" id="${id}-help">${field.help}</div>`}
-  </div>`;
+  <label for="${id}"${attr('class', required ? 'required' : undefined)}>${field.label}</label>
+  ${input}${original}
+  ${error && html`<div class="error" id="${id}-error">${error}</div>`}
+  ${field.help && html`<div class="help" id="${id}-help">${field.help}</div>`}
+</div>`;
 }
 
 function conflictTable(conflicts: Conflict[]): SafeHtml {
-  return html`<div class="flash warning" role="alert">
-    <strong
-      >${conflicts.length === 1 ? 'A field you changed was' : `${conflicts.length} fields you changed were`} also
-      changed by someone else while you were editing; nothing was saved.</strong
-    >
-    Check the values below; saving again writes your values over the new ones.
-    <div class="table-wrap conflicts-wrap">
-      <table class="conflicts">
-        <thead>
-          <tr>
-            <th>Field</th>
-            <th>When you opened the form</th>
-            <th>In the database now</th>
-            <th>Yours</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${conflicts.map(
-            (conflict) =>
-              html`<tr>
-                <td>${conflict.field.label}</td>
-                <td>${conflict.was}</td>
-                <td><strong>${conflict.now}</strong></td>
-                <td>${conflict.yours}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>
-  </div>`;
+  return html`<div class="flash warning" role="alert"><strong>${conflicts.length === 1 ? 'A field you changed was' : `${conflicts.length} fields you changed were`} also changed by someone else while you were editing; nothing was saved.</strong>
+  Check the values below; saving again writes your values over the new ones.
+  <div class="table-wrap conflicts-wrap"><table class="conflicts"><thead><tr><th>Field</th><th>When you opened the form</th><th>In the database now</th><th>Yours</th></tr></thead>
+  <tbody>${conflicts.map(
+    (conflict) =>
+      html`<tr><td>${conflict.field.label}</td><td>${conflict.was}</td><td><strong>${conflict.now}</strong></td><td>${conflict.yours}</td></tr>`,
+  )}</tbody></table></div></div>`;
 }
 
 /** The Delete… button, or why this row cannot be deleted (the schema's protectedRows). */
@@ -180,14 +143,14 @@ export function renderForm(
   const fields = page.fields.filter((field) => editing || !field.readOnly);
   const action = editing ? `/admin/${page.resource}/${id}/` : `/admin/${page.resource}/add/`;
   return html`${state.conflicts && state.conflicts.length > 0 && conflictTable(state.conflicts)}
-    <form class="record panel" method="post" action="${action}" novalidate>
-      <input type="hidden" name="_csrf" value="${csrf}" />
-      ${fields.map((field) => fieldInput(editing && field.key ? { ...field, readOnly: true } : field, state, editing, references))}
-      <div class="actions">
-        <button class="primary" type="submit" name="_action" value="save">Save</button>
-        <button type="submit" name="_action" value="add">Save and add another</button>
-        <button type="submit" name="_action" value="continue">Save and continue editing</button>
-        ${editing && deleteAction(page, id)}
-      </div>
-    </form>`;
+<form class="record panel" method="post" action="${action}" novalidate>
+  <input type="hidden" name="_csrf" value="${csrf}">
+  ${fields.map((field) => fieldInput(editing && field.key ? { ...field, readOnly: true } : field, state, editing, references))}
+  <div class="actions">
+    <button class="primary" type="submit" name="_action" value="save">Save</button>
+    <button type="submit" name="_action" value="add">Save and add another</button>
+    <button type="submit" name="_action" value="continue">Save and continue editing</button>
+    ${editing && deleteAction(page, id)}
+  </div>
+</form>`;
 }

@@ -35,24 +35,20 @@ export function renderFlashes(flashes: readonly Flash[]): SafeHtml {
 export function renderPage(shell: Shell): string {
   const { user, nav } = shell;
   const topbar = html`<header class="topbar">
-    <a class="brand" href="/admin/">A2Billing admin</a>
-    ${
-      user &&
-      html`<div class="who">
-        <span>Signed in as <strong>${user.username}</strong></span>
-        <form method="post" action="/admin/logout">
-          <input type="hidden" name="_csrf" value="${user.csrf}" /><button type="submit">Sign out</button>
-        </form>
-      </div>`
-    }
-  </header>`;
+  <a class="brand" href="/admin/">A2Billing admin</a>
+  ${
+    user &&
+    html`<div class="who"><span>Signed in as <strong>${user.username}</strong></span>
+    <form method="post" action="/admin/logout"><input type="hidden" name="_csrf" value="${user.csrf}"><button type="submit">Sign out</button></form></div>`
+  }
+</header>`;
   const sidebar =
     nav &&
     html`<nav class="side" aria-label="Models">
-      <h2>Manage</h2>
-      <a href="/admin/" ${shell.current === '/admin/' ? html` aria-current="page"` : ''}>Dashboard</a>
-      ${nav.map((link) => html`<a href="${link.href}" ${shell.current === link.href ? html` aria-current="page"` : ''}>${link.label}</a>`)}
-    </nav>`;
+  <h2>Manage</h2>
+  <a href="/admin/"${shell.current === '/admin/' ? html` aria-current="page"` : ''}>Dashboard</a>
+  ${nav.map((link) => html`<a href="${link.href}"${shell.current === link.href ? html` aria-current="page"` : ''}>${link.label}</a>`)}
+</nav>`;
   return html`<!doctype html>
 <html lang="en">
 <head>

@@ -72,63 +72,29 @@ function table(
 ): SafeHtml {
   const fields = page.list.map((name) => page.fields.find((field) => field.name === name));
   if (rows.length === 0) {
-    return html`<div class="table-wrap">
-      <p class="empty">
-        No ${page.plural.toLowerCase()} match${request.q || request.filters.length ? ' these filters' : ' yet'}.
-      </p>
-    </div>`;
+    return html`<div class="table-wrap"><p class="empty">No ${page.plural.toLowerCase()} match${request.q || request.filters.length ? ' these filters' : ' yet'}.</p></div>`;
   }
   if (page.model.readOnly) {
     // Nothing to select: a read-only model has no delete.
-    return html`<div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            ${page.list.map((name, index) => headerCell(page, request, fields[index], name, references.byField.get(name)?.label !== undefined))}
-          </tr>
-        </thead>
-        <tbody>
-          ${rows.map(
-            (row) =>
-              html`<tr>
-                ${fields.map((field, index) => cell(page, field, row, index === 0, references))}
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>`;
+    return html`<div class="table-wrap"><table>
+  <thead><tr>${page.list.map((name, index) => headerCell(page, request, fields[index], name, references.byField.get(name)?.label !== undefined))}</tr></thead>
+  <tbody>${rows.map((row) => html`<tr>${fields.map((field, index) => cell(page, field, row, index === 0, references))}</tr>`)}</tbody>
+</table></div>`;
   }
   return html`<form method="get" action="/admin/${page.resource}/delete/">
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th class="check" scope="col">
-              <input type="checkbox" class="select-all" aria-label="Select all rows on this page" hidden /><span
-                class="visually-hidden"
-                >Select</span
-              >
-            </th>
-            ${page.list.map((name, index) =>
-              headerCell(page, request, fields[index], name, references.byField.get(name)?.label !== undefined),
-            )}
-          </tr>
-        </thead>
-        <tbody>
-          ${rows.map((row) => {
-            const id = rowKey(page, row);
-            return html`<tr>
-              <td class="check">
-                <input type="checkbox" name="id" value="${id}" aria-label="Select ${page.title.toLowerCase()} ${id}" />
-              </td>
-              ${fields.map((field, index) => cell(page, field, row, index === 0, references))}
-            </tr>`;
-          })}
-        </tbody>
-      </table>
-    </div>
-    <div class="bulk"><button type="submit" class="danger">Delete selected…</button></div>
-  </form>`;
+<div class="table-wrap"><table>
+  <thead><tr><th class="check" scope="col"><input type="checkbox" class="select-all" aria-label="Select all rows on this page" hidden><span class="visually-hidden">Select</span></th>${page.list.map(
+    (name, index) => headerCell(page, request, fields[index], name, references.byField.get(name)?.label !== undefined),
+  )}</tr></thead>
+  <tbody>${rows.map((row) => {
+    const id = rowKey(page, row);
+    return html`<tr><td class="check"><input type="checkbox" name="id" value="${id}" aria-label="Select ${page.title.toLowerCase()} ${id}"></td>${fields.map(
+      (field, index) => cell(page, field, row, index === 0, references),
+    )}</tr>`;
+  })}</tbody>
+</table></div>
+<div class="bulk"><button type="submit" class="danger">Delete selected…</button></div>
+</form>`;
 }
 
 export function registerListPage(app: FastifyInstance, context: AdminContext, page: AdminPage): void {
@@ -175,22 +141,20 @@ export function registerListPage(app: FastifyInstance, context: AdminContext, pa
       current: `/admin/${page.resource}/`,
       status,
       flashes,
-      body: () =>
-        html`<div class="head">
-            <h1>${page.plural}</h1>
-            ${!page.model.readOnly && html`<a class="button primary" href="/admin/${page.resource}/add/">Add ${page.title.toLowerCase()}</a>`}
-            <a class="button" href="${exportUrl('csv')}">Export CSV</a>
-            <a class="button" href="${exportUrl('json')}">Export JSON</a>
-          </div>
-          ${page.description && html`<p class="lead">${page.description}</p>`} ${filterPanel(page, listRequest)}
-          ${chips(page, listRequest)} ${table(page, listRequest, rows, references)}
-          <nav class="pager" aria-label="Pages">
-            ${pageNumber > 1 ? html`<a class="button" rel="prev" href="${listUrl(page.resource, listRequest, { page: pageNumber - 1 })}">← Previous</a>` : html`<span class="button disabled">← Previous</span>`}
-            <span
-              >Page ${pageNumber}${rows.length > 0 ? ` · rows ${shownFrom}–${shownFrom + rows.length - 1}` : ''}</span
-            >
-            ${hasNext ? html`<a class="button" rel="next" href="${listUrl(page.resource, listRequest, { page: pageNumber + 1 })}">Next →</a>` : html`<span class="button disabled">Next →</span>`}
-          </nav>`,
+      body: () => html`<div class="head"><h1>${page.plural}</h1>
+  ${!page.model.readOnly && html`<a class="button primary" href="/admin/${page.resource}/add/">Add ${page.title.toLowerCase()}</a>`}
+  <a class="button" href="${exportUrl('csv')}">Export CSV</a>
+  <a class="button" href="${exportUrl('json')}">Export JSON</a>
+</div>
+${page.description && html`<p class="lead">${page.description}</p>`}
+${filterPanel(page, listRequest)}
+${chips(page, listRequest)}
+${table(page, listRequest, rows, references)}
+<nav class="pager" aria-label="Pages">
+  ${pageNumber > 1 ? html`<a class="button" rel="prev" href="${listUrl(page.resource, listRequest, { page: pageNumber - 1 })}">← Previous</a>` : html`<span class="button disabled">← Previous</span>`}
+  <span>Page ${pageNumber}${rows.length > 0 ? ` · rows ${shownFrom}–${shownFrom + rows.length - 1}` : ''}</span>
+  ${hasNext ? html`<a class="button" rel="next" href="${listUrl(page.resource, listRequest, { page: pageNumber + 1 })}">Next →</a>` : html`<span class="button disabled">Next →</span>`}
+</nav>`,
     });
   });
 }

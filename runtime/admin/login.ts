@@ -36,22 +36,18 @@ export function registerLogin(app: FastifyInstance, context: AdminContext, optio
 
   const loginPage = (next: string | undefined, username: string) => (csrf: string) =>
     html`<div class="panel">
-      <h1>Sign in</h1>
-      <p class="lead">A2Billing administration</p>
-      <form method="post" action="/admin/login">
-        <input type="hidden" name="_csrf" value="${csrf}" />
-        ${next && html`<input type="hidden" name="next" value="${next}" />`}
-        <div class="field">
-          <label for="username">Username</label>
-          <input id="username" name="username" value="${username}" autocomplete="username" required autofocus />
-        </div>
-        <div class="field">
-          <label for="password">Password</label>
-          <input id="password" name="password" type="password" autocomplete="current-password" required />
-        </div>
-        <button class="primary" type="submit">Sign in</button>
-      </form>
-    </div>`;
+  <h1>Sign in</h1>
+  <p class="lead">A2Billing administration</p>
+  <form method="post" action="/admin/login">
+    <input type="hidden" name="_csrf" value="${csrf}">
+    ${next && html`<input type="hidden" name="next" value="${next}">`}
+    <div class="field"><label for="username">Username</label>
+      <input id="username" name="username" value="${username}" autocomplete="username" required autofocus></div>
+    <div class="field"><label for="password">Password</label>
+      <input id="password" name="password" type="password" autocomplete="current-password" required></div>
+    <button class="primary" type="submit">Sign in</button>
+  </form>
+</div>`;
 
   app.get('/login', { config: { adminPublic: true } }, async (request, reply) => {
     const query = request.query as Record<string, string | undefined>;

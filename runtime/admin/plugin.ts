@@ -208,30 +208,18 @@ export async function adminPlugin(app: FastifyInstance, options: AdminOptions): 
     sendPage(context, request, reply, {
       title: 'Dashboard',
       current: '/admin/',
-      body: () =>
-        html`<div class="head"><h1>Dashboard</h1></div>
-          <p class="lead">Signed in as <strong>${request.adminUser!.username}</strong>.</p>
-          <div class="cards">
-            ${context.pages.map(
-              (page) =>
-                html`<section class="panel">
-                  <h2><a href="/admin/${page.resource}/">${page.plural}</a></h2>
-                  <p>${page.description}</p>
-                  <div class="toolbar">
-                    <a class="button" href="/admin/${page.resource}/">List</a
-                    >${!page.model.readOnly && html`<a class="button primary" href="/admin/${page.resource}/add/">Add new</a>`}
-                  </div>
-                </section>`,
-            )}
-            <section class="panel">
-              <h2><a href="/admin/user/">Users</a></h2>
-              <p>Who may use the API and this panel.</p>
-              <div class="toolbar">
-                <a class="button" href="/admin/user/">List</a
-                ><a class="button primary" href="/admin/user/add/">Add new</a>
-              </div>
-            </section>
-          </div>`,
+      body: () => html`<div class="head"><h1>Dashboard</h1></div>
+<p class="lead">Signed in as <strong>${request.adminUser!.username}</strong>.</p>
+<div class="cards">
+${context.pages.map(
+  (
+    page,
+  ) => html`<section class="panel"><h2><a href="/admin/${page.resource}/">${page.plural}</a></h2><p>${page.description}</p>
+  <div class="toolbar"><a class="button" href="/admin/${page.resource}/">List</a>${!page.model.readOnly && html`<a class="button primary" href="/admin/${page.resource}/add/">Add new</a>`}</div></section>`,
+)}
+<section class="panel"><h2><a href="/admin/user/">Users</a></h2><p>Who may use the API and this panel.</p>
+  <div class="toolbar"><a class="button" href="/admin/user/">List</a><a class="button primary" href="/admin/user/add/">Add new</a></div></section>
+</div>`,
     }),
   );
 

@@ -25,27 +25,17 @@ export function registerRecordPage(app: FastifyInstance, context: AdminContext, 
     return sendPage(context, request, reply, {
       title: `${page.title} ${id}`,
       current: `/admin/${page.resource}/`,
-      body: () =>
-        html`<div class="head">
-            <h1>${page.title} ${id}</h1>
-            <a class="button" href="/admin/${page.resource}/">Back to ${page.plural.toLowerCase()}</a>
-          </div>
-          <p class="lead">Read-only: ${page.plural.toLowerCase()} cannot be changed here or through the API.</p>
-          <section class="panel">
-            <dl class="summary">
-              ${readable.map(
-                (field) =>
-                  html`<dt>${field.label}</dt>
-                    <dd class="value-${field.name}">
-                      ${
-                        row[field.name] === null || row[field.name] === undefined
-                          ? html`<span class="muted">—</span>`
-                          : displayValue(field, row[field.name])
-                      }
-                    </dd>`,
-              )}
-            </dl>
-          </section>`,
+      body: () => html`<div class="head"><h1>${page.title} ${id}</h1>
+  <a class="button" href="/admin/${page.resource}/">Back to ${page.plural.toLowerCase()}</a></div>
+<p class="lead">Read-only: ${page.plural.toLowerCase()} cannot be changed here or through the API.</p>
+<section class="panel"><dl class="summary">${readable.map(
+        (field) =>
+          html`<dt>${field.label}</dt><dd class="value-${field.name}">${
+            row[field.name] === null || row[field.name] === undefined
+              ? html`<span class="muted">—</span>`
+              : displayValue(field, row[field.name])
+          }</dd>`,
+      )}</dl></section>`,
     });
   });
 }

@@ -27,10 +27,8 @@ function badge(on: boolean, yes: string, no: string): SafeHtml {
 
 function field(name: string, label: string, input: SafeHtml, errors: Map<string, string>, help?: string): SafeHtml {
   const error = errors.get(name);
-  return html`<div class="field${error ? ' has-error' : ''}">
-    <label for="user-${name}">${label}</label>${input}
-    ${error && html`<div class="error">${error}</div>`}${help && html`<div class="help">${help}</div>`}
-  </div>`;
+  return html`<div class="field${error ? ' has-error' : ''}"><label for="user-${name}">${label}</label>${input}
+  ${error && html`<div class="error">${error}</div>`}${help && html`<div class="help">${help}</div>`}</div>`;
 }
 
 function userForm(
@@ -42,67 +40,34 @@ function userForm(
 ): SafeHtml {
   const action = user ? `/admin/user/${user.id}/` : '/admin/user/add/';
   return html`<form class="record panel" method="post" action="${action}" novalidate>
-    <input type="hidden" name="_csrf" value="${csrf}" />
-    ${
-      user
-        ? html`<div class="field">
-            <label>Username</label>
-            <div class="static">${user.username}</div>
-          </div>`
-        : field(
-            'username',
-            'Username',
-            html`<input
-              id="user-username"
-              name="username"
-              value="${form.username}"
-              maxlength="255"
-              required
-              autocomplete="off"
-            />`,
-            errors,
-          )
-    }
-    ${field('email', 'Email', html`<input id="user-email" name="email" type="email" value="${form.email}" maxlength="255" required />`, errors)}
-    ${field(
-      'password',
-      user ? 'New password' : 'Password',
-      html`<input
-        id="user-password"
-        name="password"
-        type="password"
-        autocomplete="new-password"
-        ${attr('required', !user)}${attr('placeholder', user ? 'unchanged' : undefined)}
-      />`,
-      errors,
-      `At least ${MIN_PASSWORD} characters. Stored hashed; never shown.${user ? ' Leave empty to keep the current one.' : ''}`,
-    )}
-    ${field('password2', 'Repeat password', html`<input id="user-password2" name="password2" type="password" autocomplete="new-password" />`, errors)}
-    <div class="field">
-      <label
-        ><input type="checkbox" name="active" value="1" ${attr('checked', form.active)}${attr('disabled', self)} />
-        Active</label
-      >
-      <div class="help">
-        Inactive users can neither call the API nor sign in here.${self ? ' You cannot deactivate yourself.' : ''}
-      </div>
-      ${errors.get('active') && html`<div class="error">${errors.get('active')}</div>`}
-    </div>
-    <div class="field">
-      <label
-        ><input type="checkbox" name="admin" value="1" ${attr('checked', form.admin)}${attr('disabled', self)} />
-        Admin</label
-      >
-      <div class="help">
-        Admins may sign in to this panel; every active user may use the
-        API.${self ? ' You cannot remove your own admin flag.' : ''}
-      </div>
-      ${errors.get('admin') && html`<div class="error">${errors.get('admin')}</div>`}
-    </div>
-    <div class="actions">
-      <button class="primary" type="submit">Save</button><a class="button" href="${LIST}">Cancel</a>
-    </div>
-  </form>`;
+  <input type="hidden" name="_csrf" value="${csrf}">
+  ${
+    user
+      ? html`<div class="field"><label>Username</label><div class="static">${user.username}</div></div>`
+      : field(
+          'username',
+          'Username',
+          html`<input id="user-username" name="username" value="${form.username}" maxlength="255" required autocomplete="off">`,
+          errors,
+        )
+  }
+  ${field('email', 'Email', html`<input id="user-email" name="email" type="email" value="${form.email}" maxlength="255" required>`, errors)}
+  ${field(
+    'password',
+    user ? 'New password' : 'Password',
+    html`<input id="user-password" name="password" type="password" autocomplete="new-password"${attr('required', !user)}${attr('placeholder', user ? 'unchanged' : undefined)}>`,
+    errors,
+    `At least ${MIN_PASSWORD} characters. Stored hashed; never shown.${user ? ' Leave empty to keep the current one.' : ''}`,
+  )}
+  ${field('password2', 'Repeat password', html`<input id="user-password2" name="password2" type="password" autocomplete="new-password">`, errors)}
+  <div class="field"><label><input type="checkbox" name="active" value="1"${attr('checked', form.active)}${attr('disabled', self)}> Active</label>
+    <div class="help">Inactive users can neither call the API nor sign in here.${self ? ' You cannot deactivate yourself.' : ''}</div>
+    ${errors.get('active') && html`<div class="error">${errors.get('active')}</div>`}</div>
+  <div class="field"><label><input type="checkbox" name="admin" value="1"${attr('checked', form.admin)}${attr('disabled', self)}> Admin</label>
+    <div class="help">Admins may sign in to this panel; every active user may use the API.${self ? ' You cannot remove your own admin flag.' : ''}</div>
+    ${errors.get('admin') && html`<div class="error">${errors.get('admin')}</div>`}</div>
+  <div class="actions"><button class="primary" type="submit">Save</button><a class="button" href="${LIST}">Cancel</a></div>
+</form>`;
 }
 
 /** Checks the form; returns the field errors. */
@@ -141,40 +106,17 @@ export function registerUsersPage(app: FastifyInstance, context: AdminContext): 
       request,
       reply,
       'Users',
-      () =>
-        html`<div class="head">
-            <h1>Users</h1>
-            <a class="button primary" href="/admin/user/add/">Add user</a>
-          </div>
-          <p class="lead">Who may call the API (every active user) and sign in here (active admins).</p>
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col" class="num">ID</th>
-                  <th scope="col">Username</th>
-                  <th scope="col">Email</th>
-                  <th scope="col">Active</th>
-                  <th scope="col">Admin</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${list.map(
-                  (user) =>
-                    html`<tr>
-                      <td class="num">${user.id}</td>
-                      <td>
-                        <a href="/admin/user/${user.id}/">${user.username}</a
-                        >${user.id === me && html` <span class="badge">you</span>`}
-                      </td>
-                      <td class="text">${user.email}</td>
-                      <td>${badge(user.active, 'active', 'inactive')}</td>
-                      <td>${badge(user.admin, 'admin', 'API only')}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>
-          </div>`,
+      () => html`<div class="head"><h1>Users</h1><a class="button primary" href="/admin/user/add/">Add user</a></div>
+<p class="lead">Who may call the API (every active user) and sign in here (active admins).</p>
+<div class="table-wrap"><table>
+  <thead><tr><th scope="col" class="num">ID</th><th scope="col">Username</th><th scope="col">Email</th><th scope="col">Active</th><th scope="col">Admin</th></tr></thead>
+  <tbody>${list.map(
+    (
+      user,
+    ) => html`<tr><td class="num">${user.id}</td><td><a href="/admin/user/${user.id}/">${user.username}</a>${user.id === me && html` <span class="badge">you</span>`}</td>
+    <td class="text">${user.email}</td><td>${badge(user.active, 'active', 'inactive')}</td><td>${badge(user.admin, 'admin', 'API only')}</td></tr>`,
+  )}</tbody>
+</table></div>`,
     );
   });
 
@@ -184,8 +126,7 @@ export function registerUsersPage(app: FastifyInstance, context: AdminContext): 
       reply,
       'Add user',
       (csrf) =>
-        html`<div class="head"><h1>Add user</h1></div>
-          ${userForm({ username: '', email: '', active: true, admin: false }, new Map(), csrf, undefined, false)}`,
+        html`<div class="head"><h1>Add user</h1></div>${userForm({ username: '', email: '', active: true, admin: false }, new Map(), csrf, undefined, false)}`,
     ),
   );
 
@@ -205,8 +146,7 @@ export function registerUsersPage(app: FastifyInstance, context: AdminContext): 
         status,
         flashes: invalid,
         body: (csrf) =>
-          html`<div class="head"><h1>Add user</h1></div>
-            ${userForm(form, errors, csrf, undefined, false)}`,
+          html`<div class="head"><h1>Add user</h1></div>${userForm(form, errors, csrf, undefined, false)}`,
       });
     if (errors.size > 0) return again(400);
     try {
@@ -239,8 +179,7 @@ export function registerUsersPage(app: FastifyInstance, context: AdminContext): 
       reply,
       `User ${user.username}`,
       (csrf) =>
-        html`<div class="head"><h1>User ${user.username}</h1></div>
-          ${userForm(user, new Map(), csrf, user, self)}`,
+        html`<div class="head"><h1>User ${user.username}</h1></div>${userForm(user, new Map(), csrf, user, self)}`,
     );
   });
 
@@ -270,8 +209,7 @@ export function registerUsersPage(app: FastifyInstance, context: AdminContext): 
         status,
         flashes: invalid,
         body: (csrf) =>
-          html`<div class="head"><h1>User ${user.username}</h1></div>
-            ${userForm(form, errors, csrf, user, self)}`,
+          html`<div class="head"><h1>User ${user.username}</h1></div>${userForm(form, errors, csrf, user, self)}`,
       });
     if (errors.size > 0) return again(400);
     try {

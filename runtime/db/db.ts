@@ -13,8 +13,6 @@ export type Row = Record<string, unknown>;
 
 /** Which database a Db talks to; also the key of statements spelled per database. */
 export type DatabaseName = 'mysql' | 'sqlite';
-/** @deprecated the old name of DatabaseName. */
-export type Dialect = DatabaseName;
 
 /**
  * What one database can do and how it spells what differs: callers ask

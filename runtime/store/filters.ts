@@ -40,7 +40,7 @@ export function filterCondition(
   column: Column,
   operator: FilterOperator,
   values: SqlValue[],
-  dialect: SqlAdapter,
+  adapter: SqlAdapter,
 ): Condition {
   const target = column.sql;
   switch (operator) {
@@ -68,11 +68,11 @@ export function filterCondition(
       return anyOf(pairs);
     }
     case 'like':
-      return anyOf(values.map((value) => ({ sql: `${target} LIKE ?${dialect.likeEscape}`, params: [value] })));
+      return anyOf(values.map((value) => ({ sql: `${target} LIKE ?${adapter.likeEscape}`, params: [value] })));
     case 'ilike':
       return anyOf(
         values.map((value) => ({
-          sql: `${dialect.lower(target)} LIKE ${dialect.lower('?')}${dialect.likeEscape}`,
+          sql: `${adapter.lower(target)} LIKE ${adapter.lower('?')}${adapter.likeEscape}`,
           params: [value],
         })),
       );
@@ -82,12 +82,12 @@ export function filterCondition(
     case 'startswith':
     case 'endswith': {
       const pattern = (value: SqlValue) => wrapPattern(operator, escapeLike(String(value)));
-      return anyOf(values.map((value) => ({ sql: `${target} LIKE ?${dialect.likeEscape}`, params: [pattern(value)] })));
+      return anyOf(values.map((value) => ({ sql: `${target} LIKE ?${adapter.likeEscape}`, params: [pattern(value)] })));
     }
     case 'icontains':
       return anyOf(
         values.map((value) => ({
-          sql: `${dialect.lower(target)} LIKE ${dialect.lower('?')}${dialect.likeEscape}`,
+          sql: `${adapter.lower(target)} LIKE ${adapter.lower('?')}${adapter.likeEscape}`,
           params: [`%${escapeLike(String(value))}%`],
         })),
       );
