@@ -57,6 +57,14 @@ function checkInteger(rule: { min: string; max: string }, value: unknown): Check
   } else {
     return { ok: false, message: 'must be a whole number' };
   }
+  // Most values and bounds are well within 2^53: compare them as numbers, and only the rest exactly as BigInts.
+  const number = Number(digits);
+  const min = Number(rule.min);
+  const max = Number(rule.max);
+  if (Number.isSafeInteger(number) && Number.isSafeInteger(min) && Number.isSafeInteger(max)) {
+    if (number < min || number > max) return { ok: false, message: `must be between ${rule.min} and ${rule.max}` };
+    return { ok: true, value: number };
+  }
   const big = BigInt(digits);
   if (big < BigInt(rule.min) || big > BigInt(rule.max)) {
     return { ok: false, message: `must be between ${rule.min} and ${rule.max}` };

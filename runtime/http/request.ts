@@ -25,9 +25,11 @@ export function rawQuery(request: FastifyRequest): string {
  * for a row that does not exist.
  */
 export function keyOf(request: FastifyRequest, resource: Resource): KeyValues {
-  const path = request.url.split('?', 1)[0]!;
-  const marker = `/${resource.name}/`;
-  const segment = path.slice(path.indexOf(marker) + marker.length).split('/', 1)[0] ?? '';
+  const { url } = request;
+  const start = url.indexOf(resource.segmentMarker) + resource.segmentMarker.length;
+  let end = start;
+  while (end < url.length && url[end] !== '/' && url[end] !== '?') end++;
+  const segment = url.slice(start, end);
   const key = parseKey(resource, segment);
   if (key === undefined) throw notFound(resource.name, segment);
   return key;

@@ -30,6 +30,11 @@ function keyPart(column: Column, text: string): SqlValue | undefined {
  * against the key columns; undefined when it cannot name a row (a 404).
  */
 export function parseKey(resource: Resource, segment: string): KeyValues | undefined {
+  // The common case, a single column and nothing encoded (`/api/card/7/`), without splitting or decoding.
+  if (resource.key.length === 1 && !segment.includes(',') && !segment.includes('%')) {
+    const value = segment === '' ? undefined : keyPart(resource.key[0]!, segment);
+    return value === undefined ? undefined : [value];
+  }
   const parts = segment.split(',');
   if (parts.length !== resource.key.length) return undefined;
   const values: SqlValue[] = [];
@@ -44,6 +49,7 @@ export function parseKey(resource: Resource, segment: string): KeyValues | undef
 
 /** A key in URL form. */
 export function formatKey(values: KeyValues): string {
+  if (values.length === 1 && typeof values[0] === 'number') return String(values[0]);
   return values.map((value) => encodeURIComponent(String(value))).join(',');
 }
 

@@ -86,6 +86,10 @@ export class Resource {
   /** InnoDB: a write and its audit row commit in one transaction. */
   readonly transactional: boolean;
   readonly readOnly: boolean;
+  /** `/<resource>/`: where a URL names the resource, the row key follows. */
+  readonly segmentMarker: string;
+  /** The columns an update can write and its audit row shows: writable, not the key, not write-only. */
+  readonly auditable: readonly Column[];
   /** What a create gets for columns it leaves out that have no database default (the schema's `default`). */
   readonly createDefaults: Readonly<Record<string, unknown>>;
   private readonly decoders: readonly (readonly [string, (value: unknown) => unknown])[];
@@ -110,6 +114,8 @@ export class Resource {
       .map((index) => ({ name: index.name, columns: index.columns.map((column) => bySqlName.get(column) ?? column) }));
     this.transactional = model.engine.toLowerCase() === 'innodb';
     this.readOnly = model.readOnly === true;
+    this.segmentMarker = `/${model.resource}/`;
+    this.auditable = this.columns.filter((column) => !column.readOnly && !column.primaryKey && !column.writeOnly);
     this.createDefaults = Object.fromEntries(
       model.columns
         .filter((spec) => 'default' in spec && spec.readOnly !== true)

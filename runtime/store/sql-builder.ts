@@ -130,6 +130,13 @@ export function keepingOldValues(statement: Statement, columns: readonly Column[
   return { sql: `${statement.sql}${tests}`, params: statement.params };
 }
 
+const oldAliases: string[] = [];
+
+/** `a2gen_old_<n>`: the name the read back gives the n-th old value (made once per n). */
+export function oldValueAlias(index: number): string {
+  return (oldAliases[index] ??= `a2gen_old_${index}`);
+}
+
 /** The row after such an UPDATE, with keepingOldValues' variables as `a2gen_old_<n>`, read on the same connection. */
 export function readBackWithOldValues(resource: Resource, columns: readonly Column[], key: KeyValues): Statement {
   const old = columns.map((_column, index) => `@a2gen_old_${index} AS a2gen_old_${index}`).join(', ');

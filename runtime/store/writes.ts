@@ -13,6 +13,7 @@ import type { Column, Resource } from './resource.js';
 import {
   insertStatement,
   keepingOldValues,
+  oldValueAlias,
   readBackWithOldValues,
   returning,
   selectColumns,
@@ -131,9 +132,7 @@ export async function updateRow(
 
 /** The columns an update writes whose old values its audit row shows (write-only ones are masked anyway). */
 function auditedColumns(resource: Resource, values: Record<string, unknown>): Column[] {
-  return resource.columns.filter(
-    (column) => !column.readOnly && !column.primaryKey && !column.writeOnly && values[column.name] !== undefined,
-  );
+  return resource.auditable.filter((column) => values[column.name] !== undefined);
 }
 
 /**
@@ -167,8 +166,9 @@ async function updateAndRead(
   if (row === undefined) throw notFound(resource.name, formatKey(key));
   const old: Row = {};
   columns.forEach((column, index) => {
-    old[column.name] = row[`a2gen_old_${index}`];
-    delete row[`a2gen_old_${index}`];
+    const alias = oldValueAlias(index);
+    old[column.name] = row[alias];
+    delete row[alias];
   });
   return { before: resource.decode(old), after: resource.decode(row) };
 }
