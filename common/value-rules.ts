@@ -51,19 +51,18 @@ function checkInteger(rule: { min: string; max: string }, value: unknown): Check
         ok: false,
         message: `must be a whole number between ${rule.min} and ${rule.max}; send numbers past 2^53 as strings`,
       };
+    const inRange = safeRange(rule, value);
+    if (inRange !== undefined) return inRange;
     digits = String(value);
   } else if (typeof value === 'string' && /^[+-]?\d+$/.test(value.trim())) {
     digits = value.trim().replace(/^\+/, '');
+    // Up to 15 digits a double holds exactly: no BigInt needed while the bounds are safe too.
+    if (digits.length <= 16) {
+      const inRange = safeRange(rule, Number(digits));
+      if (inRange !== undefined) return inRange;
+    }
   } else {
     return { ok: false, message: 'must be a whole number' };
-  }
-  // Most values and bounds are well within 2^53: compare them as numbers, and only the rest exactly as BigInts.
-  const number = Number(digits);
-  const min = Number(rule.min);
-  const max = Number(rule.max);
-  if (Number.isSafeInteger(number) && Number.isSafeInteger(min) && Number.isSafeInteger(max)) {
-    if (number < min || number > max) return { ok: false, message: `must be between ${rule.min} and ${rule.max}` };
-    return { ok: true, value: number };
   }
   const big = BigInt(digits);
   if (big < BigInt(rule.min) || big > BigInt(rule.max)) {
@@ -71,6 +70,15 @@ function checkInteger(rule: { min: string; max: string }, value: unknown): Check
   }
   const asNumber = Number(big);
   return { ok: true, value: Number.isSafeInteger(asNumber) ? asNumber : big.toString() };
+}
+
+/** The check of a safe integer against bounds that are safe integers too; undefined when either is not. */
+function safeRange(rule: { min: string; max: string }, value: number): Checked | undefined {
+  const min = Number(rule.min);
+  const max = Number(rule.max);
+  if (!Number.isSafeInteger(value) || !Number.isSafeInteger(min) || !Number.isSafeInteger(max)) return undefined;
+  if (value < min || value > max) return { ok: false, message: `must be between ${rule.min} and ${rule.max}` };
+  return { ok: true, value };
 }
 
 /** Splits a decimal number into sign, integer digits and fraction digits, exactly. */
