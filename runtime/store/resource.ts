@@ -146,7 +146,9 @@ export class Resource {
     // Indexed loops: this runs for every row read.
     for (let index = 0; index < this.decodedNames.length; index++) {
       const name = this.decodedNames[index]!;
-      if (name in row) row[name] = this.decoderFunctions[index]!(row[name]);
+      const value = row[name];
+      // A partial row (`fields=`) lacks some columns: those stay absent.
+      if (value !== undefined) row[name] = this.decoderFunctions[index]!(value);
     }
     return row;
   }

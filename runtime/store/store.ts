@@ -53,9 +53,11 @@ export class Store {
 
   /** A row that must exist: a 404 otherwise. */
   async found(resource: Resource, key: KeyValues): Promise<Row> {
-    const row = await this.get(resource, key);
+    // The same read as get(), in one async step: this is every GET of one row.
+    const statement = resource.model.statements.select(key);
+    const [row] = await this.db.all(statement.sql, statement.params);
     if (row === undefined) throw notFound(resource.name, formatKey(key));
-    return row;
+    return resource.decode(row);
   }
 
   /** One page of a list query, plus one row to tell whether there is a next page. */
