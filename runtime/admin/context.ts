@@ -8,6 +8,7 @@ import type { Ajv } from 'ajv';
 import type { UserStore, UserSummary } from '../auth/user-store.js';
 import type { Db } from '../db/db.js';
 import { formatKey, keyOf } from '../store/keys.js';
+import { writeContext } from '../http/request.js';
 import type { Store, WriteContext } from '../store/store.js';
 import type { AdminPage } from './contract.js';
 import { renderPage, type Flash, type FlashKind } from './layout.js';
@@ -44,14 +45,7 @@ export interface AdminContext {
 
 /** The signed-in admin's write, for the audit trail. */
 export function adminWriteContext(request: FastifyRequest): WriteContext {
-  return {
-    log: request.log,
-    actor: {
-      user: request.adminUser?.username ?? '',
-      client: request.ip,
-      route: `${request.method} ${request.routeOptions.url ?? request.url}`,
-    },
-  };
+  return writeContext(request, request.adminUser?.username ?? '');
 }
 
 /** A row's key in URL form: `7`, `fr`, `1,2`. */

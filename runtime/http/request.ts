@@ -35,12 +35,12 @@ export function keyOf(request: FastifyRequest, resource: Resource): KeyValues {
   return key;
 }
 
-/** Who writes, from where and through which route: for the audit trail. */
-export function writeContext(request: FastifyRequest): WriteContext {
+/** Who writes (the API's user unless told another), from where and through which route: for the audit trail. */
+export function writeContext(request: FastifyRequest, user = request.user?.username): WriteContext {
   return {
     log: request.log,
     actor: {
-      user: request.user?.username ?? '',
+      user: user ?? '',
       client: request.ip,
       route: `${request.method} ${request.routeOptions.url ?? request.url}`,
     },
