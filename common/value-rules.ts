@@ -42,6 +42,9 @@ export function checkValue(rule: ValueRule, value: unknown): Checked {
   }
 }
 
+/** Up to 15 digits and nothing else: exact as a double. */
+const PLAIN_DIGITS = /^\d{1,15}$/;
+
 function checkInteger(rule: { min: string; max: string }, value: unknown): Checked {
   let digits: string;
   if (typeof value === 'number') {
@@ -54,6 +57,11 @@ function checkInteger(rule: { min: string; max: string }, value: unknown): Check
     const inRange = safeRange(rule, value);
     if (inRange !== undefined) return inRange;
     digits = String(value);
+  } else if (typeof value === 'string' && PLAIN_DIGITS.test(value)) {
+    // Digits alone (a key in a URL, most query values): no trimming or sign to strip.
+    const inRange = safeRange(rule, Number(value));
+    if (inRange !== undefined) return inRange;
+    digits = value;
   } else if (typeof value === 'string' && /^[+-]?\d+$/.test(value.trim())) {
     digits = value.trim().replace(/^\+/, '');
     // Up to 15 digits a double holds exactly: no BigInt needed while the bounds are safe too.

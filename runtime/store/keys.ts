@@ -20,11 +20,7 @@ function decodePart(text: string): string | undefined {
 }
 
 function keyPart(column: Column, text: string): SqlValue | undefined {
-  if (column.rule.kind === 'integer') {
-    if (!POSITIVE_INTEGER.test(text)) return undefined;
-    // Up to 15 digits is exact as a number; positive, so only the upper bound can refuse it.
-    if (text.length <= 15) return Number(text) <= Number(column.rule.max) ? Number(text) : undefined;
-  }
+  if (column.rule.kind === 'integer' && !POSITIVE_INTEGER.test(text)) return undefined;
   const checked = checkValue(column.rule, text);
   return checked.ok ? checked.value : undefined;
 }

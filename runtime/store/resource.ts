@@ -23,8 +23,6 @@ export interface Column {
   readonly json: 'integer' | 'number' | 'string';
   /** BIGINT: past 2^53 a value is a string. */
   readonly bigint: boolean;
-  /** NULL in the database (a zero-date column is NOT NULL, yet reads as null). */
-  readonly sqlNullable: boolean;
   /** The SQL column, quoted where it must be: `credit`. */
   readonly sql: string;
   /** In a SELECT list: `card_id AS card` where the names differ. */
@@ -59,7 +57,6 @@ function columnOf(spec: ColumnSpec, primaryKey: readonly string[]): Column {
     title: spec.title ?? spec.name,
     json: jsonTypeOf(spec.rule),
     bigint: isBigint(spec.type),
-    sqlNullable: nullable && !zeroDate,
     sql,
     select: spec.column === undefined ? sql : `${sql} AS ${sqlName(spec.name)}`,
     rule: spec.rule,
