@@ -3,13 +3,9 @@
  * separated by commas, each part percent-encoded (a comma inside a value is
  * `%2C`): `/api/card/7/`, `/api/iso639/fr/`, `/api/tariffgroupplan/1,2/`.
  */
-import { checkValue } from '../../common/value-rules.js';
 import type { Row, SqlValue } from '../db/db.js';
 import type { KeyValues } from './model.js';
-import type { Column, Resource } from './resource.js';
-
-/** Integer keys in a URL are positive whole numbers, as the old API had them; anything else names no row. */
-const POSITIVE_INTEGER = /^[1-9][0-9]{0,19}$/;
+import type { Resource } from './resource.js';
 
 function decodePart(text: string): string | undefined {
   try {
@@ -19,12 +15,6 @@ function decodePart(text: string): string | undefined {
   }
 }
 
-function keyPart(column: Column, text: string): SqlValue | undefined {
-  if (column.rule.kind === 'integer' && !POSITIVE_INTEGER.test(text)) return undefined;
-  const checked = checkValue(column.rule, text);
-  return checked.ok ? checked.value : undefined;
-}
-
 /**
  * The key named by a URL segment as sent (still percent-encoded), checked
  * against the key columns; undefined when it cannot name a row (a 404).
@@ -32,15 +22,15 @@ function keyPart(column: Column, text: string): SqlValue | undefined {
 export function parseKey(resource: Resource, segment: string): KeyValues | undefined {
   // The common case, a single column and nothing encoded (`/api/card/7/`), without splitting or decoding.
   if (resource.key.length === 1 && !segment.includes(',') && !segment.includes('%')) {
-    const value = segment === '' ? undefined : keyPart(resource.key[0]!, segment);
+    const value = segment === '' ? undefined : resource.keyParts[0]!(segment);
     return value === undefined ? undefined : [value];
   }
   const parts = segment.split(',');
   if (parts.length !== resource.key.length) return undefined;
   const values: SqlValue[] = [];
-  for (const [index, column] of resource.key.entries()) {
+  for (let index = 0; index < parts.length; index++) {
     const text = decodePart(parts[index]!);
-    const value = text === undefined || text === '' ? undefined : keyPart(column, text);
+    const value = text === undefined || text === '' ? undefined : resource.keyParts[index]!(text);
     if (value === undefined) return undefined;
     values.push(value);
   }
