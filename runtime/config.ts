@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
+import { parseTrustedProxies } from './trusted-proxies.js';
 
 export interface Config {
   port: number;
@@ -41,8 +42,10 @@ export interface Config {
   secret: string | undefined;
   /** NODE_ENV=production: the admin panel then refuses to start without A2B_SECRET. */
   production: boolean;
-  /** Admin panel: mark the session cookie Secure (serve it over HTTPS only). */
+  /** Admin panel: always mark the session cookie Secure; otherwise it is Secure when the request came over HTTPS. */
   secureCookie: boolean;
+  /** A2B_TRUST_PROXY: proxies whose X-Forwarded-For/-Proto count (runtime/trusted-proxies.ts); empty: none. */
+  trustProxy: readonly string[];
   /** Every write appends a row to a2gen_audit; A2B_AUDIT=off turns that off. */
   audit: boolean;
   /**
@@ -91,6 +94,14 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${text}")`);
   }
   return value;
+}
+
+function trustedProxies(text: string | undefined): readonly string[] {
+  try {
+    return parseTrustedProxies(text);
+  } catch (error) {
+    throw new ConfigError(`A2B_TRUST_PROXY: ${(error as Error).message}`);
+  }
 }
 
 function auditSetting(value: string | undefined): boolean {
@@ -143,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = withDotEnv(process.env)): Co
     secret: secretOf(env),
     production: env.NODE_ENV === 'production',
     secureCookie: /^(1|true|yes)$/i.test(env.A2B_SECURE_COOKIE ?? ''),
+    trustProxy: trustedProxies(env.A2B_TRUST_PROXY),
     audit: auditSetting(env.A2B_AUDIT),
     metricsPort,
     metricsHost: env.A2B_METRICS_HOST || '127.0.0.1',

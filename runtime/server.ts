@@ -57,6 +57,8 @@ export async function buildServer({
     logController: new AccessLogController(),
     schemaController: lazySerializers,
     bodyLimit: config.bodyLimit,
+    // Only these peers may say, in X-Forwarded-For/-Proto, who the client is and whether it used HTTPS.
+    trustProxy: config.trustProxy.length > 0 ? [...config.trustProxy] : false,
     routerOptions: { ignoreTrailingSlash: true },
     clientErrorHandler,
     // Errors Fastify raises before routing (a malformed URL) get the same JSON as the rest.

@@ -35,7 +35,7 @@ export interface AdminOptions {
   users: UserStore;
   /** 32 bytes: encrypts and signs the session cookie. */
   sessionKey: Buffer;
-  /** Send the cookie over HTTPS only. */
+  /** Mark the cookie Secure always; false: only on requests that came over HTTPS. */
   secureCookie: boolean;
   /** Failed sign-ins one address may make per window. */
   maxFailures: number;
@@ -96,7 +96,8 @@ export async function adminPlugin(app: FastifyInstance, options: AdminOptions): 
     key: options.sessionKey,
     cookieName: 'a2gen_admin',
     expiry: options.sessionSeconds ?? 12 * 3600,
-    cookie: { path: '/admin', httpOnly: true, sameSite: 'lax', secure: options.secureCookie },
+    // 'auto': Secure when the request came over HTTPS, which behind a trusted proxy its X-Forwarded-Proto says.
+    cookie: { path: '/admin', httpOnly: true, sameSite: 'lax', secure: options.secureCookie ? true : 'auto' },
   });
   await app.register(csrfProtection, { sessionPlugin: '@fastify/secure-session' });
   app.decorateRequest('adminUser', null);
