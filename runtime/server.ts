@@ -19,6 +19,8 @@ import { adminPlugin } from './admin/plugin.js';
 import { registerBasicAuth, type AuthUser } from './auth/basic-auth.js';
 import { CredentialCache } from './auth/credential-cache.js';
 import { UserStore } from './auth/user-store.js';
+import { SessionStore } from './auth/session-store.js';
+import { UserWatch } from './auth/user-watch.js';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
 import { primaryOf } from './db/read-write-split.js';
@@ -27,6 +29,14 @@ import { ReadWriteSplitDb } from './db/read-write-split.js';
 import { registerHealth } from './health.js';
 import { registerLoadShedding } from './load-shedding.js';
 import { registerMetrics } from './metrics/http.js';
+
+/** How long an admin session lasts without activity. */
+const ADMIN_SESSION_SECONDS = 12 * 3600;
+/**
+ * How often the `user` table is read for changes made elsewhere (another worker or instance, the CLI,
+ * the database directly): a deactivation or a new password bites everywhere within this interval.
+ */
+const USER_WATCH_MS = 500;
 
 export interface ServerOptions {
   db: Db;
@@ -98,6 +108,8 @@ export async function buildServer({
   const users = new UserStore(primaryOf(db));
   // Shared with the admin panel, which forgets a user's cached credentials when it changes that user.
   const credentials = new CredentialCache<AuthUser>({ ttlMs: config.authCacheSeconds * 1000 });
+  const sessions = new SessionStore(primaryOf(db), ADMIN_SESSION_SECONDS * 1000);
+  watchUsers(app, credentials, sessions, primaryOf(db));
   await app.register(async (api) => {
     await registerBodyParsers(api);
     registerBasicAuth(api, {
@@ -132,10 +144,40 @@ export async function buildServer({
       users,
       sessionKey: admin.sessionKey,
       secureCookie: config.secureCookie,
+      sessions,
       maxFailures: config.authMaxFailures,
       failureWindowMs: config.authWindowSeconds * 1000,
       onUserChanged: (id) => credentials.forget((user) => user.id === id),
     });
   }
   return app;
+}
+
+/**
+ * A user changed anywhere: this process forgets the credentials it verified for them, so the API
+ * checks the database again; a user who may no longer use the admin panel loses every session.
+ */
+function watchUsers(
+  app: FastifyInstance,
+  credentials: CredentialCache<AuthUser>,
+  sessions: SessionStore,
+  db: Db,
+): void {
+  const watch = new UserWatch(db, {
+    intervalMs: USER_WATCH_MS,
+    onChange: async (changes) => {
+      credentials.forget((user) => changes.has(user.id));
+      for (const [id, user] of changes) if (!user?.active || !user.admin) await sessions.endAllOf(id);
+      app.log.info({ users: [...changes.keys()] }, 'users changed: their cached credentials were dropped');
+    },
+    onError: (error) => app.log.warn({ err: error }, 'could not read the user table to notice changes; retrying'),
+  });
+  app.addHook('onReady', (done) => {
+    watch.start();
+    done();
+  });
+  app.addHook('onClose', (_app, done) => {
+    watch.stop();
+    done();
+  });
 }

@@ -5,6 +5,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Ajv } from 'ajv';
+import type { SessionStore } from '../auth/session-store.js';
 import type { UserStore, UserSummary } from '../auth/user-store.js';
 import type { Db } from '../db/db.js';
 import { formatKey, keyOf } from '../store/keys.js';
@@ -16,10 +17,8 @@ import type { SafeHtml } from './html.js';
 
 declare module '@fastify/secure-session' {
   interface SessionData {
-    /** The signed-in user's id. */
-    uid: number;
-    /** The user's session version at sign-in: a newer one in the database ends this session. */
-    sv: number;
+    /** The token of the session in `a2gen_session` (runtime/auth/session-store.ts): whoever is signed in. */
+    sid: string;
     /** Messages for the next page. */
     flash: Flash[];
   }
@@ -38,6 +37,7 @@ export interface AdminContext {
   db: Db;
   pages: readonly AdminPage[];
   users: UserStore;
+  sessions: SessionStore;
   validator: Ajv;
   /** Drops a user's cached API credentials after a change on the users page. */
   onUserChanged: (userId: number) => void;

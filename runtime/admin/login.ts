@@ -78,22 +78,27 @@ export function registerLogin(app: FastifyInstance, context: AdminContext, optio
       return refuse(401, 'Wrong username or password.');
     }
     if (!user.admin) return refuse(403, 'This account may use the API but not the admin panel: it has no admin flag.');
+    let passwordHash = user.password;
     if (needsRehash) {
       try {
-        await context.users.setPasswordHash(user.id, await hashPassword(password));
+        passwordHash = await hashPassword(password);
+        await context.users.setPasswordHash(user.id, passwordHash);
       } catch (error) {
+        passwordHash = user.password;
         request.log.warn({ err: error, userId: user.id }, 'could not upgrade the stored password hash');
       }
     }
     // A new session on every sign-in: nothing from before it (a planted cookie) survives.
     request.session.regenerate();
-    request.session.set('uid', user.id);
-    request.session.set('sv', (await context.users.findById(user.id))?.sessionVersion ?? 0);
+    request.session.set('sid', await context.sessions.create(user.id, passwordHash));
     request.session.set('flash', [{ kind: 'success', text: `Welcome, ${user.username}.` }]);
     return seeOther(reply, next ?? '/admin/');
   });
 
   app.post('/logout', async (request, reply) => {
+    // Deleted on the server too: a copy of the cookie kept from before opens nothing.
+    const token = request.session.get('sid');
+    if (token !== undefined) await context.sessions.end(token);
     request.session.delete();
     return seeOther(reply, '/admin/login?signed_out=1');
   });

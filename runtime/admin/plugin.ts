@@ -13,6 +13,7 @@ import secureSession from '@fastify/secure-session';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { statusOf } from '../http/errors.js';
 import { createBodyValidator } from '../http/validation.js';
+import type { SessionStore } from '../auth/session-store.js';
 import type { UserStore } from '../auth/user-store.js';
 import type { Store } from '../store/store.js';
 import { adminPage } from './page-model.js';
@@ -40,8 +41,8 @@ export interface AdminOptions {
   /** Failed sign-ins one address may make per window. */
   maxFailures: number;
   failureWindowMs: number;
-  /** How long a session lasts without activity, in seconds (default 12 hours). */
-  sessionSeconds?: number;
+  /** Who is signed in, kept in the database; its lifetime is the cookie's. */
+  sessions: SessionStore;
   /** Called after a user changed on the users page (to forget cached API credentials). */
   onUserChanged?: (userId: number) => void;
 }
@@ -80,6 +81,7 @@ export async function adminPlugin(app: FastifyInstance, options: AdminOptions): 
       .filter((resource) => resource.name !== 'user')
       .map(adminPage),
     users: options.users,
+    sessions: options.sessions,
     validator: createBodyValidator(),
     onUserChanged: options.onUserChanged ?? (() => {}),
   };
@@ -95,7 +97,7 @@ export async function adminPlugin(app: FastifyInstance, options: AdminOptions): 
   await app.register(secureSession, {
     key: options.sessionKey,
     cookieName: 'a2gen_admin',
-    expiry: options.sessionSeconds ?? 12 * 3600,
+    expiry: Math.round(options.sessions.ttlMs / 1000),
     // 'auto': Secure when the request came over HTTPS, which behind a trusted proxy its X-Forwarded-Proto says.
     cookie: { path: '/admin', httpOnly: true, sameSite: 'lax', secure: options.secureCookie ? true : 'auto' },
   });
@@ -117,27 +119,33 @@ export async function adminPlugin(app: FastifyInstance, options: AdminOptions): 
     });
   });
 
-  // Who is signed in: an active admin whose password has not changed since (session version), checked on every request.
-  app.addHook('preHandler', async (request, reply) => {
-    const uid = request.session.get('uid');
-    if (uid !== undefined) {
-      const user = await options.users.findById(uid);
-      const current = user !== undefined && (request.session.get('sv') ?? 0) === user.sessionVersion;
-      if (user?.active && user.admin && current) {
-        request.adminUser = user;
-        request.session.touch();
-      } else {
-        request.session.set('uid', undefined);
-        request.session.set('sv', undefined);
-        flash(
-          request,
-          'error',
-          user?.active && user.admin
-            ? 'You were signed out: your password was changed or your account was updated. Sign in again.'
-            : 'Your account can no longer use the admin panel.',
-        );
-      }
+  // Who is signed in: a session still in the database, of an active admin whose password and session
+  // version are what they were at sign-in; checked on every request. A session that fails is deleted, so
+  // restoring the user later does not revive it.
+  app.addHook('preHandler', async (request) => {
+    const token = request.session.get('sid');
+    if (token === undefined) return;
+    const session = await options.sessions.find(token);
+    if (session?.valid) {
+      request.adminUser = session.user;
+      await options.sessions.extend(token, session);
+      request.session.touch();
+      return;
     }
+    if (session !== undefined) await options.sessions.end(token);
+    request.session.set('sid', undefined);
+    const user = session?.user;
+    flash(
+      request,
+      'error',
+      session === undefined
+        ? 'Your session has ended. Sign in again.'
+        : user?.active && user.admin
+          ? 'You were signed out: your password was changed or your account was updated. Sign in again.'
+          : 'Your account can no longer use the admin panel.',
+    );
+  });
+  app.addHook('preHandler', async (request, reply) => {
     if (request.adminUser || request.routeOptions.config?.adminPublic) return;
     if (request.routeOptions.config?.adminJson) {
       return reply

@@ -219,12 +219,15 @@ export function registerUsersPage(app: FastifyInstance, context: AdminContext): 
       errors.set('email', 'Already taken by another user.');
       return again(409);
     }
-    if (password !== '') await users.setPasswordHash(user.id, await hashPassword(password));
-    if (password !== '' || (user.active && !form.active) || (user.admin && !form.admin)) {
+    const passwordHash = password === '' ? undefined : await hashPassword(password);
+    if (passwordHash !== undefined) await users.setPasswordHash(user.id, passwordHash);
+    if (passwordHash !== undefined || (user.active && !form.active) || (user.admin && !form.admin)) {
       // A new password, a deactivation or a removed admin flag ends the user's other admin sessions
       // for good (restoring the flag later does not revive them); yours stays signed in.
-      const version = await users.endSessions(user.id);
-      if (self) request.session.set('sv', version);
+      await users.endSessions(user.id);
+      const token = request.session.get('sid');
+      if (self && token !== undefined && passwordHash !== undefined)
+        await context.sessions.renew(token, user.id, passwordHash);
     }
     // The API trusts a verified password for a while: make this change bite now.
     context.onUserChanged(user.id);

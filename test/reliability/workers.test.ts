@@ -14,6 +14,8 @@ import { spawnService } from '../helpers/spawned-service.js';
 import { UserStore } from '../../runtime/auth/user-store.js';
 import { parseWorkerCount, RestartBackoff } from '../../runtime/cluster.js';
 import { openMysql } from '../../runtime/db/mysql/driver.js';
+import { openSqlite } from '../../runtime/db/sqlite/driver.js';
+import { EMBEDDED_FILE } from '../../runtime/database.js';
 import { createMysqlDatabase } from '../helpers/backends.js';
 import { basicAuth } from '../helpers/service.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -163,6 +165,45 @@ t.test('two workers on the embedded database', async (t) => {
       'every one signed in',
     );
     t.equal(served.size, 2, `both workers accepted the cookie (${describe(served)})`);
+  });
+
+  await t.test('a user deactivated elsewhere is refused by both workers within a second', async (t) => {
+    // As `a2gen deactivate` does it: straight in the database, which neither worker is told about.
+    const db = openSqlite(path.join(dataDir, EMBEDDED_FILE));
+    t.teardown(() => db.close());
+    const users = new UserStore(db);
+    await users.createOrResetAdmin({ username: 'leaver', password: 'a password of some length' });
+    const leaver = basicAuth('leaver', 'a password of some length');
+    // Both workers verify the password and cache it.
+    const { answers, served } = await untilBothServe(service, /^\/api\/cardgroup\/\?page=999$/, () =>
+      Promise.all(
+        Array.from({ length: 10 }, () =>
+          send(service.port, '/api/cardgroup/?page=999', { headers: { authorization: leaver } }),
+        ),
+      ),
+    );
+    t.same([...new Set(answers.map((answer) => answer.status))], [200], 'both workers let the user in');
+    t.equal(served.size, 2, `both cached it (${describe(served)})`);
+
+    await users.deactivate('leaver');
+    const start = performance.now();
+    let rounds = 0;
+    await waitFor(
+      async () => {
+        rounds += 1;
+        const round = await Promise.all(
+          Array.from({ length: 10 }, () =>
+            send(service.port, `/api/cardgroup/?page=${1000 + rounds}`, { headers: { authorization: leaver } }),
+          ),
+        );
+        return round.every((answer) => answer.status === 401);
+      },
+      { what: 'every request of a round to be refused', timeoutMs: 10_000 },
+    );
+    const elapsed = performance.now() - start;
+    t.ok(elapsed <= 1000, `every request refused after ${Math.round(elapsed)} ms`);
+    const refusedBy = await service.servedBy(new RegExp(`^/api/cardgroup/\\?page=${1000 + rounds}$`), 10);
+    t.equal(refusedBy.size, 2, `by both workers in the last round (${describe(refusedBy)})`);
   });
 
   await t.test('a worker that dies is replaced', async (t) => {
