@@ -49,6 +49,17 @@ for (const name of BACKENDS) {
       t.same((await credit(exact, { delta: '0.2' })).json.credit, '0.30000', 'no float anywhere');
     });
 
+    await t.test('a hundred small adjustments on a large balance add up exactly', async (t) => {
+      // A double near 10^10 keeps about six decimals: adding 0.00001 a hundred times in floating point
+      // ends at 9999999999.00095 (each sum rounded); exact decimal addition ends at .00100.
+      const id = await newCard(service, `adj-${name}-big`, '9999999999');
+      for (let step = 0; step < 100; step += 1) {
+        const answer = await credit(id, { delta: '0.00001' });
+        if (answer.status !== 200) t.fail(answer.text);
+      }
+      t.equal(await storedCredit(service, id), '9999999999.00100', 'stored exactly');
+    });
+
     await t.test('min_balance refuses an adjustment that would go below it, and writes nothing', async (t) => {
       const id = await newCard(service, `adj-${name}-3`, '3');
       const refused = await credit(id, { delta: '-5', min_balance: '0' });
