@@ -149,6 +149,15 @@ module.exports = {
       to: { path: API },
     },
     {
+      name: 'operations-not-to-http',
+      severity: 'error',
+      comment:
+        'Business operations (runtime/operations/) work on the store and the database like the store does: ' +
+        'no HTTP, so a CLI or a job can run them too; the API and admin call them.',
+      from: { path: '^runtime/operations/' },
+      to: { path: ['^runtime/http/', API, ADMIN, FASTIFY] },
+    },
+    {
       name: 'db-not-to-store-or-http',
       severity: 'error',
       comment:

@@ -41,3 +41,23 @@ export function compareDecimals(a: unknown, b: unknown, scale: number): number {
 export function formatDecimal(value: unknown, scale: number): string {
   return fromUnits(toUnits(value, scale), scale);
 }
+
+/** Decimal places a percentage is taken with (A2Billing keeps VAT in a FLOAT column). */
+const PERCENT_SCALE = 6;
+
+/**
+ * amount ÷ (1 + percent / 100), rounded half away from zero to `scale`
+ * places: the net part of a gross amount, as A2Billing's refill computes
+ * the credit without VAT. Exact up to that one rounding.
+ */
+export function netOfPercent(amount: unknown, percent: unknown, scale: number): string {
+  const hundred = 100n * 10n ** BigInt(PERCENT_SCALE);
+  const denominator = hundred + toUnits(percent, PERCENT_SCALE);
+  if (denominator <= 0n) throw new RangeError(`a percentage of ${String(percent)} leaves nothing to divide by`);
+  const numerator = toUnits(amount, scale) * hundred;
+  let quotient = numerator / denominator;
+  const remainder = numerator % denominator;
+  const negative = numerator < 0n;
+  if ((negative ? -remainder : remainder) * 2n >= denominator) quotient += negative ? -1n : 1n;
+  return fromUnits(quotient, scale);
+}

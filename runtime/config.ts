@@ -44,6 +44,8 @@ export interface Config {
   production: boolean;
   /** Admin panel: always mark the session cookie Secure; otherwise it is Secure when the request came over HTTPS. */
   secureCookie: boolean;
+  /** An unfinished refill or charge untouched this long was left by a stopped process, and is finished. */
+  recoverAfterMs: number;
   /** A2B_TRUST_PROXY: proxies whose X-Forwarded-For/-Proto count (runtime/trusted-proxies.ts); empty: none. */
   trustProxy: readonly string[];
   /** Every write appends a row to a2gen_audit; A2B_AUDIT=off turns that off. */
@@ -155,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = withDotEnv(process.env)): Co
     production: env.NODE_ENV === 'production',
     secureCookie: /^(1|true|yes)$/i.test(env.A2B_SECURE_COOKIE ?? ''),
     trustProxy: trustedProxies(env.A2B_TRUST_PROXY),
+    recoverAfterMs: integer(env, 'A2B_RECOVER_AFTER_MS', 10_000, 100, 3_600_000),
     audit: auditSetting(env.A2B_AUDIT),
     metricsPort,
     metricsHost: env.A2B_METRICS_HOST || '127.0.0.1',

@@ -21,6 +21,12 @@ import { CredentialCache } from './auth/credential-cache.js';
 import { UserStore } from './auth/user-store.js';
 import { SessionStore } from './auth/session-store.js';
 import { UserWatch } from './auth/user-watch.js';
+import { balanceRoutes } from './api/balance-routes.js';
+import { BalanceOperations } from './operations/balance-operations.js';
+import { balanceTables } from './operations/balance-tables.js';
+import { Journal } from './operations/journal.js';
+import { OperationRecovery } from './operations/recovery.js';
+import type { Actor, AuditEntry } from './store/audit-log.js';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
 import { primaryOf } from './db/read-write-split.js';
@@ -109,6 +115,7 @@ export async function buildServer({
   // Shared with the admin panel, which forgets a user's cached credentials when it changes that user.
   const credentials = new CredentialCache<AuthUser>({ ttlMs: config.authCacheSeconds * 1000 });
   const sessions = new SessionStore(primaryOf(db), ADMIN_SESSION_SECONDS * 1000);
+  const balance = balanceOperations(app, store, primaryOf(db), config.recoverAfterMs);
   watchUsers(app, credentials, sessions, primaryOf(db));
   await app.register(async (api) => {
     await registerBodyParsers(api);
@@ -127,6 +134,7 @@ export async function buildServer({
         maxLimit: config.maxLimit,
       });
     }
+    if (balance !== undefined) await api.register(balanceRoutes, balance);
     // /metrics behind the same Basic auth, unless A2B_METRICS_PORT serves it on a listener of its own.
     metrics.registerRoute(api);
     api.get('/api/', async () => ({ resources: models.map((model) => `/api/${model.resource}/`) }));
@@ -180,4 +188,26 @@ function watchUsers(
     watch.stop();
     done();
   });
+}
+
+/**
+ * The old API's refill and extra charge (runtime/operations/), when the schema has A2Billing's card and
+ * log tables, with the recovery that finishes what a stopped process left half-done.
+ */
+function balanceOperations(app: FastifyInstance, store: Store, db: Db, recoverAfterMs: number) {
+  const tables = balanceTables(store.registry);
+  if (tables === undefined) return undefined;
+  const journal = new Journal(db);
+  const audit = (actor: Actor, entry: AuditEntry) => store.recordChange({ actor, log: app.log }, entry);
+  const operations = new BalanceOperations(db, journal, tables, audit);
+  const recovery = new OperationRecovery(journal, operations, { idleMs: recoverAfterMs, log: app.log });
+  app.addHook('onReady', (done) => {
+    recovery.start();
+    done();
+  });
+  app.addHook('onClose', (_app, done) => {
+    recovery.stop();
+    done();
+  });
+  return { operations, card: tables.card };
 }

@@ -92,6 +92,16 @@ export interface Db {
    */
   pinned<T>(work: (connection: Db) => Promise<T>, options?: { transaction?: boolean }): Promise<T>;
   /**
+   * Runs the statements as one unit: all of them or none, even if the
+   * process dies in between. SQLite: one transaction, run synchronously, so
+   * no other request's statement can slip into it on the shared connection.
+   * MySQL: one transaction on a pinned connection, which is all-or-none for
+   * transactional (InnoDB) tables only: a change to a MyISAM table is atomic
+   * only as a single statement (a multi-table UPDATE can couple it to
+   * another table's row).
+   */
+  atomically(statements: readonly Statement[]): Promise<RunResult[]>;
+  /**
    * INSERT … RETURNING is understood (SQLite; MariaDB 10.5 and later, known
    * once a connection has told its server version): a create reads its row
    * back in the same statement.

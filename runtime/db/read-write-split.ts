@@ -13,7 +13,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import { currentClient } from '../client-context.js';
-import type { Db, Row, RunResult, SqlValue } from './db.js';
+import type { Db, Row, RunResult, SqlValue, Statement } from './db.js';
 import { DatabaseUnavailableError, MissingTableError } from './errors.js';
 
 /** Clients that wrote recently; shared between the workers of a cluster (see runtime/cluster.ts). */
@@ -95,6 +95,7 @@ export class ReadWriteSplitDb implements Db {
       },
       run: (sql, params) => this.run(sql, params),
       pinned: (work, pinOptions) => this.pinned(work, pinOptions),
+      atomically: (statements) => this.atomically(statements),
       ping: () => this.primary.ping(),
       // The split owns both connections; closing the view closes nothing.
       close: async () => {},
@@ -133,6 +134,10 @@ export class ReadWriteSplitDb implements Db {
   /** A session of its own (a transaction, a read-back) is always on the primary, and counts as a write. */
   pinned<T>(work: (connection: Db) => Promise<T>, options?: { transaction?: boolean }): Promise<T> {
     return this.asWrite(() => this.primary.pinned(work, options));
+  }
+
+  atomically(statements: readonly Statement[]): Promise<RunResult[]> {
+    return this.asWrite(() => this.primary.atomically(statements));
   }
 
   /** Runs a write on the primary, and keeps the client's reads there for the read-your-writes window. */

@@ -2,7 +2,7 @@
  * A Db that counts its failed statements by kind. The success path adds one
  * promise per statement and nothing else.
  */
-import type { Db, Row, RunResult, SqlValue } from '../db/db.js';
+import type { Db, Row, RunResult, SqlValue, Statement } from '../db/db.js';
 import type { ServiceMetrics } from './service-metrics.js';
 
 type Fail = (error: unknown) => never;
@@ -17,6 +17,7 @@ export function withErrorCounting(db: Db, metrics: ServiceMetrics): Db {
     all: (sql: string, params?: readonly SqlValue[]): Promise<Row[]> => db.all(sql, params).catch(fail),
     run: (sql: string, params?: readonly SqlValue[]): Promise<RunResult> => db.run(sql, params).catch(fail),
     ping: (): Promise<void> => db.ping().catch(fail),
+    atomically: (statements: readonly Statement[]): Promise<RunResult[]> => db.atomically(statements).catch(fail),
     // Statements on a pinned connection, and the write path's view of a split database, are counted too.
     pinned: <T>(work: (connection: Db) => Promise<T>, options?: { transaction?: boolean }): Promise<T> =>
       db.pinned((connection) => work(countedConnection(connection, fail)), options),
@@ -38,6 +39,7 @@ function countedConnection(connection: Db, fail: Fail): Db {
     all: (sql, params) => connection.all(sql, params).catch(fail),
     run: (sql, params) => connection.run(sql, params).catch(fail),
     pinned: (work, options) => connection.pinned(() => work(counted), options),
+    atomically: (statements) => connection.atomically(statements).catch(fail),
     ping: () => connection.ping().catch(fail),
     close: () => connection.close(),
   };

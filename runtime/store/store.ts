@@ -97,6 +97,14 @@ export class Store {
     return this.inScope(context, resource, (scope) => adjustColumn(scope, column, key, request));
   }
 
+  /**
+   * An audit row for a change made outside the store's own writes (a refill, through the operation
+   * journal); like theirs, a failure to write it is logged and does not fail the change.
+   */
+  recordChange(context: WriteContext, entry: AuditEntry): Promise<void> {
+    return this.record(context, this.writer, false, entry);
+  }
+
   /** Runs `work` in a transaction where the table and the database have them (InnoDB on MySQL); else as it is. */
   private inScope<R>(context: WriteContext, resource: Resource, work: (scope: WriteScope) => Promise<R>): Promise<R> {
     const transaction = resource.transactional && this.writer.adapter.transactions;

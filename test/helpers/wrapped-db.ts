@@ -16,6 +16,7 @@ export function wrapDb(db: Db, overrides: Partial<Pick<Db, 'all' | 'run' | 'pinn
       return 'insertReturning' in overrides ? overrides.insertReturning : db.insertReturning;
     },
     pinned: overrides.pinned ?? ((work, options) => db.pinned(work, options)),
+    atomically: (statements) => db.atomically(statements),
     ping: () => db.ping(),
     close: () => db.close(),
   };

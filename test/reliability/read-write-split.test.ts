@@ -28,6 +28,10 @@ function recordingDb(name: string) {
       return { insertId: 0, affectedRows: 1 };
     },
     pinned: (work) => work(db),
+    async atomically(statements) {
+      seen.push(...statements.map((statement) => statement.sql));
+      return statements.map(() => ({ insertId: 0, affectedRows: 1 }));
+    },
     async ping() {},
     async close() {},
   };

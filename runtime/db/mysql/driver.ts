@@ -6,7 +6,7 @@
  * with the object form `{ sql, values, timeout }` (bench/micro/mysql-execute.ts).
  */
 import mysql from 'mysql2';
-import type { Db, PoolStats, Row, RunResult, SqlValue } from '../db.js';
+import type { Db, PoolStats, Row, RunResult, SqlValue, Statement } from '../db.js';
 import { mysqlAdapter } from './adapter.js';
 import { translateMysqlError } from './errors.js';
 
@@ -69,7 +69,7 @@ export function openMysql(url: string, options: MysqlOptions = {}): Db {
 
   const statements = statementsOn(pool, timeout);
 
-  return {
+  const db: Db = {
     dialect: 'mysql',
     adapter: mysqlAdapter,
     description: `MySQL ${maskUrl(url)}`,
@@ -87,6 +87,9 @@ export function openMysql(url: string, options: MysqlOptions = {}): Db {
       } finally {
         connection.release();
       }
+    },
+    atomically(statements: readonly Statement[]): Promise<RunResult[]> {
+      return db.pinned((connection) => runEach(connection, statements), { transaction: true });
     },
     async ping(): Promise<void> {
       try {
@@ -106,6 +109,7 @@ export function openMysql(url: string, options: MysqlOptions = {}): Db {
       return { inUse: open - idle, idle, queued: core._connectionQueue.length, limit: core.config.connectionLimit };
     },
   };
+  return db;
 }
 
 /** What the server understands, learnt from the first connection's version. */
@@ -178,6 +182,13 @@ async function inTransaction<T>(connection: mysql.PoolConnection, work: () => Pr
   return result;
 }
 
+/** The statements one after another on one connection: atomic when that connection is in a transaction. */
+async function runEach(connection: Db, statements: readonly Statement[]): Promise<RunResult[]> {
+  const results: RunResult[] = [];
+  for (const statement of statements) results.push(await connection.run(statement.sql, statement.params));
+  return results;
+}
+
 /** A Db over one pooled connection, for the duration of `pinned`. */
 function onConnection(connection: mysql.PoolConnection, url: string, timeout: number, server: ServerFeatures): Db {
   const db: Db = {
@@ -188,6 +199,7 @@ function onConnection(connection: mysql.PoolConnection, url: string, timeout: nu
     insertReturning: server.insertReturning,
     // Already on one connection (and inside its transaction, if any).
     pinned: (work) => work(db),
+    atomically: (statements) => runEach(db, statements),
     async ping(): Promise<void> {
       await db.all('SELECT 1');
     },

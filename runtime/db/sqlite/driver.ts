@@ -3,7 +3,7 @@
  */
 import Database from 'better-sqlite3';
 import { sqliteAdapter } from './adapter.js';
-import type { Db, Row, RunResult, SqlValue } from '../db.js';
+import type { Db, Row, RunResult, SqlValue, Statement } from '../db.js';
 import { addDecimals, compareDecimals } from '../../../common/decimal.js';
 import { DatabaseUnavailableError, DuplicateKeyError, InvalidValueError, MissingTableError } from '../errors.js';
 
@@ -61,6 +61,18 @@ export function openSqlite(file: string): Db {
       try {
         const result = prepare(sql).run(...params);
         return { insertId: Number(result.lastInsertRowid), affectedRows: result.changes };
+      } catch (error) {
+        throw translateSqliteError(error);
+      }
+    },
+    async atomically(list: readonly Statement[]): Promise<RunResult[]> {
+      try {
+        return database.transaction(() =>
+          list.map((statement) => {
+            const result = prepare(statement.sql).run(...statement.params);
+            return { insertId: Number(result.lastInsertRowid), affectedRows: result.changes };
+          }),
+        )();
       } catch (error) {
         throw translateSqliteError(error);
       }

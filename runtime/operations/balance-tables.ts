@@ -1,0 +1,151 @@
+/**
+ * The statements of A2Billing's two balance operations (refill, extra
+ * charge), named from the models (cc_card, cc_logrefill, cc_logpayment,
+ * cc_charge), built once. Absent when the schema lacks one of those tables:
+ * a database that is not A2Billing has no refill to offer.
+ */
+import type { DatabaseName, Statement } from '../db/db.js';
+import type { Registry, Resource } from '../store/resource.js';
+
+/** How a log row an operation inserted is found again when the process died before noting its id. */
+interface LogTable {
+  insert(values: Record<string, string | number | null>): Statement;
+  /** The newest row at or below this id cannot be the operation's: ids grow. */
+  readonly newestId: string;
+}
+
+export interface BalanceTables {
+  readonly card: Resource;
+  /** Decimal places of the balance. */
+  readonly scale: number;
+  readonly precision: number;
+  readonly logrefill: LogTable;
+  readonly logpayment: LogTable;
+  readonly charge: LogTable;
+  /** The card's balance and VAT, for the answer and the net amount. */
+  selectCard(cardId: number | string): Statement;
+  /** A refill's log row inserted after `afterId` for this card, date and amount: its own, after a crash. */
+  findRefillLog(cardId: number | string, date: string, credit: string, afterId: number): Statement;
+  findPaymentLog(cardId: number | string, logrefillId: number): Statement;
+  findCharge(cardId: number | string, date: string, afterId: number): Statement;
+  deleteCharge(chargeId: number): Statement;
+  /**
+   * The balance change and the journal's step as one unit (Db.atomically): MySQL one multi-table
+   * UPDATE (cc_card is MyISAM, so no transaction could couple them), SQLite one transaction. Changes
+   * nothing when the journal row is no longer at `fromStep` (done already) or the result would fall
+   * below `atLeast`.
+   */
+  apply(
+    database: DatabaseName,
+    change: {
+      operationId: number;
+      cardId: number | string;
+      delta: string;
+      atLeast?: string;
+      fromStep: string;
+      toStep: string;
+      now: number;
+    },
+  ): Statement[];
+}
+
+function sql(resource: Resource, name: string): string {
+  const column = resource.byName.get(name);
+  if (column === undefined) throw new Error(`${resource.name} has no column ${name}`);
+  return column.sql;
+}
+
+function logTable(resource: Resource, columns: readonly string[]): LogTable {
+  const names = columns.map((name) => sql(resource, name));
+  const placeholders = columns.map(() => '?').join(', ');
+  const insertSql = `INSERT INTO ${resource.table} (${names.join(', ')}) VALUES (${placeholders})`;
+  return {
+    insert: (values) => ({ sql: insertSql, params: columns.map((name) => values[name] ?? null) }),
+    newestId: `SELECT COALESCE(MAX(${sql(resource, 'id')}), 0) AS id FROM ${resource.table}`,
+  };
+}
+
+export function balanceTables(registry: Registry): BalanceTables | undefined {
+  const card = registry.get('card');
+  const logrefill = registry.get('logrefill');
+  const logpayment = registry.get('logpayment');
+  const charge = registry.get('charge');
+  if (!card || !logrefill || !logpayment || !charge) return undefined;
+  const rule = card.byName.get('credit')?.rule;
+  if (rule?.kind !== 'decimal') return undefined;
+  const { scale, precision } = rule;
+  const [credit, id, vat] = [sql(card, 'credit'), sql(card, 'id'), sql(card, 'vat')];
+  const decimal = `DECIMAL(${precision},${scale})`;
+  const refillCard = sql(logrefill, 'card');
+  const paymentCard = sql(logpayment, 'card');
+  const chargeCard = sql(charge, 'id_cc_card');
+
+  const applyMysql =
+    `UPDATE ${card.table} c JOIN a2gen_operation o ON o.id = ? ` +
+    `SET c.${credit} = c.${credit} + CAST(? AS ${decimal}), o.step = ?, o.updated_at = ? ` +
+    `WHERE c.${id} = ? AND o.step = ?`;
+  const applySqliteCard =
+    `UPDATE ${card.table} SET ${credit} = a2gen_decimal_add(${credit}, ?, ${scale}) ` +
+    `WHERE ${id} = ? AND EXISTS (SELECT 1 FROM a2gen_operation WHERE id = ? AND step = ?)`;
+  // changes(): the rows the card's UPDATE just changed, in the same transaction; none, no step.
+  const applySqliteStep =
+    'UPDATE a2gen_operation SET step = ?, updated_at = ? WHERE id = ? AND step = ? AND changes() = 1';
+
+  return {
+    card,
+    scale,
+    precision,
+    logrefill: logTable(logrefill, ['date', 'credit', 'card', 'description', 'refill_type']),
+    logpayment: logTable(logpayment, ['date', 'payment', 'card', 'id_logrefill', 'description', 'payment_type']),
+    charge: logTable(charge, ['id_cc_card', 'creationdate', 'amount', 'chargetype', 'description']),
+    selectCard: (cardId) => ({
+      sql: `SELECT ${credit} AS credit, ${vat} AS vat FROM ${card.table} WHERE ${id} = ?`,
+      params: [cardId],
+    }),
+    findRefillLog: (cardId, date, amount, afterId) => ({
+      sql:
+        `SELECT ${sql(logrefill, 'id')} AS id FROM ${logrefill.table} WHERE ${refillCard} = ? AND ${sql(logrefill, 'date')} = ? ` +
+        `AND ${sql(logrefill, 'credit')} = CAST(? AS ${decimal}) AND ${sql(logrefill, 'id')} > ? ORDER BY ${sql(logrefill, 'id')} LIMIT 1`,
+      params: [cardId, date, amount, afterId],
+    }),
+    findPaymentLog: (cardId, logrefillId) => ({
+      sql: `SELECT ${sql(logpayment, 'id')} AS id FROM ${logpayment.table} WHERE ${paymentCard} = ? AND ${sql(logpayment, 'id_logrefill')} = ? LIMIT 1`,
+      params: [cardId, logrefillId],
+    }),
+    findCharge: (cardId, date, afterId) => ({
+      sql:
+        `SELECT ${sql(charge, 'id')} AS id FROM ${charge.table} WHERE ${chargeCard} = ? AND ${sql(charge, 'creationdate')} = ? ` +
+        `AND ${sql(charge, 'chargetype')} = 4 AND ${sql(charge, 'id')} > ? ORDER BY ${sql(charge, 'id')} LIMIT 1`,
+      params: [cardId, date, afterId],
+    }),
+    deleteCharge: (chargeId) => ({
+      sql: `DELETE FROM ${charge.table} WHERE ${sql(charge, 'id')} = ?`,
+      params: [chargeId],
+    }),
+    apply(database, change) {
+      const bound = change.atLeast;
+      if (database === 'mysql') {
+        const params = [change.operationId, change.delta, change.toStep, change.now, change.cardId, change.fromStep];
+        if (bound === undefined) return [{ sql: applyMysql, params }];
+        return [
+          {
+            sql: `${applyMysql} AND c.${credit} + CAST(? AS ${decimal}) >= CAST(? AS ${decimal})`,
+            params: [...params, change.delta, bound],
+          },
+        ];
+      }
+      const cardParams = [change.delta, change.cardId, change.operationId, change.fromStep];
+      const cardUpdate =
+        bound === undefined
+          ? { sql: applySqliteCard, params: cardParams }
+          : {
+              sql: `${applySqliteCard} AND a2gen_decimal_cmp(a2gen_decimal_add(${credit}, ?, ${scale}), ?, ${scale}) >= 0`,
+              params: [...cardParams, change.delta, bound],
+            };
+      return [
+        cardUpdate,
+        { sql: applySqliteStep, params: [change.toStep, change.now, change.operationId, change.fromStep] },
+      ];
+    },
+  };
+}

@@ -1,0 +1,157 @@
+/**
+ * A refill or an extra charge stopped at any step is finished by the next
+ * process, never left half-done: on MariaDB with A2Billing's MyISAM tables
+ * (no transaction can hold the steps together) and on the embedded SQLite
+ * file. Each run kills the service right after one step
+ * (A2B_TEST_CRASH_AFTER_STEP, a test hook), then starts a normal one on the
+ * same database and checks the balance changed exactly once with exactly
+ * one set of log rows.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import { UserStore } from '../../runtime/auth/user-store.js';
+import type { Db } from '../../runtime/db/db.js';
+import { openMysql } from '../../runtime/db/mysql/driver.js';
+import { openSqlite } from '../../runtime/db/sqlite/driver.js';
+import { createMysqlDatabase } from '../helpers/backends.js';
+import { basicAuth } from '../helpers/service.js';
+import { spawnService } from '../helpers/spawned-service.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+/** Where the process dies: after a step is noted, or (`before:`) after its work, before the note. */
+const STEPS = {
+  refill: [
+    'recorded',
+    'before:marked',
+    'marked',
+    'before:refill-logged',
+    'refill-logged',
+    'before:payment-logged',
+    'payment-logged',
+    'before:applied',
+    'applied',
+  ],
+  extra_charge: ['recorded', 'marked', 'before:charge-logged', 'charge-logged', 'before:applied', 'applied'],
+} as const;
+const READY = /serving http:\/\/127\.0\.0\.1:(\d+)/;
+const PASSWORD = 'a password of some length';
+const auth = basicAuth('operator', PASSWORD);
+
+interface Place {
+  /** Environment that points a service at the database. */
+  env: Record<string, string>;
+  /** The test's own connection, once the first service has created what it creates. */
+  db(): Db;
+}
+
+type Scope = { teardown(fn: () => unknown): void };
+
+async function sqlitePlace(t: Scope): Promise<Place> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'a2gen-crash-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  let db: Db | undefined;
+  t.teardown(() => db?.close());
+  return {
+    env: { A2B_DATA_DIR: dir },
+    db: () => (db ??= openSqlite(path.join(dir, 'a2billing.sqlite'))),
+  };
+}
+
+async function mysqlPlace(t: Scope): Promise<Place> {
+  const database = await createMysqlDatabase();
+  const db = openMysql(database.url);
+  t.teardown(async () => {
+    await db.close();
+    await database.drop();
+  });
+  return { env: { A2B_DATABASE_URL: database.url }, db: () => db };
+}
+
+for (const [name, makePlace] of [
+  ['sqlite', sqlitePlace],
+  ['mysql', mysqlPlace],
+] as const) {
+  t.test(`${name}: a crash after any step is finished by the next process`, async (t) => {
+    const place = await makePlace(t);
+    const env = { ...place.env, A2B_RECOVER_AFTER_MS: '200' };
+    const start = async (extra: Record<string, string> = {}) => {
+      const service = await spawnService(t, { env: { ...env, ...extra }, ready: READY, timeoutMs: 30_000 });
+      return { ...service, base: `http://127.0.0.1:${READY.exec(service.output())![1]}` };
+    };
+    // The first start creates the embedded database; then the test's user.
+    const first = await start();
+    await new UserStore(place.db()).createOrResetAdmin({ username: 'operator', password: PASSWORD });
+    const post = (base: string, url: string, body: unknown) =>
+      fetch(base + url, {
+        method: 'POST',
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const cases: { kind: keyof typeof STEPS; step: string; card: number }[] = [];
+    for (const kind of ['refill', 'extra_charge'] as const) {
+      for (const step of STEPS[kind]) {
+        const created = await post(first.base, '/api/card/', {
+          username: `${kind}-${step.replace(':', '-')}`,
+          useralias: `${kind}-${step.replace(':', '-')}-web`,
+          uipass: '4321',
+          credit: '100',
+          tariff: 1,
+        });
+        t.equal(created.status, 200, `card for ${kind} after ${step}`);
+        cases.push({ kind, step, card: ((await created.json()) as { id: number }).id });
+      }
+    }
+    first.kill('SIGTERM');
+    await first.exited;
+
+    for (const { kind, step, card } of cases) {
+      // Recovering the earlier cases is the survivor's job: this one would die on them before serving.
+      const doomed = await start({ A2B_TEST_CRASH_AFTER_STEP: step, A2B_RECOVER_AFTER_MS: '3600000' });
+      const body = kind === 'refill' ? { credit: '5' } : { amount: '5' };
+      const outcome = await post(doomed.base, `/custom_api/${kind}/${card}`, body).then(
+        (response) => `answered ${response.status}`,
+        () => 'no answer',
+      );
+      t.equal(outcome, 'no answer', `${kind}: the process died after "${step}"`);
+      await doomed.exited;
+    }
+
+    const survivor = await start();
+    const db = place.db();
+    const steps = async () =>
+      (await db.all('SELECT target, step FROM a2gen_operation ORDER BY id')).map((row) => `${row.target} ${row.step}`);
+    await waitFor(async () => (await steps()).every((line) => line.endsWith(' done')), {
+      what: 'every operation to be done',
+      timeoutMs: 20_000,
+    });
+    t.equal((await steps()).length, cases.length, 'one journal entry per interrupted operation, each done');
+    // Its log says what it finished (log lines leave in blocks, or within a second).
+    const finished = /finished operation \d+ \(refill on card:\d+\) that a stopped process left at step/;
+    t.ok(await waitFor(() => finished.test(survivor.output()), { what: 'the log line', timeoutMs: 5000 }), 'logged');
+
+    for (const { kind, step, card } of cases) {
+      const [row] = await db.all('SELECT credit FROM cc_card WHERE id = ?', [card]);
+      const expected = kind === 'refill' ? 105 : 95;
+      t.equal(Number(row!.credit), expected, `${kind} stopped after "${step}": the balance changed once`);
+      const [operation] = await db.all('SELECT result FROM a2gen_operation WHERE target = ?', [`card:${card}`]);
+      const answer = JSON.parse(JSON.parse(String(operation!.result)) as string) as Record<string, number>;
+      if (kind === 'refill') {
+        const refills = await db.all('SELECT id FROM cc_logrefill WHERE card_id = ?', [card]);
+        const payments = await db.all('SELECT id, id_logrefill FROM cc_logpayment WHERE card_id = ?', [card]);
+        t.equal(refills.length, 1, `${step}: one cc_logrefill row`);
+        t.equal(payments.length, 1, `${step}: one cc_logpayment row`);
+        t.equal(Number(payments[0]!.id_logrefill), Number(refills[0]!.id), `${step}: linked`);
+        t.match(answer, { logrefill_id: Number(refills[0]!.id), logpayment_id: Number(payments[0]!.id) });
+      } else {
+        const charges = await db.all('SELECT id FROM cc_charge WHERE id_cc_card = ?', [card]);
+        t.equal(charges.length, 1, `${step}: one cc_charge row`);
+        t.match(answer, { charge_id: Number(charges[0]!.id) });
+      }
+    }
+
+    survivor.kill('SIGTERM');
+    await survivor.exited;
+  });
+}
