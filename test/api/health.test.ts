@@ -15,9 +15,11 @@ const AGREEING = {
   cc_card_group: 0,
   cc_charge: 0,
   cc_country: 0,
+  cc_iax_buddies: 0,
   cc_iso639: 0,
   cc_logpayment: 0,
   cc_logrefill: 0,
+  cc_sip_buddies: 0,
   cc_tariffgroup: 0,
   cc_tariffgroup_plan: 0,
 };

@@ -265,6 +265,129 @@ const CC_TARIFFGROUP_PLAN = factTable(`
 | 2 | idtariffplan  | int(11)    | NOT NULL | —       |       |
 `);
 
+// A2Billing v2.0.8, the SIP and IAX accounts of cards (A2Billing's "friends"): read off information_schema of a
+// MariaDB database loaded with the install dump in shared/a2billing/ (no later update script changes their
+// columns or keys). The DEFAULTip spelling is A2Billing's.
+const CC_SIP_BUDDIES = factTable(`
+| #  | column            | MySQL type   | NULL     | default   | extra          |
+|----|-------------------|--------------|----------|-----------|----------------|
+| 1  | id                | int(11)      | NOT NULL | —         | auto_increment |
+| 2  | id_cc_card        | int(11)      | NOT NULL | 0         |                |
+| 3  | name              | varchar(80)  | NOT NULL | —         |                |
+| 4  | accountcode       | varchar(20)  | NOT NULL | —         |                |
+| 5  | regexten          | varchar(20)  | NOT NULL | —         |                |
+| 6  | amaflags          | char(7)      | NULL     | NULL      |                |
+| 7  | callgroup         | char(10)     | NULL     | NULL      |                |
+| 8  | callerid          | varchar(80)  | NOT NULL | —         |                |
+| 9  | canreinvite       | varchar(20)  | NOT NULL | 'YES'     |                |
+| 10 | context           | varchar(80)  | NOT NULL | —         |                |
+| 11 | DEFAULTip         | char(50)     | NULL     | NULL      |                |
+| 12 | dtmfmode          | char(7)      | NOT NULL | 'RFC2833' |                |
+| 13 | fromuser          | varchar(80)  | NOT NULL | —         |                |
+| 14 | fromdomain        | varchar(80)  | NOT NULL | —         |                |
+| 15 | host              | varchar(50)  | NOT NULL | —         |                |
+| 16 | insecure          | varchar(20)  | NOT NULL | —         |                |
+| 17 | language          | char(2)      | NULL     | NULL      |                |
+| 18 | mailbox           | varchar(50)  | NOT NULL | —         |                |
+| 19 | md5secret         | varchar(80)  | NOT NULL | —         |                |
+| 20 | nat               | char(30)     | NULL     | 'yes'     |                |
+| 21 | deny              | varchar(95)  | NOT NULL | —         |                |
+| 22 | permit            | varchar(95)  | NULL     | NULL      |                |
+| 23 | mask              | varchar(95)  | NOT NULL | —         |                |
+| 24 | pickupgroup       | char(10)     | NULL     | NULL      |                |
+| 25 | port              | char(5)      | NOT NULL | ''        |                |
+| 26 | qualify           | char(7)      | NULL     | 'yes'     |                |
+| 27 | restrictcid       | char(1)      | NULL     | NULL      |                |
+| 28 | rtptimeout        | char(3)      | NULL     | NULL      |                |
+| 29 | rtpholdtimeout    | char(3)      | NULL     | NULL      |                |
+| 30 | secret            | varchar(80)  | NOT NULL | —         |                |
+| 31 | type              | char(6)      | NOT NULL | 'friend'  |                |
+| 32 | username          | varchar(80)  | NOT NULL | —         |                |
+| 33 | disallow          | varchar(100) | NOT NULL | 'ALL'     |                |
+| 34 | allow             | varchar(100) | NOT NULL | —         |                |
+| 35 | musiconhold       | varchar(100) | NOT NULL | —         |                |
+| 36 | regseconds        | int(11)      | NOT NULL | 0         |                |
+| 37 | ipaddr            | char(50)     | NOT NULL | ''        |                |
+| 38 | cancallforward    | char(3)      | NULL     | 'yes'     |                |
+| 39 | fullcontact       | varchar(80)  | NOT NULL | —         |                |
+| 40 | setvar            | varchar(100) | NOT NULL | —         |                |
+| 41 | regserver         | varchar(20)  | NULL     | NULL      |                |
+| 42 | lastms            | varchar(11)  | NULL     | NULL      |                |
+| 43 | defaultuser       | varchar(40)  | NOT NULL | ''        |                |
+| 44 | auth              | varchar(10)  | NOT NULL | ''        |                |
+| 45 | subscribemwi      | varchar(10)  | NOT NULL | ''        |                |
+| 46 | vmexten           | varchar(20)  | NOT NULL | ''        |                |
+| 47 | cid_number        | varchar(40)  | NOT NULL | ''        |                |
+| 48 | callingpres       | varchar(20)  | NOT NULL | ''        |                |
+| 49 | usereqphone       | varchar(10)  | NOT NULL | ''        |                |
+| 50 | incominglimit     | varchar(10)  | NOT NULL | ''        |                |
+| 51 | subscribecontext  | varchar(40)  | NOT NULL | ''        |                |
+| 52 | musicclass        | varchar(20)  | NOT NULL | ''        |                |
+| 53 | mohsuggest        | varchar(20)  | NOT NULL | ''        |                |
+| 54 | allowtransfer     | varchar(20)  | NOT NULL | ''        |                |
+| 55 | autoframing       | varchar(10)  | NOT NULL | ''        |                |
+| 56 | maxcallbitrate    | varchar(15)  | NOT NULL | ''        |                |
+| 57 | outboundproxy     | varchar(40)  | NOT NULL | ''        |                |
+| 58 | rtpkeepalive      | varchar(15)  | NOT NULL | '0'       |                |
+| 59 | useragent         | varchar(80)  | NULL     | NULL      |                |
+| 60 | callbackextension | varchar(40)  | NULL     | NULL      |                |
+`);
+
+const CC_IAX_BUDDIES = factTable(`
+| #  | column                      | MySQL type   | NULL     | default  | extra          |
+|----|-----------------------------|--------------|----------|----------|----------------|
+| 1  | id                          | int(11)      | NOT NULL | —        | auto_increment |
+| 2  | id_cc_card                  | int(11)      | NOT NULL | 0        |                |
+| 3  | name                        | varchar(80)  | NOT NULL | —        |                |
+| 4  | accountcode                 | varchar(20)  | NOT NULL | —        |                |
+| 5  | regexten                    | varchar(20)  | NOT NULL | —        |                |
+| 6  | amaflags                    | char(7)      | NULL     | NULL     |                |
+| 7  | callerid                    | varchar(80)  | NOT NULL | —        |                |
+| 8  | context                     | varchar(80)  | NOT NULL | —        |                |
+| 9  | DEFAULTip                   | char(50)     | NULL     | NULL     |                |
+| 10 | host                        | varchar(50)  | NOT NULL | —        |                |
+| 11 | language                    | char(2)      | NULL     | NULL     |                |
+| 12 | deny                        | varchar(95)  | NOT NULL | —        |                |
+| 13 | permit                      | varchar(95)  | NULL     | NULL     |                |
+| 14 | mask                        | varchar(95)  | NOT NULL | —        |                |
+| 15 | port                        | char(5)      | NOT NULL | ''       |                |
+| 16 | qualify                     | char(7)      | NULL     | 'yes'    |                |
+| 17 | secret                      | varchar(80)  | NOT NULL | —        |                |
+| 18 | type                        | char(6)      | NOT NULL | 'friend' |                |
+| 19 | username                    | varchar(80)  | NOT NULL | —        |                |
+| 20 | disallow                    | varchar(100) | NOT NULL | —        |                |
+| 21 | allow                       | varchar(100) | NOT NULL | —        |                |
+| 22 | regseconds                  | int(11)      | NOT NULL | 0        |                |
+| 23 | ipaddr                      | char(50)     | NOT NULL | ''       |                |
+| 24 | trunk                       | char(3)      | NULL     | 'no'     |                |
+| 25 | dbsecret                    | varchar(40)  | NOT NULL | ''       |                |
+| 26 | regcontext                  | varchar(40)  | NOT NULL | ''       |                |
+| 27 | sourceaddress               | varchar(50)  | NOT NULL | ''       |                |
+| 28 | mohinterpret                | varchar(20)  | NOT NULL | ''       |                |
+| 29 | mohsuggest                  | varchar(20)  | NOT NULL | ''       |                |
+| 30 | inkeys                      | varchar(40)  | NOT NULL | ''       |                |
+| 31 | outkey                      | varchar(40)  | NOT NULL | ''       |                |
+| 32 | cid_number                  | varchar(40)  | NOT NULL | ''       |                |
+| 33 | sendani                     | varchar(10)  | NOT NULL | ''       |                |
+| 34 | fullname                    | varchar(40)  | NOT NULL | ''       |                |
+| 35 | auth                        | varchar(20)  | NOT NULL | ''       |                |
+| 36 | maxauthreq                  | varchar(15)  | NOT NULL | ''       |                |
+| 37 | encryption                  | varchar(20)  | NOT NULL | ''       |                |
+| 38 | transfer                    | varchar(10)  | NOT NULL | ''       |                |
+| 39 | jitterbuffer                | varchar(10)  | NOT NULL | ''       |                |
+| 40 | forcejitterbuffer           | varchar(10)  | NOT NULL | ''       |                |
+| 41 | codecpriority               | varchar(40)  | NOT NULL | ''       |                |
+| 42 | qualifysmoothing            | varchar(10)  | NOT NULL | ''       |                |
+| 43 | qualifyfreqok               | varchar(10)  | NOT NULL | ''       |                |
+| 44 | qualifyfreqnotok            | varchar(10)  | NOT NULL | ''       |                |
+| 45 | timezone                    | varchar(20)  | NOT NULL | ''       |                |
+| 46 | adsi                        | varchar(10)  | NOT NULL | ''       |                |
+| 47 | setvar                      | varchar(200) | NOT NULL | ''       |                |
+| 48 | requirecalltoken            | varchar(20)  | NOT NULL | ''       |                |
+| 49 | maxcallnumbers              | varchar(10)  | NOT NULL | ''       |                |
+| 50 | maxcallnumbers_nonvalidated | varchar(10)  | NOT NULL | ''       |                |
+`);
+
 /** Every table and its column count. */
 const TABLES = [
   ['cc_call', CC_CALL, 25],
@@ -273,9 +396,11 @@ const TABLES = [
   ['cc_card_group', CC_CARD_GROUP, 6],
   ['cc_charge', CC_CHARGE, 13],
   ['cc_country', CC_COUNTRY, 4],
+  ['cc_iax_buddies', CC_IAX_BUDDIES, 50],
   ['cc_iso639', CC_ISO639, 4],
   ['cc_logpayment', CC_LOGPAYMENT, 10],
   ['cc_logrefill', CC_LOGREFILL, 8],
+  ['cc_sip_buddies', CC_SIP_BUDDIES, 60],
   ['cc_tariffgroup', CC_TARIFFGROUP, 8],
   ['cc_tariffgroup_plan', CC_TARIFFGROUP_PLAN, 2],
 ] as const;
@@ -313,6 +438,28 @@ const INDEXES: Record<string, { name: string; unique: boolean; columns: string[]
     { name: 'iso639_name_key', unique: true, columns: ['name'] },
   ],
   cc_tariffgroup: [{ name: 'PRIMARY', unique: true, columns: ['id'] }],
+  cc_sip_buddies: [
+    { name: 'PRIMARY', unique: true, columns: ['id'] },
+    { name: 'cons_cc_sip_buddies_name', unique: true, columns: ['name'] },
+    { name: 'name', unique: false, columns: ['name'] },
+    { name: 'host', unique: false, columns: ['host'] },
+    { name: 'ipaddr', unique: false, columns: ['ipaddr'] },
+    { name: 'port', unique: false, columns: ['port'] },
+    { name: 'sip_friend_hp_index', unique: false, columns: ['host', 'port'] },
+    { name: 'sip_friend_ip_index', unique: false, columns: ['ipaddr', 'port'] },
+  ],
+  cc_iax_buddies: [
+    { name: 'PRIMARY', unique: true, columns: ['id'] },
+    { name: 'cons_cc_iax_buddies_name', unique: true, columns: ['name'] },
+    { name: 'name', unique: false, columns: ['name'] },
+    { name: 'host', unique: false, columns: ['host'] },
+    { name: 'ipaddr', unique: false, columns: ['ipaddr'] },
+    { name: 'port', unique: false, columns: ['port'] },
+    { name: 'iax_friend_nh_index', unique: false, columns: ['name', 'host'] },
+    { name: 'iax_friend_nip_index', unique: false, columns: ['name', 'ipaddr', 'port'] },
+    { name: 'iax_friend_ip_index', unique: false, columns: ['ipaddr', 'port'] },
+    { name: 'iax_friend_hp_index', unique: false, columns: ['host', 'port'] },
+  ],
   cc_tariffgroup_plan: [{ name: 'PRIMARY', unique: true, columns: ['idtariffgroup', 'idtariffplan'] }],
 };
 
@@ -388,7 +535,7 @@ if (connection !== undefined) {
     );
   });
 
-  t.test('exactly the eleven tables, with A2Billing table options', async (t) => {
+  t.test('exactly the thirteen tables, with A2Billing table options', async (t) => {
     const [tables] = await db.query<RowDataPacket[]>(
       `SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION
          FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME <> 'a2gen_audit' ORDER BY TABLE_NAME`,
@@ -397,7 +544,7 @@ if (connection !== undefined) {
     t.strictSame(
       tables.map((row) => row.TABLE_NAME),
       TABLES.map(([table]) => table),
-      'cc_card, cc_card_group, the old API’s other six tables, and the three with keys of other shapes',
+      'cc_card, cc_card_group, the old API’s other six tables, the three with keys of other shapes, and the SIP and IAX accounts',
     );
     for (const row of tables) {
       t.equal(row.TABLE_TYPE, 'BASE TABLE', `${row.TABLE_NAME}: a base table`);
