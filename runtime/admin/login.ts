@@ -1,11 +1,15 @@
 /**
  * Signing in and out. Only active users with the admin flag get in; failed
- * attempts from one address are limited; `next=` only ever leads to a page
- * of the admin panel.
+ * attempts are limited per address and per username, each counted before its
+ * password is verified (auth/login-limiter.ts), and verifications wait their
+ * turn in the process's queue (auth/verification-gate.ts); `next=` only ever
+ * leads to a page of the admin panel.
  */
 import type { FastifyInstance } from 'fastify';
-import { FailureLimiter } from '../auth/failure-limiter.js';
-import { dummyHash, hashPassword, verifyPassword } from '../auth/password.js';
+import { isRefusal, LoginLimiter } from '../auth/login-limiter.js';
+import { dummyHash, hashPassword, verifyPassword, type VerifyResult } from '../auth/password.js';
+import type { UserRecord } from '../auth/user-store.js';
+import { GateFullError, verificationGate, type VerificationGate } from '../auth/verification-gate.js';
 import { fieldText, seeOther, sendPage, type AdminContext } from './context.js';
 import { html } from './html.js';
 import type { Flash } from './layout.js';
@@ -29,10 +33,16 @@ export function safeNext(next: string | undefined): string | undefined {
 export interface LoginOptions {
   maxFailures: number;
   failureWindowMs: number;
+  /** Where verifications wait for a turn; the process's shared gate unless a test gives its own. */
+  gate?: VerificationGate;
 }
 
+/** Retry-After of a sign-in refused because the verification queue is full. */
+const BUSY_RETRY_AFTER_SECONDS = 1;
+
 export function registerLogin(app: FastifyInstance, context: AdminContext, options: LoginOptions): void {
-  const limiter = new FailureLimiter({ maxFailures: options.maxFailures, windowMs: options.failureWindowMs });
+  const limiter = new LoginLimiter({ maxFailures: options.maxFailures, windowMs: options.failureWindowMs });
+  const gate = options.gate ?? verificationGate;
 
   const loginPage = (next: string | undefined, username: string) => (csrf: string) =>
     html`<div class="panel">
@@ -65,18 +75,34 @@ export function registerLogin(app: FastifyInstance, context: AdminContext, optio
       const flashes: Flash[] = [{ kind: 'error', text }];
       return sendPage(context, request, reply, { title: 'Sign in', status, body: loginPage(next, username), flashes });
     };
-    const wait = limiter.isBlocked(request.ip);
-    if (wait > 0) {
-      reply.header('Retry-After', String(wait));
-      return refuse(429, `Too many failed sign-ins from your address. Try again in ${wait} seconds.`);
+    // Counted before the password is verified, so parallel sign-ins meet the limit like a sequence does.
+    const attempt = limiter.begin(request.ip, username);
+    if (isRefusal(attempt)) {
+      reply.header('Retry-After', String(attempt.retryAfter));
+      const whose = attempt.scope === 'address' ? 'from your address' : 'for this username';
+      return refuse(429, `Too many failed sign-ins ${whose}. Try again in ${attempt.retryAfter} seconds.`);
     }
-    const user = username === '' ? undefined : await context.users.findByUsername(username);
-    // An unknown user costs the same as a wrong password, and gets the same answer.
-    const { ok, needsRehash } = await verifyPassword(user?.password ?? (await dummyHash()), password);
+    let user: UserRecord | undefined;
+    let verdict: VerifyResult;
+    try {
+      user = username === '' ? undefined : await context.users.findByUsername(username);
+      // An unknown user costs the same as a wrong password, and gets the same answer.
+      const stored = user?.password ?? (await dummyHash());
+      verdict = await gate.run({ key: request.ip, suspect: attempt.suspect }, () => verifyPassword(stored, password));
+    } catch (error) {
+      // No verdict (the database failed, or the queue is full): the attempt counts for nothing.
+      attempt.release();
+      if (!(error instanceof GateFullError)) throw error;
+      reply.header('Retry-After', String(BUSY_RETRY_AFTER_SECONDS));
+      return refuse(503, 'Too many sign-ins are being checked right now. Try again in a moment.');
+    }
+    const { ok, needsRehash } = verdict;
     if (user === undefined || !ok || !user.active) {
-      limiter.recordFailure(request.ip);
+      attempt.failed();
       return refuse(401, 'Wrong username or password.');
     }
+    // The password was right (even for a user without the admin flag): not a failure.
+    attempt.succeeded();
     if (!user.admin) return refuse(403, 'This account may use the API but not the admin panel: it has no admin flag.');
     let passwordHash = user.password;
     if (needsRehash) {

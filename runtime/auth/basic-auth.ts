@@ -1,16 +1,19 @@
 /**
  * HTTP Basic authentication for /api/: any active user of the `user` table,
- * with a success cache (scrypt is too slow to run per request) and a
- * per-address failure limit.
+ * with a success cache (scrypt is too slow to run per request), failed-login
+ * limits per address and per username that count an attempt before its
+ * verification (login-limiter.ts), and a process-wide cap on verifications
+ * running at once (verification-gate.ts).
  */
 import fastifyBasicAuth from '@fastify/basic-auth';
 import createError from '@fastify/error';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { DatabaseUnavailableError, MissingTableError } from '../db/errors.js';
 import { CredentialCache } from './credential-cache.js';
-import { FailureLimiter } from './failure-limiter.js';
+import { isRefusal, LoginLimiter } from './login-limiter.js';
 import { dummyHash, hashPassword, verifyPassword } from './password.js';
 import type { UserRecord, UserStore } from './user-store.js';
+import { GateFullError, verificationGate, type VerificationGate } from './verification-gate.js';
 
 /** Who made the request, once verified. */
 export interface AuthUser {
@@ -44,9 +47,30 @@ export class TooManyRequestsError extends createError<string, 429>(
   override code = 'too_many_requests';
 }
 
+/** Too many failed logins for one username, from all addresses together, in the current window. */
+export class TooManyUserFailuresError extends createError<string, 429>(
+  'TOO_MANY_REQUESTS',
+  'too many failed logins for this username; retry later',
+  429,
+) {
+  override code = 'too_many_requests';
+}
+
+/** The verification queue is full (a flood of logins): retry in a moment. Nothing was verified or counted. */
+export class LoginsBusyError extends createError<string, 503>(
+  'OVERLOADED',
+  'too many logins are being verified; retry shortly',
+  503,
+) {
+  override code = 'overloaded';
+}
+
+/** Retry-After of a login refused because the verification queue is full: it drains within a second or two. */
+export const BUSY_RETRY_AFTER_SECONDS = 1;
+
 export interface BasicAuthOptions {
   users: UserStore;
-  /** Failed logins one address may make per window (default 10). */
+  /** Failed logins one address may make per window (default 10); one username, twice as many from all addresses. */
   maxFailures?: number;
   failureWindowMs?: number;
   /** How long a verified Authorization header is trusted without re-verifying (default 30 s). */
@@ -55,34 +79,75 @@ export interface BasicAuthOptions {
   onVerify?: () => void;
   /** The success cache, when the caller needs to reach it (the admin panel forgets a user it changed). */
   cache?: CredentialCache<AuthUser>;
+  /** Where verifications wait for a turn; the process's shared gate unless a test gives its own. */
+  gate?: VerificationGate;
 }
 
 /** Guards every route of `app` (an encapsulated instance) with Basic auth. */
 export function registerBasicAuth(app: FastifyInstance, options: BasicAuthOptions): void {
   const { users, onVerify } = options;
-  const limiter = new FailureLimiter({ maxFailures: options.maxFailures, windowMs: options.failureWindowMs });
+  const limiter = new LoginLimiter({ maxFailures: options.maxFailures, windowMs: options.failureWindowMs });
   const cache = options.cache ?? new CredentialCache<AuthUser>({ ttlMs: options.cacheTtlMs });
+  const gate = options.gate ?? verificationGate;
 
   // Concurrent requests with the same uncached header share one verification (single-flight):
-  // otherwise a cache expiry under load sets off one scrypt run per waiting request.
+  // otherwise a cache expiry under load sets off one scrypt run per waiting request. Only the first of
+  // them is counted before verifying; the others wait for its verdict, so a valid user's parallel
+  // requests are never refused for each other, and a guess sent many times at once is still one guess
+  // to the attacker, though each of its failures counts, as it would in a sequence.
   const inflight = new Map<string, Promise<AuthUser>>();
 
-  async function validate(username: string, password: string, request: FastifyRequest): Promise<void> {
+  async function validate(username: string, password: string, request: FastifyRequest, reply: FastifyReply) {
     const key = cache.digest(request.headers.authorization ?? '');
     let pending = inflight.get(key);
+    let shared = true;
     if (pending === undefined) {
-      pending = verify(username, password, request).finally(() => inflight.delete(key));
+      // Counted before the verification starts, so parallel guesses meet the limit like a sequence does.
+      const attempt = limiter.begin(request.ip, username);
+      if (isRefusal(attempt)) {
+        reply.header('Retry-After', String(attempt.retryAfter));
+        throw attempt.scope === 'address' ? new TooManyRequestsError() : new TooManyUserFailuresError();
+      }
+      shared = false;
+      pending = verify(username, password, request, { key: request.ip, suspect: attempt.suspect })
+        .then(
+          (user) => (attempt.succeeded(), user),
+          (error: unknown) => {
+            // Only wrong credentials are failures; a database error or a full queue counts for nothing.
+            if (error instanceof UnauthorizedError) attempt.failed();
+            else attempt.release();
+            throw error;
+          },
+        )
+        .finally(() => inflight.delete(key));
       inflight.set(key, pending);
     }
-    request.user = await pending;
+    try {
+      request.user = await pending;
+    } catch (error) {
+      if (shared && error instanceof UnauthorizedError) limiter.recordFailure(request.ip, username);
+      if (error instanceof GateFullError) {
+        reply.header('Retry-After', String(BUSY_RETRY_AFTER_SECONDS));
+        throw new LoginsBusyError();
+      }
+      throw error;
+    }
   }
 
-  async function verify(username: string, password: string, request: FastifyRequest): Promise<AuthUser> {
+  async function verify(
+    username: string,
+    password: string,
+    request: FastifyRequest,
+    ticket: { key: string; suspect: boolean },
+  ): Promise<AuthUser> {
     const user = await findUser(users, username);
     // An unknown user is checked against a dummy hash: same work, same answer as a wrong password.
     const stored = user?.password ?? (await dummyHash());
-    onVerify?.();
-    const { ok, needsRehash } = await verifyPassword(stored, password);
+    // The CPU-heavy part waits for its turn in the process's queue (a flood must not starve real users).
+    const { ok, needsRehash } = await gate.run(ticket, () => {
+      onVerify?.();
+      return verifyPassword(stored, password);
+    });
     if (user === undefined || !ok || !user.active) throw new UnauthorizedError();
     if (needsRehash) await upgradeHash(users, user, password, request);
     return { id: user.id, username: user.username, admin: user.admin };
@@ -111,7 +176,8 @@ export function registerBasicAuth(app: FastifyInstance, options: BasicAuthOption
       done();
       return;
     }
-    const waitSeconds = limiter.isBlocked(request.ip);
+    // A blocked address is refused before its header is even read (validate checks the username's limit).
+    const waitSeconds = limiter.addressBlocked(request.ip);
     if (waitSeconds > 0) {
       reply.header('Retry-After', String(waitSeconds));
       done(new TooManyRequestsError());
@@ -124,12 +190,14 @@ export function registerBasicAuth(app: FastifyInstance, options: BasicAuthOption
         done();
         return;
       }
+      // 429 and 503 from validate pass as they are, with their Retry-After.
       if (error.statusCode !== 401) {
         done(error);
         return;
       }
-      // A request without credentials is not a guess: only count rejected credentials.
-      if (header !== undefined) limiter.recordFailure(request.ip);
+      // Rejected credentials were counted in validate. A header the plugin could not read verifies
+      // nothing, but it is a try all the same: count it for the address. No header at all is not a guess.
+      if (header !== undefined && !(error instanceof UnauthorizedError)) limiter.recordFailure(request.ip);
       reply.header('WWW-Authenticate', AUTH_CHALLENGE);
       done(new UnauthorizedError());
     });
