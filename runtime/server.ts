@@ -24,7 +24,8 @@ import { UserWatch } from './auth/user-watch.js';
 import { balanceRoutes } from './api/balance-routes.js';
 import { BalanceOperations } from './operations/balance-operations.js';
 import { balanceTables } from './operations/balance-tables.js';
-import { Journal } from './operations/journal.js';
+import { Journal, type Operation } from './operations/journal.js';
+import { CardAccounts, KIND as CARD_ACCOUNTS } from './operations/card-accounts.js';
 import { OperationRecovery } from './operations/recovery.js';
 import type { Actor, AuditEntry } from './store/audit-log.js';
 import type { Config } from './config.js';
@@ -191,8 +192,8 @@ function watchUsers(
 }
 
 /**
- * The old API's refill and extra charge (runtime/operations/), when the schema has A2Billing's card and
- * log tables, with the recovery that finishes what a stopped process left half-done.
+ * The old API's refill and extra charge, and cards created with their VoIP accounts (runtime/operations/),
+ * when the schema has A2Billing's tables, with the recovery that finishes what a stopped process left half-done.
  */
 function balanceOperations(app: FastifyInstance, store: Store, db: Db, recoverAfterMs: number) {
   const tables = balanceTables(store.registry);
@@ -200,7 +201,18 @@ function balanceOperations(app: FastifyInstance, store: Store, db: Db, recoverAf
   const journal = new Journal(db);
   const audit = (actor: Actor, entry: AuditEntry) => store.recordChange({ actor, log: app.log }, entry);
   const operations = new BalanceOperations(db, journal, tables, audit);
-  const recovery = new OperationRecovery(journal, operations, { idleMs: recoverAfterMs, log: app.log });
+  const continuations: Record<string, (operation: Operation) => Promise<unknown>> = {
+    refill: (operation) => operations.continue(operation, true),
+    extra_charge: (operation) => operations.continue(operation, true),
+  };
+  const sip = store.registry.get('sipbuddy');
+  const iax = store.registry.get('iaxbuddy');
+  if (sip !== undefined && iax !== undefined) {
+    const accounts = new CardAccounts(store, db, journal, tables.card, sip, iax, app.log);
+    store.createThrough(tables.card.name, accounts.create);
+    continuations[CARD_ACCOUNTS] = (operation) => accounts.continue(operation, true);
+  }
+  const recovery = new OperationRecovery(journal, continuations, { idleMs: recoverAfterMs, log: app.log });
   app.addHook('onReady', (done) => {
     recovery.start();
     done();

@@ -7,8 +7,10 @@
  * card was deleted, the database refuses) is logged as an error and tried
  * again at the next round, so it is never silently lost.
  */
-import type { BalanceOperations } from './balance-operations.js';
-import type { Journal } from './journal.js';
+import type { Journal, Operation } from './journal.js';
+
+/** How an operation of each kind is taken from its last recorded step to the end. */
+export type Continuations = Readonly<Record<string, (operation: Operation) => Promise<unknown>>>;
 
 /** Where the recovery reports (pino's logger fits). */
 export interface RecoveryLog {
@@ -28,7 +30,7 @@ export class OperationRecovery {
 
   constructor(
     private readonly journal: Journal,
-    private readonly operations: BalanceOperations,
+    private readonly continuations: Continuations,
     private readonly options: RecoveryOptions,
   ) {}
 
@@ -54,10 +56,12 @@ export class OperationRecovery {
       for (const operation of await this.journal.abandoned(this.options.idleMs)) {
         const { id, kind, step, target } = operation;
         try {
-          const answer = await this.operations.continue(operation, true);
+          const continuation = this.continuations[kind];
+          if (continuation === undefined) throw new Error(`no operation of kind ${kind} is known to this version`);
+          await continuation(operation);
           finished += 1;
           this.options.log.warn(
-            { operation: id, kind, target, fromStep: step, status: answer.status },
+            { operation: id, kind, target, fromStep: step },
             `finished operation ${id} (${kind} on ${target}) that a stopped process left at step "${step}"`,
           );
         } catch (error) {

@@ -12,7 +12,7 @@ export interface FieldProblem {
   hint?: string;
 }
 
-export type StoreErrorCode = 'not_found' | 'conflict' | 'precondition_failed' | 'invalid_query';
+export type StoreErrorCode = 'not_found' | 'conflict' | 'precondition_failed' | 'invalid_query' | 'invalid_body';
 
 export class StoreError extends Error {
   constructor(
@@ -48,6 +48,11 @@ export function preconditionFailed(resource: string, key: string): StoreError {
     'precondition_failed',
     `${resource} ${key} has changed since it was read (If-Match): nothing was written`,
   );
+}
+
+/** Values that pass their own columns' rules but not what an operation makes of them: nothing was written. */
+export function invalidValues(problems: FieldProblem[]): StoreError {
+  return new StoreError('invalid_body', `invalid request body: ${describeProblems(problems)}`, problems);
 }
 
 /** A list query names unknown fields or operators, or values that do not fit them. */

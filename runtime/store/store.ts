@@ -25,10 +25,18 @@ import type { WriteContext, WriteScope } from './write-scope.js';
 
 export type { Logger, WriteContext, WriteScope } from './write-scope.js';
 
+/** A create that does more than insert the row; `plain` inserts it as any other create would. */
+export type CreateOperation = (
+  context: WriteContext,
+  values: Record<string, unknown>,
+  plain: () => Promise<Row>,
+) => Promise<Row>;
+
 export class Store {
   /** Where writes go and the rows they decide on are read: the primary, never a lagging replica. */
   private readonly writer: Db;
   private readonly auditWriter: AuditWriter;
+  private readonly createOperations = new Map<string, CreateOperation>();
 
   constructor(
     readonly db: Db,
@@ -67,7 +75,17 @@ export class Store {
   }
 
   create(context: WriteContext, resource: Resource, values: Record<string, unknown>): Promise<Row> {
-    return this.inScope(context, resource, (scope) => createRow(scope, values));
+    const plain = () => this.inScope(context, resource, (scope) => createRow(scope, values));
+    const operation = this.createOperations.get(resource.name);
+    return operation === undefined ? plain() : operation(context, values, plain);
+  }
+
+  /**
+   * Makes every create of `resource` (API and admin alike) go through `operation`, which may do more
+   * around the plain create it is handed (a card's VoIP accounts: runtime/operations/card-accounts.ts).
+   */
+  createThrough(resource: string, operation: CreateOperation): void {
+    this.createOperations.set(resource, operation);
   }
 
   /** Writes only the columns in `values`; `{}` writes nothing (and is not audited). */

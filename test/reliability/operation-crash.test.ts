@@ -34,7 +34,19 @@ const STEPS = {
     'applied',
   ],
   extra_charge: ['recorded', 'marked', 'before:charge-logged', 'charge-logged', 'before:applied', 'applied'],
+  /** A card created with its SIP and IAX accounts. */
+  card: [
+    'recorded',
+    'before:card-created',
+    'card-created',
+    'before:sip-created',
+    'sip-created',
+    'before:iax-created',
+    'iax-created',
+  ],
 } as const;
+// 22 processes are started and killed, then one recovers them all: minutes on a busy machine.
+t.setTimeout(10 * 60_000);
 const READY = /serving http:\/\/127\.0\.0\.1:(\d+)/;
 const PASSWORD = 'a password of some length';
 const auth = basicAuth('operator', PASSWORD);
@@ -106,6 +118,7 @@ for (const [name, makePlace] of [
     first.kill('SIGTERM');
     await first.exited;
 
+    const accounts = STEPS.card.map((step, index) => ({ step, username: `55502${String(index).padStart(2, '0')}` }));
     for (const { kind, step, card } of cases) {
       // Recovering the earlier cases is the survivor's job: this one would die on them before serving.
       const doomed = await start({ A2B_TEST_CRASH_AFTER_STEP: step, A2B_RECOVER_AFTER_MS: '3600000' });
@@ -115,6 +128,21 @@ for (const [name, makePlace] of [
         () => 'no answer',
       );
       t.equal(outcome, 'no answer', `${kind}: the process died after "${step}"`);
+      if (outcome !== 'no answer') doomed.kill('SIGKILL');
+      await doomed.exited;
+    }
+    for (const { step, username } of accounts) {
+      const doomed = await start({ A2B_TEST_CRASH_AFTER_STEP: step, A2B_RECOVER_AFTER_MS: '3600000' });
+      const body = {
+        ...{ username, useralias: `${username}-web`, uipass: 'S3cret', credit: '0', tariff: 1 },
+        ...{ sip_buddy: 1, iax_buddy: 1 },
+      };
+      const outcome = await post(doomed.base, '/api/card/', body).then(
+        async (response) => `answered ${response.status}: ${await response.text()}`,
+        () => 'no answer',
+      );
+      t.equal(outcome, 'no answer', `card with accounts: the process died after "${step}"`);
+      if (outcome !== 'no answer') doomed.kill('SIGKILL');
       await doomed.exited;
     }
 
@@ -126,7 +154,11 @@ for (const [name, makePlace] of [
       what: 'every operation to be done',
       timeoutMs: 20_000,
     });
-    t.equal((await steps()).length, cases.length, 'one journal entry per interrupted operation, each done');
+    t.equal(
+      (await steps()).length,
+      cases.length + accounts.length,
+      'one journal entry per interrupted operation, each done',
+    );
     // Its log says what it finished (log lines leave in blocks, or within a second).
     const finished = /finished operation \d+ \(refill on card:\d+\) that a stopped process left at step/;
     t.ok(await waitFor(() => finished.test(survivor.output()), { what: 'the log line', timeoutMs: 5000 }), 'logged');
@@ -151,6 +183,16 @@ for (const [name, makePlace] of [
       }
     }
 
+    for (const { step, username } of accounts) {
+      const cards = await db.all('SELECT id, sip_buddy, iax_buddy FROM cc_card WHERE username = ?', [username]);
+      t.equal(cards.length, 1, `card stopped after "${step}": one card`);
+      t.match(cards[0], { sip_buddy: 1, iax_buddy: 1 }, `${step}: its flags set`);
+      const id = Number(cards[0]!.id);
+      const sip = await db.all('SELECT name, secret FROM cc_sip_buddies WHERE id_cc_card = ?', [id]);
+      const iax = await db.all('SELECT name FROM cc_iax_buddies WHERE id_cc_card = ?', [id]);
+      t.same([sip.length, iax.length], [1, 1], `${step}: one SIP and one IAX account`);
+      t.match(sip[0], { name: username, secret: 'S3cret' });
+    }
     survivor.kill('SIGTERM');
     await survivor.exited;
   });
