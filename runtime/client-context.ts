@@ -16,7 +16,11 @@ const storage = new AsyncLocalStorage<FastifyRequest>();
  */
 export function currentClient(): string | undefined {
   const request = storage.getStore();
-  if (request === undefined) return undefined;
+  return request === undefined ? undefined : clientOf(request);
+}
+
+/** A request's client: its user once authenticated (API Basic auth or admin session), else its address. */
+export function clientOf(request: FastifyRequest): string {
   const user = request.user ?? (request as { adminUser?: { id: number } | null }).adminUser;
   return user ? `user:${user.id}` : `address:${request.ip}`;
 }

@@ -44,7 +44,7 @@ export async function openDatabase(config: Config, models: readonly ResourceMode
   mkdirSync(config.dataDir, { recursive: true });
   const file = path.join(config.dataDir, EMBEDDED_FILE);
   const created = !existsSync(file);
-  const db = openSqlite(file);
+  const db = openSqlite(file, { queryTimeoutMs: config.dbQueryTimeoutMs });
   await createEmbeddedTables(db, models);
   return { db, created };
 }

@@ -13,6 +13,7 @@ import { formatKey } from '../store/keys.js';
 import { parseListQuery } from '../store/list-query.js';
 import type { Resource } from '../store/resource.js';
 import type { Store } from '../store/store.js';
+import { clientOf } from '../client-context.js';
 import { listPage } from './list-page.js';
 
 export interface ResourceRoutesOptions {
@@ -52,7 +53,7 @@ export async function resourceRoutes(
     LIST,
     { prefixTrailingSlash: 'slash', schema: { response: { 200: listSchema(schemas.row) } } },
     async (request) => {
-      const query = parseListQuery(resource, rawQuery(request), db.adapter, maxLimit);
+      const query = parseListQuery(resource, rawQuery(request), db.adapter, maxLimit, clientOf(request));
       return listPage(resource, query, await store.list(resource, query));
     },
   );

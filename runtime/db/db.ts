@@ -59,6 +59,17 @@ export interface Statement {
   params: SqlValue[];
 }
 
+/** What a caller may say about one statement. */
+export interface StatementOptions {
+  /**
+   * Who the statement is for (`user:<id>`, `address:<ip>`): statements whose
+   * cost the client chooses (regexp filters) are shared out between clients
+   * by it (see fair-gate.ts). Unset: the current request's client where a
+   * request context is kept (client-context.ts), else one shared bucket.
+   */
+  client?: string;
+}
+
 /** A connection pool's occupancy at one instant (for /metrics). */
 export interface PoolStats {
   /** Connections handed out to a statement right now. */
@@ -79,7 +90,7 @@ export interface Db {
   /** Where the data lives, with any password masked: safe to print. */
   readonly description: string;
   /** Runs a SELECT and returns every row. */
-  all(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
+  all(sql: string, params?: readonly SqlValue[], options?: StatementOptions): Promise<Row[]>;
   /** Runs INSERT, UPDATE, DELETE or DDL. */
   run(sql: string, params?: readonly SqlValue[]): Promise<RunResult>;
   /**

@@ -13,7 +13,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import { currentClient } from '../client-context.js';
-import type { Db, Row, RunResult, SqlValue, Statement } from './db.js';
+import type { Db, Row, RunResult, SqlValue, Statement, StatementOptions } from './db.js';
 import { DatabaseUnavailableError, MissingTableError } from './errors.js';
 
 /** Clients that wrote recently; shared between the workers of a cluster (see runtime/cluster.ts). */
@@ -89,9 +89,9 @@ export class ReadWriteSplitDb implements Db {
       dialect: this.dialect,
       adapter: this.adapter,
       description: primary.description,
-      all: (sql, params) => {
+      all: (sql, params, statementOptions) => {
         this.reads.primary += 1;
-        return this.primary.all(sql, params);
+        return this.primary.all(sql, params, statementOptions);
       },
       run: (sql, params) => this.run(sql, params),
       pinned: (work, pinOptions) => this.pinned(work, pinOptions),
@@ -110,10 +110,10 @@ export class ReadWriteSplitDb implements Db {
     return Date.now() < this.replicaDownUntil;
   }
 
-  async all(sql: string, params?: readonly SqlValue[]): Promise<Row[]> {
+  async all(sql: string, params?: readonly SqlValue[], options?: StatementOptions): Promise<Row[]> {
     if (this.readsFromReplica()) {
       try {
-        const rows = await this.replica.all(sql, params);
+        const rows = await this.replica.all(sql, params, options);
         this.reads.replica += 1;
         return rows;
       } catch (error) {
@@ -124,7 +124,7 @@ export class ReadWriteSplitDb implements Db {
       }
     }
     this.reads.primary += 1;
-    return this.primary.all(sql, params);
+    return this.primary.all(sql, params, options);
   }
 
   run(sql: string, params?: readonly SqlValue[]): Promise<RunResult> {

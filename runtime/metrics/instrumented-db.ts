@@ -2,7 +2,7 @@
  * A Db that counts its failed statements by kind. The success path adds one
  * promise per statement and nothing else.
  */
-import type { Db, Row, RunResult, SqlValue, Statement } from '../db/db.js';
+import type { Db, Row, RunResult, SqlValue, Statement, StatementOptions } from '../db/db.js';
 import type { ServiceMetrics } from './service-metrics.js';
 
 type Fail = (error: unknown) => never;
@@ -14,7 +14,8 @@ export function withErrorCounting(db: Db, metrics: ServiceMetrics): Db {
   };
   // Inherit from the driver's object so any other member reaches it unchanged.
   return Object.assign(Object.create(db) as Db, {
-    all: (sql: string, params?: readonly SqlValue[]): Promise<Row[]> => db.all(sql, params).catch(fail),
+    all: (sql: string, params?: readonly SqlValue[], options?: StatementOptions): Promise<Row[]> =>
+      db.all(sql, params, options).catch(fail),
     run: (sql: string, params?: readonly SqlValue[]): Promise<RunResult> => db.run(sql, params).catch(fail),
     ping: (): Promise<void> => db.ping().catch(fail),
     atomically: (statements: readonly Statement[]): Promise<RunResult[]> => db.atomically(statements).catch(fail),
@@ -36,7 +37,7 @@ function countedConnection(connection: Db, fail: Fail): Db {
     adapter: connection.adapter,
     description: connection.description,
     insertReturning: connection.insertReturning,
-    all: (sql, params) => connection.all(sql, params).catch(fail),
+    all: (sql, params, options) => connection.all(sql, params, options).catch(fail),
     run: (sql, params) => connection.run(sql, params).catch(fail),
     pinned: (work, options) => connection.pinned(() => work(counted), options),
     atomically: (statements) => connection.atomically(statements).catch(fail),

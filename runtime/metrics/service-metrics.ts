@@ -19,7 +19,16 @@ export const DB_ERROR_KINDS = [
 export type DbErrorKind = (typeof DB_ERROR_KINDS)[number];
 
 /** Driver codes (kept as the translated error's cause) that mean "too slow", not "not there". */
-const TIMEOUT_CODES = new Set(['PROTOCOL_SEQUENCE_TIMEOUT', 'ETIMEDOUT', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY']);
+const TIMEOUT_CODES = new Set([
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ETIMEDOUT',
+  'ER_LOCK_WAIT_TIMEOUT',
+  'SQLITE_BUSY',
+  // The server's own statement time limit (MariaDB, MySQL); SQLite's regexp worker's (runtime/db/sqlite/off-thread.ts).
+  'ER_STATEMENT_TIMEOUT',
+  'ER_QUERY_TIMEOUT',
+  'A2GEN_STATEMENT_TIMEOUT',
+]);
 
 export function dbErrorKind(error: unknown): DbErrorKind {
   if (error instanceof DuplicateKeyError) return 'duplicate_key';

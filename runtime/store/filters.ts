@@ -6,6 +6,7 @@
 import type { FilterOperator } from '../../common/operators.js';
 import { ZERO_DATE } from '../../common/value-rules.js';
 import type { SqlAdapter, SqlValue } from '../db/db.js';
+import { regexpCondition } from '../db/regexp.js';
 import type { Column } from './resource.js';
 
 export interface Condition {
@@ -77,7 +78,7 @@ export function filterCondition(
         })),
       );
     case 'regexp':
-      return anyOf(values.map((value) => ({ sql: `${target} REGEXP ?`, params: [value] })));
+      return anyOf(values.map((value) => ({ sql: regexpCondition(target), params: [value] })));
     case 'contains':
     case 'startswith':
     case 'endswith': {

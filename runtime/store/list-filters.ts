@@ -7,6 +7,7 @@
 import { LIST_OPERATORS, OPERATORS, type FilterOperator } from '../../common/operators.js';
 import { checkValue, type ValueRule } from '../../common/value-rules.js';
 import type { SqlValue } from '../db/db.js';
+import { regexpProblem } from '../db/regexp.js';
 import { didYouMean } from './did-you-mean.js';
 import type { FieldProblem } from './errors.js';
 import type { Condition } from './filters.js';
@@ -136,6 +137,14 @@ export function parseFilterValues(
     if (!checked.ok) {
       problems.push({ field: key, message: `${checked.message} (got ${JSON.stringify(text)})` });
       return undefined;
+    }
+    if (operator === 'regexp') {
+      // One syntax on every database, and nothing a linear-time engine cannot run (see runtime/db/regexp.ts).
+      const problem = regexpProblem(String(checked.value));
+      if (problem !== undefined) {
+        problems.push({ field: key, message: `${problem} (got ${JSON.stringify(text.slice(0, 100))})` });
+        return undefined;
+      }
     }
     values.push(checked.value);
   }

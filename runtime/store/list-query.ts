@@ -23,6 +23,8 @@ export interface ListQuery extends ListParts {
   keyset: boolean;
   /** The query string as sent, in order, to build next/previous links. */
   search: [string, string][];
+  /** Who asks (see StatementOptions.client): regexp filters are shared out between clients by it. */
+  client?: string;
 }
 
 /**
@@ -42,7 +44,13 @@ function checkEncoding(rawQuery: string): void {
   }
 }
 
-export function parseListQuery(resource: Resource, rawQuery: string, adapter: SqlAdapter, maxLimit: number): ListQuery {
+export function parseListQuery(
+  resource: Resource,
+  rawQuery: string,
+  adapter: SqlAdapter,
+  maxLimit: number,
+  client?: string,
+): ListQuery {
   checkEncoding(rawQuery);
   const search = [...new URLSearchParams(rawQuery)];
   const { byName: columns, key: primaryKey, readableSelect } = resource;
@@ -94,6 +102,7 @@ export function parseListQuery(resource: Resource, rawQuery: string, adapter: Sq
     fields,
     keyset,
     search,
+    client,
   };
 }
 

@@ -71,7 +71,7 @@ export class Store {
   /** One page of a list query, plus one row to tell whether there is a next page. */
   async list(resource: Resource, query: ListQuery, db: Db = this.db): Promise<Row[]> {
     const statement = listStatement(resource, query);
-    return (await db.all(statement.sql, statement.params)).map((row) => resource.decode(row));
+    return (await db.all(statement.sql, statement.params, { client: query.client })).map((row) => resource.decode(row));
   }
 
   create(context: WriteContext, resource: Resource, values: Record<string, unknown>): Promise<Row> {

@@ -43,9 +43,21 @@ const VALUE_CODES = new Set([
   'ER_WRONG_VALUE_FOR_TYPE',
 ]);
 
+/** MariaDB's max_statement_time error, which mysql2 knows by number only. */
+const ER_STATEMENT_TIMEOUT = 1969;
+
+/** The server stopped a statement: its own time limit (MariaDB, MySQL), or a KILL QUERY. */
+const STOPPED_CODES = new Set(['ER_STATEMENT_TIMEOUT', 'ER_QUERY_TIMEOUT', 'ER_QUERY_INTERRUPTED']);
+
 export function translateMysqlError(error: unknown): unknown {
   if (!(error instanceof Error)) return error;
+  if ((error as MysqlError).errno === ER_STATEMENT_TIMEOUT && (error as MysqlError).code === undefined) {
+    (error as MysqlError).code = 'ER_STATEMENT_TIMEOUT';
+  }
   const { code, fatal } = error as MysqlError;
+  if (code !== undefined && STOPPED_CODES.has(code)) {
+    return new DatabaseUnavailableError(`database unavailable: ${error.message}`, { cause: error });
+  }
   const message = (error as MysqlError).sqlMessage ?? error.message;
   if (code === 'ER_DUP_ENTRY') {
     // "Duplicate entry 'x' for key 'cons_cc_card_username'"; MySQL 8 prefixes the table.

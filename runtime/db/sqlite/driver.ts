@@ -3,34 +3,28 @@
  */
 import Database from 'better-sqlite3';
 import { sqliteAdapter } from './adapter.js';
-import type { Db, Row, RunResult, SqlValue, Statement } from '../db.js';
-import { addDecimals, compareDecimals } from '../../../common/decimal.js';
+import type { Db, Row, RunResult, SqlValue, Statement, StatementOptions } from '../db.js';
 import { DatabaseUnavailableError, DuplicateKeyError, InvalidValueError, MissingTableError } from '../errors.js';
+import { hasRegexp, RefusedPattern } from '../regexp.js';
+import { configureConnection, registerFunctions, STATEMENT_TIMEOUT_CODE } from './functions.js';
+import { RegexpWorker } from './off-thread.js';
 
 /** Prepared statements kept per connection; the generated SQL is a small, fixed set. */
 const STATEMENT_CACHE_SIZE = 500;
 
-export function openSqlite(file: string): Db {
+export interface SqliteOptions {
+  /** A regexp list query that has not answered by then fails (503); see off-thread.ts. */
+  queryTimeoutMs?: number;
+}
+
+export function openSqlite(file: string, options: SqliteOptions = {}): Db {
   const database = new Database(file);
   database.pragma('journal_mode = WAL');
-  database.pragma('busy_timeout = 5000');
-  // A2Billing's utf8_bin collation makes LIKE case-sensitive; match it.
-  database.pragma('case_sensitive_like = ON');
-  database.function('regexp', { deterministic: true }, (pattern, value) => {
-    if (value === null || pattern === null) return null;
-    return new RegExp(String(pattern), 'u').test(String(value)) ? 1 : 0;
-  });
-  // SQLite's own lower() folds ASCII only; ilike must fold every letter.
-  database.function('unicode_lower', { deterministic: true }, (value) =>
-    value === null ? null : String(value).toLowerCase(),
-  );
-  // Credit adjustments add exactly (see runtime/values/decimal.ts); NULL stays NULL as in SQL.
-  database.function('a2gen_decimal_add', { deterministic: true }, (a, b, scale) =>
-    a === null || b === null ? null : addDecimals(a, b, Number(scale)),
-  );
-  database.function('a2gen_decimal_cmp', { deterministic: true }, (a, b, scale) =>
-    a === null || b === null ? null : compareDecimals(a, b, Number(scale)),
-  );
+  configureConnection(database);
+  registerFunctions(database);
+  // Regexp list queries run on a worker thread, off the event loop (a database in memory has no file to share).
+  const regexpWorker =
+    file === '' || file === ':memory:' ? undefined : new RegexpWorker(file, options.queryTimeoutMs ?? 10_000);
 
   const statements = new Map<string, Database.Statement>();
   function prepare(sql: string): Database.Statement {
@@ -50,8 +44,11 @@ export function openSqlite(file: string): Db {
     adapter: sqliteAdapter,
     description: `SQLite ${file}`,
     insertReturning: true,
-    async all(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+    async all(sql: string, params: readonly SqlValue[] = [], options?: StatementOptions): Promise<Row[]> {
       try {
+        if (regexpWorker !== undefined && hasRegexp(sql)) {
+          return (await regexpWorker.all(sql, params, options?.client)).map(exactIntegers);
+        }
         return (prepare(sql).all(...params) as Row[]).map(exactIntegers);
       } catch (error) {
         throw translateSqliteError(error);
@@ -85,6 +82,7 @@ export function openSqlite(file: string): Db {
       database.prepare('SELECT 1').get();
     },
     async close(): Promise<void> {
+      await regexpWorker?.close();
       database.close();
     },
   };
@@ -121,7 +119,10 @@ function translateSqliteError(error: unknown): unknown {
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_IOERR') {
     return new DatabaseUnavailableError(`database unavailable: ${error.message}`, { cause: error });
   }
-  if (error instanceof SyntaxError || /Invalid regular expression/.test(error.message)) {
+  if (code === STATEMENT_TIMEOUT_CODE) {
+    return new DatabaseUnavailableError(`database unavailable: ${error.message}`, { cause: error });
+  }
+  if (error instanceof RefusedPattern || error.name === 'RefusedPattern') {
     return new InvalidValueError(`invalid regular expression: ${error.message}`, undefined, { cause: error });
   }
   return error;

@@ -1,0 +1,45 @@
+/**
+ * The SQL functions a2gen adds to SQLite, registered on every connection it
+ * opens: the service's own and the regexp worker's read-only one.
+ */
+import type Database from 'better-sqlite3';
+import { addDecimals, compareDecimals } from '../../../common/decimal.js';
+import { compileRegexp } from '../regexp.js';
+
+/** The message of the error that stops a statement past its deadline. */
+export const STATEMENT_TIMEOUT = 'statement time limit exceeded';
+/** The code that error carries once out of the worker (counted as a timeout by /metrics). */
+export const STATEMENT_TIMEOUT_CODE = 'A2GEN_STATEMENT_TIMEOUT';
+
+/** The connection settings that change what a statement means: the same on every connection to the file. */
+export function configureConnection(database: Database.Database): void {
+  database.pragma('busy_timeout = 5000');
+  // A2Billing's utf8_bin collation makes LIKE case-sensitive; match it.
+  database.pragma('case_sensitive_like = ON');
+}
+
+export interface FunctionOptions {
+  /** Called for every value a regexp tests: throws to stop a statement that has run too long. */
+  checkDeadline?: () => void;
+}
+
+export function registerFunctions(database: Database.Database, options: FunctionOptions = {}): void {
+  const checkDeadline = options.checkDeadline;
+  // `x REGEXP y` is regexp(y, x): RE2, linear in the text whatever the pattern (see runtime/db/regexp.ts).
+  database.function('regexp', { deterministic: true }, (pattern, value) => {
+    if (value === null || pattern === null) return null;
+    checkDeadline?.();
+    return compileRegexp(String(pattern)).test(String(value)) ? 1 : 0;
+  });
+  // SQLite's own lower() folds ASCII only; ilike must fold every letter.
+  database.function('unicode_lower', { deterministic: true }, (value) =>
+    value === null ? null : String(value).toLowerCase(),
+  );
+  // Credit adjustments add exactly (see runtime/values/decimal.ts); NULL stays NULL as in SQL.
+  database.function('a2gen_decimal_add', { deterministic: true }, (a, b, scale) =>
+    a === null || b === null ? null : addDecimals(a, b, Number(scale)),
+  );
+  database.function('a2gen_decimal_cmp', { deterministic: true }, (a, b, scale) =>
+    a === null || b === null ? null : compareDecimals(a, b, Number(scale)),
+  );
+}
