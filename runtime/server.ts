@@ -11,6 +11,7 @@ import { resourceRoutes } from './api/resource-routes.js';
 import { registerBodyParsers } from './http/body-parsers.js';
 import { readOpenApiDocument, registerApiDocs } from './api/docs.js';
 import { clientErrorHandler } from './http/client-errors.js';
+import { registerCrossSiteCheck } from './http/cross-site.js';
 import { errorResponse, registerErrorHandler } from './http/error-handler.js';
 import { lazySerializers } from './http/lazy-serializers.js';
 import { NotFoundError } from './http/errors.js';
@@ -97,6 +98,8 @@ export async function buildServer({
   // Shared with the admin panel, which forgets a user's cached credentials when it changes that user.
   const credentials = new CredentialCache<AuthUser>({ ttlMs: config.authCacheSeconds * 1000 });
   await app.register(async (api) => {
+    // Before auth and body parsing: a write another site's page made a browser send is refused unread.
+    registerCrossSiteCheck(api, config.allowedOrigins);
     await registerBodyParsers(api);
     registerBasicAuth(api, {
       users,
