@@ -23,6 +23,8 @@ export interface Config {
   maxLimit: number;
   /** Largest request body, in bytes. */
   bodyLimit: number;
+  /** A request whose headers and body have not all arrived after this long is answered 408 and closed. */
+  requestTimeoutMs: number;
   /**
    * A2B_ALLOWED_ORIGINS: web origins (`https://crm.example.com`) whose pages may write through the API
    * from a browser. Any other site's Origin on a POST, PUT, PATCH or DELETE is a 403 (runtime/http/cross-site.ts).
@@ -160,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = withDotEnv(process.env)): Co
     logLevel: env.A2B_LOG_LEVEL || 'info',
     maxLimit: integer(env, 'A2B_MAX_LIMIT', 100, 1, 10000),
     bodyLimit: integer(env, 'A2B_BODY_LIMIT', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    requestTimeoutMs: integer(env, 'A2B_REQUEST_TIMEOUT_MS', 30_000, 1000, 3_600_000),
     allowedOrigins: originsSetting(env.A2B_ALLOWED_ORIGINS),
     authMaxFailures: integer(env, 'A2B_AUTH_MAX_FAILURES', 10, 1, 1_000_000),
     authWindowSeconds: integer(env, 'A2B_AUTH_WINDOW_SECONDS', 60, 1, 86_400),

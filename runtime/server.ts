@@ -58,6 +58,13 @@ export async function buildServer({
     logController: new AccessLogController(),
     schemaController: lazySerializers,
     bodyLimit: config.bodyLimit,
+    // Headers and body must all arrive within the limit, else 408 (runtime/http/client-errors.ts); Node
+    // looks for such requests every connectionsCheckingInterval (its default, 30 s, would blur the limit).
+    requestTimeout: config.requestTimeoutMs,
+    http: {
+      headersTimeout: Math.min(config.requestTimeoutMs, 60_000),
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(config.requestTimeoutMs / 4)),
+    },
     routerOptions: { ignoreTrailingSlash: true },
     clientErrorHandler,
     // Errors Fastify raises before routing (a malformed URL) get the same JSON as the rest.
