@@ -67,6 +67,9 @@ export async function buildServer({
     },
     routerOptions: { ignoreTrailingSlash: true },
     clientErrorHandler,
+    // The error handler words validation errors itself (firstBodyProblems): Fastify's own message, every
+    // error joined, would only cost time (110,990 of them in a 1 MB body of unknown keys).
+    schemaErrorFormatter: () => new Error('invalid request body'),
     // Errors Fastify raises before routing (a malformed URL) get the same JSON as the rest.
     frameworkErrors: (error, _request, reply) => {
       const { status, body } = errorResponse(error);

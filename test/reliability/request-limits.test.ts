@@ -1,9 +1,11 @@
 /**
  * Requests that cost the service more than they should, from the security
  * review: a body trickled in a byte at a time (closed with 408 once
- * A2B_REQUEST_TIMEOUT_MS has passed, where it used to stay open for good).
- * A slow database answer is not a slow request: it is never cut. On both
- * databases.
+ * A2B_REQUEST_TIMEOUT_MS has passed, where it used to stay open for good),
+ * and a 1 MB body of 110,990 unknown keys (a small error naming 20 fields
+ * and how many more, where it used to answer 8.6 MB and stall the process
+ * for seconds). A slow database answer is not a slow request: it is never
+ * cut. On both databases.
  */
 import net from 'node:net';
 import t from 'tap';
@@ -50,6 +52,13 @@ function trickle(port: number, head: string, everyMs: number, maxMs = 30_000): P
       resolve({ answeredMs, closedMs: Date.now() - started, answer, bytesSent });
     });
   });
+}
+
+/** The body of the review: 110,990 keys the model does not have, just under 1 MB. */
+function manyUnknownKeys(): string {
+  const keys: string[] = [];
+  for (let index = 0; index < 110_990; index += 1) keys.push(`"${index.toString(36).padStart(4, '0')}":0`);
+  return `{${keys.join(',')}}`;
 }
 
 for (const name of BACKENDS) {
@@ -132,6 +141,85 @@ for (const name of BACKENDS) {
       });
       const text = answers.join('');
       t.equal(text.match(/HTTP\/1\.1 200 OK/g)?.length, 2, 'both requests answered 200');
+    });
+
+    await t.test('a 1 MB body of 110,990 unknown keys: 20 fields named, and how many more', async (t) => {
+      const body = manyUnknownKeys();
+      t.ok(body.length > 990_000 && body.length < 1024 * 1024, `a ${body.length}-byte body`);
+      const started = performance.now();
+      const response = await service.request('/api/card/', {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json' },
+      });
+      const elapsed = Math.round(performance.now() - started);
+      t.equal(response.status, 400);
+      t.equal(response.json.code, 'invalid_body');
+      t.equal(response.json.fields.length, 20, '20 fields listed');
+      t.same(
+        response.json.fields.slice(0, 6).map((problem: { field: string }) => problem.field),
+        ['username', 'useralias', 'uipass', 'credit', 'tariff', '1000'],
+        'the required ones first, then the unknown keys in order',
+      );
+      // 5 required fields and 110,990 unknown ones, of which 20 are listed.
+      t.match(response.json.error, /; and 110975 more fields$/, 'the message says how many more');
+      t.ok(response.text.length < 4096, `a small answer: ${response.text.length} bytes (was 8,619,677)`);
+      const rows = await service.backend.raw('SELECT COUNT(*) AS n FROM cc_card');
+      t.equal(Number(rows[0]!.n), 0, 'nothing written');
+
+      // Eight at once, and how long /health/live waits meanwhile (the review measured 3.2 s).
+      let slowestLive = 0;
+      let done = false;
+      const probe = (async () => {
+        while (!done) {
+          const asked = performance.now();
+          await fetch(`${service.baseUrl}/health/live`);
+          slowestLive = Math.max(slowestLive, performance.now() - asked);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      })();
+      const parallel = performance.now();
+      const statuses = await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          const answer = await service.request('/api/card/', {
+            method: 'POST',
+            body,
+            headers: { 'content-type': 'application/json' },
+          });
+          return answer.status;
+        }),
+      );
+      const parallelMs = Math.round(performance.now() - parallel);
+      done = true;
+      await probe;
+      t.same(statuses, Array(8).fill(400), 'eight at once: each a 400');
+      t.comment(
+        `one such body: ${elapsed} ms; eight at once: ${parallelMs} ms; /health/live waited at most ${Math.round(slowestLive)} ms`,
+      );
+    });
+
+    await t.test('a form of many unknown fields, and an update: the same cap', async (t) => {
+      const fields = Array.from({ length: 5000 }, (_, index) => `f${index}=1`).join('&');
+      const created = await service.request('/api/cardgroup/', {
+        method: 'POST',
+        body: fields,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      t.equal(created.status, 400);
+      t.equal(created.json.fields.length, 20);
+      t.match(created.json.error, /; and 4980 more fields$/);
+      const updated = await service.request('/api/cardgroup/1/', {
+        method: 'PATCH',
+        body: manyUnknownKeys(),
+        headers: { 'content-type': 'application/json' },
+      });
+      t.equal(updated.status, 400);
+      t.equal(updated.json.fields.length, 20);
+      t.match(updated.json.error, /; and 110970 more fields$/);
+      const few = await service.request('/api/cardgroup/', { method: 'POST', body: { nmae: 'x', users_perm: 1 } });
+      t.equal(few.json.fields.length, 2, 'a few problems: all listed');
+      t.notMatch(few.json.error, /more field/, 'and no count');
+      t.match(few.json.fields[0], { field: 'nmae', hint: /name/ }, 'with their hints');
     });
   });
 }
