@@ -92,7 +92,7 @@ export async function buildServer({
   const metrics = registerMetrics(app, driverDb, config);
   const db = metrics.db;
 
-  registerHealth(app, db, models);
+  const health = registerHealth(app, db, models, app.metricsListener);
   const registry = new Registry(models);
   const store = new Store(db, registry, config.audit);
   if (config.maxEventLoopDelayMs > 0) await registerLoadShedding(app, config.maxEventLoopDelayMs);
@@ -126,6 +126,8 @@ export async function buildServer({
         maxLimit: config.maxLimit,
       });
     }
+    // /health/ready with its details, for requests with credentials (the anonymous one says ready or not).
+    health.registerDetailedRoute(api);
     // /metrics behind the same Basic auth, unless A2B_METRICS_PORT serves it on a listener of its own.
     metrics.registerRoute(api);
     api.get('/api/', async () => ({ resources: models.map((model) => `/api/${model.resource}/`) }));
