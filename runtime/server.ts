@@ -12,6 +12,7 @@ import { registerBodyParsers } from './http/body-parsers.js';
 import { readOpenApiDocument, registerApiDocs } from './api/docs.js';
 import { clientErrorHandler } from './http/client-errors.js';
 import { registerCrossSiteCheck } from './http/cross-site.js';
+import { NOSNIFF, registerNoSniff } from './http/security-headers.js';
 import { errorResponse, registerErrorHandler } from './http/error-handler.js';
 import { lazySerializers } from './http/lazy-serializers.js';
 import { NotFoundError } from './http/errors.js';
@@ -73,12 +74,16 @@ export async function buildServer({
     // Errors Fastify raises before routing (a malformed URL) get the same JSON as the rest.
     frameworkErrors: (error, _request, reply) => {
       const { status, body } = errorResponse(error);
-      void (reply as FastifyReply).status(status).send(body);
+      void (reply as FastifyReply)
+        .status(status)
+        .header(...NOSNIFF)
+        .send(body);
     },
   });
   // Buffered log lines are written when the server closes, not only when the process exits.
   if (destination !== undefined) app.addHook('onClose', (_app, done) => destination.flush(() => done()));
   registerErrorHandler(app);
+  registerNoSniff(app);
   // Which client each database call is for (the read/write split's read-your-writes rule). Only with a
   // split: an AsyncLocalStorage turns on promise hooks, a cost on every promise of every request.
   if (driverDb instanceof ReadWriteSplitDb) registerClientContext(app);
@@ -92,6 +97,7 @@ export async function buildServer({
   const metrics = registerMetrics(app, driverDb, config);
   const db = metrics.db;
 
+  registerNoSniff(app.metricsListener);
   const health = registerHealth(app, db, models, app.metricsListener);
   const registry = new Registry(models);
   const store = new Store(db, registry, config.audit);

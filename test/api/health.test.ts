@@ -88,6 +88,7 @@ for (const name of BACKENDS) {
     const ready = await fetch(`http://127.0.0.1:${address.port}/health/ready`);
     t.equal(ready.status, 200);
     t.same(await ready.json(), { status: 'ok', database: name, differences: AGREEING });
+    t.equal(ready.headers.get('x-content-type-options'), 'nosniff', 'nosniff there too');
     const main = await service.request('/health/ready', { auth: false });
     anonymousOnly(t, main.text, 'ok');
   });
