@@ -24,6 +24,13 @@ export interface Config {
   maxLimit: number;
   /** Largest request body, in bytes. */
   bodyLimit: number;
+  /** A request whose headers and body have not all arrived after this long is answered 408 and closed. */
+  requestTimeoutMs: number;
+  /**
+   * A2B_ALLOWED_ORIGINS: web origins (`https://crm.example.com`) whose pages may write through the API
+   * from a browser. Any other site's Origin on a POST, PUT, PATCH or DELETE is a 403 (runtime/http/cross-site.ts).
+   */
+  allowedOrigins: readonly string[];
   /** Failed logins one address may make per window before 429. */
   authMaxFailures: number;
   authWindowSeconds: number;
@@ -106,6 +113,29 @@ function trustedProxies(text: string | undefined): readonly string[] {
   }
 }
 
+/** A2B_ALLOWED_ORIGINS: comma- or space-separated origins, each scheme://host[:port] and nothing more. */
+function originsSetting(value: string | undefined): string[] {
+  const origins: string[] = [];
+  for (const text of (value ?? '').split(/[\s,]+/)) {
+    if (text === '') continue;
+    let url: URL | undefined;
+    try {
+      url = new URL(text);
+    } catch {
+      url = undefined;
+    }
+    const bare = url !== undefined && url.pathname === '/' && url.search === '' && url.hash === '';
+    if (url === undefined || !/^https?:$/.test(url.protocol) || !bare || url.username !== '' || url.password !== '') {
+      throw new ConfigError(
+        `A2B_ALLOWED_ORIGINS takes origins such as https://crm.example.com or http://localhost:3000, separated by commas (got "${text}")`,
+      );
+    }
+    // As browsers send it: lower case, no default port, no trailing slash.
+    origins.push(url.origin);
+  }
+  return origins;
+}
+
 function auditSetting(value: string | undefined): boolean {
   if (value === undefined || value === '' || /^(1|true|yes|on)$/i.test(value)) return true;
   if (/^(0|false|no|off)$/i.test(value)) return false;
@@ -145,6 +175,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = withDotEnv(process.env)): Co
     logLevel: env.A2B_LOG_LEVEL || 'info',
     maxLimit: integer(env, 'A2B_MAX_LIMIT', 100, 1, 10000),
     bodyLimit: integer(env, 'A2B_BODY_LIMIT', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    requestTimeoutMs: integer(env, 'A2B_REQUEST_TIMEOUT_MS', 30_000, 1000, 3_600_000),
+    allowedOrigins: originsSetting(env.A2B_ALLOWED_ORIGINS),
     authMaxFailures: integer(env, 'A2B_AUTH_MAX_FAILURES', 10, 1, 1_000_000),
     authWindowSeconds: integer(env, 'A2B_AUTH_WINDOW_SECONDS', 60, 1, 86_400),
     authCacheSeconds: integer(env, 'A2B_AUTH_CACHE_SECONDS', 30, 0, 3600),

@@ -4,7 +4,7 @@
  * embedded SQLite file is created on first use, with the generated tables
  * and their seed rows.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import type { ResourceModel } from './store/model.js';
 import { UserStore } from './auth/user-store.js';
@@ -18,6 +18,9 @@ import { readDdl } from './db/ddl-file.js';
 import { seedStatements } from './db/seed.js';
 
 export const EMBEDDED_FILE = 'a2billing.sqlite';
+/** Modes of what the embedded database creates: owner only (before the umask, which can only take away). */
+export const PRIVATE_DIRECTORY = 0o700;
+export const PRIVATE_FILE = 0o600;
 
 export interface OpenedDatabase {
   db: Db;
@@ -41,9 +44,12 @@ export async function openDatabase(config: Config, models: readonly ResourceMode
       created: false,
     };
   }
-  mkdirSync(config.dataDir, { recursive: true });
+  // Password hashes and card secrets: the directory and the file are the service user's alone. SQLite
+  // gives its -wal and -shm files the database file's mode. Existing ones are left as they are.
+  mkdirSync(config.dataDir, { recursive: true, mode: PRIVATE_DIRECTORY });
   const file = path.join(config.dataDir, EMBEDDED_FILE);
   const created = !existsSync(file);
+  if (created) closeSync(openSync(file, 'a', PRIVATE_FILE));
   const db = openSqlite(file, { queryTimeoutMs: config.dbQueryTimeoutMs });
   await createEmbeddedTables(db, models);
   return { db, created };

@@ -33,7 +33,8 @@ export function loadSessionKey(config: Pick<Config, 'secret' | 'production' | 'd
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   const key = randomBytes(32);
-  mkdirSync(config.dataDir, { recursive: true });
+  // Private, as the embedded database makes it (runtime/database.ts): whichever of them comes first.
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   // wx: never overwrite a key another process wrote meanwhile.
   try {
     writeFileSync(file, `${key.toString('hex')}\n`, { mode: 0o600, flag: 'wx' });

@@ -6,13 +6,13 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hashPassword } from '../auth/password.js';
+import { MIN_PASSWORD_LENGTH, passwordTooShort } from '../auth/password-policy.js';
 import type { UserSummary } from '../auth/user-store.js';
 import { DuplicateKeyError } from '../db/errors.js';
 import { fieldText, flash, seeOther, sendPage, type AdminContext } from './context.js';
 import { attr, html, type SafeHtml } from './html.js';
 
 const LIST = '/admin/user/';
-export const MIN_PASSWORD = 8;
 
 interface UserForm {
   username: string;
@@ -57,7 +57,7 @@ function userForm(
     user ? 'New password' : 'Password',
     html`<input id="user-password" name="password" type="password" autocomplete="new-password"${attr('required', !user)}${attr('placeholder', user ? 'unchanged' : undefined)}>`,
     errors,
-    `At least ${MIN_PASSWORD} characters. Stored hashed; never shown.${user ? ' Leave empty to keep the current one.' : ''}`,
+    `At least ${MIN_PASSWORD_LENGTH} characters. Stored hashed; never shown.${user ? ' Leave empty to keep the current one.' : ''}`,
   )}
   ${field('password2', 'Repeat password', html`<input id="user-password2" name="password2" type="password" autocomplete="new-password">`, errors)}
   <div class="field"><label><input type="checkbox" name="active" value="1"${attr('checked', form.active)}${attr('disabled', self)}> Active</label>
@@ -78,7 +78,7 @@ function check(form: UserForm, password: string, password2: string, creating: bo
   }
   if (!/^[^\s@]+@[^\s@]+$/.test(form.email) || form.email.length > 255) errors.set('email', 'Enter an email address.');
   if (creating || password !== '') {
-    if ([...password].length < MIN_PASSWORD) errors.set('password', `At least ${MIN_PASSWORD} characters.`);
+    if (passwordTooShort(password)) errors.set('password', `At least ${MIN_PASSWORD_LENGTH} characters.`);
     else if (password !== password2) errors.set('password2', 'The passwords do not match.');
   }
   return errors;

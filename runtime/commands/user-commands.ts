@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { read } from 'read';
 import type { Db } from '../db/db.js';
 import { DuplicateKeyError } from '../db/errors.js';
+import { MIN_PASSWORD_LENGTH, passwordTooShort } from '../auth/password-policy.js';
 import { UserStore, type UserSummary } from '../auth/user-store.js';
 
 export interface CommandIo {
@@ -59,19 +60,27 @@ function isEmailKey(error: DuplicateKeyError): boolean {
   return (error.key ?? '').includes('email') || error.columns.includes('email');
 }
 
+/** The admin panel's rule (runtime/auth/password-policy.ts), so the CLI cannot set a password the panel would refuse. */
+function checkPolicy(password: string): string {
+  if (passwordTooShort(password))
+    throw new CommandError(`password must be at least ${MIN_PASSWORD_LENGTH} characters (as in the admin panel)`);
+  return password;
+}
+
 /** Prompts twice without echo on a terminal; otherwise takes the first line of stdin (for scripts). */
 export async function readNewPassword(io: CommandIo): Promise<string> {
   if (io.stdin.isTTY === true) {
     // Prompts go to stderr so stdout carries only the result.
     const first = await read({ prompt: 'Password:', silent: true, input: io.stdin, output: io.stderr });
     if (first === '') throw new CommandError('password must not be empty');
+    checkPolicy(first);
     const second = await read({ prompt: 'Repeat password:', silent: true, input: io.stdin, output: io.stderr });
     if (first !== second) throw new CommandError('passwords do not match');
     return first;
   }
   const line = await readFirstLine(io.stdin);
   if (line === '') throw new CommandError('no password on standard input (expected it on the first line)');
-  return line;
+  return checkPolicy(line);
 }
 
 /** The first line of a stream without its line ending; the rest of the stream is left unread. */
@@ -149,7 +158,7 @@ export function registerUserCommands(program: Command, openDb: () => Promise<Db>
     .option('--email <addr>', 'email address (default: <name>@localhost)')
     .addHelpText(
       'after',
-      '\nThe password is prompted for on a terminal, otherwise read from the first line of standard input.',
+      `\nThe password (at least ${MIN_PASSWORD_LENGTH} characters) is prompted for on a terminal, otherwise read from the first line of standard input.`,
     )
     .action((options: CreateAdminOptions) => run((db) => createAdmin(db, options, io)));
 

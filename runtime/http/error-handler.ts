@@ -8,7 +8,7 @@ import type { ErrorObject } from 'ajv';
 import { DatabaseUnavailableError, InvalidValueError, MissingTableError } from '../db/errors.js';
 import { describeProblems, statusOf, type FieldProblem } from './errors.js';
 import { StoreError } from '../store/errors.js';
-import { bodyProblems } from './validation.js';
+import { firstBodyProblems } from './validation.js';
 
 export interface ErrorBody {
   error: string;
@@ -38,10 +38,11 @@ function stableCode(code: string | undefined): string {
 
 export function errorResponse(error: FastifyError & { fields?: FieldProblem[] }): { status: number; body: ErrorBody } {
   if (error.validation) {
-    const fields = bodyProblems(error.validation as unknown as ErrorObject[]);
+    const { fields, more } = firstBodyProblems(error.validation as unknown as ErrorObject[]);
+    const rest = more > 0 ? `; and ${more} more field${more === 1 ? '' : 's'}` : '';
     return {
       status: 400,
-      body: { error: `invalid request body: ${describeProblems(fields)}`, code: 'invalid_body', fields },
+      body: { error: `invalid request body: ${describeProblems(fields)}${rest}`, code: 'invalid_body', fields },
     };
   }
   if (error instanceof StoreError) {

@@ -95,16 +95,42 @@ const EXPECTED: Record<ValueRule['kind'], string> = {
 
 /** Turns ajv's errors into one problem per field, in words a client can act on. */
 export function bodyProblems(errors: readonly ErrorObject[]): FieldProblem[] {
-  const problems = new Map<string, FieldProblem>();
-  for (const error of errors) {
-    const problem = describe(error);
-    if (!problems.has(problem.field)) problems.set(problem.field, problem);
-  }
-  return [...problems.values()];
+  return firstBodyProblems(errors, Number.POSITIVE_INFINITY).fields;
 }
 
-function describe(error: ErrorObject): FieldProblem {
-  const field = error.instancePath.slice(1).replace(/~1/g, '/').replace(/~0/g, '~') || 'body';
+/** How many fields an error answer names; the rest are counted. */
+export const LISTED_PROBLEMS = 20;
+
+/**
+ * The problems of the first `limit` fields, and how many other fields have
+ * one. A body of a hundred thousand unknown keys is answered with twenty
+ * of them and a count, and the others cost no hint (each hint compares the
+ * name with every field of the model).
+ */
+export function firstBodyProblems(
+  errors: readonly ErrorObject[],
+  limit = LISTED_PROBLEMS,
+): { fields: FieldProblem[]; more: number } {
+  const problems = new Map<string, FieldProblem>();
+  const others = new Set<string>();
+  for (const error of errors) {
+    const field = fieldOf(error);
+    if (problems.has(field)) continue;
+    if (problems.size < limit) problems.set(field, describe(error, field));
+    else others.add(field);
+  }
+  return { fields: [...problems.values()], more: others.size };
+}
+
+/** The field an error is about: the property missing or unknown, else where in the body it is. */
+function fieldOf(error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === 'required') return String(params.missingProperty);
+  if (error.keyword === 'additionalProperties') return String(params.additionalProperty);
+  return error.instancePath.slice(1).replace(/~1/g, '/').replace(/~0/g, '~') || 'body';
+}
+
+function describe(error: ErrorObject, field: string): FieldProblem {
   const params = error.params as Record<string, unknown>;
   const parent = (error.parentSchema ?? {}) as {
     sqlValue?: ValueRule;
@@ -113,13 +139,12 @@ function describe(error: ErrorObject): FieldProblem {
   };
   switch (error.keyword) {
     case 'required':
-      return { field: String(params.missingProperty), message: 'is required' };
+      return { field, message: 'is required' };
     case 'additionalProperties': {
-      const name = String(params.additionalProperty);
       const writable = Object.entries(parent.properties ?? {})
         .filter(([, schema]) => !schema.readOnlyColumn)
         .map(([key]) => key);
-      return { field: name, message: 'is not a known field', hint: didYouMean(name, writable) };
+      return { field, message: 'is not a known field', hint: didYouMean(field, writable) };
     }
     case 'type': {
       if (field === 'body') return { field, message: 'must be a JSON object' };

@@ -155,12 +155,14 @@ for (const name of BACKENDS) {
     await t.test('an empty body', async (t) => {
       for (const headers of [json, {}, form] as Record<string, string>[]) {
         const type = headers['content-type'] ?? 'no content type';
+        // fetch() labels a string body text/plain; bytes go without a content type.
+        const body = type === 'no content type' ? new Uint8Array(0) : '';
         await refused(
           t,
           service,
           'cc_card',
           '/api/card/',
-          { method: 'POST', body: '', headers },
+          { method: 'POST', body, headers },
           400,
           `POST /api/card/ empty (${type})`,
         );
@@ -169,7 +171,7 @@ for (const name of BACKENDS) {
           service,
           'cc_card_group',
           '/api/cardgroup/',
-          { method: 'POST', body: '', headers },
+          { method: 'POST', body, headers },
           400,
           `POST /api/cardgroup/ empty (${type})`,
         );
@@ -178,7 +180,7 @@ for (const name of BACKENDS) {
           service,
           'cc_card',
           cardUrl,
-          { method: 'PATCH', body: '', headers },
+          { method: 'PATCH', body, headers },
           400,
           `PATCH ${cardUrl} empty (${type})`,
         );
@@ -530,27 +532,47 @@ for (const name of BACKENDS) {
         'PATCH text/plain that is not JSON',
       );
 
-      for (const type of [
-        'text/plain',
-        'text/plain; charset=utf-8',
-        'application/octet-stream',
-        'application/vnd.api+json',
-      ]) {
-        const plain = await service.request('/api/cardgroup/', {
+      for (const type of ['application/octet-stream', 'application/vnd.api+json']) {
+        const accepted = await service.request('/api/cardgroup/', {
           method: 'POST',
           body: JSON.stringify({ name: `as ${type}` }),
           headers: { 'content-type': type },
         });
-        t.equal(plain.status, 200, `JSON sent as ${type} is accepted`, { found: plain.text });
-        t.equal(plain.json?.name, `as ${type}`, `JSON sent as ${type} is read`);
+        t.equal(accepted.status, 200, `JSON sent as ${type} is accepted`, { found: accepted.text });
+        t.equal(accepted.json?.name, `as ${type}`, `JSON sent as ${type} is read`);
       }
-      const card = await service.request('/api/card/', {
-        method: 'POST',
-        body: JSON.stringify(newCard({ lastname: 'Plain' })),
-        headers: { 'content-type': 'text/plain' },
-      });
-      t.equal(card.status, 200, 'a card sent as text/plain JSON is created');
-      t.equal(card.json?.lastname, 'Plain', 'and stored as sent');
+      // What a page on another site can make a browser send without asking first: never a body of the API.
+      for (const type of [
+        'text/plain',
+        'text/plain; charset=utf-8',
+        'Text/Plain;charset=UTF-8',
+        'multipart/form-data',
+      ]) {
+        await refused(
+          t,
+          service,
+          'cc_card_group',
+          '/api/cardgroup/',
+          { method: 'POST', body: JSON.stringify({ name: `as ${type}` }), headers: { 'content-type': type } },
+          415,
+          `JSON sent as ${type}`,
+          { code: 'unsupported_media_type' },
+        );
+      }
+      await refused(
+        t,
+        service,
+        'cc_card',
+        '/api/card/',
+        {
+          method: 'POST',
+          body: JSON.stringify(newCard({ lastname: 'Plain' })),
+          headers: { 'content-type': 'text/plain' },
+        },
+        415,
+        'a card sent as text/plain JSON',
+        { code: 'unsupported_media_type' },
+      );
     });
 
     await t.test('form-encoded bodies', async (t) => {

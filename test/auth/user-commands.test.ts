@@ -83,15 +83,15 @@ t.test('create-admin from piped stdin creates, then resets', async (t) => {
   t.equal((await verifyPassword(alice!.password, 's3cret pw')).ok, true);
 
   await store.deactivate('alice');
-  const again = pipedIo('new pw\n');
+  const again = pipedIo('new password\n');
   await createAdmin(db, { username: 'alice' }, again);
   t.equal(again.stdout.text, 'reset password of alice\n');
   const reset = await store.findByUsername('alice');
   t.equal(reset!.active, true, 'reactivated');
-  t.equal((await verifyPassword(reset!.password, 'new pw')).ok, true);
+  t.equal((await verifyPassword(reset!.password, 'new password')).ok, true);
   t.equal((await verifyPassword(reset!.password, 's3cret pw')).ok, false);
 
-  const withEmail = pipedIo('x\n');
+  const withEmail = pipedIo('bob password\n');
   await createAdmin(db, { username: 'bob', email: 'bob@example.com' }, withEmail);
   t.equal((await store.findByUsername('bob'))!.email, 'bob@example.com');
 });
@@ -104,7 +104,7 @@ t.test('create-admin refuses bad input', async (t) => {
   await t.rejects(createAdmin(db, { username: 'carol' }, pipedIo('\r\nsecond\n')), CommandError, 'empty first line');
   await t.rejects(createAdmin(db, { username: 'ca:rol' }, pipedIo('pw\n')), /without ":"/);
   await t.rejects(createAdmin(db, { username: '' }, pipedIo('pw\n')), CommandError);
-  await t.rejects(createAdmin(db, { username: 'carol', email: 'bob@example.com' }, pipedIo('pw\n')), {
+  await t.rejects(createAdmin(db, { username: 'carol', email: 'bob@example.com' }, pipedIo('carol password\n')), {
     message: 'email is already used by another user',
   });
   t.equal(await store.findByUsername('carol'), undefined, 'nothing written');
@@ -131,7 +131,7 @@ t.test('create-admin on a terminal prompts twice without echo', async (t) => {
   t.notMatch(io.stderr.text, /typed pw/, 'never echoed');
   t.equal((await verifyPassword((await store.findByUsername('dave'))!.password, 'typed pw')).ok, true);
 
-  await t.rejects(createAdmin(db, { username: 'erin' }, terminal(['one', 'two'])), {
+  await t.rejects(createAdmin(db, { username: 'erin' }, terminal(['one password', 'two password'])), {
     message: 'passwords do not match',
   });
   await t.rejects(createAdmin(db, { username: 'erin' }, terminal([''])), { message: 'password must not be empty' });

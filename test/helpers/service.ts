@@ -23,7 +23,7 @@ export interface Response {
 
 export interface RequestOptions {
   method?: string;
-  /** An object is sent as JSON; a string as it is. */
+  /** An object is sent as JSON; a string or bytes as they are (fetch labels a string text/plain, bytes not at all). */
   body?: unknown;
   headers?: Record<string, string>;
   /** false to send no credentials; a string for a custom Authorization header. */
@@ -59,8 +59,8 @@ export async function startService(
   async function request(path: string, options: RequestOptions = {}): Promise<Response> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.auth !== false) headers.authorization = options.auth ?? authorization;
-    let body: string | undefined;
-    if (typeof options.body === 'string') body = options.body;
+    let body: string | Uint8Array | undefined;
+    if (typeof options.body === 'string' || options.body instanceof Uint8Array) body = options.body;
     else if (options.body !== undefined) {
       body = JSON.stringify(options.body);
       headers['content-type'] ??= 'application/json';

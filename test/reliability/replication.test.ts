@@ -165,9 +165,13 @@ t.test('read/write split over binlog replication', async (t) => {
 
   await t.test('a replica whose tables differ makes the service unready, and says which', async (t) => {
     await onReplica.query('ALTER TABLE a2b.cc_card_group ADD COLUMN replica_extra INT NULL');
-    const ready = await fetch(`${base}/health/ready`);
+    // The details are for callers with credentials; anyone learns only that it is not ready.
+    const anonymous = await fetch(`${base}/health/ready`);
+    t.equal(anonymous.status, 503);
+    t.same(await anonymous.json(), { status: 'unavailable' }, 'without credentials: not ready, no details');
+    const ready = await call(base, BOB, '/health/ready');
     t.equal(ready.status, 503);
-    const body = (await ready.json()) as any;
+    const body = ready.json;
     t.equal(body.replica, 'schema_mismatch');
     t.equal(body.replicaDifferences.cc_card_group, 1, 'the table that differs, on the replica');
     t.equal(body.differences.cc_card_group, 0, 'the primary agrees');
@@ -191,9 +195,9 @@ t.test('read/write split over binlog replication', async (t) => {
       );
       t.ok(split.reads.fallback >= 1, 'the failed replica read fell back to the primary');
       t.equal(split.reads.replica, before.replica, 'nothing came from the dead replica');
-      const ready = await fetch(`${base}/health/ready`);
+      const ready = await call(base, BOB, '/health/ready');
       t.equal(ready.status, 200, 'ready');
-      t.match(await ready.json(), { status: 'ok', replica: 'down' });
+      t.match(ready.json, { status: 'ok', replica: 'down' });
       t.comment(
         `reads served: replica ${split.reads.replica}, primary ${split.reads.primary} (of which ${split.reads.fallback} after a replica failure)`,
       );
