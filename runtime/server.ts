@@ -175,6 +175,7 @@ export async function buildServer({
       sessionKey: admin.sessionKey,
       secureCookie: config.secureCookie,
       sessions,
+      balance,
       maxFailures: config.authMaxFailures,
       failureWindowMs: config.authWindowSeconds * 1000,
       onUserChanged: (id) => credentials.forget((user) => user.id === id),

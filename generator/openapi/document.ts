@@ -18,6 +18,7 @@ import {
 } from './errors.js';
 import { filtersSchema, operatorTable } from './list-parameters.js';
 import { modelComponents, sharedParameters, sharedResponses } from './components.js';
+import { balancePaths } from './balance-paths.js';
 import { modelPaths } from './paths.js';
 
 export const OPENAPI_VERSION = '3.1.0';
@@ -184,7 +185,7 @@ export function openApiDocument(models: TableModel[]): JsonObject {
       { name: 'api', description: 'The API itself.' },
     ],
     security: [{ [SECURITY_SCHEME]: [] }],
-    paths: Object.assign({}, ...models.map((model) => modelPaths(model, models)), servicePaths()),
+    paths: Object.assign({}, ...models.map((model) => modelPaths(model, models)), balancePaths(models), servicePaths()),
     components: {
       schemas: sortedByKey(Object.assign({}, ...models.map((model) => modelSchemas(model, models)), sharedSchemas())),
       responses: sortedByKey(

@@ -68,6 +68,17 @@ export const ERROR_RESPONSES: ErrorResponse[] = [
     },
   },
   {
+    name: 'IdempotencyKeyReused',
+    status: 422,
+    description:
+      'The `Idempotency-Key` was already used with a different request (another card, amount or note): nothing was done. Use a new key for a new operation.',
+    codes: ['idempotency_key_reused'],
+    example: {
+      error: 'this Idempotency-Key was already used with a different request; use a new key for a new operation',
+      code: 'idempotency_key_reused',
+    },
+  },
+  {
     name: 'PreconditionFailed',
     status: 412,
     description:

@@ -26,14 +26,14 @@ export function routePaths(resource: string): { list: string; detail: string; de
 }
 
 /** Error responses by status, each a reference to the shared component. */
-function errors(...statuses: number[]): Record<string, JsonObject> {
+export function errors(...statuses: number[]): Record<string, JsonObject> {
   return Object.fromEntries(statuses.map((status) => [String(status), ref('responses', errorResponse(status))]));
 }
 
 /** Every /api/ request can fail authentication, be rate limited, or find the database away. */
-const ALWAYS = [401, 429, 503];
+export const ALWAYS = [401, 429, 503];
 /** Requests with a body can also send too much, or something that is neither JSON nor a form. */
-const WITH_BODY = [400, 413, 415];
+export const WITH_BODY = [400, 413, 415];
 
 function allowText(methods: readonly string[]): string {
   const allowed = methods.map((method) => method.toUpperCase());

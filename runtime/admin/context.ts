@@ -39,6 +39,8 @@ export interface AdminContext {
   users: UserStore;
   sessions: SessionStore;
   validator: Ajv;
+  /** Links to actions on one row (a card's Refill), by resource: `/admin/<resource>/<key>/<path>/`. */
+  rowActions: ReadonlyMap<string, readonly { readonly label: string; readonly path: string }[]>;
   /** Drops a user's cached API credentials after a change on the users page. */
   onUserChanged: (userId: number) => void;
 }

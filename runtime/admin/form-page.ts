@@ -80,6 +80,7 @@ export function registerFormPages(app: FastifyInstance, context: AdminContext, p
       status: options.status,
       flashes: options.flashes,
       body: (csrf) => html`<div class="head"><h1>${options.id ? `${page.title} ${options.id}` : `Add ${noun}`}</h1>
+  ${options.id !== undefined && (context.rowActions.get(page.resource) ?? []).map((action) => html`<a class="button" href="/admin/${page.resource}/${options.id}/${action.path}/">${action.label}</a>`)}
   <a class="button" href="/admin/${page.resource}/">Back to ${page.plural.toLowerCase()}</a></div>
 ${renderForm(page, options.state, options.id, csrf, references)}`,
     });

@@ -29,6 +29,7 @@ import { registerListPage } from './list-page.js';
 import { registerLogin } from './login.js';
 import { SCRIPT, STYLESHEET } from './static-files.js';
 import { registerUsersPage } from './users-page.js';
+import { BALANCE_ACTIONS, registerBalanceActions, type BalanceActionsOptions } from './balance-actions.js';
 
 export interface AdminOptions {
   /** Every model's rows; each model gets a page. */
@@ -41,6 +42,8 @@ export interface AdminOptions {
   /** Failed sign-ins one address may make per window. */
   maxFailures: number;
   failureWindowMs: number;
+  /** The card page's Refill and Extra charge, when the schema has A2Billing's tables. */
+  balance?: BalanceActionsOptions;
   /** Who is signed in, kept in the database; its lifetime is the cookie's. */
   sessions: SessionStore;
   /** Called after a user changed on the users page (to forget cached API credentials). */
@@ -82,6 +85,7 @@ export async function adminPlugin(app: FastifyInstance, options: AdminOptions): 
       .map(adminPage),
     users: options.users,
     sessions: options.sessions,
+    rowActions: new Map(options.balance ? [[options.balance.card.name, BALANCE_ACTIONS]] : []),
     validator: createBodyValidator(),
     onUserChanged: options.onUserChanged ?? (() => {}),
   };
@@ -234,6 +238,7 @@ ${context.pages.map(
 
   registerLogin(app, context, { maxFailures: options.maxFailures, failureWindowMs: options.failureWindowMs });
   registerUsersPage(app, context);
+  if (options.balance) registerBalanceActions(app, context, options.balance);
   for (const page of context.pages) {
     registerListPage(app, context, page);
     registerExport(app, context, page);

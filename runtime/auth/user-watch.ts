@@ -9,7 +9,7 @@
 import type { Db } from '../db/db.js';
 import { passwordDigest } from './session-store.js';
 
-const READ_USERS = 'SELECT `id`, `active`, `admin`, `session_version`, `password` FROM `user`';
+export const READ_USERS = 'SELECT `id`, `active`, `admin`, `session_version`, `password` FROM `user`';
 
 /** A user as the watch last read it; undefined in a change when the user was deleted. */
 export interface WatchedUser {

@@ -63,11 +63,23 @@ for (const name of BACKENDS) {
     t.match(json(12), { id: 2, credit: 12.5 });
     t.same(json(13), { id: 2, credit: '17.50000', delta: '5.00000' }, 'the refill answers the exact new balance');
     t.same(json(14), { id: 2, credit: '15.50000', delta: '-2.00000' });
-    t.match(outputs[15], /^"[A-Za-z0-9_-]+"$/, 'the ETag was kept');
-    t.match(json(16), { id: 2, lastname: 'Smith' }, 'the If-Match update applied');
+    // The old API's refill and extra charge on card 2, exact.
+    t.match(outputs[15], /"current_balance":20\.50000,/, 'the refill answers the balance as an exact JSON number');
+    t.same(json(15), {
+      card_id: 2,
+      current_balance: 20.5,
+      credit_without_vat: 5,
+      credited: 5,
+      vat: 0,
+      logrefill_id: 1,
+      logpayment_id: 1,
+    });
+    t.same(json(16), { card_id: 2, current_balance: 15.5, amount: 5, charge_id: 1 });
+    t.match(outputs[17], /^"[A-Za-z0-9_-]+"$/, 'the ETag was kept');
+    t.match(json(18), { id: 2, lastname: 'Smith' }, 'the If-Match update applied');
     t.same(
-      json(17).objects.map((row: { action: string }) => row.action),
-      ['create', 'adjust', 'adjust', 'update'],
+      json(19).objects.map((row: { action: string }) => row.action),
+      ['create', 'adjust', 'adjust', 'adjust', 'adjust', 'update'],
       'the trail of card 2',
     );
   });
