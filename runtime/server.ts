@@ -27,6 +27,8 @@ import { balanceRoutes } from './api/balance-routes.js';
 import { BalanceOperations } from './operations/balance-operations.js';
 import { balanceTables } from './operations/balance-tables.js';
 import { Journal, type Operation } from './operations/journal.js';
+import { AdjustOperations, KIND as ADJUST } from './operations/adjust-operation.js';
+import type { Resource } from './store/resource.js';
 import { CardAccounts, KIND as CARD_ACCOUNTS } from './operations/card-accounts.js';
 import { OperationRecovery } from './operations/recovery.js';
 import type { Actor, AuditEntry } from './store/audit-log.js';
@@ -133,7 +135,7 @@ export async function buildServer({
   // Shared with the admin panel, which forgets a user's cached credentials when it changes that user.
   const credentials = new CredentialCache<AuthUser>({ ttlMs: config.authCacheSeconds * 1000 });
   const sessions = new SessionStore(primaryOf(db), ADMIN_SESSION_SECONDS * 1000);
-  const balance = balanceOperations(app, store, primaryOf(db), config.recoverAfterMs);
+  const { balance, adjustments } = journalledOperations(app, store, primaryOf(db), config.recoverAfterMs);
   watchUsers(app, credentials, sessions, primaryOf(db));
   await app.register(async (api) => {
     // Before auth and body parsing: a write another site's page made a browser send is refused unread.
@@ -152,6 +154,7 @@ export async function buildServer({
         store,
         resource,
         maxLimit: config.maxLimit,
+        adjustments,
       });
     }
     if (balance !== undefined) await api.register(balanceRoutes, balance);
@@ -214,25 +217,31 @@ function watchUsers(
 }
 
 /**
- * The old API's refill and extra charge, and cards created with their VoIP accounts (runtime/operations/),
- * when the schema has A2Billing's tables, with the recovery that finishes what a stopped process left half-done.
+ * The journalled operations (runtime/operations/): adjustments sent with an Idempotency-Key, and, when the
+ * schema has A2Billing's tables, the old API's refill and extra charge and cards created with their VoIP
+ * accounts; with the recovery that finishes what a stopped process left half-done.
  */
-function balanceOperations(app: FastifyInstance, store: Store, db: Db, recoverAfterMs: number) {
-  const tables = balanceTables(store.registry);
-  if (tables === undefined) return undefined;
+function journalledOperations(app: FastifyInstance, store: Store, db: Db, recoverAfterMs: number) {
   const journal = new Journal(db);
   const audit = (actor: Actor, entry: AuditEntry) => store.recordChange({ actor, log: app.log }, entry);
-  const operations = new BalanceOperations(db, journal, tables, audit);
+  const adjustments = new AdjustOperations(db, journal, store.registry, audit);
   const continuations: Record<string, (operation: Operation) => Promise<unknown>> = {
-    refill: (operation) => operations.continue(operation, true),
-    extra_charge: (operation) => operations.continue(operation, true),
+    [ADJUST]: (operation) => adjustments.continue(operation),
   };
-  const sip = store.registry.get('sipbuddy');
-  const iax = store.registry.get('iaxbuddy');
-  if (sip !== undefined && iax !== undefined) {
-    const accounts = new CardAccounts(store, db, journal, tables.card, sip, iax, app.log);
-    store.createThrough(tables.card.name, accounts.create);
-    continuations[CARD_ACCOUNTS] = (operation) => accounts.continue(operation, true);
+  let balance: { operations: BalanceOperations; card: Resource } | undefined;
+  const tables = balanceTables(store.registry);
+  if (tables !== undefined) {
+    const operations = new BalanceOperations(db, journal, tables, audit);
+    continuations.refill = (operation) => operations.continue(operation, true);
+    continuations.extra_charge = (operation) => operations.continue(operation, true);
+    balance = { operations, card: tables.card };
+    const sip = store.registry.get('sipbuddy');
+    const iax = store.registry.get('iaxbuddy');
+    if (sip !== undefined && iax !== undefined) {
+      const accounts = new CardAccounts(store, db, journal, tables.card, sip, iax, app.log);
+      store.createThrough(tables.card.name, accounts.create);
+      continuations[CARD_ACCOUNTS] = (operation) => accounts.continue(operation, true);
+    }
   }
   const recovery = new OperationRecovery(journal, continuations, { idleMs: recoverAfterMs, log: app.log });
   app.addHook('onReady', (done) => {
@@ -243,5 +252,5 @@ function balanceOperations(app: FastifyInstance, store: Store, db: Db, recoverAf
     recovery.stop();
     done();
   });
-  return { operations, card: tables.card };
+  return { balance, adjustments };
 }

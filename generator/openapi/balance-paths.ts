@@ -6,7 +6,7 @@
 import type { TableModel } from '../model.js';
 import type { JsonObject } from './column-schemas.js';
 import { jsonContent } from './components.js';
-import { ALWAYS, errors, WITH_BODY } from './paths.js';
+import { ALWAYS, errors, IDEMPOTENCY_KEY_PARAMETER, WITH_BODY } from './paths.js';
 
 const NEEDED = ['card', 'logrefill', 'logpayment', 'charge'];
 
@@ -27,20 +27,12 @@ const cardParameter = {
   description: "The card's id.",
   schema: { type: 'integer', minimum: 1 },
 };
-const idempotencyKey = {
-  name: 'Idempotency-Key',
-  in: 'header',
-  required: false,
-  description:
-    'Any unique text (1 to 255 printable ASCII characters): a retry with the same key answers the first result, byte for byte, with `Idempotent-Replayed: true`, and changes nothing; the same key with another body is a 422. Keys belong to the user that sent them.',
-  schema: { type: 'string', maxLength: 255 },
-};
 
 function operation(summary: string, description: string, body: JsonObject, answer: JsonObject, id: string) {
   return {
     summary,
     description: `${description} POST only (any other method is a 405); the path works with or without a trailing slash. Journalled: a crash at any step is finished by the next process, never left half-done (README: "A2Billing's refill and extra charge").`,
-    parameters: [cardParameter, idempotencyKey],
+    parameters: [cardParameter, IDEMPOTENCY_KEY_PARAMETER],
     post: {
       tags: ['card'],
       summary,

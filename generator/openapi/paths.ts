@@ -35,6 +35,16 @@ export const ALWAYS = [401, 429, 503];
 /** Requests with a body can also send too much, or something that is neither JSON nor a form. */
 export const WITH_BODY = [400, 413, 415];
 
+/** `Idempotency-Key`: a retry answers the first result (runtime/http/idempotency.ts). */
+export const IDEMPOTENCY_KEY_PARAMETER = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Any unique text (1 to 255 printable ASCII characters): a retry with the same key answers the first result, byte for byte, with `Idempotent-Replayed: true`, and changes nothing; the same key with another body is a 422. Keys belong to the user that sent them.',
+  schema: { type: 'string', maxLength: 255 },
+};
+
 function allowText(methods: readonly string[]): string {
   const allowed = methods.map((method) => method.toUpperCase());
   if (allowed.includes('GET')) allowed.splice(1, 0, 'HEAD');
@@ -204,7 +214,7 @@ function adjustmentPathItem(model: TableModel, column: ColumnModel, idParameter:
   return {
     summary: `Adjust a ${title.toLowerCase()}'s ${column.name}`,
     description: allowText(ROUTE_METHODS.adjustment),
-    parameters: [idParameter],
+    parameters: [idParameter, IDEMPOTENCY_KEY_PARAMETER],
     post: {
       tags: [model.resource],
       summary: `Add to ${column.name}, atomically`,
@@ -240,7 +250,7 @@ function adjustmentPathItem(model: TableModel, column: ColumnModel, idParameter:
             },
           }),
         },
-        ...errors(...WITH_BODY, 404, 409, ...ALWAYS),
+        ...errors(...WITH_BODY, 404, 409, 422, ...ALWAYS),
       },
     },
   };

@@ -13,6 +13,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { compareDecimals } from '../../common/decimal.js';
 import type { BalanceOperations, Kind } from '../operations/balance-operations.js';
 import { invalidBody, NotFoundError } from '../http/errors.js';
+import { idempotencyKeyOf, sendOutcome } from '../http/idempotency.js';
 import { allowOnly, writeContext } from '../http/request.js';
 import type { Resource } from '../store/resource.js';
 
@@ -22,8 +23,6 @@ export interface BalanceRoutesOptions {
 }
 
 const CARD_ID = /^[1-9][0-9]{0,17}$/;
-/** As Stripe and the IETF draft have it: any printable ASCII, up to 255 characters. */
-const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
 
 const ROUTES: readonly { kind: Kind; url: string; field: 'credit' | 'amount' }[] = [
   { kind: 'refill', url: '/custom_api/refill/:card', field: 'credit' },
@@ -54,9 +53,7 @@ async function handle(
   const body = request.body as Record<string, string | undefined>;
   const value = body[route.field]!;
   if (compareDecimals(value, '0', 30) <= 0) throw invalidBody([{ field: route.field, message: 'must be more than 0' }]);
-  const key = request.headers['idempotency-key'];
-  if (key !== undefined && (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)))
-    throw invalidBody([{ field: 'Idempotency-Key', message: 'must be 1 to 255 printable ASCII characters' }]);
+  const key = idempotencyKeyOf(request, route.kind);
   const username = request.user?.username ?? '';
   const outcome = await operations.run({
     kind: route.kind,
@@ -67,21 +64,7 @@ async function handle(
     username,
     actor: writeContext(request).actor,
     // A key is the client's own: scoped by user and route, and tied to the request it first came with.
-    idempotency:
-      key === undefined
-        ? undefined
-        : { key: `${username}\n${route.kind}\n${key}`, request: JSON.stringify([card, body]) },
+    idempotency: key === undefined ? undefined : { key, request: JSON.stringify([card, body]) },
   });
-  void reply.type('application/json; charset=utf-8');
-  if ('outcome' in outcome) {
-    if (outcome.outcome === 'mismatch') {
-      return reply.status(422).send({
-        error: 'this Idempotency-Key was already used with a different request; use a new key for a new operation',
-        code: 'idempotency_key_reused',
-      });
-    }
-    void reply.header('Idempotent-Replayed', 'true');
-    return reply.status(outcome.status).send(outcome.result as string);
-  }
-  return reply.status(outcome.status).send(outcome.body);
+  return sendOutcome(reply, outcome);
 }

@@ -6,6 +6,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ifMatchCondition, sendEtag } from '../http/etag.js';
+import { idempotencyKeyOf, sendOutcome } from '../http/idempotency.js';
+import type { AdjustOperations } from '../operations/adjust-operation.js';
 import { allowOnly, keyOf, rawQuery, writeContext } from '../http/request.js';
 import { adjustmentSchema, resourceSchemas } from '../http/schemas.js';
 import { notFound } from '../store/errors.js';
@@ -21,6 +23,8 @@ export interface ResourceRoutesOptions {
   readonly resource: Resource;
   /** Largest page size a list request may ask for. */
   readonly maxLimit: number;
+  /** Adjustments sent with an Idempotency-Key, journalled; absent: the header is refused. */
+  readonly adjustments?: AdjustOperations;
 }
 
 /** `/api/<resource>/`, as the old API named it (the trailing slash is optional for clients all the same). */
@@ -44,7 +48,7 @@ function listSchema(row: object): object {
 
 export async function resourceRoutes(
   app: FastifyInstance,
-  { store, resource, maxLimit }: ResourceRoutesOptions,
+  { store, resource, maxLimit, adjustments }: ResourceRoutesOptions,
 ): Promise<void> {
   const schemas = resourceSchemas(resource);
   const { db } = store;
@@ -108,7 +112,7 @@ export async function resourceRoutes(
     handler: remove,
   });
 
-  for (const name of resource.model.adjustments ?? []) registerAdjustment(app, store, resource, name);
+  for (const name of resource.model.adjustments ?? []) registerAdjustment(app, store, resource, name, adjustments);
 
   allowOnly(app, LIST, ['GET', 'HEAD', 'POST']);
   allowOnly(app, DETAIL, ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
@@ -116,7 +120,13 @@ export async function resourceRoutes(
 }
 
 /** `POST /api/<resource>/<key>/<column>`: `column = column + delta` in one statement; the new value as exact text. */
-function registerAdjustment(app: FastifyInstance, store: Store, resource: Resource, name: string): void {
+function registerAdjustment(
+  app: FastifyInstance,
+  store: Store,
+  resource: Resource,
+  name: string,
+  journalled: AdjustOperations | undefined,
+): void {
   const url = `/:id/${name}`;
   const keyProperties = Object.fromEntries(
     resource.key.map((column) => [column.name, { type: ['integer', 'string'] }]),
@@ -126,9 +136,24 @@ function registerAdjustment(app: FastifyInstance, store: Store, resource: Resour
     properties: { ...keyProperties, [name]: { type: 'string' }, delta: { type: 'string' } },
   };
   const schema = { body: adjustmentSchema(resource.byName.get(name)!), response: { 200: response } };
-  app.post(url, { schema }, async (request) => {
+  app.post(url, { schema }, async (request, reply) => {
     const key = keyOf(request, resource);
     const body = request.body as { delta: string; min_balance?: string; note?: string };
+    const idempotency = idempotencyKeyOf(request, `${resource.name}/${name}`);
+    if (idempotency !== undefined) {
+      if (journalled === undefined) throw new Error('Idempotency-Key needs the operation journal');
+      const outcome = await journalled.run({
+        resource,
+        column: name,
+        key,
+        delta: body.delta,
+        atLeast: body.min_balance,
+        note: body.note,
+        actor: writeContext(request).actor,
+        idempotency: { key: idempotency, request: JSON.stringify([key, body]) },
+      });
+      return sendOutcome(reply, outcome);
+    }
     const result = await store.adjust(writeContext(request), resource, name, key, {
       delta: body.delta,
       atLeast: body.min_balance,

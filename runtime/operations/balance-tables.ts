@@ -5,6 +5,7 @@
  * a database that is not A2Billing has no refill to offer.
  */
 import type { DatabaseName, Statement } from '../db/db.js';
+import { journalledAdjustment } from './journalled-adjustment.js';
 import type { Registry, Resource } from '../store/resource.js';
 
 /** How a log row an operation inserted is found again when the process died before noting its id. */
@@ -29,12 +30,7 @@ export interface BalanceTables {
   findPaymentLog(cardId: number | string, logrefillId: number): Statement;
   findCharge(cardId: number | string, date: string, afterId: number): Statement;
   deleteCharge(chargeId: number): Statement;
-  /**
-   * The balance change and the journal's step as one unit (Db.atomically): MySQL one multi-table
-   * UPDATE (cc_card is MyISAM, so no transaction could couple them), SQLite one transaction. Changes
-   * nothing when the journal row is no longer at `fromStep` (done already) or the result would fall
-   * below `atLeast`.
-   */
+  /** The balance change and the journal's step as one unit (journalled-adjustment.ts). */
   apply(
     database: DatabaseName,
     change: {
@@ -80,17 +76,6 @@ export function balanceTables(registry: Registry): BalanceTables | undefined {
   const paymentCard = sql(logpayment, 'card');
   const chargeCard = sql(charge, 'id_cc_card');
 
-  const applyMysql =
-    `UPDATE ${card.table} c JOIN a2gen_operation o ON o.id = ? ` +
-    `SET c.${credit} = c.${credit} + CAST(? AS ${decimal}), o.step = ?, o.updated_at = ? ` +
-    `WHERE c.${id} = ? AND o.step = ?`;
-  const applySqliteCard =
-    `UPDATE ${card.table} SET ${credit} = a2gen_decimal_add(${credit}, ?, ${scale}) ` +
-    `WHERE ${id} = ? AND EXISTS (SELECT 1 FROM a2gen_operation WHERE id = ? AND step = ?)`;
-  // changes(): the rows the card's UPDATE just changed, in the same transaction; none, no step.
-  const applySqliteStep =
-    'UPDATE a2gen_operation SET step = ?, updated_at = ? WHERE id = ? AND step = ? AND changes() = 1';
-
   return {
     card,
     scale,
@@ -122,30 +107,11 @@ export function balanceTables(registry: Registry): BalanceTables | undefined {
       sql: `DELETE FROM ${charge.table} WHERE ${sql(charge, 'id')} = ?`,
       params: [chargeId],
     }),
-    apply(database, change) {
-      const bound = change.atLeast;
-      if (database === 'mysql') {
-        const params = [change.operationId, change.delta, change.toStep, change.now, change.cardId, change.fromStep];
-        if (bound === undefined) return [{ sql: applyMysql, params }];
-        return [
-          {
-            sql: `${applyMysql} AND c.${credit} + CAST(? AS ${decimal}) >= CAST(? AS ${decimal})`,
-            params: [...params, change.delta, bound],
-          },
-        ];
-      }
-      const cardParams = [change.delta, change.cardId, change.operationId, change.fromStep];
-      const cardUpdate =
-        bound === undefined
-          ? { sql: applySqliteCard, params: cardParams }
-          : {
-              sql: `${applySqliteCard} AND a2gen_decimal_cmp(a2gen_decimal_add(${credit}, ?, ${scale}), ?, ${scale}) >= 0`,
-              params: [...cardParams, change.delta, bound],
-            };
-      return [
-        cardUpdate,
-        { sql: applySqliteStep, params: [change.toStep, change.now, change.operationId, change.fromStep] },
-      ];
-    },
+    apply: (database, change) =>
+      journalledAdjustment(
+        database,
+        { table: card.table, column: credit, keyColumns: [id], precision, scale },
+        { ...change, key: [change.cardId] },
+      ),
   };
 }

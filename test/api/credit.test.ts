@@ -49,6 +49,34 @@ for (const name of BACKENDS) {
       t.same((await credit(exact, { delta: '0.2' })).json.credit, '0.30000', 'no float anywhere');
     });
 
+    await t.test('Idempotency-Key: a retried adjustment answers the first result and adds once', async (t) => {
+      const id = await newCard(service, `adj-${name}-idem`, '10');
+      const send = (body: unknown, key: string) =>
+        request(`/api/card/${id}/credit`, { method: 'POST', body, headers: { 'idempotency-key': key } });
+      const first = await send({ delta: '2.5', note: 'payment 77' }, 'payment-77');
+      t.equal(first.status, 200, first.text);
+      t.same(first.json, { id, credit: '12.50000', delta: '2.50000' }, 'the same answer as without a key');
+      const retry = await send({ delta: '2.5', note: 'payment 77' }, 'payment-77');
+      t.equal(retry.text, first.text, 'a retry: the first answer');
+      t.equal(retry.headers.get('idempotent-replayed'), 'true');
+      t.equal(await storedCredit(service, id), '12.50000', 'added once');
+      t.equal((await send({ delta: '3' }, 'payment-77')).status, 422, 'the key with another body');
+      const refused = await send({ delta: '-50', min_balance: '0' }, 'debit-1');
+      t.equal(refused.status, 409, 'a bound still refuses');
+      t.equal(
+        (await send({ delta: '-50', min_balance: '0' }, 'debit-1')).status,
+        409,
+        'and its retry answers the same',
+      );
+      const missing = await request('/api/card/999999/credit', {
+        method: 'POST',
+        body: { delta: '1' },
+        headers: { 'idempotency-key': 'nobody' },
+      });
+      t.equal(missing.status, 404, 'no such card');
+      t.equal(await storedCredit(service, id), '12.50000', 'nothing else changed');
+    });
+
     await t.test('a hundred small adjustments on a large balance add up exactly', async (t) => {
       // A double near 10^10 keeps about six decimals: adding 0.00001 a hundred times in floating point
       // ends at 9999999999.00095 (each sum rounded); exact decimal addition ends at .00100.

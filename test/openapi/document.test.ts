@@ -121,6 +121,7 @@ t.test('every route of COMPAT.md for every model, with its methods', async (t) =
     '409',
     '413',
     '415',
+    '422',
     '429',
     '503',
   ]);

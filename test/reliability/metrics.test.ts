@@ -239,10 +239,11 @@ t.test('MariaDB down: 503s, and unavailable database errors counted on the metri
   t.equal(ready.status, 503, 'readiness answers 503');
   t.equal(metrics.status, 200, '/metrics still answers');
   const exposition = parseExposition(await metrics.text());
-  t.equal(
-    sampleValue(exposition, 'db_errors_total', { kind: 'unavailable' }),
-    2,
-    'the login lookup and the readiness ping',
+  // The login lookup and the readiness ping, at least; the background readers (the user table's watch,
+  // the operation recovery) count their failed attempts too.
+  t.ok(
+    sampleValue(exposition, 'db_errors_total', { kind: 'unavailable' }) >= 2,
+    'the login lookup and the readiness ping are counted',
   );
   t.equal(sampleValue(exposition, 'db_pool_connections', { state: 'in_use' }), 0, 'no connection held');
   t.equal(requests(exposition, 'GET', '/api/cardgroup/', '5xx'), 1);
