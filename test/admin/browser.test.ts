@@ -10,7 +10,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { chromium, type Browser } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium.js';
 import { PROJECT_ROOT } from '../helpers/backends.js';
 import { PASSWORD, startAdminService, USERNAME } from './admin-service.js';
 
@@ -32,19 +32,7 @@ t.test('the admin panel in a real browser', async (t) => {
       },
     });
   }
-  const browser: Browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-  t.teardown(() => browser.close());
+  const browser = await launchChromium(t);
   const context = await browser.newContext({
     viewport: { width: 1280, height: 900 },
     acceptDownloads: true,

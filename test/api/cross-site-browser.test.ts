@@ -13,7 +13,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium.js';
+import type { Page } from 'playwright-core';
 import { BACKENDS } from '../helpers/backends.js';
 import { PASSWORD, startService, USERNAME, type Service } from '../helpers/service.js';
 
@@ -72,19 +73,7 @@ async function attack(page: Page, site: string, action: string): Promise<number>
 t.test('a page of another origin cannot write through the API with the browser’s credentials', async (t) => {
   const evil = await startSite(t);
   const partner = await startSite(t);
-  const browser: Browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-  t.teardown(() => browser.close());
+  const browser = await launchChromium(t);
 
   for (const name of BACKENDS) {
     await t.test(name, async (t) => {

@@ -6,27 +6,15 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import t from 'tap';
+import { launchChromium } from '../helpers/chromium.js';
 import { PROJECT_ROOT } from '../helpers/backends.js';
 import { PASSWORD, startService, USERNAME } from '../helpers/service.js';
 
 t.test('Swagger UI: try a list with field=value and a field__op filter from `filters`', async (t) => {
   const service = await startService('sqlite');
   t.teardown(() => service.close());
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-  t.teardown(() => browser.close());
+  const browser = await launchChromium(t);
   const context = await browser.newContext({ httpCredentials: { username: USERNAME, password: PASSWORD } });
   const page = await context.newPage();
   const errors: string[] = [];

@@ -34,6 +34,8 @@ const STEPS = {
     'applied',
   ],
   extra_charge: ['recorded', 'marked', 'before:charge-logged', 'charge-logged', 'before:applied', 'applied'],
+  /** POST /api/card/<id>/credit with an Idempotency-Key (journalled only with one). */
+  credit: ['recorded', 'before:applied', 'applied'],
   /** A card created with its SIP and IAX accounts. */
   card: [
     'recorded',
@@ -95,14 +97,14 @@ for (const [name, makePlace] of [
     // The first start creates the embedded database; then the test's user.
     const first = await start();
     await new UserStore(place.db()).createOrResetAdmin({ username: 'operator', password: PASSWORD });
-    const post = (base: string, url: string, body: unknown) =>
+    const post = (base: string, url: string, body: unknown, headers: Record<string, string> = {}) =>
       fetch(base + url, {
         method: 'POST',
-        headers: { authorization: auth, 'content-type': 'application/json' },
+        headers: { authorization: auth, 'content-type': 'application/json', ...headers },
         body: JSON.stringify(body),
       });
     const cases: { kind: keyof typeof STEPS; step: string; card: number }[] = [];
-    for (const kind of ['refill', 'extra_charge'] as const) {
+    for (const kind of ['refill', 'extra_charge', 'credit'] as const) {
       for (const step of STEPS[kind]) {
         const created = await post(first.base, '/api/card/', {
           username: `${kind}-${step.replace(':', '-')}`,
@@ -122,8 +124,11 @@ for (const [name, makePlace] of [
     for (const { kind, step, card } of cases) {
       // Recovering the earlier cases is the survivor's job: this one would die on them before serving.
       const doomed = await start({ A2B_TEST_CRASH_AFTER_STEP: step, A2B_RECOVER_AFTER_MS: '3600000' });
-      const body = kind === 'refill' ? { credit: '5' } : { amount: '5' };
-      const outcome = await post(doomed.base, `/custom_api/${kind}/${card}`, body).then(
+      const [url, body] =
+        kind === 'credit'
+          ? [`/api/card/${card}/credit`, { delta: '5' }]
+          : [`/custom_api/${kind}/${card}`, kind === 'refill' ? { credit: '5' } : { amount: '5' }];
+      const outcome = await post(doomed.base, url, body, { 'idempotency-key': `crash-${step}` }).then(
         (response) => `answered ${response.status}`,
         () => 'no answer',
       );
@@ -165,11 +170,13 @@ for (const [name, makePlace] of [
 
     for (const { kind, step, card } of cases) {
       const [row] = await db.all('SELECT credit FROM cc_card WHERE id = ?', [card]);
-      const expected = kind === 'refill' ? 105 : 95;
+      const expected = kind === 'extra_charge' ? 95 : 105;
       t.equal(Number(row!.credit), expected, `${kind} stopped after "${step}": the balance changed once`);
       const [operation] = await db.all('SELECT result FROM a2gen_operation WHERE target = ?', [`card:${card}`]);
-      const answer = JSON.parse(JSON.parse(String(operation!.result)) as string) as Record<string, number>;
-      if (kind === 'refill') {
+      const answer = JSON.parse(JSON.parse(String(operation!.result)) as string) as Record<string, unknown>;
+      if (kind === 'credit') {
+        t.match(answer, { credit: '105.00000', delta: '5.00000' }, `${step}: the answer a retry gets`);
+      } else if (kind === 'refill') {
         const refills = await db.all('SELECT id FROM cc_logrefill WHERE card_id = ?', [card]);
         const payments = await db.all('SELECT id, id_logrefill FROM cc_logpayment WHERE card_id = ?', [card]);
         t.equal(refills.length, 1, `${step}: one cc_logrefill row`);
