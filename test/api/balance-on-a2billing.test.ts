@@ -6,6 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
@@ -18,10 +19,23 @@ import { buildServer } from '../../runtime/server.js';
 import { MYSQL_SERVER, PROJECT_ROOT } from '../helpers/backends.js';
 
 const run = promisify(execFile);
-const DUMP = path.resolve(PROJECT_ROOT, '../shared/a2billing/a2billing-v2.0.8-install.sql');
+/**
+ * The dump (areski/a2billing-flask-api's data/a2billing_db.mysql) is the workplace's shared test material,
+ * not part of this repository: A2B_A2BILLING_DUMP, else shared/ beside the checkout, else this machine's.
+ */
+const DUMP_NAME = 'a2billing/a2billing-v2.0.8-install.sql';
+const DUMP = [
+  process.env.A2B_A2BILLING_DUMP,
+  path.resolve(PROJECT_ROOT, '../shared', DUMP_NAME),
+  path.join('/work/shared', DUMP_NAME),
+].find((file) => file !== undefined && existsSync(file));
 const PASSWORD = 'a password of some length';
 
 t.test('refill and extra charge on a real A2Billing database', async (t) => {
+  if (DUMP === undefined)
+    throw new Error(
+      `the A2Billing install dump is missing: set A2B_A2BILLING_DUMP to ${DUMP_NAME} of the shared material`,
+    );
   const name = `a2gen_test_dump_${randomBytes(5).toString('hex')}`;
   const admin = await mysql.createConnection({ uri: MYSQL_SERVER, dateStrings: true });
   t.teardown(async () => {
