@@ -17,18 +17,22 @@ export class CredentialCache<V extends object> {
   // the random per-process key makes the digests worthless outside this process.
   private readonly key = randomBytes(32).toString('base64');
   private readonly entries: LRUCache<string, V>;
+  /** A2B_AUTH_CACHE_SECONDS=0: verify every request. (lru-cache reads a ttl of 0 as "never expires".) */
+  private readonly disabled: boolean;
 
   constructor(options: CredentialCacheOptions = {}) {
-    this.entries = new LRUCache<string, V>({ max: options.maxEntries ?? 10_000, ttl: options.ttlMs ?? 30_000 });
+    const ttl = options.ttlMs ?? 30_000;
+    this.disabled = ttl <= 0;
+    this.entries = new LRUCache<string, V>({ max: options.maxEntries ?? 10_000, ttl: Math.max(ttl, 1) });
   }
 
   /** `authorization` is the raw header value; it is only ever stored as its keyed hash. */
   get(authorization: string): V | undefined {
-    return this.entries.get(this.digest(authorization));
+    return this.disabled ? undefined : this.entries.get(this.digest(authorization));
   }
 
   set(authorization: string, value: V): void {
-    this.entries.set(this.digest(authorization), value);
+    if (!this.disabled) this.entries.set(this.digest(authorization), value);
   }
 
   /** Forgets every entry whose value matches, e.g. all sessions of a user whose password changed. */

@@ -235,6 +235,15 @@ tap.test('FailureLimiter', async (t) => {
   t.equal(limiter.isBlocked('c'), 10, 'newer windows kept');
 });
 
+tap.test('A2B_AUTH_CACHE_SECONDS=0 caches nothing: every request is verified', async (t) => {
+  const cache = new CredentialCache<{ id: number }>({ ttlMs: 0 });
+  cache.set('Basic one', { id: 1 });
+  t.equal(cache.get('Basic one'), undefined, 'not kept (lru-cache alone would keep it forever)');
+  const cached = new CredentialCache<{ id: number }>({ ttlMs: 50 });
+  cached.set('Basic one', { id: 1 });
+  t.strictSame(cached.get('Basic one'), { id: 1 }, 'a positive TTL keeps it');
+});
+
 tap.test('CredentialCache keys by HMAC, bounded', async (t) => {
   const cache = new CredentialCache<{ id: number }>({ maxEntries: 2 });
   cache.set('Basic one', { id: 1 });
