@@ -116,12 +116,10 @@ export class AdjustOperations {
         else return this.refuse(operation, resource, input);
       }
     }
+    // The row as GET reads it, for the value the change left (the adjusted column is never write-only).
     const select = resource.model.statements.select(input.key);
-    const [row] = await this.db.all(
-      `SELECT ${column.sql} AS value FROM ${resource.table} WHERE ${resource.key.map((part) => `${part.sql} = ?`).join(' AND ')}`,
-      select.params,
-    );
-    const value = formatDecimal(row?.value ?? 0, scale);
+    const [row] = await this.db.all(select.sql, select.params);
+    const value = formatDecimal(row?.[input.column] ?? 0, scale);
     const delta = formatDecimal(input.delta, scale);
     const body = JSON.stringify({
       ...Object.fromEntries(resource.key.map((part, index) => [part.name, input.key[index]])),

@@ -13,7 +13,7 @@
  *                                         ↘ refused (below min_balance: the charge row is removed)
  */
 import { addDecimals, formatDecimal, netOfPercent } from '../../common/decimal.js';
-import type { Db } from '../db/db.js';
+import type { Db, RunResult, Statement } from '../db/db.js';
 import type { Actor, AuditEntry } from '../store/audit-log.js';
 import { floatToNumber } from '../store/decoders.js';
 import { conflict, notFound } from '../store/errors.js';
@@ -274,12 +274,12 @@ export class BalanceOperations {
     return formatDecimal(addDecimals(row?.credit ?? 0, 0, this.tables.scale), this.tables.scale);
   }
 
-  private async first(statement: { sql: string; params: (string | number | null | bigint)[] }) {
+  private async first(statement: Statement): Promise<number | undefined> {
     const [row] = await this.db.all(statement.sql, statement.params);
     return row === undefined ? undefined : Number(row.id);
   }
 
-  private insert(statement: { sql: string; params: (string | number | null | bigint)[] }) {
+  private insert(statement: Statement): Promise<RunResult> {
     return this.db.run(statement.sql, statement.params);
   }
 }
