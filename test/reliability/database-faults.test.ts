@@ -174,7 +174,7 @@ t.test('database faults', async (t) => {
 
   await t.test('a frozen server: requests fail at the query timeout, then the pool heals', async (t) => {
     t.equal((await call(base, '/api/cardgroup/1/')).status, 200, 'warm: credentials cached, pool connected');
-    mariadb.freeze();
+    await mariadb.freeze();
     const started = Date.now();
     const answers = await Promise.all(Array.from({ length: 5 }, () => call(base, '/api/cardgroup/1/')));
     const elapsed = Date.now() - started;

@@ -6,6 +6,7 @@
  * the primary or the replica of another MariaDbProcess (GTID replication).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -100,9 +101,17 @@ export class MariaDbProcess {
     this.child = undefined;
   }
 
-  /** SIGSTOP / SIGCONT: the server keeps its connections open but answers nothing. */
-  freeze(): void {
-    this.child?.kill('SIGSTOP');
+  /**
+   * SIGSTOP / SIGCONT: the server keeps its connections open but answers nothing. Resolves once the
+   * kernel reports it stopped: a signal takes a moment to reach every thread of a busy server, and a
+   * query answered in that moment would look like a frozen server answering.
+   */
+  async freeze(): Promise<void> {
+    const child = this.child;
+    if (child?.pid === undefined) return;
+    child.kill('SIGSTOP');
+    const stopped = () => /^\d+ \(.*\) [tT] /.test(readFileSync(`/proc/${child.pid}/stat`, 'utf8'));
+    for (let waited = 0; !stopped() && waited < 5000; waited += 5) await sleep(5);
   }
 
   thaw(): void {
