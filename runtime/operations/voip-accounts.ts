@@ -269,42 +269,27 @@ function wanted(flag: number | null): boolean {
 function rowsOf(card: VoipCard, config: PeerFriendConfig): VoipAccountRows {
   const account = card.username; // $accountnumber: the card's username
   const allow = config.allow.replaceAll(' ', ''); // str_replace(' ', '', FRIEND_ALLOW), Class.Realtime.php:144
-  const sip: SipBuddyRow | null = wanted(card.sip_buddy)
-    ? {
-        name: account,
-        accountcode: account,
-        regexten: account,
-        amaflags: config.amaflags,
-        callerid: '',
-        context: config.context,
-        dtmfmode: config.dtmfmode,
-        host: config.host,
-        type: config.type,
-        username: account,
-        allow,
-        secret: card.uipass,
-        id_cc_card: card.id,
-        nat: config.nat,
-        qualify: config.qualify,
-      }
-    : null;
-  const iax: IaxBuddyRow | null = wanted(card.iax_buddy)
-    ? {
-        name: account,
-        accountcode: account,
-        regexten: account,
-        amaflags: config.amaflags,
-        callerid: '',
-        context: config.context,
-        host: config.host,
-        type: config.type,
-        username: account,
-        allow,
-        secret: card.uipass,
-        id_cc_card: card.id,
-        qualify: config.qualify,
-      }
-    : null;
+  // A2Billing's two INSERTs name the same columns in the same order, but for dtmfmode and nat (SIP only).
+  const row: SipBuddyRow = {
+    name: account,
+    accountcode: account,
+    regexten: account,
+    amaflags: config.amaflags,
+    callerid: '',
+    context: config.context,
+    dtmfmode: config.dtmfmode,
+    host: config.host,
+    type: config.type,
+    username: account,
+    allow,
+    secret: card.uipass,
+    id_cc_card: card.id,
+    nat: config.nat,
+    qualify: config.qualify,
+  };
+  const { dtmfmode: _dtmfmode, nat: _nat, ...iaxRow } = row;
+  const sip = wanted(card.sip_buddy) ? row : null;
+  const iax: IaxBuddyRow | null = wanted(card.iax_buddy) ? iaxRow : null;
   return { sip, iax };
 }
 
