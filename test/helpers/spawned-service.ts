@@ -19,6 +19,8 @@ export interface SpawnedService {
 export interface SpawnOptions {
   /** Arguments after `node`, relative to the project root: ['dist/runtime/main.js'] by default. */
   args?: readonly string[];
+  /** The project the script is relative to: this checkout by default (a scratch copy's directory). */
+  root?: string;
   /** Added to this process's environment, after the defaults: port 0 on loopback, the embedded database, no secret. */
   env?: Record<string, string>;
   /** Resolves once the output matches this (or, with `count`, matches it that many times). */
@@ -32,7 +34,7 @@ export async function spawnService(
   options: SpawnOptions,
 ): Promise<SpawnedService> {
   const [script = 'dist/runtime/main.js', ...rest] = options.args ?? [];
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, script), ...rest], {
+  const child = spawn(process.execPath, [path.join(options.root ?? PROJECT_ROOT, script), ...rest], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', A2B_DATABASE_URL: '', A2B_SECRET: '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
