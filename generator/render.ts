@@ -8,6 +8,7 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import type { TableModel } from './model.js';
 import { openApiJson } from './openapi/document.js';
+import { clientView } from './client-view.js';
 import { projectView, type TableView } from './views.js';
 
 export type OutputFiles = Map<string, string>;
@@ -33,9 +34,12 @@ const TEMPLATES: TemplateSet = {
 /** The OpenAPI document is built as an object (generator/openapi/); its template only frames the JSON. */
 const OPENAPI = { template: 'openapi.json.hbs', output: 'openapi.json' };
 
+/** The typed API client: one file that imports nothing, whose view is generator/client-view.ts. */
+const CLIENT = { template: 'client.ts.hbs', output: 'client.ts' };
+
 /** Every template a build reads, by file name relative to the templates directory. */
 export function templateNames(): string[] {
-  return [...TEMPLATES.perTable, ...TEMPLATES.perProject, OPENAPI].map(({ template }) => template).sort();
+  return [...TEMPLATES.perTable, ...TEMPLATES.perProject, OPENAPI, CLIENT].map(({ template }) => template).sort();
 }
 
 /**
@@ -62,6 +66,7 @@ export async function renderProject(
     files.set(output, (await compile(template))(view));
   }
   files.set(OPENAPI.output, (await compile(OPENAPI.template))({ document: openApiJson(models) }));
+  files.set(CLIENT.output, (await compile(CLIENT.template))({ header: view.header, ...clientView(models) }));
   return new Map([...files.entries()].sort(([a], [b]) => a.localeCompare(b)));
 }
 

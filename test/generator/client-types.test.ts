@@ -1,0 +1,87 @@
+/**
+ * The generated client's types reject misuse at compile time: a file that uses
+ * generated/client.ts wrongly (a wrong field type in an input, an operator a
+ * field does not take, unknown or write-only fields, a key of the wrong shape)
+ * fails with the diagnostics its comments expect, on those lines and no
+ * others, and its correct twin compiles clean. Both are compiled with the
+ * TypeScript compiler API beside a copy of the client, in strict mode and
+ * without any ambient types (no @types/node, no DOM): the client needs none.
+ *
+ * The fixtures are test/fixtures/client/*.ts.txt, so the project's own tsc
+ * never compiles them.
+ */
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import ts from 'typescript';
+import { PROJECT_ROOT } from '../helpers/backends.js';
+
+const FIXTURES = path.join(PROJECT_ROOT, 'test/fixtures/client');
+
+/** The subtest object tap passes to a callback. */
+type Test = Parameters<Parameters<typeof t.test>[0]>[0];
+
+interface Diagnostic {
+  file: string;
+  line: number;
+  code: string;
+  message: string;
+}
+
+/** Compiles `fixture` beside generated/client.ts; every diagnostic of either file. */
+async function compile(t: Test, fixture: string): Promise<{ source: string; diagnostics: Diagnostic[] }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'a2gen-client-types-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const source = await readFile(path.join(FIXTURES, fixture), 'utf8');
+  const file = path.join(dir, 'usage.ts');
+  await writeFile(file, source);
+  await copyFile(path.join(PROJECT_ROOT, 'generated/client.ts'), path.join(dir, 'client.ts'));
+  await writeFile(path.join(dir, 'package.json'), '{"type": "module"}\n');
+  const program = ts.createProgram([file], {
+    strict: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    lib: ['lib.es2022.d.ts'],
+    types: [],
+    noUnusedLocals: true,
+    exactOptionalPropertyTypes: false,
+  });
+  const diagnostics = ts.getPreEmitDiagnostics(program).map((diagnostic) => {
+    const where = diagnostic.file && diagnostic.start !== undefined ? diagnostic.file : undefined;
+    return {
+      file: where ? path.basename(where.fileName) : '(global)',
+      line: where ? where.getLineAndCharacterOfPosition(diagnostic.start!).line + 1 : 0,
+      code: `TS${diagnostic.code}`,
+      message: ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'),
+    };
+  });
+  const elsewhere = diagnostics.filter((diagnostic) => diagnostic.file !== 'usage.ts');
+  t.strictSame(elsewhere, [], 'the client itself compiles clean, without @types/node or the DOM library');
+  return { source, diagnostics: diagnostics.filter((diagnostic) => diagnostic.file === 'usage.ts') };
+}
+
+t.test('the correct twin compiles clean', async (t) => {
+  const { diagnostics } = await compile(t, 'correct.ts.txt');
+  t.strictSame(diagnostics, [], 'no diagnostics');
+});
+
+t.test('misuse fails with the expected diagnostics, on the expected lines', async (t) => {
+  const { source, diagnostics } = await compile(t, 'misuse.ts.txt');
+  const expected = source
+    .split('\n')
+    .map((text, index) => ({ line: index + 1, match: /\/\/ expect (TS\d+): (.*)$/.exec(text) }))
+    .filter(({ match }) => match !== null)
+    .map(({ line, match }) => ({ line, code: match![1]!, text: match![2]!.trim() }));
+  t.ok(expected.length >= 15, `${expected.length} expected diagnostics`);
+  for (const { line, code, text } of expected) {
+    const found = diagnostics.filter((diagnostic) => diagnostic.line === line);
+    t.equal(found.length, 1, `line ${line}: one diagnostic`, { found });
+    t.equal(found[0]?.code, code, `line ${line}: ${code}`, { found });
+    t.match(found[0]?.message ?? '', text, `line ${line}: ${text}`);
+  }
+  const unexpected = diagnostics.filter((diagnostic) => !expected.some(({ line }) => line === diagnostic.line));
+  t.strictSame(unexpected, [], 'no diagnostic on any other line');
+});
