@@ -31,9 +31,12 @@ interface Diagnostic {
 
 /** Compiles `fixture` beside generated/client.ts; every diagnostic of either file. */
 async function compile(t: Test, fixture: string): Promise<{ source: string; diagnostics: Diagnostic[] }> {
+  return compileSource(t, await readFile(path.join(FIXTURES, fixture), 'utf8'));
+}
+
+async function compileSource(t: Test, source: string): Promise<{ source: string; diagnostics: Diagnostic[] }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'a2gen-client-types-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const source = await readFile(path.join(FIXTURES, fixture), 'utf8');
   const file = path.join(dir, 'usage.ts');
   await writeFile(file, source);
   await copyFile(path.join(PROJECT_ROOT, 'generated/client.ts'), path.join(dir, 'client.ts'));
@@ -84,4 +87,17 @@ t.test('misuse fails with the expected diagnostics, on the expected lines', asyn
   }
   const unexpected = diagnostics.filter((diagnostic) => !expected.some(({ line }) => line === diagnostic.line));
   t.strictSame(unexpected, [], 'no diagnostic on any other line');
+});
+
+t.test("the README's example compiles clean", async (t) => {
+  const readme = await readFile(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### Typed client'));
+  const example = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  t.ok(example?.includes("from './generated/client.js'"), 'the README shows the client', { example });
+  const source = [
+    'declare const console: { log(...values: unknown[]): void };',
+    example!.replace("'./generated/client.js'", "'./client.js'"),
+  ].join('\n');
+  const { diagnostics } = await compileSource(t, source);
+  t.strictSame(diagnostics, [], 'no diagnostics');
 });
