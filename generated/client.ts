@@ -413,7 +413,7 @@ function adjuster<A>(send: HttpSend, resource: string, column: string) {
 export type AuditEntryKey = number | readonly [id: number];
 
 /** Audit entry as the API returns it. Write-only columns are never returned. */
-export interface AuditEntry {
+export interface AuditEntryRow {
   /** ID */
   id: number;
   /** Time (UTC): When the change was made, in UTC. */
@@ -465,7 +465,7 @@ export interface AuditEntryFilters {
 }
 
 /** The routes of Audit entry: read-only. */
-export type AuditEntryClient = ReadResource<AuditEntry, AuditEntryFilters, AuditEntryKey>;
+export type AuditEntryClient = ReadResource<AuditEntryRow, AuditEntryFilters, AuditEntryKey>;
 
 // Call: /api/call/ (table cc_call)
 
@@ -473,7 +473,7 @@ export type AuditEntryClient = ReadResource<AuditEntry, AuditEntryFilters, Audit
 export type CallKey = number | readonly [id: number];
 
 /** Call as the API returns it. Write-only columns are never returned. */
-export interface Call {
+export interface CallRow {
   /** ID: Call id. */
   id: number;
   /** Session ID: Asterisk channel of the call. */
@@ -686,7 +686,7 @@ export interface CallFilters {
 
 /** The routes of Call. */
 export type CallClient = WriteResource<
-  Call,
+  CallRow,
   CallCreate,
   CallPatch,
   CallFilters,
@@ -699,7 +699,7 @@ export type CallClient = WriteResource<
 export type CallerIDKey = number | readonly [id: number];
 
 /** Caller ID as the API returns it. Write-only columns are never returned. */
-export interface CallerID {
+export interface CallerIDRow {
   /** ID: Caller-ID row id. */
   id: number;
   /** Caller ID: The calling number (CLI) recognised as this card; unique across all cards (case-sensitive). */
@@ -744,7 +744,7 @@ export interface CallerIDFilters {
 
 /** The routes of Caller ID. */
 export type CallerIDClient = WriteResource<
-  CallerID,
+  CallerIDRow,
   CallerIDCreate,
   CallerIDPatch,
   CallerIDFilters,
@@ -757,7 +757,7 @@ export type CallerIDClient = WriteResource<
 export type CardKey = number | readonly [id: number];
 
 /** Card as the API returns it. Write-only columns are never returned. */
-export interface Card {
+export interface CardRow {
   /** ID: Surrogate key; other tables point here as id_cc_card, card_id or id_card. */
   id: number;
   /** Creation date: Account creation time. */
@@ -1306,7 +1306,7 @@ export interface CardFilters {
 
 /** The routes of Card. */
 export type CardClient = WriteResource<
-  Card,
+  CardRow,
   CardCreate,
   CardPatch,
   CardFilters,
@@ -1317,7 +1317,7 @@ export type CardClient = WriteResource<
     key: CardKey,
     adjustment: Adjustment,
     options?: AdjustOptions,
-  ): Promise<Result<Adjusted<Pick<Card, 'id'>, 'credit'>>>;
+  ): Promise<Result<Adjusted<Pick<CardRow, 'id'>, 'credit'>>>;
 };
 
 // Card group: /api/cardgroup/ (table cc_card_group)
@@ -1326,7 +1326,7 @@ export type CardClient = WriteResource<
 export type CardGroupKey = number | readonly [id: number];
 
 /** Card group as the API returns it. Write-only columns are never returned. */
-export interface CardGroup {
+export interface CardGroupRow {
   /** ID: Group id; id 1 cannot be deleted in the admin. */
   id: number;
   /** Name: Group name. */
@@ -1387,7 +1387,7 @@ export interface CardGroupFilters {
 
 /** The routes of Card group. */
 export type CardGroupClient = WriteResource<
-  CardGroup,
+  CardGroupRow,
   CardGroupCreate,
   CardGroupPatch,
   CardGroupFilters,
@@ -1400,7 +1400,7 @@ export type CardGroupClient = WriteResource<
 export type ChargeKey = number | readonly [id: number];
 
 /** Charge as the API returns it. Write-only columns are never returned. */
-export interface Charge {
+export interface ChargeRow {
   /** ID: Charge id. */
   id: number;
   /** Card: Card (cc_card.id) charged. */
@@ -1517,7 +1517,7 @@ export interface ChargeFilters {
 
 /** The routes of Charge. */
 export type ChargeClient = WriteResource<
-  Charge,
+  ChargeRow,
   ChargeCreate,
   ChargePatch,
   ChargeFilters,
@@ -1530,7 +1530,7 @@ export type ChargeClient = WriteResource<
 export type CountryKey = number | readonly [id: number];
 
 /** Country as the API returns it. Write-only columns are never returned. */
-export interface Country {
+export interface CountryRow {
   /** ID: Country id (cc_did.id_cc_country points here; cc_card.country holds the code instead). */
   id: number;
   /** Country code: ISO 3166-1 alpha-3 code, e.g. USA; not unique in the table. */
@@ -1575,7 +1575,7 @@ export interface CountryFilters {
 
 /** The routes of Country. */
 export type CountryClient = WriteResource<
-  Country,
+  CountryRow,
   CountryCreate,
   CountryPatch,
   CountryFilters,
@@ -1588,7 +1588,7 @@ export type CountryClient = WriteResource<
 export type IAXAccountKey = number | readonly [id: number];
 
 /** IAX account as the API returns it. Write-only columns are never returned. */
-export interface IAXAccount {
+export interface IAXAccountRow {
   /** ID: Row id. */
   id: number;
   /** Card: Card (cc_card.id) this account belongs to. A2Billing creates the account together with the card (cc_card.iax_buddy = 1). */
@@ -1997,7 +1997,7 @@ export interface IAXAccountFilters {
 
 /** The routes of IAX account. */
 export type IAXAccountClient = WriteResource<
-  IAXAccount,
+  IAXAccountRow,
   IAXAccountCreate,
   IAXAccountPatch,
   IAXAccountFilters,
@@ -2010,7 +2010,7 @@ export type IAXAccountClient = WriteResource<
 export type LanguageKey = string | readonly [code: string];
 
 /** Language as the API returns it. Write-only columns are never returned. */
-export interface Language {
+export interface LanguageRow {
   /** Code: Two-letter ISO 639-1 code: the key, chosen on create. */
   code: string;
   /** Name: English name; unique. */
@@ -2057,7 +2057,7 @@ export interface LanguageFilters {
 
 /** The routes of Language. */
 export type LanguageClient = WriteResource<
-  Language,
+  LanguageRow,
   LanguageCreate,
   LanguagePatch,
   LanguageFilters,
@@ -2070,7 +2070,7 @@ export type LanguageClient = WriteResource<
 export type PaymentKey = number | readonly [id: number];
 
 /** Payment as the API returns it. Write-only columns are never returned. */
-export interface Payment {
+export interface PaymentRow {
   /** ID: Payment id (an int(11), unlike most A2Billing ids). */
   id: number;
   /** Payment date: Time of the payment. */
@@ -2163,7 +2163,7 @@ export interface PaymentFilters {
 
 /** The routes of Payment. */
 export type PaymentClient = WriteResource<
-  Payment,
+  PaymentRow,
   PaymentCreate,
   PaymentPatch,
   PaymentFilters,
@@ -2176,7 +2176,7 @@ export type PaymentClient = WriteResource<
 export type RefillKey = number | readonly [id: number];
 
 /** Refill as the API returns it. Write-only columns are never returned. */
-export interface Refill {
+export interface RefillRow {
   /** ID: Refill id; cc_logpayment.id_logrefill points here. */
   id: number;
   /** Refill date: Time of the refill. */
@@ -2253,7 +2253,7 @@ export interface RefillFilters {
 
 /** The routes of Refill. */
 export type RefillClient = WriteResource<
-  Refill,
+  RefillRow,
   RefillCreate,
   RefillPatch,
   RefillFilters,
@@ -2266,7 +2266,7 @@ export type RefillClient = WriteResource<
 export type SIPAccountKey = number | readonly [id: number];
 
 /** SIP account as the API returns it. Write-only columns are never returned. */
-export interface SIPAccount {
+export interface SIPAccountRow {
   /** ID: Row id. */
   id: number;
   /** Card: Card (cc_card.id) this account belongs to. A2Billing creates the account together with the card (cc_card.sip_buddy = 1). */
@@ -2751,7 +2751,7 @@ export interface SIPAccountFilters {
 
 /** The routes of SIP account. */
 export type SIPAccountClient = WriteResource<
-  SIPAccount,
+  SIPAccountRow,
   SIPAccountCreate,
   SIPAccountPatch,
   SIPAccountFilters,
@@ -2764,7 +2764,7 @@ export type SIPAccountClient = WriteResource<
 export type CallPlanKey = number | readonly [id: number];
 
 /** Call plan as the API returns it. Write-only columns are never returned. */
-export interface CallPlan {
+export interface CallPlanRow {
   /** ID */
   id: number;
   /** User: Owning user of A2Billing's admin (0: none). */
@@ -2841,7 +2841,7 @@ export interface CallPlanFilters {
 
 /** The routes of Call plan. */
 export type CallPlanClient = WriteResource<
-  CallPlan,
+  CallPlanRow,
   CallPlanCreate,
   CallPlanPatch,
   CallPlanFilters,
@@ -2854,7 +2854,7 @@ export type CallPlanClient = WriteResource<
 export type CallPlanRateCardKey = readonly [idtariffgroup: number, idtariffplan: number];
 
 /** Call plan rate card as the API returns it. Write-only columns are never returned. */
-export interface CallPlanRateCard {
+export interface CallPlanRateCardRow {
   /** Call plan */
   idtariffgroup: number;
   /** Rate card: cc_tariffplan.id. */
@@ -2882,7 +2882,7 @@ export interface CallPlanRateCardFilters {
 
 /** The routes of Call plan rate card. */
 export type CallPlanRateCardClient = WriteResource<
-  CallPlanRateCard,
+  CallPlanRateCardRow,
   CallPlanRateCardCreate,
   CallPlanRateCardPatch,
   CallPlanRateCardFilters,
@@ -2926,22 +2926,22 @@ export interface Client {
 export function createClient(options: ClientOptions): Client {
   const send = transport(options);
   return {
-    audit: readResource<AuditEntry, AuditEntryFilters, AuditEntryKey>(send, 'audit'),
-    call: writeResource<Call, CallCreate, CallPatch, CallFilters, CallKey>(send, 'call'),
-    callerid: writeResource<CallerID, CallerIDCreate, CallerIDPatch, CallerIDFilters, CallerIDKey>(send, 'callerid'),
+    audit: readResource<AuditEntryRow, AuditEntryFilters, AuditEntryKey>(send, 'audit'),
+    call: writeResource<CallRow, CallCreate, CallPatch, CallFilters, CallKey>(send, 'call'),
+    callerid: writeResource<CallerIDRow, CallerIDCreate, CallerIDPatch, CallerIDFilters, CallerIDKey>(send, 'callerid'),
     card: {
-      ...writeResource<Card, CardCreate, CardPatch, CardFilters, CardKey>(send, 'card'),
-      adjustCredit: adjuster<Adjusted<Pick<Card, 'id'>, 'credit'>>(send, 'card', 'credit'),
+      ...writeResource<CardRow, CardCreate, CardPatch, CardFilters, CardKey>(send, 'card'),
+      adjustCredit: adjuster<Adjusted<Pick<CardRow, 'id'>, 'credit'>>(send, 'card', 'credit'),
     },
-    cardgroup: writeResource<CardGroup, CardGroupCreate, CardGroupPatch, CardGroupFilters, CardGroupKey>(send, 'cardgroup'),
-    charge: writeResource<Charge, ChargeCreate, ChargePatch, ChargeFilters, ChargeKey>(send, 'charge'),
-    country: writeResource<Country, CountryCreate, CountryPatch, CountryFilters, CountryKey>(send, 'country'),
-    iaxbuddy: writeResource<IAXAccount, IAXAccountCreate, IAXAccountPatch, IAXAccountFilters, IAXAccountKey>(send, 'iaxbuddy'),
-    iso639: writeResource<Language, LanguageCreate, LanguagePatch, LanguageFilters, LanguageKey>(send, 'iso639'),
-    logpayment: writeResource<Payment, PaymentCreate, PaymentPatch, PaymentFilters, PaymentKey>(send, 'logpayment'),
-    logrefill: writeResource<Refill, RefillCreate, RefillPatch, RefillFilters, RefillKey>(send, 'logrefill'),
-    sipbuddy: writeResource<SIPAccount, SIPAccountCreate, SIPAccountPatch, SIPAccountFilters, SIPAccountKey>(send, 'sipbuddy'),
-    tariffgroup: writeResource<CallPlan, CallPlanCreate, CallPlanPatch, CallPlanFilters, CallPlanKey>(send, 'tariffgroup'),
-    tariffgroupplan: writeResource<CallPlanRateCard, CallPlanRateCardCreate, CallPlanRateCardPatch, CallPlanRateCardFilters, CallPlanRateCardKey>(send, 'tariffgroupplan'),
+    cardgroup: writeResource<CardGroupRow, CardGroupCreate, CardGroupPatch, CardGroupFilters, CardGroupKey>(send, 'cardgroup'),
+    charge: writeResource<ChargeRow, ChargeCreate, ChargePatch, ChargeFilters, ChargeKey>(send, 'charge'),
+    country: writeResource<CountryRow, CountryCreate, CountryPatch, CountryFilters, CountryKey>(send, 'country'),
+    iaxbuddy: writeResource<IAXAccountRow, IAXAccountCreate, IAXAccountPatch, IAXAccountFilters, IAXAccountKey>(send, 'iaxbuddy'),
+    iso639: writeResource<LanguageRow, LanguageCreate, LanguagePatch, LanguageFilters, LanguageKey>(send, 'iso639'),
+    logpayment: writeResource<PaymentRow, PaymentCreate, PaymentPatch, PaymentFilters, PaymentKey>(send, 'logpayment'),
+    logrefill: writeResource<RefillRow, RefillCreate, RefillPatch, RefillFilters, RefillKey>(send, 'logrefill'),
+    sipbuddy: writeResource<SIPAccountRow, SIPAccountCreate, SIPAccountPatch, SIPAccountFilters, SIPAccountKey>(send, 'sipbuddy'),
+    tariffgroup: writeResource<CallPlanRow, CallPlanCreate, CallPlanPatch, CallPlanFilters, CallPlanKey>(send, 'tariffgroup'),
+    tariffgroupplan: writeResource<CallPlanRateCardRow, CallPlanRateCardCreate, CallPlanRateCardPatch, CallPlanRateCardFilters, CallPlanRateCardKey>(send, 'tariffgroupplan'),
   };
 }

@@ -158,17 +158,26 @@ export function clientView(models: TableModel[]) {
     patternOperators: union(TEXT_OPERATORS),
     listOperators: union([...LIST_OPERATORS]),
     operatorSets: [...operatorSets].map(([members, name]) => ({ name, members })),
+    // Only what is used is declared: a caller's noUnusedLocals must hold for any set of models.
+    anyWritable: models.some((model) => !model.readOnly),
+    anyAdjustments: models.some((model) => model.adjustments.length > 0),
     tables,
   };
 }
 
 export type ClientView = ReturnType<typeof clientView>;
 
-/** Every type name the client declares is declared once; `Card` and `CardCreate` models would clash. */
+/**
+ * Every type name the client declares is declared once. A model's names all end in one of these suffixes, none
+ * of which ends another, and no fixed name is a suffix alone: so a table named `result` or `client` is
+ * `ResultRow`, `ClientClient`, and this check is a guard for fixed names yet to come.
+ */
+const MODEL_SUFFIXES = ['Row', 'Create', 'Patch', 'Filters', 'Key', 'Client'];
+
 function checkNames(models: TableModel[], operatorSets: string[]): void {
   const seen = new Map<string, string>([...FIXED_NAMES, ...operatorSets].map((name) => [name, 'the client itself']));
   for (const model of models) {
-    const names = [model.typeName, ...['Create', 'Patch', 'Filters', 'Key', 'Client'].map((s) => model.typeName + s)];
+    const names = MODEL_SUFFIXES.map((suffix) => model.typeName + suffix);
     for (const name of names) {
       const other = seen.get(name);
       if (other !== undefined)

@@ -15,6 +15,9 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import ts from 'typescript';
+import { loadSchemas } from '../../generator/load-schemas.js';
+import { buildTableModel } from '../../generator/model.js';
+import { renderProject } from '../../generator/render.js';
 import { PROJECT_ROOT } from '../helpers/backends.js';
 
 const FIXTURES = path.join(PROJECT_ROOT, 'test/fixtures/client');
@@ -34,12 +37,17 @@ async function compile(t: Test, fixture: string): Promise<{ source: string; diag
   return compileSource(t, await readFile(path.join(FIXTURES, fixture), 'utf8'));
 }
 
-async function compileSource(t: Test, source: string): Promise<{ source: string; diagnostics: Diagnostic[] }> {
+async function compileSource(
+  t: Test,
+  source: string,
+  client?: string,
+): Promise<{ source: string; diagnostics: Diagnostic[] }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'a2gen-client-types-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'usage.ts');
   await writeFile(file, source);
-  await copyFile(path.join(PROJECT_ROOT, 'generated/client.ts'), path.join(dir, 'client.ts'));
+  if (client === undefined) await copyFile(path.join(PROJECT_ROOT, 'generated/client.ts'), path.join(dir, 'client.ts'));
+  else await writeFile(path.join(dir, 'client.ts'), client);
   await writeFile(path.join(dir, 'package.json'), '{"type": "module"}\n');
   const program = ts.createProgram([file], {
     strict: true,
@@ -99,5 +107,26 @@ t.test("the README's example compiles clean", async (t) => {
     example!.replace("'./generated/client.js'", "'./client.js'"),
   ].join('\n');
   const { diagnostics } = await compileSource(t, source);
+  t.strictSame(diagnostics, [], 'no diagnostics');
+});
+
+t.test("tables named like the client's own types still give a client that compiles", async (t) => {
+  const files = await loadSchemas(PROJECT_ROOT);
+  const group = files.find((file) => file.schema['x-a2gen'].resource === 'cardgroup')!;
+  const models = ['result', 'client', 'auth', 'list_page'].map((name) => {
+    const copy = structuredClone(group);
+    copy.schema.title = name;
+    copy.schema['x-a2gen'] = { ...copy.schema['x-a2gen'], table: name, resource: name };
+    return buildTableModel({ ...copy, source: `schema/${name}.json` });
+  });
+  const client = (await renderProject(models, path.join(PROJECT_ROOT, 'templates'))).get('client.ts')!;
+  const usage = [
+    "import { createClient, type ResultRow, type ClientClient, type Result } from './client.js';",
+    "const api = createClient({ baseUrl: 'http://localhost:8008' });",
+    'export const clients: ClientClient = api.client;',
+    'export const read: Promise<Result<ResultRow>> = api.result.get(1);',
+    "export const page = api.list_page.list({ filters: { name: 'x' } });",
+  ].join('\n');
+  const { diagnostics } = await compileSource(t, usage, client);
   t.strictSame(diagnostics, [], 'no diagnostics');
 });
