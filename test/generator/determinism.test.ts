@@ -251,6 +251,10 @@ t.test('removing a schema file removes its generated directory on build', async 
         'the committed document has filters through id_group',
       );
       t.notOk(/id_group__/.test(text), 'this one has no filters through the removed reference');
+    } else if (file === 'client.ts') {
+      // Like the document, the client carries the card's own descriptions, which name the group's table.
+      t.notOk(/cardgroup|CardGroup/.test(text), 'client.ts no longer has card group types or routes');
+      t.match(committed.get(file)!.toString('utf8'), /Omit<CardGroupFilters/, 'the committed client filters id_group');
     } else {
       // The project-wide files (index, DDL) no longer know the resource or its table.
       t.notOk(/cardgroup|cc_card_group|CardGroup/.test(text), `${file} no longer mentions the card group`);
