@@ -99,7 +99,9 @@ export type OperatorValue<V, O extends FilterOperator> = O extends ListOperator
  * that model's fields (`id_group: { name: 'DEFAULT' }`). Values of `in`, `not_in` and `between` cannot hold
  * commas: the API splits them there.
  */
-export type FieldFilter<V, O extends FilterOperator, Via = unknown> = V | ({ [K in O]?: OperatorValue<V, K> } & Via);
+export type FieldFilter<V, O extends FilterOperator, Via = unknown> =
+  | V
+  | ({ [K in O]?: OperatorValue<V, K> | undefined } & Via);
 
 // Requests -------------------------------------------------------------------------------------------------
 
@@ -109,19 +111,19 @@ export type Ordering<N extends string> = N | `-${N}`;
 /** A list request: `GET /api/<model>/?…`. */
 export interface ListQuery<R, F, K, S extends keyof R> {
   /** Every filter must hold. */
-  filters?: F;
+  filters?: F | undefined;
   /** Only these fields (`fields=`); the rows are typed to them. */
-  fields?: readonly S[];
+  fields?: readonly S[] | undefined;
   /** Sort keys, first to last; the primary key always breaks ties. */
-  ordering?: readonly Ordering<keyof R & string>[];
+  ordering?: readonly Ordering<keyof R & string>[] | undefined;
   /** Page size: 20 unless told, at most the service's `A2B_MAX_LIMIT` (100). */
-  limit?: number;
+  limit?: number | undefined;
   /** Page number, from 1. */
-  page?: number;
+  page?: number | undefined;
   /** Keyset paging: the rows after this key, with `ordering` by the key's columns (all ascending or all descending). */
-  after?: K;
+  after?: K | undefined;
   /** Also count the matching rows, exactly or by the database's estimate: `meta.total`, `meta.total_estimated`. */
-  count?: 'exact' | 'estimated';
+  count?: 'exact' | 'estimated' | undefined;
 }
 
 /** A list answer. `next` and `previous` are the URLs of the neighbouring pages, `''` where there is none. */
@@ -132,12 +134,12 @@ export interface ListPage<T> {
 
 export interface RequestOptions {
   /** Sent with this request, on top of the client's. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
 }
 
 export interface WriteOptions extends RequestOptions {
   /** An ETag read before (`Result.etag`): the write applies only while the row still has it, else a 412. */
-  ifMatch?: string;
+  ifMatch?: string | undefined;
 }
 
 export interface BulkOptions extends RequestOptions {
@@ -148,13 +150,13 @@ export interface BulkOptions extends RequestOptions {
 /** A balance adjustment: `column = column + delta` in one statement, refused (409) below `min_balance`. */
 export interface Adjustment {
   delta: number | string;
-  min_balance?: number | string;
-  note?: string;
+  min_balance?: number | string | undefined;
+  note?: string | undefined;
 }
 
 export interface AdjustOptions extends RequestOptions {
   /** A retry with the same key answers the first result instead of adjusting twice. */
-  idempotencyKey?: string;
+  idempotencyKey?: string | undefined;
 }
 
 /** An adjustment's answer: the row's key, the new value and the delta, both as exact decimal text. */
@@ -208,19 +210,19 @@ export interface ResponseLike {
 export interface ClientOptions {
   /** Where the service answers, e.g. `http://localhost:8008` (a path prefix is kept). */
   baseUrl: string;
-  auth?: Auth;
+  auth?: Auth | undefined;
   /** The global `fetch` unless given. */
-  fetch?: FetchLike;
+  fetch?: FetchLike | undefined;
   /** Sent with every request. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
 }
 
 interface HttpCall {
   method: string;
   path: string;
-  query?: string;
+  query?: string | undefined;
   body?: unknown;
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
 }
 
 type HttpSend = <T>(call: HttpCall) => Promise<Result<T>>;
@@ -230,7 +232,7 @@ function transport(options: ClientOptions): HttpSend {
   const fetchImpl = options.fetch ?? globalFetch();
   const fixed: Record<string, string> = { accept: 'application/json', ...options.headers };
   const authorization = authorizationOf(options.auth);
-  if (authorization !== undefined) fixed.authorization = authorization;
+  if (authorization !== undefined) fixed['authorization'] = authorization;
   return async <T>(call: HttpCall): Promise<Result<T>> => {
     const headers = { ...fixed, ...call.headers };
     const url = `${base}${call.path}${call.query ? `?${call.query}` : ''}`;
@@ -359,7 +361,7 @@ function readResource<R, F, K>(send: HttpSend, resource: string): ReadResource<R
         params.push(param('after', parts.length === 1 ? String(parts[0]) : keyPath(parts)));
       }
       const headers = { ...options.headers };
-      if (query.count !== undefined) headers.prefer = `count=${query.count}`;
+      if (query.count !== undefined) headers['prefer'] = `count=${query.count}`;
       return send<ListPage<Pick<R, S>>>({ method: 'GET', path: base, query: params.join('&'), headers });
     },
     get(key, options = {}) {
@@ -441,27 +443,27 @@ export interface AuditEntryRow {
 /** The filters of a list of Audit entry: every readable field, with the operators its type takes. */
 export interface AuditEntryFilters {
   /** ID */
-  id?: FieldFilter<number, ComparisonOperator>;
+  id?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Time (UTC): When the change was made, in UTC. */
-  at?: FieldFilter<string, ComparisonOperator>;
+  at?: FieldFilter<string, ComparisonOperator> | undefined;
   /** User: The API or admin user who made the change. */
-  username?: FieldFilter<string, TextOperator>;
+  username?: FieldFilter<string, TextOperator> | undefined;
   /** Client address: The address the request came from, as the service saw it. */
-  client?: FieldFilter<string, TextOperator>;
+  client?: FieldFilter<string, TextOperator> | undefined;
   /** Route: Method and route, e.g. PATCH /api/card/:id/ or POST /admin/card/:id/. */
-  route?: FieldFilter<string, TextOperator>;
+  route?: FieldFilter<string, TextOperator> | undefined;
   /** Resource: The URL name of the resource changed, as in /api/<resource>/ */
-  resource?: FieldFilter<string, TextOperator>;
+  resource?: FieldFilter<string, TextOperator> | undefined;
   /** Row: Primary key of the row changed. */
-  row_key?: FieldFilter<string, TextOperator>;
+  row_key?: FieldFilter<string, TextOperator> | undefined;
   /** Action */
-  action?: FieldFilter<string, TextOperator>;
+  action?: FieldFilter<string, TextOperator> | undefined;
   /** Before: JSON of the values before the change (the whole row for a delete, the changed fields for an update); write-only fields masked. */
-  old_values?: FieldFilter<string, NullableTextOperator>;
+  old_values?: FieldFilter<string, NullableTextOperator> | undefined;
   /** After: JSON of the values after the change (the whole row for a create); write-only fields masked. */
-  new_values?: FieldFilter<string, NullableTextOperator>;
+  new_values?: FieldFilter<string, NullableTextOperator> | undefined;
   /** Note: The note sent with a credit adjustment. */
-  note?: FieldFilter<string, NullableTextOperator>;
+  note?: FieldFilter<string, NullableTextOperator> | undefined;
 }
 
 /** The routes of Audit entry: read-only. */
@@ -633,55 +635,55 @@ export interface CallPatch {
 /** The filters of a list of Call: every readable field, with the operators its type takes. */
 export interface CallFilters {
   /** ID: Call id. */
-  id?: FieldFilter<number, ComparisonOperator>;
+  id?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Session ID: Asterisk channel of the call. */
-  sessionid?: FieldFilter<string, TextOperator>;
+  sessionid?: FieldFilter<string, TextOperator> | undefined;
   /** Unique ID: Asterisk unique id of the call. */
-  uniqueid?: FieldFilter<string, TextOperator>;
+  uniqueid?: FieldFilter<string, TextOperator> | undefined;
   /** Card: Card (cc_card.id) that made or received the call. */
-  card_id?: FieldFilter<number, ComparisonOperator, Omit<CardFilters, FilterOperator>>;
+  card_id?: FieldFilter<number, ComparisonOperator, Omit<CardFilters, FilterOperator>> | undefined;
   /** Server address: Address of the Asterisk server that handled the call. */
-  nasipaddress?: FieldFilter<string, TextOperator>;
+  nasipaddress?: FieldFilter<string, TextOperator> | undefined;
   /** Start time: When the call started. */
-  starttime?: FieldFilter<string, ComparisonOperator>;
+  starttime?: FieldFilter<string, ComparisonOperator> | undefined;
   /** Stop time: When the call ended; null (zero date) means not set. */
-  stoptime?: FieldFilter<string, NullableComparisonOperator>;
+  stoptime?: FieldFilter<string, NullableComparisonOperator> | undefined;
   /** Duration: Duration in seconds used for billing. */
-  sessiontime?: FieldFilter<number, NullableComparisonOperator>;
+  sessiontime?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Called number: Number called, as rated. */
-  calledstation?: FieldFilter<string, TextOperator>;
+  calledstation?: FieldFilter<string, TextOperator> | undefined;
   /** Sell cost: Amount charged to the card for the call, in the base currency. */
-  sessionbill?: FieldFilter<number, NullableComparisonOperator>;
+  sessionbill?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Call plan: Call plan (cc_tariffgroup.id) used to rate the call. */
-  id_tariffgroup?: FieldFilter<number, NullableComparisonOperator>;
+  id_tariffgroup?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Rate table: Rate table (cc_tariffplan.id) used to rate the call. */
-  id_tariffplan?: FieldFilter<number, NullableComparisonOperator>;
+  id_tariffplan?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Rate: Rate (cc_ratecard.id) applied. */
-  id_ratecard?: FieldFilter<number, NullableComparisonOperator>;
+  id_ratecard?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Trunk: Trunk (cc_trunk.id) the call went out on. */
-  id_trunk?: FieldFilter<number, NullableComparisonOperator>;
+  id_trunk?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Call type: Kind of call. */
-  sipiax?: FieldFilter<number, NullableComparisonOperator>;
+  sipiax?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Caller ID: Calling number (source CLI). */
-  src?: FieldFilter<string, TextOperator>;
+  src?: FieldFilter<string, TextOperator> | undefined;
   /** DID: DID (cc_did.id) of an incoming DID call. */
-  id_did?: FieldFilter<number, NullableComparisonOperator>;
+  id_did?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Buy cost: What the call cost on the trunk, in the base currency. */
-  buycost?: FieldFilter<number | string, NullableComparisonOperator>;
+  buycost?: FieldFilter<number | string, NullableComparisonOperator> | undefined;
   /** Package offer: Package offer (cc_card_package_offer.id) whose free time the call used; 0 for none. */
-  id_card_package_offer?: FieldFilter<number, NullableComparisonOperator>;
+  id_card_package_offer?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Real duration: Duration in seconds as Asterisk reported it, before billing rules. */
-  real_sessiontime?: FieldFilter<number, NullableComparisonOperator>;
+  real_sessiontime?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** DNID: Number dialled to reach the platform (access number or DID). */
-  dnid?: FieldFilter<string, TextOperator>;
+  dnid?: FieldFilter<string, TextOperator> | undefined;
   /** Terminate cause: How the call ended (Asterisk DIALSTATUS). */
-  terminatecauseid?: FieldFilter<number, NullableComparisonOperator>;
+  terminatecauseid?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Destination: Destination prefix (cc_prefix.prefix) the call was rated against; 0 when unknown. */
-  destination?: FieldFilter<number, NullableComparisonOperator>;
+  destination?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Custom 1: Free field for local use (added in A2Billing 2.0.15). */
-  a2b_custom1?: FieldFilter<string, NullableTextOperator>;
+  a2b_custom1?: FieldFilter<string, NullableTextOperator> | undefined;
   /** Custom 2: Free field for local use (added in A2Billing 2.0.15). */
-  a2b_custom2?: FieldFilter<string, NullableTextOperator>;
+  a2b_custom2?: FieldFilter<string, NullableTextOperator> | undefined;
 }
 
 /** The routes of Call. */
@@ -733,13 +735,13 @@ export interface CallerIDPatch {
 /** The filters of a list of Caller ID: every readable field, with the operators its type takes. */
 export interface CallerIDFilters {
   /** ID: Caller-ID row id. */
-  id?: FieldFilter<number, ComparisonOperator>;
+  id?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Caller ID: The calling number (CLI) recognised as this card; unique across all cards (case-sensitive). */
-  cid?: FieldFilter<string, TextOperator>;
+  cid?: FieldFilter<string, TextOperator> | undefined;
   /** Card: Card (cc_card.id) this caller ID belongs to. */
-  id_cc_card?: FieldFilter<number, ComparisonOperator, Omit<CardFilters, FilterOperator>>;
+  id_cc_card?: FieldFilter<number, ComparisonOperator, Omit<CardFilters, FilterOperator>> | undefined;
   /** Activated: Whether caller-ID recognition is active for this number ("t"/"f"). */
-  activated?: FieldFilter<string, TextOperator>;
+  activated?: FieldFilter<string, TextOperator> | undefined;
 }
 
 /** The routes of Caller ID. */
@@ -1171,137 +1173,137 @@ export interface CardPatch {
 /** The filters of a list of Card: every readable field, with the operators its type takes. */
 export interface CardFilters {
   /** ID: Surrogate key; other tables point here as id_cc_card, card_id or id_card. */
-  id?: FieldFilter<number, ComparisonOperator>;
+  id?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Creation date: Account creation time. */
-  creationdate?: FieldFilter<string, ComparisonOperator>;
+  creationdate?: FieldFilter<string, ComparisonOperator> | undefined;
   /** First use: Time of the first call; null (zero date) means never used. */
-  firstusedate?: FieldFilter<string, NullableComparisonOperator>;
+  firstusedate?: FieldFilter<string, NullableComparisonOperator> | undefined;
   /** Expiration date: Expiry time, used when enableexpire is 1; null (zero date) means not set. */
-  expirationdate?: FieldFilter<string, NullableComparisonOperator>;
+  expirationdate?: FieldFilter<string, NullableComparisonOperator> | undefined;
   /** Expiry mode: How the card expires: never, at expirationdate, expiredays after first use, or expiredays after creation. */
-  enableexpire?: FieldFilter<number, NullableComparisonOperator>;
+  enableexpire?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Expiry days: Number of days, used when enableexpire is 2 or 3. */
-  expiredays?: FieldFilter<number, NullableComparisonOperator>;
+  expiredays?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Account number: Account number (card number, digits); also the SIP/IAX peer name and accountcode. */
-  username?: FieldFilter<string, TextOperator>;
+  username?: FieldFilter<string, TextOperator> | undefined;
   /** Web login: Login name for the customer web interface. */
-  useralias?: FieldFilter<string, TextOperator>;
+  useralias?: FieldFilter<string, TextOperator> | undefined;
   /** Balance: Balance in the base currency. */
-  credit?: FieldFilter<number | string, ComparisonOperator>;
+  credit?: FieldFilter<number | string, ComparisonOperator> | undefined;
   /** Call plan: Call plan (cc_tariffgroup.id); 0 by default, as no call plan is seeded. */
-  tariff?: FieldFilter<number, NullableComparisonOperator>;
+  tariff?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** DID group: DID group (cc_didgroup.id); the admin UI writes -1 for "not defined". */
-  id_didgroup?: FieldFilter<number, NullableComparisonOperator>;
+  id_didgroup?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Activated: Legacy flag "t"/"f"; calls are gated by status, not by this column. */
-  activated?: FieldFilter<string, TextOperator>;
+  activated?: FieldFilter<string, TextOperator> | undefined;
   /** Status: Account status; only ACTIVE (1) may call. */
-  status?: FieldFilter<number, ComparisonOperator>;
+  status?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Last name */
-  lastname?: FieldFilter<string, TextOperator>;
+  lastname?: FieldFilter<string, TextOperator> | undefined;
   /** First name */
-  firstname?: FieldFilter<string, TextOperator>;
+  firstname?: FieldFilter<string, TextOperator> | undefined;
   /** Address */
-  address?: FieldFilter<string, TextOperator>;
+  address?: FieldFilter<string, TextOperator> | undefined;
   /** City */
-  city?: FieldFilter<string, TextOperator>;
+  city?: FieldFilter<string, TextOperator> | undefined;
   /** State */
-  state?: FieldFilter<string, TextOperator>;
+  state?: FieldFilter<string, TextOperator> | undefined;
   /** Country: Country code from cc_country.countrycode (ISO 3166-1 alpha-3, e.g. USA), not an id. */
-  country?: FieldFilter<string, TextOperator>;
+  country?: FieldFilter<string, TextOperator> | undefined;
   /** Zip code */
-  zipcode?: FieldFilter<string, TextOperator>;
+  zipcode?: FieldFilter<string, TextOperator> | undefined;
   /** Phone */
-  phone?: FieldFilter<string, TextOperator>;
+  phone?: FieldFilter<string, TextOperator> | undefined;
   /** Email */
-  email?: FieldFilter<string, TextOperator>;
+  email?: FieldFilter<string, TextOperator> | undefined;
   /** Fax */
-  fax?: FieldFilter<string, TextOperator>;
+  fax?: FieldFilter<string, TextOperator> | undefined;
   /** Calls in progress: Number of calls in progress, maintained by the AGI. */
-  inuse?: FieldFilter<number, NullableComparisonOperator>;
+  inuse?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Simultaneous access: Whether several calls may be made at once. */
-  simultaccess?: FieldFilter<number, NullableComparisonOperator>;
+  simultaccess?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Currency: ISO 4217 currency code from cc_currencies.currency. */
-  currency?: FieldFilter<string, NullableTextOperator>;
+  currency?: FieldFilter<string, NullableTextOperator> | undefined;
   /** Last use: Time of the last call; null (zero date) means never. */
-  lastuse?: FieldFilter<string, NullableComparisonOperator>;
+  lastuse?: FieldFilter<string, NullableComparisonOperator> | undefined;
   /** Calls made: Number of calls made ("ACD" in the list view). */
-  nbused?: FieldFilter<number, NullableComparisonOperator>;
+  nbused?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Paid type: Prepaid or postpaid account. */
-  typepaid?: FieldFilter<number, NullableComparisonOperator>;
+  typepaid?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Credit limit: Postpaid credit limit, in whole units (an integer, unlike credit). */
-  creditlimit?: FieldFilter<number, NullableComparisonOperator>;
+  creditlimit?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** VoIP call: 0/1 flag; only listed in the CSV importer, with no documented meaning. */
-  voipcall?: FieldFilter<number, NullableComparisonOperator>;
+  voipcall?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** SIP buddy: Whether a cc_sip_buddies row was created for this card. */
-  sip_buddy?: FieldFilter<number, NullableComparisonOperator>;
+  sip_buddy?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** IAX buddy: Whether a cc_iax_buddies row was created for this card. */
-  iax_buddy?: FieldFilter<number, NullableComparisonOperator>;
+  iax_buddy?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Language: IVR and web interface language. */
-  language?: FieldFilter<string, NullableTextOperator>;
+  language?: FieldFilter<string, NullableTextOperator> | undefined;
   /** Redial number: Last number dialled, used by the redial feature. */
-  redial?: FieldFilter<string, TextOperator>;
+  redial?: FieldFilter<string, TextOperator> | undefined;
   /** Run services: Whether recurring services (cc_service) apply to this card. */
-  runservice?: FieldFilter<number, NullableComparisonOperator>;
+  runservice?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Service runs: Count of recurring-service runs. */
-  nbservice?: FieldFilter<number, NullableComparisonOperator>;
+  nbservice?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Campaign: Autodialer campaign (cc_campaign.id); the admin UI writes -1 for "not defined". */
-  id_campaign?: FieldFilter<number, NullableComparisonOperator>;
+  id_campaign?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Trials done: Autodialer counter. */
-  num_trials_done?: FieldFilter<number, NullableComparisonOperator>;
+  num_trials_done?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** VAT: VAT percent added on invoices (21 means 21 %). */
-  vat?: FieldFilter<number, ComparisonOperator>;
+  vat?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Last service run: Time of the last recurring-service run; null (zero date) means never. */
-  servicelastrun?: FieldFilter<string, NullableComparisonOperator>;
+  servicelastrun?: FieldFilter<string, NullableComparisonOperator> | undefined;
   /** Initial balance: Amount the autorefill job resets credit to. */
-  initialbalance?: FieldFilter<number | string, ComparisonOperator>;
+  initialbalance?: FieldFilter<number | string, ComparisonOperator> | undefined;
   /** Invoice day: Day of the month (1-28) on which the invoice is generated. */
-  invoiceday?: FieldFilter<number, NullableComparisonOperator>;
+  invoiceday?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Autorefill: Whether the autorefill job resets credit to initialbalance. */
-  autorefill?: FieldFilter<number, NullableComparisonOperator>;
+  autorefill?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** MAC address: MAC address of the customer device, formatted like 00-08-74-4C-7F-1D. */
-  mac_addr?: FieldFilter<string, TextOperator>;
+  mac_addr?: FieldFilter<string, TextOperator> | undefined;
   /** Timezone: Timezone (cc_timezone.id, 1-75 seeded); the default 0 matches no row. */
-  id_timezone?: FieldFilter<number, NullableComparisonOperator>;
+  id_timezone?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Tag: Free text label. */
-  tag?: FieldFilter<string, TextOperator>;
+  tag?: FieldFilter<string, TextOperator> | undefined;
   /** Voicemail permitted: Whether the card may use voicemail. */
-  voicemail_permitted?: FieldFilter<number, ComparisonOperator>;
+  voicemail_permitted?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Voicemail activated: Whether voicemail is switched on (customer-controlled). */
-  voicemail_activated?: FieldFilter<number, ComparisonOperator>;
+  voicemail_activated?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Last notification: Time of the last low-credit notification. */
-  last_notification?: FieldFilter<string, NullableComparisonOperator>;
+  last_notification?: FieldFilter<string, NullableComparisonOperator> | undefined;
   /** Notification email: Address notifications are sent to. */
-  email_notification?: FieldFilter<string, TextOperator>;
+  email_notification?: FieldFilter<string, TextOperator> | undefined;
   /** Notify by email: Whether notifications by mail are allowed. */
-  notify_email?: FieldFilter<number, ComparisonOperator>;
+  notify_email?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Credit notification: Low-credit notification threshold; -1 means not defined. */
-  credit_notification?: FieldFilter<number, ComparisonOperator>;
+  credit_notification?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Group: Customer group (cc_card_group.id); the default 1 is the seeded DEFAULT group. */
-  id_group?: FieldFilter<number, ComparisonOperator, Omit<CardGroupFilters, FilterOperator>>;
+  id_group?: FieldFilter<number, ComparisonOperator, Omit<CardGroupFilters, FilterOperator>> | undefined;
   /** Company name */
-  company_name?: FieldFilter<string, TextOperator>;
+  company_name?: FieldFilter<string, TextOperator> | undefined;
   /** Company website */
-  company_website?: FieldFilter<string, TextOperator>;
+  company_website?: FieldFilter<string, TextOperator> | undefined;
   /** VAT number: VAT registration number. */
-  vat_rn?: FieldFilter<string, NullableTextOperator>;
+  vat_rn?: FieldFilter<string, NullableTextOperator> | undefined;
   /** Traffic: Expected traffic per month. */
-  traffic?: FieldFilter<number, NullableComparisonOperator>;
+  traffic?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Traffic target: Free-text description of the target traffic. */
-  traffic_target?: FieldFilter<string, TextOperator>;
+  traffic_target?: FieldFilter<string, TextOperator> | undefined;
   /** Discount: Discount in percent; the admin list offers 0.00 to 99.00. */
-  discount?: FieldFilter<number | string, ComparisonOperator>;
+  discount?: FieldFilter<number | string, ComparisonOperator> | undefined;
   /** Restriction: Restriction against the numbers in cc_restricted_phonenumber. */
-  restriction?: FieldFilter<number, ComparisonOperator>;
+  restriction?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Serial series: Card series (cc_card_seria.id); the admin UI writes -1 for "not defined". */
-  id_seria?: FieldFilter<number, NullableComparisonOperator>;
+  id_seria?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Serial: Serial number set by the cc_card_serial_* triggers from cc_card_seria.value. */
-  serial?: FieldFilter<number, NullableComparisonOperator>;
+  serial?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Locked: Whether the account lock is enabled. */
-  block?: FieldFilter<number, ComparisonOperator>;
+  block?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Lock date: When the lock was set (the AGI writes NOW()). */
-  lock_date?: FieldFilter<string, NullableComparisonOperator>;
+  lock_date?: FieldFilter<string, NullableComparisonOperator> | undefined;
   /** Max concurrent calls: Maximum concurrent calls; the admin form says the feature is not implemented. */
-  max_concurrent?: FieldFilter<number, ComparisonOperator>;
+  max_concurrent?: FieldFilter<number, ComparisonOperator> | undefined;
 }
 
 /** The routes of Card. */
@@ -1372,17 +1374,17 @@ export interface CardGroupPatch {
 /** The filters of a list of Card group: every readable field, with the operators its type takes. */
 export interface CardGroupFilters {
   /** ID: Group id; id 1 cannot be deleted in the admin. */
-  id?: FieldFilter<number, ComparisonOperator>;
+  id?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Name: Group name. */
-  name?: FieldFilter<string, NullableTextOperator>;
+  name?: FieldFilter<string, NullableTextOperator> | undefined;
   /** Description */
-  description?: FieldFilter<string, NullableTextOperator>;
+  description?: FieldFilter<string, NullableTextOperator> | undefined;
   /** Customer permissions: Bitmask of customer-portal permissions (2 PASSWORD ... 262144 SEE RECORDING). */
-  users_perms?: FieldFilter<number, ComparisonOperator>;
+  users_perms?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Agent: Owning agent (cc_agent.id); the admin form writes -1 for "NONE". */
-  id_agent?: FieldFilter<number, NullableComparisonOperator>;
+  id_agent?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Provisioning: Provisioning data; there is no admin form field for it. */
-  provisioning?: FieldFilter<string, NullableTextOperator>;
+  provisioning?: FieldFilter<string, NullableTextOperator> | undefined;
 }
 
 /** The routes of Card group. */
@@ -1488,31 +1490,31 @@ export interface ChargePatch {
 /** The filters of a list of Charge: every readable field, with the operators its type takes. */
 export interface ChargeFilters {
   /** ID: Charge id. */
-  id?: FieldFilter<number, ComparisonOperator>;
+  id?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Card: Card (cc_card.id) charged. */
-  id_cc_card?: FieldFilter<number, ComparisonOperator, Omit<CardFilters, FilterOperator>>;
+  id_cc_card?: FieldFilter<number, ComparisonOperator, Omit<CardFilters, FilterOperator>> | undefined;
   /** Admin user: Admin user (cc_ui_authen.userid) who added the charge; 0 for the system. */
-  iduser?: FieldFilter<number, ComparisonOperator>;
+  iduser?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Date: Time of the charge. */
-  creationdate?: FieldFilter<string, ComparisonOperator>;
+  creationdate?: FieldFilter<string, ComparisonOperator> | undefined;
   /** Amount: Amount charged, in the base currency (single-precision FLOAT). */
-  amount?: FieldFilter<number, ComparisonOperator>;
+  amount?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Charge type: Kind of charge; the database default 0 is none of these. */
-  chargetype?: FieldFilter<number, NullableComparisonOperator>;
+  chargetype?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Description: Free text. */
-  description?: FieldFilter<string, NullableTextOperator>;
+  description?: FieldFilter<string, NullableTextOperator> | undefined;
   /** DID: DID (cc_did.id) a DID charge is for; 0 for none. */
-  id_cc_did?: FieldFilter<number, NullableComparisonOperator>;
+  id_cc_did?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Subscription: Card subscription (cc_card_subscription.id) a subscription fee is for. */
-  id_cc_card_subscription?: FieldFilter<number, NullableComparisonOperator>;
+  id_cc_card_subscription?: FieldFilter<number, NullableComparisonOperator> | undefined;
   /** Covers from: First day of the period the charge covers (subscription fees). */
-  cover_from?: FieldFilter<string, NullableComparisonOperator>;
+  cover_from?: FieldFilter<string, NullableComparisonOperator> | undefined;
   /** Covers to: Last day of the period the charge covers (subscription fees). */
-  cover_to?: FieldFilter<string, NullableComparisonOperator>;
+  cover_to?: FieldFilter<string, NullableComparisonOperator> | undefined;
   /** Charged: Whether the charge has been taken from the card's balance. */
-  charged_status?: FieldFilter<number, ComparisonOperator>;
+  charged_status?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Invoiced: Whether the charge has been put on an invoice. */
-  invoiced_status?: FieldFilter<number, ComparisonOperator>;
+  invoiced_status?: FieldFilter<number, ComparisonOperator> | undefined;
 }
 
 /** The routes of Charge. */
@@ -1564,13 +1566,13 @@ export interface CountryPatch {
 /** The filters of a list of Country: every readable field, with the operators its type takes. */
 export interface CountryFilters {
   /** ID: Country id (cc_did.id_cc_country points here; cc_card.country holds the code instead). */
-  id?: FieldFilter<number, ComparisonOperator>;
+  id?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Country code: ISO 3166-1 alpha-3 code, e.g. USA; not unique in the table. */
-  countrycode?: FieldFilter<string, TextOperator>;
+  countrycode?: FieldFilter<string, TextOperator> | undefined;
   /** Dialling prefix: International dialling prefix, e.g. 1 for USA; 0 where there is none. */
-  countryprefix?: FieldFilter<string, TextOperator>;
+  countryprefix?: FieldFilter<string, TextOperator> | undefined;
   /** Name: Country name in English. */
-  countryname?: FieldFilter<string, TextOperator>;
+  countryname?: FieldFilter<string, TextOperator> | undefined;
 }
 
 /** The routes of Country. */
@@ -1896,103 +1898,103 @@ export interface IAXAccountPatch {
 /** The filters of a list of IAX account: every readable field, with the operators its type takes. */
 export interface IAXAccountFilters {
   /** ID: Row id. */
-  id?: FieldFilter<number, ComparisonOperator>;
+  id?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Card: Card (cc_card.id) this account belongs to. A2Billing creates the account together with the card (cc_card.iax_buddy = 1). */
-  id_cc_card?: FieldFilter<number, ComparisonOperator, Omit<CardFilters, FilterOperator>>;
+  id_cc_card?: FieldFilter<number, ComparisonOperator, Omit<CardFilters, FilterOperator>> | undefined;
   /** Peer name: Peer name, the [section] of iax.conf: A2Billing uses the card's account number (cc_card.username). Unique (case-sensitive). */
-  name?: FieldFilter<string, TextOperator>;
+  name?: FieldFilter<string, TextOperator> | undefined;
   /** Account code: Account code stamped on this peer's calls; A2Billing's AGI authenticates the call with it as the card's account number. */
-  accountcode?: FieldFilter<string, TextOperator>;
+  accountcode?: FieldFilter<string, TextOperator> | undefined;
   /** Registration extension: Extension created in the registration context while the peer is registered (regexten); A2Billing writes the account number. */
-  regexten?: FieldFilter<string, TextOperator>;
+  regexten?: FieldFilter<string, TextOperator> | undefined;
   /** AMA flags: CDR AMA flags: default, omit, billing or documentation. */
-  amaflags?: FieldFilter<string, NullableTextOperator>;
+  amaflags?: FieldFilter<string, NullableTextOperator> | undefined;
   /** Caller ID: Caller ID presented for calls from this peer ("Name" <number>); A2Billing leaves it empty when it creates the account. */
-  callerid?: FieldFilter<string, TextOperator>;
+  callerid?: FieldFilter<string, TextOperator> | undefined;
   /** Context: Dialplan context for calls from this peer (A2Billing's peer_friend context, a2billing by default). */
-  context?: FieldFilter<string, TextOperator>;
+  context?: FieldFilter<string, TextOperator> | undefined;
   /** Default IP: Address used until the peer registers (defaultip). */
-  defaultip?: FieldFilter<string, NullableTextOperator>;
+  defaultip?: FieldFilter<string, NullableTextOperator> | undefined;
   /** Host: dynamic for a phone that registers, else the peer's host name or address. */
-  host?: FieldFilter<string, TextOperator>;
+  host?: FieldFilter<string, TextOperator> | undefined;
   /** Language: Language of prompts for this peer (two letters). */
-  language?: FieldFilter<string, NullableTextOperator>;
+  language?: FieldFilter<string, NullableTextOperator> | undefined;
   /** Deny: Network ranges denied (address/mask). */
-  deny?: FieldFilter<string, TextOperator>;
+  deny?: FieldFilter<string, TextOperator> | undefined;
   /** Permit: Network ranges permitted (address/mask). */
-  permit?: FieldFilter<string, NullableTextOperator>;
+  permit?: FieldFilter<string, NullableTextOperator> | undefined;
   /** Mask: Legacy netmask option. */
-  mask?: FieldFilter<string, TextOperator>;
+  mask?: FieldFilter<string, TextOperator> | undefined;
   /** Port: Peer port (empty: the protocol's default). */
-  port?: FieldFilter<string, TextOperator>;
+  port?: FieldFilter<string, TextOperator> | undefined;
   /** Qualify: yes, no or a time in ms: check the peer is reachable. */
-  qualify?: FieldFilter<string, NullableTextOperator>;
+  qualify?: FieldFilter<string, NullableTextOperator> | undefined;
   /** Type: friend, user or peer. */
-  type?: FieldFilter<string, TextOperator>;
+  type?: FieldFilter<string, TextOperator> | undefined;
   /** Username: Authentication user name; A2Billing writes the account number. */
-  username?: FieldFilter<string, TextOperator>;
+  username?: FieldFilter<string, TextOperator> | undefined;
   /** Disallow: Codecs disallowed before allow applies (all/ALL). */
-  disallow?: FieldFilter<string, TextOperator>;
+  disallow?: FieldFilter<string, TextOperator> | undefined;
   /** Allow: Codecs allowed, comma-separated, in order of preference (ulaw,alaw,gsm,g729). */
-  allow?: FieldFilter<string, TextOperator>;
+  allow?: FieldFilter<string, TextOperator> | undefined;
   /** Registration expiry: Unix time the current registration expires (written by Asterisk realtime). */
-  regseconds?: FieldFilter<number, ComparisonOperator>;
+  regseconds?: FieldFilter<number, ComparisonOperator> | undefined;
   /** IP address: Address of the registered phone (written by Asterisk realtime). */
-  ipaddr?: FieldFilter<string, TextOperator>;
+  ipaddr?: FieldFilter<string, TextOperator> | undefined;
   /** Trunk: Use IAX2 trunking with this peer (yes/no). */
-  trunk?: FieldFilter<string, NullableTextOperator>;
+  trunk?: FieldFilter<string, NullableTextOperator> | undefined;
   /** DB secret: Where the secret is kept in Asterisk's database (family/key): a location, not the secret. */
-  dbsecret?: FieldFilter<string, TextOperator>;
+  dbsecret?: FieldFilter<string, TextOperator> | undefined;
   /** Registration context: Context where regexten is created. */
-  regcontext?: FieldFilter<string, TextOperator>;
+  regcontext?: FieldFilter<string, TextOperator> | undefined;
   /** Source address: Local address to send from. */
-  sourceaddress?: FieldFilter<string, TextOperator>;
+  sourceaddress?: FieldFilter<string, TextOperator> | undefined;
   /** MOH interpret: Music-on-hold class played locally when the other side holds. */
-  mohinterpret?: FieldFilter<string, TextOperator>;
+  mohinterpret?: FieldFilter<string, TextOperator> | undefined;
   /** MOH suggest: Music-on-hold class suggested to the other side when this peer puts a call on hold. */
-  mohsuggest?: FieldFilter<string, TextOperator>;
+  mohsuggest?: FieldFilter<string, TextOperator> | undefined;
   /** Inbound RSA keys: Names of public keys accepted for RSA authentication (not the keys). */
-  inkeys?: FieldFilter<string, TextOperator>;
+  inkeys?: FieldFilter<string, TextOperator> | undefined;
   /** Outbound RSA key: Name of the private key used for RSA authentication (not the key). */
-  outkey?: FieldFilter<string, TextOperator>;
+  outkey?: FieldFilter<string, TextOperator> | undefined;
   /** Caller ID number: Caller ID number (cid_number). */
-  cid_number?: FieldFilter<string, TextOperator>;
+  cid_number?: FieldFilter<string, TextOperator> | undefined;
   /** Send ANI: Send ANI (yes/no). */
-  sendani?: FieldFilter<string, TextOperator>;
+  sendani?: FieldFilter<string, TextOperator> | undefined;
   /** Full name: Caller ID name. */
-  fullname?: FieldFilter<string, TextOperator>;
+  fullname?: FieldFilter<string, TextOperator> | undefined;
   /** Auth: Authentication option. */
-  auth?: FieldFilter<string, TextOperator>;
+  auth?: FieldFilter<string, TextOperator> | undefined;
   /** Max auth requests: Maximum outstanding authentication requests. */
-  maxauthreq?: FieldFilter<string, TextOperator>;
+  maxauthreq?: FieldFilter<string, TextOperator> | undefined;
   /** Encryption: Media encryption (aes128, yes, no). */
-  encryption?: FieldFilter<string, TextOperator>;
+  encryption?: FieldFilter<string, TextOperator> | undefined;
   /** Transfer: Native transfers (yes, no, mediaonly). */
-  transfer?: FieldFilter<string, TextOperator>;
+  transfer?: FieldFilter<string, TextOperator> | undefined;
   /** Jitter buffer: Use a jitter buffer (yes/no). */
-  jitterbuffer?: FieldFilter<string, TextOperator>;
+  jitterbuffer?: FieldFilter<string, TextOperator> | undefined;
   /** Force jitter buffer: Use a jitter buffer even when bridging to another IAX peer. */
-  forcejitterbuffer?: FieldFilter<string, TextOperator>;
+  forcejitterbuffer?: FieldFilter<string, TextOperator> | undefined;
   /** Codec priority: Whose codec preference wins (caller, host, disabled, reqonly). */
-  codecpriority?: FieldFilter<string, TextOperator>;
+  codecpriority?: FieldFilter<string, TextOperator> | undefined;
   /** Qualify smoothing: Average the last two qualify times. */
-  qualifysmoothing?: FieldFilter<string, TextOperator>;
+  qualifysmoothing?: FieldFilter<string, TextOperator> | undefined;
   /** Qualify interval (ok): Milliseconds between qualifies while the peer is reachable. */
-  qualifyfreqok?: FieldFilter<string, TextOperator>;
+  qualifyfreqok?: FieldFilter<string, TextOperator> | undefined;
   /** Qualify interval (not ok): Milliseconds between qualifies while the peer is unreachable. */
-  qualifyfreqnotok?: FieldFilter<string, TextOperator>;
+  qualifyfreqnotok?: FieldFilter<string, TextOperator> | undefined;
   /** Time zone: Time zone sent to the phone. */
-  timezone?: FieldFilter<string, TextOperator>;
+  timezone?: FieldFilter<string, TextOperator> | undefined;
   /** ADSI: ADSI support (yes/no). */
-  adsi?: FieldFilter<string, TextOperator>;
+  adsi?: FieldFilter<string, TextOperator> | undefined;
   /** Set variables: Channel variables set on every call of this peer (name=value). */
-  setvar?: FieldFilter<string, TextOperator>;
+  setvar?: FieldFilter<string, TextOperator> | undefined;
   /** Require call token: Call token validation (yes, no, auto). */
-  requirecalltoken?: FieldFilter<string, TextOperator>;
+  requirecalltoken?: FieldFilter<string, TextOperator> | undefined;
   /** Max call numbers: Most call numbers this peer may use. */
-  maxcallnumbers?: FieldFilter<string, TextOperator>;
+  maxcallnumbers?: FieldFilter<string, TextOperator> | undefined;
   /** Max unvalidated call numbers: Most call numbers for peers without call token validation. */
-  maxcallnumbers_nonvalidated?: FieldFilter<string, TextOperator>;
+  maxcallnumbers_nonvalidated?: FieldFilter<string, TextOperator> | undefined;
 }
 
 /** The routes of IAX account. */
@@ -2046,13 +2048,13 @@ export interface LanguagePatch {
 /** The filters of a list of Language: every readable field, with the operators its type takes. */
 export interface LanguageFilters {
   /** Code: Two-letter ISO 639-1 code: the key, chosen on create. */
-  code?: FieldFilter<string, TextOperator>;
+  code?: FieldFilter<string, TextOperator> | undefined;
   /** Name: English name; unique. */
-  name?: FieldFilter<string, TextOperator>;
+  name?: FieldFilter<string, TextOperator> | undefined;
   /** Local name: The language's name for itself. */
-  lname?: FieldFilter<string, NullableTextOperator>;
+  lname?: FieldFilter<string, NullableTextOperator> | undefined;
   /** Character set */
-  charset?: FieldFilter<string, TextOperator>;
+  charset?: FieldFilter<string, TextOperator> | undefined;
 }
 
 /** The routes of Language. */
@@ -2140,25 +2142,25 @@ export interface PaymentPatch {
 /** The filters of a list of Payment: every readable field, with the operators its type takes. */
 export interface PaymentFilters {
   /** ID: Payment id (an int(11), unlike most A2Billing ids). */
-  id?: FieldFilter<number, ComparisonOperator>;
+  id?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Payment date: Time of the payment. */
-  date?: FieldFilter<string, ComparisonOperator>;
+  date?: FieldFilter<string, ComparisonOperator> | undefined;
   /** Payment amount: Amount paid, in the base currency. */
-  payment?: FieldFilter<number | string, ComparisonOperator>;
+  payment?: FieldFilter<number | string, ComparisonOperator> | undefined;
   /** Card: Card (cc_card.id) that paid; the column is card_id. */
-  card?: FieldFilter<number, ComparisonOperator, Omit<CardFilters, FilterOperator>>;
+  card?: FieldFilter<number, ComparisonOperator, Omit<CardFilters, FilterOperator>> | undefined;
   /** Refill: Refill (cc_logrefill.id) made for this payment, if any. */
-  id_logrefill?: FieldFilter<number, NullableComparisonOperator, Omit<RefillFilters, FilterOperator>>;
+  id_logrefill?: FieldFilter<number, NullableComparisonOperator, Omit<RefillFilters, FilterOperator>> | undefined;
   /** Description: Free text. */
-  description?: FieldFilter<string, NullableTextOperator>;
+  description?: FieldFilter<string, NullableTextOperator> | undefined;
   /** Refill added: Whether a refill of the same amount was added to the balance (see id_logrefill). */
-  added_refill?: FieldFilter<number, ComparisonOperator>;
+  added_refill?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Payment type: Kind of payment (the refill types). */
-  payment_type?: FieldFilter<number, ComparisonOperator>;
+  payment_type?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Commission added: Whether the agent's commission on this payment has been recorded. */
-  added_commission?: FieldFilter<number, ComparisonOperator>;
+  added_commission?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Agent: Agent (cc_agent.id) who took the payment; null for the admin. The column is agent_id. */
-  agent?: FieldFilter<number, NullableComparisonOperator>;
+  agent?: FieldFilter<number, NullableComparisonOperator> | undefined;
 }
 
 /** The routes of Payment. */
@@ -2234,21 +2236,21 @@ export interface RefillPatch {
 /** The filters of a list of Refill: every readable field, with the operators its type takes. */
 export interface RefillFilters {
   /** ID: Refill id; cc_logpayment.id_logrefill points here. */
-  id?: FieldFilter<number, ComparisonOperator>;
+  id?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Refill date: Time of the refill. */
-  date?: FieldFilter<string, ComparisonOperator>;
+  date?: FieldFilter<string, ComparisonOperator> | undefined;
   /** Refill amount: Amount added to the balance, in the base currency. */
-  credit?: FieldFilter<number | string, ComparisonOperator>;
+  credit?: FieldFilter<number | string, ComparisonOperator> | undefined;
   /** Card: Card (cc_card.id) refilled; the column is card_id. */
-  card?: FieldFilter<number, ComparisonOperator, Omit<CardFilters, FilterOperator>>;
+  card?: FieldFilter<number, ComparisonOperator, Omit<CardFilters, FilterOperator>> | undefined;
   /** Description: Free text, e.g. "CREATION CARD REFILL". */
-  description?: FieldFilter<string, NullableTextOperator>;
+  description?: FieldFilter<string, NullableTextOperator> | undefined;
   /** Refill type: Kind of refill. */
-  refill_type?: FieldFilter<number, ComparisonOperator>;
+  refill_type?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Added to invoice: Whether the refill has been put on an invoice. */
-  added_invoice?: FieldFilter<number, ComparisonOperator>;
+  added_invoice?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Agent: Agent (cc_agent.id) who made the refill; null for the admin. The column is agent_id. */
-  agent?: FieldFilter<number, NullableComparisonOperator>;
+  agent?: FieldFilter<number, NullableComparisonOperator> | undefined;
 }
 
 /** The routes of Refill. */
@@ -2632,121 +2634,121 @@ export interface SIPAccountPatch {
 /** The filters of a list of SIP account: every readable field, with the operators its type takes. */
 export interface SIPAccountFilters {
   /** ID: Row id. */
-  id?: FieldFilter<number, ComparisonOperator>;
+  id?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Card: Card (cc_card.id) this account belongs to. A2Billing creates the account together with the card (cc_card.sip_buddy = 1). */
-  id_cc_card?: FieldFilter<number, ComparisonOperator, Omit<CardFilters, FilterOperator>>;
+  id_cc_card?: FieldFilter<number, ComparisonOperator, Omit<CardFilters, FilterOperator>> | undefined;
   /** Peer name: Peer name, the [section] of sip.conf: A2Billing uses the card's account number (cc_card.username). Unique (case-sensitive). */
-  name?: FieldFilter<string, TextOperator>;
+  name?: FieldFilter<string, TextOperator> | undefined;
   /** Account code: Account code stamped on this peer's calls; A2Billing's AGI authenticates the call with it as the card's account number. */
-  accountcode?: FieldFilter<string, TextOperator>;
+  accountcode?: FieldFilter<string, TextOperator> | undefined;
   /** Registration extension: Extension created in the registration context while the peer is registered (regexten); A2Billing writes the account number. */
-  regexten?: FieldFilter<string, TextOperator>;
+  regexten?: FieldFilter<string, TextOperator> | undefined;
   /** AMA flags: CDR AMA flags: default, omit, billing or documentation. */
-  amaflags?: FieldFilter<string, NullableTextOperator>;
+  amaflags?: FieldFilter<string, NullableTextOperator> | undefined;
   /** Call group: Call groups this peer belongs to (for pickup). */
-  callgroup?: FieldFilter<string, NullableTextOperator>;
+  callgroup?: FieldFilter<string, NullableTextOperator> | undefined;
   /** Caller ID: Caller ID presented for calls from this peer ("Name" <number>); A2Billing leaves it empty when it creates the account. */
-  callerid?: FieldFilter<string, TextOperator>;
+  callerid?: FieldFilter<string, TextOperator> | undefined;
   /** Can reinvite: Whether media may go directly between the endpoints (canreinvite / directmedia). */
-  canreinvite?: FieldFilter<string, TextOperator>;
+  canreinvite?: FieldFilter<string, TextOperator> | undefined;
   /** Context: Dialplan context for calls from this peer (A2Billing's peer_friend context, a2billing by default). */
-  context?: FieldFilter<string, TextOperator>;
+  context?: FieldFilter<string, TextOperator> | undefined;
   /** Default IP: Address used until the peer registers (defaultip). */
-  defaultip?: FieldFilter<string, NullableTextOperator>;
+  defaultip?: FieldFilter<string, NullableTextOperator> | undefined;
   /** DTMF mode: RFC2833, INFO, INBAND or AUTO. */
-  dtmfmode?: FieldFilter<string, TextOperator>;
+  dtmfmode?: FieldFilter<string, TextOperator> | undefined;
   /** From user: User part of the From header on calls to this peer. */
-  fromuser?: FieldFilter<string, TextOperator>;
+  fromuser?: FieldFilter<string, TextOperator> | undefined;
   /** From domain: Domain of the From header on calls to this peer. */
-  fromdomain?: FieldFilter<string, TextOperator>;
+  fromdomain?: FieldFilter<string, TextOperator> | undefined;
   /** Host: dynamic for a phone that registers, else the peer's host name or address. */
-  host?: FieldFilter<string, TextOperator>;
+  host?: FieldFilter<string, TextOperator> | undefined;
   /** Insecure: Relaxed authentication of incoming calls (port, invite). */
-  insecure?: FieldFilter<string, TextOperator>;
+  insecure?: FieldFilter<string, TextOperator> | undefined;
   /** Language: Language of prompts for this peer (two letters). */
-  language?: FieldFilter<string, NullableTextOperator>;
+  language?: FieldFilter<string, NullableTextOperator> | undefined;
   /** Mailbox: Voicemail box(es) whose message-waiting state is sent to the phone. */
-  mailbox?: FieldFilter<string, TextOperator>;
+  mailbox?: FieldFilter<string, TextOperator> | undefined;
   /** NAT: NAT handling: yes, no, never, route (or Asterisk 11+'s force_rport,comedia). */
-  nat?: FieldFilter<string, NullableTextOperator>;
+  nat?: FieldFilter<string, NullableTextOperator> | undefined;
   /** Deny: Network ranges denied (address/mask). */
-  deny?: FieldFilter<string, TextOperator>;
+  deny?: FieldFilter<string, TextOperator> | undefined;
   /** Permit: Network ranges permitted (address/mask). */
-  permit?: FieldFilter<string, NullableTextOperator>;
+  permit?: FieldFilter<string, NullableTextOperator> | undefined;
   /** Mask: Legacy netmask option. */
-  mask?: FieldFilter<string, TextOperator>;
+  mask?: FieldFilter<string, TextOperator> | undefined;
   /** Pickup group: Call groups this peer may pick up calls from. */
-  pickupgroup?: FieldFilter<string, NullableTextOperator>;
+  pickupgroup?: FieldFilter<string, NullableTextOperator> | undefined;
   /** Port: Peer port (empty: the protocol's default). */
-  port?: FieldFilter<string, TextOperator>;
+  port?: FieldFilter<string, TextOperator> | undefined;
   /** Qualify: yes, no or a time in ms: check the peer is reachable. */
-  qualify?: FieldFilter<string, NullableTextOperator>;
+  qualify?: FieldFilter<string, NullableTextOperator> | undefined;
   /** Restrict caller ID: Legacy: hide the caller ID. */
-  restrictcid?: FieldFilter<string, NullableTextOperator>;
+  restrictcid?: FieldFilter<string, NullableTextOperator> | undefined;
   /** RTP timeout: Hang up after this many seconds without RTP. */
-  rtptimeout?: FieldFilter<string, NullableTextOperator>;
+  rtptimeout?: FieldFilter<string, NullableTextOperator> | undefined;
   /** RTP hold timeout: Hang up after this many seconds without RTP while on hold. */
-  rtpholdtimeout?: FieldFilter<string, NullableTextOperator>;
+  rtpholdtimeout?: FieldFilter<string, NullableTextOperator> | undefined;
   /** Type: friend, user or peer. */
-  type?: FieldFilter<string, TextOperator>;
+  type?: FieldFilter<string, TextOperator> | undefined;
   /** Username: Authentication user name; A2Billing writes the account number. */
-  username?: FieldFilter<string, TextOperator>;
+  username?: FieldFilter<string, TextOperator> | undefined;
   /** Disallow: Codecs disallowed before allow applies (all/ALL). */
-  disallow?: FieldFilter<string, TextOperator>;
+  disallow?: FieldFilter<string, TextOperator> | undefined;
   /** Allow: Codecs allowed, comma-separated, in order of preference (ulaw,alaw,gsm,g729). */
-  allow?: FieldFilter<string, TextOperator>;
+  allow?: FieldFilter<string, TextOperator> | undefined;
   /** Music on hold: Legacy music-on-hold class. */
-  musiconhold?: FieldFilter<string, TextOperator>;
+  musiconhold?: FieldFilter<string, TextOperator> | undefined;
   /** Registration expiry: Unix time the current registration expires (written by Asterisk realtime). */
-  regseconds?: FieldFilter<number, ComparisonOperator>;
+  regseconds?: FieldFilter<number, ComparisonOperator> | undefined;
   /** IP address: Address of the registered phone (written by Asterisk realtime). */
-  ipaddr?: FieldFilter<string, TextOperator>;
+  ipaddr?: FieldFilter<string, TextOperator> | undefined;
   /** Can call forward: Whether the phone may forward calls (yes/no). */
-  cancallforward?: FieldFilter<string, NullableTextOperator>;
+  cancallforward?: FieldFilter<string, NullableTextOperator> | undefined;
   /** Full contact: Contact URI of the registered phone (written by Asterisk realtime). */
-  fullcontact?: FieldFilter<string, TextOperator>;
+  fullcontact?: FieldFilter<string, TextOperator> | undefined;
   /** Set variables: Channel variables set on every call of this peer (name=value). */
-  setvar?: FieldFilter<string, TextOperator>;
+  setvar?: FieldFilter<string, TextOperator> | undefined;
   /** Registration server: Asterisk server the phone registered with (written by Asterisk realtime). */
-  regserver?: FieldFilter<string, NullableTextOperator>;
+  regserver?: FieldFilter<string, NullableTextOperator> | undefined;
   /** Last qualify time: Round-trip time of the last qualify, in ms (written by Asterisk realtime). */
-  lastms?: FieldFilter<string, NullableTextOperator>;
+  lastms?: FieldFilter<string, NullableTextOperator> | undefined;
   /** Default user: User name used to reach the peer before it registers. */
-  defaultuser?: FieldFilter<string, TextOperator>;
+  defaultuser?: FieldFilter<string, TextOperator> | undefined;
   /** Auth: Authentication option. */
-  auth?: FieldFilter<string, TextOperator>;
+  auth?: FieldFilter<string, TextOperator> | undefined;
   /** Subscribe MWI: Send message-waiting only when the phone subscribes. */
-  subscribemwi?: FieldFilter<string, TextOperator>;
+  subscribemwi?: FieldFilter<string, TextOperator> | undefined;
   /** Voicemail extension: Dialplan extension to reach voicemail. */
-  vmexten?: FieldFilter<string, TextOperator>;
+  vmexten?: FieldFilter<string, TextOperator> | undefined;
   /** Caller ID number: Caller ID number (cid_number). */
-  cid_number?: FieldFilter<string, TextOperator>;
+  cid_number?: FieldFilter<string, TextOperator> | undefined;
   /** Calling presentation: Caller ID presentation. */
-  callingpres?: FieldFilter<string, TextOperator>;
+  callingpres?: FieldFilter<string, TextOperator> | undefined;
   /** user=phone: Add ;user=phone to URIs that hold a phone number. */
-  usereqphone?: FieldFilter<string, TextOperator>;
+  usereqphone?: FieldFilter<string, TextOperator> | undefined;
   /** Incoming limit: Legacy call limit. */
-  incominglimit?: FieldFilter<string, TextOperator>;
+  incominglimit?: FieldFilter<string, TextOperator> | undefined;
   /** Subscribe context: Context for presence subscriptions. */
-  subscribecontext?: FieldFilter<string, TextOperator>;
+  subscribecontext?: FieldFilter<string, TextOperator> | undefined;
   /** Music class: Music-on-hold class. */
-  musicclass?: FieldFilter<string, TextOperator>;
+  musicclass?: FieldFilter<string, TextOperator> | undefined;
   /** MOH suggest: Music-on-hold class suggested to the other side when this peer puts a call on hold. */
-  mohsuggest?: FieldFilter<string, TextOperator>;
+  mohsuggest?: FieldFilter<string, TextOperator> | undefined;
   /** Allow transfer: Whether the peer may transfer calls. */
-  allowtransfer?: FieldFilter<string, TextOperator>;
+  allowtransfer?: FieldFilter<string, TextOperator> | undefined;
   /** Autoframing: Negotiate packetisation with the other side. */
-  autoframing?: FieldFilter<string, TextOperator>;
+  autoframing?: FieldFilter<string, TextOperator> | undefined;
   /** Max video bitrate: Maximum video bitrate (kb/s). */
-  maxcallbitrate?: FieldFilter<string, TextOperator>;
+  maxcallbitrate?: FieldFilter<string, TextOperator> | undefined;
   /** Outbound proxy: Proxy used to reach the peer. */
-  outboundproxy?: FieldFilter<string, TextOperator>;
+  outboundproxy?: FieldFilter<string, TextOperator> | undefined;
   /** RTP keepalive: Seconds between RTP keepalive packets (0: none). */
-  rtpkeepalive?: FieldFilter<string, TextOperator>;
+  rtpkeepalive?: FieldFilter<string, TextOperator> | undefined;
   /** User agent: User-Agent of the registered phone (written by Asterisk realtime). */
-  useragent?: FieldFilter<string, NullableTextOperator>;
+  useragent?: FieldFilter<string, NullableTextOperator> | undefined;
   /** Callback extension: Extension used for registrations to this peer. */
-  callbackextension?: FieldFilter<string, NullableTextOperator>;
+  callbackextension?: FieldFilter<string, NullableTextOperator> | undefined;
 }
 
 /** The routes of SIP account. */
@@ -2822,21 +2824,21 @@ export interface CallPlanPatch {
 /** The filters of a list of Call plan: every readable field, with the operators its type takes. */
 export interface CallPlanFilters {
   /** ID */
-  id?: FieldFilter<number, ComparisonOperator>;
+  id?: FieldFilter<number, ComparisonOperator> | undefined;
   /** User: Owning user of A2Billing's admin (0: none). */
-  iduser?: FieldFilter<number, ComparisonOperator>;
+  iduser?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Rate card: A rate card of the plan (cc_tariffplan.id); the full list is in cc_tariffgroup_plan. */
-  idtariffplan?: FieldFilter<number, ComparisonOperator>;
+  idtariffplan?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Name */
-  tariffgroupname?: FieldFilter<string, TextOperator>;
+  tariffgroupname?: FieldFilter<string, TextOperator> | undefined;
   /** LCR type: How the route is chosen: 0 least cost by buy price, 1 by sell price. */
-  lcrtype?: FieldFilter<number, ComparisonOperator>;
+  lcrtype?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Created */
-  creationdate?: FieldFilter<string, ComparisonOperator>;
+  creationdate?: FieldFilter<string, ComparisonOperator> | undefined;
   /** Remove international prefix: 1: strip the international prefix before rating. */
-  removeinterprefix?: FieldFilter<number, ComparisonOperator>;
+  removeinterprefix?: FieldFilter<number, ComparisonOperator> | undefined;
   /** Package offer: cc_package_offer.id, or -1 for none. */
-  id_cc_package_offer?: FieldFilter<number, ComparisonOperator>;
+  id_cc_package_offer?: FieldFilter<number, ComparisonOperator> | undefined;
 }
 
 /** The routes of Call plan. */
@@ -2875,9 +2877,9 @@ export type CallPlanRateCardPatch = Record<string, never>;
 /** The filters of a list of Call plan rate card: every readable field, with the operators its type takes. */
 export interface CallPlanRateCardFilters {
   /** Call plan */
-  idtariffgroup?: FieldFilter<number, ComparisonOperator, Omit<CallPlanFilters, FilterOperator>>;
+  idtariffgroup?: FieldFilter<number, ComparisonOperator, Omit<CallPlanFilters, FilterOperator>> | undefined;
   /** Rate card: cc_tariffplan.id. */
-  idtariffplan?: FieldFilter<number, ComparisonOperator>;
+  idtariffplan?: FieldFilter<number, ComparisonOperator> | undefined;
 }
 
 /** The routes of Call plan rate card. */

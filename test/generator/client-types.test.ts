@@ -4,8 +4,10 @@
  * field does not take, unknown or write-only fields, a key of the wrong shape)
  * fails with the diagnostics its comments expect, on those lines and no
  * others, and its correct twin compiles clean. Both are compiled with the
- * TypeScript compiler API beside a copy of the client, in strict mode and
- * without any ambient types (no @types/node, no DOM): the client needs none.
+ * TypeScript compiler API beside a copy of the client, with the strictest
+ * options a caller's project may have (exactOptionalPropertyTypes,
+ * noUncheckedIndexedAccess, …) and without any ambient types (no @types/node,
+ * no DOM): the client needs none.
  *
  * The fixtures are test/fixtures/client/*.ts.txt, so the project's own tsc
  * never compiles them.
@@ -57,8 +59,16 @@ async function compileSource(
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
     lib: ['lib.es2022.d.ts'],
     types: [],
+    // The strictest settings a project of the caller's may have.
+    exactOptionalPropertyTypes: true,
+    noUncheckedIndexedAccess: true,
+    noPropertyAccessFromIndexSignature: true,
+    noImplicitReturns: true,
+    noImplicitOverride: true,
     noUnusedLocals: true,
-    exactOptionalPropertyTypes: false,
+    noUnusedParameters: true,
+    verbatimModuleSyntax: true,
+    isolatedModules: true,
   });
   const diagnostics = ts.getPreEmitDiagnostics(program).map((diagnostic) => {
     const where = diagnostic.file && diagnostic.start !== undefined ? diagnostic.file : undefined;
