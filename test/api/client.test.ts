@@ -3,8 +3,8 @@
  * over a real socket, on SQLite and MariaDB: lists with filters (through a
  * reference too), fields and ordering, get, create, update and delete with
  * If-Match (a stale ETag is a typed 412 value), a 400 as a typed value naming
- * the field, a composite key, a balance adjustment, and the credentials it
- * sends. What it puts on the wire is checked without a server, with a fetch
+ * the field, a composite key, a balance adjustment, counts, bulk create,
+ * guarded bulk update and delete, and the credentials it sends. What it puts on the wire is checked without a server, with a fetch
  * that records the request.
  */
 import t from 'tap';
@@ -188,6 +188,55 @@ for (const name of BACKENDS) {
       const again = await api.card.adjustCredit(card.id, { delta: '1' }, { idempotencyKey: `once-${name}` });
       t.strictSame(valueOf(again), valueOf(replayed), 'a retry with the same Idempotency-Key answers the first result');
       t.equal(valueOf(await api.card.get(card.id)).credit, 8.5, 'applied once');
+    });
+
+    await t.test('counts, and bulk create, update and delete', async (t) => {
+      const prefix = `bulk-${name}-`;
+      const inputs = Array.from({ length: 12 }, (_, index) => ({
+        name: `${prefix}${index}`,
+        description: index % 4 === 0 ? 'fourth' : '',
+      }));
+      const created = valueOf(await api.cardgroup.createMany(inputs));
+      t.strictSame(
+        created.objects.map((group) => group.name),
+        inputs.map((input) => input.name),
+        'the created rows, in the order sent',
+      );
+      const mine = { name: { startswith: prefix } };
+
+      const exact = valueOf(await api.cardgroup.list({ filters: mine, limit: 5, count: 'exact' }));
+      t.equal(exact.meta.total, 12, 'an exact count of the filter');
+      t.equal(exact.meta.total_estimated, false);
+      t.equal(exact.objects.length, 5, 'beside a page of 5');
+      const estimated = valueOf(await api.cardgroup.list({ filters: mine, count: 'estimated' }));
+      t.type(estimated.meta.total, 'number', 'an estimated count');
+      t.equal(estimated.meta.total_estimated, name === 'mysql', 'marked where it is the optimizer’s estimate');
+      t.notOk('total' in valueOf(await api.cardgroup.list({ filters: mine })).meta, 'no count unless asked');
+
+      const bad = await api.cardgroup.createMany([{ name: `${prefix}x` }, { name: `${prefix}y`, users_perms: 1.5 }]);
+      t.match(bad, { ok: false, status: 400, error: { code: 'invalid_body', fields: [{ field: '[1].users_perms' }] } });
+      t.equal(
+        valueOf(await api.cardgroup.list({ filters: { name: { in: [`${prefix}x`, `${prefix}y`] } } })).objects.length,
+        0,
+        'one bad row: none written',
+      );
+
+      const fourth = { ...mine, description: 'fourth' };
+      const over = await api.cardgroup.updateWhere(fourth, { description: 'changed' }, { maxAffected: 2 });
+      t.match(over, { ok: false, status: 409, error: { code: 'too_many_rows' } }, 'over the guard: a 409 value');
+      t.equal(
+        valueOf(await api.cardgroup.list({ filters: { ...mine, description: 'changed' }, count: 'exact' })).meta.total,
+        0,
+        'and nothing changed',
+      );
+      t.strictSame(valueOf(await api.cardgroup.updateWhere(fourth, { description: 'changed' }, { maxAffected: 3 })), {
+        updated: 3,
+      });
+      const unfiltered = await api.cardgroup.deleteWhere({}, { maxAffected: 100 });
+      t.match(unfiltered, { ok: false, status: 400, error: { code: 'invalid_query' } }, 'no filter: refused');
+      t.match(await api.cardgroup.deleteWhere(mine, { maxAffected: 11 }), { ok: false, status: 409 });
+      t.strictSame(valueOf(await api.cardgroup.deleteWhere(mine, { maxAffected: 12 })), { deleted: 12 });
+      t.equal(valueOf(await api.cardgroup.list({ filters: mine, count: 'exact' })).meta.total, 0, 'all gone');
     });
 
     await t.test('credentials: Basic, an Authorization value, and wrong ones as a typed 401', async (t) => {
