@@ -94,10 +94,10 @@ export type OperatorValue<V, O extends FilterOperator> = O extends ListOperator
       : V;
 
 /**
- * One field's filter: a value (equals), or operators with their values (`{ gte: 1, lt: 10 }`, all must hold;
- * `in: []` matches nothing and is refused before sending); a field that holds another model's key also takes
- * that model's fields (`id_group: { name: 'DEFAULT' }`). Values of `in`, `not_in` and `between` cannot hold
- * commas: the API splits them there.
+ * One field's filter: a value (equals), or operators with their values (`{ gte: 1, lt: 10 }`, all must hold);
+ * a field that holds another model's key also takes that model's fields (`id_group: { name: 'DEFAULT' }`).
+ * `in: []` would match no row, which a query string cannot say: the promise rejects with a RangeError before
+ * anything is sent. Values of `in`, `not_in` and `between` cannot hold commas: the API splits them there.
  */
 export type FieldFilter<V, O extends FilterOperator, Via = unknown> =
   | V
@@ -350,7 +350,7 @@ function filterParams(filters: unknown, params: string[], prefix = ''): string[]
 function readResource<R, F, K>(send: HttpSend, resource: string): ReadResource<R, F, K> {
   const base = `/api/${resource}/`;
   return {
-    list<S extends keyof R & string>(query: ListQuery<R, F, K, S> = {}, options: RequestOptions = {}) {
+    async list<S extends keyof R & string>(query: ListQuery<R, F, K, S> = {}, options: RequestOptions = {}) {
       const params = filterParams(query.filters, []);
       if (query.fields !== undefined) params.push(param('fields', query.fields.join(',')));
       if (query.ordering !== undefined) params.push(param('ordering', query.ordering.join(',')));
@@ -390,11 +390,11 @@ function writeResource<R, C, P, F, K>(send: HttpSend, resource: string): WriteRe
       const path = `${base}${keyPath(key)}/`;
       return send<{ deleted: number }>({ method: 'DELETE', path, headers: conditional(options) });
     },
-    updateWhere(filters, patch, options) {
+    async updateWhere(filters, patch, options) {
       const query = filterParams(filters, []).join('&');
       return send<{ updated: number }>({ method: 'PATCH', path: base, query, body: patch, headers: guarded(options) });
     },
-    deleteWhere(filters, options) {
+    async deleteWhere(filters, options) {
       const query = filterParams(filters, []).join('&');
       return send<{ deleted: number }>({ method: 'DELETE', path: base, query, headers: guarded(options) });
     },
