@@ -110,7 +110,7 @@ export function clientView(models: TableModel[]) {
       title: model.title,
       typeName,
       readOnly: model.readOnly,
-      keyNames: union(key.map((column) => column.name)),
+      keyNames: key.length > 0 ? union(key.map((column) => column.name)) : 'never',
       keyList: key.map((column) => column.name).join(', '),
       // A key of one column may also be given bare: card.get(7).
       keyType: key.length === 1 ? `${requestType(key[0]!)} | ${keyTuple}` : keyTuple,

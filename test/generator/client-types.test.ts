@@ -120,13 +120,15 @@ t.test("the README's example compiles clean", async (t) => {
   t.strictSame(diagnostics, [], 'no diagnostics');
 });
 
-t.test("tables named like the client's own types still give a client that compiles", async (t) => {
+t.test("tables named like the client's own types, one referring to itself, give a client that compiles", async (t) => {
   const files = await loadSchemas(PROJECT_ROOT);
   const group = files.find((file) => file.schema['x-a2gen'].resource === 'cardgroup')!;
   const models = ['result', 'client', 'auth', 'list_page'].map((name) => {
     const copy = structuredClone(group);
     copy.schema.title = name;
     copy.schema['x-a2gen'] = { ...copy.schema['x-a2gen'], table: name, resource: name };
+    // A reference to its own table (a parent row): its filters nest in themselves.
+    copy.schema.properties.id_agent!['x-references'] = { resource: name };
     return buildTableModel({ ...copy, source: `schema/${name}.json` });
   });
   const client = (await renderProject(models, path.join(PROJECT_ROOT, 'templates'))).get('client.ts')!;
@@ -135,7 +137,7 @@ t.test("tables named like the client's own types still give a client that compil
     "const api = createClient({ baseUrl: 'http://localhost:8008' });",
     'export const clients: ClientClient = api.client;',
     'export const read: Promise<Result<ResultRow>> = api.result.get(1);',
-    "export const page = api.list_page.list({ filters: { name: 'x' } });",
+    "export const page = api.list_page.list({ filters: { name: 'x', id_agent: { id_agent: { name: 'y' } } } });",
   ].join('\n');
   const { diagnostics } = await compileSource(t, usage, client);
   t.strictSame(diagnostics, [], 'no diagnostics');
