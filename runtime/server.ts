@@ -184,6 +184,7 @@ export async function buildServer({
       balance,
       maxFailures: config.authMaxFailures,
       failureWindowMs: config.authWindowSeconds * 1000,
+      maxBulk: config.maxBulk,
       onUserChanged: (id) => credentials.forget((user) => user.id === id),
     });
   }

@@ -6,6 +6,7 @@
  * which knows the columns, turns them into the JSON a create takes.
  */
 import { parse, CsvError } from 'csv-parse';
+import { parse as parseText } from 'csv-parse/sync';
 import createError from '@fastify/error';
 import type { FastifyInstance } from 'fastify';
 
@@ -21,6 +22,27 @@ const TooLargeError = createError('payload_too_large', 'request body is larger t
 /** A CSV body's records, each a field name → cell text, in file order. */
 export class CsvRows {
   constructor(readonly records: Record<string, string>[]) {}
+
+  /** The rows a create takes: cells as text (the column rules read numbers from text); empty is "not sent". */
+  rows(): Record<string, unknown>[] {
+    return this.records.map((record) => {
+      const row: Record<string, unknown> = {};
+      for (const [name, text] of Object.entries(record)) if (text !== '') row[name] = text;
+      return row;
+    });
+  }
+}
+
+/** CSV text already in hand (the admin's import form): the same reading, at most `maxRows` records. */
+export function parseCsvText(text: string, maxRows: number): CsvRows {
+  let records: Record<string, string>[];
+  try {
+    records = parseText(text, { columns: true, bom: true, skip_empty_lines: true, to: maxRows + 1 });
+  } catch (error) {
+    throw error instanceof CsvError ? new InvalidCsvError(error.message) : error;
+  }
+  if (records.length > maxRows) throw new TooManyRowsError(maxRows);
+  return new CsvRows(records);
 }
 
 export function registerCsvParser(app: FastifyInstance, limits: { maxRows: number; maxBytes: number }): void {

@@ -118,15 +118,7 @@ export class Store {
     resource: Resource,
     rows: readonly Record<string, unknown>[],
   ): Promise<Row[]> {
-    const refuse = this.bulkRefusals.get(resource.name);
-    const refused =
-      refuse === undefined
-        ? []
-        : rows.flatMap((row, index) => {
-            const problem = refuse(row);
-            return problem === undefined ? [] : [{ ...problem, field: `[${index}].${problem.field}` }];
-          });
-    if (refused.length > 0) throw invalidValues(refused);
+    this.refuseInBulk(resource, rows);
     const writer = this.writer;
     if (!writer.adapter.transactions) {
       // SQLite: the check, then every INSERT in one synchronous transaction; the trail follows, as for any write there.
@@ -169,6 +161,23 @@ export class Store {
         await connection.run(lock.unlock);
       }
     });
+  }
+
+  /** What createMany would refuse before writing anything, for a preview: the same errors; nothing is written. */
+  async checkMany(resource: Resource, rows: readonly Record<string, unknown>[]): Promise<void> {
+    this.refuseInBulk(resource, rows);
+    await checkUniqueValues(this.writer, resource, rows);
+  }
+
+  /** Rows that need their resource's create operation cannot go in a bulk create: a 400 naming them. */
+  private refuseInBulk(resource: Resource, rows: readonly Record<string, unknown>[]): void {
+    const refuse = this.bulkRefusals.get(resource.name);
+    if (refuse === undefined) return;
+    const refused = rows.flatMap((row, index) => {
+      const problem = refuse(row);
+      return problem === undefined ? [] : [{ ...problem, field: `[${index}].${problem.field}` }];
+    });
+    if (refused.length > 0) throw invalidValues(refused);
   }
 
   /** Writes `values` to every row `match` finds, if there are at most `limit`; returns how many. */
