@@ -23,7 +23,10 @@ export interface FieldProblem {
   hint?: string;
 }
 
-/** The API's error codes (more may come); `unexpected_response` is the client's: the body was not the API's JSON. */
+/**
+ * The API's error codes (more may come). Two are the client's: `not_modified`, a 304 answer to `ifNoneMatch`
+ * (the row still has that ETag), and `unexpected_response`, an answer that was not the API's JSON.
+ */
 export type ErrorCode =
   | 'invalid_body'
   | 'invalid_query'
@@ -47,6 +50,7 @@ export type ErrorCode =
   | 'table_missing'
   | 'overloaded'
   | 'internal_error'
+  | 'not_modified'
   | 'unexpected_response'
   | (string & Record<never, never>);
 
@@ -137,6 +141,11 @@ export interface RequestOptions {
   headers?: Record<string, string> | undefined;
 }
 
+export interface GetOptions extends RequestOptions {
+  /** An ETag read before: while the row still has it, the answer is a 304 (`not_modified`) without the row. */
+  ifNoneMatch?: string | undefined;
+}
+
 export interface WriteOptions extends RequestOptions {
   /** An ETag read before (`Result.etag`): the write applies only while the row still has it, else a 412. */
   ifMatch?: string | undefined;
@@ -170,7 +179,7 @@ export interface ReadResource<R, F, K> {
     options?: RequestOptions,
   ): Promise<Result<ListPage<Pick<R, S>>>>;
   /** `GET /api/<model>/<key>/`: one row, with its ETag. */
-  get(key: K, options?: RequestOptions): Promise<Result<R>>;
+  get(key: K, options?: GetOptions): Promise<Result<R>>;
 }
 
 /** The routes of a model that can be written. */
@@ -211,7 +220,10 @@ export interface ClientOptions {
   /** Where the service answers, e.g. `http://localhost:8008` (a path prefix is kept). */
   baseUrl: string;
   auth?: Auth | undefined;
-  /** The global `fetch` unless given. */
+  /**
+   * The global `fetch` unless given. A wrapper can add what a call needs beyond the API, such as a timeout:
+   * `(url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(5000) })`.
+   */
   fetch?: FetchLike | undefined;
   /** Sent with every request. */
   headers?: Record<string, string> | undefined;
@@ -262,6 +274,7 @@ function resultOf<T>(status: number, etag: string | undefined, text: string): Re
   }
   if (status >= 200 && status < 300 && json !== undefined) return { ok: true, status, value: json as T, etag };
   if (status >= 400 && isApiError(json)) return { ok: false, status, error: json };
+  if (status === 304) return { ok: false, status, error: { error: 'not modified', code: 'not_modified' } };
   return {
     ok: false,
     status,
@@ -365,7 +378,9 @@ function readResource<R, F, K>(send: HttpSend, resource: string): ReadResource<R
       return send<ListPage<Pick<R, S>>>({ method: 'GET', path: base, query: params.join('&'), headers });
     },
     get(key, options = {}) {
-      return send<R>({ method: 'GET', path: `${base}${keyPath(key)}/`, headers: options.headers });
+      const headers =
+        options.ifNoneMatch === undefined ? options.headers : { ...options.headers, 'if-none-match': options.ifNoneMatch };
+      return send<R>({ method: 'GET', path: `${base}${keyPath(key)}/`, headers });
     },
   };
 }

@@ -23,6 +23,7 @@ const FIXED_NAMES = [
   'FetchLike',
   'FieldFilter',
   'FieldProblem',
+  'GetOptions',
   'HttpCall',
   'HttpSend',
   'FilterOperator',
