@@ -130,6 +130,9 @@ export interface ListQuery<R, F, K, S extends keyof R> {
   count?: 'exact' | 'estimated' | undefined;
 }
 
+/** The rows of a list with `fields`: the fields asked for, or the whole row when that is all of them. */
+export type Selected<R, S extends keyof R> = [keyof R] extends [S] ? R : Pick<R, S>;
+
 /** A list answer. `next` and `previous` are the URLs of the neighbouring pages, `''` where there is none. */
 export interface ListPage<T> {
   meta: { model: string; next: string; previous: string; page: number; total?: number; total_estimated?: boolean };
@@ -177,7 +180,7 @@ export interface ReadResource<R, F, K> {
   list<S extends keyof R & string = keyof R & string>(
     query?: ListQuery<R, F, K, S>,
     options?: RequestOptions,
-  ): Promise<Result<ListPage<Pick<R, S>>>>;
+  ): Promise<Result<ListPage<Selected<R, S>>>>;
   /** `GET /api/<model>/<key>/`: one row, with its ETag. */
   get(key: K, options?: GetOptions): Promise<Result<R>>;
 }
@@ -375,7 +378,7 @@ function readResource<R, F, K>(send: HttpSend, resource: string): ReadResource<R
       }
       const headers = { ...options.headers };
       if (query.count !== undefined) headers['prefer'] = `count=${query.count}`;
-      return send<ListPage<Pick<R, S>>>({ method: 'GET', path: base, query: params.join('&'), headers });
+      return send<ListPage<Selected<R, S>>>({ method: 'GET', path: base, query: params.join('&'), headers });
     },
     get(key, options = {}) {
       const headers =

@@ -33,6 +33,7 @@ const FIXED_NAMES = [
   'OperatorValue',
   'ReadResource',
   'RequestOptions',
+  'Selected',
   'ResponseLike',
   'Result',
   'PatternOperator',
