@@ -9,10 +9,11 @@ import type { JsonObject } from './column-schemas.js';
 import { errorResponse } from './errors.js';
 import { IF_MATCH, IF_NONE_MATCH, jsonContent, ref } from './components.js';
 import { compositeKeySchema, listParameters } from './list-parameters.js';
+import { collectionWrites, createdResponse, createOneOrManyBody, PREFER_COUNT } from './bulk-paths.js';
 
 /** Which methods each route serves; the service answers 405 with an Allow header for the others. */
 export const ROUTE_METHODS = {
-  list: ['get', 'post'],
+  list: ['get', 'post', 'patch', 'delete'],
   detail: ['get', 'post', 'put', 'patch', 'delete'],
   deleteAlias: ['post', 'delete'],
   adjustment: ['post'],
@@ -117,14 +118,23 @@ export function modelPaths(model: TableModel, models: TableModel[]): Record<stri
     tags,
     summary: `List ${title.toLowerCase()} rows`,
     description: [
-      `One page of rows in the \`{"meta", "objects"}\` envelope. \`meta.next\` and \`meta.previous\` are relative URLs carrying every parameter sent (with \`page\` replaced), or empty strings. No total count.`,
+      `One page of rows in the \`{"meta", "objects"}\` envelope. \`meta.next\` and \`meta.previous\` are relative URLs carrying every parameter sent (with \`page\` replaced), or empty strings. A total count only when asked for (\`Prefer: count=exact\` or \`count=estimated\`).`,
       'Filters: `field=value` (a parameter per field; repeat it to match any of several values) and `field__op=value` (in `filters`); the operators are described under Filters in the API description.',
       ...referenceText(model, models),
     ].join('\n\n'),
     operationId: `list${typeName}`,
-    parameters: listParameters(model, models),
+    parameters: [...listParameters(model, models), PREFER_COUNT],
     responses: {
-      '200': { description: 'One page of rows.', content: jsonContent(ref('schemas', `${typeName}List`)) },
+      '200': {
+        description: 'One page of rows.',
+        headers: {
+          'Content-Range': {
+            description: 'With `Prefer: count=…`: the rows shown and how many match, `0-19/4096` (`*/0` for none).',
+            schema: { type: 'string' },
+          },
+        },
+        content: jsonContent(ref('schemas', `${typeName}List`)),
+      },
       ...errors(400, ...ALWAYS),
     },
   };
@@ -160,13 +170,14 @@ export function modelPaths(model: TableModel, models: TableModel[]): Record<stri
       get: list,
       post: {
         tags,
-        summary: `Create a ${title.toLowerCase()}`,
+        summary: `Create a ${title.toLowerCase()}, or many`,
         description:
-          'Inserts the row and answers with it as stored (re-read, so database defaults show). Fields left out get their defaults.',
+          'Inserts the row and answers with it as stored (re-read, so database defaults show). Fields left out get their defaults. An array (or a CSV file) creates every row or none.',
         operationId: `create${typeName}`,
-        requestBody: ref('requestBodies', `${typeName}Create`),
-        responses: { '200': row, ...errors(...WITH_BODY, 409, ...ALWAYS) },
+        requestBody: createOneOrManyBody(model),
+        responses: { '200': createdResponse(model), ...errors(...WITH_BODY, 409, ...ALWAYS) },
       },
+      ...collectionWrites(model, listParameters(model, models)),
     },
     [paths.detail]: {
       summary: `One ${title.toLowerCase()}`,
