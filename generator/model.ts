@@ -78,7 +78,7 @@ export function buildTableModel(file: SchemaFile): TableModel {
     if (property.readOnly && property.writeOnly) fail(pointer, 'a column cannot be both readOnly and writeOnly');
     const primaryKey = keyNames.has(name);
     const autoIncrement = property['x-sql'].autoIncrement === true;
-    if (primaryKey && sqlNullable) fail(pointer, 'a key column cannot be NULL');
+    if (primaryKey && sqlNullable) fail(pointer, 'a primary key column cannot be NULL');
     const maxLength = sql.kind === 'string' ? (property.maxLength ?? characterLimit(sql, charset)) : undefined;
     const rule = valueRule(sql, { maxLength, utf8mb3, zeroDate });
     const writeOnly = property.writeOnly === true;
@@ -129,7 +129,7 @@ export function buildTableModel(file: SchemaFile): TableModel {
       ),
   );
   for (const column of key)
-    if (column.writeOnly) fail(`/properties/${column.name}`, 'a key column cannot be write-only');
+    if (column.writeOnly) fail(`/properties/${column.name}`, 'a primary key column cannot be write-only');
   const primaryKey = view ? [] : key.slice(0, options.primaryKey?.length ?? 0);
   // Rows without a key cannot be named, so they cannot be changed either; a view is never written.
   const readOnly = options.readOnly === true || view || key.length === 0;

@@ -7,6 +7,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import t, { type Test } from 'tap';
 import { UserStore } from '../../runtime/auth/user-store.js';
 import { openMysql } from '../../runtime/db/mysql/driver.js';
@@ -210,6 +211,9 @@ t.test('keyless tables and views', async (t) => {
   t.notOk(openapi.paths['/api/version/'].post, 'and no create');
   t.notOk(openapi.paths['/api/version/{id}/'], 'and no row path');
   t.ok(openapi.paths['/api/gadget/{id}/'].patch, 'a table with a unique key has its row path');
+  const validator = new Validator();
+  const validated = await validator.validate(structuredClone(openapi));
+  t.ok(validated.valid, 'the OpenAPI document is valid', { errors: validated.errors });
 
   await t.test('on MariaDB', async (t) => {
     const username = 'keyless-admin';
