@@ -31,6 +31,7 @@ const TABLES = [
   'CREATE TABLE cc_version (`version` varchar(30) COLLATE utf8_bin NOT NULL) ENGINE=MyISAM DEFAULT CHARSET=utf8 COLLATE=utf8_bin',
   "INSERT INTO cc_version VALUES ('2.0.8')",
   'CREATE VIEW gadget_label AS SELECT code, label FROM gadget',
+  "CREATE VIEW gadget_named AS SELECT code, label FROM gadget WHERE label <> ''",
 ];
 
 interface Answer {
@@ -168,12 +169,27 @@ async function servedChecks(t: Test, login: Login, versions: () => Promise<numbe
     t.match(create.json.error, 'gadgetlabel is a view');
     t.equal((await api('/api/gadgetlabel/g2/')).status, 404, 'no key declared: no row URL');
   });
+
+  await t.test('a view with a key declared by hand is read by it too', async (t) => {
+    const row = await api('/api/gadgetnamed/g2/');
+    t.equal(row.status, 200);
+    t.strictSame(row.json, { code: 'g2', label: 'Two' });
+    t.ok(row.headers.get('etag'), 'with an ETag');
+    t.equal((await api('/api/gadgetnamed/g9/')).status, 404, 'a key it does not have');
+    const update = await api('/api/gadgetnamed/g2/', { method: 'PATCH', body: { label: 'x' } });
+    t.equal(update.status, 405, 'never written');
+    t.match(update.json.error, 'gadgetnamed is a view');
+    t.match((await admin('/admin/gadgetnamed/')).text, 'href="/admin/gadgetnamed/g2/"', 'the admin links its rows');
+    const page = await admin('/admin/gadgetnamed/g2/');
+    t.equal(page.status, 200, 'to a read-only page');
+    t.match(page.text, 'Read-only');
+  });
 }
 
 /** Introspects the three tables from MariaDB and gives the view a definition for the embedded database. */
 async function introspect(t: Test, project: ScratchProject, url: string): Promise<void> {
   const said: string[] = [];
-  for (const table of ['gadget', 'cc_version', 'gadget_label']) {
+  for (const table of ['gadget', 'cc_version', 'gadget_label', 'gadget_named']) {
     const result = await project.a2gen(['introspect', '--url', url, '--table', table]);
     t.equal(result.code, 0, `${table} introspected`, { stderr: result.stderr });
     said.push(result.stdout);
@@ -192,6 +208,17 @@ async function introspect(t: Test, project: ScratchProject, url: string): Promis
   t.notOk(view['x-a2gen'].engine ?? view['x-a2gen'].indexes ?? view['x-a2gen'].primaryKey, 'no engine, indexes, key');
   view['x-a2gen'].definition = 'SELECT code, label FROM gadget';
   writeFileSync(schema('gadget_label'), `${JSON.stringify(view, null, 2)}\n`);
+  const named = JSON.parse(readFileSync(schema('gadget_named'), 'utf8'));
+  named['x-a2gen'].primaryKey = ['code'];
+  named['x-a2gen'].definition = "SELECT code, label FROM gadget WHERE label <> ''";
+  writeFileSync(schema('gadget_named'), `${JSON.stringify(named, null, 2)}\n`);
+  const again = await project.a2gen(['introspect', '--url', url, '--table', 'gadget_named']);
+  t.equal(again.code, 0, 'introspected again');
+  t.match(
+    JSON.parse(readFileSync(schema('gadget_named'), 'utf8'))['x-a2gen'],
+    { primaryKey: ['code'], view: true, definition: named['x-a2gen'].definition },
+    "the view's declared key and definition survive introspection",
+  );
 }
 
 t.test('keyless tables and views', async (t) => {
