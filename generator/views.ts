@@ -192,6 +192,8 @@ export function tableView(model: TableModel) {
     keyType: `readonly [${model.key.map((column) => `${column.name}: ${keyPartType(column)}`).join(', ')}]`,
     keyNames: model.key.map((column) => column.name).join(', '),
     keyDoc: keyDoc(model),
+    // A read-only model takes no request bodies, so it has no body types.
+    writable: !model.readOnly,
     readable: readable.map((column) => ({ name: column.name, tsType: column.tsType, doc: doc(column) })),
     inputs: writable.map((column) => ({
       name: column.name,
