@@ -11,7 +11,8 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import t, { type Test } from 'tap';
 import { UserStore } from '../../runtime/auth/user-store.js';
 import { openMysql } from '../../runtime/db/mysql/driver.js';
-import { createMysqlDatabase } from '../helpers/backends.js';
+import mysql from 'mysql2/promise';
+import { createMysqlDatabase, MYSQL_SERVER } from '../helpers/backends.js';
 import { createScratchProject, type ScratchProject } from '../helpers/scratch-project.js';
 import { basicAuth } from '../helpers/service.js';
 
@@ -235,6 +236,32 @@ t.test('keyless tables and views', async (t) => {
   t.equal(diff.code, 0, 'a2gen diff: the introspected files agree with the database', { output: diff.stdout });
   const ddl = readFileSync(path.join(project.dir, 'generated/ddl/mysql.sql'), 'utf8');
   t.notMatch(ddl, /CREATE TABLE IF NOT EXISTS `?gadget_label/, 'the MySQL DDL creates no table for the view');
+  await t.test('the generated MySQL DDL creates the tables, then the views it has definitions of', async (t) => {
+    const connection = await mysql.createConnection({ uri: MYSQL_SERVER, multipleStatements: true });
+    const name = `${database.url.split('/').pop()}_ddl`;
+    t.teardown(async () => {
+      await connection.query(`DROP DATABASE IF EXISTS ${name}`);
+      await connection.end();
+    });
+    await connection.query(`CREATE DATABASE ${name}; USE ${name}`);
+    await connection.query(ddl);
+    const [rows] = await connection.query(
+      'SELECT TABLE_NAME AS name, TABLE_TYPE AS type FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY 1',
+      [name],
+    );
+    t.strictSame(
+      (rows as { name: string; type: string }[]).map((row) => [row.name, row.type]),
+      [
+        ['a2gen_audit', 'BASE TABLE'],
+        ['cc_version', 'BASE TABLE'],
+        ['gadget', 'BASE TABLE'],
+        ['gadget_label', 'VIEW'],
+        ['gadget_named', 'VIEW'],
+      ],
+    );
+    const [keys] = await connection.query(`SHOW INDEX FROM ${name}.cc_version`);
+    t.strictSame(keys, [], 'cc_version is created without a key');
+  });
   const openapi = JSON.parse(readFileSync(path.join(project.dir, 'generated/openapi.json'), 'utf8'));
   t.ok(openapi.paths['/api/version/'].get, 'OpenAPI: the list of a keyless table');
   t.notOk(openapi.paths['/api/version/'].post, 'and no create');
