@@ -80,14 +80,19 @@ function columnSpec(column: ColumnModel): unknown {
 }
 
 function keyCondition(model: TableModel): string {
-  return model.primaryKey.map((column) => `${sqlName(column.column)} = ?`).join(' AND ');
+  return model.key.map((column) => `${sqlName(column.column)} = ?`).join(' AND ');
 }
 
 function keyParams(model: TableModel): string {
-  return model.primaryKey.map((_column, index) => `key[${index}]`).join(', ');
+  return model.key.map((_column, index) => `key[${index}]`).join(', ');
 }
 
+/** Rows without a key have no fixed statements: a list is built per request. */
 function statementsView(model: TableModel, constantBase: string, valueName: string) {
+  return model.key.length === 0 ? undefined : keyedStatementsView(model, constantBase, valueName);
+}
+
+function keyedStatementsView(model: TableModel, constantBase: string, valueName: string) {
   const readable = model.columns.filter((column) => !column.writeOnly);
   const table = sqlName(model.table);
   const where = keyCondition(model);
@@ -129,6 +134,7 @@ function statementsView(model: TableModel, constantBase: string, valueName: stri
 }
 
 function statementsLiteral(statements: ReturnType<typeof statementsView>): Code {
+  if (statements === undefined) return new Code('{}');
   const entries = [`select: ${statements.select.fn}`];
   if (statements.selectForUpdate) entries.push(`selectForUpdate: ${statements.selectForUpdate.fn}`);
   if (statements.delete) entries.push(`delete: ${statements.delete.fn}`);
@@ -157,6 +163,8 @@ export function tableView(model: TableModel) {
     title: model.title,
     description: model.description,
     primaryKey: model.primaryKey.map((column) => column.name),
+    key: sameColumns(model.key, model.primaryKey) ? undefined : model.key.map((column) => column.name),
+    view: model.view || undefined,
     engine: model.engine,
     charset: model.charset,
     collation: model.collation,
@@ -181,8 +189,11 @@ export function tableView(model: TableModel) {
     title: model.title,
     typeName: model.typeName,
     valueName: model.valueName,
-    keyType: `readonly [${model.primaryKey.map((column) => `${column.name}: ${keyPartType(column)}`).join(', ')}]`,
-    keyNames: model.primaryKey.map((column) => column.name).join(', '),
+    keyType: `readonly [${model.key.map((column) => `${column.name}: ${keyPartType(column)}`).join(', ')}]`,
+    keyNames: model.key.map((column) => column.name).join(', '),
+    keyDoc: keyDoc(model),
+    // A read-only model takes no request bodies, so it has no body types.
+    writable: !model.readOnly,
     readable: readable.map((column) => ({ name: column.name, tsType: column.tsType, doc: doc(column) })),
     inputs: writable.map((column) => ({
       name: column.name,
@@ -195,10 +206,10 @@ export function tableView(model: TableModel) {
     })),
     statements,
     statementImports: [
-      statements.select.fn,
-      statements.selectForUpdate?.fn,
-      statements.delete?.fn,
-      ...statements.adjustments.map((adjustment) => adjustment.fn),
+      statements?.select.fn,
+      statements?.selectForUpdate?.fn,
+      statements?.delete?.fn,
+      ...(statements?.adjustments ?? []).map((adjustment) => adjustment.fn),
     ]
       .filter(Boolean)
       .sort(),
@@ -209,11 +220,33 @@ export function tableView(model: TableModel) {
 
 export type TableView = ReturnType<typeof tableView>;
 
+/** What the key type's comment says: which key it is, in key order, as it is bound. */
+function keyDoc(model: TableModel): string {
+  const names = model.key.map((column) => column.name).join(', ');
+  const which =
+    model.keyIndex !== undefined
+      ? `The key of ${model.table}'s rows (its unique key ${model.keyIndex}, standing in for a primary key)`
+      : model.view
+        ? `The key of the view ${model.table}'s rows, as its schema file declares it`
+        : `The primary key of ${model.table}`;
+  return `${which}, in key order (${names}), as it is bound.`;
+}
+
+function sameColumns(a: readonly ColumnModel[], b: readonly ColumnModel[]): boolean {
+  return a.length === b.length && a.every((column, index) => column === b[index]);
+}
+
 export function projectView(models: TableModel[]) {
   const sources = models.map((model) => model.source).join(', ');
+  const tables = models.map((model) => tableView(model));
   return {
     header: header(sources, '//'),
     sqlHeader: header(sources, '--'),
-    tables: models.map((model) => tableView(model)),
+    tables,
+    // Views read tables, so the DDL creates them last.
+    ddlTables: [
+      ...tables.filter((_table, index) => !models[index]!.view),
+      ...tables.filter((_table, index) => models[index]!.view),
+    ],
   };
 }

@@ -9,7 +9,8 @@ import type { Command } from 'commander';
 import mysql from 'mysql2/promise';
 import { loadSchemas, SchemaValidationError, type TableSchema } from '../load-schemas.js';
 import { diffTable } from '../../introspection/diff-table.js';
-import { readTable, type QueryRows } from '../../introspection/read-table.js';
+import { readTable, type QueryRows, type TableFacts } from '../../introspection/read-table.js';
+import { chooseRowKey } from '../row-key.js';
 import { formatSchema, schemaFromFacts } from './to-schema.js';
 
 interface ConnectionFlags {
@@ -68,16 +69,26 @@ async function introspectTable(
 ): Promise<string> {
   const facts = await readTable(rowsOf(connection), table);
   if (facts === undefined) throw new UsageError(`no table ${table} in that database`);
-  if (facts.primaryKey.length === 0)
-    throw new UsageError(`${table} has no primary key; a2gen serves tables with one (of one or more columns)`);
   const file = path.join(project, 'schema', `${table}.json`);
   const existing = await readExisting(file);
   const text = formatSchema(schemaFromFacts(facts, existing, resource));
   const before = existing === undefined ? undefined : await readFile(file, 'utf8');
-  if (before === text) return `schema/${table}.json is up to date (${facts.columns.length} columns)`;
+  const what = `${facts.columns.length} columns${howServed(facts)}`;
+  if (before === text) return `schema/${table}.json is up to date (${what})`;
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, text);
-  return `${existing ? 'updated' : 'wrote'} schema/${table}.json (${facts.columns.length} columns); run \`npx a2gen build\` next`;
+  return `${existing ? 'updated' : 'wrote'} schema/${table}.json (${what}); run \`npx a2gen build\` next`;
+}
+
+/** How a view or a table without a primary key will be served, as the build will decide it (generator/row-key.ts). */
+function howServed(facts: TableFacts): string {
+  if (facts.view) return '; a view: read-only, list only unless its schema file declares a primaryKey';
+  if (facts.primaryKey.length > 0) return '';
+  const notNull = new Set(facts.columns.filter((column) => !column.nullable).map((column) => column.name));
+  const key = chooseRowKey([], facts.indexes, (name) => notNull.has(name));
+  return key.index === undefined
+    ? '; no primary key and no NOT NULL unique key: read-only, list only'
+    : `; no primary key: rows are addressed by the unique key ${key.index} (${key.columns.join(', ')})`;
 }
 
 /** A starter .env: the database and a fresh admin-session secret, readable by its owner only. */
