@@ -174,13 +174,17 @@ export interface AdjustOptions extends RequestOptions {
 /** An adjustment's answer: the row's key, the new value and the delta, both as exact decimal text. */
 export type Adjusted<KeyFields, C extends string> = KeyFields & { [N in C]: string } & { delta: string };
 
-/** The routes of a model served for reading only. */
-export interface ReadResource<R, F, K> {
+/** The route of a model whose rows have no key (a view, a table without one): its list only. */
+export interface ListResource<R, F, K> {
   /** `GET /api/<model>/`: a page of rows. */
   list<S extends keyof R & string = keyof R & string>(
     query?: ListQuery<R, F, K, S>,
     options?: RequestOptions,
   ): Promise<Result<ListPage<Selected<R, S>>>>;
+}
+
+/** The routes of a model served for reading only. */
+export interface ReadResource<R, F, K> extends ListResource<R, F, K> {
   /** `GET /api/<model>/<key>/`: one row, with its ETag. */
   get(key: K, options?: GetOptions): Promise<Result<R>>;
 }
@@ -363,7 +367,7 @@ function filterParams(filters: unknown, params: string[], prefix = ''): string[]
   return params;
 }
 
-function readResource<R, F, K>(send: HttpSend, resource: string): ReadResource<R, F, K> {
+function listResource<R, F, K>(send: HttpSend, resource: string): ListResource<R, F, K> {
   const base = `/api/${resource}/`;
   return {
     async list<S extends keyof R & string>(query: ListQuery<R, F, K, S> = {}, options: RequestOptions = {}) {
@@ -380,6 +384,13 @@ function readResource<R, F, K>(send: HttpSend, resource: string): ReadResource<R
       if (query.count !== undefined) headers['prefer'] = `count=${query.count}`;
       return send<ListPage<Selected<R, S>>>({ method: 'GET', path: base, query: params.join('&'), headers });
     },
+  };
+}
+
+function readResource<R, F, K>(send: HttpSend, resource: string): ReadResource<R, F, K> {
+  const base = `/api/${resource}/`;
+  return {
+    ...listResource<R, F, K>(send, resource),
     get(key, options = {}) {
       const headers =
         options.ifNoneMatch === undefined ? options.headers : { ...options.headers, 'if-none-match': options.ifNoneMatch };
@@ -429,7 +440,7 @@ function adjuster<A>(send: HttpSend, resource: string, column: string) {
 
 // Audit entry: /api/audit/ (table a2gen_audit)
 
-/** The key of a2gen_audit (id), in key order. */
+/** The key of a2gen_audit's rows (id), in key order. */
 export type AuditEntryKey = number | readonly [id: number];
 
 /** Audit entry as the API returns it. Write-only columns are never returned. */
@@ -489,7 +500,7 @@ export type AuditEntryClient = ReadResource<AuditEntryRow, AuditEntryFilters, Au
 
 // Call: /api/call/ (table cc_call)
 
-/** The key of cc_call (id), in key order. */
+/** The key of cc_call's rows (id), in key order. */
 export type CallKey = number | readonly [id: number];
 
 /** Call as the API returns it. Write-only columns are never returned. */
@@ -715,7 +726,7 @@ export type CallClient = WriteResource<
 
 // Caller ID: /api/callerid/ (table cc_callerid)
 
-/** The key of cc_callerid (id), in key order. */
+/** The key of cc_callerid's rows (id), in key order. */
 export type CallerIDKey = number | readonly [id: number];
 
 /** Caller ID as the API returns it. Write-only columns are never returned. */
@@ -773,7 +784,7 @@ export type CallerIDClient = WriteResource<
 
 // Card: /api/card/ (table cc_card)
 
-/** The key of cc_card (id), in key order. */
+/** The key of cc_card's rows (id), in key order. */
 export type CardKey = number | readonly [id: number];
 
 /** Card as the API returns it. Write-only columns are never returned. */
@@ -1342,7 +1353,7 @@ export type CardClient = WriteResource<
 
 // Card group: /api/cardgroup/ (table cc_card_group)
 
-/** The key of cc_card_group (id), in key order. */
+/** The key of cc_card_group's rows (id), in key order. */
 export type CardGroupKey = number | readonly [id: number];
 
 /** Card group as the API returns it. Write-only columns are never returned. */
@@ -1416,7 +1427,7 @@ export type CardGroupClient = WriteResource<
 
 // Charge: /api/charge/ (table cc_charge)
 
-/** The key of cc_charge (id), in key order. */
+/** The key of cc_charge's rows (id), in key order. */
 export type ChargeKey = number | readonly [id: number];
 
 /** Charge as the API returns it. Write-only columns are never returned. */
@@ -1546,7 +1557,7 @@ export type ChargeClient = WriteResource<
 
 // Country: /api/country/ (table cc_country)
 
-/** The key of cc_country (id), in key order. */
+/** The key of cc_country's rows (id), in key order. */
 export type CountryKey = number | readonly [id: number];
 
 /** Country as the API returns it. Write-only columns are never returned. */
@@ -1604,7 +1615,7 @@ export type CountryClient = WriteResource<
 
 // IAX account: /api/iaxbuddy/ (table cc_iax_buddies)
 
-/** The key of cc_iax_buddies (id), in key order. */
+/** The key of cc_iax_buddies's rows (id), in key order. */
 export type IAXAccountKey = number | readonly [id: number];
 
 /** IAX account as the API returns it. Write-only columns are never returned. */
@@ -2026,7 +2037,7 @@ export type IAXAccountClient = WriteResource<
 
 // Language: /api/iso639/ (table cc_iso639)
 
-/** The key of cc_iso639 (code), in key order. */
+/** The key of cc_iso639's rows (code), in key order. */
 export type LanguageKey = string | readonly [code: string];
 
 /** Language as the API returns it. Write-only columns are never returned. */
@@ -2086,7 +2097,7 @@ export type LanguageClient = WriteResource<
 
 // Payment: /api/logpayment/ (table cc_logpayment)
 
-/** The key of cc_logpayment (id), in key order. */
+/** The key of cc_logpayment's rows (id), in key order. */
 export type PaymentKey = number | readonly [id: number];
 
 /** Payment as the API returns it. Write-only columns are never returned. */
@@ -2192,7 +2203,7 @@ export type PaymentClient = WriteResource<
 
 // Refill: /api/logrefill/ (table cc_logrefill)
 
-/** The key of cc_logrefill (id), in key order. */
+/** The key of cc_logrefill's rows (id), in key order. */
 export type RefillKey = number | readonly [id: number];
 
 /** Refill as the API returns it. Write-only columns are never returned. */
@@ -2282,7 +2293,7 @@ export type RefillClient = WriteResource<
 
 // SIP account: /api/sipbuddy/ (table cc_sip_buddies)
 
-/** The key of cc_sip_buddies (id), in key order. */
+/** The key of cc_sip_buddies's rows (id), in key order. */
 export type SIPAccountKey = number | readonly [id: number];
 
 /** SIP account as the API returns it. Write-only columns are never returned. */
@@ -2780,7 +2791,7 @@ export type SIPAccountClient = WriteResource<
 
 // Call plan: /api/tariffgroup/ (table cc_tariffgroup)
 
-/** The key of cc_tariffgroup (id), in key order. */
+/** The key of cc_tariffgroup's rows (id), in key order. */
 export type CallPlanKey = number | readonly [id: number];
 
 /** Call plan as the API returns it. Write-only columns are never returned. */
@@ -2870,7 +2881,7 @@ export type CallPlanClient = WriteResource<
 
 // Call plan rate card: /api/tariffgroupplan/ (table cc_tariffgroup_plan)
 
-/** The key of cc_tariffgroup_plan (idtariffgroup, idtariffplan), in key order. */
+/** The key of cc_tariffgroup_plan's rows (idtariffgroup, idtariffplan), in key order. */
 export type CallPlanRateCardKey = readonly [idtariffgroup: number, idtariffplan: number];
 
 /** Call plan rate card as the API returns it. Write-only columns are never returned. */

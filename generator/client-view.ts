@@ -30,6 +30,7 @@ const FIXED_NAMES = [
   'ListOperator',
   'ListPage',
   'ListQuery',
+  'ListResource',
   'OperatorValue',
   'ReadResource',
   'RequestOptions',
@@ -104,7 +105,8 @@ export function clientView(models: TableModel[]) {
     const { typeName } = model;
     const readable = model.columns.filter((column) => !column.writeOnly);
     const writable = model.columns.filter((column) => !column.readOnly);
-    const key = model.primaryKey;
+    // The key rows are addressed by: the primary key, a NOT NULL unique key standing in for it, or none.
+    const key = model.key;
     const keyTuple = `readonly [${key.map((column) => `${column.name}: ${requestType(column)}`).join(', ')}]`;
     return {
       resource: model.resource,
@@ -112,6 +114,8 @@ export function clientView(models: TableModel[]) {
       title: model.title,
       typeName,
       readOnly: model.readOnly,
+      // Rows without a key have no URL of their own: the model is listed only.
+      keyed: key.length > 0,
       keyNames: key.length > 0 ? union(key.map((column) => column.name)) : 'never',
       keyList: key.map((column) => column.name).join(', '),
       // A key of one column may also be given bare: card.get(7).
@@ -161,6 +165,7 @@ export function clientView(models: TableModel[]) {
     listOperators: union([...LIST_OPERATORS]),
     operatorSets: [...operatorSets].map(([members, name]) => ({ name, members })),
     // Only what is used is declared: a caller's noUnusedLocals must hold for any set of models.
+    anyKeyed: models.some((model) => model.key.length > 0),
     anyWritable: models.some((model) => !model.readOnly),
     anyAdjustments: models.some((model) => model.adjustments.length > 0),
     tables,

@@ -142,3 +142,42 @@ t.test("tables named like the client's own types, one referring to itself, give 
   const { diagnostics } = await compileSource(t, usage, client);
   t.strictSame(diagnostics, [], 'no diagnostics');
 });
+
+t.test('rows without a key are listed only; a unique key stands in for a missing primary key', async (t) => {
+  const files = await loadSchemas(PROJECT_ROOT);
+  const group = files.find((file) => file.schema['x-a2gen'].resource === 'cardgroup')!;
+  const variant = (name: string, options: Record<string, unknown>) => {
+    const copy = structuredClone(group);
+    const { primaryKey: _primaryKey, seed: _seed, ...rest } = copy.schema['x-a2gen'];
+    copy.schema.title = name;
+    copy.schema['x-a2gen'] = { ...rest, table: name, resource: name, ...options };
+    delete copy.schema['x-admin']; // its protected row 1 names a row by key
+    return buildTableModel({ ...copy, source: `schema/${name}.json` });
+  };
+  const models = [
+    variant('keyless', { indexes: [] }),
+    variant('by_perms', { indexes: [{ name: 'by_perms', unique: true, columns: ['users_perms'] }] }),
+    variant('group_view', { view: true, indexes: undefined, definition: 'SELECT * FROM cc_card_group' }),
+  ];
+  const client = (await renderProject(models, path.join(PROJECT_ROOT, 'templates'))).get('client.ts')!;
+  const usage = [
+    "import { createClient } from './client.js';",
+    "const api = createClient({ baseUrl: 'http://localhost:8008' });",
+    "export const listed = api.keyless.list({ filters: { name: { startswith: 'a' } }, fields: ['name'] });",
+    'export const viewed = api.group_view.list({ count: "exact" });',
+    '// @ts-expect-error: rows without a key have no URL, so no get',
+    'export const one = api.keyless.get(1);',
+    '// @ts-expect-error: nor writes',
+    "export const created = api.keyless.create({ name: 'x' });",
+    '// @ts-expect-error: nor does a view without a declared key',
+    'export const row = api.group_view.get(1);',
+    '// @ts-expect-error: nor paging by key',
+    'export const after = api.keyless.list({ after: 1 });',
+    'export const byKey = api.by_perms.get(262142);',
+    "export const patched = api.by_perms.update(2, { name: 'y' });",
+    '// @ts-expect-error: the key is never updated',
+    'export const rekeyed = api.by_perms.update(2, { users_perms: 3 });',
+  ].join('\n');
+  const { diagnostics } = await compileSource(t, usage, client);
+  t.strictSame(diagnostics, [], 'no diagnostics: each @ts-expect-error met its error');
+});
