@@ -1,0 +1,39 @@
+/**
+ * ENUM, SET and JSON columns. An ENUM holds one of its words; a SET holds
+ * some of them, sent as a JSON array without repeats and stored as MySQL
+ * stores it ("a,b", in the column's order); a JSON column holds any JSON
+ * value, stored as its text.
+ */
+import type { Checked } from './value-rules.js';
+
+export function checkEnum(rule: { values: readonly string[] }, value: unknown): Checked {
+  if (typeof value === 'string' && rule.values.includes(value)) return { ok: true, value };
+  return { ok: false, message: `must be one of ${rule.values.map((word) => JSON.stringify(word)).join(', ')}` };
+}
+
+/** An array of distinct words of the set, stored in the column's order. */
+export function checkSet(rule: { values: readonly string[] }, value: unknown): Checked {
+  const allowed = `allowed: ${rule.values.map((word) => JSON.stringify(word)).join(', ')}`;
+  if (!Array.isArray(value)) return { ok: false, message: `must be an array of words (${allowed})` };
+  const seen = new Set<string>();
+  for (const word of value as unknown[]) {
+    if (typeof word !== 'string' || !rule.values.includes(word))
+      return { ok: false, message: `holds ${JSON.stringify(word)}, which is not a word of the set (${allowed})` };
+    if (seen.has(word)) return { ok: false, message: `holds ${JSON.stringify(word)} twice` };
+    seen.add(word);
+  }
+  return { ok: true, value: rule.values.filter((word) => seen.has(word)).join(',') };
+}
+
+/** A SET's stored text as the JSON array. */
+export function setWords(text: string): string[] {
+  return text === '' ? [] : text.split(',');
+}
+
+/** Any JSON value but null (which is SQL NULL), stored as its JSON text. */
+export function checkJson(value: unknown): Checked {
+  // JSON.stringify gives undefined for what is no JSON value (a symbol, a function).
+  const text = value === null ? undefined : (JSON.stringify(value) as string | undefined);
+  if (text === undefined) return { ok: false, message: 'must be a JSON value' };
+  return { ok: true, value: text };
+}
