@@ -14,6 +14,9 @@ function sqlString(text: string): string {
 
 function mysqlColumn(column: ColumnModel): string {
   const parts = [sqlName(column.column), column.sql.text];
+  // MariaDB takes neither NULL nor a default on a generated column; the expression decides both.
+  if (column.generated)
+    return [...parts, `AS (${column.generated.expression})`, column.generated.stored ? 'STORED' : 'VIRTUAL'].join(' ');
   parts.push(column.sqlNullable ? 'NULL' : 'NOT NULL');
   const value = column.sqlDefault;
   if (value.kind === 'null') parts.push('DEFAULT NULL');
@@ -39,7 +42,10 @@ export function mysqlCreateTable(model: TableModel): string {
 function sqliteType(column: ColumnModel): string {
   switch (column.kind) {
     case 'integer':
+    case 'year':
       return 'INTEGER';
+    case 'binary':
+      return 'BLOB';
     case 'decimal':
       // NUMERIC keeps p ≤ 15 decimals exact as numbers; wider ones must stay text.
       return column.jsonType === 'number' ? 'NUMERIC' : 'TEXT';
@@ -60,7 +66,17 @@ function sqliteColumn(column: ColumnModel, rowid: boolean): string {
   if (column.primaryKey && rowid)
     return `${sqlName(column.column)} INTEGER PRIMARY KEY${column.autoIncrement ? ' AUTOINCREMENT' : ''}`;
   const parts = [sqlName(column.column), sqliteType(column)];
+  // The expression as MySQL prints it; SQLite reads the arithmetic and comparisons most of them are.
+  if (column.generated)
+    return [
+      ...parts,
+      `GENERATED ALWAYS AS (${column.generated.expression})`,
+      column.generated.stored ? 'STORED' : 'VIRTUAL',
+    ].join(' ');
   if (!column.sqlNullable) parts.push('NOT NULL');
+  // SQLite's integers stop at 2^63 - 1; past it, it would keep a rounded REAL. Refuse that instead.
+  if (column.sql.base === 'bigint' && column.sql.unsigned)
+    parts.push(`CONSTRAINT ${sqlName(column.column)} CHECK (typeof(${sqlName(column.column)}) <> 'real')`);
   const value = column.sqlDefault;
   if (value.kind === 'null') parts.push('DEFAULT NULL');
   if (value.kind === 'current_timestamp') parts.push('DEFAULT CURRENT_TIMESTAMP');

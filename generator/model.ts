@@ -15,8 +15,9 @@ import {
 } from './column-facts.js';
 import type { SchemaFile } from './load-schemas.js';
 import { ModelError, type ColumnModel, type TableModel } from './table-model.js';
-import { decoderOf } from '../common/json-values.js';
-import { operatorsFor } from '../common/operators.js';
+import { ANY_JSON_TYPES, decoderOf } from '../common/json-values.js';
+import { operatorsFor, sortableBy } from '../common/operators.js';
+import { checkValue } from '../common/value-rules.js';
 
 export { ZERO_DATE, type ValueRule } from '../common/value-rules.js';
 
@@ -50,12 +51,16 @@ export function buildTableModel(file: SchemaFile): TableModel {
       sqlDefault.value.startsWith('0000-00-00');
     const jsonNullable = types.includes('null');
     const jsonType = expectedJsonType(sql);
-    if (jsonTypes.length !== 1 || jsonTypes[0] !== jsonType) {
+    const expected = jsonType === 'any' ? [...ANY_JSON_TYPES] : [jsonType];
+    if (jsonTypes.length !== expected.length || !expected.every((type) => jsonTypes.includes(type))) {
       fail(
         `${pointer}/type`,
-        `a ${sql.text} column is JSON "${jsonType}"${sqlNullable || zeroDate ? ' (with "null")' : ''}`,
+        `a ${sql.text} column is JSON ${expected.map((type) => `"${type}"`).join(', ')}${sqlNullable || zeroDate ? ' (with "null")' : ''}`,
       );
     }
+    const generated = property['x-sql'].generated;
+    if ((generated === undefined) !== (property['x-sql'].expression === undefined))
+      fail(`${pointer}/x-sql`, 'a generated column has both "generated" and "expression"');
     if (jsonNullable !== (sqlNullable || zeroDate)) {
       fail(
         `${pointer}/type`,
@@ -85,8 +90,9 @@ export function buildTableModel(file: SchemaFile): TableModel {
       sqlDefault,
       autoIncrement,
       primaryKey,
-      // A key the database numbers is never sent; any other key is chosen on create (and never updated).
-      readOnly: property.readOnly === true || (primaryKey && autoIncrement),
+      generated: generated && { stored: generated === 'stored', expression: property['x-sql'].expression! },
+      // A key the database numbers is never sent, nor a column it computes; any other key is chosen on create.
+      readOnly: property.readOnly === true || (primaryKey && autoIncrement) || generated !== undefined,
       writeOnly,
       requiredOnCreate: required.has(name) || (primaryKey && !autoIncrement && sqlDefault.kind === 'none'),
       zeroDate,
@@ -102,7 +108,7 @@ export function buildTableModel(file: SchemaFile): TableModel {
       },
       rule,
       operators: operatorsFor(rule, jsonNullable, writeOnly),
-      sortable: !writeOnly,
+      sortable: sortableBy(rule, writeOnly),
       decoder: decoderOf(rule, zeroDate),
       tsType: tsTypeOf(jsonType, jsonNullable),
     };
@@ -216,6 +222,11 @@ export { ModelError, type ColumnModel, type IndexModel, type TableModel } from '
 function checkDefault(column: ColumnModel, value: unknown, fail: (message: string) => never): void {
   if (value === null) {
     if (!column.jsonNullable) fail('is null, but the column is NOT NULL');
+    return;
+  }
+  if (column.jsonType === 'array' || column.jsonType === 'any' || column.kind === 'binary') {
+    const checked = checkValue(column.rule, value);
+    if (!checked.ok) fail(checked.message);
     return;
   }
   if (column.jsonType === 'string') {
