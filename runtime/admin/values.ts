@@ -59,6 +59,8 @@ export function canonical(field: AdminField, text: string): string {
   const checked = checkValue(field.rule, text);
   if (!checked.ok) return `invalid:${text}`;
   if (field.rule.kind === 'decimal') return normalizeDecimal(String(checked.value));
+  // Bytes compare as base64: their text as UTF-8 would make different bytes look the same.
+  if (checked.value instanceof Uint8Array) return Buffer.from(checked.value).toString('base64');
   return String(checked.value);
 }
 

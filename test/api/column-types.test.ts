@@ -190,6 +190,7 @@ t.test('every column type, introspected from MariaDB, served on MariaDB and on S
       const port = /serving http:\/\/127\.0\.0\.1:(\d+)/.exec(output)![1];
       const call = client(`http://127.0.0.1:${port}`, basicAuth('admin', password));
       await exercise(t, call);
+      await exerciseAdmin(t, `http://127.0.0.1:${port}`, password, call);
       // BIGINT UNSIGNED's top half: MariaDB holds it; SQLite's integers stop at 2^63 - 1, and it says so.
       const top = await call('POST', '/api/everytype/', { t_ubig: '18446744073709551615' });
       if (backend.name === 'mariadb') t.match(top, { status: 200, body: { t_ubig: '18446744073709551615' } });
@@ -322,4 +323,63 @@ async function exercise(t: Test, call: ReturnType<typeof client>): Promise<void>
   }
   t.equal(await count(), before, 'no bad value wrote a row');
   t.same((await call('GET', `/api/everytype/${id}/`)).body, after, 'nor changed one');
+}
+
+/** A browser's session: the cookie and the form token of the last page. */
+function adminBrowser(base: string) {
+  let cookie: string | undefined;
+  let csrf: string | undefined;
+  const send = async (method: string, url: string, form?: Record<string, string>) => {
+    const body = form && new URLSearchParams({ ...(csrf ? { _csrf: csrf } : {}), ...form });
+    const response = await fetch(`${base}${url}`, {
+      method,
+      redirect: 'manual',
+      headers: {
+        ...(cookie ? { cookie } : {}),
+        ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
+      body: body?.toString(),
+    });
+    const setCookie = response.headers.get('set-cookie');
+    if (setCookie) cookie = setCookie.split(';')[0];
+    const text = await response.text();
+    csrf = /name="_csrf" value="([^"]+)"/.exec(text)?.[1] ?? csrf;
+    return { status: response.status, text };
+  };
+  return {
+    get: (url: string) => send('GET', url),
+    post: (url: string, form: Record<string, string>) => send('POST', url, form),
+  };
+}
+
+/** The admin panel lists, shows and edits the same row through its derived form. */
+async function exerciseAdmin(t: Test, base: string, password: string, call: ReturnType<typeof client>): Promise<void> {
+  const browser = adminBrowser(base);
+  await browser.get('/admin/login');
+  t.equal((await browser.post('/admin/login', { username: 'admin', password })).status, 303, 'signed in');
+  const list = await browser.get('/admin/everytype/');
+  t.equal(list.status, 200, 'the list page');
+  const { id } = (await call('GET', '/api/everytype/?t_tiny=10')).body.objects[0];
+  const form = await browser.get(`/admin/everytype/${id}/`);
+  t.equal(form.status, 200, 'the edit form');
+  t.match(form.text, /<option value="blue"/, 'ENUM words are a select');
+  t.match(form.text, /<textarea[^>]*name="t_json"/, 'JSON is a textarea');
+  const saved = await browser.post(`/admin/everytype/${id}/`, {
+    t_enum: 'blue',
+    t_set: 'a, c',
+    t_json: '{"from":"admin"}',
+    t_varbinary: Buffer.from('hi').toString('base64'),
+    t_point: 'POINT(5 6)',
+  });
+  t.equal(saved.status, 303, `saved: ${saved.text.slice(0, 200)}`);
+  t.match((await call('GET', `/api/everytype/${id}/`)).body, {
+    t_enum: 'blue',
+    t_set: ['a', 'c'],
+    t_json: { from: 'admin' },
+    t_varbinary: Buffer.from('hi').toString('base64'),
+    t_point: 'POINT(5 6)',
+  });
+  const refused = await browser.post(`/admin/everytype/${id}/`, { t_json: '{not json' });
+  t.equal(refused.status, 400, 'text that is not JSON is refused');
+  t.match(refused.text, /t_json/);
 }
