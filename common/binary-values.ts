@@ -3,7 +3,7 @@
  * and are bound as bytes, so keys, filters and writes compare the same bytes
  * on both databases.
  */
-import type { Checked } from './value-rules.js';
+import type { Checked } from './checked.js';
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 

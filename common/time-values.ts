@@ -4,7 +4,7 @@
  * A fraction is written without trailing zeros (10:00:00.5, not 10:00:00.500000),
  * as mysql2 prints TIME values, so stored text compares in time order.
  */
-import type { Checked } from './value-rules.js';
+import type { Checked } from './checked.js';
 
 /** TIME's range: -838:59:59 … 838:59:59, in seconds. */
 export const TIME_LIMIT_SECONDS = 838 * 3600 + 59 * 60 + 59;

@@ -4,6 +4,7 @@
  * query parameters, keys in URLs). checkValue returns the value to bind in SQL.
  */
 import { checkBinary } from './binary-values.js';
+import type { Checked } from './checked.js';
 import { checkGeometry } from './wkt.js';
 import { checkTime, checkYear, fractionOf } from './time-values.js';
 import { checkEnum, checkJson, checkSet } from './word-values.js';
@@ -31,7 +32,7 @@ export type ValueRule =
   | { kind: 'geometry'; shape: string };
 
 /** What is bound in SQL: bytes for binary columns, text or a number for every other. */
-export type Checked = { ok: true; value: string | number | Uint8Array } | { ok: false; message: string };
+export type { Checked } from './checked.js';
 
 /** The largest magnitude a single-precision FLOAT column holds. */
 export const FLOAT_MAX = 3.402823466e38;

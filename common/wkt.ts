@@ -6,7 +6,7 @@
  * the form MySQL prints: `LINESTRING(0 0,1.5 2)`. EMPTY and Z/M coordinates
  * are refused (MariaDB reads neither).
  */
-import type { Checked } from './value-rules.js';
+import type { Checked } from './checked.js';
 
 /** Column types of the family; `geometry` holds any of the others. */
 export const GEOMETRY_TYPES = [

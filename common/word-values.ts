@@ -4,7 +4,7 @@
  * stores it ("a,b", in the column's order); a JSON column holds any JSON
  * value, stored as its text.
  */
-import type { Checked } from './value-rules.js';
+import type { Checked } from './checked.js';
 
 export function checkEnum(rule: { values: readonly string[] }, value: unknown): Checked {
   if (typeof value === 'string' && rule.values.includes(value)) return { ok: true, value };
