@@ -90,7 +90,8 @@ function ownFilterPatterns(columns: ColumnModel[]): Record<string, JsonObject> {
     (column) => filterValueSchema(column),
     SPECIAL_OPERATORS,
   )) {
-    patterns[`^${alternation(names)}__${alternation(operators)}$`] = schema;
+    // A column with is_null alone (JSON, geometry) has no single-value operator.
+    if (operators.length > 0) patterns[`^${alternation(names)}__${alternation(operators)}$`] = schema;
   }
   const listed = filterable.filter((column) => column.operators.includes('in'));
   const ranged = listed.filter((column) => column.operators.includes('between'));
@@ -125,7 +126,9 @@ function referenceFilterPatterns(reference: ColumnModel, target: TableModel): Re
   const filterable = target.columns.filter((column) => column.operators.length > 0);
   const patterns: Record<string, JsonObject> = {};
   for (const { names, operators } of groupColumns(filterable, () => ({}), new Set())) {
-    patterns[`^${reference.name}__${alternation(names)}(__${alternation(operators)})?$`] = {
+    // Without an operator a filter is eq, which JSON and geometry columns do not take.
+    const optional = operators.includes('eq') ? '?' : '';
+    patterns[`^${reference.name}__${alternation(names)}(__${alternation(operators)})${optional}$`] = {
       type: 'string',
       description: `A filter on the ${target.resource} that ${reference.name} refers to: its field, then an operator (none: eq), with values as in ${target.typeName}Filters.`,
     };
@@ -233,7 +236,7 @@ export function listParameters(model: TableModel, models: TableModel[]): JsonObj
         : `Keyset paging: only rows after this key (${keyNames}, comma-separated, each part percent-encoded) in the ordering; needs ordering=${keyNames} or ordering=${descending}. The next link then carries after too.`,
       keys.length === 1 ? filterValueSchema(keys[0]!) : compositeKeySchema(model),
     ),
-    ...model.columns.filter((column) => column.operators.length > 0).map((column) => fieldParameter(column)),
+    ...model.columns.filter((column) => column.operators.includes('eq')).map((column) => fieldParameter(column)),
     {
       name: 'filters',
       in: 'query',
