@@ -12,6 +12,12 @@ function sqlString(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }
 
+/** A BIT default as MySQL prints it, b'101': its value as a decimal integer, else undefined. */
+function bitLiteral(column: ColumnModel, text: string): string | undefined {
+  const bits = /^b'([01]+)'$/.exec(text)?.[1];
+  return column.sql.base === 'bit' && bits !== undefined ? BigInt(`0b${bits}`).toString() : undefined;
+}
+
 function mysqlColumn(column: ColumnModel): string {
   const parts = [sqlName(column.column), column.sql.text];
   // MariaDB takes neither NULL nor a default on a generated column; the expression decides both.
@@ -20,8 +26,11 @@ function mysqlColumn(column: ColumnModel): string {
   parts.push(column.sqlNullable ? 'NULL' : 'NOT NULL');
   const value = column.sqlDefault;
   if (value.kind === 'null') parts.push('DEFAULT NULL');
-  if (value.kind === 'current_timestamp') parts.push('DEFAULT CURRENT_TIMESTAMP');
-  if (value.kind === 'literal') parts.push(`DEFAULT ${sqlString(value.value)}`);
+  // MySQL wants the default's fractional digits to be the column's: DATETIME(3) DEFAULT CURRENT_TIMESTAMP(3).
+  if (value.kind === 'current_timestamp')
+    parts.push(`DEFAULT CURRENT_TIMESTAMP${column.sql.fraction ? `(${column.sql.fraction})` : ''}`);
+  if (value.kind === 'literal')
+    parts.push(`DEFAULT ${bitLiteral(column, value.value) !== undefined ? value.value : sqlString(value.value)}`);
   if (column.autoIncrement) parts.push('AUTO_INCREMENT');
   return parts.join(' ');
 }
@@ -81,8 +90,9 @@ function sqliteColumn(column: ColumnModel, rowid: boolean): string {
   if (value.kind === 'null') parts.push('DEFAULT NULL');
   if (value.kind === 'current_timestamp') parts.push('DEFAULT CURRENT_TIMESTAMP');
   if (value.kind === 'literal') {
+    const bits = bitLiteral(column, value.value);
     const numeric = sqliteType(column) !== 'TEXT' && /^-?\d+(\.\d+)?$/.test(value.value);
-    parts.push(`DEFAULT ${numeric ? value.value : sqlString(value.value)}`);
+    parts.push(`DEFAULT ${bits ?? (numeric ? value.value : sqlString(value.value))}`);
   }
   return parts.join(' ');
 }

@@ -6,6 +6,8 @@
  */
 import t, { type Test } from 'tap';
 import { valueRule } from '../../generator/column-facts.js';
+import { mysqlCreateTable, sqliteCreateTable } from '../../generator/ddl.js';
+import { buildTableModel } from '../../generator/model.js';
 import { parseSqlType } from '../../generator/sql-type.js';
 import { checkValue, type ValueRule } from '../../common/value-rules.js';
 import { operatorsFor, sortableBy } from '../../common/operators.js';
@@ -137,4 +139,32 @@ t.test('operators and ordering per kind', async (t) => {
   t.same(operatorsFor(ruleOf('time'), false, false), ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'not_in', 'between']);
   t.equal(sortableBy(ruleOf('blob'), false), false);
   t.equal(sortableBy(ruleOf('year'), false), true);
+});
+
+t.test('DDL of the newer types on both databases', async (t) => {
+  const model = buildTableModel({
+    source: 'schema/kinds.json',
+    schema: {
+      'x-a2gen': { table: 'kinds', resource: 'kinds', primaryKey: ['id'], engine: 'InnoDB' },
+      properties: {
+        id: { type: 'integer', 'x-sql': { type: 'int(11)', nullable: false, autoIncrement: true } },
+        flags: { type: 'integer', 'x-sql': { type: 'bit(3)', nullable: false, default: "b'101'" } },
+        at: { type: 'string', 'x-sql': { type: 'datetime(3)', nullable: false, default: 'CURRENT_TIMESTAMP' } },
+        doubled: {
+          type: ['integer', 'null'],
+          'x-sql': { type: 'int(11)', nullable: true, generated: 'stored', expression: '`id` * 2' },
+        },
+        data: { type: 'string', 'x-sql': { type: 'blob', nullable: false } },
+      },
+    },
+  });
+  t.equal(model.columns.find((column) => column.name === 'doubled')!.readOnly, true, 'a generated column is read-only');
+  const mysql = mysqlCreateTable(model);
+  t.match(mysql, "flags bit(3) NOT NULL DEFAULT b'101'");
+  t.match(mysql, 'at datetime(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)');
+  t.match(mysql, 'doubled int(11) AS (`id` * 2) STORED');
+  const [sqlite] = sqliteCreateTable(model);
+  t.match(sqlite, 'flags INTEGER NOT NULL DEFAULT 5');
+  t.match(sqlite, 'doubled INTEGER GENERATED ALWAYS AS (`id` * 2) STORED');
+  t.match(sqlite, 'data BLOB NOT NULL');
 });
