@@ -4,6 +4,7 @@
  * value is a parameter.
  */
 import type { FilterOperator } from '../../common/operators.js';
+import { orderedExpression } from '../../common/sql-expressions.js';
 import { ZERO_DATE } from '../../common/value-rules.js';
 import type { SqlAdapter, SqlValue } from '../db/db.js';
 import { regexpCondition } from '../db/regexp.js';
@@ -44,9 +45,9 @@ export function filterCondition(
   adapter: SqlAdapter,
 ): Condition {
   const target = column.sql;
-  // TIME is ordered by its seconds; every other column by itself (common/sql-expressions.ts).
+  // TIME is ordered by its seconds, column and bound value alike; every other column by itself.
   const ordered = column.ordered;
-  const bound = ordered === target ? '?' : ordered.replace(target, '?');
+  const bound = orderedExpression(column.rule, '?');
   switch (operator) {
     case 'eq':
     case 'in':
