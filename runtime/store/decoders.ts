@@ -15,10 +15,12 @@ export function decimalToNumber(value: unknown): unknown {
  * FLOAT: the binary protocol returns the single-precision value widened to a
  * double (0.10000000149011612); MySQL prints it with 6 significant digits (0.1).
  */
-export function floatToNumber(value: unknown): unknown {
+export function floatToNumber(value: unknown, scale?: number): unknown {
   if (typeof value === 'string') value = Number(value);
   if (typeof value !== 'number' || !Number.isFinite(value)) return value;
   const single = Math.fround(value);
+  // FLOAT(p,s): MySQL shows s decimals (12345.67), which may be more than 6 significant digits.
+  if (scale !== undefined) return Number(single.toFixed(scale));
   // Whole numbers of up to 6 digits print as themselves: skip the string round trip (most stored values: 0).
   if (Number.isInteger(single) && single < 1e6 && single > -1e6) return single === 0 ? 0 : single;
   return Number(single.toPrecision(6));

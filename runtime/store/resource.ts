@@ -125,6 +125,8 @@ export class Resource {
   /** The columns whose values need decoding, and their decoders' numbers in DECODERS, index by index. */
   private readonly decodedNames: readonly string[];
   private readonly decoders: readonly number[];
+  /** FLOAT(p,s) columns' scale, index by index (undefined for every other column). */
+  private readonly floatScales: readonly (number | undefined)[];
 
   constructor(
     readonly model: ResourceModel,
@@ -159,6 +161,7 @@ export class Resource {
     );
     this.decodedNames = decoded.map((column) => column.name);
     this.decoders = decoded.map((column) => DECODERS.indexOf(decoderOf(column.rule, column.zeroDate)!));
+    this.floatScales = decoded.map((column) => (column.rule.kind === 'float' ? column.rule.scale : undefined));
   }
 
   /** The resource a column refers to, when it holds another model's key. */
@@ -185,7 +188,7 @@ export class Resource {
           row[name] = decimalToNumber(value);
           break;
         case 1:
-          row[name] = floatToNumber(value);
+          row[name] = floatToNumber(value, this.floatScales[index]);
           break;
         case 2:
           row[name] = zeroDateToNull(value);
