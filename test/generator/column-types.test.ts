@@ -7,7 +7,9 @@
 import t, { type Test } from 'tap';
 import { valueRule } from '../../generator/column-facts.js';
 import { mysqlCreateTable, sqliteCreateTable } from '../../generator/ddl.js';
+import { schemaFromFacts } from '../../generator/introspect/to-schema.js';
 import { buildTableModel } from '../../generator/model.js';
+import { generatedKind } from '../../introspection/read-table.js';
 import { parseSqlType } from '../../generator/sql-type.js';
 import { checkValue, type ValueRule } from '../../common/value-rules.js';
 import { operatorsFor, sortableBy } from '../../common/operators.js';
@@ -167,4 +169,32 @@ t.test('DDL of the newer types on both databases', async (t) => {
   t.match(sqlite, 'flags INTEGER NOT NULL DEFAULT 5');
   t.match(sqlite, 'doubled INTEGER GENERATED ALWAYS AS (`id` * 2) STORED');
   t.match(sqlite, 'data BLOB NOT NULL');
+});
+
+t.test('introspection: generated columns, comments, a person’s description wins', async (t) => {
+  t.equal(generatedKind('VIRTUAL GENERATED'), 'virtual');
+  t.equal(generatedKind('STORED GENERATED'), 'stored');
+  t.equal(generatedKind('PERSISTENT'), 'stored', 'MariaDB before 10.2');
+  t.equal(generatedKind('VIRTUAL'), 'virtual');
+  t.equal(generatedKind('auto_increment'), undefined);
+  const facts = {
+    table: 'notes',
+    engine: 'InnoDB',
+    charset: 'utf8mb4',
+    collation: 'utf8mb4_bin',
+    primaryKey: ['id'],
+    indexes: [],
+    columns: [
+      { name: 'id', type: 'int(11)', nullable: false, default: undefined, autoIncrement: true },
+      { name: 'body', type: 'json', nullable: true, default: null, autoIncrement: false, comment: 'what was said' },
+      { name: 'tags', type: "set('a','b')", nullable: false, default: '', autoIncrement: false, comment: 'labels' },
+    ],
+  };
+  const fresh = schemaFromFacts(facts);
+  t.equal(fresh.properties.body!.description, 'what was said', 'the COMMENT describes the property');
+  t.same(fresh.properties.body!.type, ['array', 'boolean', 'number', 'object', 'string', 'null']);
+  t.equal(fresh.properties.tags!.type, 'array');
+  const edited = structuredClone(fresh);
+  edited.properties.tags!.description = 'Words a person chose';
+  t.equal(schemaFromFacts(facts, edited).properties.tags!.description, 'Words a person chose', 'kept over the comment');
 });
