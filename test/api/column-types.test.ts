@@ -49,6 +49,14 @@ CREATE TABLE every_type (
   PRIMARY KEY (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`;
 
+/** A key of bytes (as UUIDs are often kept): base64 in URLs, percent-encoded. */
+const BINARY_KEY_TABLE = `
+CREATE TABLE binary_key (
+  id binary(4) NOT NULL,
+  note varchar(10) NOT NULL DEFAULT '',
+  PRIMARY KEY (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
+
 /** A row with every column set, as it is sent. */
 const FULL = {
   t_tiny: -128,
@@ -152,11 +160,14 @@ t.test('every column type, introspected from MariaDB, served on MariaDB and on S
   await admin.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
   await admin.query(`USE ${name}`);
   await admin.query(TABLE);
+  await admin.query(BINARY_KEY_TABLE);
   const url = `${MYSQL_SERVER}/${name}`;
 
   const project = createScratchProject(t);
-  const introspected = await project.a2gen(['introspect', '--table', 'every_type', '--url', url]);
-  t.equal(introspected.code, 0, introspected.stderr);
+  for (const table of ['every_type', 'binary_key']) {
+    const introspected = await project.a2gen(['introspect', '--table', table, '--url', url]);
+    t.equal(introspected.code, 0, introspected.stderr);
+  }
   const schema = JSON.parse(readFileSync(path.join(project.dir, 'schema/every_type.json'), 'utf8'));
   const properties = schema.properties;
   t.match(properties.t_virtual, {
@@ -191,6 +202,7 @@ t.test('every column type, introspected from MariaDB, served on MariaDB and on S
       const call = client(`http://127.0.0.1:${port}`, basicAuth('admin', password));
       await exercise(t, call);
       await exerciseAdmin(t, `http://127.0.0.1:${port}`, password, call);
+      await exerciseBinaryKey(t, call);
       // BIGINT UNSIGNED's top half: MariaDB holds it; SQLite's integers stop at 2^63 - 1, and it says so.
       const top = await call('POST', '/api/everytype/', { t_ubig: '18446744073709551615' });
       if (backend.name === 'mariadb') t.match(top, { status: 200, body: { t_ubig: '18446744073709551615' } });
@@ -382,4 +394,24 @@ async function exerciseAdmin(t: Test, base: string, password: string, call: Retu
   const refused = await browser.post(`/admin/everytype/${id}/`, { t_json: '{not json' });
   t.equal(refused.status, 400, 'text that is not JSON is refused');
   t.match(refused.text, /t_json/);
+}
+
+/** A row named by bytes: created, read, updated and deleted through its base64 key. */
+async function exerciseBinaryKey(t: Test, call: ReturnType<typeof client>): Promise<void> {
+  const id = Buffer.from([0xfb, 0xff, 0x00, 0x3e]).toString('base64'); // "+/8APg==": every character URLs mind
+  const url = `/api/binarykey/${encodeURIComponent(id)}/`;
+  const created = await call('POST', '/api/binarykey/', { id, note: 'first' });
+  t.match(created, { status: 200, body: { id, note: 'first' } }, 'created with a key of bytes');
+  t.match(await call('GET', url), { status: 200, body: { id, note: 'first' } }, 'read by it');
+  t.match(await call('PATCH', url, { note: 'second' }), { status: 200, body: { id, note: 'second' } });
+  t.same(
+    (await call('GET', `/api/binarykey/?id=${encodeURIComponent(id)}`)).body.objects,
+    [{ id, note: 'second' }],
+    'filtered by it',
+  );
+  const trail = await call('GET', '/api/audit/?resource=binarykey&action=update');
+  t.equal(trail.body.objects[0].row_key, encodeURIComponent(id), 'the audit trail names it as the URL does');
+  t.equal((await call('DELETE', url)).status, 200, 'deleted by it');
+  t.equal((await call('GET', url)).status, 404);
+  t.equal((await call('GET', '/api/binarykey/not%20base64/')).status, 404, 'a key that is no base64 names no row');
 }
