@@ -198,3 +198,20 @@ t.test('introspection: generated columns, comments, a person’s description win
   edited.properties.tags!.description = 'Words a person chose';
   t.equal(schemaFromFacts(facts, edited).properties.tags!.description, 'Words a person chose', 'kept over the comment');
 });
+
+t.test('a create default must fit the newer kinds too', async (t) => {
+  const withDefault = (type: string, value: unknown) => () =>
+    buildTableModel({
+      source: 'schema/kinds.json',
+      schema: {
+        'x-a2gen': { table: 'kinds', resource: 'kinds', primaryKey: ['id'] },
+        properties: {
+          id: { type: 'integer', 'x-sql': { type: 'int(11)', nullable: false, autoIncrement: true } },
+          value: { type: 'string', default: value, 'x-sql': { type, nullable: false } },
+        },
+      },
+    });
+  t.throws(withDefault("enum('a','b')", 'c'), /\/properties\/value\/default: must be one of "a", "b"/);
+  t.throws(withDefault('time', '25:61:00'), /properties\/value\/default/);
+  t.doesNotThrow(withDefault("enum('a','b')", 'b'));
+});
