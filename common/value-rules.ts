@@ -7,7 +7,8 @@ import { checkBinary } from './binary-values.js';
 import type { Checked } from './checked.js';
 import { checkGeometry } from './wkt.js';
 import { checkTime, checkYear, fractionOf } from './time-values.js';
-import { checkEnum, checkJson, checkSet } from './word-values.js';
+import { checkJson } from './json-text.js';
+import { checkEnum, checkSet } from './word-values.js';
 
 /** A2Billing's zero date: in a NOT NULL column it stands for "no date" and reads as null. */
 export const ZERO_DATE = '0000-00-00 00:00:00';

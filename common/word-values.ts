@@ -1,8 +1,7 @@
 /**
- * ENUM, SET and JSON columns. An ENUM holds one of its words; a SET holds
- * some of them, sent as a JSON array without repeats and stored as MySQL
- * stores it ("a,b", in the column's order); a JSON column holds any JSON
- * value, stored as its text.
+ * ENUM and SET columns. An ENUM holds one of its words; a SET holds some of
+ * them, sent as a JSON array without repeats and stored as MySQL stores it
+ * ("a,b", in the column's order).
  */
 import type { Checked } from './checked.js';
 
@@ -28,12 +27,4 @@ export function checkSet(rule: { values: readonly string[] }, value: unknown): C
 /** A SET's stored text as the JSON array. */
 export function setWords(text: string): string[] {
   return text === '' ? [] : text.split(',');
-}
-
-/** Any JSON value but null (which is SQL NULL), stored as its JSON text. */
-export function checkJson(value: unknown): Checked {
-  // JSON.stringify gives undefined for what is no JSON value (a symbol, a function).
-  const text = value === null ? undefined : (JSON.stringify(value) as string | undefined);
-  if (text === undefined) return { ok: false, message: 'must be a JSON value' };
-  return { ok: true, value: text };
 }
