@@ -75,7 +75,7 @@ export type Result<T> =
 // Filters --------------------------------------------------------------------------------------------------
 
 /** Every operator of `?field__op=value`. */
-export type FilterOperator = 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'not_in' | 'between' | 'like' | 'ilike' | 'regexp' | 'contains' | 'icontains' | 'startswith' | 'endswith' | 'is_null';
+export type FilterOperator = 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'not_in' | 'between' | 'like' | 'ilike' | 'regexp' | 'contains' | 'icontains' | 'startswith' | 'endswith' | 'has' | 'is_null';
 /** Comparisons every field takes. */
 export type ComparisonOperator = 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'not_in' | 'between';
 /** Pattern matches, text fields only: `like`/`ilike` take `%` and `_`; the others match their text literally. */
@@ -86,25 +86,29 @@ export type TextOperator = ComparisonOperator | PatternOperator;
 export type NullableTextOperator = ComparisonOperator | PatternOperator | 'is_null';
 export type NullableComparisonOperator = ComparisonOperator | 'is_null';
 
-const OPERATORS: ReadonlySet<string> = new Set<string>(['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'not_in', 'between', 'like', 'ilike', 'regexp', 'contains', 'icontains', 'startswith', 'endswith', 'is_null']);
+const OPERATORS: ReadonlySet<string> = new Set<string>(['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'not_in', 'between', 'like', 'ilike', 'regexp', 'contains', 'icontains', 'startswith', 'endswith', 'has', 'is_null']);
+const LIST_OPERATORS: ReadonlySet<string> = new Set<string>(['in', 'not_in']);
 
-/** The value an operator takes on a field whose values are V. */
+/** The value an operator takes on a field whose values are V (`has`: one word of a SET column's words). */
 export type OperatorValue<V, O extends FilterOperator> = O extends ListOperator
   ? readonly V[]
   : O extends 'between'
     ? readonly [low: V, high: V]
     : O extends 'is_null'
       ? boolean
-      : V;
+      : O extends 'has'
+        ? string
+        : V;
 
 /**
- * One field's filter: a value (equals), or operators with their values (`{ gte: 1, lt: 10 }`, all must hold);
- * a field that holds another model's key also takes that model's fields (`id_group: { name: 'DEFAULT' }`).
- * `in: []` would match no row, which a query string cannot say: the promise rejects with a RangeError before
- * anything is sent. Values of `in`, `not_in` and `between` cannot hold commas: the API splits them there.
+ * One field's filter: a value (equals, where the field takes `eq`), or operators with their values
+ * (`{ gte: 1, lt: 10 }`, all must hold); a field that holds another model's key also takes that model's fields
+ * (`id_group: { name: 'DEFAULT' }`). A SET's words are one value (`['a', 'b']`). `in: []` would match no row,
+ * which a query string cannot say: the promise rejects with a RangeError before anything is sent. Values of `in`,
+ * `not_in` and `between` cannot hold commas: the API splits them there.
  */
 export type FieldFilter<V, O extends FilterOperator, Via = unknown> =
-  | V
+  | ('eq' extends O ? V : never)
   | ({ [K in O]?: OperatorValue<V, K> | undefined } & Via);
 
 // Requests -------------------------------------------------------------------------------------------------
@@ -345,7 +349,8 @@ function filterParams(filters: unknown, params: string[], prefix = ''): string[]
   for (const [name, filter] of Object.entries(filters ?? {})) {
     if (filter === undefined) continue;
     const path = `${prefix}${name}`;
-    if (typeof filter !== 'object' || filter === null) {
+    // A value (a SET's words are one value: "a,b"), or operators and references.
+    if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) {
       params.push(param(path, filter));
       continue;
     }
@@ -355,7 +360,7 @@ function filterParams(filters: unknown, params: string[], prefix = ''): string[]
         filterParams({ [key]: value }, params, `${path}__`);
       } else if (Array.isArray(value) && key === 'between') {
         params.push(param(`${path}__between`, `${String(value[0])},${String(value[1])}`));
-      } else if (Array.isArray(value)) {
+      } else if (Array.isArray(value) && LIST_OPERATORS.has(key)) {
         if (value.length === 0 && key === 'in')
           throw new RangeError(`${path}__in has no values: it would match no row, and the API cannot say so`);
         for (const item of value) params.push(param(`${path}__${key}`, item));

@@ -58,7 +58,7 @@ function union(names: readonly string[]): string {
 /** A value of the column in a request (body, filter, key): its JSON type; a decimal also as exact text. */
 function requestType(column: ColumnModel): string {
   const base = tsTypeOf(column.jsonType, false);
-  return column.kind === 'decimal' ? `${base} | string` : base;
+  return column.kind === 'decimal' && base === 'number' ? 'number | string' : base;
 }
 
 /** A set of operators as a union, by the groups it holds whole (`ComparisonOperator | 'is_null'`). */
@@ -78,8 +78,10 @@ function compactUnion(operators: readonly string[]): string {
 
 /** The name of a set of operators, from what it holds; sets that would share a name are numbered. */
 function operatorSetName(operators: readonly string[]): string {
-  const text = operators.includes('like') ? 'Text' : 'Comparison';
-  return `${operators.includes('is_null') ? 'Nullable' : ''}${text}Operator`;
+  const has = (operator: string) => operators.includes(operator);
+  // Text: comparisons and patterns; Comparison: ordered values; Set: a SET's words; Equality: ENUM words, bytes.
+  const kind = has('like') ? 'Text' : has('lt') ? 'Comparison' : has('has') ? 'Set' : 'Equality';
+  return `${has('is_null') ? 'Nullable' : ''}${kind}Operator`;
 }
 
 export function clientView(models: TableModel[]) {
@@ -163,6 +165,7 @@ export function clientView(models: TableModel[]) {
     comparisonOperators: union(COMPARISON_OPERATORS),
     patternOperators: union(TEXT_OPERATORS),
     listOperators: union([...LIST_OPERATORS]),
+    listOperatorList: [...LIST_OPERATORS].map((operator) => `'${operator}'`).join(', '),
     operatorSets: [...operatorSets].map(([members, name]) => ({ name, members })),
     // Only what is used is declared: a caller's noUnusedLocals must hold for any set of models.
     anyKeyed: models.some((model) => model.key.length > 0),

@@ -15,6 +15,7 @@
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import t from 'tap';
 import ts from 'typescript';
 import { loadSchemas } from '../../generator/load-schemas.js';
@@ -180,4 +181,63 @@ t.test('rows without a key are listed only; a unique key stands in for a missing
   ].join('\n');
   const { diagnostics } = await compileSource(t, usage, client);
   t.strictSame(diagnostics, [], 'no diagnostics: each @ts-expect-error met its error');
+});
+
+t.test('SET, ENUM and JSON columns: their types, and what a filter on a SET sends', async (t) => {
+  const files = await loadSchemas(PROJECT_ROOT);
+  const group = structuredClone(files.find((file) => file.schema['x-a2gen'].resource === 'cardgroup')!);
+  Object.assign(group.schema.properties, {
+    tags: { type: ['array', 'null'], 'x-sql': { type: "set('vip','wholesale')", nullable: true } },
+    tier: { type: 'string', 'x-sql': { type: "enum('basic','gold')", nullable: false, default: 'basic' } },
+    extra: {
+      type: ['array', 'boolean', 'number', 'object', 'string', 'null'],
+      'x-sql': { type: 'json', nullable: true },
+    },
+  });
+  const client = (await renderProject([buildTableModel(group)], path.join(PROJECT_ROOT, 'templates'))).get(
+    'client.ts',
+  )!;
+  const usage = [
+    "import { createClient } from './client.js';",
+    "const api = createClient({ baseUrl: 'http://localhost:8008' });",
+    "export const made = api.cardgroup.create({ tags: ['vip'], tier: 'gold', extra: { any: ['json'] } });",
+    "export const listed = api.cardgroup.list({ filters: { tags: { has: 'vip' }, tier: { in: ['basic'] } } });",
+    '// @ts-expect-error: a SET is not ordered',
+    "export const ordered = api.cardgroup.list({ filters: { tags: { lt: ['vip'] } } });",
+    '// @ts-expect-error: nor is an ENUM, on both databases alike',
+    "export const before = api.cardgroup.list({ filters: { tier: { lt: 'gold' } } });",
+    '// @ts-expect-error: a JSON column takes no filter',
+    'export const json = api.cardgroup.list({ filters: { extra: 1 } });',
+    '// @ts-expect-error: has takes one word',
+    "export const words = api.cardgroup.list({ filters: { tags: { has: ['vip'] } } });",
+  ].join('\n');
+  const { diagnostics } = await compileSource(t, usage, client);
+  t.strictSame(diagnostics, [], 'no diagnostics: each @ts-expect-error met its error');
+
+  // Run it: the client transpiled to JavaScript, with a fetch that records the URLs.
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'a2gen-client-run-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const js = ts.transpileModule(client, {
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+  });
+  await writeFile(path.join(dir, 'client.mjs'), js.outputText);
+  const { createClient } = await import(pathToFileURL(path.join(dir, 'client.mjs')).href);
+  const urls: string[] = [];
+  const api = createClient({
+    baseUrl: 'http://api.example',
+    fetch: async (url: string) => {
+      urls.push(url);
+      return { status: 200, headers: { get: () => null }, text: async () => '{}' };
+    },
+  });
+  await api.cardgroup.list({ filters: { tags: ['wholesale', 'vip'], tier: { ne: 'gold' } } });
+  await api.cardgroup.list({ filters: { tags: { eq: ['vip', 'wholesale'], has: 'vip' } } });
+  t.strictSame(
+    urls,
+    [
+      'http://api.example/api/cardgroup/?tags=wholesale%2Cvip&tier__ne=gold',
+      'http://api.example/api/cardgroup/?tags__eq=vip%2Cwholesale&tags__has=vip',
+    ],
+    'a SET is one value, its words joined by commas; `has` takes one word',
+  );
 });
