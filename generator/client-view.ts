@@ -9,6 +9,7 @@
 import { COMPARISON_OPERATORS, LIST_OPERATORS, OPERATORS, TEXT_OPERATORS } from '../common/operators.js';
 import { tsTypeOf } from './column-facts.js';
 import { ModelError, type ColumnModel, type TableModel } from './table-model.js';
+import { doc } from './views.js';
 
 /** Names the client's fixed part declares: a model's types must not take them. */
 const FIXED_NAMES = [
@@ -45,11 +46,6 @@ const FIXED_NAMES = [
   'WriteOptions',
   'BulkOptions',
 ];
-
-function doc(column: ColumnModel): string {
-  const text = column.description ? `${column.title}: ${column.description}` : column.title;
-  return text.replace(/\*\//g, '*\\/');
-}
 
 function union(names: readonly string[]): string {
   return names.map((name) => `'${name}'`).join(' | ');

@@ -20,7 +20,8 @@ function upperSnake(typeName: string): string {
   return typeName.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 }
 
-function doc(column: ColumnModel): string {
+/** A column's title and description as one line of a doc comment. */
+export function doc(column: ColumnModel): string {
   const text = column.description ? `${column.title}: ${column.description}` : column.title;
   return text.replace(/\*\//g, '*\\/');
 }
