@@ -5,6 +5,7 @@
  * equivalent for the embedded default.
  */
 import type { ColumnModel, TableModel } from './model.js';
+import type { ForeignKeyModel } from './table-model.js';
 import { quote } from './ts-literal.js';
 import { sqlName } from '../common/sql-identifier.js';
 
@@ -23,7 +24,21 @@ function mysqlColumn(column: ColumnModel): string {
   return parts.join(' ');
 }
 
-export function mysqlCreateTable(model: TableModel): string {
+/** The same clause in both databases; RESTRICT and NO ACTION are their default, and not spelled out. */
+function foreignKeyClause(key: ForeignKeyModel): string {
+  const rules = [
+    ...(['RESTRICT', 'NO ACTION'].includes(key.onDelete) ? [] : [`ON DELETE ${key.onDelete}`]),
+    ...(['RESTRICT', 'NO ACTION'].includes(key.onUpdate) ? [] : [`ON UPDATE ${key.onUpdate}`]),
+  ];
+  return [
+    `CONSTRAINT ${sqlName(key.name)} FOREIGN KEY (${key.columns.map(sqlName).join(', ')})`,
+    `REFERENCES ${sqlName(key.table)} (${key.referencedColumns.map(sqlName).join(', ')})`,
+    ...rules,
+  ].join(' ');
+}
+
+/** @param foreignKeys the constraints to declare (see declaredForeignKeys) */
+export function mysqlCreateTable(model: TableModel, foreignKeys: readonly ForeignKeyModel[] = []): string {
   const lines = model.columns.map(mysqlColumn);
   lines.push(`PRIMARY KEY (${model.primaryKey.map((column) => sqlName(column.column)).join(', ')})`);
   for (const index of model.indexes) {
@@ -31,6 +46,7 @@ export function mysqlCreateTable(model: TableModel): string {
       `${index.unique ? 'UNIQUE KEY' : 'KEY'} ${sqlName(index.name)} (${index.columns.map(sqlName).join(', ')})`,
     );
   }
+  lines.push(...foreignKeys.map(foreignKeyClause));
   const options = [`ENGINE=${model.engine}`, `DEFAULT CHARSET=${model.charset}`];
   if (model.collation) options.push(`COLLATE=${model.collation}`);
   return `CREATE TABLE IF NOT EXISTS ${sqlName(model.table)} (\n${lines.map((line) => `  ${line}`).join(',\n')}\n) ${options.join(' ')}`;
@@ -71,10 +87,11 @@ function sqliteColumn(column: ColumnModel, rowid: boolean): string {
   return parts.join(' ');
 }
 
-export function sqliteCreateTable(model: TableModel): string[] {
+export function sqliteCreateTable(model: TableModel, foreignKeys: readonly ForeignKeyModel[] = []): string[] {
   const rowid = isRowid(model);
   const lines = model.columns.map((column) => sqliteColumn(column, rowid));
   if (!rowid) lines.push(`PRIMARY KEY (${model.primaryKey.map((column) => sqlName(column.column)).join(', ')})`);
+  lines.push(...foreignKeys.map(foreignKeyClause));
   const statements = [
     `CREATE TABLE IF NOT EXISTS ${sqlName(model.table)} (\n${lines.map((line) => `  ${line}`).join(',\n')}\n)`,
   ];

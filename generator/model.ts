@@ -15,6 +15,7 @@ import {
 } from './column-facts.js';
 import type { SchemaFile } from './load-schemas.js';
 import { ModelError, type ColumnModel, type TableModel } from './table-model.js';
+import { foreignKeysOf } from './foreign-keys.js';
 import { decoderOf } from '../common/json-values.js';
 import { operatorsFor } from '../common/operators.js';
 
@@ -131,6 +132,7 @@ export function buildTableModel(file: SchemaFile): TableModel {
       columns: index.columns.map((name) => byName.get(name)!.column),
     };
   });
+  const foreignKeys = foreignKeysOf(options.foreignKeys ?? [], byName, fail);
   const seed = options.seed ?? [];
   seed.forEach((row, position) => {
     for (const name of Object.keys(row)) {
@@ -194,6 +196,7 @@ export function buildTableModel(file: SchemaFile): TableModel {
     primaryKey,
     columns,
     indexes,
+    foreignKeys,
     seed,
     admin: {
       list,

@@ -49,6 +49,19 @@ export interface IndexModel {
   columns: string[];
 }
 
+/** A FOREIGN KEY constraint of the table. */
+export interface ForeignKeyModel {
+  name: string;
+  /** The referencing columns: JSON property names, and SQL names, in key order. */
+  properties: string[];
+  columns: string[];
+  /** The referenced table and its SQL columns, position by position. */
+  table: string;
+  referencedColumns: string[];
+  onDelete: string;
+  onUpdate: string;
+}
+
 export interface TableModel {
   /** schema/cc_card.json, relative to the project. */
   source: string;
@@ -67,6 +80,7 @@ export interface TableModel {
   primaryKey: ColumnModel[];
   columns: ColumnModel[];
   indexes: IndexModel[];
+  foreignKeys: ForeignKeyModel[];
   seed: Record<string, unknown>[];
   admin: {
     list: string[];
