@@ -10,6 +10,13 @@ import { expectedJsonType, isDateKind } from '../model.js';
 import { parseSqlType } from '../sql-type.js';
 import { sameSqlType } from '../../introspection/diff-table.js';
 import type { ColumnFacts, TableFacts } from '../../introspection/read-table.js';
+import type { ForeignKeyFacts } from '../../introspection/read-foreign-keys.js';
+
+/** The table's FOREIGN KEY constraints, and the x-references they give single columns (by SQL column). */
+export interface Relations {
+  foreignKeys: ForeignKeyFacts[];
+  references: ReadonlyMap<string, { resource: string; label?: string }>;
+}
 
 /** cc_card_group → cardgroup: the old API's resource names. */
 export function defaultResource(table: string): string {
@@ -24,7 +31,12 @@ function humanise(name: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-function property(column: ColumnFacts, prior: PropertySchema | undefined, primaryKey: boolean): PropertySchema {
+function property(
+  column: ColumnFacts,
+  prior: PropertySchema | undefined,
+  primaryKey: boolean,
+  reference: { resource: string; label?: string } | undefined,
+): PropertySchema {
   const type = prior && sameSqlType(prior['x-sql'].type, column.type) ? prior['x-sql'].type : column.type;
   const sql = parseSqlType(type);
   const zeroDate =
@@ -45,7 +57,7 @@ function property(column: ColumnFacts, prior: PropertySchema | undefined, primar
     readOnly,
     writeOnly: prior?.writeOnly,
     'x-choices': prior?.['x-choices'],
-    'x-references': prior?.['x-references'],
+    'x-references': prior?.['x-references'] ?? reference,
     'x-sql': {
       type,
       nullable: column.nullable,
@@ -70,7 +82,12 @@ function prune(object: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
 }
 
-export function schemaFromFacts(facts: TableFacts, existing?: TableSchema, resource?: string): TableSchema {
+export function schemaFromFacts(
+  facts: TableFacts,
+  existing?: TableSchema,
+  resource?: string,
+  relations?: Relations,
+): TableSchema {
   // Existing properties by SQL column, so renamed JSON keys survive.
   const prior = new Map(
     Object.entries(existing?.properties ?? {}).map(([name, schema]) => [
@@ -85,6 +102,7 @@ export function schemaFromFacts(facts: TableFacts, existing?: TableSchema, resou
       column,
       prior.get(column.name)?.schema,
       facts.primaryKey.includes(column.name),
+      relations?.references.get(column.name),
     );
   }
   const known = new Set(Object.keys(properties));
@@ -105,6 +123,20 @@ export function schemaFromFacts(facts: TableFacts, existing?: TableSchema, resou
       indexes: facts.indexes.map((index) =>
         prune({ name: index.name, unique: index.unique ? true : undefined, columns: index.columns.map(nameOf) }),
       ),
+      foreignKeys:
+        relations === undefined
+          ? options?.foreignKeys
+          : relations.foreignKeys.length > 0
+            ? relations.foreignKeys.map((key) =>
+                prune({
+                  name: key.name,
+                  columns: key.columns.map(nameOf),
+                  references: { table: key.referencedTable, columns: key.referencedColumns },
+                  onDelete: key.onDelete,
+                  onUpdate: key.onUpdate,
+                }),
+              )
+            : undefined,
       seed: options?.seed,
       adjustments: options?.adjustments?.filter((name) => known.has(name)),
       readOnly: options?.readOnly,
