@@ -13,6 +13,7 @@
 import type { Db, Row } from '../db/db.js';
 import { appendAudit, AuditWriter, type AuditEntry } from './audit-log.js';
 import { conflictFor } from './conflicts.js';
+import { referenceConflict, type RefusedWrite } from './reference-conflicts.js';
 import { notFound } from './errors.js';
 import { formatKey } from './keys.js';
 import type { ListQuery } from './list-query.js';
@@ -75,7 +76,12 @@ export class Store {
   }
 
   create(context: WriteContext, resource: Resource, values: Record<string, unknown>): Promise<Row> {
-    const plain = () => this.inScope(context, resource, (scope) => createRow(scope, values));
+    const plain = () =>
+      this.explained(
+        resource,
+        { values },
+        this.inScope(context, resource, (scope) => createRow(scope, values)),
+      );
     const operation = this.createOperations.get(resource.name);
     return operation === undefined ? plain() : operation(context, values, plain);
   }
@@ -96,12 +102,20 @@ export class Store {
     values: Record<string, unknown>,
     precondition?: Precondition,
   ): Promise<Row> {
-    return this.inScope(context, resource, (scope) => updateRow(scope, key, values, precondition));
+    return this.explained(
+      resource,
+      { values, key },
+      this.inScope(context, resource, (scope) => updateRow(scope, key, values, precondition)),
+    );
   }
 
   /** Returns whether a row was deleted (false: there was none). */
   delete(context: WriteContext, resource: Resource, key: KeyValues, precondition?: Precondition): Promise<boolean> {
-    return this.inScope(context, resource, (scope) => deleteRow(scope, key, precondition));
+    return this.explained(
+      resource,
+      { key },
+      this.inScope(context, resource, (scope) => deleteRow(scope, key, precondition)),
+    );
   }
 
   /** `column = column + delta` in one statement; answers the value that statement stored. */
@@ -121,6 +135,15 @@ export class Store {
    */
   recordChange(context: WriteContext, entry: AuditEntry): Promise<void> {
     return this.record(context, this.writer, false, entry);
+  }
+
+  /** A write a foreign key refused becomes a 409 saying which reference (after its transaction rolled back). */
+  private async explained<R>(resource: Resource, write: RefusedWrite, work: Promise<R>): Promise<R> {
+    try {
+      return await work;
+    } catch (error) {
+      throw await referenceConflict(this.writer, this.registry, resource, error, write);
+    }
   }
 
   /** Runs `work` in a transaction where the table and the database have them (InnoDB on MySQL); else as it is. */

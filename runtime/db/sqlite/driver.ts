@@ -4,7 +4,13 @@
 import Database from 'better-sqlite3';
 import { sqliteAdapter } from './adapter.js';
 import type { Db, Row, RunResult, SqlValue, Statement, StatementOptions } from '../db.js';
-import { DatabaseUnavailableError, DuplicateKeyError, InvalidValueError, MissingTableError } from '../errors.js';
+import {
+  DatabaseUnavailableError,
+  DuplicateKeyError,
+  ForeignKeyError,
+  InvalidValueError,
+  MissingTableError,
+} from '../errors.js';
 import { hasRegexp, RefusedPattern } from '../regexp.js';
 import { configureConnection, registerFunctions, STATEMENT_TIMEOUT_CODE } from './functions.js';
 import { RegexpWorker } from './off-thread.js';
@@ -114,6 +120,8 @@ function translateSqliteError(error: unknown): unknown {
       .map((qualified) => qualified.replace(/^[^.]*\./, ''));
     return new DuplicateKeyError(undefined, columns, { cause: error });
   }
+  // "FOREIGN KEY constraint failed" names neither the constraint nor the side: the store finds them.
+  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return new ForeignKeyError(undefined, {}, { cause: error });
   const missing = /no such table: (\S+)/.exec(error.message);
   if (missing) return new MissingTableError(missing[1]!, { cause: error });
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_IOERR') {
