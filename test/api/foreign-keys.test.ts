@@ -197,6 +197,18 @@ async function exercise(t: Test, served: Served): Promise<void> {
   const shopId = shop.json.id as number;
   const missingRegion = region + spare + 1000;
 
+  await t.test('the introspected reference gives a join filter', async (t) => {
+    const found = await request(served, 'GET', '/api/shop/?region_id__name=Paris');
+    t.equal(found.status, 200);
+    t.same(
+      found.json.objects.map((row: { id: number }) => row.id),
+      [shopId],
+      'shops by the name of their region',
+    );
+    const none = await request(served, 'GET', '/api/shop/?region_id__name=Berlin');
+    t.same(none.json.objects, []);
+  });
+
   await t.test('a create pointing nowhere: 409 naming the column and the referenced table', async (t) => {
     const answer = await request(served, 'POST', '/api/shop/', { region_id: missingRegion, name: 'Nowhere' });
     t.equal(answer.status, 409);
@@ -251,7 +263,9 @@ async function exercise(t: Test, served: Served): Promise<void> {
     t.equal(add.status, 409, 'the add form again, not an error page');
     t.match(add.text, 'Refers to no row of region');
     t.equal(await served.count('shop', "name = 'Admin nowhere'"), 0, 'nothing was written');
-    await admin.get(`/admin/shop/${shopId}/`);
+    const form = await admin.get(`/admin/shop/${shopId}/`);
+    t.match(form.text, /class="reference-label"[^>]*>FR</, "the edit form shows the referenced region's label");
+    t.match(form.text, 'data-lookup=', 'and offers the picker');
     const edit = await admin.post(`/admin/shop/${shopId}/`, { region_id: String(missingRegion) });
     t.equal(edit.status, 409, 'the edit form again, not an error page');
     t.match(edit.text, 'Refers to no row of region');
