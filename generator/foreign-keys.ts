@@ -58,8 +58,9 @@ export function declaredForeignKeys(model: TableModel, models: readonly TableMod
 
 /**
  * The models in the order their tables are created: each after the tables it
- * references, otherwise in their usual order. A cycle of references keeps
- * the usual order for the tables on it.
+ * references, otherwise in their usual order. On a cycle of references each
+ * table still comes once, but one of them is created before a table it
+ * references, which MySQL refuses unless foreign_key_checks is off.
  */
 export function creationOrder(models: readonly TableModel[]): TableModel[] {
   const ordered: TableModel[] = [];

@@ -106,10 +106,12 @@ async function prepare(
   if (facts === undefined) throw new Skip('no such table or view in the database');
   const reason = unservable(kind, facts) ?? unmappableColumn(facts);
   if (reason !== undefined) throw new Skip(reason);
-  const schema = schemaFromFacts(facts, existing, resource);
+  const foreignKeys = await readForeignKeys(query, table);
+  // The database's foreign keys, not the file's: a key dropped with its column is no reason to skip.
+  const schema = schemaFromFacts(facts, existing, resource, { foreignKeys, references: new Map() });
   // What `a2gen build` would refuse is refused now, rather than stopping the build of every table.
   buildTableModel({ source: `schema/${table}.json`, schema });
-  return { facts, foreignKeys: await readForeignKeys(query, table), existing, schema };
+  return { facts, foreignKeys, existing, schema };
 }
 
 async function write(project: string, prepared: Prepared, schema: TableSchema): Promise<TableResult> {

@@ -2,8 +2,9 @@
  * A write a FOREIGN KEY constraint refused becomes the store's 409: a row
  * pointing nowhere names its columns and the referenced table; a row others
  * point at names the referencing table. MySQL says all that in its error.
- * SQLite says only "FOREIGN KEY constraint failed", so the model's foreign
- * keys are looked at, with one small query each, on this error path only.
+ * SQLite says only "FOREIGN KEY constraint failed" (and MySQL's older codes
+ * name nothing either), so the model's foreign keys are looked at, with one
+ * small query each, on this error path only.
  */
 import type { Db, SqlValue } from '../db/db.js';
 import { ForeignKeyError } from '../db/errors.js';
@@ -31,8 +32,10 @@ function propertyNames(resource: Resource, columns: readonly string[]): string[]
   );
 }
 
-function fromDetails(resource: Resource, error: ForeignKeyError): Violation {
+/** What the database's own words say (MySQL's 1451 and 1452); undefined when they name nothing. */
+function fromDetails(resource: Resource, error: ForeignKeyError): Violation | undefined {
   const { details } = error;
+  if (error.violation === undefined || details.table === undefined) return undefined;
   if (error.violation === 'referenced') return { kind: 'referenced', table: details.table };
   const columns = [...(details.columns ?? [])];
   // A cascaded write may fail on another table: its columns are not this resource's fields.
@@ -135,20 +138,20 @@ export async function referenceConflict(
   const deleting = write.values === undefined;
   const outcome = deleting ? 'nothing was deleted' : 'nothing was written';
   const violation =
-    error.violation === undefined
-      ? await findViolation(db, registry, resource, write).catch(() => undefined)
-      : fromDetails(resource, error);
+    fromDetails(resource, error) ?? (await findViolation(db, registry, resource, write).catch(() => undefined));
   const row = write.key === undefined ? resource.name : `${resource.name} ${formatKey(write.key)}`;
-  if (violation === undefined || violation.kind === 'referenced') {
-    const table = violation?.table;
-    if (deleting || violation !== undefined)
-      return stillReferenced(
-        `${row} is referenced by ${table === undefined ? 'other rows' : `rows of ${table}`}: ${outcome}`,
-      );
-    return referenceNotFound(`a foreign key of ${resource.name} refers to no row: ${outcome}`);
+  if (violation?.kind === 'missing') {
+    const table = violation.table ?? 'the referenced table';
+    const verb = violation.fields.length === 1 ? 'refers' : 'refer';
+    const fields: FieldProblem[] = violation.fields.map((field) => ({
+      field,
+      message: `refers to no row of ${table}`,
+    }));
+    return referenceNotFound(`${violation.fields.join(', ')} ${verb} to no row of ${table}: ${outcome}`, fields);
   }
-  const table = violation.table ?? 'the referenced table';
-  const verb = violation.fields.length === 1 ? 'refers' : 'refer';
-  const fields: FieldProblem[] = violation.fields.map((field) => ({ field, message: `refers to no row of ${table}` }));
-  return referenceNotFound(`${violation.fields.join(', ')} ${verb} to no row of ${table}: ${outcome}`, fields);
+  // Unexplained: a delete can only be refused for the rows pointing at it; a create or update, most likely, for its own.
+  if (violation === undefined && !deleting)
+    return referenceNotFound(`a foreign key of ${resource.name} refers to no row: ${outcome}`);
+  const by = violation?.table === undefined ? 'other rows' : `rows of ${violation.table}`;
+  return stillReferenced(`${row} is referenced by ${by}: ${outcome}`);
 }
