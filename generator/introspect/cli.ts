@@ -62,23 +62,26 @@ function tableList(text: string): string[] | undefined {
   return tables;
 }
 
-/** Introspects the tables, prints the summary, and returns the exit status: EXIT_SKIPPED when a table was skipped. */
+/** Introspects the tables and prints the summary; the exit status is EXIT_SKIPPED when a table was skipped. */
 async function introspectAndReport(
   connection: mysql.Connection,
   project: string,
   tables: string[] | undefined,
   resource?: string,
-): Promise<number> {
+): Promise<{ status: number; written: boolean }> {
   const results = await introspectTables(rowsOf(connection), project, tables, { resource });
   for (const line of summary(results)) console.log(line);
-  if (results.some((result) => result.outcome === 'written')) console.log('next: npx a2gen build');
-  return results.some((result) => result.outcome === 'skipped') ? EXIT_SKIPPED : 0;
+  return {
+    status: results.some((result) => result.outcome === 'skipped') ? EXIT_SKIPPED : 0,
+    written: results.some((result) => result.outcome === 'written'),
+  };
 }
 
 const EXIT_CODES = `
-Exit status: 0 when every table was written or already up to date; ${EXIT_SKIPPED} when some
-tables were skipped (each named with its reason; the others were written); 1 when nothing could
-be done (no connection, a table that does not exist, a bad option).`;
+Exit status:
+  0  every table was written or already up to date
+  ${EXIT_SKIPPED}  some tables were skipped, each named with its reason; the others were written
+  1  nothing could be done: no connection, a table that does not exist, a bad option`;
 
 /** A starter .env: the database and a fresh admin-session secret, readable by its owner only. */
 function starterEnv(url: string): string {
@@ -112,7 +115,7 @@ export function registerIntrospectCommands(program: Command): void {
         const connection = await connect(url);
         let status: number;
         try {
-          status = await introspectAndReport(connection, flags.project, tables);
+          ({ status } = await introspectAndReport(connection, flags.project, tables));
         } finally {
           await connection.end();
         }
@@ -148,7 +151,9 @@ export function registerIntrospectCommands(program: Command): void {
           throw new UsageError('--resource names the resource of one table; give --table with it');
         const connection = await connect(databaseUrl(flags));
         try {
-          return await introspectAndReport(connection, flags.project, tables, flags.resource);
+          const { status, written } = await introspectAndReport(connection, flags.project, tables, flags.resource);
+          if (written) console.log('next: npx a2gen build');
+          return status;
         } finally {
           await connection.end();
         }

@@ -8,16 +8,18 @@
  * the API and in the admin panel, and nothing is written or deleted.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import t from 'tap';
 import { UserStore } from '../../runtime/auth/user-store.js';
 import { openMysql } from '../../runtime/db/mysql/driver.js';
 import { adminClient } from '../admin/admin-service.js';
-import { BACKENDS, MYSQL_SERVER } from '../helpers/backends.js';
+import { BACKENDS, MYSQL_SERVER, PROJECT_ROOT } from '../helpers/backends.js';
 import { createScratchProject } from '../helpers/scratch-project.js';
 import { basicAuth } from '../helpers/service.js';
 
@@ -46,6 +48,8 @@ CREATE TABLE device (
   address inet6 NOT NULL,
   PRIMARY KEY (id)
 ) ENGINE=InnoDB;`;
+
+const run = promisify(execFile);
 
 const ADMIN = { username: 'fkadmin', password: 'fk admin password' };
 
@@ -117,6 +121,20 @@ t.test('foreign keys: introspected, declared, and refused writes are 409s', asyn
     const again = await project.a2gen(['introspect', '--url', url, '--tables', 'region,shop']);
     t.equal(again.code, 0, 'nothing skipped: exit 0');
     t.match(again.stdout, 'introspected 2 tables: written 0, up to date 2, skipped 0');
+  });
+
+  await t.test('init --tables all: the same tables, the same skip, and .env', async (t) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'a2gen-init-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const cli = path.join(PROJECT_ROOT, 'dist/bin/a2gen.js');
+    const init = await run(process.execPath, [cli, 'init', '--url', url, '--tables', 'all', '--project', dir]).then(
+      (done) => ({ code: 0, ...done }),
+      (failed: { code: number; stdout: string; stderr: string }) => failed,
+    );
+    t.equal(init.code, 3);
+    t.match(init.stderr, 'skipped device: column address has type inet6');
+    t.same(readdirSync(path.join(dir, 'schema')).sort(), ['region.json', 'shop.json']);
+    t.match(readFileSync(path.join(dir, '.env'), 'utf8'), `A2B_DATABASE_URL=${url}`);
   });
 
   await project.build();
