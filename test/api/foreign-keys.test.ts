@@ -273,6 +273,16 @@ async function exercise(t: Test, served: Served): Promise<void> {
     t.equal(unreferenced.status, 200, 'a row nothing refers to is deleted');
   });
 
+  await t.test('re-keying a referenced row: 409 naming the referencing table, and the row keeps its key', async (t) => {
+    const answer = await request(served, 'PATCH', `/api/region/${region}/`, { code: 76 });
+    t.equal(answer.status, 409);
+    t.equal(answer.json.code, 'still_referenced');
+    t.match(answer.json.error, new RegExp(`region ${region} is referenced by rows of shop: nothing was written`));
+    t.equal(await served.count('region', `id = ${region} AND code = 75`), 1, 'unchanged');
+    const renamed = await request(served, 'PATCH', `/api/region/${region}/`, { name: 'Paris centre' });
+    t.equal(renamed.status, 200, 'a column no key refers to is still written');
+  });
+
   await t.test('the admin panel shows the same refusals on its pages', async (t) => {
     const admin = adminClient(served.base);
     t.equal((await admin.login(served.admin.username, served.admin.password)).status, 303, 'signed in');
