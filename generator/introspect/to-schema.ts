@@ -82,6 +82,18 @@ function prune(object: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
 }
 
+/** The constraints as the file writes them: its own property names, the referenced table's SQL columns. */
+function foreignKeysOf(keys: readonly ForeignKeyFacts[], nameOf: (column: string) => string) {
+  if (keys.length === 0) return undefined;
+  return keys.map((key) => ({
+    name: key.name,
+    columns: key.columns.map(nameOf),
+    references: { table: key.referencedTable, columns: key.referencedColumns },
+    onDelete: key.onDelete,
+    onUpdate: key.onUpdate,
+  }));
+}
+
 export function schemaFromFacts(
   facts: TableFacts,
   existing?: TableSchema,
@@ -123,21 +135,8 @@ export function schemaFromFacts(
       indexes: facts.indexes.map((index) =>
         prune({ name: index.name, unique: index.unique ? true : undefined, columns: index.columns.map(nameOf) }),
       ),
-      foreignKeys:
-        relations === undefined
-          ? options?.foreignKeys
-          : relations.foreignKeys.length > 0
-            ? relations.foreignKeys.map((key) =>
-                prune({
-                  name: key.name,
-                  columns: key.columns.map(nameOf),
-                  references: { table: key.referencedTable, columns: key.referencedColumns },
-                  onDelete: key.onDelete,
-                  onUpdate: key.onUpdate,
-                }),
-              )
-            : undefined,
       seed: options?.seed,
+      foreignKeys: relations ? foreignKeysOf(relations.foreignKeys, nameOf) : options?.foreignKeys,
       adjustments: options?.adjustments?.filter((name) => known.has(name)),
       readOnly: options?.readOnly,
       managed: options?.managed,
