@@ -22,6 +22,8 @@ export interface Config {
   logLevel: string;
   /** Largest `limit` a list request may ask for. */
   maxLimit: number;
+  /** Most rows one bulk create may carry (A2B_MAX_BULK). */
+  maxBulk: number;
   /** Largest request body, in bytes. */
   bodyLimit: number;
   /** A request whose headers and body have not all arrived after this long is answered 408 and closed. */
@@ -174,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = withDotEnv(process.env)): Co
     dataDir: path.resolve(env.A2B_DATA_DIR || 'data'),
     logLevel: env.A2B_LOG_LEVEL || 'info',
     maxLimit: integer(env, 'A2B_MAX_LIMIT', 100, 1, 10000),
+    maxBulk: integer(env, 'A2B_MAX_BULK', 1000, 1, 100000),
     bodyLimit: integer(env, 'A2B_BODY_LIMIT', 1024 * 1024, 1024, 64 * 1024 * 1024),
     requestTimeoutMs: integer(env, 'A2B_REQUEST_TIMEOUT_MS', 30_000, 1000, 3_600_000),
     allowedOrigins: originsSetting(env.A2B_ALLOWED_ORIGINS),

@@ -9,6 +9,7 @@ import { Registry } from './store/resource.js';
 import { Store } from './store/store.js';
 import { resourceRoutes } from './api/resource-routes.js';
 import { registerBodyParsers } from './http/body-parsers.js';
+import { registerCsvParser } from './http/csv-body.js';
 import { readOpenApiDocument, registerApiDocs } from './api/docs.js';
 import { clientErrorHandler } from './http/client-errors.js';
 import { registerCrossSiteCheck } from './http/cross-site.js';
@@ -141,6 +142,7 @@ export async function buildServer({
     // Before auth and body parsing: a write another site's page made a browser send is refused unread.
     registerCrossSiteCheck(api, config.allowedOrigins);
     await registerBodyParsers(api);
+    registerCsvParser(api, { maxRows: config.maxBulk, maxBytes: config.bodyLimit });
     registerBasicAuth(api, {
       users,
       maxFailures: config.authMaxFailures,
@@ -154,6 +156,7 @@ export async function buildServer({
         store,
         resource,
         maxLimit: config.maxLimit,
+        maxBulk: config.maxBulk,
         adjustments,
       });
     }
@@ -181,6 +184,7 @@ export async function buildServer({
       balance,
       maxFailures: config.authMaxFailures,
       failureWindowMs: config.authWindowSeconds * 1000,
+      maxBulk: config.maxBulk,
       onUserChanged: (id) => credentials.forget((user) => user.id === id),
     });
   }
@@ -239,7 +243,7 @@ function journalledOperations(app: FastifyInstance, store: Store, db: Db, recove
     const iax = store.registry.get('iaxbuddy');
     if (sip !== undefined && iax !== undefined) {
       const accounts = new CardAccounts(store, db, journal, tables.card, sip, iax, app.log);
-      store.createThrough(tables.card.name, accounts.create);
+      store.createThrough(tables.card.name, accounts.create, accounts.refuseInBulk);
       continuations[CARD_ACCOUNTS] = (operation) => accounts.continue(operation, true);
     }
   }

@@ -142,7 +142,11 @@ export function registerListPage(app: FastifyInstance, context: AdminContext, pa
       status,
       flashes,
       body: () => html`<div class="head"><h1>${page.plural}</h1>
-  ${!page.model.readOnly && html`<a class="button primary" href="/admin/${page.resource}/add/">Add ${page.title.toLowerCase()}</a>`}
+  ${
+    !page.model.readOnly &&
+    html`<a class="button primary" href="/admin/${page.resource}/add/">Add ${page.title.toLowerCase()}</a>
+  <a class="button" href="/admin/${page.resource}/import/">Import CSV</a>`
+  }
   <a class="button" href="${exportUrl('csv')}">Export CSV</a>
   <a class="button" href="${exportUrl('json')}">Export JSON</a>
 </div>

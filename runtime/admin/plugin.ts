@@ -22,6 +22,7 @@ import { flash, seeOther, sendPage, type AdminContext } from './context.js';
 import { registerDeletePage } from './delete-page.js';
 import { registerExport } from './export.js';
 import { registerFormPages } from './form-page.js';
+import { registerImportPage } from './import-page.js';
 import { registerRecordPage } from './record-page.js';
 import { html } from './html.js';
 import { registerLookups } from './references.js';
@@ -46,6 +47,8 @@ export interface AdminOptions {
   balance?: BalanceActionsOptions;
   /** Who is signed in, kept in the database; its lifetime is the cookie's. */
   sessions: SessionStore;
+  /** Most rows one CSV import may carry (A2B_MAX_BULK). */
+  maxBulk: number;
   /** Called after a user changed on the users page (to forget cached API credentials). */
   onUserChanged?: (userId: number) => void;
 }
@@ -248,6 +251,7 @@ ${context.pages.map(
     }
     registerDeletePage(app, context, page);
     registerFormPages(app, context, page);
+    registerImportPage(app, context, page, options.maxBulk);
     registerLookups(app, context, page);
   }
 }

@@ -2,13 +2,51 @@
  * The list envelope of the old API: {"meta": {...}, "objects": [...]}, with
  * next/previous links that carry every query parameter but `page` (and `after`).
  */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { preferencesOf } from '../http/prefer.js';
 import { formatKey, keyOf } from '../store/keys.js';
 import type { ListQuery } from '../store/list-query.js';
 import type { Resource } from '../store/resource.js';
+import type { Store } from '../store/store.js';
 
 export interface ListPage<T> {
-  meta: { model: string; next: string; previous: string; page: number };
+  meta: {
+    model: string;
+    next: string;
+    previous: string;
+    page: number;
+    /** With `Prefer: count=…` only: how many rows match, and whether that is the server's estimate. */
+    total?: number;
+    total_estimated?: boolean;
+  };
   objects: T[];
+}
+
+/**
+ * A list page; with `Prefer: count=exact|estimated`, also how many rows
+ * match (`meta.total`, `Content-Range: 0-19/N`), counted beside the page's
+ * own query. Without the header a list costs what it always did.
+ */
+export async function countedPage(
+  store: Store,
+  resource: Resource,
+  query: ListQuery,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<ListPage<Record<string, unknown>>> {
+  const { count } = preferencesOf(request);
+  if (count === undefined) return listPage(resource, query, await store.list(resource, query));
+  const [rows, total] = await Promise.all([store.list(resource, query), store.count(resource, query, count)]);
+  const page = listPage(resource, query, rows);
+  page.meta.total = total.total;
+  page.meta.total_estimated = total.estimated;
+  const shown = page.objects.length;
+  void reply.header(
+    'Content-Range',
+    `${shown === 0 ? '*' : `${query.offset}-${query.offset + shown - 1}`}/${total.total}`,
+  );
+  void reply.header('Preference-Applied', `count=${count}`);
+  return page;
 }
 
 export function listPage<T extends Record<string, unknown>>(

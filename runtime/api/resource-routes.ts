@@ -16,13 +16,16 @@ import { parseListQuery } from '../store/list-query.js';
 import type { Resource } from '../store/resource.js';
 import type { Store } from '../store/store.js';
 import { clientOf } from '../client-context.js';
-import { listPage } from './list-page.js';
+import { bulkBody, createOneOrMany, createOrBulkSchema, registerCollectionWrites, unlessBulk } from './bulk-routes.js';
+import { countedPage } from './list-page.js';
 
 export interface ResourceRoutesOptions {
   readonly store: Store;
   readonly resource: Resource;
   /** Largest page size a list request may ask for. */
   readonly maxLimit: number;
+  /** Most rows one bulk create may carry (A2B_MAX_BULK). */
+  readonly maxBulk: number;
   /** Adjustments sent with an Idempotency-Key, journalled; absent: the header is refused. */
   readonly adjustments?: AdjustOperations;
 }
@@ -39,6 +42,8 @@ function listSchema(row: object): object {
     next: { type: 'string' },
     previous: { type: 'string' },
     page: { type: 'integer' },
+    total: { type: 'integer' },
+    total_estimated: { type: 'boolean' },
   };
   return {
     type: 'object',
@@ -48,7 +53,7 @@ function listSchema(row: object): object {
 
 export async function resourceRoutes(
   app: FastifyInstance,
-  { store, resource, maxLimit, adjustments }: ResourceRoutesOptions,
+  { store, resource, maxLimit, maxBulk, adjustments }: ResourceRoutesOptions,
 ): Promise<void> {
   const schemas = resourceSchemas(resource);
   const { db } = store;
@@ -56,9 +61,9 @@ export async function resourceRoutes(
   app.get(
     LIST,
     { prefixTrailingSlash: 'slash', schema: { response: { 200: listSchema(schemas.row) } } },
-    async (request) => {
+    async (request, reply) => {
       const query = parseListQuery(resource, rawQuery(request), db.adapter, maxLimit, clientOf(request));
-      return listPage(resource, query, await store.list(resource, query));
+      return countedPage(store, resource, query, request, reply);
     },
   );
 
@@ -73,15 +78,18 @@ export async function resourceRoutes(
     return;
   }
 
+  // One row, or many: a JSON array or a CSV file (bulk-routes.ts).
   app.post(
     LIST,
     {
       prefixTrailingSlash: 'slash',
-      schema: { body: schemas.create, response: { 200: schemas.row } },
-      onSend: sendEtag,
+      schema: { body: createOrBulkSchema(schemas.create), response: { 200: schemas.row } },
+      preValidation: bulkBody(maxBulk),
+      onSend: unlessBulk(sendEtag),
     },
-    async (request) => store.create(writeContext(request), resource, request.body as Record<string, unknown>),
+    async (request, reply) => createOneOrMany(store, resource, request, reply),
   );
+  registerCollectionWrites(app, LIST, { store, resource, maxLimit, update: schemas.update });
 
   // PUT, PATCH and POST all update partially: only the fields sent are written.
   const update = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -114,7 +122,7 @@ export async function resourceRoutes(
 
   for (const name of resource.model.adjustments ?? []) registerAdjustment(app, store, resource, name, adjustments);
 
-  allowOnly(app, LIST, ['GET', 'HEAD', 'POST']);
+  allowOnly(app, LIST, ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE']);
   allowOnly(app, DETAIL, ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
   allowOnly(app, DELETE_ALIAS, ['POST', 'DELETE']);
 }

@@ -44,6 +44,12 @@ export interface SqlAdapter {
   sameValue(column: string, rule: ValueRule, sqlType: string): string;
   /** Reads back the value an adjustment kept in a session variable (sessionVariables only). */
   readonly adjustedValue: string;
+  /**
+   * Statements that lock tables against every other session's reads and writes until unlocked, on one
+   * connection (MySQL's LOCK TABLES: what makes several statements on MyISAM tables one unit); absent where
+   * the database has no such lock (SQLite, whose transactions serve instead).
+   */
+  lockTables?(tables: readonly string[]): { lock: string; unlock: string };
 }
 
 export interface RunResult {
@@ -51,12 +57,16 @@ export interface RunResult {
   insertId: number;
   /** Rows matched by an UPDATE or DELETE. */
   affectedRows: number;
+  /** What a statement marked `returnsRows` answered (INSERT … RETURNING), in Db.atomically. */
+  rows?: Row[];
 }
 
 /** One statement and the values for its placeholders. */
 export interface Statement {
   sql: string;
   params: SqlValue[];
+  /** The statement answers rows (INSERT … RETURNING): Db.atomically returns them in its result. */
+  returnsRows?: boolean;
 }
 
 /** What a caller may say about one statement. */

@@ -31,6 +31,7 @@ const STORE_STATUS: Record<StoreErrorCode, number> = {
   precondition_failed: 412,
   invalid_query: 400,
   invalid_body: 400,
+  too_many_rows: 409,
 };
 
 /** The HTTP status an error stands for: the store's by its code, Fastify's and ours by their statusCode, else 500. */

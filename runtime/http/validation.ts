@@ -114,6 +114,8 @@ export function firstBodyProblems(
   const problems = new Map<string, FieldProblem>();
   const others = new Set<string>();
   for (const error of errors) {
+    // A bulk body's `if` says only that its `then` failed; the errors of the rows themselves follow.
+    if (error.keyword === 'if') continue;
     const field = fieldOf(error);
     if (problems.has(field)) continue;
     if (problems.size < limit) problems.set(field, describe(error, field));
@@ -122,12 +124,23 @@ export function firstBodyProblems(
   return { fields: [...problems.values()], more: others.size };
 }
 
-/** The field an error is about: the property missing or unknown, else where in the body it is. */
+/**
+ * The field an error is about: the property missing or unknown, else where
+ * in the body it is; in a bulk body, with its row first (`[3].credit`).
+ */
 function fieldOf(error: ErrorObject): string {
   const params = error.params as Record<string, unknown>;
-  if (error.keyword === 'required') return String(params.missingProperty);
-  if (error.keyword === 'additionalProperties') return String(params.additionalProperty);
-  return error.instancePath.slice(1).replace(/~1/g, '/').replace(/~0/g, '~') || 'body';
+  const path = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (error.keyword === 'required') path.push(String(params.missingProperty));
+  else if (error.keyword === 'additionalProperties') path.push(String(params.additionalProperty));
+  if (path.length === 0) return 'body';
+  // Only a bulk body is an array: a leading number is its row.
+  return /^\d+$/.test(path[0]!)
+    ? `[${path[0]}]${path.length > 1 ? '.' : ''}${path.slice(1).join('.')}`
+    : path.join('.');
 }
 
 function describe(error: ErrorObject, field: string): FieldProblem {
@@ -144,10 +157,10 @@ function describe(error: ErrorObject, field: string): FieldProblem {
       const writable = Object.entries(parent.properties ?? {})
         .filter(([, schema]) => !schema.readOnlyColumn)
         .map(([key]) => key);
-      return { field, message: 'is not a known field', hint: didYouMean(field, writable) };
+      return { field, message: 'is not a known field', hint: didYouMean(field.replace(/^\[\d+\]\./, ''), writable) };
     }
     case 'type': {
-      if (field === 'body') return { field, message: 'must be a JSON object' };
+      if (field === 'body' || /^\[\d+\]$/.test(field)) return { field, message: 'must be a JSON object' };
       const nullable = Array.isArray(parent.type) && parent.type.includes('null');
       const expected = parent.sqlValue ? EXPECTED[parent.sqlValue.kind] : `must be ${String(params.type)}`;
       return { field, message: `${expected}${nullable ? ' or null' : ''}` };
@@ -157,6 +170,8 @@ function describe(error: ErrorObject, field: string): FieldProblem {
         field,
         message: params.limit === 1 ? 'must not be empty' : `must be at least ${String(params.limit)} characters`,
       };
+    case 'minItems':
+      return { field, message: 'must list at least one row' };
     case 'maxLength':
       return { field, message: `is longer than ${String(params.limit)} characters` };
     default:

@@ -10,7 +10,7 @@
  *   recorded → card-created → sip-created → iax-created → done
  */
 import type { Db, Row } from '../db/db.js';
-import { invalidValues } from '../store/errors.js';
+import { invalidValues, type FieldProblem } from '../store/errors.js';
 import type { Resource } from '../store/resource.js';
 import type { Logger, Store, WriteContext } from '../store/store.js';
 import type { Actor } from '../store/audit-log.js';
@@ -45,6 +45,15 @@ export class CardAccounts {
     /** Where a recovery, which has no request, logs what the store cannot report (an audit row not written). */
     private readonly log: Logger,
   ) {}
+
+  /** A bulk create inserts cards plainly: one that asks for VoIP accounts is created on its own. */
+  refuseInBulk = (values: Record<string, unknown>): FieldProblem | undefined =>
+    wantsAccounts(values)
+      ? {
+          field: Number(values.sip_buddy ?? 0) !== 0 ? 'sip_buddy' : 'iax_buddy',
+          message: 'asks for VoIP accounts, which a bulk create does not make: create this card on its own',
+        }
+      : undefined;
 
   /** A card's create (Store.createThrough): plain unless it asks for VoIP accounts. */
   create = async (context: WriteContext, values: Record<string, unknown>, plain: () => Promise<Row>): Promise<Row> => {

@@ -86,6 +86,17 @@ export async function appendAudit(db: Db, actor: Actor, entry: AuditEntry): Prom
 /** The most entries one INSERT carries (and so the most distinct prepared statements a batch size needs). */
 const MAX_BATCH = 32;
 
+/** Appends many entries on the given connection (a bulk write's transaction or table lock), MAX_BATCH an INSERT. */
+export async function appendAuditEntries(db: Db, actor: Actor, entries: readonly AuditEntry[]): Promise<void> {
+  for (let start = 0; start < entries.length; start += MAX_BATCH) {
+    const batch = entries.slice(start, start + MAX_BATCH);
+    await db.run(
+      insertRows(batch.length),
+      batch.flatMap((entry) => rowParams(actor, entry)),
+    );
+  }
+}
+
 interface Pending {
   params: (string | null)[];
   done: (error?: unknown) => void;

@@ -19,7 +19,8 @@ export type StoreErrorCode =
   | 'still_referenced'
   | 'precondition_failed'
   | 'invalid_query'
-  | 'invalid_body';
+  | 'invalid_body'
+  | 'too_many_rows';
 
 export class StoreError extends Error {
   constructor(
@@ -75,4 +76,12 @@ export function invalidValues(problems: FieldProblem[]): StoreError {
 /** A list query names unknown fields or operators, or values that do not fit them. */
 export function invalidQuery(problems: FieldProblem[]): StoreError {
   return new StoreError('invalid_query', `invalid query: ${describeProblems(problems)}`, problems);
+}
+
+/** A bulk update or delete matches more rows than its caller allowed (Prefer: max-affected): nothing changed. */
+export function tooManyRows(resource: string, limit: number): StoreError {
+  return new StoreError(
+    'too_many_rows',
+    `more than ${limit} ${resource} row${limit === 1 ? '' : 's'} match (Prefer: max-affected=${limit}): nothing was changed`,
+  );
 }

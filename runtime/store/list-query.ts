@@ -14,7 +14,8 @@ import type { ListParts } from './sql-builder.js';
 
 export const DEFAULT_LIMIT = 20;
 const MAX_PAGE = 2 ** 31 - 1;
-const RESERVED = ['page', 'limit', 'ordering', 'fields', 'after'] as const;
+/** The list parameters that are not filters. */
+export const RESERVED = ['page', 'limit', 'ordering', 'fields', 'after'] as const;
 export interface ListQuery extends ListParts {
   page: number;
   /** Properties requested with `fields=`, or undefined for all. */

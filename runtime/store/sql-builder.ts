@@ -11,19 +11,19 @@ import type { KeyValues } from './model.js';
 import type { Column, Resource } from './resource.js';
 
 /** The value bound for a validated JSON value: null in a zero-date column stores the zero date. */
-function bound(column: Column, value: unknown): SqlValue {
+export function bound(column: Column, value: unknown): SqlValue {
   if (value === null) return column.zeroDate ? zeroDateOf(column.rule) : null;
   return value as SqlValue;
 }
 
-const NO_DEFAULTS: Readonly<Record<string, unknown>> = Object.freeze({});
+export const NO_DEFAULTS: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /**
  * Each writable column sent, in table order; a column not sent takes its
  * value from `defaults` when it has one there. `keys` admits key columns
  * that are chosen rather than numbered (a create of a CHAR or composite key).
  */
-function writable(
+export function writable(
   resource: Resource,
   values: Record<string, unknown>,
   defaults: Readonly<Record<string, unknown>>,

@@ -11,7 +11,13 @@
  * instead. On InnoDB tables the change and its audit row commit together.
  */
 import type { Db, Row } from '../db/db.js';
-import { appendAudit, AuditWriter, type AuditEntry } from './audit-log.js';
+import { appendAudit, appendAuditEntries, AUDIT_TABLE, AuditWriter, type AuditEntry } from './audit-log.js';
+import { createRows, type BulkScope } from './bulk-create.js';
+import { deleteMatching, updateMatching, type Match } from './bulk-writes.js';
+import { countRows, type CountMode, type Total } from './count.js';
+import { invalidValues, type FieldProblem } from './errors.js';
+import { checkUniqueValues } from './unique-values.js';
+import { takeBackCreated, type Watermark, watermark } from './take-back.js';
 import { conflictFor } from './conflicts.js';
 import { referenceConflict, type RefusedWrite } from './reference-conflicts.js';
 import { notFound } from './errors.js';
@@ -25,6 +31,8 @@ import { createRow, deleteRow, updateRow, type Precondition } from './writes.js'
 import type { WriteContext, WriteScope } from './write-scope.js';
 
 export type { Logger, WriteContext, WriteScope } from './write-scope.js';
+export type { CountMode, Total } from './count.js';
+export type { Match } from './bulk-writes.js';
 
 /** A create that does more than insert the row; `plain` inserts it as any other create would. */
 export type CreateOperation = (
@@ -38,6 +46,8 @@ export class Store {
   private readonly writer: Db;
   private readonly auditWriter: AuditWriter;
   private readonly createOperations = new Map<string, CreateOperation>();
+  /** Why a row cannot go in a bulk create of its resource (it needs its create operation), by resource. */
+  private readonly bulkRefusals = new Map<string, (values: Record<string, unknown>) => FieldProblem | undefined>();
 
   constructor(
     readonly db: Db,
@@ -90,8 +100,106 @@ export class Store {
    * Makes every create of `resource` (API and admin alike) go through `operation`, which may do more
    * around the plain create it is handed (a card's VoIP accounts: runtime/operations/card-accounts.ts).
    */
-  createThrough(resource: string, operation: CreateOperation): void {
+  createThrough(
+    resource: string,
+    operation: CreateOperation,
+    /** A row that needs `operation` cannot be part of a bulk create, which inserts rows plainly: why, or undefined. */
+    refuseInBulk?: (values: Record<string, unknown>) => FieldProblem | undefined,
+  ): void {
     this.createOperations.set(resource, operation);
+    if (refuseInBulk !== undefined) this.bulkRefusals.set(resource, refuseInBulk);
+  }
+
+  /** How many rows a list query matches (see count.ts). */
+  count(resource: Resource, match: Match & { client?: string }, mode: CountMode): Promise<Total> {
+    return countRows(this.db, resource, match, mode);
+  }
+
+  /**
+   * Many rows, all or none, in the order sent (see bulk-create.ts); each row was validated by the caller.
+   * A unique value repeated within the rows or already in the table is a conflict naming the row.
+   */
+  async createMany(
+    context: WriteContext,
+    resource: Resource,
+    rows: readonly Record<string, unknown>[],
+  ): Promise<Row[]> {
+    this.refuseInBulk(resource, rows);
+    const writer = this.writer;
+    if (!writer.adapter.transactions) {
+      // SQLite: the check, then every INSERT in one synchronous transaction; the trail follows, as for any write there.
+      await checkUniqueValues(writer, resource, rows);
+      return createRows(
+        { ...this.scope(context, resource, writer, false), mode: 'atomically', tableLocked: false },
+        rows,
+      );
+    }
+    if (resource.transactional) {
+      return writer.pinned(
+        async (connection) => {
+          await checkUniqueValues(connection, resource, rows);
+          return createRows(
+            { ...this.scope(context, resource, connection, true), mode: 'in-scope', tableLocked: false },
+            rows,
+          );
+        },
+        { transaction: true },
+      );
+    }
+    // MyISAM: nothing rolls back, so nothing else may write meanwhile, and a failure takes the new rows out again.
+    const lock = writer.adapter.lockTables!([resource.table, ...(this.audit ? [AUDIT_TABLE] : [])]);
+    return writer.pinned(async (connection) => {
+      await connection.run(lock.lock);
+      let mark: Watermark | undefined;
+      try {
+        await checkUniqueValues(connection, resource, rows);
+        mark = await watermark(connection, resource);
+        const scope: BulkScope = {
+          ...this.scope(context, resource, connection, true),
+          mode: 'in-scope',
+          tableLocked: true,
+        };
+        return await createRows(scope, rows);
+      } catch (error) {
+        if (mark !== undefined) await takeBackCreated(connection, resource, mark, rows);
+        throw error;
+      } finally {
+        await connection.run(lock.unlock);
+      }
+    });
+  }
+
+  /** What createMany would refuse before writing anything, for a preview: the same errors; nothing is written. */
+  async checkMany(resource: Resource, rows: readonly Record<string, unknown>[]): Promise<void> {
+    this.refuseInBulk(resource, rows);
+    await checkUniqueValues(this.writer, resource, rows);
+  }
+
+  /** Rows that need their resource's create operation cannot go in a bulk create: a 400 naming them. */
+  private refuseInBulk(resource: Resource, rows: readonly Record<string, unknown>[]): void {
+    const refuse = this.bulkRefusals.get(resource.name);
+    if (refuse === undefined) return;
+    const refused = rows.flatMap((row, index) => {
+      const problem = refuse(row);
+      return problem === undefined ? [] : [{ ...problem, field: `[${index}].${problem.field}` }];
+    });
+    if (refused.length > 0) throw invalidValues(refused);
+  }
+
+  /** Writes `values` to every row `match` finds, if there are at most `limit`; returns how many. */
+  updateWhere(
+    context: WriteContext,
+    resource: Resource,
+    match: Match,
+    values: Record<string, unknown>,
+    limit: number,
+  ): Promise<number> {
+    return this.inScope(context, resource, (scope) => updateMatching(scope, match, values, limit));
+  }
+
+  /** Deletes every row `match` finds, if there are at most `limit`; returns how many. */
+  deleteWhere(context: WriteContext, resource: Resource, match: Match, limit: number): Promise<number> {
+    return this.inScope(context, resource, (scope) => deleteMatching(scope, match, limit));
   }
 
   /** Writes only the columns in `values`; `{}` writes nothing (and is not audited). */
@@ -162,6 +270,7 @@ export class Store {
       locked,
       audited: this.audit,
       record: (entry) => this.record(context, db, locked, entry),
+      recordAll: (entries) => this.recordAll(context, db, locked, entries),
       writing: async (pending) => {
         try {
           return await pending;
@@ -170,6 +279,18 @@ export class Store {
         }
       },
     };
+  }
+
+  private async recordAll(
+    context: WriteContext,
+    db: Db,
+    locked: boolean,
+    entries: readonly AuditEntry[],
+  ): Promise<void> {
+    if (!this.audit || entries.length === 0) return;
+    if (locked) return appendAuditEntries(db, context.actor, entries);
+    // Appended together, they go in the AuditWriter's batches.
+    await Promise.all(entries.map((entry) => this.record(context, db, false, entry)));
   }
 
   private async record(context: WriteContext, db: Db, locked: boolean, entry: AuditEntry): Promise<void> {

@@ -26,6 +26,8 @@ export interface WriteScope {
   /** Writes are audited (A2B_AUDIT): what the audit row needs is read; else no more than the write needs. */
   readonly audited: boolean;
   record(entry: AuditEntry): Promise<void>;
+  /** Many entries at once (a bulk write): in as few INSERTs as the trail takes. */
+  recordAll(entries: readonly AuditEntry[]): Promise<void>;
   /** Runs an INSERT or UPDATE; a duplicate unique key becomes the conflict naming its fields. */
   writing<R>(pending: Promise<R>): Promise<R>;
 }

@@ -71,7 +71,7 @@ async function insertAndRead(scope: WriteScope, statement: Statement, values: Re
 }
 
 /** The named columns of a row, write-only ones masked. */
-function pick(resource: Resource, row: Row, names: Iterable<string>): Row {
+export function pick(resource: Resource, row: Row, names: Iterable<string>): Row {
   const picked: Row = {};
   for (const name of names) {
     const column = resource.byName.get(name);
@@ -81,7 +81,8 @@ function pick(resource: Resource, row: Row, names: Iterable<string>): Row {
   return picked;
 }
 
-function masked(resource: Resource, row: Row, sent: Record<string, unknown>): Row {
+/** The row for the audit trail: write-only columns that were sent are masked. */
+export function masked(resource: Resource, row: Row, sent: Record<string, unknown>): Row {
   const values: Row = { ...row };
   for (const column of resource.columns)
     if (column.writeOnly && sent[column.name] !== undefined) values[column.name] = MASKED;

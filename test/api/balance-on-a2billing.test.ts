@@ -5,50 +5,21 @@
  * MyISAM tables, utf8_bin, its own rows), checked in the database.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { promisify } from 'node:util';
-import mysql from 'mysql2/promise';
 import t from 'tap';
 import { models } from '../../generated/index.js';
 import { UserStore } from '../../runtime/auth/user-store.js';
 import { loadConfig } from '../../runtime/config.js';
 import { openMysql } from '../../runtime/db/mysql/driver.js';
 import { buildServer } from '../../runtime/server.js';
-import { MYSQL_SERVER, PROJECT_ROOT } from '../helpers/backends.js';
+import { loadA2BillingDump } from '../helpers/a2billing-dump.js';
 
 const run = promisify(execFile);
-/**
- * The dump (areski/a2billing-flask-api's data/a2billing_db.mysql) is the workplace's shared test material,
- * not part of this repository: A2B_A2BILLING_DUMP, else shared/ beside the checkout, else this machine's.
- */
-const DUMP_NAME = 'a2billing/a2billing-v2.0.8-install.sql';
-const DUMP = [
-  process.env.A2B_A2BILLING_DUMP,
-  path.resolve(PROJECT_ROOT, '../shared', DUMP_NAME),
-  path.join('/work/shared', DUMP_NAME),
-].find((file) => file !== undefined && existsSync(file));
 const PASSWORD = 'a password of some length';
 
 t.test('refill and extra charge on a real A2Billing database', async (t) => {
-  if (DUMP === undefined)
-    throw new Error(
-      `the A2Billing install dump is missing: set A2B_A2BILLING_DUMP to ${DUMP_NAME} of the shared material`,
-    );
-  const name = `a2gen_test_dump_${randomBytes(5).toString('hex')}`;
-  const admin = await mysql.createConnection({ uri: MYSQL_SERVER, dateStrings: true });
-  t.teardown(async () => {
-    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-    await admin.end();
-  });
-  await admin.query(`CREATE DATABASE ${name}`);
-  const server = new URL(MYSQL_SERVER);
-  await run('sh', [
-    '-c',
-    `mariadb --host=${server.hostname} --port=${server.port || 3306} --user=${server.username || 'root'} ${name} < "${DUMP}"`,
-  ]);
-  const db = openMysql(`${MYSQL_SERVER}/${name}`);
+  const dump = await loadA2BillingDump(t);
+  const db = openMysql(dump.url);
   const users = new UserStore(db);
   await users.ensureTable();
   await users.createOrResetAdmin({ username: 'username', password: PASSWORD });
@@ -59,10 +30,7 @@ t.test('refill and extra charge on a real A2Billing database', async (t) => {
     await db.close();
   });
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  const query = async (sql: string, params: unknown[] = []) => (
-    await admin.query(`USE ${name}`),
-    (await admin.query(sql, params))[0] as Record<string, unknown>[]
-  );
+  const query = dump.query;
   const [card] = await query('SELECT credit, vat FROM cc_card WHERE id = 1');
   const before = Number(card!.credit);
 

@@ -82,5 +82,15 @@ for (const name of BACKENDS) {
       ['create', 'adjust', 'adjust', 'adjust', 'adjust', 'update'],
       'the trail of card 2',
     );
+    // Counts and bulk writes.
+    t.match(outputs[20], /Content-Range: 0-0\/1\r?\n/i, 'the count in a header');
+    t.match(json(20), { meta: { total: 1, total_estimated: false }, objects: [{ id: 2 }] });
+    t.match(json(21), {
+      objects: [
+        { id: 3, name: 'north' },
+        { id: 4, name: 'south' },
+      ],
+    });
+    t.same(json(22), { updated: 1 });
   });
 }

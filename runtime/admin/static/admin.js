@@ -6,7 +6,9 @@
  * - a "select all" checkbox on list pages;
  * - reference pickers: the plain id input of a column with x-references
  *   becomes a search-as-you-type box over the target's label, fed by the
- *   JSON lookup at data-lookup; the id input keeps the value the form sends.
+ *   JSON lookup at data-lookup; the id input keeps the value the form sends;
+ * - the CSV import's file input (data-fills): the chosen file's text goes
+ *   into the textarea the form sends, which can also be pasted into by hand.
  */
 'use strict';
 (function () {
@@ -187,6 +189,18 @@
     showCurrent();
   }
 
+  function fillFromFile(input) {
+    var target = document.getElementById(input.getAttribute('data-fills'));
+    input.addEventListener('change', function () {
+      var file = input.files && input.files[0];
+      if (!file || !target) return;
+      file.text().then(function (text) {
+        target.value = text;
+      });
+    });
+  }
+
   document.querySelectorAll('input.select-all').forEach(selectAll);
+  document.querySelectorAll('input[type=file][data-fills]').forEach(fillFromFile);
   document.querySelectorAll('.reference[data-lookup]').forEach(picker);
 })();

@@ -25,4 +25,8 @@ export const mysqlAdapter: SqlAdapter = {
   defaultValues: '() VALUES ()',
   sameValue,
   adjustedValue: 'SELECT @a2gen_adjusted AS value',
+  lockTables: (tables) => ({
+    lock: `LOCK TABLES ${tables.map((table) => `${table} WRITE`).join(', ')}`,
+    unlock: 'UNLOCK TABLES',
+  }),
 };

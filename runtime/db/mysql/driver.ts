@@ -389,7 +389,13 @@ async function inTransaction<T>(
 /** The statements one after another on one connection: atomic when that connection is in a transaction. */
 async function runEach(connection: Db, statements: readonly Statement[]): Promise<RunResult[]> {
   const results: RunResult[] = [];
-  for (const statement of statements) results.push(await connection.run(statement.sql, statement.params));
+  for (const statement of statements) {
+    if (!statement.returnsRows) results.push(await connection.run(statement.sql, statement.params));
+    else {
+      const rows = await connection.all(statement.sql, statement.params);
+      results.push({ insertId: 0, affectedRows: rows.length, rows });
+    }
+  }
   return results;
 }
 

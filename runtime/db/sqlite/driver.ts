@@ -71,8 +71,13 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Db {
     async atomically(list: readonly Statement[]): Promise<RunResult[]> {
       try {
         return database.transaction(() =>
-          list.map((statement) => {
-            const result = prepare(statement.sql).run(...statement.params);
+          list.map((statement): RunResult => {
+            const prepared = prepare(statement.sql);
+            if (statement.returnsRows) {
+              const rows = (prepared.all(...statement.params) as Row[]).map(exactIntegers);
+              return { insertId: 0, affectedRows: rows.length, rows };
+            }
+            const result = prepared.run(...statement.params);
             return { insertId: Number(result.lastInsertRowid), affectedRows: result.changes };
           }),
         )();

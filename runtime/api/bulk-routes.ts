@@ -1,0 +1,122 @@
+/**
+ * The collection-wide writes of one model, beside resource-routes.ts: a
+ * create of many rows (`POST /api/<model>/` with a JSON array, or text/csv
+ * with a header row), and the guarded update and delete of every row a
+ * list's filters match (`PATCH`/`DELETE /api/<model>/?<filters>` with
+ * `Prefer: max-affected=N`). See the store's createMany, updateWhere, deleteWhere.
+ */
+import createError from '@fastify/error';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CsvRows } from '../http/csv-body.js';
+import { preferencesOf } from '../http/prefer.js';
+import { rawQuery, writeContext } from '../http/request.js';
+import { invalidQuery, invalidValues } from '../store/errors.js';
+import { parseListQuery, RESERVED } from '../store/list-query.js';
+import type { Resource } from '../store/resource.js';
+import type { Match, Store } from '../store/store.js';
+import { clientOf } from '../client-context.js';
+
+const TooManyRowsError = createError(
+  'payload_too_large',
+  'a bulk create takes at most %s rows (A2B_MAX_BULK); this one has %s',
+  413,
+);
+
+/** POST's body: one row to create, or an array of them (each checked as one row is). */
+export function createOrBulkSchema(create: object): object {
+  return { if: { type: 'array' }, then: { type: 'array', minItems: 1, items: create }, else: create };
+}
+
+/** preValidation of POST: a CSV body becomes the rows it lists; more rows than the bulk limit is a 413. */
+export function bulkBody(maxBulk: number) {
+  return async (request: FastifyRequest): Promise<void> => {
+    if (request.body instanceof CsvRows) request.body = request.body.rows();
+    if (Array.isArray(request.body) && request.body.length > maxBulk)
+      throw new TooManyRowsError(maxBulk, request.body.length);
+  };
+}
+
+/** POST /api/<model>/: one row as before, or many (answered `{"objects": [...]}` in the order sent). */
+export async function createOneOrMany(
+  store: Store,
+  resource: Resource,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<unknown> {
+  const body = request.body;
+  if (!Array.isArray(body)) return store.create(writeContext(request), resource, body as Record<string, unknown>);
+  const objects = await store.createMany(writeContext(request), resource, body as Record<string, unknown>[]);
+  // Rows as the store read them: write-only columns are never selected, so JSON.stringify shows what a row does.
+  return reply.type('application/json; charset=utf-8').send(JSON.stringify({ objects }));
+}
+
+/** An onSend hook that applies to one-row answers only (a bulk create's answer has no ETag). */
+export function unlessBulk<P>(
+  hook: (request: FastifyRequest, reply: FastifyReply, payload: P, done: (error: null, payload?: P) => void) => void,
+) {
+  return (request: FastifyRequest, reply: FastifyReply, payload: P, done: (error: null, payload?: P) => void) =>
+    Array.isArray(request.body) ? done(null, payload) : hook(request, reply, payload, done);
+}
+
+/** The filters of a bulk update or delete, and its limit; a request that names neither is refused. */
+function guardedMatch(request: FastifyRequest, store: Store, resource: Resource, maxLimit: number) {
+  const query = parseListQuery(resource, rawQuery(request), store.db.adapter, maxLimit, clientOf(request));
+  const paging = query.search.filter(([name]) => (RESERVED as readonly string[]).includes(name));
+  if (paging.length > 0)
+    throw invalidQuery(
+      paging.map(([name]) => ({
+        field: name,
+        message: 'is not a filter: a bulk update or delete changes every row its filters match',
+      })),
+    );
+  if (query.where === '')
+    throw invalidQuery([
+      { field: 'query', message: 'needs at least one filter: a bulk write never changes every row' },
+    ]);
+  const { maxAffected } = preferencesOf(request);
+  if (maxAffected === undefined)
+    throw invalidQuery([
+      { field: 'Prefer', message: 'send Prefer: max-affected=N, the most rows this write may change' },
+    ]);
+  const match: Match = { where: query.where, params: query.params };
+  return { match, maxAffected };
+}
+
+export interface CollectionWriteOptions {
+  readonly store: Store;
+  readonly resource: Resource;
+  readonly maxLimit: number;
+  /** PATCH's body: any subset of the writable columns, as for one row. */
+  readonly update: object;
+}
+
+/** PATCH and DELETE on the collection URL (`url`, the list's). */
+export function registerCollectionWrites(
+  app: FastifyInstance,
+  url: string,
+  { store, resource, maxLimit, update }: CollectionWriteOptions,
+): void {
+  app.route({
+    method: 'PATCH',
+    url,
+    prefixTrailingSlash: 'slash',
+    schema: { body: update, response: { 200: { type: 'object', properties: { updated: { type: 'integer' } } } } },
+    handler: async (request) => {
+      const values = request.body as Record<string, unknown>;
+      if (Object.keys(values).length === 0)
+        throw invalidValues([{ field: 'body', message: 'names no field to write' }]);
+      const { match, maxAffected } = guardedMatch(request, store, resource, maxLimit);
+      return { updated: await store.updateWhere(writeContext(request), resource, match, values, maxAffected) };
+    },
+  });
+  app.route({
+    method: 'DELETE',
+    url,
+    prefixTrailingSlash: 'slash',
+    schema: { response: { 200: { type: 'object', properties: { deleted: { type: 'integer' } } } } },
+    handler: async (request) => {
+      const { match, maxAffected } = guardedMatch(request, store, resource, maxLimit);
+      return { deleted: await store.deleteWhere(writeContext(request), resource, match, maxAffected) };
+    },
+  });
+}

@@ -1,0 +1,93 @@
+/**
+ * `text/csv` bodies: a header row of field names, then one row a record,
+ * parsed as the body streams in (csv-parse), never more than the bulk
+ * limit's rows nor the body limit's bytes, and strictly UTF-8 (as every
+ * body: bad bytes are a 400, never U+FFFD). The cells stay text: the route,
+ * which knows the columns, turns them into the JSON a create takes.
+ */
+import { parse, CsvError } from 'csv-parse';
+import { parse as parseText } from 'csv-parse/sync';
+import createError from '@fastify/error';
+import type { FastifyInstance } from 'fastify';
+
+const InvalidCsvError = createError('invalid_csv', 'request body is not valid CSV: %s', 400);
+const InvalidEncodingError = createError('invalid_encoding', 'request body is not valid UTF-8', 400);
+const TooManyRowsError = createError(
+  'payload_too_large',
+  'a bulk create takes at most %s rows (A2B_MAX_BULK); this body has more',
+  413,
+);
+const TooLargeError = createError('payload_too_large', 'request body is larger than %s bytes (A2B_BODY_LIMIT)', 413);
+
+/** A CSV body's records, each a field name → cell text, in file order. */
+export class CsvRows {
+  constructor(readonly records: Record<string, string>[]) {}
+
+  /** The rows a create takes: cells as text (the column rules read numbers from text); empty is "not sent". */
+  rows(): Record<string, unknown>[] {
+    return this.records.map((record) => {
+      const row: Record<string, unknown> = {};
+      for (const [name, text] of Object.entries(record)) if (text !== '') row[name] = text;
+      return row;
+    });
+  }
+}
+
+/** CSV text already in hand (the admin's import form): the same reading, at most `maxRows` records. */
+export function parseCsvText(text: string, maxRows: number): CsvRows {
+  let records: Record<string, string>[];
+  try {
+    records = parseText(text, { columns: true, bom: true, skip_empty_lines: true, to: maxRows + 1 });
+  } catch (error) {
+    throw error instanceof CsvError ? new InvalidCsvError(error.message) : error;
+  }
+  if (records.length > maxRows) throw new TooManyRowsError(maxRows);
+  return new CsvRows(records);
+}
+
+export function registerCsvParser(app: FastifyInstance, limits: { maxRows: number; maxBytes: number }): void {
+  app.addContentTypeParser('text/csv', (_request, payload, done) => {
+    const records: Record<string, string>[] = [];
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    const parser = parse({ columns: true, bom: true, skip_empty_lines: true });
+    let bytes = 0;
+    let finished = false;
+    const finish = (error: Error | null) => {
+      if (finished) return;
+      finished = true;
+      if (error === null) return done(null, new CsvRows(records));
+      // Read the rest of the body and drop it, so the connection can answer.
+      payload.removeAllListeners('data');
+      payload.resume();
+      parser.destroy();
+      done(error, undefined);
+    };
+    parser.on('readable', () => {
+      let record: Record<string, string> | null;
+      while ((record = parser.read() as Record<string, string> | null) !== null) {
+        if (records.length >= limits.maxRows) return finish(new TooManyRowsError(limits.maxRows));
+        records.push(record);
+      }
+    });
+    parser.on('error', (error) => finish(error instanceof CsvError ? new InvalidCsvError(error.message) : error));
+    parser.on('end', () => finish(null));
+    payload.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > limits.maxBytes) return finish(new TooLargeError(limits.maxBytes));
+      try {
+        parser.write(decoder.decode(chunk, { stream: true }));
+      } catch {
+        finish(new InvalidEncodingError());
+      }
+    });
+    payload.on('end', () => {
+      if (finished) return;
+      try {
+        parser.end(decoder.decode());
+      } catch {
+        finish(new InvalidEncodingError());
+      }
+    });
+    payload.on('error', (error) => finish(error));
+  });
+}
