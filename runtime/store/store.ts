@@ -89,7 +89,7 @@ export class Store {
     const plain = () =>
       this.explained(
         resource,
-        { values },
+        { action: 'create', rows: [values] },
         this.inScope(context, resource, (scope) => createRow(scope, values)),
       );
     const operation = this.createOperations.get(resource.name);
@@ -119,7 +119,11 @@ export class Store {
    * Many rows, all or none, in the order sent (see bulk-create.ts); each row was validated by the caller.
    * A unique value repeated within the rows or already in the table is a conflict naming the row.
    */
-  async createMany(
+  createMany(context: WriteContext, resource: Resource, rows: readonly Record<string, unknown>[]): Promise<Row[]> {
+    return this.explained(resource, { action: 'create', rows }, this.createAll(context, resource, rows));
+  }
+
+  private async createAll(
     context: WriteContext,
     resource: Resource,
     rows: readonly Record<string, unknown>[],
@@ -194,12 +198,20 @@ export class Store {
     values: Record<string, unknown>,
     limit: number,
   ): Promise<number> {
-    return this.inScope(context, resource, (scope) => updateMatching(scope, match, values, limit));
+    return this.explained(
+      resource,
+      { action: 'update', values, target: { match } },
+      this.inScope(context, resource, (scope) => updateMatching(scope, match, values, limit)),
+    );
   }
 
   /** Deletes every row `match` finds, if there are at most `limit`; returns how many. */
   deleteWhere(context: WriteContext, resource: Resource, match: Match, limit: number): Promise<number> {
-    return this.inScope(context, resource, (scope) => deleteMatching(scope, match, limit));
+    return this.explained(
+      resource,
+      { action: 'delete', target: { match } },
+      this.inScope(context, resource, (scope) => deleteMatching(scope, match, limit)),
+    );
   }
 
   /** Writes only the columns in `values`; `{}` writes nothing (and is not audited). */
@@ -212,7 +224,7 @@ export class Store {
   ): Promise<Row> {
     return this.explained(
       resource,
-      { values, key },
+      { action: 'update', values, target: { key } },
       this.inScope(context, resource, (scope) => updateRow(scope, key, values, precondition)),
     );
   }
@@ -221,7 +233,7 @@ export class Store {
   delete(context: WriteContext, resource: Resource, key: KeyValues, precondition?: Precondition): Promise<boolean> {
     return this.explained(
       resource,
-      { key },
+      { action: 'delete', target: { key } },
       this.inScope(context, resource, (scope) => deleteRow(scope, key, precondition)),
     );
   }

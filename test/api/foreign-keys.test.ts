@@ -61,10 +61,15 @@ interface Served {
   admin: { username: string; password: string };
 }
 
-async function request(served: Served, method: string, url: string, body?: unknown) {
+/** `maxAffected`: a bulk PATCH or DELETE's `Prefer: max-affected`. */
+async function request(served: Served, method: string, url: string, body?: unknown, maxAffected?: number) {
   const response = await fetch(served.base + url, {
     method,
-    headers: { authorization: served.auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: served.auth,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(maxAffected === undefined ? {} : { prefer: `max-affected=${maxAffected}` }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: response.status, json: (await response.json()) as any };
@@ -281,6 +286,26 @@ async function exercise(t: Test, served: Served): Promise<void> {
     t.equal(await served.count('region', `id = ${region} AND code = 75`), 1, 'unchanged');
     const renamed = await request(served, 'PATCH', `/api/region/${region}/`, { name: 'Paris centre' });
     t.equal(renamed.status, 200, 'a column no key refers to is still written');
+  });
+
+  await t.test('bulk writes: the same 409s, naming the row of a bulk create; nothing written', async (t) => {
+    const rows = [
+      { region_id: region, name: 'Bulk one' },
+      { region_id: missingRegion, name: 'Bulk two' },
+    ];
+    const created = await request(served, 'POST', '/api/shop/', rows);
+    t.equal(created.status, 409);
+    t.equal(created.json.code, 'reference_not_found');
+    t.same(created.json.fields, [{ field: '[1].region_id', message: 'refers to no row of region' }]);
+    t.equal(await served.count('shop', "name LIKE 'Bulk%'"), 0, 'neither row was written');
+    const moved = await request(served, 'PATCH', `/api/shop/?id=${shopId}`, { region_id: missingRegion }, 10);
+    t.equal(moved.status, 409);
+    t.match(moved.json.error, /region_id refers to no row of region/);
+    const removed = await request(served, 'DELETE', `/api/region/?country=FR`, undefined, 10);
+    t.equal(removed.status, 409);
+    t.equal(removed.json.code, 'still_referenced');
+    t.match(removed.json.error, /region rows are referenced by rows of shop: nothing was deleted/);
+    t.equal(await served.count('region', `id = ${region}`), 1, 'the row stays');
   });
 
   await t.test('the admin panel shows the same refusals on its pages', async (t) => {
