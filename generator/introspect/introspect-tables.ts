@@ -17,7 +17,8 @@ import { listTables, type TableKind } from '../../introspection/list-tables.js';
 import { readForeignKeys, type ForeignKeyFacts } from '../../introspection/read-foreign-keys.js';
 import { readTable, type QueryRows, type TableFacts } from '../../introspection/read-table.js';
 
-export type Outcome = 'written' | 'up to date' | 'skipped';
+/** `left out`: one of a2gen's own tables, which `all` does not take (and a named one is skipped). */
+export type Outcome = 'written' | 'up to date' | 'skipped' | 'left out';
 
 export interface TableResult {
   table: string;
@@ -28,6 +29,15 @@ export interface TableResult {
 
 /** The exit status of a run that skipped at least one table (1 stays "could not run at all"). */
 export const EXIT_SKIPPED = 3;
+
+/**
+ * The service's own tables: its users and their password hashes (`user`, the old Flask API's table),
+ * sessions, operation journal and audit trail (`a2gen_…`). Never introspected: serving `user` would
+ * hand out password hashes, and a2gen's own schema files are a2gen's.
+ */
+function isOwnTable(table: string): boolean {
+  return table === 'user' || table.startsWith('a2gen_');
+}
 
 /** Why a2gen cannot serve a table of this kind and shape, or undefined when it can: the one place that decides. */
 function unservable(kind: TableKind, facts: TableFacts | undefined): string | undefined {
@@ -100,6 +110,7 @@ async function prepare(
   resource: string | undefined,
 ): Promise<Prepared> {
   const kind = kinds.get(table)!;
+  if (isOwnTable(table)) throw new Skip("a2gen's own table (users, sessions, journal or audit trail); never served");
   const early = unservable(kind, undefined);
   if (early !== undefined) throw new Skip(early);
   const facts = await readTable(query, table);
@@ -148,11 +159,18 @@ export async function introspectTables(
   const print = options.print ?? console.log;
   const warn = options.warn ?? console.error;
   const kinds = await listTables(query);
-  const names = tables ?? [...kinds.keys()];
+  const names = tables ?? [...kinds.keys()].filter((table) => !isOwnTable(table));
   const missing = names.filter((table) => !kinds.has(table));
   if (missing.length > 0) throw new NoSuchTableError(missing);
   const known = await schemasByTable(project);
   const results: TableResult[] = [];
+  if (tables === undefined) {
+    for (const table of [...kinds.keys()].filter(isOwnTable)) {
+      const result: TableResult = { table, outcome: 'left out', message: `left out ${table}: a2gen's own table` };
+      results.push(result);
+      print(result.message);
+    }
+  }
   const prepared: Prepared[] = [];
   for (const table of names) {
     try {
@@ -187,9 +205,11 @@ export async function introspectTables(
 /** The end of a run: how many tables were written, up to date and skipped, then each skip again with its reason. */
 export function summary(results: readonly TableResult[]): string[] {
   const count = (outcome: Outcome) => results.filter((result) => result.outcome === outcome).length;
-  const tables = `${results.length} table${results.length === 1 ? '' : 's'}`;
+  const taken = results.length - count('left out');
+  const tables = `${taken} table${taken === 1 ? '' : 's'}`;
+  const own = count('left out') > 0 ? `; left out ${count('left out')} of a2gen's own` : '';
   return [
-    `introspected ${tables}: written ${count('written')}, up to date ${count('up to date')}, skipped ${count('skipped')}`,
+    `introspected ${tables}: written ${count('written')}, up to date ${count('up to date')}, skipped ${count('skipped')}${own}`,
     ...results.filter((result) => result.outcome === 'skipped').map((result) => `  ${result.message}`),
   ];
 }

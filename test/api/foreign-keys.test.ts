@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -153,6 +153,18 @@ t.test('foreign keys: introspected, declared, and refused writes are 409s', asyn
   for (const backend of BACKENDS) {
     await t.test(backend, async (t) => exercise(t, await serve(t, project, backend, url, name)));
   }
+
+  await t.test("--tables all leaves a2gen's own tables out: its users' password hashes are never served", async (t) => {
+    const again = await project.a2gen(['introspect', '--url', url, '--tables', 'all']);
+    t.match(again.stdout, /^left out user: a2gen's own table$/m, 'the service has created its user table by now');
+    t.match(again.stdout, /^left out a2gen_audit: a2gen's own table$/m);
+    t.match(again.stdout, /introspected 3 tables: written 0, up to date 2, skipped 1; left out \d+ of a2gen's own/);
+    t.equal(again.code, 3, 'only the skipped table counts');
+    t.notOk(existsSync(path.join(project.dir, 'schema/user.json')));
+    const named = await project.a2gen(['introspect', '--url', url, '--table', 'user']);
+    t.equal(named.code, 3);
+    t.match(named.stderr, "skipped user: a2gen's own table");
+  });
 });
 
 /** The subtest object tap passes to a callback. */
