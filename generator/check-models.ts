@@ -14,7 +14,13 @@ export function checkModels(models: TableModel[]): void {
       const target = byResource.get(column.references.resource);
       if (target === undefined)
         throw new ModelError(model.source, pointer, `no model has the resource "${column.references.resource}"`);
-      const [targetKey, ...more] = target.primaryKey;
+      const [targetKey, ...more] = target.key;
+      if (targetKey === undefined)
+        throw new ModelError(
+          model.source,
+          pointer,
+          `${target.resource} has no key; a column cannot reference its rows`,
+        );
       if (more.length > 0)
         throw new ModelError(
           model.source,

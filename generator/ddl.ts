@@ -37,10 +37,15 @@ function foreignKeyClause(key: ForeignKeyModel): string {
   ].join(' ');
 }
 
-/** @param foreignKeys the constraints to declare (see declaredForeignKeys) */
-export function mysqlCreateTable(model: TableModel, foreignKeys: readonly ForeignKeyModel[] = []): string {
+/**
+ * A view is the database's own: created only from a definition its schema file gives.
+ * @param foreignKeys the constraints to declare (see declaredForeignKeys)
+ */
+export function mysqlCreateTable(model: TableModel, foreignKeys: readonly ForeignKeyModel[] = []): string | undefined {
+  if (model.view) return model.definition && `CREATE OR REPLACE VIEW ${sqlName(model.table)} AS\n${model.definition}`;
   const lines = model.columns.map(mysqlColumn);
-  lines.push(`PRIMARY KEY (${model.primaryKey.map((column) => sqlName(column.column)).join(', ')})`);
+  if (model.primaryKey.length > 0)
+    lines.push(`PRIMARY KEY (${model.primaryKey.map((column) => sqlName(column.column)).join(', ')})`);
   for (const index of model.indexes) {
     lines.push(
       `${index.unique ? 'UNIQUE KEY' : 'KEY'} ${sqlName(index.name)} (${index.columns.map(sqlName).join(', ')})`,
@@ -87,10 +92,18 @@ function sqliteColumn(column: ColumnModel, rowid: boolean): string {
   return parts.join(' ');
 }
 
+/**
+ * A view with a definition is created as a view; without one, as an empty table of its columns, so that the
+ * embedded database starts and serves an empty list (MySQL's stored definition names its database and is
+ * spelt in its own dialect, so introspection does not copy it).
+ */
 export function sqliteCreateTable(model: TableModel, foreignKeys: readonly ForeignKeyModel[] = []): string[] {
+  if (model.view && model.definition !== undefined)
+    return [`CREATE VIEW IF NOT EXISTS ${sqlName(model.table)} AS\n${model.definition}`];
   const rowid = isRowid(model);
   const lines = model.columns.map((column) => sqliteColumn(column, rowid));
-  if (!rowid) lines.push(`PRIMARY KEY (${model.primaryKey.map((column) => sqlName(column.column)).join(', ')})`);
+  if (!rowid && model.primaryKey.length > 0)
+    lines.push(`PRIMARY KEY (${model.primaryKey.map((column) => sqlName(column.column)).join(', ')})`);
   lines.push(...foreignKeys.map(foreignKeyClause));
   const statements = [
     `CREATE TABLE IF NOT EXISTS ${sqlName(model.table)} (\n${lines.map((line) => `  ${line}`).join(',\n')}\n)`,

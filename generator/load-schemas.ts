@@ -48,7 +48,9 @@ export interface TableSchema {
   'x-a2gen': {
     table: string;
     resource: string;
-    primaryKey: string[];
+    primaryKey?: string[];
+    view?: boolean;
+    definition?: string;
     engine?: string;
     charset?: string;
     collation?: string;

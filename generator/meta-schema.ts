@@ -105,11 +105,16 @@ export const metaSchema = {
     'x-a2gen': {
       type: 'object',
       additionalProperties: false,
-      required: ['table', 'resource', 'primaryKey'],
+      required: ['table', 'resource'],
       properties: {
         table: identifier,
         resource: { type: 'string', pattern: '^[a-z][a-z0-9_]*$', maxLength: 64 },
+        // Absent: the table has none (rows are then addressed by a NOT NULL unique key, if any: row-key.ts).
         primaryKey: { type: 'array', items: identifier, minItems: 1, uniqueItems: true },
+        // A view: read-only; primaryKey, if given, is a key declared by hand (the database checks none).
+        view: { type: 'boolean' },
+        // A view's SELECT, in SQL both databases read: creates it in the embedded database (and the MySQL DDL).
+        definition: { type: 'string', minLength: 1 },
         engine: { type: 'string', pattern: '^[A-Za-z]+$' },
         charset: { type: 'string', pattern: '^[a-z0-9]+$' },
         collation: { type: 'string', pattern: '^[a-z0-9_]+$' },

@@ -13,9 +13,10 @@ import {
   tsTypeOf,
   valueRule,
 } from './column-facts.js';
-import type { SchemaFile } from './load-schemas.js';
+import type { PropertySchema, SchemaFile } from './load-schemas.js';
 import { ModelError, type ColumnModel, type TableModel } from './table-model.js';
 import { foreignKeysOf } from './foreign-keys.js';
+import { chooseRowKey } from './row-key.js';
 import { decoderOf } from '../common/json-values.js';
 import { operatorsFor } from '../common/operators.js';
 
@@ -30,7 +31,14 @@ export function buildTableModel(file: SchemaFile): TableModel {
   const required = new Set(schema.required ?? []);
   const charset = options.charset ?? 'utf8';
   const utf8mb3 = charset === 'utf8' || charset === 'utf8mb3';
-  const keyNames = new Set(options.primaryKey);
+  const view = options.view === true;
+  if (view && options.indexes !== undefined) fail('/x-a2gen/indexes', 'a view has no indexes');
+  if (!view && options.definition !== undefined) fail('/x-a2gen/definition', 'only a view has a definition');
+  // A view's primaryKey is declared by hand; a table's is its PRIMARY KEY, else a NOT NULL unique key stands in.
+  const rowKey = view
+    ? { columns: options.primaryKey ?? [], index: undefined }
+    : chooseRowKey(options.primaryKey ?? [], options.indexes ?? [], (name) => identifies(schema.properties[name]));
+  const keyNames = new Set(rowKey.columns);
 
   const columns = Object.entries(schema.properties).map(([name, property]) => {
     const pointer = `/properties/${name}`;
@@ -113,11 +121,20 @@ export function buildTableModel(file: SchemaFile): TableModel {
   });
 
   const byName = new Map(columns.map((column) => [column.name, column]));
-  const primaryKey = options.primaryKey.map(
-    (name, position) => byName.get(name) ?? fail(`/x-a2gen/primaryKey/${position}`, `no property named "${name}"`),
+  const key = rowKey.columns.map(
+    (name, position) =>
+      byName.get(name) ??
+      fail(
+        rowKey.index === undefined ? `/x-a2gen/primaryKey/${position}` : '/x-a2gen/indexes',
+        `no property named "${name}"`,
+      ),
   );
-  for (const column of primaryKey)
+  for (const column of key)
     if (column.writeOnly) fail(`/properties/${column.name}`, 'a primary key column cannot be write-only');
+  const primaryKey = view ? [] : key.slice(0, options.primaryKey?.length ?? 0);
+  // Rows without a key cannot be named, so they cannot be changed either; a view is never written.
+  const readOnly = options.readOnly === true || view || key.length === 0;
+  const readOnlyReason = view ? 'a view is read-only' : key.length === 0 ? 'a table without a key is read-only' : '';
   for (const name of required) {
     const column = byName.get(name) ?? fail('/required', `"${name}" is not a property`);
     if (column.readOnly) fail('/required', `"${name}" is read-only and cannot be required`);
@@ -134,6 +151,7 @@ export function buildTableModel(file: SchemaFile): TableModel {
   });
   const foreignKeys = foreignKeysOf(options.foreignKeys ?? [], byName, fail);
   const seed = options.seed ?? [];
+  if (view && seed.length > 0) fail('/x-a2gen/seed', 'a view has no rows of its own to seed');
   seed.forEach((row, position) => {
     for (const name of Object.keys(row)) {
       if (!byName.has(name)) fail(`/x-a2gen/seed/${position}`, `"${name}" is not a property`);
@@ -160,11 +178,13 @@ export function buildTableModel(file: SchemaFile): TableModel {
     if (name === 'delete') fail(pointer, '"delete" would collide with the delete route');
     return column;
   });
-  if (options.readOnly && adjustments.length > 0)
-    fail('/x-a2gen/adjustments', 'a read-only resource has no adjustments');
+  if (readOnly && adjustments.length > 0)
+    fail('/x-a2gen/adjustments', `a read-only resource has no adjustments${readOnlyReason && ` (${readOnlyReason})`}`);
+  if (key.length === 0 && admin.protectedRows !== undefined)
+    fail('/x-admin/protectedRows', 'rows without a key cannot be named, nor deleted');
   const protectedRows = (admin.protectedRows ?? []).map((row, position) => {
-    const [only] = primaryKey;
-    const range = primaryKey.length === 1 && only!.rule.kind === 'integer' ? only!.rule : undefined;
+    const [only] = key;
+    const range = key.length === 1 && only!.rule.kind === 'integer' ? only!.rule : undefined;
     if (range && (BigInt(row.key) < BigInt(range.min) || BigInt(row.key) > BigInt(range.max))) {
       fail(
         `/x-admin/protectedRows/${position}/key`,
@@ -194,6 +214,10 @@ export function buildTableModel(file: SchemaFile): TableModel {
     charset,
     collation: options.collation,
     primaryKey,
+    key,
+    keyIndex: rowKey.index,
+    view,
+    definition: options.definition,
     columns,
     indexes,
     foreignKeys,
@@ -206,7 +230,7 @@ export function buildTableModel(file: SchemaFile): TableModel {
       protectedRows,
     },
     adjustments,
-    readOnly: options.readOnly === true,
+    readOnly,
     managed: options.managed === true,
     transactional: (options.engine ?? 'MyISAM').toLowerCase() === 'innodb',
   };
@@ -214,6 +238,19 @@ export function buildTableModel(file: SchemaFile): TableModel {
 
 export { expectedJsonType, isDateKind, type SqlDefault } from './column-facts.js';
 export { ModelError, type ColumnModel, type IndexModel, type TableModel } from './table-model.js';
+
+/** A column that can identify a row: NOT NULL, shown, and read back as stored (a zero date reads as null). */
+function identifies(property: PropertySchema | undefined): boolean {
+  if (property === undefined || property.writeOnly === true) return false;
+  const sql = property['x-sql'];
+  if (sql.nullable) return false;
+  try {
+    return !(isDateKind(parseSqlType(sql.type).kind) && sql.default?.startsWith('0000-00-00') === true);
+  } catch {
+    // A type that does not parse is reported where the column itself is read.
+    return false;
+  }
+}
 
 /** A create default reaches the database on every create that omits it: it must fit the column. */
 function checkDefault(column: ColumnModel, value: unknown, fail: (message: string) => never): void {

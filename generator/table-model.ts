@@ -19,6 +19,7 @@ export interface ColumnModel {
   sqlNullable: boolean;
   sqlDefault: SqlDefault;
   autoIncrement: boolean;
+  /** Part of the key rows are addressed by (TableModel.key): chosen on create, never updated. */
   primaryKey: boolean;
   readOnly: boolean;
   writeOnly: boolean;
@@ -76,8 +77,19 @@ export interface TableModel {
   engine: string;
   charset: string;
   collation: string | undefined;
-  /** The primary key's columns, in key order: one or more, of any kind. */
+  /** The table's PRIMARY KEY, in key order: one or more columns of any kind; none for a view or a keyless table. */
   primaryKey: ColumnModel[];
+  /**
+   * The key rows are addressed by (URLs, ETags, the audit trail): the primary key, else a NOT NULL unique
+   * key (generator/row-key.ts), or a view's key declared by hand. Empty: the resource serves its list only.
+   */
+  key: ColumnModel[];
+  /** The unique index standing in for a missing primary key. */
+  keyIndex: string | undefined;
+  /** A view: read-only; no engine, no indexes, and no CREATE TABLE on MySQL. */
+  view: boolean;
+  /** A view's SELECT, as the schema gives it: the embedded database creates the view from it. */
+  definition: string | undefined;
   columns: ColumnModel[];
   indexes: IndexModel[];
   foreignKeys: ForeignKeyModel[];
@@ -92,7 +104,7 @@ export interface TableModel {
   };
   /** Columns with an atomic `POST /api/<resource>/<id>/<column>` adjustment (credit = credit + delta). */
   adjustments: ColumnModel[];
-  /** Served for reading only: no create, update or delete routes. */
+  /** Served for reading only: no create, update or delete routes (always so for a view or a table without a key). */
   readOnly: boolean;
   /** a2gen's own table: the service creates it when it is missing, on MySQL too. */
   managed: boolean;

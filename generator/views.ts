@@ -93,14 +93,19 @@ function foreignKeySpec(key: TableModel['foreignKeys'][number]): unknown {
 }
 
 function keyCondition(model: TableModel): string {
-  return model.primaryKey.map((column) => `${sqlName(column.column)} = ?`).join(' AND ');
+  return model.key.map((column) => `${sqlName(column.column)} = ?`).join(' AND ');
 }
 
 function keyParams(model: TableModel): string {
-  return model.primaryKey.map((_column, index) => `key[${index}]`).join(', ');
+  return model.key.map((_column, index) => `key[${index}]`).join(', ');
 }
 
+/** Rows without a key have no fixed statements: a list is built per request. */
 function statementsView(model: TableModel, constantBase: string, valueName: string) {
+  return model.key.length === 0 ? undefined : keyedStatementsView(model, constantBase, valueName);
+}
+
+function keyedStatementsView(model: TableModel, constantBase: string, valueName: string) {
   const readable = model.columns.filter((column) => !column.writeOnly);
   const table = sqlName(model.table);
   const where = keyCondition(model);
@@ -142,6 +147,7 @@ function statementsView(model: TableModel, constantBase: string, valueName: stri
 }
 
 function statementsLiteral(statements: ReturnType<typeof statementsView>): Code {
+  if (statements === undefined) return new Code('{}');
   const entries = [`select: ${statements.select.fn}`];
   if (statements.selectForUpdate) entries.push(`selectForUpdate: ${statements.selectForUpdate.fn}`);
   if (statements.delete) entries.push(`delete: ${statements.delete.fn}`);
@@ -170,6 +176,8 @@ export function tableView(model: TableModel, models: readonly TableModel[]) {
     title: model.title,
     description: model.description,
     primaryKey: model.primaryKey.map((column) => column.name),
+    key: sameColumns(model.key, model.primaryKey) ? undefined : model.key.map((column) => column.name),
+    view: model.view || undefined,
     engine: model.engine,
     charset: model.charset,
     collation: model.collation,
@@ -195,8 +203,11 @@ export function tableView(model: TableModel, models: readonly TableModel[]) {
     title: model.title,
     typeName: model.typeName,
     valueName: model.valueName,
-    keyType: `readonly [${model.primaryKey.map((column) => `${column.name}: ${keyPartType(column)}`).join(', ')}]`,
-    keyNames: model.primaryKey.map((column) => column.name).join(', '),
+    keyType: `readonly [${model.key.map((column) => `${column.name}: ${keyPartType(column)}`).join(', ')}]`,
+    keyNames: model.key.map((column) => column.name).join(', '),
+    keyDoc: keyDoc(model),
+    // A read-only model takes no request bodies, so it has no body types.
+    writable: !model.readOnly,
     readable: readable.map((column) => ({ name: column.name, tsType: column.tsType, doc: doc(column) })),
     inputs: writable.map((column) => ({
       name: column.name,
@@ -209,10 +220,10 @@ export function tableView(model: TableModel, models: readonly TableModel[]) {
     })),
     statements,
     statementImports: [
-      statements.select.fn,
-      statements.selectForUpdate?.fn,
-      statements.delete?.fn,
-      ...statements.adjustments.map((adjustment) => adjustment.fn),
+      statements?.select.fn,
+      statements?.selectForUpdate?.fn,
+      statements?.delete?.fn,
+      ...(statements?.adjustments ?? []).map((adjustment) => adjustment.fn),
     ]
       .filter(Boolean)
       .sort(),
@@ -226,6 +237,22 @@ export function tableView(model: TableModel, models: readonly TableModel[]) {
 
 export type TableView = ReturnType<typeof tableView>;
 
+/** What the key type's comment says: which key it is, in key order, as it is bound. */
+function keyDoc(model: TableModel): string {
+  const names = model.key.map((column) => column.name).join(', ');
+  const which =
+    model.keyIndex !== undefined
+      ? `The key of ${model.table}'s rows (its unique key ${model.keyIndex}, standing in for a primary key)`
+      : model.view
+        ? `The key of the view ${model.table}'s rows, as its schema file declares it`
+        : `The primary key of ${model.table}`;
+  return `${which}, in key order (${names}), as it is bound.`;
+}
+
+function sameColumns(a: readonly ColumnModel[], b: readonly ColumnModel[]): boolean {
+  return a.length === b.length && a.every((column, index) => column === b[index]);
+}
+
 export function projectView(models: TableModel[]) {
   const sources = models.map((model) => model.source).join(', ');
   const tables = models.map((model) => tableView(model, models));
@@ -233,7 +260,9 @@ export function projectView(models: TableModel[]) {
     header: header(sources, '//'),
     sqlHeader: header(sources, '--'),
     tables,
-    // A referenced table is created before the tables that reference it.
-    ddlTables: creationOrder(models).map((model) => tables[models.indexOf(model)]!),
+    // Views read tables, so the DDL creates them last; a referenced table comes before the tables that reference it.
+    ddlTables: [...creationOrder(models.filter((model) => !model.view)), ...models.filter((model) => model.view)].map(
+      (model) => tables[models.indexOf(model)]!,
+    ),
   };
 }

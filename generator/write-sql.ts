@@ -22,7 +22,7 @@ function decimalType(column: ColumnModel): string {
 export function adjustStatement(model: TableModel, column: ColumnModel, dialect: Dialect, atLeast: boolean): string {
   const table = sqlName(model.table);
   const name = sqlName(column.column);
-  const key = model.primaryKey.map((part) => `${sqlName(part.column)} = ?`).join(' AND ');
+  const key = model.key.map((part) => `${sqlName(part.column)} = ?`).join(' AND ');
   const scale = column.sql.scale ?? 0;
   if (dialect === 'mysql') {
     const delta = `CAST(? AS ${decimalType(column)})`;

@@ -9,7 +9,10 @@ import type { TableFacts } from './read-table.js';
 export interface ExpectedTable {
   'x-a2gen': {
     table: string;
-    primaryKey: string[];
+    /** Absent: the table has none. */
+    primaryKey?: string[];
+    /** A view: its key, if any, is declared by hand and not compared; it has no indexes or engine. */
+    view?: boolean;
     engine?: string;
     collation?: string;
     indexes?: { name: string; unique?: boolean; columns: string[] }[];
@@ -35,6 +38,11 @@ function showDefault(value: string | null | undefined): string {
 export function diffTable(schema: ExpectedTable, facts: TableFacts | undefined): string[] {
   const table = schema['x-a2gen'].table;
   if (facts === undefined) return [`${table}: table missing from the database`];
+  const view = schema['x-a2gen'].view === true;
+  if (view !== facts.view)
+    return [
+      `${table}: the schema describes a ${view ? 'view' : 'table'}, the database has a ${facts.view ? 'view' : 'table'}`,
+    ];
   const differences: string[] = [];
   const columns = new Map(facts.columns.map((column) => [column.name, column]));
   const described = new Set<string>();
@@ -69,9 +77,11 @@ export function diffTable(schema: ExpectedTable, facts: TableFacts | undefined):
       differences.push(`${table}.${column.name}: in the database (${column.type}), not in the schema`);
   }
   const columnOf = (name: string) => schema.properties[name]?.['x-sql'].column ?? name;
-  const expectedKey = schema['x-a2gen'].primaryKey.map(columnOf).join(', ');
+  if (view) return differences;
+  const expectedKey = (schema['x-a2gen'].primaryKey ?? []).map(columnOf).join(', ');
   if (expectedKey !== facts.primaryKey.join(', ')) {
-    differences.push(`${table}: schema primary key (${expectedKey}), database (${facts.primaryKey.join(', ')})`);
+    const database = facts.primaryKey.join(', ');
+    differences.push(`${table}: schema primary key (${expectedKey || 'none'}), database (${database || 'none'})`);
   }
   const show = (index: { unique?: boolean; columns: string[] }) =>
     `${index.unique ? 'UNIQUE ' : ''}(${index.columns.join(', ')})`;
@@ -91,7 +101,7 @@ export function diffTable(schema: ExpectedTable, facts: TableFacts | undefined):
     }
   }
   const options = schema['x-a2gen'];
-  if (options.engine !== undefined && options.engine.toLowerCase() !== facts.engine.toLowerCase()) {
+  if (options.engine !== undefined && options.engine.toLowerCase() !== facts.engine?.toLowerCase()) {
     differences.push(`${table}: schema ENGINE=${options.engine}, database ENGINE=${facts.engine}`);
   }
   if (options.collation !== undefined && options.collation !== facts.collation) {

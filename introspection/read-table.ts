@@ -27,9 +27,12 @@ export interface IndexFacts {
 
 export interface TableFacts {
   table: string;
-  engine: string;
-  charset: string;
-  collation: string;
+  /** A view (TABLE_TYPE 'VIEW'): no engine, no charset, no keys, no indexes. */
+  view: boolean;
+  engine: string | undefined;
+  charset: string | undefined;
+  collation: string | undefined;
+  /** Empty for a table without one. */
   primaryKey: string[];
   columns: ColumnFacts[];
   /** Every index but the primary key, in key order. */
@@ -44,7 +47,7 @@ WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?
 ORDER BY ORDINAL_POSITION`;
 
 const TABLE_SQL = `
-SELECT ENGINE AS engine, TABLE_COLLATION AS collation
+SELECT ENGINE AS engine, TABLE_COLLATION AS collation, TABLE_TYPE AS type
 FROM information_schema.TABLES
 WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?`;
 
@@ -75,8 +78,10 @@ export async function isMariaDb(query: QueryRows): Promise<boolean> {
 
 /** The table's facts, or undefined when the database has no such table. */
 export async function readTable(query: QueryRows, table: string): Promise<TableFacts | undefined> {
-  const tableRow = (await query(TABLE_SQL, [table]))[0] as { engine: string; collation: string } | undefined;
+  const tableRow = (await query(TABLE_SQL, [table]))[0] as
+    { engine: string | null; collation: string | null; type: string } | undefined;
   if (tableRow === undefined) return undefined;
+  const view = tableRow.type === 'VIEW';
   const mariadb = await isMariaDb(query);
   const columnRows = await query(COLUMNS_SQL, [table]);
   const columns = (
@@ -94,7 +99,7 @@ export async function readTable(query: QueryRows, table: string): Promise<TableF
     default: normaliseDefault(row.column_default, row.nullable === 'YES', mariadb),
     autoIncrement: /auto_increment/i.test(row.extra),
   }));
-  const indexRows = await query(`SHOW INDEX FROM \`${table.replace(/`/g, '``')}\``);
+  const indexRows = view ? [] : await query(`SHOW INDEX FROM \`${table.replace(/`/g, '``')}\``);
   const indexes = new Map<string, IndexFacts>();
   for (const row of indexRows as unknown as { Key_name: string; Non_unique: number; Column_name: string }[]) {
     const index = indexes.get(row.Key_name) ?? {
@@ -105,11 +110,12 @@ export async function readTable(query: QueryRows, table: string): Promise<TableF
     index.columns.push(row.Column_name);
     indexes.set(row.Key_name, index);
   }
-  const collation = mysql5Charset(tableRow.collation);
+  const collation = tableRow.collation === null ? undefined : mysql5Charset(tableRow.collation);
   return {
     table,
-    engine: tableRow.engine,
-    charset: collation.split('_')[0]!,
+    view,
+    engine: tableRow.engine ?? undefined,
+    charset: collation?.split('_')[0],
     collation,
     primaryKey: indexes.get('PRIMARY')?.columns ?? [],
     columns,

@@ -39,6 +39,7 @@ export function expectedTable(model: ResourceModel): ExpectedTable {
     'x-a2gen': {
       table: model.table,
       primaryKey: keyColumns.map((column) => column.column ?? column.name),
+      view: model.view,
       engine: model.engine,
       collation: model.collation,
       indexes: model.indexes.map((index) => ({ name: index.name, unique: index.unique, columns: [...index.columns] })),
@@ -55,8 +56,9 @@ export async function checkSchema(db: Db, models: readonly ResourceModel[]): Pro
     if (db.adapter.introspection) {
       found = diffTable(expectedTable(model), await readTable((sql, params) => db.all(sql, params as never[]), table));
     } else {
-      // The embedded tables are created from the generated DDL: only their presence can drift.
-      const rows = await db.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", [table]);
+      // The embedded tables are created from the generated DDL: only their presence can drift. A view
+      // there is a view when its schema file defines it, else a table of its columns.
+      const rows = await db.all("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?", [table]);
       found = rows.length === 0 ? [`${table}: table missing from the database`] : [];
     }
     if (found.length > 0) differences[table] = found;

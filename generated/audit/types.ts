@@ -28,30 +28,3 @@ export interface AuditEntry {
   /** Note: The note sent with a credit adjustment. */
   note: string | null;
 }
-
-/** The body of `POST /api/audit/` once validated: decimals are exact strings. */
-export interface AuditEntryCreate {
-  /** Time (UTC): When the change was made, in UTC. */
-  at?: string;
-  /** User: The API or admin user who made the change. */
-  username?: string;
-  /** Client address: The address the request came from, as the service saw it. */
-  client?: string;
-  /** Route: Method and route, e.g. PATCH /api/card/:id/ or POST /admin/card/:id/. */
-  route?: string;
-  /** Resource: The URL name of the resource changed, as in /api/<resource>/ */
-  resource?: string;
-  /** Row: Primary key of the row changed. */
-  row_key?: string;
-  /** Action */
-  action?: string;
-  /** Before: JSON of the values before the change (the whole row for a delete, the changed fields for an update); write-only fields masked. */
-  old_values?: string | null;
-  /** After: JSON of the values after the change (the whole row for a create); write-only fields masked. */
-  new_values?: string | null;
-  /** Note: The note sent with a credit adjustment. */
-  note?: string | null;
-}
-
-/** The body of `PUT`, `PATCH` or `POST /api/audit/<key>/`: any subset of the writable columns. */
-export type AuditEntryUpdate = Partial<AuditEntryCreate>;

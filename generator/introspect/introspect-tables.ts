@@ -10,10 +10,11 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TableSchema } from '../load-schemas.js';
 import { buildTableModel } from '../model.js';
+import { chooseRowKey } from '../row-key.js';
 import { parseSqlType } from '../sql-type.js';
 import { formatSchema, schemaFromFacts } from './to-schema.js';
 import { referencesOf } from './references.js';
-import { listTables, type TableKind } from '../../introspection/list-tables.js';
+import { listTables } from '../../introspection/list-tables.js';
 import { readForeignKeys, type ForeignKeyFacts } from '../../introspection/read-foreign-keys.js';
 import { readTable, type QueryRows, type TableFacts } from '../../introspection/read-table.js';
 
@@ -39,12 +40,15 @@ function isOwnTable(table: string): boolean {
   return table === 'user' || table.startsWith('a2gen_');
 }
 
-/** Why a2gen cannot serve a table of this kind and shape, or undefined when it can: the one place that decides. */
-function unservable(kind: TableKind, facts: TableFacts | undefined): string | undefined {
-  if (kind === 'view') return 'a view; a2gen serves base tables only';
-  if (facts !== undefined && facts.primaryKey.length === 0)
-    return 'no primary key; a2gen serves tables with one (of one or more columns)';
-  return undefined;
+/** How a view or a table without a primary key will be served, as the build will decide it (generator/row-key.ts). */
+function howServed(facts: TableFacts): string {
+  if (facts.view) return '; a view: read-only, list only unless its schema file declares a primaryKey';
+  if (facts.primaryKey.length > 0) return '';
+  const notNull = new Set(facts.columns.filter((column) => !column.nullable).map((column) => column.name));
+  const key = chooseRowKey([], facts.indexes, (name) => notNull.has(name));
+  return key.index === undefined
+    ? '; no primary key and no NOT NULL unique key: read-only, list only'
+    : `; no primary key: rows are addressed by the unique key ${key.index} (${key.columns.join(', ')})`;
 }
 
 /** The first column whose type the generator cannot map, as one line naming it and its type. */
@@ -104,18 +108,14 @@ async function schemasByTable(project: string): Promise<Map<string, TableSchema>
 
 async function prepare(
   query: QueryRows,
-  kinds: ReadonlyMap<string, TableKind>,
   existing: TableSchema | undefined,
   table: string,
   resource: string | undefined,
 ): Promise<Prepared> {
-  const kind = kinds.get(table)!;
   if (isOwnTable(table)) throw new Skip("a2gen's own table (users, sessions, journal or audit trail); never served");
-  const early = unservable(kind, undefined);
-  if (early !== undefined) throw new Skip(early);
   const facts = await readTable(query, table);
   if (facts === undefined) throw new Skip('no such table or view in the database');
-  const reason = unservable(kind, facts) ?? unmappableColumn(facts);
+  const reason = unmappableColumn(facts);
   if (reason !== undefined) throw new Skip(reason);
   const foreignKeys = await readForeignKeys(query, table);
   // The database's foreign keys, not the file's: a key dropped with its column is no reason to skip.
@@ -129,7 +129,7 @@ async function write(project: string, prepared: Prepared, schema: TableSchema): 
   const { facts, existing } = prepared;
   const file = schemaFile(project, facts.table);
   const text = formatSchema(schema);
-  const columns = `${facts.columns.length} columns`;
+  const columns = `${facts.columns.length} columns${howServed(facts)}`;
   const before = existing === undefined ? undefined : await readFile(file, 'utf8').catch(() => undefined);
   if (before === text)
     return {
@@ -158,14 +158,14 @@ export async function introspectTables(
 ): Promise<TableResult[]> {
   const print = options.print ?? console.log;
   const warn = options.warn ?? console.error;
-  const kinds = await listTables(query);
-  const names = tables ?? [...kinds.keys()].filter((table) => !isOwnTable(table));
-  const missing = names.filter((table) => !kinds.has(table));
+  const inDatabase = new Set(await listTables(query));
+  const names = tables ?? [...inDatabase].filter((table) => !isOwnTable(table));
+  const missing = names.filter((table) => !inDatabase.has(table));
   if (missing.length > 0) throw new NoSuchTableError(missing);
   const known = await schemasByTable(project);
   const results: TableResult[] = [];
   if (tables === undefined) {
-    for (const table of [...kinds.keys()].filter(isOwnTable)) {
+    for (const table of [...inDatabase].filter(isOwnTable)) {
       const result: TableResult = { table, outcome: 'left out', message: `left out ${table}: a2gen's own table` };
       results.push(result);
       print(result.message);
@@ -175,7 +175,7 @@ export async function introspectTables(
   for (const table of names) {
     try {
       const existing = known.get(table);
-      prepared.push(await prepare(query, kinds, existing, table, options.resource));
+      prepared.push(await prepare(query, existing, table, options.resource));
     } catch (error) {
       if (isFatal(error)) throw error;
       const result: TableResult = {

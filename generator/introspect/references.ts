@@ -16,7 +16,7 @@ export interface Reference {
 const sqlColumn = ([name, property]: [string, PropertySchema]) => property['x-sql'].column ?? name;
 
 function labelOf(target: TableSchema): string | undefined {
-  const key = new Set(target['x-a2gen'].primaryKey);
+  const key = new Set(target['x-a2gen'].primaryKey ?? []);
   const found = Object.entries(target.properties).find(
     ([name, property]) =>
       !key.has(name) &&
@@ -36,7 +36,8 @@ export function referencesOf(
   for (const key of foreignKeys) {
     const target = known.get(key.referencedTable);
     if (target === undefined || key.columns.length !== 1) continue;
-    const targetKey = target['x-a2gen'].primaryKey;
+    // A table without a primary key (served by a unique key) is not referenced this way.
+    const targetKey = target['x-a2gen'].primaryKey ?? [];
     const keyProperty = Object.entries(target.properties).find(([name]) => name === targetKey[0]);
     if (targetKey.length !== 1 || keyProperty === undefined || sqlColumn(keyProperty) !== key.referencedColumns[0])
       continue;

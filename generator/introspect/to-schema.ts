@@ -128,13 +128,18 @@ export function schemaFromFacts(
     'x-a2gen': prune({
       table: facts.table,
       resource: options?.resource ?? resource ?? defaultResource(facts.table),
-      primaryKey: facts.primaryKey.map(nameOf),
+      // A view has no key of its own: one declared by hand is kept.
+      primaryKey: facts.view ? viewKey(options?.primaryKey, known) : nonEmpty(facts.primaryKey.map(nameOf)),
+      view: facts.view || undefined,
+      definition: facts.view ? options?.definition : undefined,
       engine: facts.engine,
       charset: facts.charset,
       collation: facts.collation,
-      indexes: facts.indexes.map((index) =>
-        prune({ name: index.name, unique: index.unique ? true : undefined, columns: index.columns.map(nameOf) }),
-      ),
+      indexes: facts.view
+        ? undefined
+        : facts.indexes.map((index) =>
+            prune({ name: index.name, unique: index.unique ? true : undefined, columns: index.columns.map(nameOf) }),
+          ),
       seed: options?.seed,
       foreignKeys: relations ? foreignKeysOf(relations.foreignKeys, nameOf) : options?.foreignKeys,
       adjustments: options?.adjustments?.filter((name) => known.has(name)),
@@ -152,6 +157,14 @@ export function schemaFromFacts(
       ...(admin.protectedRows && { protectedRows: admin.protectedRows }),
     },
   }) as unknown as TableSchema;
+}
+
+function nonEmpty<T>(list: T[]): T[] | undefined {
+  return list.length > 0 ? list : undefined;
+}
+
+function viewKey(declared: string[] | undefined, known: Set<string>): string[] | undefined {
+  return declared !== undefined && declared.every((name) => known.has(name)) ? declared : undefined;
 }
 
 /** Stands in for a seed row while the rest of the file is printed. */

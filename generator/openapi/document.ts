@@ -20,6 +20,7 @@ import { filtersSchema, operatorTable } from './list-parameters.js';
 import { modelComponents, sharedParameters, sharedResponses } from './components.js';
 import { balancePaths } from './balance-paths.js';
 import { modelPaths } from './paths.js';
+import { preferParameters, TOTAL_PROPERTIES } from './bulk-paths.js';
 
 export const OPENAPI_VERSION = '3.1.0';
 /** Where the runtime serves the document and the browsable reference. */
@@ -90,6 +91,7 @@ function modelSchemas(model: TableModel, models: TableModel[]): Record<string, J
               description: 'Relative URL of the next page with every parameter sent, or "" on the last page.',
             },
             page: { type: 'integer', minimum: 1 },
+            ...TOTAL_PROPERTIES,
             previous: {
               type: 'string',
               description: 'Relative URL of the previous page, or "" on the first page (and when paging with after).',
@@ -197,7 +199,7 @@ export function openApiDocument(models: TableModel[]): JsonObject {
         ),
       ),
       requestBodies: sortedByKey(Object.assign({}, ...models.map((model) => modelComponents(model).requestBodies))),
-      parameters: sharedParameters(),
+      parameters: { ...sharedParameters(), ...preferParameters() },
       headers: errorHeaders(),
       securitySchemes: securitySchemes(),
     },

@@ -161,11 +161,12 @@ export function filtersSchema(model: TableModel, models: TableModel[]): JsonObje
 
 /** Two filters of the model (one through a reference, if it has one), for the `filters` parameter's description. */
 function filterExample(model: TableModel, models: TableModel[]): string {
-  const column = model.columns.find((candidate) => candidate.operators.includes('gte')) ?? model.primaryKey[0]!;
+  const column =
+    model.columns.find((candidate) => candidate.operators.includes('gte')) ?? model.key[0] ?? model.columns[0]!;
   const reference = model.columns.find((candidate) => candidate.references && candidate.operators.length > 0);
   const target = reference && models.find((candidate) => candidate.resource === reference.references!.resource);
   const through =
-    reference && target ? `&${reference.name}__${reference.references!.label ?? target.primaryKey[0]!.name}=x` : '';
+    reference && target ? `&${reference.name}__${reference.references!.label ?? target.key[0]!.name}=x` : '';
   return `${column.name}__gte=1${through}`;
 }
 
@@ -179,14 +180,13 @@ function fieldParameter(column: ColumnModel): JsonObject {
  * commas, each percent-encoded (so a part never holds a bare comma).
  */
 export function compositeKeySchema(model: TableModel): JsonObject {
-  const example = model.primaryKey.map((column) => (column.kind === 'integer' ? '1' : 'a')).join(',');
-  return { type: 'string', pattern: `^[^,]+(,[^,]+){${model.primaryKey.length - 1}}$`, examples: [example] };
+  const example = model.key.map((column) => (column.kind === 'integer' ? '1' : 'a')).join(',');
+  return { type: 'string', pattern: `^[^,]+(,[^,]+){${model.key.length - 1}}$`, examples: [example] };
 }
 
 export function listParameters(model: TableModel, models: TableModel[]): JsonObject[] {
-  const keys = model.primaryKey;
+  const keys = model.key;
   const keyNames = keys.map((column) => column.name).join(',');
-  const descending = keys.map((column) => `-${column.name}`).join(',');
   const sortable = model.columns.filter((column) => column.sortable).map((column) => column.name);
   const readable = model.columns.filter((column) => !column.writeOnly).map((column) => column.name);
   return [
@@ -203,7 +203,7 @@ export function listParameters(model: TableModel, models: TableModel[]): JsonObj
     ),
     query(
       'ordering',
-      `Sort keys, comma-separated: a field name sorts ascending, -name descending. Rows are always ordered, with ${keyNames} as the last ${keys.length === 1 ? 'key' : 'keys'}, so pages are stable.`,
+      `Sort keys, comma-separated: a field name sorts ascending, -name descending. Rows are always ordered, with ${keys.length === 0 ? 'every field, in table order, as the last keys (there is no key)' : `${keyNames} as the last ${keys.length === 1 ? 'key' : 'keys'}`}, so pages are stable.`,
       { type: 'array', items: { type: 'string', enum: sortable.flatMap((name) => [name, `-${name}`]) }, minItems: 1 },
       { style: 'form', explode: false },
     ),
@@ -213,13 +213,7 @@ export function listParameters(model: TableModel, models: TableModel[]): JsonObj
       { type: 'array', items: { type: 'string', enum: readable }, minItems: 1 },
       { style: 'form', explode: false },
     ),
-    query(
-      'after',
-      keys.length === 1
-        ? `Keyset paging: only rows after this ${keyNames} in the ordering; needs ordering=${keyNames} or ordering=${descending}. The next link then carries after too.`
-        : `Keyset paging: only rows after this key (${keyNames}, comma-separated, each part percent-encoded) in the ordering; needs ordering=${keyNames} or ordering=${descending}. The next link then carries after too.`,
-      keys.length === 1 ? filterValueSchema(keys[0]!) : compositeKeySchema(model),
-    ),
+    ...afterParameter(model),
     ...model.columns.filter((column) => column.operators.length > 0).map((column) => fieldParameter(column)),
     {
       name: 'filters',
@@ -229,6 +223,23 @@ export function listParameters(model: TableModel, models: TableModel[]): JsonObj
       explode: true,
       schema: { $ref: `#/components/schemas/${model.typeName}Filters` },
     },
+  ];
+}
+
+/** `after=<key>` (keyset paging), for a model whose rows have a key. */
+function afterParameter(model: TableModel): JsonObject[] {
+  const keys = model.key;
+  if (keys.length === 0) return [];
+  const keyNames = keys.map((column) => column.name).join(',');
+  const descending = keys.map((column) => `-${column.name}`).join(',');
+  return [
+    query(
+      'after',
+      keys.length === 1
+        ? `Keyset paging: only rows after this ${keyNames} in the ordering; needs ordering=${keyNames} or ordering=${descending}. The next link then carries after too.`
+        : `Keyset paging: only rows after this key (${keyNames}, comma-separated, each part percent-encoded) in the ordering; needs ordering=${keyNames} or ordering=${descending}. The next link then carries after too.`,
+      keys.length === 1 ? filterValueSchema(keys[0]!) : compositeKeySchema(model),
+    ),
   ];
 }
 

@@ -9,16 +9,17 @@ import type { JsonObject } from './column-schemas.js';
 import { errorResponse } from './errors.js';
 import { IF_MATCH, IF_NONE_MATCH, jsonContent, ref } from './components.js';
 import { compositeKeySchema, listParameters } from './list-parameters.js';
+import { collectionWrites, createdResponse, createOneOrManyBody, PREFER_COUNT } from './bulk-paths.js';
 
 /** Which methods each route serves; the service answers 405 with an Allow header for the others. */
 export const ROUTE_METHODS = {
-  list: ['get', 'post'],
+  list: ['get', 'post', 'patch', 'delete'],
   detail: ['get', 'post', 'put', 'patch', 'delete'],
   deleteAlias: ['post', 'delete'],
   adjustment: ['post'],
 } as const;
 
-/** A read-only model (the audit trail) serves only these. */
+/** A read-only model (the audit trail, a view) serves only these; without a key, only its list. */
 export const READ_ONLY_METHODS = { list: ['get'], detail: ['get'] } as const;
 
 export function routePaths(resource: string): { list: string; detail: string; deleteAlias: string } {
@@ -57,7 +58,7 @@ function referenceText(model: TableModel, models: TableModel[]): string[] {
   const example = references[0];
   if (example === undefined) return [];
   const target = models.find((candidate) => candidate.resource === example.references!.resource);
-  const field = example.references!.label ?? target?.primaryKey[0]!.name ?? 'id';
+  const field = example.references!.label ?? target?.key[0]?.name ?? 'id';
   return [
     `Filters follow references: ${references.map((column) => `\`${column.name}\` → ${column.references!.resource}`).join(', ')}. A path names the reference, then a field of the referenced resource, then the operator, e.g. \`${example.name}__${field}__ilike=def%\`.`,
   ];
@@ -66,8 +67,8 @@ function referenceText(model: TableModel, models: TableModel[]): string[] {
 /** The `{id}` path parameter: the primary key, one part or several separated by commas. */
 function keyParameter(model: TableModel): JsonObject {
   const title = model.title.toLowerCase();
-  const [only] = model.primaryKey;
-  if (model.primaryKey.length === 1 && only!.kind === 'integer') {
+  const [only] = model.key;
+  if (model.key.length === 1 && only!.kind === 'integer') {
     const description = `The ${only!.name} of the ${title}: a positive whole number; anything else is a 404.`;
     return {
       name: 'id',
@@ -77,12 +78,12 @@ function keyParameter(model: TableModel): JsonObject {
       schema: { type: 'integer', minimum: 1, ...(only!.sql.base === 'bigint' && { format: 'int64' }) },
     };
   }
-  const parts = model.primaryKey.map((column) => `${column.name} (${column.sql.text})`).join(', then ');
+  const parts = model.key.map((column) => `${column.name} (${column.sql.text})`).join(', then ');
   const description =
-    model.primaryKey.length === 1
+    model.key.length === 1
       ? `The ${parts} of the ${title}, percent-encoded; a value that cannot be a key is a 404.`
       : `The key of the ${title}: ${parts}, separated by a comma, each part percent-encoded (a comma inside a value is %2C); a value that cannot be a key is a 404.`;
-  const schema = model.primaryKey.length === 1 ? { type: 'string', minLength: 1 } : compositeKeySchema(model);
+  const schema = model.key.length === 1 ? { type: 'string', minLength: 1 } : compositeKeySchema(model);
   return { name: 'id', in: 'path', required: true, description, schema };
 }
 
@@ -90,7 +91,6 @@ export function modelPaths(model: TableModel, models: TableModel[]): Record<stri
   const { resource, typeName, title } = model;
   const paths = routePaths(resource);
   const tags = [resource];
-  const idParameter = keyParameter(model);
   const row = ref('responses', typeName);
   const deleted = ref('responses', 'Deleted');
   const update = (method: string, operationId: string) => ({
@@ -117,14 +117,23 @@ export function modelPaths(model: TableModel, models: TableModel[]): Record<stri
     tags,
     summary: `List ${title.toLowerCase()} rows`,
     description: [
-      `One page of rows in the \`{"meta", "objects"}\` envelope. \`meta.next\` and \`meta.previous\` are relative URLs carrying every parameter sent (with \`page\` replaced), or empty strings. No total count.`,
+      `One page of rows in the \`{"meta", "objects"}\` envelope. \`meta.next\` and \`meta.previous\` are relative URLs carrying every parameter sent (with \`page\` replaced), or empty strings. A total count only when asked for (\`Prefer: count=exact\` or \`count=estimated\`).`,
       'Filters: `field=value` (a parameter per field; repeat it to match any of several values) and `field__op=value` (in `filters`); the operators are described under Filters in the API description.',
       ...referenceText(model, models),
     ].join('\n\n'),
     operationId: `list${typeName}`,
-    parameters: listParameters(model, models),
+    parameters: [...listParameters(model, models), PREFER_COUNT],
     responses: {
-      '200': { description: 'One page of rows.', content: jsonContent(ref('schemas', `${typeName}List`)) },
+      '200': {
+        description: 'One page of rows.',
+        headers: {
+          'Content-Range': {
+            description: 'With `Prefer: count=…`: the rows shown and how many match, `0-19/4096` (`*/0` for none).',
+            schema: { type: 'string' },
+          },
+        },
+        content: jsonContent(ref('schemas', `${typeName}List`)),
+      },
       ...errors(400, ...ALWAYS),
     },
   };
@@ -141,6 +150,16 @@ export function modelPaths(model: TableModel, models: TableModel[]): Record<stri
     },
   };
 
+  if (model.key.length === 0) {
+    return {
+      [paths.list]: {
+        summary: `${title} list (read-only, list only)`,
+        description: `${allowText(READ_ONLY_METHODS.list)} ${model.view ? 'A view' : 'The table'} has no key, so its rows have no URL of their own: \`${paths.detail}\` answers 404.`,
+        get: list,
+      },
+    };
+  }
+  const idParameter = keyParameter(model);
   if (model.readOnly) {
     return {
       [paths.list]: { summary: `${title} list (read-only)`, description: allowText(READ_ONLY_METHODS.list), get: list },
@@ -160,13 +179,14 @@ export function modelPaths(model: TableModel, models: TableModel[]): Record<stri
       get: list,
       post: {
         tags,
-        summary: `Create a ${title.toLowerCase()}`,
+        summary: `Create a ${title.toLowerCase()}, or many`,
         description:
-          'Inserts the row and answers with it as stored (re-read, so database defaults show). Fields left out get their defaults.',
+          'Inserts the row and answers with it as stored (re-read, so database defaults show). Fields left out get their defaults. An array (or a CSV file) creates every row or none.',
         operationId: `create${typeName}`,
-        requestBody: ref('requestBodies', `${typeName}Create`),
-        responses: { '200': row, ...errors(...WITH_BODY, 409, ...ALWAYS) },
+        requestBody: createOneOrManyBody(model),
+        responses: { '200': createdResponse(model), ...errors(...WITH_BODY, 409, ...ALWAYS) },
       },
+      ...collectionWrites(model, listParameters(model, models)),
     },
     [paths.detail]: {
       summary: `One ${title.toLowerCase()}`,

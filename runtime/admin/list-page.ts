@@ -53,9 +53,10 @@ function cell(
       : labelled
         ? referenceContent(reference!, references.labels.get(field!.name), value, !first)
         : text;
-  const id = rowKey(page, row);
+  // Rows without a key have no page of their own to link to.
+  const link = first && page.model.keyed;
   return html`<td${attr('class', numeric ? 'num' : field?.rule.kind === 'string' ? 'text' : undefined)}>${
-    first ? html`<a href="/admin/${page.resource}/${id}/">${content}</a>` : content
+    link ? html`<a href="/admin/${page.resource}/${rowKey(page, row)}/">${content}</a>` : content
   }</td>`;
 }
 

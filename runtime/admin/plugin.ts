@@ -246,7 +246,8 @@ ${context.pages.map(
     registerListPage(app, context, page);
     registerExport(app, context, page);
     if (page.model.readOnly) {
-      registerRecordPage(app, context, page);
+      // Rows without a key have no page of their own: the list is all there is.
+      if (page.model.keyed) registerRecordPage(app, context, page);
       continue;
     }
     registerDeletePage(app, context, page);

@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CsvRows } from '../http/csv-body.js';
 import { preferencesOf } from '../http/prefer.js';
 import { rawQuery, writeContext } from '../http/request.js';
-import { invalidQuery, invalidValues } from '../store/errors.js';
+import { invalidQuery } from '../store/errors.js';
 import { parseListQuery, RESERVED } from '../store/list-query.js';
 import type { Resource } from '../store/resource.js';
 import type { Match, Store } from '../store/store.js';
@@ -103,9 +103,9 @@ export function registerCollectionWrites(
     schema: { body: update, response: { 200: { type: 'object', properties: { updated: { type: 'integer' } } } } },
     handler: async (request) => {
       const values = request.body as Record<string, unknown>;
-      if (Object.keys(values).length === 0)
-        throw invalidValues([{ field: 'body', message: 'names no field to write' }]);
       const { match, maxAffected } = guardedMatch(request, store, resource, maxLimit);
+      // `{}` writes nothing, as for one row.
+      if (Object.keys(values).length === 0) return { updated: 0 };
       return { updated: await store.updateWhere(writeContext(request), resource, match, values, maxAffected) };
     },
   });

@@ -10,6 +10,7 @@ import { idempotencyKeyOf, sendOutcome } from '../http/idempotency.js';
 import type { AdjustOperations } from '../operations/adjust-operation.js';
 import { allowOnly, keyOf, rawQuery, writeContext } from '../http/request.js';
 import { adjustmentSchema, resourceSchemas } from '../http/schemas.js';
+import { NotFoundError } from '../http/errors.js';
 import { notFound } from '../store/errors.js';
 import { formatKey } from '../store/keys.js';
 import { parseListQuery } from '../store/list-query.js';
@@ -67,14 +68,28 @@ export async function resourceRoutes(
     },
   );
 
+  if (!resource.keyed) {
+    const why = readOnlyReason(resource);
+    allowOnly(app, LIST, ['GET', 'HEAD'], why);
+    // Every method, so that no URL under the list looks like a row that might exist.
+    const noun = resource.model.view ? 'a view without a declared key' : 'a table without a key';
+    app.all(DETAIL, async () => {
+      throw new NotFoundError(
+        `${resource.name} is ${noun}: its rows have no URL of their own; list them at /api/${resource.name}/`,
+      );
+    });
+    return;
+  }
+
   // Every response carrying one row has an ETag; If-Match makes a write conditional on it.
   app.get(DETAIL, { schema: { response: { 200: schemas.row } }, onSend: sendEtag }, async (request) => {
     const key = keyOf(request, resource);
     return store.found(resource, key);
   });
   if (resource.readOnly) {
-    allowOnly(app, LIST, ['GET', 'HEAD']);
-    allowOnly(app, DETAIL, ['GET', 'HEAD']);
+    const why = readOnlyReason(resource);
+    allowOnly(app, LIST, ['GET', 'HEAD'], why);
+    allowOnly(app, DETAIL, ['GET', 'HEAD'], why);
     return;
   }
 
@@ -125,6 +140,13 @@ export async function resourceRoutes(
   allowOnly(app, LIST, ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE']);
   allowOnly(app, DETAIL, ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
   allowOnly(app, DELETE_ALIAS, ['POST', 'DELETE']);
+}
+
+/** Why a resource takes no writes, in the words of its 405s and 404s. */
+function readOnlyReason(resource: Resource): string {
+  if (resource.model.view) return `${resource.name} is a view: read-only`;
+  if (!resource.keyed) return `${resource.name} has no key (no primary key, no NOT NULL unique key): read-only`;
+  return `${resource.name} is read-only`;
 }
 
 /** `POST /api/<resource>/<key>/<column>`: `column = column + delta` in one statement; the new value as exact text. */

@@ -11,6 +11,8 @@ export { describeProblems, type FieldProblem } from '../store/errors.js';
 export const InvalidBodyError = createError('invalid_body', 'invalid request body: %s', 400);
 export const NotFoundError = createError('not_found', '%s', 404);
 export const MethodNotAllowedError = createError('method_not_allowed', 'method %s is not allowed on %s', 405);
+/** The same, saying why (a read-only resource). */
+export const ReadOnlyMethodError = createError('method_not_allowed', 'method %s is not allowed on %s: %s', 405);
 export const DatabaseUnavailableHttpError = createError('database_unavailable', '%s', 503);
 export const TableMissingHttpError = createError('table_missing', '%s', 503);
 

@@ -8,7 +8,7 @@ import { parseKey } from '../store/keys.js';
 import type { KeyValues } from '../store/model.js';
 import type { Resource } from '../store/resource.js';
 import type { WriteContext } from '../store/store.js';
-import { MethodNotAllowedError } from './errors.js';
+import { MethodNotAllowedError, ReadOnlyMethodError } from './errors.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
@@ -47,8 +47,8 @@ export function writeContext(request: FastifyRequest, user = request.user?.usern
   };
 }
 
-/** Answers 405 with an Allow header for every method a URL does not serve. */
-export function allowOnly(app: FastifyInstance, url: string, allowed: readonly string[]): void {
+/** Answers 405 with an Allow header for every method a URL does not serve; `why` says why, if given. */
+export function allowOnly(app: FastifyInstance, url: string, allowed: readonly string[], why?: string): void {
   const others = METHODS.filter((method) => !allowed.includes(method));
   const allow = allowed.join(', ');
   app.route({
@@ -59,6 +59,7 @@ export function allowOnly(app: FastifyInstance, url: string, allowed: readonly s
     handler: async (request, reply) => {
       reply.header('Allow', allow);
       if (request.method === 'OPTIONS') return reply.status(204).send();
+      if (why !== undefined) throw new ReadOnlyMethodError(request.method, request.url.split('?')[0], why);
       throw new MethodNotAllowedError(request.method, url);
     },
   });

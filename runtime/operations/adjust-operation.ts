@@ -117,7 +117,7 @@ export class AdjustOperations {
       }
     }
     // The row as GET reads it, for the value the change left (the adjusted column is never write-only).
-    const select = resource.model.statements.select(input.key);
+    const select = resource.model.statements.select!(input.key);
     const [row] = await this.db.all(select.sql, select.params);
     const value = formatDecimal(row?.[input.column] ?? 0, scale);
     const delta = formatDecimal(input.delta, scale);
@@ -140,7 +140,7 @@ export class AdjustOperations {
 
   /** Nothing changed: the row is missing (404) or the bound refused it (409); a retry gets the same. */
   private async refuse(operation: Operation, resource: Resource, input: AdjustInput): Promise<AdjustAnswer> {
-    const select = resource.model.statements.select(input.key);
+    const select = resource.model.statements.select!(input.key);
     const exists = (await this.db.all(select.sql, select.params)).length > 0;
     const error = exists
       ? conflict(

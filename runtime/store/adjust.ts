@@ -46,7 +46,7 @@ export async function adjustColumn(
   if (bind === undefined || rule?.kind !== 'decimal') throw new Error(`${resource.name} has no adjustment of ${name}`);
   const stored = await apply(db, bind(db.dialect, key, request.delta, request.atLeast));
   if (stored === undefined) {
-    const select = resource.model.statements.select(key);
+    const select = resource.model.statements.select!(key);
     if ((await db.all(select.sql, select.params)).length === 0) throw notFound(resource.name, formatKey(key));
     throw conflict(
       `${name} of ${resource.name} ${formatKey(key)} would fall below ${request.atLeast}: nothing was written`,

@@ -73,7 +73,7 @@ export function parseListQuery(
 
   const page = positiveInteger('page', reserved.get('page'), 1, problems);
   const limit = Math.min(positiveInteger('limit', reserved.get('limit'), DEFAULT_LIMIT, problems), maxLimit);
-  const ordering = parseOrdering(reserved.get('ordering'), columns, primaryKey, problems);
+  const ordering = parseOrdering(reserved.get('ordering'), columns, tieBreakers(resource), problems);
   const fields = parseFields(reserved.get('fields'), columns, problems);
 
   const conditions: Condition[] = [];
@@ -84,7 +84,10 @@ export function parseListQuery(
   }
 
   const afterText = reserved.get('after');
-  const keyset = afterText !== undefined && keysetCondition(afterText, primaryKey, ordering, conditions, problems);
+  if (afterText !== undefined && !resource.keyed)
+    problems.push({ field: 'after', message: `cannot be used: ${resource.name} has no key; page with page=` });
+  const keyset =
+    afterText !== undefined && resource.keyed && keysetCondition(afterText, primaryKey, ordering, conditions, problems);
   if (problems.length > 0) throw invalidQuery(problems);
 
   return {
@@ -169,10 +172,15 @@ interface OrderKey {
   descending: boolean;
 }
 
+/** The key breaks ties, so pages are stable; rows without a key are ordered by every readable column instead. */
+function tieBreakers(resource: Resource): readonly Column[] {
+  return resource.keyed ? resource.key : resource.columns.filter((column) => column.sortable);
+}
+
 function parseOrdering(
   text: string | undefined,
   columns: ReadonlyMap<string, Column>,
-  primaryKey: readonly Column[],
+  tieBreakers: readonly Column[],
   problems: FieldProblem[],
 ): OrderKey[] {
   const keys: OrderKey[] = [];
@@ -191,8 +199,7 @@ function parseOrdering(
     }
     if (!keys.some((key) => key.column === column)) keys.push({ column, descending });
   }
-  // The primary key breaks ties, so pages are stable.
-  for (const column of primaryKey)
+  for (const column of tieBreakers)
     if (!keys.some((key) => key.column === column)) keys.push({ column, descending: false });
   return keys;
 }

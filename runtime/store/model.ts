@@ -73,8 +73,8 @@ export interface ForeignKeySpec {
  * Method syntax on purpose: each binder takes its table's own key tuple, which the store passes as KeyValues.
  */
 export interface ResourceStatements {
-  /** One row by key: every readable column. */
-  select(key: KeyValues): Statement;
+  /** One row by key: every readable column. Absent when rows have no key. */
+  select?(key: KeyValues): Statement;
   /** The same with FOR UPDATE (InnoDB tables). */
   selectForUpdate?(key: KeyValues): Statement;
   delete?(key: KeyValues): Statement;
@@ -102,12 +102,20 @@ export interface ResourceModel {
   /** "Card group". */
   readonly title: string;
   readonly description?: string;
-  /** JSON property names of the primary key, in key order. */
+  /** JSON property names of the table's primary key, in key order; empty for a view or a table without one. */
   readonly primaryKey: readonly string[];
+  /**
+   * The key rows are addressed by (URLs, ETags, the audit trail), where it is not the primary key: a NOT NULL
+   * unique key standing in for a missing one, or a view's key declared by hand. Absent: the primary key. No key
+   * at all: the resource serves its list only.
+   */
+  readonly key?: readonly string[];
+  /** A view: read-only, never created on MySQL. */
+  readonly view?: boolean;
   readonly engine: string;
   readonly charset: string;
   readonly collation?: string;
-  /** Served for reading only (a2gen's audit trail): no create, update or delete. */
+  /** Served for reading only (a2gen's audit trail, a view, rows without a key): no create, update or delete. */
   readonly readOnly?: boolean;
   /** a2gen's own table: created when missing, on MySQL too. */
   readonly managed?: boolean;

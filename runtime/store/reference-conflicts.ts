@@ -133,8 +133,9 @@ async function findViolation(
   let written: Set<string> | undefined;
   if (write.action === 'update') {
     let current: Values | undefined;
-    if ('key' in write.target) {
-      const statement = resource.model.statements.select(write.target.key);
+    const select = resource.model.statements.select;
+    if ('key' in write.target && select !== undefined) {
+      const statement = select(write.target.key);
       current = (await db.all(statement.sql, statement.params))[0];
     }
     const fields = await missingReference(db, registry, resource, write.values, current, true);

@@ -77,8 +77,10 @@ export class Resource {
   readonly table: string;
   readonly columns: readonly Column[];
   readonly byName: ReadonlyMap<string, Column>;
-  /** The primary key's columns, in key order. */
+  /** The columns rows are addressed by, in key order: the primary key or what stands in for it; empty: none. */
   readonly key: readonly Column[];
+  /** Rows have a key: each has a URL (get, and writes unless read-only). Without one, the list alone is served. */
+  readonly keyed: boolean;
   /** How each part of a key in a URL is read, in key order. */
   readonly keyParts: readonly KeyPartParser[];
   /** Every readable column, as GET one and an unfiltered list select them. */
@@ -104,9 +106,11 @@ export class Resource {
   ) {
     this.name = model.resource;
     this.table = sqlName(model.table);
-    this.columns = model.columns.map((spec) => columnOf(spec, model.primaryKey));
+    const key = model.key ?? model.primaryKey;
+    this.columns = model.columns.map((spec) => columnOf(spec, key));
     this.byName = new Map(this.columns.map((column) => [column.name, column]));
-    this.key = model.primaryKey.map((name) => this.byName.get(name)!);
+    this.key = key.map((name) => this.byName.get(name)!);
+    this.keyed = this.key.length > 0;
     this.keyParts = this.key.map((column) => keyPartParser(column.rule));
     this.readableSelect = this.columns
       .filter((column) => !column.writeOnly)
@@ -117,7 +121,7 @@ export class Resource {
       .filter((index) => index.unique)
       .map((index) => ({ name: index.name, columns: index.columns.map((column) => bySqlName.get(column) ?? column) }));
     this.transactional = model.engine.toLowerCase() === 'innodb';
-    this.readOnly = model.readOnly === true;
+    this.readOnly = model.readOnly === true || model.view === true || !this.keyed;
     this.segmentMarker = `/${model.resource}/`;
     this.auditable = this.columns.filter((column) => !column.readOnly && !column.primaryKey && !column.writeOnly);
     this.createDefaults = Object.fromEntries(

@@ -10,7 +10,7 @@
  * cannot be written the change stands, and the entry goes to the error log
  * instead. On InnoDB tables the change and its audit row commit together.
  */
-import type { Db, Row } from '../db/db.js';
+import type { Db, Row, Statement } from '../db/db.js';
 import { appendAudit, appendAuditEntries, AUDIT_TABLE, AuditWriter, type AuditEntry } from './audit-log.js';
 import { createRows, type BulkScope } from './bulk-create.js';
 import { deleteMatching, updateMatching, type Match } from './bulk-writes.js';
@@ -41,6 +41,13 @@ export type CreateOperation = (
   plain: () => Promise<Row>,
 ) => Promise<Row>;
 
+/** The generated read of one row; a resource without a key has none, and no route asks for it. */
+function selectByKey(resource: Resource, key: KeyValues): Statement {
+  const select = resource.model.statements.select;
+  if (select === undefined) throw new Error(`${resource.name} has no key: its rows cannot be read one by one`);
+  return select(key);
+}
+
 export class Store {
   /** Where writes go and the rows they decide on are read: the primary, never a lagging replica. */
   private readonly writer: Db;
@@ -65,7 +72,7 @@ export class Store {
 
   /** One row by key, decoded; undefined when there is none. */
   async get(resource: Resource, key: KeyValues): Promise<Row | undefined> {
-    const statement = resource.model.statements.select(key);
+    const statement = selectByKey(resource, key);
     const [row] = await this.db.all(statement.sql, statement.params);
     return row === undefined ? undefined : resource.decode(row);
   }
@@ -73,7 +80,7 @@ export class Store {
   /** A row that must exist: a 404 otherwise. */
   async found(resource: Resource, key: KeyValues): Promise<Row> {
     // The same read as get(), in one async step: this is every GET of one row.
-    const statement = resource.model.statements.select(key);
+    const statement = selectByKey(resource, key);
     const [row] = await this.db.all(statement.sql, statement.params);
     if (row === undefined) throw notFound(resource.name, formatKey(key));
     return resource.decode(row);

@@ -31,10 +31,13 @@ interface ReadRow {
   value: Row;
 }
 
-/** The row as it is now; on InnoDB the first read of a write locks it (FOR UPDATE) until the audit row is in. */
+/**
+ * The row as it is now; on InnoDB the first read of a write locks it (FOR UPDATE) until the audit row is in.
+ * Only resources with a key are written, and each of them has a select.
+ */
 async function readRow({ db, resource, locked }: WriteScope, key: KeyValues): Promise<ReadRow | undefined> {
   const { select, selectForUpdate } = resource.model.statements;
-  const statement = locked && selectForUpdate !== undefined ? selectForUpdate(key) : select(key);
+  const statement = locked && selectForUpdate !== undefined ? selectForUpdate(key) : select!(key);
   const [raw] = await db.all(statement.sql, statement.params);
   return raw === undefined ? undefined : { raw, value: resource.decode({ ...raw }) };
 }

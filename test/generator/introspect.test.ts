@@ -250,9 +250,35 @@ t.test('introspect and diff', async (t) => {
     t.equal(composite.code, 0, 'a composite key is no error', { stderr: composite.stderr });
     const pairs = JSON.parse(await readFile(path.join(dir, 'schema/pairs.json'), 'utf8'));
     t.strictSame(pairs['x-a2gen'].primaryKey, ['a', 'b'], 'both key columns, in key order');
-    await database.admin.query('CREATE TABLE keyless (a int NOT NULL)');
+  });
+
+  await t.test('a table without a primary key, and a view', async (t) => {
+    const dir = await tempProject(t, false);
+    await database.admin.query('CREATE TABLE keyless (a int NOT NULL, b int NULL, UNIQUE KEY by_b (b))');
+    await database.admin.query('CREATE TABLE unique_code (code char(3) NOT NULL, UNIQUE KEY by_code (code))');
+    await database.admin.query('CREATE VIEW card_names AS SELECT id, username FROM cc_card');
     const keyless = await a2gen('introspect', '--url', url, '--table', 'keyless', '--project', dir);
-    t.equal(keyless.code, 3, 'skipped: the exit status says so');
-    t.match(keyless.stderr, 'skipped keyless: no primary key');
+    t.equal(keyless.code, 0, 'a table without a key is no error', { stderr: keyless.stderr });
+    t.match(keyless.stdout, 'no primary key and no NOT NULL unique key: read-only, list only');
+    const unique = await a2gen('introspect', '--url', url, '--table', 'unique_code', '--project', dir);
+    t.match(unique.stdout, 'rows are addressed by the unique key by_code (code)');
+    const view = await a2gen('introspect', '--url', url, '--table', 'card_names', '--project', dir);
+    t.equal(view.code, 0, 'nor is a view', { stderr: view.stderr });
+    const written = JSON.parse(await readFile(path.join(dir, 'schema/card_names.json'), 'utf8'));
+    t.strictSame(written['x-a2gen'], { table: 'card_names', resource: 'card_names'.replace(/_/g, ''), view: true });
+    t.strictSame(Object.keys(written.properties), ['id', 'username']);
+    const keylessFile = JSON.parse(await readFile(path.join(dir, 'schema/keyless.json'), 'utf8'));
+    t.notOk('primaryKey' in keylessFile['x-a2gen'], 'no primaryKey is written for a table without one');
+    t.equal((await a2gen('build', '--project', dir)).code, 0, 'the files build');
+    // diff against this database, with the three files only.
+    const same = await a2gen('diff', '--url', url, '--project', dir);
+    t.equal(same.code, 0, 'diff: they agree', { stdout: same.stdout });
+    await database.admin.query('ALTER TABLE keyless ADD PRIMARY KEY (a)');
+    await database.admin.query('DROP VIEW card_names');
+    await database.admin.query('CREATE TABLE card_names (id int NOT NULL, username char(50) NOT NULL)');
+    const drift = await a2gen('diff', '--url', url, '--project', dir);
+    t.equal(drift.code, 2);
+    t.match(drift.stdout, 'keyless: schema primary key (none), database (a)');
+    t.match(drift.stdout, 'card_names: the schema describes a view, the database has a table');
   });
 });
