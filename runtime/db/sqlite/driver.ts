@@ -125,8 +125,6 @@ function translateSqliteError(error: unknown): unknown {
       .map((qualified) => qualified.replace(/^[^.]*\./, ''));
     return new DuplicateKeyError(undefined, columns, { cause: error });
   }
-  // "FOREIGN KEY constraint failed" names neither the constraint nor the side: the store finds them.
-  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return new ForeignKeyError(undefined, {}, { cause: error });
   const missing = /no such table: (\S+)/.exec(error.message);
   if (missing) return new MissingTableError(missing[1]!, { cause: error });
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_IOERR') {
@@ -135,6 +133,8 @@ function translateSqliteError(error: unknown): unknown {
   if (code === STATEMENT_TIMEOUT_CODE) {
     return new DatabaseUnavailableError(`database unavailable: ${error.message}`, { cause: error });
   }
+  // "FOREIGN KEY constraint failed" names neither the constraint nor the side: the store finds them.
+  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return new ForeignKeyError(undefined, {}, { cause: error });
   if (error instanceof RefusedPattern || error.name === 'RefusedPattern') {
     return new InvalidValueError(`invalid regular expression: ${error.message}`, undefined, { cause: error });
   }
