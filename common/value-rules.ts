@@ -3,19 +3,37 @@
  * one rule per column and documents it) and the runtime (body validation,
  * query parameters, keys in URLs). checkValue returns the value to bind in SQL.
  */
+import { checkBinary } from './binary-values.js';
+import type { Checked } from './checked.js';
+import { checkGeometry } from './wkt.js';
+import { checkTime, checkYear, fractionOf } from './time-values.js';
+import { checkJson } from './json-text.js';
+import { checkEnum, checkSet } from './word-values.js';
 
 /** A2Billing's zero date: in a NOT NULL column it stands for "no date" and reads as null. */
 export const ZERO_DATE = '0000-00-00 00:00:00';
 export const ZERO_DAY = '0000-00-00';
 
 export type ValueRule =
-  | { kind: 'integer'; min: string; max: string }
+  /** `bit`: a BIT(n) column, which mysql2 returns as bytes. */
+  | { kind: 'integer'; min: string; max: string; bit?: true }
   | { kind: 'decimal'; precision: number; scale: number; unsigned: boolean }
-  | { kind: 'float' | 'double'; unsigned: boolean }
+  /** `precision`/`scale`: FLOAT(7,4), DOUBLE(10,2), which round to their scale and bound the integer digits. */
+  | { kind: 'float' | 'double'; unsigned: boolean; precision?: number; scale?: number }
   | { kind: 'string'; maxLength: number; utf8mb3: boolean }
-  | { kind: 'timestamp' | 'datetime' | 'date'; zeroDate: boolean };
+  /** `fraction`: digits of fractional seconds, DATETIME(n)/TIMESTAMP(n). */
+  | { kind: 'timestamp' | 'datetime' | 'date'; zeroDate: boolean; fraction?: number }
+  | { kind: 'time'; fraction: number }
+  | { kind: 'year' }
+  /** Bytes, as base64 in JSON; `fixed`: BINARY(n), which pads to n bytes with zeros. */
+  | { kind: 'binary'; maxBytes: number; fixed?: true }
+  | { kind: 'enum' | 'set'; values: readonly string[] }
+  | { kind: 'json' }
+  /** Well-known text; `shape`: the column's geometry type (`geometry` takes any). */
+  | { kind: 'geometry'; shape: string };
 
-export type Checked = { ok: true; value: string | number } | { ok: false; message: string };
+/** What is bound in SQL: bytes for binary columns, text or a number for every other. */
+export type { Checked } from './checked.js';
 
 /** The largest magnitude a single-precision FLOAT column holds. */
 export const FLOAT_MAX = 3.402823466e38;
@@ -37,6 +55,20 @@ export function checkValue(rule: ValueRule, value: unknown): Checked {
       return checkFloat(rule, value);
     case 'string':
       return checkString(rule, value);
+    case 'time':
+      return checkTime(rule, value);
+    case 'year':
+      return checkYear(value);
+    case 'binary':
+      return checkBinary(rule, value);
+    case 'enum':
+      return checkEnum(rule, value);
+    case 'set':
+      return checkSet(rule, value);
+    case 'json':
+      return checkJson(value);
+    case 'geometry':
+      return checkGeometry(rule, value);
     default:
       return checkDate(rule, value);
   }
@@ -133,10 +165,20 @@ function checkDecimal(rule: { precision: number; scale: number; unsigned: boolea
   return { ok: true, value: text };
 }
 
-function checkFloat(rule: { kind: 'float' | 'double'; unsigned: boolean }, value: unknown): Checked {
+function checkFloat(
+  rule: { kind: 'float' | 'double'; unsigned: boolean; precision?: number; scale?: number },
+  value: unknown,
+): Checked {
   const decimal = typeof value === 'string' && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(value.trim());
-  const number = decimal ? Number(value) : value;
-  if (typeof number !== 'number' || !Number.isFinite(number)) return { ok: false, message: 'must be a number' };
+  const given = decimal ? Number(value) : value;
+  if (typeof given !== 'number' || !Number.isFinite(given)) return { ok: false, message: 'must be a number' };
+  let number = given;
+  if (rule.precision !== undefined && rule.scale !== undefined) {
+    // FLOAT(p,s) rounds to s decimals, as MySQL does, and holds fewer than 10^(p-s) in absolute value.
+    number = Number(number.toFixed(rule.scale));
+    const limit = 10 ** (rule.precision - rule.scale);
+    if (Math.abs(number) >= limit) return { ok: false, message: `must be less than ${limit} in absolute value` };
+  }
   if (rule.kind === 'float' && Math.abs(number) > FLOAT_MAX)
     return { ok: false, message: `must be within ±${FLOAT_MAX}` };
   if (rule.unsigned && number < 0) return { ok: false, message: 'must not be negative' };
@@ -161,14 +203,24 @@ function checkString(rule: { maxLength: number; utf8mb3: boolean }, value: unkno
   return { ok: true, value };
 }
 
-function checkDate(rule: { kind: 'timestamp' | 'datetime' | 'date'; zeroDate: boolean }, value: unknown): Checked {
+function checkDate(
+  rule: { kind: 'timestamp' | 'datetime' | 'date'; zeroDate: boolean; fraction?: number },
+  value: unknown,
+): Checked {
   if (typeof value !== 'string') return { ok: false, message: 'must be a string' };
   const text = value.trim();
   if (rule.zeroDate && (text === ZERO_DATE || text === ZERO_DAY)) return { ok: true, value: zeroDateOf(rule) };
-  const match = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(text);
-  const expected = rule.kind === 'date' ? 'a date "YYYY-MM-DD"' : 'a date and time "YYYY-MM-DD HH:MM:SS"';
+  const match = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?$/.exec(text);
+  const fraction = rule.kind === 'date' ? 0 : (rule.fraction ?? 0);
+  const expected =
+    rule.kind === 'date'
+      ? 'a date "YYYY-MM-DD"'
+      : `a date and time "YYYY-MM-DD HH:MM:SS${fraction > 0 ? `[.${'f'.repeat(fraction)}]` : ''}"`;
   if (!match) return { ok: false, message: `must be ${expected}` };
-  const [, year, month, day, hour = '00', minute = '00', second = '00'] = match;
+  const [, year, month, day, hour = '00', minute = '00', second = '00', digits = ''] = match;
+  const fractionText = fractionOf(digits, fraction);
+  if (fractionText === undefined)
+    return { ok: false, message: `has more than ${fraction} digits of fractional seconds` };
   const date = new Date(
     Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second)),
   );
@@ -188,7 +240,7 @@ function checkDate(rule: { kind: 'timestamp' | 'datetime' | 'date'; zeroDate: bo
   if (rule.kind === 'timestamp' && (normalized < TIMESTAMP_MIN || normalized > TIMESTAMP_MAX)) {
     return { ok: false, message: `is outside the TIMESTAMP range ${TIMESTAMP_MIN} … ${TIMESTAMP_MAX} UTC` };
   }
-  return { ok: true, value: normalized };
+  return { ok: true, value: normalized + fractionText };
 }
 
 /** The zero date a NULL stores in a zero-date column of this kind. */

@@ -3,7 +3,7 @@
  * value rule, JSON and TypeScript types, character limit and defaults.
  * generator/model.ts puts them together; introspection reads some of them.
  */
-import { jsonTypeOf } from '../common/json-values.js';
+import { jsonTypeOf, type JsonType } from '../common/json-values.js';
 import type { ValueRule } from '../common/value-rules.js';
 import { integerRange, isTextFamily, type SqlType, type ValueKind } from './sql-type.js';
 
@@ -31,7 +31,7 @@ export function isDateKind(kind: ValueKind): kind is 'timestamp' | 'datetime' | 
 }
 
 /** The JSON type of a column's values (common/json-values.ts decides it from the value rule). */
-export function expectedJsonType(sql: SqlType): 'integer' | 'number' | 'string' {
+export function expectedJsonType(sql: SqlType): JsonType {
   return jsonTypeOf(valueRule(sql, { maxLength: undefined, utf8mb3: false, zeroDate: false }));
 }
 
@@ -41,21 +41,45 @@ export function valueRule(
 ): ValueRule {
   switch (sql.kind) {
     case 'integer':
-      return { kind: 'integer', ...integerRange(sql) };
+      return sql.base === 'bit'
+        ? { kind: 'integer', ...integerRange(sql), bit: true }
+        : { kind: 'integer', ...integerRange(sql) };
     case 'decimal':
       return { kind: 'decimal', precision: sql.precision ?? 10, scale: sql.scale ?? 0, unsigned: sql.unsigned };
     case 'float':
     case 'double':
-      return { kind: sql.kind, unsigned: sql.unsigned };
+      return sql.precision === undefined
+        ? { kind: sql.kind, unsigned: sql.unsigned }
+        : { kind: sql.kind, unsigned: sql.unsigned, precision: sql.precision, scale: sql.scale ?? 0 };
     case 'string':
       return { kind: 'string', maxLength: context.maxLength ?? 255, utf8mb3: context.utf8mb3 };
+    case 'time':
+      return { kind: 'time', fraction: sql.fraction ?? 0 };
+    case 'year':
+      return { kind: 'year' };
+    case 'binary':
+      return sql.base === 'binary'
+        ? { kind: 'binary', maxBytes: sql.length ?? 1, fixed: true }
+        : { kind: 'binary', maxBytes: sql.length ?? 255 };
+    case 'enum':
+    case 'set':
+      return { kind: sql.kind, values: sql.words ?? [] };
+    case 'json':
+      return { kind: 'json' };
+    case 'geometry':
+      return { kind: 'geometry', shape: sql.base };
+    case 'date':
+      return { kind: 'date', zeroDate: context.zeroDate };
     default:
-      return { kind: sql.kind, zeroDate: context.zeroDate };
+      return sql.fraction
+        ? { kind: sql.kind, zeroDate: context.zeroDate, fraction: sql.fraction }
+        : { kind: sql.kind, zeroDate: context.zeroDate };
   }
 }
 
-export function tsTypeOf(jsonType: string, nullable: boolean): string {
-  const base = jsonType === 'string' ? 'string' : 'number';
+export function tsTypeOf(jsonType: JsonType, nullable: boolean): string {
+  if (jsonType === 'any') return 'unknown';
+  const base = jsonType === 'string' ? 'string' : jsonType === 'array' ? 'string[]' : 'number';
   return nullable ? `${base} | null` : base;
 }
 

@@ -13,13 +13,25 @@ function sqlString(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }
 
+/** A BIT default as MySQL prints it, b'101': its value as a decimal integer, else undefined. */
+function bitLiteral(column: ColumnModel, text: string): string | undefined {
+  const bits = /^b'([01]+)'$/.exec(text)?.[1];
+  return column.sql.base === 'bit' && bits !== undefined ? BigInt(`0b${bits}`).toString() : undefined;
+}
+
 function mysqlColumn(column: ColumnModel): string {
   const parts = [sqlName(column.column), column.sql.text];
+  // MariaDB takes neither NULL nor a default on a generated column; the expression decides both.
+  if (column.generated)
+    return [...parts, `AS (${column.generated.expression})`, column.generated.stored ? 'STORED' : 'VIRTUAL'].join(' ');
   parts.push(column.sqlNullable ? 'NULL' : 'NOT NULL');
   const value = column.sqlDefault;
   if (value.kind === 'null') parts.push('DEFAULT NULL');
-  if (value.kind === 'current_timestamp') parts.push('DEFAULT CURRENT_TIMESTAMP');
-  if (value.kind === 'literal') parts.push(`DEFAULT ${sqlString(value.value)}`);
+  // MySQL wants the default's fractional digits to be the column's: DATETIME(3) DEFAULT CURRENT_TIMESTAMP(3).
+  if (value.kind === 'current_timestamp')
+    parts.push(`DEFAULT CURRENT_TIMESTAMP${column.sql.fraction ? `(${column.sql.fraction})` : ''}`);
+  if (value.kind === 'literal')
+    parts.push(`DEFAULT ${bitLiteral(column, value.value) !== undefined ? value.value : sqlString(value.value)}`);
   if (column.autoIncrement) parts.push('AUTO_INCREMENT');
   return parts.join(' ');
 }
@@ -60,7 +72,10 @@ export function mysqlCreateTable(model: TableModel, foreignKeys: readonly Foreig
 function sqliteType(column: ColumnModel): string {
   switch (column.kind) {
     case 'integer':
+    case 'year':
       return 'INTEGER';
+    case 'binary':
+      return 'BLOB';
     case 'decimal':
       // NUMERIC keeps p ≤ 15 decimals exact as numbers; wider ones must stay text.
       return column.jsonType === 'number' ? 'NUMERIC' : 'TEXT';
@@ -81,13 +96,24 @@ function sqliteColumn(column: ColumnModel, rowid: boolean): string {
   if (column.primaryKey && rowid)
     return `${sqlName(column.column)} INTEGER PRIMARY KEY${column.autoIncrement ? ' AUTOINCREMENT' : ''}`;
   const parts = [sqlName(column.column), sqliteType(column)];
+  // The expression as MySQL prints it; SQLite reads the arithmetic and comparisons most of them are.
+  if (column.generated)
+    return [
+      ...parts,
+      `GENERATED ALWAYS AS (${column.generated.expression})`,
+      column.generated.stored ? 'STORED' : 'VIRTUAL',
+    ].join(' ');
   if (!column.sqlNullable) parts.push('NOT NULL');
+  // SQLite's integers stop at 2^63 - 1; past it, it would keep a rounded REAL. Refuse that instead.
+  if (column.sql.base === 'bigint' && column.sql.unsigned)
+    parts.push(`CONSTRAINT ${sqlName(column.column)} CHECK (typeof(${sqlName(column.column)}) <> 'real')`);
   const value = column.sqlDefault;
   if (value.kind === 'null') parts.push('DEFAULT NULL');
   if (value.kind === 'current_timestamp') parts.push('DEFAULT CURRENT_TIMESTAMP');
   if (value.kind === 'literal') {
+    const bits = bitLiteral(column, value.value);
     const numeric = sqliteType(column) !== 'TEXT' && /^-?\d+(\.\d+)?$/.test(value.value);
-    parts.push(`DEFAULT ${numeric ? value.value : sqlString(value.value)}`);
+    parts.push(`DEFAULT ${bits ?? (numeric ? value.value : sqlString(value.value))}`);
   }
   return parts.join(' ');
 }

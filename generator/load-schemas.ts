@@ -13,6 +13,9 @@ export interface SqlColumnSchema {
   default?: string | null;
   autoIncrement?: boolean;
   column?: string;
+  /** A generated column, computed by the database from `expression`. */
+  generated?: 'virtual' | 'stored';
+  expression?: string;
 }
 
 export interface PropertySchema {

@@ -6,7 +6,7 @@
 
 const identifier = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: 64 } as const;
 
-const jsonType = { enum: ['integer', 'number', 'string', 'null'] } as const;
+const jsonType = { enum: ['integer', 'number', 'string', 'boolean', 'array', 'object', 'null'] } as const;
 
 const sqlColumn = {
   type: 'object',
@@ -16,8 +16,11 @@ const sqlColumn = {
     type: {
       type: 'string',
       pattern:
-        '^(tinyint|smallint|mediumint|int|integer|bigint|decimal|numeric|float|double|char|varchar|tinytext|text|mediumtext|longtext|timestamp|datetime|date)(\\([0-9]+(,[0-9]+)?\\))?( unsigned)?$',
+        "^((tinyint|smallint|mediumint|int|integer|bigint|bit|bool|boolean|decimal|numeric|float|double|char|varchar|tinytext|text|mediumtext|longtext|binary|varbinary|tinyblob|blob|mediumblob|longblob|timestamp|datetime|date|time|year|json|geometry|point|linestring|polygon|multipoint|multilinestring|multipolygon|geometrycollection|geomcollection)(\\([0-9]+(,[0-9]+)?\\))?( unsigned)?|(enum|set)\\('.*'\\))$",
     },
+    /** A generated column: the database computes it from `expression`; the API never writes it. */
+    generated: { enum: ['virtual', 'stored'] },
+    expression: { type: 'string', minLength: 1 },
     nullable: { type: 'boolean' },
     default: { type: ['string', 'null'] },
     autoIncrement: { type: 'boolean' },

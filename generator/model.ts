@@ -17,8 +17,9 @@ import type { PropertySchema, SchemaFile } from './load-schemas.js';
 import { ModelError, type ColumnModel, type TableModel } from './table-model.js';
 import { foreignKeysOf } from './foreign-keys.js';
 import { chooseRowKey } from './row-key.js';
-import { decoderOf } from '../common/json-values.js';
-import { operatorsFor } from '../common/operators.js';
+import { ANY_JSON_TYPES, decoderOf } from '../common/json-values.js';
+import { operatorsFor, sortableBy } from '../common/operators.js';
+import { checkValue } from '../common/value-rules.js';
 
 export { ZERO_DATE, type ValueRule } from '../common/value-rules.js';
 
@@ -59,12 +60,16 @@ export function buildTableModel(file: SchemaFile): TableModel {
       sqlDefault.value.startsWith('0000-00-00');
     const jsonNullable = types.includes('null');
     const jsonType = expectedJsonType(sql);
-    if (jsonTypes.length !== 1 || jsonTypes[0] !== jsonType) {
+    const expected = jsonType === 'any' ? [...ANY_JSON_TYPES] : [jsonType];
+    if (jsonTypes.length !== expected.length || !expected.every((type) => jsonTypes.includes(type))) {
       fail(
         `${pointer}/type`,
-        `a ${sql.text} column is JSON "${jsonType}"${sqlNullable || zeroDate ? ' (with "null")' : ''}`,
+        `a ${sql.text} column is JSON ${expected.map((type) => `"${type}"`).join(', ')}${sqlNullable || zeroDate ? ' (with "null")' : ''}`,
       );
     }
+    const generated = property['x-sql'].generated;
+    if ((generated === undefined) !== (property['x-sql'].expression === undefined))
+      fail(`${pointer}/x-sql`, 'a generated column has both "generated" and "expression"');
     if (jsonNullable !== (sqlNullable || zeroDate)) {
       fail(
         `${pointer}/type`,
@@ -94,8 +99,9 @@ export function buildTableModel(file: SchemaFile): TableModel {
       sqlDefault,
       autoIncrement,
       primaryKey,
-      // A key the database numbers is never sent; any other key is chosen on create (and never updated).
-      readOnly: property.readOnly === true || (primaryKey && autoIncrement),
+      generated: generated && { stored: generated === 'stored', expression: property['x-sql'].expression! },
+      // A key the database numbers is never sent, nor a column it computes; any other key is chosen on create.
+      readOnly: property.readOnly === true || (primaryKey && autoIncrement) || generated !== undefined,
       writeOnly,
       requiredOnCreate: required.has(name) || (primaryKey && !autoIncrement && sqlDefault.kind === 'none'),
       zeroDate,
@@ -111,7 +117,7 @@ export function buildTableModel(file: SchemaFile): TableModel {
       },
       rule,
       operators: operatorsFor(rule, jsonNullable, writeOnly),
-      sortable: !writeOnly,
+      sortable: sortableBy(rule, writeOnly),
       decoder: decoderOf(rule, zeroDate),
       tsType: tsTypeOf(jsonType, jsonNullable),
     };
@@ -252,10 +258,19 @@ function identifies(property: PropertySchema | undefined): boolean {
   }
 }
 
+/** Kinds whose defaults are checked by the JSON type and length below, as they were before the rules grew. */
+const LEGACY_KINDS = new Set(['integer', 'decimal', 'float', 'double', 'string', 'timestamp', 'datetime', 'date']);
+
 /** A create default reaches the database on every create that omits it: it must fit the column. */
 function checkDefault(column: ColumnModel, value: unknown, fail: (message: string) => never): void {
   if (value === null) {
     if (!column.jsonNullable) fail('is null, but the column is NOT NULL');
+    return;
+  }
+  // The newer kinds are checked by their own rule (an ENUM's words, base64, WKT, …).
+  if (!LEGACY_KINDS.has(column.kind)) {
+    const checked = checkValue(column.rule, value);
+    if (!checked.ok) fail(checked.message);
     return;
   }
   if (column.jsonType === 'string') {

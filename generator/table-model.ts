@@ -2,7 +2,7 @@
  * The typed model of one schema file that templates render: every decision
  * about types, defaults, validation and SQL, made by generator/model.ts.
  */
-import type { Decoder } from '../common/json-values.js';
+import type { Decoder, JsonType } from '../common/json-values.js';
 import type { ValueRule } from '../common/value-rules.js';
 import type { SqlDefault } from './column-facts.js';
 import type { SqlType, ValueKind } from './sql-type.js';
@@ -19,6 +19,8 @@ export interface ColumnModel {
   sqlNullable: boolean;
   sqlDefault: SqlDefault;
   autoIncrement: boolean;
+  /** Computed by the database (VIRTUAL or STORED): read-only. */
+  generated: { stored: boolean; expression: string } | undefined;
   /** Part of the key rows are addressed by (TableModel.key): chosen on create, never updated. */
   primaryKey: boolean;
   readOnly: boolean;
@@ -28,7 +30,7 @@ export interface ColumnModel {
   zeroDate: boolean;
   /** null may be sent and returned. */
   jsonNullable: boolean;
-  jsonType: 'integer' | 'number' | 'string';
+  jsonType: JsonType;
   /** The value a create request gets when it leaves the column out. */
   jsonDefault: { value: unknown } | undefined;
   minLength: number | undefined;

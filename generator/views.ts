@@ -5,6 +5,7 @@
  */
 import type { ColumnModel, TableModel } from './model.js';
 import { mysqlCreateTable, seedInserts, sqliteCreateTable, sqlTemplate } from './ddl.js';
+import { readExpression } from '../common/sql-expressions.js';
 import { sqlName } from '../common/sql-identifier.js';
 import { Code, tsLiteral } from './ts-literal.js';
 import { adjustStatement } from './write-sql.js';
@@ -42,10 +43,10 @@ function wrapList(items: string[], indent: string, width = 100): string {
   return lines.join(`\n${indent}`);
 }
 
+/** The column as a SELECT reads it: through ST_AsText for geometry (common/sql-expressions.ts), renamed where needed. */
 function selectExpression(column: ColumnModel): string {
-  return column.column === column.name
-    ? sqlName(column.column)
-    : `${sqlName(column.column)} AS ${sqlName(column.name)}`;
+  const read = readExpression(column.rule, sqlName(column.column));
+  return column.column === column.name && read === sqlName(column.column) ? read : `${read} AS ${sqlName(column.name)}`;
 }
 
 function sqlDefaultText(column: ColumnModel): string | null | undefined {
@@ -161,7 +162,15 @@ function statementsLiteral(statements: ReturnType<typeof statementsView>): Code 
 
 /** The TypeScript type of a key part as it is bound: integers past 2^53 stay strings. */
 function keyPartType(column: ColumnModel): string {
+  if (column.kind === 'binary') return 'Uint8Array';
   return column.jsonType === 'string' ? 'string' : 'number | string';
+}
+
+/** A value of the column once validated, as it is bound. */
+function inputType(column: ColumnModel): string {
+  if (column.kind === 'binary') return 'Uint8Array';
+  if (column.kind === 'decimal' || column.kind === 'set' || column.kind === 'json') return 'string';
+  return column.jsonType === 'string' ? 'string' : 'number';
 }
 
 export function tableView(model: TableModel, models: readonly TableModel[]) {
@@ -213,10 +222,8 @@ export function tableView(model: TableModel, models: readonly TableModel[]) {
       name: column.name,
       doc: doc(column),
       optional: !column.requiredOnCreate,
-      // Decimals are bound as exact strings once validated.
-      tsType: `${column.kind === 'decimal' ? 'string' : column.jsonType === 'string' ? 'string' : 'number'}${
-        column.jsonNullable && !column.requiredOnCreate ? ' | null' : ''
-      }`,
+      // Decimals are bound as exact strings once validated, SET words and JSON as text, bytes as bytes.
+      tsType: `${inputType(column)}${column.jsonNullable && !column.requiredOnCreate ? ' | null' : ''}`,
     })),
     statements,
     statementImports: [

@@ -25,7 +25,12 @@ export interface ExpectedTable {
 
 /** `int` (MySQL 8) and `int(11)` name the same type. */
 export function sameSqlType(a: string, b: string): boolean {
-  const strip = (type: string) => type.replace(/^(tinyint|smallint|mediumint|int|integer|bigint)\(\d+\)/, '$1');
+  // Display widths are cosmetic; BOOL is printed tinyint(1), YEAR(4) is YEAR.
+  const strip = (type: string) =>
+    type
+      .replace(/^(bool|boolean)$/, 'tinyint')
+      .replace(/^year\(4\)$/, 'year')
+      .replace(/^(tinyint|smallint|mediumint|int|integer|bigint)\(\d+\)/, '$1');
   return strip(a) === strip(b);
 }
 

@@ -17,6 +17,11 @@ export interface ColumnFacts {
   /** undefined: no default; null: DEFAULT NULL; otherwise the literal or CURRENT_TIMESTAMP. */
   default: string | null | undefined;
   autoIncrement: boolean;
+  /** COLUMN_COMMENT, where there is one. */
+  comment?: string;
+  /** A generated column, and the expression the database computes it from. */
+  generated?: 'virtual' | 'stored';
+  expression?: string;
 }
 
 export interface IndexFacts {
@@ -41,10 +46,35 @@ export interface TableFacts {
 
 const COLUMNS_SQL = `
 SELECT COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable,
-       COLUMN_DEFAULT AS column_default, EXTRA AS extra
+       COLUMN_DEFAULT AS column_default, EXTRA AS extra, COLUMN_COMMENT AS comment,
+       GENERATION_EXPRESSION AS expression
 FROM information_schema.COLUMNS
 WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?
 ORDER BY ORDINAL_POSITION`;
+
+/** MariaDB's JSON is LONGTEXT with a CHECK (json_valid(column)): the check is what says JSON. */
+const MARIADB_JSON_CHECKS_SQL = `
+SELECT CHECK_CLAUSE AS clause
+FROM information_schema.CHECK_CONSTRAINTS
+WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ?`;
+
+/** EXTRA of a generated column: MySQL and MariaDB 10.2+ say "VIRTUAL GENERATED"/"STORED GENERATED", older MariaDB "VIRTUAL"/"PERSISTENT". */
+export function generatedKind(extra: string): 'virtual' | 'stored' | undefined {
+  if (/\b(stored|persistent)\b/i.test(extra)) return 'stored';
+  if (/\bvirtual\b/i.test(extra)) return 'virtual';
+  return undefined;
+}
+
+/** The columns a MariaDB table checks with json_valid(`column`). */
+async function mariadbJsonColumns(query: QueryRows, table: string): Promise<Set<string>> {
+  const rows = (await query(MARIADB_JSON_CHECKS_SQL, [table])) as { clause: string }[];
+  const names = new Set<string>();
+  for (const { clause } of rows) {
+    const match = /^json_valid\(`((?:[^`]|``)+)`\)$/i.exec(String(clause).trim());
+    if (match) names.add(match[1]!.replace(/``/g, '`'));
+  }
+  return names;
+}
 
 const TABLE_SQL = `
 SELECT ENGINE AS engine, TABLE_COLLATION AS collation, TABLE_TYPE AS type
@@ -71,6 +101,12 @@ export function normaliseDefault(raw: string | null, nullable: boolean, mariadb:
   return raw;
 }
 
+/** The type in lower case, but for the words of an ENUM or SET, which keep their case. */
+function lowerCaseType(type: string): string {
+  const words = /^(enum|set)(\(.*\))$/is.exec(type);
+  return words ? `${words[1]!.toLowerCase()}${words[2]}` : type.toLowerCase();
+}
+
 export async function isMariaDb(query: QueryRows): Promise<boolean> {
   const [row] = await query('SELECT VERSION() AS version');
   return /mariadb/i.test(String(row?.version));
@@ -84,6 +120,7 @@ export async function readTable(query: QueryRows, table: string): Promise<TableF
   const view = tableRow.type === 'VIEW';
   const mariadb = await isMariaDb(query);
   const columnRows = await query(COLUMNS_SQL, [table]);
+  const json = mariadb ? await mariadbJsonColumns(query, table) : new Set<string>();
   const columns = (
     columnRows as unknown as {
       name: string;
@@ -91,14 +128,22 @@ export async function readTable(query: QueryRows, table: string): Promise<TableF
       nullable: string;
       column_default: string | null;
       extra: string;
+      comment: string | null;
+      expression: string | null;
     }[]
-  ).map((row) => ({
-    name: row.name,
-    type: row.type.toLowerCase(),
-    nullable: row.nullable === 'YES',
-    default: normaliseDefault(row.column_default, row.nullable === 'YES', mariadb),
-    autoIncrement: /auto_increment/i.test(row.extra),
-  }));
+  ).map((row): ColumnFacts => {
+    const generated = generatedKind(row.extra);
+    return {
+      name: row.name,
+      type: json.has(row.name) && /^longtext$/i.test(row.type) ? 'json' : lowerCaseType(row.type),
+      nullable: row.nullable === 'YES',
+      // A generated column's value is its expression; MariaDB reports it as the default too.
+      default: generated ? undefined : normaliseDefault(row.column_default, row.nullable === 'YES', mariadb),
+      autoIncrement: /auto_increment/i.test(row.extra),
+      ...(row.comment ? { comment: row.comment } : {}),
+      ...(generated && row.expression ? { generated, expression: row.expression } : {}),
+    };
+  });
   const indexRows = view ? [] : await query(`SHOW INDEX FROM \`${table.replace(/`/g, '``')}\``);
   const indexes = new Map<string, IndexFacts>();
   for (const row of indexRows as unknown as { Key_name: string; Non_unique: number; Column_name: string }[]) {

@@ -8,6 +8,7 @@
 import type { PropertySchema, TableSchema } from '../load-schemas.js';
 import { expectedJsonType, isDateKind } from '../model.js';
 import { parseSqlType } from '../sql-type.js';
+import { ANY_JSON_TYPES } from '../../common/json-values.js';
 import { sameSqlType } from '../../introspection/diff-table.js';
 import type { ColumnFacts, TableFacts } from '../../introspection/read-table.js';
 import type { ForeignKeyFacts } from '../../introspection/read-foreign-keys.js';
@@ -45,13 +46,15 @@ function property(
     typeof column.default === 'string' &&
     column.default.startsWith('0000-00-00');
   const jsonType = expectedJsonType(sql);
+  const jsonTypes: string[] = jsonType === 'any' ? [...ANY_JSON_TYPES] : [jsonType];
   const length = sql.base === 'char' || sql.base === 'varchar' ? sql.length : undefined;
   const maxLength = length === undefined ? prior?.maxLength : Math.min(prior?.maxLength ?? length, length);
   const readOnly = prior?.readOnly ?? (primaryKey && column.autoIncrement ? true : undefined);
   const result: Record<string, unknown> = {
-    type: column.nullable || zeroDate ? [jsonType, 'null'] : jsonType,
+    type: column.nullable || zeroDate ? [...jsonTypes, 'null'] : jsonTypes.length === 1 ? jsonTypes[0] : jsonTypes,
     title: prior?.title ?? humanise(column.name),
-    description: prior?.description,
+    // A description a person wrote wins over the column's COMMENT.
+    description: prior?.description ?? column.comment,
     maxLength,
     minLength: prior?.minLength,
     readOnly,
@@ -64,6 +67,7 @@ function property(
       ...(column.default !== undefined && { default: column.default }),
       ...(column.autoIncrement && { autoIncrement: true }),
       ...(prior?.['x-sql'].column !== undefined && { column: prior['x-sql'].column }),
+      ...(column.generated !== undefined && { generated: column.generated, expression: column.expression }),
     },
   };
   if (prior !== undefined && 'default' in prior) {

@@ -5,6 +5,8 @@
  * generated route schemas, so the document describes what the service checks.
  */
 import { FLOAT_MAX, TIMESTAMP_MAX, TIMESTAMP_MIN } from '../../common/value-rules.js';
+import { ANY_JSON_TYPES } from '../../common/json-values.js';
+import { setWords } from '../../common/word-values.js';
 import type { ColumnModel } from '../model.js';
 
 export type JsonObject = Record<string, unknown>;
@@ -14,6 +16,9 @@ const TIMESTAMP_RANGE = `${TIMESTAMP_MIN} … ${TIMESTAMP_MAX} UTC`;
 /** As the runtime's error message prints it: 3.402823466e38. */
 const FLOAT_LIMIT = FLOAT_MAX.toExponential().replace('+', '');
 const DATE_TIME_PATTERN = '^\\d{4}-\\d{2}-\\d{2}([ T]\\d{2}:\\d{2}(:\\d{2})?)?$';
+const FRACTIONAL_DATE_TIME_PATTERN = '^\\d{4}-\\d{2}-\\d{2}([ T]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,6})?)?)?$';
+const TIME_PATTERN = '^-?\\d{1,3}:\\d{2}(:\\d{2}(\\.\\d{1,6})?)?$';
+const BASE64_PATTERN = '^[A-Za-z0-9+/]*={0,2}$';
 const DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
 const INTEGER_PATTERN = '^[+-]?\\d+$';
 const DECIMAL_PATTERN = '^[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?$';
@@ -39,7 +44,7 @@ function safeNumber(text: string): number | undefined {
 }
 
 function isBigint(column: ColumnModel): boolean {
-  return column.sql.base === 'bigint';
+  return column.sql.base === 'bigint' || (column.sql.base === 'bit' && (column.sql.length ?? 1) > 53);
 }
 
 function sqlTypeName(column: ColumnModel): string {
@@ -80,8 +85,25 @@ function rowNote(column: ColumnModel): string | undefined {
     case 'date':
       return sentences('"YYYY-MM-DD"', column.zeroDate && 'null stands for the zero date 0000-00-00');
     default:
-      return undefined;
+      return KIND_NOTES[column.kind];
   }
+}
+
+/** What a value of the newer kinds is, returned or sent alike. */
+const KIND_NOTES: Partial<Record<ColumnModel['kind'], string>> = {
+  time: 'TIME: "[-]HH:MM:SS[.ffffff]" from -838:59:59 to 838:59:59 (a duration, not only a time of day); a fraction is written without trailing zeros',
+  year: 'YEAR: 1901 … 2155, or 0',
+  binary: 'Bytes, base64-encoded',
+  enum: 'One of the listed words',
+  set: "Some of the listed words, each at most once, in the column's order",
+  json: 'Any JSON value, returned as the same JSON value (not as a string of JSON); null is SQL NULL',
+  geometry: 'Well-known text (WKT) as MySQL prints it, e.g. "POINT(1 2)"; no EMPTY, no Z or M coordinates',
+};
+
+function fractionNote(fraction: number | undefined): string | undefined {
+  return fraction
+    ? `Up to ${fraction} digits of fractional seconds (".123"), returned without trailing zeros`
+    : undefined;
 }
 
 /** What a request body may send, beyond its JSON type. */
@@ -112,11 +134,13 @@ function inputNote(column: ColumnModel): string | undefined {
     case 'timestamp':
       return sentences(
         `"YYYY-MM-DD HH:MM:SS" (a "T" separator, missing seconds or a date alone are accepted), within TIMESTAMP's range ${TIMESTAMP_RANGE}`,
+        fractionNote(rule.fraction),
         column.zeroDate && 'null stores the zero date 0000-00-00 00:00:00, which reads back as null',
       );
     case 'datetime':
       return sentences(
         '"YYYY-MM-DD HH:MM:SS" (a "T" separator, missing seconds or a date alone are accepted)',
+        fractionNote(rule.fraction),
         column.zeroDate && 'null stores the zero date 0000-00-00 00:00:00, which reads back as null',
       );
     case 'date':
@@ -124,6 +148,18 @@ function inputNote(column: ColumnModel): string | undefined {
         '"YYYY-MM-DD"',
         column.zeroDate && 'null stores the zero date 0000-00-00, which reads back as null',
       );
+    case 'binary':
+      return sentences(
+        `Bytes, base64-encoded (standard alphabet, with padding): at most ${rule.maxBytes} bytes once decoded`,
+        rule.fixed && `Shorter values are padded with zero bytes to ${rule.maxBytes}, as BINARY stores them`,
+      );
+    case 'time':
+      return sentences(
+        KIND_NOTES.time,
+        rule.fraction > 0 ? `At most ${rule.fraction} digits of fractional seconds` : 'No fractional seconds',
+      );
+    default:
+      return KIND_NOTES[rule.kind];
   }
 }
 
@@ -158,15 +194,48 @@ function valueKeywords(column: ColumnModel, use: 'input' | 'filter'): JsonObject
       return use === 'input'
         ? { ...(column.minLength !== undefined && { minLength: column.minLength }), maxLength: rule.maxLength }
         : {};
+    case 'year':
+      return { minimum: 0, maximum: 2155 };
+    case 'time':
+      return { pattern: TIME_PATTERN, examples: ['12:30:00'] };
+    case 'binary':
+      return {
+        contentEncoding: 'base64',
+        pattern: BASE64_PATTERN,
+        ...(use === 'input' && { maxLength: 4 * Math.ceil(rule.maxBytes / 3) }),
+      };
+    case 'enum':
+      return { enum: column.jsonNullable && use === 'input' ? [...rule.values, null] : [...rule.values] };
+    case 'set':
+      // A filter's `eq` takes the words comma-separated, `has` one word.
+      return use === 'input' ? { items: { type: 'string', enum: [...rule.values] }, uniqueItems: true } : {};
+    case 'json':
+      return {};
+    case 'geometry':
+      return { examples: [GEOMETRY_EXAMPLES[rule.shape] ?? 'POINT(1 2)'] };
     case 'date':
       return { pattern: DATE_PATTERN, examples: [DATE_EXAMPLE] };
     default:
-      return { pattern: DATE_TIME_PATTERN, examples: [DATE_TIME_EXAMPLE] };
+      return {
+        pattern: rule.fraction ? FRACTIONAL_DATE_TIME_PATTERN : DATE_TIME_PATTERN,
+        examples: [DATE_TIME_EXAMPLE],
+      };
   }
 }
 
+const GEOMETRY_EXAMPLES: Record<string, string> = {
+  linestring: 'LINESTRING(0 0,1 1)',
+  polygon: 'POLYGON((0 0,1 0,1 1,0 0))',
+  multipoint: 'MULTIPOINT(0 0,1 1)',
+  multilinestring: 'MULTILINESTRING((0 0,1 1))',
+  multipolygon: 'MULTIPOLYGON(((0 0,1 0,1 1,0 0)))',
+  geometrycollection: 'GEOMETRYCOLLECTION(POINT(1 2))',
+};
+
 /** JSON types a request body may use: numbers may also come as numeric strings. */
 function inputTypes(column: ColumnModel): string[] {
+  if (column.jsonType === 'any') return [...ANY_JSON_TYPES];
+  if (column.jsonType === 'array') return ['array'];
   if (column.jsonType === 'string') return ['string'];
   return [column.jsonType === 'integer' ? 'integer' : 'number', 'string'];
 }
@@ -174,7 +243,11 @@ function inputTypes(column: ColumnModel): string[] {
 /** The column in a row the service returns. */
 export function rowSchema(column: ColumnModel): JsonObject {
   // BIGINT values past 2^53 travel as strings, as the generated response schema allows.
-  const types = isBigint(column) ? ['integer', 'string'] : [column.jsonType];
+  const types = isBigint(column)
+    ? ['integer', 'string']
+    : column.jsonType === 'any'
+      ? [...ANY_JSON_TYPES]
+      : [column.jsonType];
   return {
     type: withNull(types, column.jsonNullable),
     title: column.title,
@@ -186,8 +259,18 @@ export function rowSchema(column: ColumnModel): JsonObject {
     ),
     ...(column.readOnly && { readOnly: true }),
     ...(column.kind === 'string' && column.maxLength !== undefined && { maxLength: column.maxLength }),
+    ...rowKeywords(column),
     ...choicesExtension(column),
   };
+}
+
+/** What a returned value of the newer kinds promises beyond its type. */
+function rowKeywords(column: ColumnModel): JsonObject {
+  const rule = column.rule;
+  if (rule.kind === 'binary') return { contentEncoding: 'base64' };
+  if (rule.kind === 'enum') return { enum: column.jsonNullable ? [...rule.values, null] : [...rule.values] };
+  if (rule.kind === 'set') return { items: { type: 'string', enum: [...rule.values] }, uniqueItems: true };
+  return {};
 }
 
 /**
@@ -226,8 +309,8 @@ export function bodyNotes(columns: ColumnModel[]): string {
 
 /** One value of a filter on the column, as a query parameter carries it. */
 export function filterValueSchema(column: ColumnModel): JsonObject {
-  // Filters compare, they do not store: no length limit, no TIMESTAMP range.
-  const type = column.jsonType === 'string' ? 'string' : column.jsonType;
+  // Filters compare, they do not store: no length limit, no TIMESTAMP range. A SET's words come comma-separated.
+  const type = column.jsonType === 'array' || column.jsonType === 'any' ? 'string' : column.jsonType;
   return { type, ...valueKeywords(column, 'filter') };
 }
 
@@ -255,6 +338,8 @@ function createDefault(column: ColumnModel): { value: unknown; text?: string } |
       return { text: 'Defaults to the current time' };
     case 'literal': {
       if (column.zeroDate && sqlDefault.value.startsWith('0000-00-00')) return { value: null };
+      if (column.rule.kind === 'set') return { value: setWords(sqlDefault.value) };
+      if (column.jsonType === 'any' || column.kind === 'binary' || column.kind === 'geometry') return undefined;
       if (column.jsonType === 'string') return { value: sqlDefault.value };
       const number = Number(sqlDefault.value);
       if (!Number.isFinite(number)) return undefined;

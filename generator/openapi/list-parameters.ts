@@ -56,6 +56,10 @@ export const OPERATORS: Record<FilterOperator, { words: string; repeat: string }
     words: 'ends with the text; case-sensitive, and % and _ match themselves',
     repeat: 'Repeated values match any of them',
   },
+  has: {
+    words: 'holds the word (a SET column; the whole set is `eq`, its words comma-separated)',
+    repeat: 'Repeated words must all be held',
+  },
   is_null: { words: 'is null (true) or is not null (false)', repeat: 'Given more than once, the last value counts' },
 };
 
@@ -86,13 +90,23 @@ function ownFilterPatterns(columns: ColumnModel[]): Record<string, JsonObject> {
     (column) => filterValueSchema(column),
     SPECIAL_OPERATORS,
   )) {
-    patterns[`^${alternation(names)}__${alternation(operators)}$`] = schema;
+    // A column with is_null alone (JSON, geometry) has no single-value operator.
+    if (operators.length > 0) patterns[`^${alternation(names)}__${alternation(operators)}$`] = schema;
   }
-  patterns[`^${alternation(filterable.map((column) => column.name))}__(in|not_in|between)$`] = {
-    type: 'string',
-    description:
-      "Comma-separated values of the field's type; two (low,high) for between. A value cannot contain a comma.",
-  };
+  const listed = filterable.filter((column) => column.operators.includes('in'));
+  const ranged = listed.filter((column) => column.operators.includes('between'));
+  const listPatterns: [ColumnModel[], string][] = [
+    [ranged, 'in|not_in|between'],
+    [listed.filter((column) => !ranged.includes(column)), 'in|not_in'],
+  ];
+  for (const [group, operators] of listPatterns) {
+    if (group.length === 0) continue;
+    patterns[`^${alternation(group.map((column) => column.name))}__(${operators})$`] = {
+      type: 'string',
+      description:
+        "Comma-separated values of the field's type; two (low,high) for between. A value cannot contain a comma.",
+    };
+  }
   const nullable = filterable.filter((column) => column.operators.includes('is_null'));
   if (nullable.length > 0) {
     patterns[`^${alternation(nullable.map((column) => column.name))}__is_null$`] = {
@@ -112,7 +126,9 @@ function referenceFilterPatterns(reference: ColumnModel, target: TableModel): Re
   const filterable = target.columns.filter((column) => column.operators.length > 0);
   const patterns: Record<string, JsonObject> = {};
   for (const { names, operators } of groupColumns(filterable, () => ({}), new Set())) {
-    patterns[`^${reference.name}__${alternation(names)}(__${alternation(operators)})?$`] = {
+    // Without an operator a filter is eq, which JSON and geometry columns do not take.
+    const optional = operators.includes('eq') ? '?' : '';
+    patterns[`^${reference.name}__${alternation(names)}(__${alternation(operators)})${optional}$`] = {
       type: 'string',
       description: `A filter on the ${target.resource} that ${reference.name} refers to: its field, then an operator (none: eq), with values as in ${target.typeName}Filters.`,
     };
@@ -214,7 +230,7 @@ export function listParameters(model: TableModel, models: TableModel[]): JsonObj
       { style: 'form', explode: false },
     ),
     ...afterParameter(model),
-    ...model.columns.filter((column) => column.operators.length > 0).map((column) => fieldParameter(column)),
+    ...model.columns.filter((column) => column.operators.includes('eq')).map((column) => fieldParameter(column)),
     {
       name: 'filters',
       in: 'query',

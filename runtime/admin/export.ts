@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { rawQuery } from '../http/request.js';
 import type { ApiErrorWithFields } from '../http/errors.js';
 import { sendPage, type AdminContext } from './context.js';
-import type { AdminPage } from './contract.js';
+import type { AdminField, AdminPage } from './contract.js';
 import { html } from './html.js';
 import { buildListQuery, readListRequest, type AdminListRequest } from './list-query.js';
 
@@ -34,6 +34,11 @@ async function* batches(
   }
 }
 
+/** A JSON column's value is its JSON text; a SET's words read "a,b", as MySQL stores them. */
+function cellValue(field: AdminField, value: unknown): unknown {
+  return field.rule.kind === 'json' && value !== null && value !== undefined ? JSON.stringify(value) : value;
+}
+
 async function* csv(context: AdminContext, page: AdminPage, request: AdminListRequest): AsyncGenerator<string> {
   const fields = page.fields.filter((field) => !field.writeOnly);
   const numeric = fields.map((field) => ['integer', 'decimal', 'float', 'double'].includes(field.rule.kind));
@@ -42,7 +47,10 @@ async function* csv(context: AdminContext, page: AdminPage, request: AdminListRe
   for await (const rows of batches(context, page, request)) {
     if (rows.length > 0)
       yield rows
-        .map((row) => `${fields.map((field, index) => csvCell(row[field.name], numeric[index]!)).join(',')}\r\n`)
+        .map(
+          (row) =>
+            `${fields.map((field, index) => csvCell(cellValue(field, row[field.name]), numeric[index]!)).join(',')}\r\n`,
+        )
         .join('');
   }
 }

@@ -84,7 +84,7 @@ export function registerImportPage(
     } catch (error) {
       return { csv, columns: [], rows: [], problems: [{ field: 'file', message: (error as Error).message }] };
     }
-    const rows = parsed.rows();
+    const rows = parsed.rows(page.model);
     const columns = Object.keys(parsed.records[0] ?? {});
     const problems: FieldProblem[] = [];
     if (rows.length === 0) problems.push({ field: 'file', message: 'has no rows after its header' });

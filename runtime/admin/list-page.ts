@@ -32,6 +32,8 @@ function headerCell(
   const descending = request.ordering === `-${name}`;
   const next = ascending ? `-${name}` : name;
   const sort = ascending ? 'ascending' : descending ? 'descending' : undefined;
+  // Bytes, sets, JSON and geometry have no order: a plain header.
+  if (page.model.byName.get(name)?.sortable === false) return html`<th scope="col">${label}</th>`;
   return html`<th scope="col"${attr('class', numeric ? 'num' : undefined)}${attr('aria-sort', sort)}><a${attr('class', sort ? 'sorted' : undefined)} href="${listUrl(page.resource, request, { ordering: next })}">${label}${ascending ? ' ▲' : descending ? ' ▼' : ''}</a></th>`;
 }
 

@@ -23,6 +23,7 @@ const OPERATOR_WORDS: Readonly<Record<FilterOperator, string>> & Readonly<Record
   icontains: 'contains, any case',
   startswith: 'starts with',
   endswith: 'ends with',
+  has: 'has the word',
   is_null: 'is empty (true/false)',
 };
 

@@ -44,9 +44,10 @@ function defaultsToNow(spec: ColumnSpec): boolean {
 function inputOf(column: Column): AdminField['input'] {
   const spec = column.spec;
   if (spec.writeOnly) return 'password';
-  if (spec.choices !== undefined) return 'select';
+  if (spec.choices !== undefined || spec.rule.kind === 'enum') return 'select';
   switch (spec.rule.kind) {
     case 'integer':
+    case 'year':
     case 'decimal':
     case 'float':
     case 'double':
@@ -57,9 +58,25 @@ function inputOf(column: Column): AdminField['input'] {
       return 'datetime-local';
     case 'date':
       return 'date';
-    default:
+    case 'string':
       return spec.rule.maxLength > 100 ? 'textarea' : 'text';
+    case 'binary':
+      return spec.rule.maxBytes > 75 ? 'textarea' : 'text';
+    case 'json':
+    case 'geometry':
+      return 'textarea';
+    default:
+      // TIME, and a SET's words separated by commas.
+      return 'text';
   }
+}
+
+/** The choices a select offers: the schema's labelled values, else an ENUM's words. */
+function choicesOf(spec: ColumnSpec): { value: string; label: string }[] | undefined {
+  if (spec.choices !== undefined)
+    return spec.choices.map((choice) => ({ value: String(choice.value), label: choice.label }));
+  if (spec.rule.kind === 'enum') return spec.rule.values.map((word) => ({ value: word, label: word }));
+  return undefined;
 }
 
 function stepOf(column: Column): string | undefined {
@@ -68,7 +85,8 @@ function stepOf(column: Column): string | undefined {
   if (rule.kind === 'decimal' && column.json === 'number')
     return rule.scale === 0 ? '1' : `0.${'0'.repeat(rule.scale - 1)}1`;
   if (rule.kind === 'float' || rule.kind === 'double') return 'any';
-  if (rule.kind === 'timestamp' || rule.kind === 'datetime') return '1';
+  if (rule.kind === 'timestamp' || rule.kind === 'datetime') return rule.fraction ? 'any' : '1';
+  if (rule.kind === 'year') return '1';
   return undefined;
 }
 
@@ -79,6 +97,7 @@ function rangeOf(spec: ColumnSpec): { min?: string; max?: string } {
     const safe = (text: string) => (Number.isSafeInteger(Number(text)) ? text : undefined);
     return { min: safe(rule.min), max: safe(rule.max) };
   }
+  if (rule.kind === 'year') return { min: '0', max: '2155' };
   if ((rule.kind === 'decimal' || rule.kind === 'float' || rule.kind === 'double') && rule.unsigned)
     return { min: '0' };
   return {};
@@ -97,6 +116,16 @@ function initialOf(column: Column): string {
   return text;
 }
 
+/** How the newer kinds are typed into a form. */
+const FORMAT_HELP: Partial<Record<Kind, string>> = {
+  time: 'A time HH:MM:SS, from -838:59:59 to 838:59:59.',
+  year: 'A year from 1901 to 2155, or 0.',
+  binary: 'Bytes, as base64.',
+  set: 'Some of its words, separated by commas.',
+  json: 'A JSON value.',
+  geometry: 'Well-known text (WKT), e.g. POINT(1 2).',
+};
+
 function helpOf(spec: ColumnSpec): string {
   const parts: string[] = [];
   const rule = spec.rule;
@@ -105,6 +134,10 @@ function helpOf(spec: ColumnSpec): string {
   if (rule.kind === 'decimal') parts.push(`Up to ${rule.scale} decimal places.`);
   if (rule.kind === 'string' && spec.choices === undefined && !spec.writeOnly)
     parts.push(`Up to ${rule.maxLength} characters.`);
+  const format = FORMAT_HELP[rule.kind];
+  if (format !== undefined) parts.push(format);
+  if (rule.kind === 'binary') parts.push(`Up to ${rule.maxBytes} bytes.`);
+  if (rule.kind === 'set') parts.push(`Words: ${rule.values.join(', ')}.`);
   if (spec.zeroDate) parts.push('Empty means no date (stored as 0000-00-00 00:00:00).');
   else if (spec.nullable && !spec.writeOnly && spec.choices === undefined) parts.push('Empty means NULL.');
   if (defaultsToNow(spec)) parts.push('Empty on create means now.');
@@ -128,7 +161,7 @@ function fieldOf(column: Column): AdminField {
     readOnly: column.readOnly,
     key: column.primaryKey,
     writeOnly: column.writeOnly,
-    choices: spec.choices?.map((choice) => ({ value: String(choice.value), label: choice.label })),
+    choices: choicesOf(spec),
     initial: initialOf(column),
     rule: spec.rule,
   };
@@ -147,6 +180,12 @@ function placeholderOf(kind: Kind): string {
       return 'YYYY-MM-DD HH:MM:SS';
     case 'date':
       return 'YYYY-MM-DD';
+    case 'time':
+      return 'HH:MM:SS';
+    case 'year':
+      return 'e.g. 2024';
+    case 'set':
+      return 'a word of the set';
     default:
       return 'text';
   }
@@ -172,7 +211,7 @@ function filterOf(resource: Resource, column: Column): AdminFilter {
     operators: [...(label ? [`${label.name}__icontains`, label.name] : []), ...filterOperators(column)],
     dates: isDateKind(column.rule.kind) || undefined,
     reference: label?.title.toLowerCase(),
-    choices: column.spec.choices?.map((choice) => ({ value: String(choice.value), label: choice.label })),
+    choices: choicesOf(column.spec),
     placeholder: label ? `${label.title.toLowerCase()}, or an id` : placeholderOf(column.rule.kind),
   };
 }

@@ -9,6 +9,8 @@ import type { AdminField } from './contract.js';
 /** A stored value as the form shows it. */
 export function formValue(field: AdminField, value: unknown): string {
   if (value === null || value === undefined) return '';
+  if (field.rule.kind === 'json') return JSON.stringify(value);
+  if (Array.isArray(value)) return value.join(',');
   const text = String(value);
   if (field.input === 'datetime-local') return text.replace(' ', 'T');
   return text;
@@ -17,6 +19,8 @@ export function formValue(field: AdminField, value: unknown): string {
 /** A stored value as the list shows it: choices by label. */
 export function displayValue(field: AdminField | undefined, value: unknown): string {
   if (value === null || value === undefined) return '';
+  if (field?.rule.kind === 'json') return JSON.stringify(value);
+  if (Array.isArray(value)) return value.join(', ');
   const text = String(value);
   const choice = field?.choices?.find((candidate) => candidate.value === text);
   return choice ? choice.label : text;
@@ -27,18 +31,36 @@ export function displayValue(field: AdminField | undefined, value: unknown): str
  * nullable column and "" otherwise (which a number or date column refuses
  * with its usual message).
  */
-export function bodyValue(field: AdminField, text: string): string | null {
+export function bodyValue(field: AdminField, text: string): unknown {
   if (text === '' && field.nullable) return null;
+  if (field.rule.kind === 'set') return text.trim() === '' ? [] : text.split(',').map((word) => word.trim());
+  if (field.rule.kind === 'json') {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      // Not JSON (a JSON string is typed with its quotes): the JSON check refuses it and names the field.
+      return NOT_JSON;
+    }
+  }
   return text;
 }
+
+/** Stands for form text that is not JSON: no JSON value, so it fails the column's check. */
+const NOT_JSON = Symbol('not JSON');
 
 /** The value an input stands for, so that equal values compare equal however they were typed. */
 export function canonical(field: AdminField, text: string): string {
   if (field.rule.kind === 'string') return text;
   if (text.trim() === '') return '';
+  if (field.rule.kind === 'set' || field.rule.kind === 'json') {
+    const checked = checkValue(field.rule, bodyValue(field, text));
+    return checked.ok ? String(checked.value) : `invalid:${text}`;
+  }
   const checked = checkValue(field.rule, text);
   if (!checked.ok) return `invalid:${text}`;
   if (field.rule.kind === 'decimal') return normalizeDecimal(String(checked.value));
+  // Bytes compare as base64: their text as UTF-8 would make different bytes look the same.
+  if (checked.value instanceof Uint8Array) return Buffer.from(checked.value).toString('base64');
   return String(checked.value);
 }
 

@@ -28,9 +28,9 @@ export function createOrBulkSchema(create: object): object {
 }
 
 /** preValidation of POST: a CSV body becomes the rows it lists; more rows than the bulk limit is a 413. */
-export function bulkBody(maxBulk: number) {
+export function bulkBody(resource: Resource, maxBulk: number) {
   return async (request: FastifyRequest): Promise<void> => {
-    if (request.body instanceof CsvRows) request.body = request.body.rows();
+    if (request.body instanceof CsvRows) request.body = request.body.rows(resource);
     if (Array.isArray(request.body) && request.body.length > maxBulk)
       throw new TooManyRowsError(maxBulk, request.body.length);
   };

@@ -99,7 +99,7 @@ export async function resourceRoutes(
     {
       prefixTrailingSlash: 'slash',
       schema: { body: createOrBulkSchema(schemas.create), response: { 200: schemas.row } },
-      preValidation: bulkBody(maxBulk),
+      preValidation: bulkBody(resource, maxBulk),
       onSend: unlessBulk(sendEtag),
     },
     async (request, reply) => createOneOrMany(store, resource, request, reply),

@@ -6,7 +6,8 @@
 import type { ValueRule } from '../../common/value-rules.js';
 
 /** A value bound to a `?` placeholder. */
-export type SqlValue = string | number | bigint | null;
+/** Bytes for BINARY and BLOB columns (both drivers bind a Buffer as such). */
+export type SqlValue = string | number | bigint | Uint8Array | null;
 
 /** A row as the driver returns it, keyed by column alias. */
 export type Row = Record<string, unknown>;

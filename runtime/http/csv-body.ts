@@ -9,6 +9,7 @@ import { parse, CsvError } from 'csv-parse';
 import { parse as parseText } from 'csv-parse/sync';
 import createError from '@fastify/error';
 import type { FastifyInstance } from 'fastify';
+import type { Resource } from '../store/resource.js';
 
 const InvalidCsvError = createError('invalid_csv', 'request body is not valid CSV: %s', 400);
 const InvalidEncodingError = createError('invalid_encoding', 'request body is not valid UTF-8', 400);
@@ -23,14 +24,32 @@ const TooLargeError = createError('payload_too_large', 'request body is larger t
 export class CsvRows {
   constructor(readonly records: Record<string, string>[]) {}
 
-  /** The rows a create takes: cells as text (the column rules read numbers from text); empty is "not sent". */
-  rows(): Record<string, unknown>[] {
+  /**
+   * The rows a create of `resource` takes. A cell is text, which the column rules read numbers, dates and
+   * base64 from too; a SET cell lists its words as MySQL writes them (`a,b`); a JSON cell holds JSON. An
+   * empty cell is a field not sent.
+   */
+  rows(resource: Resource): Record<string, unknown>[] {
     return this.records.map((record) => {
       const row: Record<string, unknown> = {};
-      for (const [name, text] of Object.entries(record)) if (text !== '') row[name] = text;
+      for (const [name, text] of Object.entries(record)) if (text !== '') row[name] = cellValue(resource, name, text);
       return row;
     });
   }
+}
+
+function cellValue(resource: Resource, name: string, text: string): unknown {
+  const kind = resource.byName.get(name)?.rule.kind;
+  if (kind === 'set') return text.split(',');
+  if (kind === 'json') {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      // Left as text: the column's rule names the field and says it is not JSON.
+      return text;
+    }
+  }
+  return text;
 }
 
 /** CSV text already in hand (the admin's import form): the same reading, at most `maxRows` records. */

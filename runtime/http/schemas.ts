@@ -18,10 +18,19 @@ export interface ResourceSchemas {
   readonly row: Schema;
 }
 
+/** The JSON types a body may send for each JSON type of column: numbers may come as numeric strings. */
+const BODY_TYPES: Record<Column['json'], readonly string[]> = {
+  integer: ['number', 'string'],
+  number: ['number', 'string'],
+  string: ['string'],
+  array: ['array'],
+  any: ['string', 'number', 'boolean', 'array', 'object'],
+};
+
 /** The schema of one column in a request body. */
 function bodyProperty(column: Column, allowNull: boolean, writable: boolean): Schema {
   if (!writable) return { readOnlyColumn: true };
-  const types: string[] = column.json === 'string' ? ['string'] : ['number', 'string'];
+  const types = [...BODY_TYPES[column.json]];
   if (allowNull) types.push('null');
   const property: Schema = { type: types.length === 1 ? types[0] : types };
   if (column.spec.minLength !== undefined) property.minLength = column.spec.minLength;
@@ -30,6 +39,10 @@ function bodyProperty(column: Column, allowNull: boolean, writable: boolean): Sc
 }
 
 function responseProperty(column: Column): Schema {
+  // A JSON column's value is any JSON; a SET's is its words.
+  if (column.json === 'any') return {};
+  if (column.json === 'array')
+    return { type: column.nullable ? ['array', 'null'] : 'array', items: { type: 'string' } };
   // BIGINT values past 2^53 cannot be JSON numbers without losing digits: they travel as strings.
   const types: string[] = column.bigint ? ['integer', 'string'] : [column.json];
   if (column.nullable) types.push('null');

@@ -23,11 +23,14 @@ export function createBodyValidator(): Ajv {
   });
   ajv.addKeyword({
     keyword: 'sqlValue',
-    type: ['number', 'string'],
+    // For every type at once: a keyword with types runs once per type group, and would see its own output
+    // (a SET's array turned text, bytes turned a Buffer) as the next group's input.
     modifying: true,
     errors: true,
     schemaType: 'object',
     validate: function sqlValue(rule: ValueRule, data: unknown, _parentSchema, context): boolean {
+      // null is the property's type's to admit or refuse.
+      if (data === null) return true;
       const checked = checkValue(rule, data);
       if (!checked.ok) {
         (sqlValue as unknown as ValidateFunction).errors = [
@@ -91,6 +94,13 @@ const EXPECTED: Record<ValueRule['kind'], string> = {
   timestamp: 'must be a date and time "YYYY-MM-DD HH:MM:SS"',
   datetime: 'must be a date and time "YYYY-MM-DD HH:MM:SS"',
   date: 'must be a date "YYYY-MM-DD"',
+  time: 'must be a time "HH:MM:SS"',
+  year: 'must be a year',
+  binary: 'must be a base64 string',
+  enum: 'must be one of the words',
+  set: 'must be an array of words',
+  json: 'must be a JSON value',
+  geometry: 'must be well-known text (WKT)',
 };
 
 /** Turns ajv's errors into one problem per field, in words a client can act on. */

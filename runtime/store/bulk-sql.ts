@@ -52,7 +52,8 @@ export function insertBatches(
       continue;
     }
     const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length));
-    const tuple = `(${columns.map(() => '?').join(', ')})`;
+    // `?`, or what the column writes its value through (`ST_GeomFromText(?)`).
+    const tuple = `(${columns.map((column) => column.write).join(', ')})`;
     for (let start = 0; start < indexes.length; start += perStatement) {
       const slice = indexes.slice(start, start + perStatement);
       batches.push({
@@ -114,7 +115,7 @@ export function updateByKeys(
   const pairs = writable(resource, values, {}, false);
   if (pairs.length === 0) return undefined;
   return {
-    sql: `UPDATE ${resource.table} SET ${pairs.map(([column]) => `${column.sql} = ?`).join(', ')} WHERE ${anyOf(resource.key, keys.length)}`,
+    sql: `UPDATE ${resource.table} SET ${pairs.map(([column]) => `${column.sql} = ${column.write}`).join(', ')} WHERE ${anyOf(resource.key, keys.length)}`,
     params: [...pairs.map(([, value]) => value), ...keys.flat()],
   };
 }

@@ -4,6 +4,7 @@
  * value is a parameter.
  */
 import type { FilterOperator } from '../../common/operators.js';
+import { orderedExpression } from '../../common/sql-expressions.js';
 import { ZERO_DATE } from '../../common/value-rules.js';
 import type { SqlAdapter, SqlValue } from '../db/db.js';
 import { regexpCondition } from '../db/regexp.js';
@@ -44,6 +45,9 @@ export function filterCondition(
   adapter: SqlAdapter,
 ): Condition {
   const target = column.sql;
+  // TIME is ordered by its seconds, column and bound value alike; every other column by itself.
+  const ordered = column.ordered;
+  const bound = orderedExpression(column.rule, '?');
   switch (operator) {
     case 'eq':
     case 'in':
@@ -60,14 +64,23 @@ export function filterCondition(
     case 'lte':
     case 'gt':
     case 'gte':
-      return anyOf(values.map((value) => ({ sql: `${target} ${COMPARISON[operator]} ?`, params: [value] })));
+      return anyOf(values.map((value) => ({ sql: `${ordered} ${COMPARISON[operator]} ${bound}`, params: [value] })));
     case 'between': {
       const pairs: Condition[] = [];
       for (let index = 0; index < values.length; index += 2) {
-        pairs.push({ sql: `${target} BETWEEN ? AND ?`, params: [values[index]!, values[index + 1]!] });
+        pairs.push({ sql: `${ordered} BETWEEN ${bound} AND ${bound}`, params: [values[index]!, values[index + 1]!] });
       }
       return anyOf(pairs);
     }
+    case 'has':
+      // Repeated words must all be held. FIND_IN_SET is MySQL's; the embedded SQLite has one too.
+      return {
+        sql:
+          values.length === 1
+            ? `FIND_IN_SET(?, ${target}) > 0`
+            : `(${values.map(() => `FIND_IN_SET(?, ${target}) > 0`).join(' AND ')})`,
+        params: values,
+      };
     case 'like':
       return anyOf(values.map((value) => ({ sql: `${target} LIKE ?${adapter.likeEscape}`, params: [value] })));
     case 'ilike':

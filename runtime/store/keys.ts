@@ -40,7 +40,10 @@ export function parseKey(resource: Resource, segment: string): KeyValues | undef
 /** A key in URL form. */
 export function formatKey(values: KeyValues): string {
   if (values.length === 1 && typeof values[0] === 'number') return String(values[0]);
-  return values.map((value) => encodeURIComponent(String(value))).join(',');
+  // A BINARY key part is bytes once parsed; in a URL it is its base64, as the API shows it.
+  const text = (value: SqlValue) =>
+    value instanceof Uint8Array ? Buffer.from(value).toString('base64') : String(value);
+  return values.map((value) => encodeURIComponent(text(value))).join(',');
 }
 
 /** A row's key values (the row as the API shows it). */

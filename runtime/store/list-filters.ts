@@ -96,10 +96,17 @@ export function throughRelations(hops: Hop[], condition: Condition): Condition {
 }
 
 /** Filters compare, they do not store: strings need no length limit, dates no TIMESTAMP range. */
-function filterRule(rule: ValueRule): ValueRule {
+function filterRule(rule: ValueRule, operator: FilterOperator): ValueRule {
   if (rule.kind === 'string') return { ...rule, maxLength: Number.MAX_SAFE_INTEGER };
-  if (rule.kind === 'timestamp') return { kind: 'datetime', zeroDate: rule.zeroDate };
+  if (rule.kind === 'timestamp') return { kind: 'datetime', zeroDate: rule.zeroDate, fraction: rule.fraction };
+  // `has` names one word of a SET.
+  if (rule.kind === 'set' && operator === 'has') return { kind: 'enum', values: rule.values };
   return rule;
+}
+
+/** A query value as the rule reads it: a whole SET is its words separated by commas. */
+function filterValue(rule: ValueRule, text: string): unknown {
+  return rule.kind === 'set' ? (text === '' ? [] : text.split(',')) : text;
 }
 
 export function parseFilterValues(
@@ -130,10 +137,10 @@ export function parseFilterValues(
       texts.push(...parts);
     }
   }
-  const rule = filterRule(column.rule);
+  const rule = filterRule(column.rule, operator);
   const values: SqlValue[] = [];
   for (const text of texts) {
-    const checked = checkValue(rule, text);
+    const checked = checkValue(rule, filterValue(rule, text));
     if (!checked.ok) {
       problems.push({ field: key, message: `${checked.message} (got ${JSON.stringify(text)})` });
       return undefined;

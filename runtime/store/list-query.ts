@@ -99,7 +99,7 @@ export function parseListQuery(
             .join(', '),
     where: conditions.length > 0 ? ` WHERE ${conditions.map((condition) => condition.sql).join(' AND ')}` : '',
     params: conditions.flatMap((condition) => condition.params),
-    orderBy: ` ORDER BY ${ordering.map(({ column, descending }) => `${column.sql}${descending ? ' DESC' : ''}`).join(', ')}`,
+    orderBy: ` ORDER BY ${ordering.map(({ column, descending }) => `${column.ordered}${descending ? ' DESC' : ''}`).join(', ')}`,
     limit,
     offset: keyset ? 0 : (page - 1) * limit,
     page,
@@ -192,7 +192,11 @@ function parseOrdering(
       const sortable = [...columns.values()].filter((c) => c.sortable).map((c) => c.name);
       problems.push({
         field: 'ordering',
-        message: column ? `cannot sort by write-only ${name}` : `cannot sort by unknown field ${name}`,
+        message: column
+          ? column.writeOnly
+            ? `cannot sort by write-only ${name}`
+            : `cannot sort by ${name}: its values (${column.spec.type}) have no order`
+          : `cannot sort by unknown field ${name}`,
         hint: column ? undefined : didYouMean(name, sortable),
       });
       continue;

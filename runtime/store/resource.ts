@@ -4,12 +4,22 @@
  * decoders, the key), so no request recomputes it and no table needs code
  * of its own.
  */
-import { decoderOf, isBigint, jsonTypeOf, type Decoder } from '../../common/json-values.js';
-import { operatorsFor, type FilterOperator } from '../../common/operators.js';
+import { decoderOf, isBigint, jsonTypeOf, type Decoder, type JsonType } from '../../common/json-values.js';
+import { operatorsFor, sortableBy, type FilterOperator } from '../../common/operators.js';
+import { orderedExpression, readExpression, writePlaceholder } from '../../common/sql-expressions.js';
 import { sqlName } from '../../common/sql-identifier.js';
 import type { ValueRule } from '../../common/value-rules.js';
 import type { Row } from '../db/db.js';
-import { decimalToNumber, floatToNumber, zeroDateToNull } from './decoders.js';
+import {
+  bitsToInteger,
+  bytesToBase64,
+  decimalToNumber,
+  floatToNumber,
+  parseJson,
+  setToArray,
+  trimFraction,
+  zeroDateToNull,
+} from './decoders.js';
 import { keyPartParser, type KeyPartParser } from './key-parts.js';
 import type { ColumnSpec, ResourceModel } from './model.js';
 
@@ -20,13 +30,19 @@ export interface Column {
   readonly name: string;
   /** What people call it. */
   readonly title: string;
-  /** The JSON type of its values (wide decimals travel as strings). */
-  readonly json: 'integer' | 'number' | 'string';
+  /** The JSON type of its values (wide decimals travel as strings, SET words as an array, JSON as itself). */
+  readonly json: JsonType;
   /** BIGINT: past 2^53 a value is a string. */
   readonly bigint: boolean;
   /** The SQL column, quoted where it must be: `credit`. */
   readonly sql: string;
-  /** In a SELECT list: `card_id AS card` where the names differ. */
+  /** What reads its value: the column, or `ST_AsText(location)` (common/sql-expressions.ts). */
+  readonly read: string;
+  /** What an INSERT or UPDATE writes for its bound value: `?`, or `ST_GeomFromText(?)`. */
+  readonly write: string;
+  /** What ordering and range filters compare: the column, or `TIME_TO_SEC(duration)`. */
+  readonly ordered: string;
+  /** In a SELECT list: `card_id AS card` where the names differ, `ST_AsText(g) AS g` where it is read through a function. */
   readonly select: string;
   readonly rule: ValueRule;
   readonly nullable: boolean;
@@ -46,13 +62,23 @@ export interface UniqueKey {
 }
 
 /** Decoders by number, so decode() calls each one directly (inlinable) rather than through a table of functions. */
-const DECODERS: readonly Decoder[] = ['decimalToNumber', 'floatToNumber', 'zeroDateToNull'];
+const DECODERS: readonly Decoder[] = [
+  'decimalToNumber',
+  'floatToNumber',
+  'zeroDateToNull',
+  'bitsToInteger',
+  'bytesToBase64',
+  'setToArray',
+  'parseJson',
+  'trimFraction',
+];
 
 function columnOf(spec: ColumnSpec, primaryKey: readonly string[]): Column {
   const sql = sqlName(spec.column ?? spec.name);
   const nullable = spec.nullable === true;
   const writeOnly = spec.writeOnly === true;
   const zeroDate = spec.zeroDate === true;
+  const read = readExpression(spec.rule, sql);
   return {
     spec,
     name: spec.name,
@@ -60,7 +86,10 @@ function columnOf(spec: ColumnSpec, primaryKey: readonly string[]): Column {
     json: jsonTypeOf(spec.rule),
     bigint: isBigint(spec.type),
     sql,
-    select: spec.column === undefined ? sql : `${sql} AS ${sqlName(spec.name)}`,
+    read,
+    write: writePlaceholder(spec.rule),
+    ordered: orderedExpression(spec.rule, sql),
+    select: spec.column === undefined && read === sql ? sql : `${read} AS ${sqlName(spec.name)}`,
     rule: spec.rule,
     nullable,
     zeroDate,
@@ -68,7 +97,7 @@ function columnOf(spec: ColumnSpec, primaryKey: readonly string[]): Column {
     writeOnly,
     primaryKey: primaryKey.includes(spec.name),
     operators: operatorsFor(spec.rule, nullable, writeOnly),
-    sortable: !writeOnly,
+    sortable: sortableBy(spec.rule, writeOnly),
   };
 }
 
@@ -98,6 +127,8 @@ export class Resource {
   /** The columns whose values need decoding, and their decoders' numbers in DECODERS, index by index. */
   private readonly decodedNames: readonly string[];
   private readonly decoders: readonly number[];
+  /** FLOAT(p,s) columns' scale, index by index (undefined for every other column). */
+  private readonly floatScales: readonly (number | undefined)[];
 
   constructor(
     readonly model: ResourceModel,
@@ -134,6 +165,7 @@ export class Resource {
     );
     this.decodedNames = decoded.map((column) => column.name);
     this.decoders = decoded.map((column) => DECODERS.indexOf(decoderOf(column.rule, column.zeroDate)!));
+    this.floatScales = decoded.map((column) => (column.rule.kind === 'float' ? column.rule.scale : undefined));
   }
 
   /** The resource a column refers to, when it holds another model's key. */
@@ -160,10 +192,25 @@ export class Resource {
           row[name] = decimalToNumber(value);
           break;
         case 1:
-          row[name] = floatToNumber(value);
+          row[name] = floatToNumber(value, this.floatScales[index]);
           break;
         case 2:
           row[name] = zeroDateToNull(value);
+          break;
+        case 3:
+          row[name] = bitsToInteger(value);
+          break;
+        case 4:
+          row[name] = bytesToBase64(value);
+          break;
+        case 5:
+          row[name] = setToArray(value);
+          break;
+        case 6:
+          row[name] = parseJson(value);
+          break;
+        case 7:
+          row[name] = trimFraction(value);
       }
     }
     return row;

@@ -59,7 +59,7 @@ export function insertStatement(
   const pairs = writable(resource, values, defaults, true);
   if (pairs.length === 0) return { sql: `INSERT INTO ${resource.table} ${adapter.defaultValues}`, params: [] };
   const columns = pairs.map(([column]) => column.sql).join(', ');
-  const placeholders = pairs.map(() => '?').join(', ');
+  const placeholders = pairs.map(([column]) => column.write).join(', ');
   return {
     sql: `INSERT INTO ${resource.table} (${columns}) VALUES (${placeholders})`,
     params: pairs.map(([, value]) => value),
@@ -79,7 +79,7 @@ export function updateStatement(
 ): Statement | undefined {
   const pairs = writable(resource, values, NO_DEFAULTS, false);
   if (pairs.length === 0) return undefined;
-  const assignments = pairs.map(([column]) => `${column.sql} = ?`).join(', ');
+  const assignments = pairs.map(([column]) => `${column.sql} = ${column.write}`).join(', ');
   return {
     sql: `UPDATE ${resource.table} SET ${assignments}${whereKey(resource)}`,
     params: [...pairs.map(([, value]) => value), ...key],
@@ -99,7 +99,7 @@ function compared(resource: Resource): Column[] {
 export function unchanged(adapter: SqlAdapter, resource: Resource, statement: Statement, raw: Row): Statement {
   const columns = compared(resource);
   const tests = columns
-    .map((column) => `\n  AND ${adapter.sameValue(column.sql, column.rule, column.spec.type)}`)
+    .map((column) => `\n  AND ${adapter.sameValue(column.read, column.rule, column.spec.type)}`)
     .join('');
   return {
     sql: `${statement.sql}${tests}`,
@@ -125,7 +125,7 @@ export function selectColumns(resource: Resource, columns: readonly Column[], ke
  */
 export function keepingOldValues(statement: Statement, columns: readonly Column[]): Statement {
   const tests = columns
-    .map((column, index) => ` AND COALESCE(LENGTH(@a2gen_old_${index} := ${column.sql}), 0) >= 0`)
+    .map((column, index) => ` AND COALESCE(LENGTH(@a2gen_old_${index} := ${column.read}), 0) >= 0`)
     .join('');
   return { sql: `${statement.sql}${tests}`, params: statement.params };
 }

@@ -118,6 +118,20 @@ for (const name of BACKENDS) {
       t.match(created.json.objects[999], { username: 'csv999', credit: 49.5, tariff: 1 });
       t.equal(await countCards(service), before + 1000);
 
+      const groupsBefore = await count(service, 'SELECT COUNT(*) AS n FROM cc_card_group');
+      const groups = [
+        'name,description',
+        ...Array.from({ length: 1000 }, (_, index) => `csv-group-${index},"from, a file"`),
+      ];
+      const groupsCreated = await post('/api/cardgroup/', groups.join('\n'), csv);
+      t.equal(groupsCreated.status, 200);
+      t.match(groupsCreated.json.objects[999], { name: 'csv-group-999', description: 'from, a file' });
+      t.equal(
+        await count(service, 'SELECT COUNT(*) AS n FROM cc_card_group'),
+        groupsBefore + 1000,
+        '1,000 groups from CSV',
+      );
+
       const bad = cards(20, 'csvbad');
       bad[13]!.credit = '1.123456789';
       const refused = await post('/api/card/', asCsv(bad), csv);

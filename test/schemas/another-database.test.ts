@@ -110,6 +110,16 @@ t.test("the README's way to serve a database that is not A2Billing", async (t) =
   const created = await post('/api/customer/', { name: 'Linus', tier: 'basic', tags: ['vip'], since: 1991 });
   t.equal(created.status, 200, JSON.stringify(created.json));
   t.match((await request(`/api/customer/${created.json.id}/`)).json, { name: 'Linus', tags: ['vip'], since: 1991 });
+  const imported = await request('/api/customer/', {
+    method: 'POST',
+    headers: { 'content-type': 'text/csv' },
+    body: 'name,tier,tags,since\nMargaret,gold,"vip,wholesale",1969\nDennis,,,\n',
+  });
+  t.equal(imported.status, 200, `a CSV file: ${JSON.stringify(imported.json)}`);
+  t.match(imported.json.objects, [
+    { name: 'Margaret', tier: 'gold', tags: ['vip', 'wholesale'], since: 1969 },
+    { name: 'Dennis', tier: 'basic', tags: [], since: null },
+  ]);
   const badTier = await post('/api/customer/', { name: 'Ken', tier: 'platinum' });
   t.equal(badTier.status, 400);
   t.match(JSON.stringify(badTier.json), /tier/, 'the 400 names the field');

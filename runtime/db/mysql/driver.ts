@@ -62,6 +62,8 @@ export function openMysql(url: string, options: MysqlOptions = {}): Db {
     // BIGINT as a number while it is exact, as a string past 2^53.
     supportBigNumbers: true,
     bigNumberStrings: false,
+    // MySQL's JSON type as its text, as MariaDB's (LONGTEXT) and SQLite's arrive: one decoder parses all three.
+    jsonStrings: true,
     charset: 'utf8mb4_general_ci',
     enableKeepAlive: true,
     // A server that accepts TCP but never answers (frozen) must not hold a request longer than a query may.

@@ -48,7 +48,15 @@ const VALUE_CODES = new Set([
   'ER_REGEXP_ERROR',
   'ER_DIVISION_BY_ZERO',
   'ER_WRONG_VALUE_FOR_TYPE',
+  // Geometry and JSON the database would not take, and a table's own CHECK (MariaDB, MySQL 8).
+  'ER_CANT_CREATE_GEOMETRY_OBJECT',
+  'ER_GIS_INVALID_DATA',
+  'ER_INVALID_JSON_TEXT',
+  'ER_CHECK_CONSTRAINT_VIOLATED',
 ]);
+
+/** MariaDB's CHECK failure, which mysql2 names by MySQL's meaning of the same number. */
+const ER_CONSTRAINT_FAILED = 4025;
 
 /** MariaDB's max_statement_time error, which mysql2 knows by number only. */
 const ER_STATEMENT_TIMEOUT = 1969;
@@ -85,6 +93,11 @@ export function translateMysqlError(error: unknown): unknown {
   if (!(error instanceof Error)) return error;
   if ((error as MysqlError).errno === ER_STATEMENT_TIMEOUT && (error as MysqlError).code === undefined) {
     (error as MysqlError).code = 'ER_STATEMENT_TIMEOUT';
+  }
+  if ((error as MysqlError).errno === ER_CONSTRAINT_FAILED && /^CONSTRAINT `/.test(error.message)) {
+    // "CONSTRAINT `t.n` failed for `db`.`t`": a column's own check is named after the column.
+    const column = /^CONSTRAINT `(?:[^`.]+\.)?([^`]+)`/.exec(error.message)?.[1];
+    return new InvalidValueError(error.message, column, { cause: error });
   }
   const { code, fatal } = error as MysqlError;
   if (code !== undefined && STOPPED_CODES.has(code)) {

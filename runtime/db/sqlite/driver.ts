@@ -125,6 +125,13 @@ function translateSqliteError(error: unknown): unknown {
       .map((qualified) => qualified.replace(/^[^.]*\./, ''));
     return new DuplicateKeyError(undefined, columns, { cause: error });
   }
+  if (code === 'SQLITE_CONSTRAINT_CHECK') {
+    // The DDL names each CHECK after its column (BIGINT UNSIGNED past SQLite's 2^63 - 1).
+    const column = /CHECK constraint failed: (\S+)/.exec(error.message)?.[1];
+    return new InvalidValueError(`${column ?? 'a value'} is out of the range this database holds`, column, {
+      cause: error,
+    });
+  }
   const missing = /no such table: (\S+)/.exec(error.message);
   if (missing) return new MissingTableError(missing[1]!, { cause: error });
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_IOERR') {

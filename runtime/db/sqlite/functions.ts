@@ -44,4 +44,32 @@ export function registerFunctions(database: Database.Database, options: Function
   database.function('a2gen_decimal_cmp', { deterministic: true }, (a, b, scale) =>
     a === null || b === null ? null : compareDecimals(a, b, Number(scale)),
   );
+  registerMysqlFunctions(database);
+}
+
+/**
+ * MySQL functions the shared SQL uses (common/sql-expressions.ts, SET filters),
+ * over the text SQLite stores: geometry is kept as the WKT the API validated
+ * and normalised, so reading and writing it are the identity.
+ */
+function registerMysqlFunctions(database: Database.Database): void {
+  const identity = (value: unknown) => value;
+  database.function('ST_AsText', { deterministic: true }, identity);
+  database.function('ST_GeomFromText', { deterministic: true }, identity);
+  database.function('TIME_TO_SEC', { deterministic: true }, (value) =>
+    value === null ? null : timeToSeconds(String(value)),
+  );
+  // The 1-based position of a word in a comma-separated list, 0 when absent.
+  database.function('FIND_IN_SET', { deterministic: true }, (word, list) =>
+    word === null || list === null ? null : String(list).split(',').indexOf(String(word)) + 1,
+  );
+}
+
+/** "-12:30:00.5" → -45000.5, as MySQL's TIME_TO_SEC. */
+function timeToSeconds(text: string): number | null {
+  const match = /^(-?)(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(text);
+  if (!match) return null;
+  const [, sign, hours, minutes, seconds] = match;
+  const total = Number(hours) * 3600 + Number(minutes) * 60 + Number(seconds);
+  return sign === '-' ? -total : total;
 }
