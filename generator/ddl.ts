@@ -5,6 +5,7 @@
  * equivalent for the embedded default.
  */
 import type { ColumnModel, TableModel } from './model.js';
+import type { ForeignKeyModel } from './table-model.js';
 import { quote } from './ts-literal.js';
 import { sqlName } from '../common/sql-identifier.js';
 
@@ -35,8 +36,24 @@ function mysqlColumn(column: ColumnModel): string {
   return parts.join(' ');
 }
 
-/** A view is the database's own: created only from a definition its schema file gives. */
-export function mysqlCreateTable(model: TableModel): string | undefined {
+/** The same clause in both databases; RESTRICT and NO ACTION are their default, and not spelled out. */
+function foreignKeyClause(key: ForeignKeyModel): string {
+  const rules = [
+    ...(['RESTRICT', 'NO ACTION'].includes(key.onDelete) ? [] : [`ON DELETE ${key.onDelete}`]),
+    ...(['RESTRICT', 'NO ACTION'].includes(key.onUpdate) ? [] : [`ON UPDATE ${key.onUpdate}`]),
+  ];
+  return [
+    `CONSTRAINT ${sqlName(key.name)} FOREIGN KEY (${key.columns.map(sqlName).join(', ')})`,
+    `REFERENCES ${sqlName(key.table)} (${key.referencedColumns.map(sqlName).join(', ')})`,
+    ...rules,
+  ].join(' ');
+}
+
+/**
+ * A view is the database's own: created only from a definition its schema file gives.
+ * @param foreignKeys the constraints to declare (see declaredForeignKeys)
+ */
+export function mysqlCreateTable(model: TableModel, foreignKeys: readonly ForeignKeyModel[] = []): string | undefined {
   if (model.view) return model.definition && `CREATE OR REPLACE VIEW ${sqlName(model.table)} AS\n${model.definition}`;
   const lines = model.columns.map(mysqlColumn);
   if (model.primaryKey.length > 0)
@@ -46,6 +63,7 @@ export function mysqlCreateTable(model: TableModel): string | undefined {
       `${index.unique ? 'UNIQUE KEY' : 'KEY'} ${sqlName(index.name)} (${index.columns.map(sqlName).join(', ')})`,
     );
   }
+  lines.push(...foreignKeys.map(foreignKeyClause));
   const options = [`ENGINE=${model.engine}`, `DEFAULT CHARSET=${model.charset}`];
   if (model.collation) options.push(`COLLATE=${model.collation}`);
   return `CREATE TABLE IF NOT EXISTS ${sqlName(model.table)} (\n${lines.map((line) => `  ${line}`).join(',\n')}\n) ${options.join(' ')}`;
@@ -105,13 +123,14 @@ function sqliteColumn(column: ColumnModel, rowid: boolean): string {
  * embedded database starts and serves an empty list (MySQL's stored definition names its database and is
  * spelt in its own dialect, so introspection does not copy it).
  */
-export function sqliteCreateTable(model: TableModel): string[] {
+export function sqliteCreateTable(model: TableModel, foreignKeys: readonly ForeignKeyModel[] = []): string[] {
   if (model.view && model.definition !== undefined)
     return [`CREATE VIEW IF NOT EXISTS ${sqlName(model.table)} AS\n${model.definition}`];
   const rowid = isRowid(model);
   const lines = model.columns.map((column) => sqliteColumn(column, rowid));
   if (!rowid && model.primaryKey.length > 0)
     lines.push(`PRIMARY KEY (${model.primaryKey.map((column) => sqlName(column.column)).join(', ')})`);
+  lines.push(...foreignKeys.map(foreignKeyClause));
   const statements = [
     `CREATE TABLE IF NOT EXISTS ${sqlName(model.table)} (\n${lines.map((line) => `  ${line}`).join(',\n')}\n)`,
   ];

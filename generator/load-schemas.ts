@@ -33,6 +33,17 @@ export interface PropertySchema {
   'x-sql': SqlColumnSchema;
 }
 
+export type ReferentialAction = 'RESTRICT' | 'CASCADE' | 'SET NULL' | 'NO ACTION' | 'SET DEFAULT';
+
+/** A FOREIGN KEY constraint: `columns` are properties of this file, `references` names SQL columns of another table. */
+export interface ForeignKeySchema {
+  name: string;
+  columns: string[];
+  references: { table: string; columns: string[] };
+  onDelete?: ReferentialAction;
+  onUpdate?: ReferentialAction;
+}
+
 export interface TableSchema {
   title?: string;
   description?: string;
@@ -47,6 +58,7 @@ export interface TableSchema {
     charset?: string;
     collation?: string;
     indexes?: { name: string; unique?: boolean; columns: string[] }[];
+    foreignKeys?: ForeignKeySchema[];
     seed?: Record<string, unknown>[];
     adjustments?: string[];
     readOnly?: boolean;

@@ -73,6 +73,25 @@ const index = {
   },
 } as const;
 
+/** A FOREIGN KEY constraint, as introspection read it: its columns (properties) and what they reference (SQL names). */
+const foreignKey = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'columns', 'references'],
+  properties: {
+    name: identifier,
+    columns: { type: 'array', items: identifier, minItems: 1 },
+    references: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['table', 'columns'],
+      properties: { table: identifier, columns: { type: 'array', items: identifier, minItems: 1 } },
+    },
+    onDelete: { enum: ['RESTRICT', 'CASCADE', 'SET NULL', 'NO ACTION', 'SET DEFAULT'] },
+    onUpdate: { enum: ['RESTRICT', 'CASCADE', 'SET NULL', 'NO ACTION', 'SET DEFAULT'] },
+  },
+} as const;
+
 export const metaSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   $id: 'https://a2gen.dev/meta-schema.json',
@@ -103,6 +122,7 @@ export const metaSchema = {
         charset: { type: 'string', pattern: '^[a-z0-9]+$' },
         collation: { type: 'string', pattern: '^[a-z0-9_]+$' },
         indexes: { type: 'array', items: index },
+        foreignKeys: { type: 'array', items: foreignKey },
         seed: { type: 'array', items: { type: 'object' } },
         adjustments: { type: 'array', items: identifier, uniqueItems: true },
         readOnly: { type: 'boolean' },

@@ -15,6 +15,7 @@ import {
 } from './column-facts.js';
 import type { PropertySchema, SchemaFile } from './load-schemas.js';
 import { ModelError, type ColumnModel, type TableModel } from './table-model.js';
+import { foreignKeysOf } from './foreign-keys.js';
 import { chooseRowKey } from './row-key.js';
 import { ANY_JSON_TYPES, decoderOf } from '../common/json-values.js';
 import { operatorsFor, sortableBy } from '../common/operators.js';
@@ -154,6 +155,7 @@ export function buildTableModel(file: SchemaFile): TableModel {
       columns: index.columns.map((name) => byName.get(name)!.column),
     };
   });
+  const foreignKeys = foreignKeysOf(options.foreignKeys ?? [], byName, fail);
   const seed = options.seed ?? [];
   if (view && seed.length > 0) fail('/x-a2gen/seed', 'a view has no rows of its own to seed');
   seed.forEach((row, position) => {
@@ -224,6 +226,7 @@ export function buildTableModel(file: SchemaFile): TableModel {
     definition: options.definition,
     columns,
     indexes,
+    foreignKeys,
     seed,
     admin: {
       list,

@@ -52,6 +52,19 @@ export interface IndexModel {
   columns: string[];
 }
 
+/** A FOREIGN KEY constraint of the table. */
+export interface ForeignKeyModel {
+  name: string;
+  /** The referencing columns: JSON property names, and SQL names, in key order. */
+  properties: string[];
+  columns: string[];
+  /** The referenced table and its SQL columns, position by position. */
+  table: string;
+  referencedColumns: string[];
+  onDelete: string;
+  onUpdate: string;
+}
+
 export interface TableModel {
   /** schema/cc_card.json, relative to the project. */
   source: string;
@@ -81,6 +94,7 @@ export interface TableModel {
   definition: string | undefined;
   columns: ColumnModel[];
   indexes: IndexModel[];
+  foreignKeys: ForeignKeyModel[];
   seed: Record<string, unknown>[];
   admin: {
     list: string[];

@@ -79,7 +79,10 @@ async function ensureOwnTables(db: Db, models: readonly ResourceModel[], retryMs
 /** Creates missing tables and seeds the ones it created. */
 export async function createEmbeddedTables(db: Db, models: readonly ResourceModel[]): Promise<void> {
   const ddl = readDdl('sqlite');
-  for (const model of models) {
+  // In the DDL file's order, where referenced tables come first: their seed rows go in before those pointing at them.
+  const tables = [...ddl.keys()];
+  const ordered = [...models].sort((a, b) => tables.indexOf(a.table) - tables.indexOf(b.table));
+  for (const model of ordered) {
     const existing = await db.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", [model.table]);
     for (const statement of ddl.get(model.table) ?? []) await db.run(statement);
     if (existing.length === 0) {

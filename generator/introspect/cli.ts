@@ -3,15 +3,14 @@
  * database, and keep schema files and the live database honest with each other.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import mysql from 'mysql2/promise';
-import { loadSchemas, SchemaValidationError, type TableSchema } from '../load-schemas.js';
+import { loadSchemas, SchemaValidationError } from '../load-schemas.js';
 import { diffTable } from '../../introspection/diff-table.js';
-import { readTable, type QueryRows, type TableFacts } from '../../introspection/read-table.js';
-import { chooseRowKey } from '../row-key.js';
-import { formatSchema, schemaFromFacts } from './to-schema.js';
+import { readTable, type QueryRows } from '../../introspection/read-table.js';
+import { EXIT_SKIPPED, introspectTables, NoSuchTableError, summary } from './introspect-tables.js';
 
 interface ConnectionFlags {
   url?: string;
@@ -40,56 +39,49 @@ async function connect(url: string): Promise<mysql.Connection> {
   }
 }
 
-async function readExisting(file: string): Promise<TableSchema | undefined> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as TableSchema;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new UsageError(`${file} exists but is not valid JSON: ${(error as Error).message}`);
-  }
-}
-
 /** Runs a command body, turning expected failures into `a2gen: message` and exit code 1. */
 async function report(task: () => Promise<number>): Promise<void> {
   try {
     process.exitCode = await task();
   } catch (error) {
-    if (!(error instanceof UsageError || error instanceof SchemaValidationError)) throw error;
+    if (!(error instanceof UsageError || error instanceof SchemaValidationError || error instanceof NoSuchTableError))
+      throw error;
     console.error(`a2gen: ${error.message}`);
     process.exitCode = 1;
   }
 }
 
-/** Writes (or updates) schema/<table>.json and says what it did. */
-async function introspectTable(
-  connection: mysql.Connection,
-  project: string,
-  table: string,
-  resource?: string,
-): Promise<string> {
-  const facts = await readTable(rowsOf(connection), table);
-  if (facts === undefined) throw new UsageError(`no table ${table} in that database`);
-  const file = path.join(project, 'schema', `${table}.json`);
-  const existing = await readExisting(file);
-  const text = formatSchema(schemaFromFacts(facts, existing, resource));
-  const before = existing === undefined ? undefined : await readFile(file, 'utf8');
-  const what = `${facts.columns.length} columns${howServed(facts)}`;
-  if (before === text) return `schema/${table}.json is up to date (${what})`;
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, text);
-  return `${existing ? 'updated' : 'wrote'} schema/${table}.json (${what}); run \`npx a2gen build\` next`;
+/** `a,b` or `all` (every base table and view: undefined). */
+function tableList(text: string): string[] | undefined {
+  if (text.trim() === 'all') return undefined;
+  const tables = text
+    .split(',')
+    .map((table) => table.trim())
+    .filter(Boolean);
+  if (tables.length === 0) throw new UsageError('name at least one table, or all');
+  return tables;
 }
 
-/** How a view or a table without a primary key will be served, as the build will decide it (generator/row-key.ts). */
-function howServed(facts: TableFacts): string {
-  if (facts.view) return '; a view: read-only, list only unless its schema file declares a primaryKey';
-  if (facts.primaryKey.length > 0) return '';
-  const notNull = new Set(facts.columns.filter((column) => !column.nullable).map((column) => column.name));
-  const key = chooseRowKey([], facts.indexes, (name) => notNull.has(name));
-  return key.index === undefined
-    ? '; no primary key and no NOT NULL unique key: read-only, list only'
-    : `; no primary key: rows are addressed by the unique key ${key.index} (${key.columns.join(', ')})`;
+/** Introspects the tables and prints the summary; the exit status is EXIT_SKIPPED when a table was skipped. */
+async function introspectAndReport(
+  connection: mysql.Connection,
+  project: string,
+  tables: string[] | undefined,
+  resource?: string,
+): Promise<{ status: number; written: boolean }> {
+  const results = await introspectTables(rowsOf(connection), project, tables, { resource });
+  for (const line of summary(results)) console.log(line);
+  return {
+    status: results.some((result) => result.outcome === 'skipped') ? EXIT_SKIPPED : 0,
+    written: results.some((result) => result.outcome === 'written'),
+  };
 }
+
+const EXIT_CODES = `
+Exit status:
+  0  every table was written or already up to date
+  ${EXIT_SKIPPED}  some tables were skipped, each named with its reason; the others were written
+  1  nothing could be done: no connection, a table that does not exist, a bad option`;
 
 /** A starter .env: the database and a fresh admin-session secret, readable by its owner only. */
 function starterEnv(url: string): string {
@@ -107,20 +99,23 @@ export function registerIntrospectCommands(program: Command): void {
     .command('init')
     .description('start a deployment: write .env (database URL, secret) and introspect the chosen tables')
     .requiredOption('--url <url>', 'mysql://user:pass@host:3306/a2billing')
-    .option('--tables <names>', 'comma-separated tables to serve', 'cc_card,cc_card_group')
+    .option(
+      '--tables <names>',
+      'comma-separated tables to serve, or all (every base table and view)',
+      'cc_card,cc_card_group',
+    )
     .option('--force', 'replace an existing .env')
     .option('--project <dir>', 'project root holding schema/ and .env', process.cwd())
+    .addHelpText('after', EXIT_CODES)
     .action((flags: ConnectionFlags & { tables: string; force?: boolean }) =>
       report(async () => {
         const url = databaseUrl(flags);
         const envFile = path.join(flags.project, '.env');
+        const tables = tableList(flags.tables);
         const connection = await connect(url);
+        let status: number;
         try {
-          const tables = flags.tables
-            .split(',')
-            .map((table) => table.trim())
-            .filter(Boolean);
-          for (const table of tables) console.log(await introspectTable(connection, flags.project, table));
+          ({ status } = await introspectAndReport(connection, flags.project, tables));
         } finally {
           await connection.end();
         }
@@ -132,23 +127,33 @@ export function registerIntrospectCommands(program: Command): void {
           console.log('.env exists and was left as it is (--force replaces it)');
         }
         console.log('next: npx a2gen build && npx a2gen create-admin --username NAME && npm start');
-        return 0;
+        return status;
       }),
     );
 
   program
     .command('introspect')
-    .description('write schema/<table>.json from a live MySQL/MariaDB table, keeping annotations already in the file')
-    .requiredOption('--table <name>', 'the table to read, e.g. cc_callerid')
+    .description(
+      'write schema/<table>.json from live MySQL/MariaDB tables, keeping annotations already in the files; a table a2gen cannot serve is skipped with its reason',
+    )
+    .option('--table <name>', 'the table to read, e.g. cc_callerid')
+    .option('--tables <names>', 'comma-separated tables, or all (every base table and view)')
     .option('--resource <name>', 'URL name for /api/<resource>/ (default: the table without cc_ and underscores)')
     .option('--url <url>', 'mysql://user:pass@host:3306/database (default: A2B_DATABASE_URL)')
     .option('--project <dir>', 'project root holding schema/', process.cwd())
-    .action((flags: ConnectionFlags & { table: string; resource?: string }) =>
+    .addHelpText('after', EXIT_CODES)
+    .action((flags: ConnectionFlags & { table?: string; tables?: string; resource?: string }) =>
       report(async () => {
+        if ((flags.table === undefined) === (flags.tables === undefined))
+          throw new UsageError('give either --table <name> or --tables <names|all>');
+        const tables = flags.table !== undefined ? [flags.table] : tableList(flags.tables!);
+        if (flags.resource !== undefined && tables?.length !== 1)
+          throw new UsageError('--resource names the resource of one table; give --table with it');
         const connection = await connect(databaseUrl(flags));
         try {
-          console.log(await introspectTable(connection, flags.project, flags.table, flags.resource));
-          return 0;
+          const { status, written } = await introspectAndReport(connection, flags.project, tables, flags.resource);
+          if (written) console.log('next: npx a2gen build');
+          return status;
         } finally {
           await connection.end();
         }

@@ -11,6 +11,13 @@ import { parseSqlType } from '../sql-type.js';
 import { ANY_JSON_TYPES } from '../../common/json-values.js';
 import { sameSqlType } from '../../introspection/diff-table.js';
 import type { ColumnFacts, TableFacts } from '../../introspection/read-table.js';
+import type { ForeignKeyFacts } from '../../introspection/read-foreign-keys.js';
+
+/** The table's FOREIGN KEY constraints, and the x-references they give single columns (by SQL column). */
+export interface Relations {
+  foreignKeys: ForeignKeyFacts[];
+  references: ReadonlyMap<string, { resource: string; label?: string }>;
+}
 
 /** cc_card_group → cardgroup: the old API's resource names. */
 export function defaultResource(table: string): string {
@@ -25,7 +32,12 @@ function humanise(name: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-function property(column: ColumnFacts, prior: PropertySchema | undefined, primaryKey: boolean): PropertySchema {
+function property(
+  column: ColumnFacts,
+  prior: PropertySchema | undefined,
+  primaryKey: boolean,
+  reference: { resource: string; label?: string } | undefined,
+): PropertySchema {
   const type = prior && sameSqlType(prior['x-sql'].type, column.type) ? prior['x-sql'].type : column.type;
   const sql = parseSqlType(type);
   const zeroDate =
@@ -48,7 +60,7 @@ function property(column: ColumnFacts, prior: PropertySchema | undefined, primar
     readOnly,
     writeOnly: prior?.writeOnly,
     'x-choices': prior?.['x-choices'],
-    'x-references': prior?.['x-references'],
+    'x-references': prior?.['x-references'] ?? reference,
     'x-sql': {
       type,
       nullable: column.nullable,
@@ -74,7 +86,24 @@ function prune(object: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
 }
 
-export function schemaFromFacts(facts: TableFacts, existing?: TableSchema, resource?: string): TableSchema {
+/** The constraints as the file writes them: its own property names, the referenced table's SQL columns. */
+function foreignKeysOf(keys: readonly ForeignKeyFacts[], nameOf: (column: string) => string) {
+  if (keys.length === 0) return undefined;
+  return keys.map((key) => ({
+    name: key.name,
+    columns: key.columns.map(nameOf),
+    references: { table: key.referencedTable, columns: key.referencedColumns },
+    onDelete: key.onDelete,
+    onUpdate: key.onUpdate,
+  }));
+}
+
+export function schemaFromFacts(
+  facts: TableFacts,
+  existing?: TableSchema,
+  resource?: string,
+  relations?: Relations,
+): TableSchema {
   // Existing properties by SQL column, so renamed JSON keys survive.
   const prior = new Map(
     Object.entries(existing?.properties ?? {}).map(([name, schema]) => [
@@ -89,6 +118,7 @@ export function schemaFromFacts(facts: TableFacts, existing?: TableSchema, resou
       column,
       prior.get(column.name)?.schema,
       facts.primaryKey.includes(column.name),
+      relations?.references.get(column.name),
     );
   }
   const known = new Set(Object.keys(properties));
@@ -115,6 +145,7 @@ export function schemaFromFacts(facts: TableFacts, existing?: TableSchema, resou
             prune({ name: index.name, unique: index.unique ? true : undefined, columns: index.columns.map(nameOf) }),
           ),
       seed: options?.seed,
+      foreignKeys: relations ? foreignKeysOf(relations.foreignKeys, nameOf) : options?.foreignKeys,
       adjustments: options?.adjustments?.filter((name) => known.has(name)),
       readOnly: options?.readOnly,
       managed: options?.managed,

@@ -59,8 +59,8 @@ export const ERROR_RESPONSES: ErrorResponse[] = [
     name: 'Conflict',
     status: 409,
     description:
-      "A unique key (e.g. a card's `username` or `useralias`) already holds the value, or an adjustment would take the value below its `min_balance`; `fields` names the field. Nothing was written.",
-    codes: ['conflict'],
+      "A unique key (e.g. a card's `username` or `useralias`) already holds the value, or an adjustment would take the value below its `min_balance` (`conflict`); a foreign key column refers to no row of the table it references (`reference_not_found`, naming the column and that table); or rows of another table refer to the row being deleted (`still_referenced`, naming that table). `fields` names the field. Nothing was written or deleted.",
+    codes: ['conflict', 'reference_not_found', 'still_referenced'],
     example: {
       error: 'a card with this username already exists',
       code: 'conflict',

@@ -111,7 +111,7 @@ export function modelPaths(model: TableModel, models: TableModel[]): Record<stri
     description: `Deletes the row and answers \`{"deleted": 1}\`; again, 404.${method === 'post' ? ' No body is needed.' : ''}`,
     operationId,
     parameters: [IF_MATCH],
-    responses: { '200': deleted, ...errors(...(method === 'post' ? WITH_BODY : []), 404, 412, ...ALWAYS) },
+    responses: { '200': deleted, ...errors(...(method === 'post' ? WITH_BODY : []), 404, 409, 412, ...ALWAYS) },
   });
   const list = {
     tags,

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { rawQuery } from '../http/request.js';
+import { StoreError } from '../store/errors.js';
 import { formatKey, parseKey } from '../store/keys.js';
 import { adminWriteContext, fieldTexts, flash, rowKey, seeOther, sendPage, type AdminContext } from './context.js';
 import type { AdminField, AdminPage, AdminProtectedRow } from './contract.js';
@@ -95,8 +96,19 @@ export function registerDeletePage(app: FastifyInstance, context: AdminContext, 
     for (const text of refusals) flash(request, 'error', text);
     if (ids.length === 0 && refusals.length > 0) return seeOther(reply, listPath);
     let deleted = 0;
+    let kept = 0;
     const write = adminWriteContext(request);
-    for (const id of ids) if (await context.store.delete(write, page.model, parseKey(page.model, id)!)) deleted += 1;
+    for (const id of ids) {
+      try {
+        if (await context.store.delete(write, page.model, parseKey(page.model, id)!)) deleted += 1;
+      } catch (error) {
+        // Rows of another table refer to it: it stays, the others are still deleted.
+        if (!(error instanceof StoreError && error.code === 'still_referenced')) throw error;
+        flash(request, 'error', `${error.message.charAt(0).toUpperCase()}${error.message.slice(1)}.`);
+        kept += 1;
+      }
+    }
+    if (deleted === 0 && kept > 0) return seeOther(reply, listPath);
     if (deleted === 0)
       flash(request, 'info', `Nothing was deleted: the selected ${page.plural.toLowerCase()} do not exist.`);
     else flash(request, 'success', `Deleted ${deleted} ${noun(deleted)}${deleted === 1 ? ` (${ids[0]})` : ''}.`);

@@ -44,13 +44,21 @@ function unchangedSince(read: Record<string, unknown>): (current: object) => boo
   return (current) => JSON.stringify(current) === expected;
 }
 
-/** Duplicate keys (409) and values the database refused become field errors. */
+/** The 409s a save can meet that the operator can act on: a value taken, a reference to no row, a row in use. */
+const REFUSALS = new Set(['conflict', 'reference_not_found', 'still_referenced']);
+
+/** Duplicate keys, references to no row (409) and values the database refused become field errors. */
 function writeProblems(error: unknown): FieldProblem[] | undefined {
   const fields = (error as ApiErrorWithFields).fields;
-  if (error instanceof StoreError && error.code === 'conflict' && fields) return fields;
+  if (error instanceof StoreError && REFUSALS.has(error.code) && fields) return fields;
   if (error instanceof InvalidValueError)
     return [{ field: error.column ?? 'body', message: `is not accepted by the database: ${error.message}` }];
   return undefined;
+}
+
+/** A refusal that names no field (a row others refer to): its message, shown above the form. */
+function refusalText(error: unknown): string | undefined {
+  return error instanceof StoreError && REFUSALS.has(error.code) ? error.message : undefined;
 }
 
 export function registerFormPages(app: FastifyInstance, context: AdminContext, page: AdminPage): void {
@@ -136,8 +144,10 @@ ${renderForm(page, options.state, options.id, csrf, references)}`,
       id = rowKey(page, await context.store.create(adminWriteContext(request), page.model, body));
     } catch (error) {
       const refused = writeProblems(error);
-      if (!refused) throw error;
-      return show(request, reply, { state: state(refused), status: 409, flashes: invalid(refused) });
+      if (refused) return show(request, reply, { state: state(refused), status: 409, flashes: invalid(refused) });
+      const text = refusalText(error);
+      if (text === undefined) throw error;
+      return show(request, reply, { state: state([]), status: 409, flashes: [{ kind: 'error', text }] });
     }
     flash(request, 'success', `Created ${noun} ${id}.`);
     return seeOther(reply, afterSave(page, fieldText(request.body, '_action'), id));
@@ -234,12 +244,13 @@ ${renderForm(page, options.state, options.id, csrf, references)}`,
         });
       }
       const refused = writeProblems(error);
-      if (!refused) throw error;
+      const text = refusalText(error);
+      if (refused === undefined && text === undefined) throw error;
       return show(request, reply, {
         id: String(id),
         status: 409,
-        flashes: invalid(refused),
-        state: { values, originals, errors: errorsOf(refused), row },
+        flashes: refused ? invalid(refused) : [{ kind: 'error', text: text! }],
+        state: { values, originals, errors: errorsOf(refused ?? []), row },
       });
     }
     const labels = names.map((name) => page.fields.find((field) => field.name === name)?.label ?? name);

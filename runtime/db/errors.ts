@@ -48,3 +48,30 @@ export class InvalidValueError extends Error {
     this.name = 'InvalidValueError';
   }
 }
+
+/** What a FOREIGN KEY constraint refused, in the words of the database. */
+export interface ForeignKeyDetails {
+  /** The referencing table and the constraint's columns there (SQL names). */
+  readonly table?: string;
+  readonly constraint?: string;
+  readonly columns?: readonly string[];
+  /** The referenced table and its columns. */
+  readonly referencedTable?: string;
+  readonly referencedColumns?: readonly string[];
+}
+
+/** A FOREIGN KEY constraint refused a write: nothing was written. */
+export class ForeignKeyError extends Error {
+  constructor(
+    /**
+     * `missing`: the written row would point at no row of the referenced table; `referenced`: other
+     * rows point at the row deleted or re-keyed; undefined: the database did not say which (SQLite).
+     */
+    readonly violation: 'missing' | 'referenced' | undefined,
+    readonly details: ForeignKeyDetails,
+    options?: { cause?: unknown },
+  ) {
+    super(`a foreign key constraint refused the write${details.constraint ? ` (${details.constraint})` : ''}`, options);
+    this.name = 'ForeignKeyError';
+  }
+}

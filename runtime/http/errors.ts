@@ -28,6 +28,8 @@ export function invalidBody(problems: FieldProblem[]): ApiErrorWithFields {
 const STORE_STATUS: Record<StoreErrorCode, number> = {
   not_found: 404,
   conflict: 409,
+  reference_not_found: 409,
+  still_referenced: 409,
   precondition_failed: 412,
   invalid_query: 400,
   invalid_body: 400,

@@ -6,12 +6,19 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Db } from '../db/db.js';
-import { DatabaseUnavailableError, DuplicateKeyError, InvalidValueError, MissingTableError } from '../db/errors.js';
+import {
+  DatabaseUnavailableError,
+  DuplicateKeyError,
+  ForeignKeyError,
+  InvalidValueError,
+  MissingTableError,
+} from '../db/errors.js';
 
 export const DB_ERROR_KINDS = [
   'unavailable',
   'timeout',
   'duplicate_key',
+  'foreign_key',
   'invalid_value',
   'missing_table',
   'other',
@@ -32,6 +39,7 @@ const TIMEOUT_CODES = new Set([
 
 export function dbErrorKind(error: unknown): DbErrorKind {
   if (error instanceof DuplicateKeyError) return 'duplicate_key';
+  if (error instanceof ForeignKeyError) return 'foreign_key';
   if (error instanceof InvalidValueError) return 'invalid_value';
   if (error instanceof MissingTableError) return 'missing_table';
   if (error instanceof DatabaseUnavailableError) {

@@ -45,23 +45,42 @@ export interface BalanceTables {
   ): Statement[];
 }
 
+/** A table of A2Billing's without a column the operations need: then there are no operations. */
+class MissingColumn extends Error {}
+
+/**
+ * A column by its name in A2Billing's SQL, whatever the schema file calls it (the shipped files call
+ * cc_logrefill.card_id `card`, as the old API did; a freshly introspected file keeps `card_id`).
+ */
 function sql(resource: Resource, name: string): string {
-  const column = resource.byName.get(name);
-  if (column === undefined) throw new Error(`${resource.name} has no column ${name}`);
+  const column = resource.columns.find((candidate) => (candidate.spec.column ?? candidate.name) === name);
+  if (column === undefined) throw new MissingColumn(`${resource.name} has no column ${name}`);
   return column.sql;
 }
 
-function logTable(resource: Resource, columns: readonly string[]): LogTable {
-  const names = columns.map((name) => sql(resource, name));
+/** `columns`: [the key its value goes by in insert(), the SQL column]. */
+function logTable(resource: Resource, columns: readonly (readonly [string, string])[]): LogTable {
+  const names = columns.map(([, column]) => sql(resource, column));
   const placeholders = columns.map(() => '?').join(', ');
   const insertSql = `INSERT INTO ${resource.table} (${names.join(', ')}) VALUES (${placeholders})`;
   return {
-    insert: (values) => ({ sql: insertSql, params: columns.map((name) => values[name] ?? null) }),
+    insert: (values) => ({ sql: insertSql, params: columns.map(([key]) => values[key] ?? null) }),
     newestId: `SELECT COALESCE(MAX(${sql(resource, 'id')}), 0) AS id FROM ${resource.table}`,
   };
 }
 
+const same = (...names: string[]) => names.map((name) => [name, name] as const);
+
 export function balanceTables(registry: Registry): BalanceTables | undefined {
+  try {
+    return buildBalanceTables(registry);
+  } catch (error) {
+    if (error instanceof MissingColumn) return undefined;
+    throw error;
+  }
+}
+
+function buildBalanceTables(registry: Registry): BalanceTables | undefined {
   const card = registry.get('card');
   const logrefill = registry.get('logrefill');
   const logpayment = registry.get('logpayment');
@@ -72,17 +91,25 @@ export function balanceTables(registry: Registry): BalanceTables | undefined {
   const { scale, precision } = rule;
   const [credit, id, vat] = [sql(card, 'credit'), sql(card, 'id'), sql(card, 'vat')];
   const decimal = `DECIMAL(${precision},${scale})`;
-  const refillCard = sql(logrefill, 'card');
-  const paymentCard = sql(logpayment, 'card');
+  const refillCard = sql(logrefill, 'card_id');
+  const paymentCard = sql(logpayment, 'card_id');
   const chargeCard = sql(charge, 'id_cc_card');
 
   return {
     card,
     scale,
     precision,
-    logrefill: logTable(logrefill, ['date', 'credit', 'card', 'description', 'refill_type']),
-    logpayment: logTable(logpayment, ['date', 'payment', 'card', 'id_logrefill', 'description', 'payment_type']),
-    charge: logTable(charge, ['id_cc_card', 'creationdate', 'amount', 'chargetype', 'description']),
+    logrefill: logTable(logrefill, [
+      ...same('date', 'credit'),
+      ['card', 'card_id'],
+      ...same('description', 'refill_type'),
+    ]),
+    logpayment: logTable(logpayment, [
+      ...same('date', 'payment'),
+      ['card', 'card_id'],
+      ...same('id_logrefill', 'description', 'payment_type'),
+    ]),
+    charge: logTable(charge, same('id_cc_card', 'creationdate', 'amount', 'chargetype', 'description')),
     selectCard: (cardId) => ({
       sql: `SELECT ${credit} AS credit, ${vat} AS vat FROM ${card.table} WHERE ${id} = ?`,
       params: [cardId],

@@ -13,7 +13,14 @@ export interface FieldProblem {
 }
 
 export type StoreErrorCode =
-  'not_found' | 'conflict' | 'precondition_failed' | 'invalid_query' | 'invalid_body' | 'too_many_rows';
+  | 'not_found'
+  | 'conflict'
+  | 'reference_not_found'
+  | 'still_referenced'
+  | 'precondition_failed'
+  | 'invalid_query'
+  | 'invalid_body'
+  | 'too_many_rows';
 
 export class StoreError extends Error {
   constructor(
@@ -41,6 +48,16 @@ export function notFound(resource: string, key: string): StoreError {
 /** A unique key or a bound would be violated: nothing was written. */
 export function conflict(message: string, fields?: FieldProblem[]): StoreError {
   return new StoreError('conflict', message, fields);
+}
+
+/** A column (or the columns of a composite foreign key) points at no row of the table it references: nothing was written. */
+export function referenceNotFound(message: string, fields?: FieldProblem[]): StoreError {
+  return new StoreError('reference_not_found', message, fields);
+}
+
+/** Rows of another table point at the row being deleted or re-keyed: it stays as it was. */
+export function stillReferenced(message: string, fields?: FieldProblem[]): StoreError {
+  return new StoreError('still_referenced', message, fields);
 }
 
 /** The row is no longer what the caller read (If-Match, the admin's edit form): nothing was written. */

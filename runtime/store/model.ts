@@ -55,6 +55,19 @@ export interface IndexSpec {
   readonly columns: readonly string[];
 }
 
+/** A FOREIGN KEY constraint: the database refuses a row that points nowhere, and the delete of a row pointed at. */
+export interface ForeignKeySpec {
+  readonly name: string;
+  /** JSON property names, in key order. */
+  readonly columns: readonly string[];
+  /** The referenced table and its SQL columns, position by position. */
+  readonly table: string;
+  readonly referencedColumns: readonly string[];
+  /** Absent: RESTRICT. */
+  readonly onDelete?: string;
+  readonly onUpdate?: string;
+}
+
 /**
  * The generated binders of a table's fixed statements (generated/<resource>/statements.ts).
  * Method syntax on purpose: each binder takes its table's own key tuple, which the store passes as KeyValues.
@@ -112,6 +125,8 @@ export interface ResourceModel {
   readonly columns: readonly ColumnSpec[];
   /** Every index but the primary key. */
   readonly indexes: readonly IndexSpec[];
+  /** The table's FOREIGN KEY constraints, as introspected. */
+  readonly foreignKeys?: readonly ForeignKeySpec[];
   readonly admin: AdminHints;
   /** Rows the embedded database starts with (never written to MySQL). */
   readonly seed?: readonly SeedRows[];

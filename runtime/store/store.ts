@@ -19,6 +19,7 @@ import { invalidValues, type FieldProblem } from './errors.js';
 import { checkUniqueValues } from './unique-values.js';
 import { takeBackCreated, type Watermark, watermark } from './take-back.js';
 import { conflictFor } from './conflicts.js';
+import { referenceConflict, type RefusedWrite } from './reference-conflicts.js';
 import { notFound } from './errors.js';
 import { formatKey } from './keys.js';
 import type { ListQuery } from './list-query.js';
@@ -92,7 +93,12 @@ export class Store {
   }
 
   create(context: WriteContext, resource: Resource, values: Record<string, unknown>): Promise<Row> {
-    const plain = () => this.inScope(context, resource, (scope) => createRow(scope, values));
+    const plain = () =>
+      this.explained(
+        resource,
+        { action: 'create', rows: [values] },
+        this.inScope(context, resource, (scope) => createRow(scope, values)),
+      );
     const operation = this.createOperations.get(resource.name);
     return operation === undefined ? plain() : operation(context, values, plain);
   }
@@ -120,7 +126,11 @@ export class Store {
    * Many rows, all or none, in the order sent (see bulk-create.ts); each row was validated by the caller.
    * A unique value repeated within the rows or already in the table is a conflict naming the row.
    */
-  async createMany(
+  createMany(context: WriteContext, resource: Resource, rows: readonly Record<string, unknown>[]): Promise<Row[]> {
+    return this.explained(resource, { action: 'create', rows }, this.createAll(context, resource, rows));
+  }
+
+  private async createAll(
     context: WriteContext,
     resource: Resource,
     rows: readonly Record<string, unknown>[],
@@ -195,12 +205,20 @@ export class Store {
     values: Record<string, unknown>,
     limit: number,
   ): Promise<number> {
-    return this.inScope(context, resource, (scope) => updateMatching(scope, match, values, limit));
+    return this.explained(
+      resource,
+      { action: 'update', values, target: { match } },
+      this.inScope(context, resource, (scope) => updateMatching(scope, match, values, limit)),
+    );
   }
 
   /** Deletes every row `match` finds, if there are at most `limit`; returns how many. */
   deleteWhere(context: WriteContext, resource: Resource, match: Match, limit: number): Promise<number> {
-    return this.inScope(context, resource, (scope) => deleteMatching(scope, match, limit));
+    return this.explained(
+      resource,
+      { action: 'delete', target: { match } },
+      this.inScope(context, resource, (scope) => deleteMatching(scope, match, limit)),
+    );
   }
 
   /** Writes only the columns in `values`; `{}` writes nothing (and is not audited). */
@@ -211,12 +229,20 @@ export class Store {
     values: Record<string, unknown>,
     precondition?: Precondition,
   ): Promise<Row> {
-    return this.inScope(context, resource, (scope) => updateRow(scope, key, values, precondition));
+    return this.explained(
+      resource,
+      { action: 'update', values, target: { key } },
+      this.inScope(context, resource, (scope) => updateRow(scope, key, values, precondition)),
+    );
   }
 
   /** Returns whether a row was deleted (false: there was none). */
   delete(context: WriteContext, resource: Resource, key: KeyValues, precondition?: Precondition): Promise<boolean> {
-    return this.inScope(context, resource, (scope) => deleteRow(scope, key, precondition));
+    return this.explained(
+      resource,
+      { action: 'delete', target: { key } },
+      this.inScope(context, resource, (scope) => deleteRow(scope, key, precondition)),
+    );
   }
 
   /** `column = column + delta` in one statement; answers the value that statement stored. */
@@ -236,6 +262,15 @@ export class Store {
    */
   recordChange(context: WriteContext, entry: AuditEntry): Promise<void> {
     return this.record(context, this.writer, false, entry);
+  }
+
+  /** A write a foreign key refused becomes a 409 saying which reference (after its transaction rolled back). */
+  private async explained<R>(resource: Resource, write: RefusedWrite, work: Promise<R>): Promise<R> {
+    try {
+      return await work;
+    } catch (error) {
+      throw await referenceConflict(this.writer, this.registry, resource, error, write);
+    }
   }
 
   /** Runs `work` in a transaction where the table and the database have them (InnoDB on MySQL); else as it is. */

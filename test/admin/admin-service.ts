@@ -76,68 +76,13 @@ export async function startAdminService(
   const address = app.server.address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 
-  function client(): AdminClient {
-    const state: AdminClient = {
-      cookie: undefined,
-      csrf: undefined,
-      async get(path) {
-        return send(path, { method: 'GET' });
-      },
-      async post(path, form = {}) {
-        const body = new URLSearchParams();
-        if (!('_csrf' in form) && state.csrf !== undefined) body.append('_csrf', state.csrf);
-        for (const [key, value] of Object.entries(form))
-          for (const item of Array.isArray(value) ? value : [value]) body.append(key, item);
-        return send(path, {
-          method: 'POST',
-          body: body.toString(),
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        });
-      },
-      async login(username = USERNAME, password = PASSWORD, next) {
-        await state.get('/admin/login');
-        const answer = await state.post('/admin/login', {
-          username,
-          password,
-          ...(next === undefined ? {} : { next }),
-        });
-        // A new session gets a new CSRF secret: pick up its token the way a browser would, from the next page.
-        if (answer.status === 303) await state.get('/admin/user/add/');
-        return answer;
-      },
-    };
-    async function send(
-      path: string,
-      init: { method: string; body?: string; headers?: Record<string, string> },
-    ): Promise<Page> {
-      const headers: Record<string, string> = { ...init.headers };
-      if (state.cookie) headers.cookie = state.cookie;
-      const response = await fetch(baseUrl + path, {
-        method: init.method,
-        body: init.body,
-        headers,
-        redirect: 'manual',
-      });
-      const setCookie = response.headers.get('set-cookie');
-      if (setCookie) {
-        const pair = setCookie.split(';')[0]!;
-        state.cookie = /=$/.test(pair) || /Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(setCookie) ? undefined : pair;
-      }
-      const text = await response.text();
-      const token = /name="_csrf" value="([^"]+)"/.exec(text);
-      if (token) state.csrf = token[1];
-      return { status: response.status, headers: response.headers, text, location: response.headers.get('location') };
-    }
-    return state;
-  }
-
   return {
     backend,
     app,
     baseUrl,
     users,
     statements,
-    client,
+    client: () => adminClient(baseUrl),
     async api(path, init = {}) {
       const response = await fetch(baseUrl + path, {
         method: init.method ?? 'GET',
@@ -161,4 +106,60 @@ export async function startAdminService(
       await backend.cleanup();
     },
   };
+}
+
+/** A form-posting client of the admin panel at `baseUrl` (this service's, or a spawned one's). */
+export function adminClient(baseUrl: string): AdminClient {
+  const state: AdminClient = {
+    cookie: undefined,
+    csrf: undefined,
+    async get(path) {
+      return send(path, { method: 'GET' });
+    },
+    async post(path, form = {}) {
+      const body = new URLSearchParams();
+      if (!('_csrf' in form) && state.csrf !== undefined) body.append('_csrf', state.csrf);
+      for (const [key, value] of Object.entries(form))
+        for (const item of Array.isArray(value) ? value : [value]) body.append(key, item);
+      return send(path, {
+        method: 'POST',
+        body: body.toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+    },
+    async login(username = USERNAME, password = PASSWORD, next) {
+      await state.get('/admin/login');
+      const answer = await state.post('/admin/login', {
+        username,
+        password,
+        ...(next === undefined ? {} : { next }),
+      });
+      // A new session gets a new CSRF secret: pick up its token the way a browser would, from the next page.
+      if (answer.status === 303) await state.get('/admin/user/add/');
+      return answer;
+    },
+  };
+  async function send(
+    path: string,
+    init: { method: string; body?: string; headers?: Record<string, string> },
+  ): Promise<Page> {
+    const headers: Record<string, string> = { ...init.headers };
+    if (state.cookie) headers.cookie = state.cookie;
+    const response = await fetch(baseUrl + path, {
+      method: init.method,
+      body: init.body,
+      headers,
+      redirect: 'manual',
+    });
+    const setCookie = response.headers.get('set-cookie');
+    if (setCookie) {
+      const pair = setCookie.split(';')[0]!;
+      state.cookie = /=$/.test(pair) || /Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(setCookie) ? undefined : pair;
+    }
+    const text = await response.text();
+    const token = /name="_csrf" value="([^"]+)"/.exec(text);
+    if (token) state.csrf = token[1];
+    return { status: response.status, headers: response.headers, text, location: response.headers.get('location') };
+  }
+  return state;
 }

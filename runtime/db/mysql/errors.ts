@@ -1,7 +1,14 @@
 /**
  * Maps mysql2 errors onto the driver-neutral errors of ./errors.ts.
  */
-import { DatabaseUnavailableError, DuplicateKeyError, InvalidValueError, MissingTableError } from '../errors.js';
+import {
+  DatabaseUnavailableError,
+  DuplicateKeyError,
+  ForeignKeyError,
+  InvalidValueError,
+  MissingTableError,
+  type ForeignKeyDetails,
+} from '../errors.js';
 
 interface MysqlError extends Error {
   code?: string;
@@ -57,6 +64,31 @@ const ER_STATEMENT_TIMEOUT = 1969;
 /** The server stopped a statement: its own time limit (MariaDB, MySQL), or a KILL QUERY. */
 const STOPPED_CODES = new Set(['ER_STATEMENT_TIMEOUT', 'ER_QUERY_TIMEOUT', 'ER_QUERY_INTERRUPTED']);
 
+/** Foreign key refusals: the row points nowhere, or others point at it (the older codes name nothing). */
+const FOREIGN_KEY_CODES: Record<string, 'missing' | 'referenced'> = {
+  ER_NO_REFERENCED_ROW_2: 'missing',
+  ER_NO_REFERENCED_ROW: 'missing',
+  ER_ROW_IS_REFERENCED_2: 'referenced',
+  ER_ROW_IS_REFERENCED: 'referenced',
+};
+
+const unquote = (list: string) => list.split(',').map((name) => name.trim().replace(/^`|`$/g, ''));
+
+/** "… fails (`db`.`orders`, CONSTRAINT `fk` FOREIGN KEY (`customer_id`) REFERENCES `customer` (`id`) …)" */
+function foreignKeyDetails(message: string): ForeignKeyDetails {
+  const match =
+    /\(`[^`]*`\.`([^`]+)`, CONSTRAINT `([^`]+)` FOREIGN KEY \(([^)]*)\) REFERENCES `([^`]+)` \(([^)]*)\)/.exec(message);
+  if (match === null) return {};
+  const [, table, constraint, columns, referencedTable, referencedColumns] = match;
+  return {
+    table,
+    constraint,
+    columns: unquote(columns!),
+    referencedTable,
+    referencedColumns: unquote(referencedColumns!),
+  };
+}
+
 export function translateMysqlError(error: unknown): unknown {
   if (!(error instanceof Error)) return error;
   if ((error as MysqlError).errno === ER_STATEMENT_TIMEOUT && (error as MysqlError).code === undefined) {
@@ -76,6 +108,9 @@ export function translateMysqlError(error: unknown): unknown {
     // "Duplicate entry 'x' for key 'cons_cc_card_username'"; MySQL 8 prefixes the table.
     const key = /for key '(?:[^'.]+\.)?([^']+)'/.exec(message)?.[1];
     return new DuplicateKeyError(key, [], { cause: error });
+  }
+  if (code !== undefined && code in FOREIGN_KEY_CODES) {
+    return new ForeignKeyError(FOREIGN_KEY_CODES[code], foreignKeyDetails(message), { cause: error });
   }
   if (code === 'ER_NO_SUCH_TABLE') {
     const table = /Table '(?:[^'.]+\.)?([^']+)' doesn't exist/.exec(message)?.[1] ?? 'unknown';

@@ -4,7 +4,13 @@
 import Database from 'better-sqlite3';
 import { sqliteAdapter } from './adapter.js';
 import type { Db, Row, RunResult, SqlValue, Statement, StatementOptions } from '../db.js';
-import { DatabaseUnavailableError, DuplicateKeyError, InvalidValueError, MissingTableError } from '../errors.js';
+import {
+  DatabaseUnavailableError,
+  DuplicateKeyError,
+  ForeignKeyError,
+  InvalidValueError,
+  MissingTableError,
+} from '../errors.js';
 import { hasRegexp, RefusedPattern } from '../regexp.js';
 import { configureConnection, registerFunctions, STATEMENT_TIMEOUT_CODE } from './functions.js';
 import { RegexpWorker } from './off-thread.js';
@@ -134,6 +140,8 @@ function translateSqliteError(error: unknown): unknown {
   if (code === STATEMENT_TIMEOUT_CODE) {
     return new DatabaseUnavailableError(`database unavailable: ${error.message}`, { cause: error });
   }
+  // "FOREIGN KEY constraint failed" names neither the constraint nor the side: the store finds them.
+  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return new ForeignKeyError(undefined, {}, { cause: error });
   if (error instanceof RefusedPattern || error.name === 'RefusedPattern') {
     return new InvalidValueError(`invalid regular expression: ${error.message}`, undefined, { cause: error });
   }

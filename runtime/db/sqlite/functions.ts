@@ -16,6 +16,8 @@ export function configureConnection(database: Database.Database): void {
   database.pragma('busy_timeout = 5000');
   // A2Billing's utf8_bin collation makes LIKE case-sensitive; match it.
   database.pragma('case_sensitive_like = ON');
+  // SQLite enforces the FOREIGN KEY clauses of the generated DDL only when asked to, connection by connection.
+  database.pragma('foreign_keys = ON');
 }
 
 export interface FunctionOptions {
