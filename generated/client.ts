@@ -40,6 +40,8 @@ export type ErrorCode =
   | 'method_not_allowed'
   | 'request_timeout'
   | 'conflict'
+  | 'reference_not_found'
+  | 'still_referenced'
   | 'too_many_rows'
   | 'precondition_failed'
   | 'payload_too_large'
