@@ -144,13 +144,14 @@ function fieldOf(error: ErrorObject): string {
     .split('/')
     .slice(1)
     .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+  // Only a bulk body is an array, and column names never start with a digit: a leading number in the
+  // path is a row. A key named in the error (an unknown "1000") is a name, whatever it looks like.
+  const row = path.length > 0 && /^\d+$/.test(path[0]!) ? path.shift() : undefined;
   if (error.keyword === 'required') path.push(String(params.missingProperty));
   else if (error.keyword === 'additionalProperties') path.push(String(params.additionalProperty));
-  if (path.length === 0) return 'body';
-  // Only a bulk body is an array: a leading number is its row.
-  return /^\d+$/.test(path[0]!)
-    ? `[${path[0]}]${path.length > 1 ? '.' : ''}${path.slice(1).join('.')}`
-    : path.join('.');
+  const field = path.join('.');
+  if (row === undefined) return field || 'body';
+  return `[${row}]${field ? `.${field}` : ''}`;
 }
 
 function describe(error: ErrorObject, field: string): FieldProblem {
