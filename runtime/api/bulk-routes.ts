@@ -5,9 +5,8 @@
  * list's filters match (`PATCH`/`DELETE /api/<model>/?<filters>` with
  * `Prefer: max-affected=N`). See the store's createMany, updateWhere, deleteWhere.
  */
-import createError from '@fastify/error';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CsvRows } from '../http/csv-body.js';
+import { CsvRows, TooManyRowsError } from '../http/csv-body.js';
 import { preferencesOf } from '../http/prefer.js';
 import { rawQuery, writeContext } from '../http/request.js';
 import { invalidQuery } from '../store/errors.js';
@@ -15,12 +14,6 @@ import { parseListQuery, RESERVED } from '../store/list-query.js';
 import type { Resource } from '../store/resource.js';
 import type { Match, Store } from '../store/store.js';
 import { clientOf } from '../client-context.js';
-
-const TooManyRowsError = createError(
-  'payload_too_large',
-  'a bulk create takes at most %s rows (A2B_MAX_BULK); this one has %s',
-  413,
-);
 
 /** POST's body: one row to create, or an array of them (each checked as one row is). */
 export function createOrBulkSchema(create: object): object {

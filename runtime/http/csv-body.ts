@@ -13,9 +13,10 @@ import type { Resource } from '../store/resource.js';
 
 const InvalidCsvError = createError('invalid_csv', 'request body is not valid CSV: %s', 400);
 const InvalidEncodingError = createError('invalid_encoding', 'request body is not valid UTF-8', 400);
-const TooManyRowsError = createError(
+/** More rows than one bulk create may carry, as a JSON array or a CSV file. */
+export const TooManyRowsError = createError(
   'payload_too_large',
-  'a bulk create takes at most %s rows (A2B_MAX_BULK); this body has more',
+  'a bulk create takes at most %s rows (A2B_MAX_BULK); this one has %s',
   413,
 );
 const TooLargeError = createError('payload_too_large', 'request body is larger than %s bytes (A2B_BODY_LIMIT)', 413);
@@ -60,7 +61,7 @@ export function parseCsvText(text: string, maxRows: number): CsvRows {
   } catch (error) {
     throw error instanceof CsvError ? new InvalidCsvError(error.message) : error;
   }
-  if (records.length > maxRows) throw new TooManyRowsError(maxRows);
+  if (records.length > maxRows) throw new TooManyRowsError(maxRows, 'more');
   return new CsvRows(records);
 }
 
@@ -84,7 +85,7 @@ export function registerCsvParser(app: FastifyInstance, limits: { maxRows: numbe
     parser.on('readable', () => {
       let record: Record<string, string> | null;
       while ((record = parser.read() as Record<string, string> | null) !== null) {
-        if (records.length >= limits.maxRows) return finish(new TooManyRowsError(limits.maxRows));
+        if (records.length >= limits.maxRows) return finish(new TooManyRowsError(limits.maxRows, 'more'));
         records.push(record);
       }
     });
