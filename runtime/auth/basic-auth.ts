@@ -13,12 +13,12 @@ import { CredentialCache } from './credential-cache.js';
 import { isRefusal, LoginLimiter } from './login-limiter.js';
 import { dummyHash, hashPassword, verifyPassword } from './password.js';
 import type { UserRecord, UserStore } from './user-store.js';
+import { DEFAULT_ROLE, type Principal } from '../access/principal.js';
 import { GateFullError, verificationGate, type VerificationGate } from './verification-gate.js';
 
-/** Who made the request, once verified. */
-export interface AuthUser {
-  id: number;
-  username: string;
+/** Who made the request, once verified: a user or an API key, with its role. */
+export interface AuthUser extends Principal {
+  /** May sign in to the admin panel (the old table's flag); always false for a key. */
   admin: boolean;
 }
 
@@ -150,7 +150,7 @@ export function registerBasicAuth(app: FastifyInstance, options: BasicAuthOption
     });
     if (user === undefined || !ok || !user.active) throw new UnauthorizedError();
     if (needsRehash) await upgradeHash(users, user, password, request);
-    return { id: user.id, username: user.username, admin: user.admin };
+    return { kind: 'user', id: user.id, username: user.username, admin: user.admin, role: DEFAULT_ROLE, attributes: {} };
   }
 
   if (!app.hasRequestDecorator('user')) app.decorateRequest('user', null);
