@@ -57,6 +57,10 @@ export interface Config {
   recoverAfterMs: number;
   /** A2B_TRUST_PROXY: proxies whose X-Forwarded-For/-Proto count (runtime/trusted-proxies.ts); empty: none. */
   trustProxy: readonly string[];
+  /** The roles file (A2B_ROLES_FILE, else roles.json in the working directory; see runtime/access/roles-file.ts). */
+  rolesFile: string;
+  /** A2B_ROLES_FILE was set: the file must be there. Without it, a missing roles.json means one role, admin. */
+  rolesFileRequired: boolean;
   /** Every write appends a row to a2gen_audit; A2B_AUDIT=off turns that off. */
   audit: boolean;
   /**
@@ -194,6 +198,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = withDotEnv(process.env)): Co
     trustProxy: trustedProxies(env.A2B_TRUST_PROXY),
     recoverAfterMs: integer(env, 'A2B_RECOVER_AFTER_MS', 10_000, 100, 3_600_000),
     audit: auditSetting(env.A2B_AUDIT),
+    rolesFile: path.resolve(env.A2B_ROLES_FILE?.trim() || 'roles.json'),
+    rolesFileRequired: Boolean(env.A2B_ROLES_FILE?.trim()),
     metricsPort,
     metricsHost: env.A2B_METRICS_HOST || '127.0.0.1',
   };

@@ -41,6 +41,9 @@ import { ReadWriteSplitDb } from './db/read-write-split.js';
 import { registerHealth } from './health.js';
 import { registerLoadShedding } from './load-shedding.js';
 import { registerMetrics } from './metrics/http.js';
+import { AccessControl } from './access/access.js';
+import { Policy } from './access/policy.js';
+import { readRolesFile, type RolesFile } from './access/roles-file.js';
 
 /** How long an admin session lasts without activity. */
 const ADMIN_SESSION_SECONDS = 12 * 3600;
@@ -59,6 +62,8 @@ export interface ServerOptions {
   openapi?: string | false;
   /** The admin panel at /admin/, with the session cookie's 32-byte key. Absent: no panel. */
   admin?: { sessionKey: Buffer };
+  /** The roles; default: the roles file the configuration names (config.rolesFile). */
+  roles?: RolesFile;
 }
 
 export async function buildServer({
@@ -68,6 +73,7 @@ export async function buildServer({
   logger,
   openapi,
   admin,
+  roles,
 }: ServerOptions): Promise<FastifyInstance> {
   const destination = logger === undefined ? logDestination() : undefined;
   const app = Fastify({
@@ -123,6 +129,11 @@ export async function buildServer({
   const health = registerHealth(app, db, models, app.metricsListener);
   const registry = new Registry(models);
   const store = new Store(db, registry, config.audit);
+  // Who may do what (runtime/access/): a mistake in the roles file stops the start, naming it.
+  const policy = new Policy(roles ?? readRolesFile(config.rolesFile, config.rolesFileRequired), registry, (message) =>
+    app.log.warn(message),
+  );
+  const access = new AccessControl(policy, store);
   if (config.maxEventLoopDelayMs > 0) await registerLoadShedding(app, config.maxEventLoopDelayMs);
 
   // Public: the OpenAPI document and /docs hold no data (registered outside the auth scope below).
@@ -153,14 +164,14 @@ export async function buildServer({
     for (const resource of registry.all()) {
       await api.register(resourceRoutes, {
         prefix: `/api/${resource.name}`,
-        store,
+        access,
         resource,
         maxLimit: config.maxLimit,
         maxBulk: config.maxBulk,
         adjustments,
       });
     }
-    if (balance !== undefined) await api.register(balanceRoutes, balance);
+    if (balance !== undefined) await api.register(balanceRoutes, { ...balance, access });
     // /health/ready with its details, for requests with credentials (the anonymous one says ready or not).
     health.registerDetailedRoute(api);
     // /metrics behind the same Basic auth, unless A2B_METRICS_PORT serves it on a listener of its own.

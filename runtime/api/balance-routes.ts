@@ -16,10 +16,13 @@ import { invalidBody, NotFoundError } from '../http/errors.js';
 import { idempotencyKeyOf, sendOutcome } from '../http/idempotency.js';
 import { allowOnly, writeContext } from '../http/request.js';
 import type { Resource } from '../store/resource.js';
+import type { AccessControl } from '../access/access.js';
 
 export interface BalanceRoutesOptions {
   readonly operations: BalanceOperations;
   readonly card: Resource;
+  /** A refill or a charge is the card's `adjust` operation, on a card in the caller's scope. */
+  readonly access: AccessControl;
 }
 
 const CARD_ID = /^[1-9][0-9]{0,17}$/;
@@ -29,7 +32,10 @@ const ROUTES: readonly { kind: Kind; url: string; field: 'credit' | 'amount' }[]
   { kind: 'extra_charge', url: '/custom_api/extra_charge/:card', field: 'amount' },
 ];
 
-export async function balanceRoutes(app: FastifyInstance, { operations, card }: BalanceRoutesOptions): Promise<void> {
+export async function balanceRoutes(
+  app: FastifyInstance,
+  { operations, card, access }: BalanceRoutesOptions,
+): Promise<void> {
   // The amounts obey the balance column's rule (DECIMAL(15,5) in A2Billing): digits, places, range.
   const rule = { ...card.byName.get('credit')!.rule, unsigned: false };
   const amount = { type: ['number', 'string'], sqlValue: rule };
@@ -37,7 +43,12 @@ export async function balanceRoutes(app: FastifyInstance, { operations, card }: 
     const properties: Record<string, object> = { [route.field]: amount, note: { type: 'string', maxLength: 1000 } };
     if (route.kind === 'extra_charge') properties.min_balance = amount;
     const schema = { body: { type: 'object', additionalProperties: false, required: [route.field], properties } };
-    app.post(route.url, { schema }, (request, reply) => handle(operations, route, request, reply));
+    app.post(route.url, { schema }, async (request, reply) => {
+      const { card: id } = request.params as { card: string };
+      // Refused before anything is journalled: a card outside the caller's scope is "no card", as for none.
+      if (CARD_ID.test(id)) await access.of(request.user!).requireRow(card, [Number(id)], 'adjust');
+      return handle(operations, route, request, reply);
+    });
     allowOnly(app, route.url, ['POST']);
   }
 }

@@ -12,7 +12,8 @@ import { rawQuery, writeContext } from '../http/request.js';
 import { invalidQuery } from '../store/errors.js';
 import { parseListQuery, RESERVED } from '../store/list-query.js';
 import type { Resource } from '../store/resource.js';
-import type { Match, Store } from '../store/store.js';
+import type { Match } from '../store/store.js';
+import type { Access } from '../access/access.js';
 import { clientOf } from '../client-context.js';
 
 /** POST's body: one row to create, or an array of them (each checked as one row is). */
@@ -31,14 +32,14 @@ export function bulkBody(resource: Resource, maxBulk: number) {
 
 /** POST /api/<model>/: one row as before, or many (answered `{"objects": [...]}` in the order sent). */
 export async function createOneOrMany(
-  store: Store,
+  caller: Access,
   resource: Resource,
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<unknown> {
   const body = request.body;
-  if (!Array.isArray(body)) return store.create(writeContext(request), resource, body as Record<string, unknown>);
-  const objects = await store.createMany(writeContext(request), resource, body as Record<string, unknown>[]);
+  if (!Array.isArray(body)) return caller.create(writeContext(request), resource, body as Record<string, unknown>);
+  const objects = await caller.createMany(writeContext(request), resource, body as Record<string, unknown>[]);
   // Rows as the store read them: write-only columns are never selected, so JSON.stringify shows what a row does.
   return reply.type('application/json; charset=utf-8').send(JSON.stringify({ objects }));
 }
@@ -52,8 +53,15 @@ export function unlessBulk<P>(
 }
 
 /** The filters of a bulk update or delete, and its limit; a request that names neither is refused. */
-function guardedMatch(request: FastifyRequest, store: Store, resource: Resource, maxLimit: number) {
-  const query = parseListQuery(resource, rawQuery(request), store.db.adapter, maxLimit, clientOf(request));
+function guardedMatch(request: FastifyRequest, caller: Access, resource: Resource, maxLimit: number) {
+  const query = parseListQuery(
+    resource,
+    rawQuery(request),
+    caller.adapter,
+    maxLimit,
+    clientOf(request),
+    caller.on(resource),
+  );
   const paging = query.search.filter(([name]) => (RESERVED as readonly string[]).includes(name));
   if (paging.length > 0)
     throw invalidQuery(
@@ -62,7 +70,7 @@ function guardedMatch(request: FastifyRequest, store: Store, resource: Resource,
         message: 'is not a filter: a bulk update or delete changes every row its filters match',
       })),
     );
-  if (query.where === '')
+  if (!query.filtered)
     throw invalidQuery([
       { field: 'query', message: 'needs at least one filter: a bulk write never changes every row' },
     ]);
@@ -76,7 +84,8 @@ function guardedMatch(request: FastifyRequest, store: Store, resource: Resource,
 }
 
 export interface CollectionWriteOptions {
-  readonly store: Store;
+  /** Who asks: the rows a write reaches are those its filters and the caller's scope both match. */
+  readonly callerOf: (request: FastifyRequest) => Access;
   readonly resource: Resource;
   readonly maxLimit: number;
   /** PATCH's body: any subset of the writable columns, as for one row. */
@@ -87,7 +96,7 @@ export interface CollectionWriteOptions {
 export function registerCollectionWrites(
   app: FastifyInstance,
   url: string,
-  { store, resource, maxLimit, update }: CollectionWriteOptions,
+  { callerOf, resource, maxLimit, update }: CollectionWriteOptions,
 ): void {
   app.route({
     method: 'PATCH',
@@ -96,10 +105,11 @@ export function registerCollectionWrites(
     schema: { body: update, response: { 200: { type: 'object', properties: { updated: { type: 'integer' } } } } },
     handler: async (request) => {
       const values = request.body as Record<string, unknown>;
-      const { match, maxAffected } = guardedMatch(request, store, resource, maxLimit);
+      const caller = callerOf(request);
+      const { match, maxAffected } = guardedMatch(request, caller, resource, maxLimit);
       // `{}` writes nothing, as for one row.
       if (Object.keys(values).length === 0) return { updated: 0 };
-      return { updated: await store.updateWhere(writeContext(request), resource, match, values, maxAffected) };
+      return { updated: await caller.updateWhere(writeContext(request), resource, match, values, maxAffected) };
     },
   });
   app.route({
@@ -108,8 +118,9 @@ export function registerCollectionWrites(
     prefixTrailingSlash: 'slash',
     schema: { response: { 200: { type: 'object', properties: { deleted: { type: 'integer' } } } } },
     handler: async (request) => {
-      const { match, maxAffected } = guardedMatch(request, store, resource, maxLimit);
-      return { deleted: await store.deleteWhere(writeContext(request), resource, match, maxAffected) };
+      const caller = callerOf(request);
+      const { match, maxAffected } = guardedMatch(request, caller, resource, maxLimit);
+      return { deleted: await caller.deleteWhere(writeContext(request), resource, match, maxAffected) };
     },
   });
 }

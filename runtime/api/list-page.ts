@@ -7,7 +7,7 @@ import { preferencesOf } from '../http/prefer.js';
 import { formatKey, keyOf } from '../store/keys.js';
 import type { ListQuery } from '../store/list-query.js';
 import type { Resource } from '../store/resource.js';
-import type { Store } from '../store/store.js';
+import type { Access } from '../access/access.js';
 
 export interface ListPage<T> {
   meta: {
@@ -28,15 +28,15 @@ export interface ListPage<T> {
  * own query. Without the header a list costs what it always did.
  */
 export async function countedPage(
-  store: Store,
+  caller: Access,
   resource: Resource,
   query: ListQuery,
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<ListPage<Record<string, unknown>>> {
   const { count } = preferencesOf(request);
-  if (count === undefined) return listPage(resource, query, await store.list(resource, query));
-  const [rows, total] = await Promise.all([store.list(resource, query), store.count(resource, query, count)]);
+  if (count === undefined) return listPage(resource, query, await caller.list(resource, query));
+  const [rows, total] = await Promise.all([caller.list(resource, query), caller.count(resource, query, count)]);
   const page = listPage(resource, query, rows);
   page.meta.total = total.total;
   page.meta.total_estimated = total.estimated;

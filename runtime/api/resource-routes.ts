@@ -15,13 +15,14 @@ import { notFound } from '../store/errors.js';
 import { formatKey } from '../store/keys.js';
 import { parseListQuery } from '../store/list-query.js';
 import type { Resource } from '../store/resource.js';
-import type { Store } from '../store/store.js';
+import type { Access, AccessControl } from '../access/access.js';
 import { clientOf } from '../client-context.js';
 import { bulkBody, createOneOrMany, createOrBulkSchema, registerCollectionWrites, unlessBulk } from './bulk-routes.js';
 import { countedPage } from './list-page.js';
 
 export interface ResourceRoutesOptions {
-  readonly store: Store;
+  /** Every route reaches rows through the caller's Access: its role's operations, columns and row scope. */
+  readonly access: AccessControl;
   readonly resource: Resource;
   /** Largest page size a list request may ask for. */
   readonly maxLimit: number;
@@ -54,17 +55,21 @@ function listSchema(row: object): object {
 
 export async function resourceRoutes(
   app: FastifyInstance,
-  { store, resource, maxLimit, maxBulk, adjustments }: ResourceRoutesOptions,
+  { access, resource, maxLimit, maxBulk, adjustments }: ResourceRoutesOptions,
 ): Promise<void> {
   const schemas = resourceSchemas(resource);
-  const { db } = store;
+  // Routes are behind auth: a request here always has its user (or key).
+  const callerOf = (request: FastifyRequest): Access => access.of(request.user!);
 
   app.get(
     LIST,
     { prefixTrailingSlash: 'slash', schema: { response: { 200: listSchema(schemas.row) } } },
     async (request, reply) => {
-      const query = parseListQuery(resource, rawQuery(request), db.adapter, maxLimit, clientOf(request));
-      return countedPage(store, resource, query, request, reply);
+      const caller = callerOf(request);
+      const view = caller.on(resource);
+      view.require('list');
+      const query = parseListQuery(resource, rawQuery(request), caller.adapter, maxLimit, clientOf(request), view);
+      return countedPage(caller, resource, query, request, reply);
     },
   );
 
@@ -84,7 +89,7 @@ export async function resourceRoutes(
   // Every response carrying one row has an ETag; If-Match makes a write conditional on it.
   app.get(DETAIL, { schema: { response: { 200: schemas.row } }, onSend: sendEtag }, async (request) => {
     const key = keyOf(request, resource);
-    return store.found(resource, key);
+    return callerOf(request).found(resource, key);
   });
   if (resource.readOnly) {
     const why = readOnlyReason(resource);
@@ -102,15 +107,21 @@ export async function resourceRoutes(
       preValidation: bulkBody(resource, maxBulk),
       onSend: unlessBulk(sendEtag),
     },
-    async (request, reply) => createOneOrMany(store, resource, request, reply),
+    async (request, reply) => createOneOrMany(callerOf(request), resource, request, reply),
   );
-  registerCollectionWrites(app, LIST, { store, resource, maxLimit, update: schemas.update });
+  registerCollectionWrites(app, LIST, { callerOf, resource, maxLimit, update: schemas.update });
 
   // PUT, PATCH and POST all update partially: only the fields sent are written.
   const update = async (request: FastifyRequest, reply: FastifyReply) => {
     const key = keyOf(request, resource);
     const unchanged = ifMatchCondition(request, reply, schemas.row);
-    return store.update(writeContext(request), resource, key, request.body as Record<string, unknown>, unchanged);
+    return callerOf(request).update(
+      writeContext(request),
+      resource,
+      key,
+      request.body as Record<string, unknown>,
+      unchanged,
+    );
   };
   app.route({
     method: ['PUT', 'PATCH', 'POST'],
@@ -123,7 +134,7 @@ export async function resourceRoutes(
   const remove = async (request: FastifyRequest, reply: FastifyReply) => {
     const key = keyOf(request, resource);
     const unchanged = ifMatchCondition(request, reply, schemas.row);
-    if (!(await store.delete(writeContext(request), resource, key, unchanged)))
+    if (!(await callerOf(request).delete(writeContext(request), resource, key, unchanged)))
       throw notFound(resource.name, formatKey(key));
     return { deleted: 1 };
   };
@@ -135,7 +146,7 @@ export async function resourceRoutes(
     handler: remove,
   });
 
-  for (const name of resource.model.adjustments ?? []) registerAdjustment(app, store, resource, name, adjustments);
+  for (const name of resource.model.adjustments ?? []) registerAdjustment(app, callerOf, resource, name, adjustments);
 
   allowOnly(app, LIST, ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE']);
   allowOnly(app, DETAIL, ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
@@ -152,7 +163,7 @@ function readOnlyReason(resource: Resource): string {
 /** `POST /api/<resource>/<key>/<column>`: `column = column + delta` in one statement; the new value as exact text. */
 function registerAdjustment(
   app: FastifyInstance,
-  store: Store,
+  callerOf: (request: FastifyRequest) => Access,
   resource: Resource,
   name: string,
   journalled: AdjustOperations | undefined,
@@ -170,8 +181,11 @@ function registerAdjustment(
     const key = keyOf(request, resource);
     const body = request.body as { delta: string; min_balance?: string; note?: string };
     const idempotency = idempotencyKeyOf(request, `${resource.name}/${name}`);
+    const caller = callerOf(request);
     if (idempotency !== undefined) {
       if (journalled === undefined) throw new Error('Idempotency-Key needs the operation journal');
+      // The journalled operation writes outside the store: the role and scope are checked first.
+      await caller.requireRow(resource, key, 'adjust');
       const outcome = await journalled.run({
         resource,
         column: name,
@@ -184,7 +198,7 @@ function registerAdjustment(
       });
       return sendOutcome(reply, outcome);
     }
-    const result = await store.adjust(writeContext(request), resource, name, key, {
+    const result = await caller.adjust(writeContext(request), resource, name, key, {
       delta: body.delta,
       atLeast: body.min_balance,
       note: body.note,

@@ -34,6 +34,7 @@ const STORE_STATUS: Record<StoreErrorCode, number> = {
   invalid_query: 400,
   invalid_body: 400,
   too_many_rows: 409,
+  forbidden: 403,
 };
 
 /** The HTTP status an error stands for: the store's by its code, Fastify's and ours by their statusCode, else 500. */

@@ -20,7 +20,8 @@ export type StoreErrorCode =
   | 'precondition_failed'
   | 'invalid_query'
   | 'invalid_body'
-  | 'too_many_rows';
+  | 'too_many_rows'
+  | 'forbidden';
 
 export class StoreError extends Error {
   constructor(
@@ -84,4 +85,9 @@ export function tooManyRows(resource: string, limit: number): StoreError {
     'too_many_rows',
     `more than ${limit} ${resource} row${limit === 1 ? '' : 's'} match (Prefer: max-affected=${limit}): nothing was changed`,
   );
+}
+
+/** The caller's role may not do this (an operation, or writing a column); `fields` names the columns. */
+export function forbidden(message: string, fields?: FieldProblem[]): StoreError {
+  return new StoreError('forbidden', message, fields);
 }

@@ -12,14 +12,31 @@ import { didYouMean } from './did-you-mean.js';
 import type { FieldProblem } from './errors.js';
 import type { Condition } from './filters.js';
 import type { Column, Resource } from './resource.js';
+import type { RowScope } from './sql-builder.js';
+
+/**
+ * What one caller may see when listing (its role: runtime/access/): the columns its role hides are
+ * unknown to its filters, orderings and `fields=`, and a filter through a reference only ever
+ * looks at rows of the referenced model that are within the caller's scope of it.
+ */
+export interface ListView {
+  /** The caller's row scope of the listed model: every row listed, counted or changed meets it. */
+  readonly scope: RowScope | undefined;
+  /** False for a column the caller's role hides. */
+  visible(resource: Resource, column: Column): boolean;
+  /** The caller's scope of a model a filter goes through; null: the caller may not read that model at all. */
+  scopeOf(resource: Resource): RowScope | undefined | null;
+}
 
 /** Every operator name: a path segment that is one of these ends the path. */
 const OPERATOR_NAMES = new Set<string>(OPERATORS);
 
 /** One step of a filter path through a reference: `id_group` of card into cardgroup. */
-interface Hop {
+export interface Hop {
   column: Column;
   target: Resource;
+  /** The caller's scope of `target`, which the subquery keeps to. */
+  scope?: RowScope;
 }
 
 export interface Filter {
@@ -39,15 +56,20 @@ export function resolveFilter(
   resource: Resource,
   reserved: readonly string[],
   problems: FieldProblem[],
+  view?: ListView,
 ): Filter | undefined {
   const segments = key.split('__');
   const hops: Hop[] = [];
   let current = resource;
   for (let index = 0; index < segments.length; index++) {
     const name = segments[index]!;
-    const column = current.byName.get(name);
+    const found = current.byName.get(name);
+    // A column the caller's role hides is, to that caller, no column at all.
+    const column = found !== undefined && view !== undefined && !view.visible(current, found) ? undefined : found;
     if (column === undefined || column.writeOnly) {
-      const readable = current.columns.filter((candidate) => !candidate.writeOnly).map((candidate) => candidate.name);
+      const readable = current.columns
+        .filter((candidate) => !candidate.writeOnly && (view === undefined || view.visible(current, candidate)))
+        .map((candidate) => candidate.name);
       const where = hops.length > 0 ? ` of ${current.name}` : '';
       problems.push(
         column
@@ -63,7 +85,12 @@ export function resolveFilter(
     const next = segments[index + 1];
     const target = next !== undefined && !OPERATOR_NAMES.has(next) ? current.target(name) : undefined;
     if (target !== undefined) {
-      hops.push({ column, target });
+      const scope = view === undefined ? undefined : view.scopeOf(target);
+      if (scope === null) {
+        problems.push({ field: key, message: `goes through ${target.name}, which your role may not read` });
+        return undefined;
+      }
+      hops.push({ column, target, scope });
       current = target;
       continue;
     }
@@ -85,12 +112,18 @@ export function resolveFilter(
 /** Wraps a condition on a referenced model into `column IN (SELECT key FROM target WHERE …)`, hop by hop. */
 export function throughRelations(hops: Hop[], condition: Condition): Condition {
   let result = condition;
-  for (const { column, target } of [...hops].reverse()) {
+  for (const { column, target, scope } of [...hops].reverse()) {
     // A reference holds a single-column key (the generator checks it).
-    result = {
-      sql: `${column.sql} IN (SELECT ${target.key[0]!.sql} FROM ${target.table} WHERE ${result.sql})`,
-      params: result.params,
-    };
+    result =
+      scope === undefined
+        ? {
+            sql: `${column.sql} IN (SELECT ${target.key[0]!.sql} FROM ${target.table} WHERE ${result.sql})`,
+            params: result.params,
+          }
+        : {
+            sql: `${column.sql} IN (SELECT ${target.key[0]!.sql} FROM ${target.table} WHERE ${result.sql} AND (${scope.sql}))`,
+            params: [...result.params, ...scope.params],
+          };
   }
   return result;
 }

@@ -8,7 +8,7 @@ import type { SqlAdapter, SqlValue } from '../db/db.js';
 import { didYouMean } from './did-you-mean.js';
 import { invalidQuery, type FieldProblem } from './errors.js';
 import { filterCondition, type Condition } from './filters.js';
-import { parseFilterValues, resolveFilter, throughRelations, type Filter } from './list-filters.js';
+import { parseFilterValues, resolveFilter, throughRelations, type Filter, type ListView } from './list-filters.js';
 import type { Column, Resource } from './resource.js';
 import type { ListParts } from './sql-builder.js';
 
@@ -26,6 +26,8 @@ export interface ListQuery extends ListParts {
   search: [string, string][];
   /** Who asks (see StatementOptions.client): regexp filters are shared out between clients by it. */
   client?: string;
+  /** The query has filters of its own (the caller's row scope, also in `where`, does not count). */
+  filtered: boolean;
 }
 
 /**
@@ -51,6 +53,7 @@ export function parseListQuery(
   adapter: SqlAdapter,
   maxLimit: number,
   client?: string,
+  view?: ListView,
 ): ListQuery {
   checkEncoding(rawQuery);
   const search = [...new URLSearchParams(rawQuery)];
@@ -65,7 +68,7 @@ export function parseListQuery(
       reserved.set(key, value);
       continue;
     }
-    const filter = filters.get(key) ?? resolveFilter(key, resource, RESERVED, problems);
+    const filter = filters.get(key) ?? resolveFilter(key, resource, RESERVED, problems, view);
     if (filter === undefined) continue;
     filter.raw.push(value);
     filters.set(key, filter);
@@ -73,8 +76,9 @@ export function parseListQuery(
 
   const page = positiveInteger('page', reserved.get('page'), 1, problems);
   const limit = Math.min(positiveInteger('limit', reserved.get('limit'), DEFAULT_LIMIT, problems), maxLimit);
-  const ordering = parseOrdering(reserved.get('ordering'), columns, tieBreakers(resource), problems);
-  const fields = parseFields(reserved.get('fields'), columns, problems);
+  const visible = view === undefined ? columns : visibleColumns(resource, view);
+  const ordering = parseOrdering(reserved.get('ordering'), visible, tieBreakers(resource), problems);
+  const fields = parseFields(reserved.get('fields'), visible, problems);
 
   const conditions: Condition[] = [];
   for (const [key, { column, operator, hops, raw }] of filters) {
@@ -89,6 +93,9 @@ export function parseListQuery(
   const keyset =
     afterText !== undefined && resource.keyed && keysetCondition(afterText, primaryKey, ordering, conditions, problems);
   if (problems.length > 0) throw invalidQuery(problems);
+  const filtered = conditions.length > 0;
+  // The caller's row scope: the page, its count and a bulk write through this query all keep to it.
+  if (view?.scope !== undefined) conditions.push({ sql: `(${view.scope.sql})`, params: [...view.scope.params] });
 
   return {
     select:
@@ -107,7 +114,20 @@ export function parseListQuery(
     keyset,
     search,
     client,
+    filtered,
   };
+}
+
+const visibleByView = new WeakMap<ListView, ReadonlyMap<string, Column>>();
+
+/** The columns a caller may see, by name: what its ordering and `fields=` may name (made once per view). */
+function visibleColumns(resource: Resource, view: ListView): ReadonlyMap<string, Column> {
+  let visible = visibleByView.get(view);
+  if (visible === undefined) {
+    visible = new Map([...resource.byName].filter(([, column]) => view.visible(resource, column)));
+    visibleByView.set(view, visible);
+  }
+  return visible;
 }
 
 /**

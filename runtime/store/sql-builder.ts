@@ -169,3 +169,54 @@ export function listStatement(resource: Resource, parts: ListParts): Statement {
     params: [...parts.params, String(parts.limit + 1), String(parts.offset)],
   };
 }
+
+/** A condition every row a caller reads or writes must meet (its role's row scope), over the table's own columns. */
+export interface RowScope {
+  readonly sql: string;
+  readonly params: readonly SqlValue[];
+}
+
+/** Statements of one scope, made once: the scope objects a caller holds live as long as its credentials. */
+const scopedStatements = new WeakMap<RowScope, Map<string, string>>();
+
+function scopedSql(scope: RowScope, name: string, make: () => string): string {
+  let statements = scopedStatements.get(scope);
+  if (statements === undefined) scopedStatements.set(scope, (statements = new Map()));
+  let sql = statements.get(name);
+  if (sql === undefined) statements.set(name, (sql = make()));
+  return sql;
+}
+
+/** One row by key, if it is in scope: what GET one runs for a scoped caller. */
+export function selectInScope(resource: Resource, key: KeyValues, scope: RowScope): Statement {
+  const sql = scopedSql(
+    scope,
+    `select ${resource.name}`,
+    () => `SELECT ${resource.readableSelect} FROM ${resource.table}${whereKey(resource)} AND (${scope.sql})`,
+  );
+  return { sql, params: [...key, ...scope.params] };
+}
+
+/** Whether a row with this key is in scope; `lock`: inside a transaction, and the row stays locked until it ends. */
+export function existsInScope(resource: Resource, key: KeyValues, scope: RowScope, lock: boolean): Statement {
+  const sql = scopedSql(
+    scope,
+    `exists ${resource.name} ${lock}`,
+    () =>
+      `SELECT 1 AS in_scope FROM ${resource.table}${whereKey(resource)} AND (${scope.sql})${lock ? ' FOR UPDATE' : ''}`,
+  );
+  return { sql, params: [...key, ...scope.params] };
+}
+
+/** A list query's or a bulk write's WHERE clause, narrowed to the scope. */
+export function withinScope<M extends { where: string; params: readonly SqlValue[] }>(
+  match: M,
+  scope: RowScope | undefined,
+): M {
+  if (scope === undefined) return match;
+  return {
+    ...match,
+    where: match.where === '' ? ` WHERE ${scope.sql}` : `${match.where} AND (${scope.sql})`,
+    params: [...match.params, ...scope.params],
+  };
+}

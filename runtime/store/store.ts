@@ -25,7 +25,7 @@ import { formatKey } from './keys.js';
 import type { ListQuery } from './list-query.js';
 import type { KeyValues } from './model.js';
 import type { Registry, Resource } from './resource.js';
-import { listStatement } from './sql-builder.js';
+import { existsInScope, listStatement, selectInScope, type RowScope } from './sql-builder.js';
 import { adjustColumn, type AdjustRequest, type AdjustResult } from './adjust.js';
 import { createRow, deleteRow, updateRow, type Precondition } from './writes.js';
 import type { WriteContext, WriteScope } from './write-scope.js';
@@ -33,6 +33,7 @@ import type { WriteContext, WriteScope } from './write-scope.js';
 export type { Logger, WriteContext, WriteScope } from './write-scope.js';
 export type { CountMode, Total } from './count.js';
 export type { Match } from './bulk-writes.js';
+export type { RowScope } from './sql-builder.js';
 
 /** A create that does more than insert the row; `plain` inserts it as any other create would. */
 export type CreateOperation = (
@@ -41,11 +42,30 @@ export type CreateOperation = (
   plain: () => Promise<Row>,
 ) => Promise<Row>;
 
-/** The generated read of one row; a resource without a key has none, and no route asks for it. */
-function selectByKey(resource: Resource, key: KeyValues): Statement {
+/**
+ * The generated read of one row, or the same narrowed to a caller's row scope; a resource without a key
+ * has none, and no route asks for it.
+ */
+function selectByKey(resource: Resource, key: KeyValues, scope?: RowScope): Statement {
+  if (scope !== undefined) return selectInScope(resource, key, scope);
   const select = resource.model.statements.select;
   if (select === undefined) throw new Error(`${resource.name} has no key: its rows cannot be read one by one`);
   return select(key);
+}
+
+/**
+ * Whether the row is in a caller's row scope, read where the write will be made; inside a transaction
+ * (InnoDB) the row stays locked, so it cannot leave the scope before the write.
+ */
+async function existsIn(scope: WriteScope, key: KeyValues, rowScope: RowScope): Promise<boolean> {
+  const statement = existsInScope(scope.resource, key, rowScope, scope.locked);
+  return (await scope.db.all(statement.sql, statement.params)).length > 0;
+}
+
+/** A write to a row outside the caller's scope is a 404, as for a row that does not exist. */
+async function inRowScope(scope: WriteScope, key: KeyValues, rowScope: RowScope | undefined): Promise<void> {
+  if (rowScope !== undefined && !(await existsIn(scope, key, rowScope)))
+    throw notFound(scope.resource.name, formatKey(key));
 }
 
 export class Store {
@@ -70,17 +90,17 @@ export class Store {
     return this.registry.get(name);
   }
 
-  /** One row by key, decoded; undefined when there is none. */
-  async get(resource: Resource, key: KeyValues): Promise<Row | undefined> {
-    const statement = selectByKey(resource, key);
+  /** One row by key, decoded; undefined when there is none (or none in `scope`). */
+  async get(resource: Resource, key: KeyValues, scope?: RowScope): Promise<Row | undefined> {
+    const statement = selectByKey(resource, key, scope);
     const [row] = await this.db.all(statement.sql, statement.params);
     return row === undefined ? undefined : resource.decode(row);
   }
 
-  /** A row that must exist: a 404 otherwise. */
-  async found(resource: Resource, key: KeyValues): Promise<Row> {
+  /** A row that must exist (in `scope`, when given): a 404 otherwise. */
+  async found(resource: Resource, key: KeyValues, scope?: RowScope): Promise<Row> {
     // The same read as get(), in one async step: this is every GET of one row.
-    const statement = selectByKey(resource, key);
+    const statement = selectByKey(resource, key, scope);
     const [row] = await this.db.all(statement.sql, statement.params);
     if (row === undefined) throw notFound(resource.name, formatKey(key));
     return resource.decode(row);
@@ -228,20 +248,33 @@ export class Store {
     key: KeyValues,
     values: Record<string, unknown>,
     precondition?: Precondition,
+    rowScope?: RowScope,
   ): Promise<Row> {
     return this.explained(
       resource,
       { action: 'update', values, target: { key } },
-      this.inScope(context, resource, (scope) => updateRow(scope, key, values, precondition)),
+      this.inScope(context, resource, async (scope) => {
+        await inRowScope(scope, key, rowScope);
+        return updateRow(scope, key, values, precondition);
+      }),
     );
   }
 
-  /** Returns whether a row was deleted (false: there was none). */
-  delete(context: WriteContext, resource: Resource, key: KeyValues, precondition?: Precondition): Promise<boolean> {
+  /** Returns whether a row was deleted (false: there was none, or none in `rowScope`). */
+  delete(
+    context: WriteContext,
+    resource: Resource,
+    key: KeyValues,
+    precondition?: Precondition,
+    rowScope?: RowScope,
+  ): Promise<boolean> {
     return this.explained(
       resource,
       { action: 'delete', target: { key } },
-      this.inScope(context, resource, (scope) => deleteRow(scope, key, precondition)),
+      this.inScope(context, resource, async (scope) => {
+        if (rowScope !== undefined && !(await existsIn(scope, key, rowScope))) return false;
+        return deleteRow(scope, key, precondition);
+      }),
     );
   }
 
@@ -252,8 +285,19 @@ export class Store {
     column: string,
     key: KeyValues,
     request: AdjustRequest,
+    rowScope?: RowScope,
   ): Promise<AdjustResult> {
-    return this.inScope(context, resource, (scope) => adjustColumn(scope, column, key, request));
+    return this.inScope(context, resource, async (scope) => {
+      await inRowScope(scope, key, rowScope);
+      return adjustColumn(scope, column, key, request);
+    });
+  }
+
+  /** A row by key that must be in `scope` for a write made elsewhere (a journalled operation): a 404 otherwise. */
+  async requireInScope(resource: Resource, key: KeyValues, scope: RowScope): Promise<void> {
+    const statement = existsInScope(resource, key, scope, false);
+    if ((await this.writer.all(statement.sql, statement.params)).length === 0)
+      throw notFound(resource.name, formatKey(key));
   }
 
   /**
