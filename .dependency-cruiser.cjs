@@ -135,6 +135,22 @@ module.exports = {
       to: { path: ['^runtime/http/', API, ADMIN] },
     },
     {
+      name: 'store-not-to-access',
+      severity: 'error',
+      comment:
+        'Permissions sit on the store: runtime/access/ compiles roles into scopes the store is handed as plain ' +
+        'conditions; the store never asks who the caller is.',
+      from: { path: '^runtime/store/' },
+      to: { path: '^runtime/access/' },
+    },
+    {
+      name: 'access-not-to-http',
+      severity: 'error',
+      comment: 'Permissions know nothing of HTTP: api/ and admin/ ask an Access, which answers with store errors.',
+      from: { path: '^runtime/access/' },
+      to: { path: ['^runtime/http/', API, ADMIN, FASTIFY] },
+    },
+    {
       name: 'api-not-to-admin',
       severity: 'error',
       comment: 'api/ and admin/ never import each other: what both need belongs in store/ or http/.',

@@ -188,6 +188,7 @@ export async function buildServer({
     await app.register(adminPlugin, {
       prefix: '/admin',
       store,
+      access,
       users,
       sessionKey: admin.sessionKey,
       secureCookie: config.secureCookie,

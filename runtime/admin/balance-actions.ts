@@ -12,7 +12,7 @@ import { checkValue } from '../../common/value-rules.js';
 import type { BalanceOperations, Kind } from '../operations/balance-operations.js';
 import { StoreError } from '../store/errors.js';
 import type { Resource } from '../store/resource.js';
-import { adminWriteContext, fieldText, flash, seeOther, sendPage, type AdminContext } from './context.js';
+import { adminWriteContext, callerOf, fieldText, flash, seeOther, sendPage, type AdminContext } from './context.js';
 import { html } from './html.js';
 
 export interface BalanceActionsOptions {
@@ -34,6 +34,7 @@ export function registerBalanceActions(
   { operations, card }: BalanceActionsOptions,
 ): void {
   const rule = { ...card.byName.get('credit')!.rule, unsigned: false };
+  const admin = context;
   for (const action of BALANCE_ACTIONS) {
     const url = `/${card.name}/:id/${action.path}/`;
     const form = (
@@ -80,6 +81,8 @@ export function registerBalanceActions(
       if (problem !== undefined || !CARD_ID.test(id)) return form(request, reply, id, { amount, note }, problem);
       const context = adminWriteContext(request);
       try {
+        // A refill or a charge is the card's adjust operation, on a card in the signed-in user's scope.
+        await callerOf(admin, request).requireRow(card, [Number(id)], 'adjust');
         const outcome = await operations.run({
           kind: action.kind,
           cardId: Number(id),

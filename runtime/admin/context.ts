@@ -12,6 +12,8 @@ import { formatKey, keyOf } from '../store/keys.js';
 import { writeContext } from '../http/request.js';
 import type { Store, WriteContext } from '../store/store.js';
 import type { AdminPage } from './contract.js';
+import type { Access, AccessControl } from '../access/access.js';
+import { DEFAULT_ROLE, type Principal } from '../access/principal.js';
 import { renderPage, type Flash, type FlashKind } from './layout.js';
 import type { SafeHtml } from './html.js';
 
@@ -33,6 +35,8 @@ declare module 'fastify' {
 
 export interface AdminContext {
   store: Store;
+  /** Every page reaches rows through the signed-in user's Access: its role's operations, columns and row scope. */
+  access: AccessControl;
   /** The store's database: lookups and labels read it directly. */
   db: Db;
   pages: readonly AdminPage[];
@@ -43,6 +47,59 @@ export interface AdminContext {
   rowActions: ReadonlyMap<string, readonly { readonly label: string; readonly path: string }[]>;
   /** Drops a user's cached API credentials after a change on the users page. */
   onUserChanged: (userId: number) => void;
+}
+
+/** The signed-in user as a principal: its role and attributes (a user without a role has the admin role). */
+export function adminPrincipal(user: UserSummary): Principal {
+  return {
+    kind: 'user',
+    id: user.id,
+    username: user.username,
+    role: user.role ?? DEFAULT_ROLE,
+    attributes: user.attributes ?? {},
+  };
+}
+
+const principals = new WeakMap<UserSummary, Principal>();
+
+/** The signed-in user's access to the rows (every admin page is behind the sign-in guard). */
+export function callerOf(context: AdminContext, request: FastifyRequest): Access {
+  const user = request.adminUser!;
+  let principal = principals.get(user);
+  if (principal === undefined) principals.set(user, (principal = adminPrincipal(user)));
+  return context.access.of(principal);
+}
+
+const pagesByView = new WeakMap<object, AdminPage>();
+
+/**
+ * The page as the caller's role sees it: the columns it hides are not there, the ones it may not write
+ * are shown read-only. The same page when the role limits no column.
+ */
+export function pageFor(caller: Access, page: AdminPage): AdminPage {
+  const view = caller.on(page.model);
+  const grant = view.grant;
+  if (grant === undefined || (grant.hidden.size === 0 && grant.readOnly.size === 0)) return page;
+  let seen = pagesByView.get(view);
+  if (seen === undefined) {
+    const shown = (name: string) => !grant.hidden.has(name);
+    seen = {
+      ...page,
+      list: page.list.filter(shown),
+      search: page.search.filter(shown),
+      filters: page.filters.filter((filter) => shown(filter.name.split('__')[0]!)),
+      fields: page.fields
+        .filter((field) => shown(field.name))
+        .map((field) => (grant.readOnly.has(field.name) ? { ...field, readOnly: true } : field)),
+    };
+    pagesByView.set(view, seen);
+  }
+  return seen;
+}
+
+/** Users and API keys are managed by the admin role only. */
+export function managesUsers(request: FastifyRequest): boolean {
+  return (request.adminUser?.role ?? DEFAULT_ROLE) === DEFAULT_ROLE;
 }
 
 /** The signed-in admin's write, for the audit trail. */
@@ -85,15 +142,18 @@ export function sendPage(
 ): FastifyReply {
   const csrf = reply.generateCsrf();
   const user = request.adminUser;
+  const caller = user ? callerOf(context, request) : undefined;
   const page = renderPage({
     title: options.title,
     body: options.body(csrf),
     flashes: [...takeFlashes(request), ...(options.flashes ?? [])],
     user: user ? { username: user.username, csrf } : undefined,
-    nav: user
+    nav: caller
       ? [
-          ...context.pages.map((page) => ({ href: `/admin/${page.resource}/`, label: page.plural })),
-          { href: '/admin/user/', label: 'Users' },
+          ...context.pages
+            .filter((page) => caller.allows(page.model, 'list'))
+            .map((page) => ({ href: `/admin/${page.resource}/`, label: page.plural })),
+          ...(managesUsers(request) ? [{ href: '/admin/user/', label: 'Users' }] : []),
         ]
       : undefined,
     current: options.current,

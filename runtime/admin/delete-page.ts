@@ -6,7 +6,16 @@ import type { FastifyInstance } from 'fastify';
 import { rawQuery } from '../http/request.js';
 import { StoreError } from '../store/errors.js';
 import { formatKey, parseKey } from '../store/keys.js';
-import { adminWriteContext, fieldTexts, flash, rowKey, seeOther, sendPage, type AdminContext } from './context.js';
+import {
+  adminWriteContext,
+  callerOf,
+  fieldTexts,
+  flash,
+  rowKey,
+  seeOther,
+  sendPage,
+  type AdminContext,
+} from './context.js';
 import type { AdminField, AdminPage, AdminProtectedRow } from './contract.js';
 import { labelsForRows, referenceContent, referencesOf } from './references.js';
 import { html } from './html.js';
@@ -52,9 +61,11 @@ export function registerDeletePage(app: FastifyInstance, context: AdminContext, 
       flash(request, 'info', `Select the ${page.plural.toLowerCase()} to delete first.`);
       return seeOther(reply, listPath);
     }
-    const rows = (await Promise.all(ids.map((id) => context.store.get(page.model, parseKey(page.model, id)!)))).filter(
-      (row) => row !== undefined,
-    );
+    const caller = callerOf(context, request);
+    caller.on(page.model).require('delete');
+    const rows = (
+      await Promise.all(ids.map((id) => caller.get(page.model, parseKey(page.model, id)!, 'delete')))
+    ).filter((row) => row !== undefined);
     if (rows.length === 0) {
       flash(request, 'error', `None of the selected ${page.plural.toLowerCase()} exist any more.`);
       return seeOther(reply, listPath);
@@ -66,6 +77,7 @@ export function registerDeletePage(app: FastifyInstance, context: AdminContext, 
       references,
       shown.map((field) => field.name),
       rows,
+      caller.on(page.model),
     );
     const cellOf = (field: AdminField, value: unknown) => {
       const reference = references.get(field.name);
@@ -98,9 +110,10 @@ export function registerDeletePage(app: FastifyInstance, context: AdminContext, 
     let deleted = 0;
     let kept = 0;
     const write = adminWriteContext(request);
+    const caller = callerOf(context, request);
     for (const id of ids) {
       try {
-        if (await context.store.delete(write, page.model, parseKey(page.model, id)!)) deleted += 1;
+        if (await caller.delete(write, page.model, parseKey(page.model, id)!)) deleted += 1;
       } catch (error) {
         // Rows of another table refer to it: it stays, the others are still deleted.
         if (!(error instanceof StoreError && error.code === 'still_referenced')) throw error;

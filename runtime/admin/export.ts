@@ -7,7 +7,8 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { rawQuery } from '../http/request.js';
 import type { ApiErrorWithFields } from '../http/errors.js';
-import { sendPage, type AdminContext } from './context.js';
+import { callerOf, pageFor, sendPage, type AdminContext } from './context.js';
+import type { Access } from '../access/access.js';
 import type { AdminField, AdminPage } from './contract.js';
 import { html } from './html.js';
 import { buildListQuery, readListRequest, type AdminListRequest } from './list-query.js';
@@ -24,11 +25,14 @@ export function csvCell(value: unknown, numeric: boolean): string {
 
 async function* batches(
   context: AdminContext,
+  caller: Access,
   page: AdminPage,
   request: AdminListRequest,
 ): AsyncGenerator<Record<string, unknown>[]> {
+  const view = caller.on(page.model);
   for (let number = 1; ; number++) {
-    const rows = await context.store.list(page.model, buildListQuery(page, request, context.db.adapter, number, BATCH));
+    const query = buildListQuery(page, request, context.db.adapter, number, BATCH, view);
+    const rows = await caller.list(page.model, query, 'export');
     yield rows.slice(0, BATCH);
     if (rows.length <= BATCH) return;
   }
@@ -39,12 +43,17 @@ function cellValue(field: AdminField, value: unknown): unknown {
   return field.rule.kind === 'json' && value !== null && value !== undefined ? JSON.stringify(value) : value;
 }
 
-async function* csv(context: AdminContext, page: AdminPage, request: AdminListRequest): AsyncGenerator<string> {
+async function* csv(
+  context: AdminContext,
+  caller: Access,
+  page: AdminPage,
+  request: AdminListRequest,
+): AsyncGenerator<string> {
   const fields = page.fields.filter((field) => !field.writeOnly);
   const numeric = fields.map((field) => ['integer', 'decimal', 'float', 'double'].includes(field.rule.kind));
   // The byte-order mark makes spreadsheets read the file as UTF-8.
   yield `\uFEFF${fields.map((field) => csvCell(field.name, false)).join(',')}\r\n`;
-  for await (const rows of batches(context, page, request)) {
+  for await (const rows of batches(context, caller, page, request)) {
     if (rows.length > 0)
       yield rows
         .map(
@@ -55,10 +64,15 @@ async function* csv(context: AdminContext, page: AdminPage, request: AdminListRe
   }
 }
 
-async function* json(context: AdminContext, page: AdminPage, request: AdminListRequest): AsyncGenerator<string> {
+async function* json(
+  context: AdminContext,
+  caller: Access,
+  page: AdminPage,
+  request: AdminListRequest,
+): AsyncGenerator<string> {
   let first = true;
   yield '[';
-  for await (const rows of batches(context, page, request)) {
+  for await (const rows of batches(context, caller, page, request)) {
     for (const row of rows) {
       yield `${first ? '\n' : ',\n'}${JSON.stringify(row)}`;
       first = false;
@@ -67,14 +81,18 @@ async function* json(context: AdminContext, page: AdminPage, request: AdminListR
   yield first ? ']\n' : '\n]\n';
 }
 
-export function registerExport(app: FastifyInstance, context: AdminContext, page: AdminPage): void {
-  app.get(`/${page.resource}/export/`, async (request, reply) => {
+export function registerExport(app: FastifyInstance, context: AdminContext, fullPage: AdminPage): void {
+  app.get(`/${fullPage.resource}/export/`, async (request, reply) => {
+    const caller = callerOf(context, request);
+    caller.on(fullPage.model).require('export');
+    // The columns the role hides are not exported.
+    const page = pageFor(caller, fullPage);
     const search = new URLSearchParams(rawQuery(request));
     const format = search.get('format') ?? 'csv';
     const listRequest = readListRequest(search);
     try {
       // Parse once up front: a bad filter is a page saying so, not a broken download.
-      buildListQuery(page, listRequest, context.db.adapter, 1, BATCH);
+      buildListQuery(page, listRequest, context.db.adapter, 1, BATCH, caller.on(page.model));
     } catch (error) {
       const fields = (error as ApiErrorWithFields).fields;
       if (fields === undefined) throw error;
@@ -105,7 +123,9 @@ export function registerExport(app: FastifyInstance, context: AdminContext, page
       .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8')
       .header('content-disposition', `attachment; filename="${page.resource}-${stamp}.${format}"`);
     return reply.send(
-      Readable.from(format === 'csv' ? csv(context, page, listRequest) : json(context, page, listRequest)),
+      Readable.from(
+        format === 'csv' ? csv(context, caller, page, listRequest) : json(context, caller, page, listRequest),
+      ),
     );
   });
 }

@@ -13,7 +13,17 @@ import { formatKey } from '../store/keys.js';
 import { keyOf } from '../http/request.js';
 import { bodyProblems, compileLazily, type LazyValidateFunction } from '../http/validation.js';
 import { InvalidValueError } from '../db/errors.js';
-import { adminWriteContext, fieldText, flash, rowKey, seeOther, sendPage, type AdminContext } from './context.js';
+import {
+  adminWriteContext,
+  callerOf,
+  fieldText,
+  flash,
+  pageFor,
+  rowKey,
+  seeOther,
+  sendPage,
+  type AdminContext,
+} from './context.js';
 import type { AdminPage } from './contract.js';
 import { ORIGINAL, renderForm, type Conflict, type FormReferences, type FormState } from './form-render.js';
 import { labelsForRows, lookupUrl, referencesOf } from './references.js';
@@ -76,10 +86,11 @@ export function registerFormPages(app: FastifyInstance, context: AdminContext, p
     reply: FastifyReply,
     options: { state: FormState; id?: string; status?: number; flashes?: Flash[] },
   ) => {
+    const caller = callerOf(context, request);
     // The labels of the values the form shows (stored or entered): one query per reference column.
     const references: FormReferences = {
       byField,
-      labels: await labelsForRows(context.db, byField, referenced, [options.state.values]),
+      labels: await labelsForRows(context.db, byField, referenced, [options.state.values], caller.on(page.model)),
       lookup: (field) => lookupUrl(page, field),
     };
     return sendPage(context, request, reply, {
@@ -90,7 +101,7 @@ export function registerFormPages(app: FastifyInstance, context: AdminContext, p
       body: (csrf) => html`<div class="head"><h1>${options.id ? `${page.title} ${options.id}` : `Add ${noun}`}</h1>
   ${options.id !== undefined && (context.rowActions.get(page.resource) ?? []).map((action) => html`<a class="button" href="/admin/${page.resource}/${options.id}/${action.path}/">${action.label}</a>`)}
   <a class="button" href="/admin/${page.resource}/">Back to ${page.plural.toLowerCase()}</a></div>
-${renderForm(page, options.state, options.id, csrf, references)}`,
+${renderForm(pageFor(caller, page), options.state, options.id, csrf, references)}`,
     });
   };
 
@@ -141,7 +152,7 @@ ${renderForm(page, options.state, options.id, csrf, references)}`,
       return show(request, reply, { state: state(problems), status: 400, flashes: invalid(problems) });
     let id: string;
     try {
-      id = rowKey(page, await context.store.create(adminWriteContext(request), page.model, body));
+      id = rowKey(page, await callerOf(context, request).create(adminWriteContext(request), page.model, body));
     } catch (error) {
       const refused = writeProblems(error);
       if (refused) return show(request, reply, { state: state(refused), status: 409, flashes: invalid(refused) });
@@ -156,7 +167,7 @@ ${renderForm(page, options.state, options.id, csrf, references)}`,
   app.get(`/${page.resource}/:id/`, async (request, reply) => {
     const key = keyOf(request, page.model);
     const id = formatKey(key);
-    const row = await context.store.get(page.model, key);
+    const row = await callerOf(context, request).get(page.model, key);
     if (row === undefined) {
       flash(request, 'error', `There is no ${noun} ${id}; it may have been deleted.`);
       return seeOther(reply, `/admin/${page.resource}/`);
@@ -170,7 +181,7 @@ ${renderForm(page, options.state, options.id, csrf, references)}`,
   app.post(`/${page.resource}/:id/`, async (request, reply) => {
     const key = keyOf(request, page.model);
     const id = formatKey(key);
-    const row = await context.store.get(page.model, key);
+    const row = await callerOf(context, request).get(page.model, key, 'update');
     if (row === undefined) {
       flash(request, 'error', `There is no ${noun} ${id} any more; it was deleted while you were editing.`);
       return seeOther(reply, `/admin/${page.resource}/`);
@@ -232,7 +243,13 @@ ${renderForm(page, options.state, options.id, csrf, references)}`,
     }
     try {
       // Applies only while the row is still as read above, checked inside the UPDATE itself: no change slips in between.
-      await context.store.update(adminWriteContext(request), page.model, key, changes, unchangedSince(row));
+      await callerOf(context, request).update(
+        adminWriteContext(request),
+        page.model,
+        key,
+        changes,
+        unchangedSince(row),
+      );
     } catch (error) {
       if (error instanceof StoreError && error.code === 'precondition_failed') {
         const text = `${page.title} ${id} changed while you were saving; nothing was saved. Review the values and save again.`;

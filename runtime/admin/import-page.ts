@@ -10,7 +10,7 @@ import { parseCsvText, type CsvRows } from '../http/csv-body.js';
 import { statusOf } from '../http/errors.js';
 import { bodyProblems, compileLazily } from '../http/validation.js';
 import { StoreError, type FieldProblem } from '../store/errors.js';
-import { adminWriteContext, fieldText, flash, seeOther, sendPage, type AdminContext } from './context.js';
+import { adminWriteContext, callerOf, fieldText, flash, seeOther, sendPage, type AdminContext } from './context.js';
 import type { AdminPage } from './contract.js';
 import { html, type SafeHtml } from './html.js';
 
@@ -95,7 +95,7 @@ export function registerImportPage(
     });
     if (problems.length === 0) {
       try {
-        await context.store.checkMany(page.model, rows);
+        await callerOf(context, request).checkMany(page.model, rows);
       } catch (error) {
         if (!(error instanceof StoreError)) throw error;
         problems.push(...(error.fields ?? [{ field: 'file', message: error.message }]));
@@ -118,7 +118,11 @@ ${uploadForm(page, csrf, '')}`,
     const checked = await check(request);
     if (checked.problems.length === 0 && fieldText(request.body, 'step') === 'import') {
       try {
-        const created = await context.store.createMany(adminWriteContext(request), page.model, checked.rows);
+        const created = await callerOf(context, request).createMany(
+          adminWriteContext(request),
+          page.model,
+          checked.rows,
+        );
         flash(
           request,
           'success',

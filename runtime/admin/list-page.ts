@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { statusOf, type ApiErrorWithFields } from '../http/errors.js';
 import { rawQuery } from '../http/request.js';
-import { rowKey, seeOther, sendPage, type AdminContext } from './context.js';
+import { callerOf, pageFor, rowKey, seeOther, sendPage, type AdminContext } from './context.js';
 import type { AdminField, AdminPage } from './contract.js';
 import { html, attr, type SafeHtml } from './html.js';
 import type { Flash } from './layout.js';
@@ -72,13 +72,14 @@ function table(
   request: AdminListRequest,
   rows: Record<string, unknown>[],
   references: ListReferences,
+  deletable: boolean,
 ): SafeHtml {
   const fields = page.list.map((name) => page.fields.find((field) => field.name === name));
   if (rows.length === 0) {
     return html`<div class="table-wrap"><p class="empty">No ${page.plural.toLowerCase()} match${request.q || request.filters.length ? ' these filters' : ' yet'}.</p></div>`;
   }
-  if (page.model.readOnly) {
-    // Nothing to select: a read-only model has no delete.
+  if (page.model.readOnly || !deletable) {
+    // Nothing to select: a read-only model (or a role without delete) has no delete.
     return html`<div class="table-wrap"><table>
   <thead><tr>${page.list.map((name, index) => headerCell(page, request, fields[index], name, references.byField.get(name)?.label !== undefined))}</tr></thead>
   <tbody>${rows.map((row) => html`<tr>${fields.map((field, index) => cell(page, field, row, index === 0, references))}</tr>`)}</tbody>
@@ -100,9 +101,13 @@ function table(
 </form>`;
 }
 
-export function registerListPage(app: FastifyInstance, context: AdminContext, page: AdminPage): void {
-  const byField = referencesOf(context, page);
-  app.get(`/${page.resource}/`, async (request: FastifyRequest, reply: FastifyReply) => {
+export function registerListPage(app: FastifyInstance, context: AdminContext, fullPage: AdminPage): void {
+  const byField = referencesOf(context, fullPage);
+  app.get(`/${fullPage.resource}/`, async (request: FastifyRequest, reply: FastifyReply) => {
+    const caller = callerOf(context, request);
+    const view = caller.on(fullPage.model);
+    view.require('list');
+    const page = pageFor(caller, fullPage);
     const search = new URLSearchParams(rawQuery(request));
     if (search.has('_filter')) {
       const current = readListRequest(search);
@@ -117,8 +122,8 @@ export function registerListPage(app: FastifyInstance, context: AdminContext, pa
     const flashes: Flash[] = [];
     let status = 200;
     try {
-      const query = buildListQuery(page, listRequest, context.db.adapter, listRequest.page, PAGE_SIZE);
-      const fetched = await context.store.list(page.model, query);
+      const query = buildListQuery(page, listRequest, context.db.adapter, listRequest.page, PAGE_SIZE, view);
+      const fetched = await caller.list(page.model, query);
       hasNext = fetched.length > PAGE_SIZE;
       rows = fetched.slice(0, PAGE_SIZE);
     } catch (error) {
@@ -131,7 +136,7 @@ export function registerListPage(app: FastifyInstance, context: AdminContext, pa
       });
     }
     // The listed references' labels: one query per relation for the whole page.
-    const references = { byField, labels: await labelsForRows(context.db, byField, page.list, rows) };
+    const references = { byField, labels: await labelsForRows(context.db, byField, page.list, rows, view) };
     const exportQuery = new URLSearchParams(listRequest.filters);
     if (listRequest.q) exportQuery.set('q', listRequest.q);
     if (listRequest.ordering) exportQuery.set('ordering', listRequest.ordering);
@@ -147,16 +152,20 @@ export function registerListPage(app: FastifyInstance, context: AdminContext, pa
       body: () => html`<div class="head"><h1>${page.plural}</h1>
   ${
     !page.model.readOnly &&
+    view.allows('create') &&
     html`<a class="button primary" href="/admin/${page.resource}/add/">Add ${page.title.toLowerCase()}</a>
   <a class="button" href="/admin/${page.resource}/import/">Import CSV</a>`
   }
-  <a class="button" href="${exportUrl('csv')}">Export CSV</a>
-  <a class="button" href="${exportUrl('json')}">Export JSON</a>
+  ${
+    view.allows('export') &&
+    html`<a class="button" href="${exportUrl('csv')}">Export CSV</a>
+  <a class="button" href="${exportUrl('json')}">Export JSON</a>`
+  }
 </div>
 ${page.description && html`<p class="lead">${page.description}</p>`}
 ${filterPanel(page, listRequest)}
 ${chips(page, listRequest)}
-${table(page, listRequest, rows, references)}
+${table(page, listRequest, rows, references, view.allows('delete'))}
 <nav class="pager" aria-label="Pages">
   ${pageNumber > 1 ? html`<a class="button" rel="prev" href="${listUrl(page.resource, listRequest, { page: pageNumber - 1 })}">← Previous</a>` : html`<span class="button disabled">← Previous</span>`}
   <span>Page ${pageNumber}${rows.length > 0 ? ` · rows ${shownFrom}–${shownFrom + rows.length - 1}` : ''}</span>

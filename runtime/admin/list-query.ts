@@ -5,6 +5,7 @@
  * in the schema's searchable columns with the API's `icontains`.
  */
 import { parseListQuery, type ListQuery } from '../store/list-query.js';
+import type { ListView } from '../store/list-filters.js';
 import { filterCondition } from '../store/filters.js';
 import type { SqlAdapter } from '../db/db.js';
 import type { AdminPage } from './contract.js';
@@ -44,12 +45,14 @@ export function buildListQuery(
   adapter: SqlAdapter,
   pageNumber: number,
   pageSize: number,
+  /** The signed-in user's view of the model (its role's columns and row scope). */
+  view?: ListView,
 ): ListQuery {
   const apiQuery = new URLSearchParams(request.filters);
   if (request.ordering) apiQuery.set('ordering', request.ordering);
   apiQuery.set('page', String(pageNumber));
   apiQuery.set('limit', String(pageSize));
-  const query = parseListQuery(page.model, apiQuery.toString(), adapter, pageSize);
+  const query = parseListQuery(page.model, apiQuery.toString(), adapter, pageSize, undefined, view);
   if (request.q === '' || page.search.length === 0) return query;
   const columns = page.search.map((name) => page.model.byName.get(name)!);
   const conditions = columns.map((column) => filterCondition(column, 'icontains', [request.q], adapter));

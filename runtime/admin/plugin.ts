@@ -18,7 +18,8 @@ import type { UserStore } from '../auth/user-store.js';
 import type { Store } from '../store/store.js';
 import { adminPage } from './page-model.js';
 import { DatabaseUnavailableError, MissingTableError } from '../db/errors.js';
-import { flash, seeOther, sendPage, type AdminContext } from './context.js';
+import { callerOf, flash, managesUsers, seeOther, sendPage, type AdminContext } from './context.js';
+import type { AccessControl } from '../access/access.js';
 import { registerDeletePage } from './delete-page.js';
 import { registerExport } from './export.js';
 import { registerFormPages } from './form-page.js';
@@ -35,6 +36,8 @@ import { BALANCE_ACTIONS, registerBalanceActions, type BalanceActionsOptions } f
 export interface AdminOptions {
   /** Every model's rows; each model gets a page. */
   store: Store;
+  /** Each signed-in user's access to the rows, by its role. */
+  access: AccessControl;
   users: UserStore;
   /** 32 bytes: encrypts and signs the session cookie. */
   sessionKey: Buffer;
@@ -81,6 +84,7 @@ const CSP = {
 export async function adminPlugin(app: FastifyInstance, options: AdminOptions): Promise<void> {
   const context: AdminContext = {
     store: options.store,
+    access: options.access,
     db: options.store.db,
     pages: options.store.registry
       .all()
@@ -227,14 +231,19 @@ export async function adminPlugin(app: FastifyInstance, options: AdminOptions): 
       body: () => html`<div class="head"><h1>Dashboard</h1></div>
 <p class="lead">Signed in as <strong>${request.adminUser!.username}</strong>.</p>
 <div class="cards">
-${context.pages.map(
-  (
-    page,
-  ) => html`<section class="panel"><h2><a href="/admin/${page.resource}/">${page.plural}</a></h2><p>${page.description}</p>
-  <div class="toolbar"><a class="button" href="/admin/${page.resource}/">List</a>${!page.model.readOnly && html`<a class="button primary" href="/admin/${page.resource}/add/">Add new</a>`}</div></section>`,
-)}
-<section class="panel"><h2><a href="/admin/user/">Users</a></h2><p>Who may use the API and this panel.</p>
-  <div class="toolbar"><a class="button" href="/admin/user/">List</a><a class="button primary" href="/admin/user/add/">Add new</a></div></section>
+${context.pages
+  .filter((page) => callerOf(context, request).allows(page.model, 'list'))
+  .map(
+    (
+      page,
+    ) => html`<section class="panel"><h2><a href="/admin/${page.resource}/">${page.plural}</a></h2><p>${page.description}</p>
+  <div class="toolbar"><a class="button" href="/admin/${page.resource}/">List</a>${!page.model.readOnly && callerOf(context, request).allows(page.model, 'create') && html`<a class="button primary" href="/admin/${page.resource}/add/">Add new</a>`}</div></section>`,
+  )}
+${
+  managesUsers(request) &&
+  html`<section class="panel"><h2><a href="/admin/user/">Users</a></h2><p>Who may use the API and this panel.</p>
+  <div class="toolbar"><a class="button" href="/admin/user/">List</a><a class="button primary" href="/admin/user/add/">Add new</a></div></section>`
+}
 </div>`,
     }),
   );

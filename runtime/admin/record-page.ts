@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { keyOf } from '../http/request.js';
 import { formatKey } from '../store/keys.js';
-import { flash, seeOther, sendPage, type AdminContext } from './context.js';
+import { callerOf, flash, seeOther, sendPage, type AdminContext } from './context.js';
 import type { AdminPage } from './contract.js';
 import { html } from './html.js';
 import { displayValue } from './values.js';
@@ -16,7 +16,7 @@ export function registerRecordPage(app: FastifyInstance, context: AdminContext, 
   app.get(`/${page.resource}/:id/`, async (request, reply) => {
     const key = keyOf(request, page.model);
     const id = formatKey(key);
-    const row = await context.store.get(page.model, key);
+    const row = await callerOf(context, request).get(page.model, key);
     if (row === undefined) {
       flash(request, 'error', `There is no ${noun} ${id}.`);
       return seeOther(reply, `/admin/${page.resource}/`);

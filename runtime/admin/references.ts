@@ -10,7 +10,9 @@ import type { Db, SqlValue } from '../db/db.js';
 import { filterCondition } from '../store/filters.js';
 import type { Column, Resource } from '../store/resource.js';
 import { checkValue } from '../../common/value-rules.js';
-import type { AdminContext } from './context.js';
+import { callerOf, type AdminContext } from './context.js';
+import type { ListView } from '../store/list-filters.js';
+import type { RowScope } from '../store/sql-builder.js';
 import type { AdminPage } from './contract.js';
 import { html, type SafeHtml } from './html.js';
 
@@ -55,11 +57,15 @@ export function referencesOf(context: AdminContext, page: AdminPage): Map<string
   return references;
 }
 
-/** Labels by key (as text) of the rows `values` point at; one query. Keys without a row are left out. */
+/**
+ * Labels by key (as text) of the rows `values` point at; one query. Keys without a row (or outside the
+ * caller's `scope` of the target) are left out.
+ */
 export async function labelsFor(
   db: Db,
   reference: Reference,
   values: readonly unknown[],
+  scope?: RowScope,
 ): Promise<Map<string, string>> {
   const labels = new Map<string, string>();
   if (reference.label === undefined) return labels;
@@ -70,8 +76,9 @@ export async function labelsFor(
     if (checked.ok) keys.set(String(checked.value), checked.value as SqlValue);
   }
   if (keys.size === 0) return labels;
-  const sql = `SELECT ${reference.key.sql} AS \`k\`, ${reference.label.sql} AS \`l\` FROM ${reference.target.table} WHERE ${reference.key.sql} IN (${[...keys.keys()].map(() => '?').join(', ')})`;
-  for (const row of await db.all(sql, [...keys.values()]))
+  const within = scope === undefined ? '' : ` AND (${scope.sql})`;
+  const sql = `SELECT ${reference.key.sql} AS \`k\`, ${reference.label.sql} AS \`l\` FROM ${reference.target.table} WHERE ${reference.key.sql} IN (${[...keys.keys()].map(() => '?').join(', ')})${within}`;
+  for (const row of await db.all(sql, [...keys.values(), ...(scope?.params ?? [])]))
     labels.set(String(row.k), row.l === null || row.l === undefined ? '' : String(row.l));
   return labels;
 }
@@ -82,17 +89,24 @@ export async function labelsForRows(
   references: Map<string, Reference>,
   fields: readonly string[],
   rows: readonly Record<string, unknown>[],
+  /** The signed-in user's view: a target its role may not read gets no labels (its keys show as they are). */
+  view: ListView,
 ): Promise<Map<string, Map<string, string>>> {
   const result = new Map<string, Map<string, string>>();
-  const wanted = [...new Set(fields)].filter((field) => references.get(field)?.label !== undefined);
+  const wanted = [...new Set(fields)].filter(
+    (field) => references.get(field)?.label !== undefined && view.scopeOf(references.get(field)!.target) !== null,
+  );
   const fetched = await Promise.all(
-    wanted.map((field) =>
-      labelsFor(
+    wanted.map((field) => {
+      const reference = references.get(field)!;
+      const scope = view.scopeOf(reference.target) ?? undefined;
+      return labelsFor(
         db,
-        references.get(field)!,
+        reference,
         rows.map((row) => row[field]),
-      ),
-    ),
+        scope,
+      );
+    }),
   );
   wanted.forEach((field, index) => result.set(field, fetched[index]!));
   return result;
@@ -108,16 +122,20 @@ export async function lookup(
   db: Db,
   reference: Reference,
   q: string,
+  /** The caller's scope of the target: only rows in it are offered. */
+  scope?: RowScope,
 ): Promise<{ results: LookupResult[]; more: boolean }> {
   const label = reference.label!;
   const conditions: { sql: string; params: SqlValue[] }[] = [];
   if (q !== '') conditions.push(filterCondition(label, 'icontains', [q], db.adapter));
   const asKey = /^[0-9]+$/.test(q) ? checkValue(reference.key.rule, q) : undefined;
   if (asKey?.ok) conditions.push({ sql: `${reference.key.sql} = ?`, params: [asKey.value as SqlValue] });
-  const where = conditions.length > 0 ? ` WHERE ${conditions.map((condition) => condition.sql).join(' OR ')}` : '';
+  const matching = conditions.length > 0 ? `(${conditions.map((condition) => condition.sql).join(' OR ')})` : '';
+  const parts = [matching, scope === undefined ? '' : `(${scope.sql})`].filter(Boolean);
+  const where = parts.length > 0 ? ` WHERE ${parts.join(' AND ')}` : '';
   const rows = await db.all(
     `SELECT ${reference.key.sql} AS \`k\`, ${label.sql} AS \`l\` FROM ${reference.target.table}${where} ORDER BY ${label.sql}, ${reference.key.sql} LIMIT ${LOOKUP_LIMIT + 1}`,
-    conditions.flatMap((condition) => condition.params),
+    [...conditions.flatMap((condition) => condition.params), ...(scope?.params ?? [])],
   );
   const results = rows.slice(0, LOOKUP_LIMIT).map((row) => ({
     id: row.k as number | string,
@@ -134,7 +152,9 @@ export function referenceContent(
   link: boolean,
 ): SafeHtml {
   const key = String(value);
-  const label = labels?.get(key);
+  // No labels at all: the target is not the caller's to read; its key is all there is to show.
+  if (labels === undefined) return html`${key}`;
+  const label = labels.get(key);
   const noun = reference.targetPage?.title.toLowerCase() ?? reference.target.name;
   if (label === undefined) return html`${key} <span class="muted">(no such ${noun})</span>`;
   const text = label === '' ? `#${key}` : label;
@@ -173,7 +193,12 @@ export function registerLookups(app: FastifyInstance, context: AdminContext, pag
             }),
           );
         }
-        return reply.send(inertJson(await lookup(context.db, reference, q)));
+        const scope = callerOf(context, request).on(page.model).scopeOf(reference.target);
+        if (scope === null)
+          return reply
+            .status(403)
+            .send(inertJson({ error: `your role may not read ${reference.target.name}`, code: 'forbidden' }));
+        return reply.send(inertJson(await lookup(context.db, reference, q, scope)));
       },
     );
   }

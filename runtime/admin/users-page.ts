@@ -9,7 +9,8 @@ import { hashPassword } from '../auth/password.js';
 import { MIN_PASSWORD_LENGTH, passwordTooShort } from '../auth/password-policy.js';
 import type { UserSummary } from '../auth/user-store.js';
 import { DuplicateKeyError } from '../db/errors.js';
-import { fieldText, flash, seeOther, sendPage, type AdminContext } from './context.js';
+import { fieldText, flash, managesUsers, seeOther, sendPage, type AdminContext } from './context.js';
+import { forbidden } from '../store/errors.js';
 import { attr, html, type SafeHtml } from './html.js';
 
 const LIST = '/admin/user/';
@@ -98,6 +99,12 @@ export function registerUsersPage(app: FastifyInstance, context: AdminContext): 
     status = 200,
   ) => sendPage(context, request, reply, { title, current: LIST, status, body });
   const invalid = [{ kind: 'error' as const, text: 'Please correct the fields marked below.' }];
+
+  // Users (and their roles) are managed by the admin role only.
+  app.addHook('preHandler', async (request) => {
+    if (/^\/admin\/user(?:[/?]|$)/.test(request.url) && request.adminUser && !managesUsers(request))
+      throw forbidden(`role ${request.adminUser.role ?? ''} may not manage users`);
+  });
 
   app.get('/user/', async (request, reply) => {
     const list = await users.list();

@@ -150,7 +150,14 @@ export function registerBasicAuth(app: FastifyInstance, options: BasicAuthOption
     });
     if (user === undefined || !ok || !user.active) throw new UnauthorizedError();
     if (needsRehash) await upgradeHash(users, user, password, request);
-    return { kind: 'user', id: user.id, username: user.username, admin: user.admin, role: DEFAULT_ROLE, attributes: {} };
+    return {
+      kind: 'user',
+      id: user.id,
+      username: user.username,
+      admin: user.admin,
+      role: DEFAULT_ROLE,
+      attributes: {},
+    };
   }
 
   if (!app.hasRequestDecorator('user')) app.decorateRequest('user', null);

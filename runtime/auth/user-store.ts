@@ -68,6 +68,10 @@ export interface UserSummary {
   email: string;
   active: boolean;
   admin: boolean;
+  /** Its role in the roles file; null or absent: the admin role. */
+  role?: string | null;
+  /** The role's parameters (an agent's `agent`). */
+  attributes?: Readonly<Record<string, string>>;
 }
 
 /** A user as the admin panel's session check reads it. */
