@@ -13,7 +13,7 @@ import { CredentialCache } from './credential-cache.js';
 import { isRefusal, LoginLimiter } from './login-limiter.js';
 import { dummyHash, hashPassword, verifyPassword } from './password.js';
 import type { UserRecord, UserStore } from './user-store.js';
-import { DEFAULT_ROLE, type Principal } from '../access/principal.js';
+import type { Principal } from '../access/principal.js';
 import { GateFullError, verificationGate, type VerificationGate } from './verification-gate.js';
 
 /** Who made the request, once verified: a user or an API key, with its role. */
@@ -149,8 +149,20 @@ export function registerBasicAuth(app: FastifyInstance, options: BasicAuthOption
       return verifyPassword(stored, password);
     });
     if (user === undefined || !ok || !user.active) throw new UnauthorizedError();
+    // Attributes a hand-made UPDATE broke: neither a wrong password nor a role's worth of nothing.
+    if (user.attributes === undefined)
+      throw Object.assign(new Error(`the attributes of user ${user.username} are not a JSON object of strings`), {
+        statusCode: 500,
+      });
     if (needsRehash) await upgradeHash(users, user, password, request);
-    return { kind: 'user', id: user.id, username: user.username, admin: user.admin, role: DEFAULT_ROLE, attributes: {} };
+    return {
+      kind: 'user',
+      id: user.id,
+      username: user.username,
+      admin: user.admin,
+      role: user.role,
+      attributes: user.attributes,
+    };
   }
 
   if (!app.hasRequestDecorator('user')) app.decorateRequest('user', null);
