@@ -6,6 +6,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Ajv } from 'ajv';
 import type { SessionStore } from '../auth/session-store.js';
+import type { ApiKeyStore } from '../auth/api-key-store.js';
+import type { RoleCheck } from '../auth/role-attributes.js';
 import type { UserStore, UserSummary } from '../auth/user-store.js';
 import type { Db } from '../db/db.js';
 import { formatKey, keyOf } from '../store/keys.js';
@@ -37,6 +39,10 @@ export interface AdminContext {
   db: Db;
   pages: readonly AdminPage[];
   users: UserStore;
+  /** The API keys (runtime/admin/keys-page.ts). */
+  apiKeys: ApiKeyStore;
+  /** The roles file's word on a role name, beside the form check (role-attributes.ts). */
+  checkRole?: RoleCheck;
   sessions: SessionStore;
   validator: Ajv;
   /** Links to actions on one row (a card's Refill), by resource: `/admin/<resource>/<key>/<path>/`. */
@@ -94,6 +100,7 @@ export function sendPage(
       ? [
           ...context.pages.map((page) => ({ href: `/admin/${page.resource}/`, label: page.plural })),
           { href: '/admin/user/', label: 'Users' },
+          { href: '/admin/keys/', label: 'API keys' },
         ]
       : undefined,
     current: options.current,
