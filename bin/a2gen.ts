@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import { registerBuildCommand } from '../generator/cli.js';
 import { registerIntrospectCommands } from '../generator/introspect/cli.js';
 import { registerUserCommands } from '../runtime/commands/user-commands.js';
+import { registerKeyCommands } from '../runtime/commands/key-commands.js';
 import { fileURLToPath } from 'node:url';
 import { parseWorkerCount, runPrimary } from '../runtime/cluster.js';
 import { ConfigError, loadConfig } from '../runtime/config.js';
@@ -19,10 +20,12 @@ registerBuildCommand(program);
 registerIntrospectCommands(program);
 // Same configuration as the server (A2B_DATABASE_URL, A2B_DATA_DIR, .env), so users land where the server looks.
 // generated/ is loaded only here, so `a2gen build` runs even while generated/ is broken or stale.
-registerUserCommands(program, async () => {
+const openConfiguredDb = async () => {
   const { models } = await import('../generated/index.js');
   return (await openDatabase(loadConfig(), models)).db;
-});
+};
+registerUserCommands(program, openConfiguredDb);
+registerKeyCommands(program, openConfiguredDb);
 
 program
   .command('serve')

@@ -1,6 +1,7 @@
 /**
  * Opens the configured database. MySQL is used as it is: the only DDL ever
- * run there creates the runtime's own `user` table when it is missing. The
+ * run there creates the runtime's own tables (`user`, `a2gen_api_key`, the
+ * audit trail) when they are missing, and adds the `user` table's newer columns. The
  * embedded SQLite file is created on first use, with the generated tables
  * and their seed rows.
  */
@@ -8,6 +9,7 @@ import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import type { ResourceModel } from './store/model.js';
 import { UserStore } from './auth/user-store.js';
+import { ApiKeyStore } from './auth/api-key-store.js';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
 import { DatabaseUnavailableError } from './db/errors.js';
@@ -56,7 +58,7 @@ export async function openDatabase(config: Config, models: readonly ResourceMode
 }
 
 /**
- * Creates a2gen's own tables when they are missing: `user` and the managed
+ * Creates a2gen's own tables when they are missing: `user`, `a2gen_api_key` and the managed
  * models' (the audit trail). A database that is down at startup does not
  * stop the service: requests answer 503 meanwhile, and the tables are
  * created as soon as the database answers.
@@ -64,6 +66,7 @@ export async function openDatabase(config: Config, models: readonly ResourceMode
 async function ensureOwnTables(db: Db, models: readonly ResourceModel[], retryMs = 2000): Promise<void> {
   try {
     await new UserStore(db).ensureTable();
+    await new ApiKeyStore(db).ensureTable();
     // Each statement is CREATE TABLE IF NOT EXISTS: an existing table is left as it is.
     const managed = models.filter((model) => model.managed);
     const ddl = managed.length > 0 ? readDdl('mysql') : new Map<string, string[]>();
@@ -90,4 +93,5 @@ export async function createEmbeddedTables(db: Db, models: readonly ResourceMode
     }
   }
   await new UserStore(db).ensureTable();
+  await new ApiKeyStore(db).ensureTable();
 }

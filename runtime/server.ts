@@ -24,6 +24,8 @@ import { CredentialCache } from './auth/credential-cache.js';
 import { UserStore } from './auth/user-store.js';
 import { SessionStore } from './auth/session-store.js';
 import { UserWatch } from './auth/user-watch.js';
+import { ApiKeyStore } from './auth/api-key-store.js';
+import { keyRingOf } from './auth/key-ring-service.js';
 import { balanceRoutes } from './api/balance-routes.js';
 import { BalanceOperations } from './operations/balance-operations.js';
 import { balanceTables } from './operations/balance-tables.js';
@@ -48,8 +50,9 @@ import { readRolesFile, type RolesFile } from './access/roles-file.js';
 /** How long an admin session lasts without activity. */
 const ADMIN_SESSION_SECONDS = 12 * 3600;
 /**
- * How often the `user` table is read for changes made elsewhere (another worker or instance, the CLI,
- * the database directly): a deactivation or a new password bites everywhere within this interval.
+ * How often the `user` and `a2gen_api_key` tables are read for changes made elsewhere (another worker or
+ * instance, the CLI, the database directly): a deactivation, a new password, a new role or a revoked key
+ * bites everywhere within this interval.
  */
 const USER_WATCH_MS = 500;
 
@@ -149,6 +152,8 @@ export async function buildServer({
   const sessions = new SessionStore(primaryOf(db), ADMIN_SESSION_SECONDS * 1000);
   const { balance, adjustments } = journalledOperations(app, store, primaryOf(db), config.recoverAfterMs);
   watchUsers(app, credentials, sessions, primaryOf(db));
+  // API keys are verified in memory (runtime/auth/key-ring.ts): read from the primary, like users.
+  const keys = keyRingOf(app, primaryOf(db), USER_WATCH_MS);
   await app.register(async (api) => {
     // Before auth and body parsing: a write another site's page made a browser send is refused unread.
     registerCrossSiteCheck(api, config.allowedOrigins);
@@ -160,6 +165,7 @@ export async function buildServer({
       failureWindowMs: config.authWindowSeconds * 1000,
       cacheTtlMs: config.authCacheSeconds * 1000,
       cache: credentials,
+      keys,
     });
     for (const resource of registry.all()) {
       await api.register(resourceRoutes, {
@@ -190,6 +196,7 @@ export async function buildServer({
       store,
       access,
       users,
+      apiKeys: new ApiKeyStore(primaryOf(db)),
       sessionKey: admin.sessionKey,
       secureCookie: config.secureCookie,
       sessions,

@@ -15,6 +15,7 @@ import {
   errorSchemas,
   securitySchemes,
   SECURITY_SCHEME,
+  BEARER_SCHEME,
 } from './errors.js';
 import { filtersSchema, operatorTable } from './list-parameters.js';
 import { modelComponents, sharedParameters, sharedResponses } from './components.js';
@@ -173,7 +174,7 @@ export function openApiDocument(models: TableModel[]): JsonObject {
       summary: `The ${models.map((model) => model.resource).join(', ')} resources of an A2Billing database, served by a2gen.`,
       description: [
         notice,
-        `Every route under /api/ needs HTTP Basic authentication (any active user), except this document (${DOCUMENT_PATH}); the browsable reference at ${DOCS_PATH} is public too.`,
+        `Every route under /api/ needs HTTP Basic authentication (any active user) or an API key (\`Authorization: Bearer a2k_…\`), except this document (${DOCUMENT_PATH}); the browsable reference at ${DOCS_PATH} is public too.`,
         'Every route answers the same with or without the trailing slash. Lists are always ordered (by the primary key last), so pages are stable. Errors are JSON `{"error", "code", "fields"}` with a stable `code`; never an HTML page.',
         '## Filters',
         "A list takes `field=value` and `field__op=value`, and through a reference `reference__field=value` and `reference__field__op=value`. Different parameters must all match (AND); repeating one matches any of its values (OR), except `ne` and `not_in`, whose values must all differ. Values are checked against the field's type. Unknown parameters and operators, and write-only fields, are a 400 naming them. Each list documents `field=value` as a parameter per field, and the rest in its `filters` parameter.",
@@ -186,7 +187,8 @@ export function openApiDocument(models: TableModel[]): JsonObject {
       ...models.map((model) => ({ name: model.resource, description: model.description ?? model.title })),
       { name: 'api', description: 'The API itself.' },
     ],
-    security: [{ [SECURITY_SCHEME]: [] }],
+    // Either: a user's Basic credentials or an API key.
+    security: [{ [SECURITY_SCHEME]: [] }, { [BEARER_SCHEME]: [] }],
     paths: Object.assign({}, ...models.map((model) => modelPaths(model, models)), balancePaths(models), servicePaths()),
     components: {
       schemas: sortedByKey(Object.assign({}, ...models.map((model) => modelSchemas(model, models)), sharedSchemas())),

@@ -7,7 +7,11 @@ import type { JsonObject } from './column-schemas.js';
 /** The old API's challenge, byte for byte (runtime/auth/basic-auth.ts answers with it). */
 export const AUTH_CHALLENGE = 'Basic realm="Login Required"';
 
+/** The answer to a Bearer token that opens nothing (runtime/auth/basic-auth.ts answers with it). */
+export const BEARER_CHALLENGE = 'Bearer realm="Login Required", error="invalid_token"';
+
 export const SECURITY_SCHEME = 'basicAuth';
+export const BEARER_SCHEME = 'bearerAuth';
 
 interface ErrorResponse {
   /** Component name. */
@@ -35,7 +39,7 @@ export const ERROR_RESPONSES: ErrorResponse[] = [
   {
     name: 'Unauthorized',
     status: 401,
-    description: `Missing or wrong credentials, or an inactive user. The challenge is exactly \`WWW-Authenticate: ${AUTH_CHALLENGE}\`.`,
+    description: `Missing or wrong credentials, an inactive user, or an unknown, revoked or expired API key. The challenge is exactly \`WWW-Authenticate: ${AUTH_CHALLENGE}\`, or \`${BEARER_CHALLENGE}\` for a Bearer token.`,
     codes: ['unauthorized'],
     example: { error: 'invalid or missing credentials', code: 'unauthorized' },
     headers: ['WWW-Authenticate'],
@@ -172,8 +176,8 @@ export function errorHeaders(): Record<string, JsonObject> {
       schema: { type: 'integer', minimum: 1 },
     },
     'WWW-Authenticate': {
-      description: 'The Basic challenge, always the same.',
-      schema: { type: 'string', const: AUTH_CHALLENGE },
+      description: 'The Basic challenge, always the same; the Bearer one when a Bearer token was refused.',
+      schema: { type: 'string', enum: [AUTH_CHALLENGE, BEARER_CHALLENGE] },
     },
   };
 }
@@ -199,6 +203,11 @@ export function securitySchemes(): Record<string, JsonObject> {
       type: 'http',
       scheme: 'basic',
       description: `Any active user of the service (\`npx a2gen create-admin\`, \`npx a2gen users\`); the admin flag is not needed. Failure: 401 with \`WWW-Authenticate: ${AUTH_CHALLENGE}\`; repeated failures from one address: 429 with \`Retry-After\`.`,
+    },
+    [BEARER_SCHEME]: {
+      type: 'http',
+      scheme: 'bearer',
+      description: `An API key (\`npx a2gen key create --name NAME --role ROLE\`, or the admin panel's API keys page): \`Authorization: Bearer a2k_…\`. Failure: 401 with \`WWW-Authenticate: ${BEARER_CHALLENGE}\`; failures count with failed Basic logins of the same address (429 with \`Retry-After\`).`,
     },
   };
 }

@@ -6,6 +6,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Ajv } from 'ajv';
 import type { SessionStore } from '../auth/session-store.js';
+import type { ApiKeyStore } from '../auth/api-key-store.js';
+import type { RoleCheck } from '../auth/role-attributes.js';
 import type { UserStore, UserSummary } from '../auth/user-store.js';
 import type { Db } from '../db/db.js';
 import { formatKey, keyOf } from '../store/keys.js';
@@ -41,6 +43,10 @@ export interface AdminContext {
   db: Db;
   pages: readonly AdminPage[];
   users: UserStore;
+  /** The API keys (runtime/admin/keys-page.ts). */
+  apiKeys: ApiKeyStore;
+  /** The roles file's word on a role name, beside the form check (role-attributes.ts). */
+  checkRole?: RoleCheck;
   sessions: SessionStore;
   validator: Ajv;
   /** Links to actions on one row (a card's Refill), by resource: `/admin/<resource>/<key>/<path>/`. */
@@ -153,7 +159,12 @@ export function sendPage(
           ...context.pages
             .filter((page) => caller.allows(page.model, 'list'))
             .map((page) => ({ href: `/admin/${page.resource}/`, label: page.plural })),
-          ...(managesUsers(request) ? [{ href: '/admin/user/', label: 'Users' }] : []),
+          ...(managesUsers(request)
+            ? [
+                { href: '/admin/user/', label: 'Users' },
+                { href: '/admin/keys/', label: 'API keys' },
+              ]
+            : []),
         ]
       : undefined,
     current: options.current,

@@ -15,11 +15,14 @@ import { statusOf } from '../http/errors.js';
 import { createBodyValidator } from '../http/validation.js';
 import type { SessionStore } from '../auth/session-store.js';
 import type { UserStore } from '../auth/user-store.js';
+import type { ApiKeyStore } from '../auth/api-key-store.js';
+import type { RoleCheck } from '../auth/role-attributes.js';
 import type { Store } from '../store/store.js';
 import { adminPage } from './page-model.js';
 import { DatabaseUnavailableError, MissingTableError } from '../db/errors.js';
 import { callerOf, flash, managesUsers, seeOther, sendPage, type AdminContext } from './context.js';
 import type { AccessControl } from '../access/access.js';
+import { forbidden } from '../store/errors.js';
 import { registerDeletePage } from './delete-page.js';
 import { registerExport } from './export.js';
 import { registerFormPages } from './form-page.js';
@@ -31,6 +34,7 @@ import { registerListPage } from './list-page.js';
 import { registerLogin } from './login.js';
 import { SCRIPT, STYLESHEET } from './static-files.js';
 import { registerUsersPage } from './users-page.js';
+import { registerKeysPage } from './keys-page.js';
 import { BALANCE_ACTIONS, registerBalanceActions, type BalanceActionsOptions } from './balance-actions.js';
 
 export interface AdminOptions {
@@ -39,6 +43,10 @@ export interface AdminOptions {
   /** Each signed-in user's access to the rows, by its role. */
   access: AccessControl;
   users: UserStore;
+  /** The API keys, listed, created and revoked at /admin/keys/. */
+  apiKeys: ApiKeyStore;
+  /** The roles file's word on a role name given on the users and keys pages, beside the form check. */
+  checkRole?: RoleCheck;
   /** 32 bytes: encrypts and signs the session cookie. */
   sessionKey: Buffer;
   /** Mark the cookie Secure always; false: only on requests that came over HTTPS. */
@@ -91,6 +99,8 @@ export async function adminPlugin(app: FastifyInstance, options: AdminOptions): 
       .filter((resource) => resource.name !== 'user')
       .map(adminPage),
     users: options.users,
+    apiKeys: options.apiKeys,
+    checkRole: options.checkRole,
     sessions: options.sessions,
     rowActions: new Map(options.balance ? [[options.balance.card.name, BALANCE_ACTIONS]] : []),
     validator: createBodyValidator(),
@@ -171,6 +181,12 @@ export async function adminPlugin(app: FastifyInstance, options: AdminOptions): 
     );
   });
 
+  // Users, their roles and the API keys are managed by the admin role only.
+  app.addHook('preHandler', async (request) => {
+    if (request.adminUser && /^\/admin\/(?:user|keys)(?:[/?]|$)/.test(request.url) && !managesUsers(request))
+      throw forbidden(`role ${request.adminUser.role ?? ''} may not manage users or API keys`);
+  });
+
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     let status = statusOf(error);
     let text = error.message;
@@ -242,7 +258,9 @@ ${context.pages
 ${
   managesUsers(request) &&
   html`<section class="panel"><h2><a href="/admin/user/">Users</a></h2><p>Who may use the API and this panel.</p>
-  <div class="toolbar"><a class="button" href="/admin/user/">List</a><a class="button primary" href="/admin/user/add/">Add new</a></div></section>`
+  <div class="toolbar"><a class="button" href="/admin/user/">List</a><a class="button primary" href="/admin/user/add/">Add new</a></div></section>
+<section class="panel"><h2><a href="/admin/keys/">API keys</a></h2><p>Tokens that call the API with a role, for scripts and other services.</p>
+  <div class="toolbar"><a class="button" href="/admin/keys/">List</a><a class="button primary" href="/admin/keys/add/">Add new</a></div></section>`
 }
 </div>`,
     }),
@@ -250,6 +268,7 @@ ${
 
   registerLogin(app, context, { maxFailures: options.maxFailures, failureWindowMs: options.failureWindowMs });
   registerUsersPage(app, context);
+  registerKeysPage(app, context);
   if (options.balance) registerBalanceActions(app, context, options.balance);
   for (const page of context.pages) {
     registerListPage(app, context, page);

@@ -1,16 +1,24 @@
 /**
  * /admin/user/: the runtime's own `user` table (not a schema model, never
  * under /api/). List, create, reset a password (stored hashed, never shown),
- * set the admin flag, activate or deactivate. Nobody can deactivate or
+ * set the admin flag, activate or deactivate, set the role and its
+ * attributes (an empty role: the default, admin). Nobody can deactivate or
  * demote themselves, so the panel always keeps an admin who can sign in.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hashPassword } from '../auth/password.js';
 import { MIN_PASSWORD_LENGTH, passwordTooShort } from '../auth/password-policy.js';
-import type { UserSummary } from '../auth/user-store.js';
+import { DEFAULT_ROLE } from '../access/principal.js';
+import {
+  attributesJson,
+  checkRoleWith,
+  formatAttributes,
+  parseAttributeLines,
+  type Attributes,
+} from '../auth/role-attributes.js';
+import type { UserSummary, UserWithRole } from '../auth/user-store.js';
 import { DuplicateKeyError } from '../db/errors.js';
-import { fieldText, flash, managesUsers, seeOther, sendPage, type AdminContext } from './context.js';
-import { forbidden } from '../store/errors.js';
+import { fieldText, flash, seeOther, sendPage, type AdminContext } from './context.js';
 import { attr, html, type SafeHtml } from './html.js';
 
 const LIST = '/admin/user/';
@@ -20,6 +28,20 @@ interface UserForm {
   email: string;
   active: boolean;
   admin: boolean;
+  /** Empty: the default role (NULL in the table). */
+  role: string;
+  /** One NAME=VALUE a line. */
+  attributes: string;
+}
+
+/** What the form shows of a stored user's role. */
+function roleFields(user: UserWithRole): Pick<UserForm, 'role' | 'attributes'> {
+  return { role: user.roleSet ? user.role : '', attributes: formatAttributes(user.attributes ?? {}, '\n') };
+}
+
+function roleBadge(user: UserWithRole): SafeHtml {
+  const attributes = user.attributes === undefined ? '(unreadable attributes)' : formatAttributes(user.attributes);
+  return html`${user.roleSet ? user.role : html`${DEFAULT_ROLE} <span class="badge">default</span>`}${attributes && html` <span class="help">${attributes}</span>`}`;
 }
 
 function badge(on: boolean, yes: string, no: string): SafeHtml {
@@ -67,8 +89,29 @@ function userForm(
   <div class="field"><label><input type="checkbox" name="admin" value="1"${attr('checked', form.admin)}${attr('disabled', self)}> Admin</label>
     <div class="help">Admins may sign in to this panel; every active user may use the API.${self ? ' You cannot remove your own admin flag.' : ''}</div>
     ${errors.get('admin') && html`<div class="error">${errors.get('admin')}</div>`}</div>
+  ${field('role', 'Role', html`<input id="user-role" name="role" value="${form.role}" maxlength="64" autocomplete="off" placeholder="${DEFAULT_ROLE}">`, errors, `What the user may do through the API: a role of the roles file. Empty: ${DEFAULT_ROLE}, everything.`)}
+  ${field('attributes', 'Role attributes', html`<textarea id="user-attributes" name="attributes" rows="3">${form.attributes}</textarea>`, errors, 'The role’s parameters, one NAME=VALUE a line (agent=7). Optional.')}
   <div class="actions"><button class="primary" type="submit">Save</button><a class="button" href="${LIST}">Cancel</a></div>
 </form>`;
+}
+
+/** The role and attributes to store (a null role: the default), or undefined after setting the field errors. */
+function checkRole(
+  form: UserForm,
+  errors: Map<string, string>,
+  extra: AdminContext['checkRole'],
+): { role: string | null; attributes: Attributes } | undefined {
+  const problem = form.role === '' ? undefined : checkRoleWith(extra)(form.role);
+  if (problem !== undefined) errors.set('role', `${problem.charAt(0).toUpperCase()}${problem.slice(1)}.`);
+  let attributes: Attributes = {};
+  try {
+    attributes = parseAttributeLines(form.attributes);
+  } catch (error) {
+    errors.set('attributes', `${(error as Error).message}.`);
+  }
+  if (form.role === '' && Object.keys(attributes).length > 0)
+    errors.set('attributes', 'Attributes need a role: give one above.');
+  return errors.size > 0 ? undefined : { role: form.role === '' ? null : form.role, attributes };
 }
 
 /** Checks the form; returns the field errors. */
@@ -100,12 +143,6 @@ export function registerUsersPage(app: FastifyInstance, context: AdminContext): 
   ) => sendPage(context, request, reply, { title, current: LIST, status, body });
   const invalid = [{ kind: 'error' as const, text: 'Please correct the fields marked below.' }];
 
-  // Users (and their roles) are managed by the admin role only.
-  app.addHook('preHandler', async (request) => {
-    if (/^\/admin\/user(?:[/?]|$)/.test(request.url) && request.adminUser && !managesUsers(request))
-      throw forbidden(`role ${request.adminUser.role ?? ''} may not manage users`);
-  });
-
   app.get('/user/', async (request, reply) => {
     const list = await users.list();
     const me = request.adminUser!.id;
@@ -116,12 +153,13 @@ export function registerUsersPage(app: FastifyInstance, context: AdminContext): 
       () => html`<div class="head"><h1>Users</h1><a class="button primary" href="/admin/user/add/">Add user</a></div>
 <p class="lead">Who may call the API (every active user) and sign in here (active admins).</p>
 <div class="table-wrap"><table>
-  <thead><tr><th scope="col" class="num">ID</th><th scope="col">Username</th><th scope="col">Email</th><th scope="col">Active</th><th scope="col">Admin</th></tr></thead>
+  <thead><tr><th scope="col" class="num">ID</th><th scope="col">Username</th><th scope="col">Email</th><th scope="col">Active</th><th scope="col">Admin</th><th scope="col">Role</th></tr></thead>
   <tbody>${list.map(
     (
       user,
     ) => html`<tr><td class="num">${user.id}</td><td><a href="/admin/user/${user.id}/">${user.username}</a>${user.id === me && html` <span class="badge">you</span>`}</td>
-    <td class="text">${user.email}</td><td>${badge(user.active, 'active', 'inactive')}</td><td>${badge(user.admin, 'admin', 'API only')}</td></tr>`,
+    <td class="text">${user.email}</td><td>${badge(user.active, 'active', 'inactive')}</td><td>${badge(user.admin, 'admin', 'API only')}</td>
+    <td>${roleBadge(user)}</td></tr>`,
   )}</tbody>
 </table></div>`,
     );
@@ -133,7 +171,7 @@ export function registerUsersPage(app: FastifyInstance, context: AdminContext): 
       reply,
       'Add user',
       (csrf) =>
-        html`<div class="head"><h1>Add user</h1></div>${userForm({ username: '', email: '', active: true, admin: false }, new Map(), csrf, undefined, false)}`,
+        html`<div class="head"><h1>Add user</h1></div>${userForm({ username: '', email: '', active: true, admin: false, role: '', attributes: '' }, new Map(), csrf, undefined, false)}`,
     ),
   );
 
@@ -143,9 +181,12 @@ export function registerUsersPage(app: FastifyInstance, context: AdminContext): 
       email: (fieldText(request.body, 'email') ?? '').trim(),
       active: fieldText(request.body, 'active') === '1',
       admin: fieldText(request.body, 'admin') === '1',
+      role: (fieldText(request.body, 'role') ?? '').trim(),
+      attributes: fieldText(request.body, 'attributes') ?? '',
     };
     const password = fieldText(request.body, 'password') ?? '';
     const errors = check(form, password, fieldText(request.body, 'password2') ?? '', true);
+    const role = checkRole(form, errors, context.checkRole);
     const again = (status: number) =>
       sendPage(context, request, reply, {
         title: 'Add user',
@@ -155,9 +196,10 @@ export function registerUsersPage(app: FastifyInstance, context: AdminContext): 
         body: (csrf) =>
           html`<div class="head"><h1>Add user</h1></div>${userForm(form, errors, csrf, undefined, false)}`,
       });
-    if (errors.size > 0) return again(400);
+    if (errors.size > 0 || role === undefined) return again(400);
     try {
       const id = await users.create({ ...form, password });
+      if (role.role !== null) await users.setRole(id, role.role, role.attributes);
       flash(request, 'success', `Created user ${form.username} (${id}).`);
     } catch (error) {
       if (!(error instanceof DuplicateKeyError)) throw error;
@@ -186,7 +228,7 @@ export function registerUsersPage(app: FastifyInstance, context: AdminContext): 
       reply,
       `User ${user.username}`,
       (csrf) =>
-        html`<div class="head"><h1>User ${user.username}</h1></div>${userForm(user, new Map(), csrf, user, self)}`,
+        html`<div class="head"><h1>User ${user.username}</h1></div>${userForm({ ...user, ...roleFields(user) }, new Map(), csrf, user, self)}`,
     );
   });
 
@@ -204,11 +246,14 @@ export function registerUsersPage(app: FastifyInstance, context: AdminContext): 
           : fieldText(request.body, 'active') === '1',
       admin:
         self && fieldText(request.body, 'admin') === undefined ? user.admin : fieldText(request.body, 'admin') === '1',
+      role: (fieldText(request.body, 'role') ?? '').trim(),
+      attributes: fieldText(request.body, 'attributes') ?? '',
     };
     const password = fieldText(request.body, 'password') ?? '';
     const errors = check(form, password, fieldText(request.body, 'password2') ?? '', false);
     if (self && !form.active) errors.set('active', 'You cannot deactivate yourself.');
     if (self && !form.admin) errors.set('admin', 'You cannot remove your own admin flag.');
+    const role = checkRole(form, errors, context.checkRole);
     const again = (status: number) =>
       sendPage(context, request, reply, {
         title: `User ${user.username}`,
@@ -218,9 +263,10 @@ export function registerUsersPage(app: FastifyInstance, context: AdminContext): 
         body: (csrf) =>
           html`<div class="head"><h1>User ${user.username}</h1></div>${userForm(form, errors, csrf, user, self)}`,
       });
-    if (errors.size > 0) return again(400);
+    if (errors.size > 0 || role === undefined) return again(400);
     try {
       await users.update(user.id, form);
+      await users.setRole(user.id, role.role, role.attributes);
     } catch (error) {
       if (!(error instanceof DuplicateKeyError)) throw error;
       errors.set('email', 'Already taken by another user.');
@@ -243,6 +289,9 @@ export function registerUsersPage(app: FastifyInstance, context: AdminContext): 
       form.admin !== user.admin && (form.admin ? 'made admin' : 'admin flag removed'),
       password !== '' && 'password reset',
       form.email !== user.email && 'email changed',
+      ((role.role ?? '') !== roleFields(user).role ||
+        attributesJson(role.attributes) !== attributesJson(user.attributes ?? {})) &&
+        'role set',
     ].filter(Boolean);
     flash(request, 'success', `Saved user ${user.username}${what.length ? `: ${what.join(', ')}` : ''}.`);
     return seeOther(reply, LIST);

@@ -3,17 +3,21 @@
  * with a success cache (scrypt is too slow to run per request), failed-login
  * limits per address and per username that count an attempt before its
  * verification (login-limiter.ts), and a process-wide cap on verifications
- * running at once (verification-gate.ts).
+ * running at once (verification-gate.ts). Beside it, API keys
+ * (`Authorization: Bearer <token>`), checked against the in-memory key ring
+ * (key-ring.ts); a wrong token counts as a failed login of its address.
  */
 import fastifyBasicAuth from '@fastify/basic-auth';
 import createError from '@fastify/error';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { DatabaseUnavailableError, MissingTableError } from '../db/errors.js';
 import { CredentialCache } from './credential-cache.js';
+import { bearerCredentials } from './api-key-token.js';
+import type { KeyRing } from './key-ring.js';
 import { isRefusal, LoginLimiter } from './login-limiter.js';
 import { dummyHash, hashPassword, verifyPassword } from './password.js';
 import type { UserRecord, UserStore } from './user-store.js';
-import { DEFAULT_ROLE, type Principal } from '../access/principal.js';
+import type { Principal } from '../access/principal.js';
 import { GateFullError, verificationGate, type VerificationGate } from './verification-gate.js';
 
 /** Who made the request, once verified: a user or an API key, with its role. */
@@ -29,8 +33,20 @@ declare module 'fastify' {
   }
 }
 
+const keyUsers = new WeakMap<Principal, AuthUser>();
+
+/** A key's principal as a request's user: one object per key for as long as the ring holds it, so what is
+ * derived from the caller (its Access, runtime/access/) is made once, not per request. */
+function keyUser(principal: Principal): AuthUser {
+  let user = keyUsers.get(principal);
+  if (user === undefined) keyUsers.set(principal, (user = { ...principal, admin: false }));
+  return user;
+}
+
 /** The old API's challenge, byte for byte: clients and docs match on it. */
 export const AUTH_CHALLENGE = 'Basic realm="Login Required"';
+/** The answer to a Bearer token that opens nothing (RFC 6750): the client learns its key, not its password, failed. */
+export const BEARER_CHALLENGE = 'Bearer realm="Login Required", error="invalid_token"';
 
 // @fastify/error upper-cases codes; the API's codes are lower snake case, so each subclass sets its own.
 /** Every authentication failure: one message for every reason, so an unknown user looks like a wrong password. */
@@ -81,6 +97,8 @@ export interface BasicAuthOptions {
   cache?: CredentialCache<AuthUser>;
   /** Where verifications wait for a turn; the process's shared gate unless a test gives its own. */
   gate?: VerificationGate;
+  /** The API keys accepted as `Authorization: Bearer <token>`; without it, a Bearer header is refused like any other scheme. */
+  keys?: KeyRing;
 }
 
 /** Guards every route of `app` (an encapsulated instance) with Basic auth. */
@@ -149,15 +167,40 @@ export function registerBasicAuth(app: FastifyInstance, options: BasicAuthOption
       return verifyPassword(stored, password);
     });
     if (user === undefined || !ok || !user.active) throw new UnauthorizedError();
+    // Attributes a hand-made UPDATE broke: neither a wrong password nor a role's worth of nothing.
+    if (user.attributes === undefined)
+      throw Object.assign(new Error(`the attributes of user ${user.username} are not a JSON object of strings`), {
+        statusCode: 500,
+      });
     if (needsRehash) await upgradeHash(users, user, password, request);
     return {
       kind: 'user',
       id: user.id,
       username: user.username,
       admin: user.admin,
-      role: DEFAULT_ROLE,
-      attributes: {},
+      role: user.role,
+      attributes: user.attributes,
     };
+  }
+
+  /** A Bearer token: the key ring answers at once, no query. A wrong one is a failed login of the address. */
+  function bearer(token: string, request: FastifyRequest, reply: FastifyReply, keys: KeyRing): Error | undefined {
+    // Refused before the token is looked at, so a blocked address learns nothing more from its guesses.
+    const waitSeconds = limiter.addressBlocked(request.ip);
+    if (waitSeconds > 0) {
+      reply.header('Retry-After', String(waitSeconds));
+      return new TooManyRequestsError();
+    }
+    // The table was never read (the database was down at startup): no verdict, not a failure.
+    if (!keys.ready) return new DatabaseUnavailableError('the API keys could not be read yet; retry shortly');
+    const principal = keys.verify(token);
+    if (principal === undefined) {
+      limiter.recordFailure(request.ip);
+      reply.header('WWW-Authenticate', BEARER_CHALLENGE);
+      return new UnauthorizedError();
+    }
+    request.user = keyUser(principal);
+    return undefined;
   }
 
   if (!app.hasRequestDecorator('user')) app.decorateRequest('user', null);
@@ -176,6 +219,11 @@ export function registerBasicAuth(app: FastifyInstance, options: BasicAuthOption
 
   app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
     const header = request.headers.authorization;
+    const token = options.keys !== undefined && typeof header === 'string' ? bearerCredentials(header) : undefined;
+    if (token !== undefined) {
+      done(bearer(token, request, reply, options.keys!));
+      return;
+    }
     // A recent success is trusted before the limiter looks: valid users are never slowed or blocked.
     const cached = typeof header === 'string' ? cache.get(header) : undefined;
     if (cached !== undefined) {

@@ -6,6 +6,7 @@
  * signed in as, opens nothing. Shared by every worker and instance.
  */
 import { hash, randomBytes } from 'node:crypto';
+import { readAttributes } from './role-attributes.js';
 import type { Db } from '../db/db.js';
 import { MissingTableError } from '../db/errors.js';
 import type { SessionUser } from './user-store.js';
@@ -39,6 +40,7 @@ const INSERT_SESSION =
   'SELECT ?, `id`, `session_version`, ?, ?, ? FROM `user` WHERE `id` = ?';
 const FIND_SESSION =
   'SELECT `u`.`id`, `u`.`username`, `u`.`email`, `u`.`active`, `u`.`admin`, `u`.`session_version`, `u`.`password`, ' +
+  '`u`.`role`, `u`.`attributes`, ' +
   '`s`.`session_version` AS `signed_in_version`, `s`.`password_digest`, `s`.`expires_at` ' +
   'FROM `a2gen_session` `s` JOIN `user` `u` ON `u`.`id` = `s`.`user_id` WHERE `s`.`id` = ?';
 const EXTEND_SESSION = 'UPDATE `a2gen_session` SET `expires_at` = ? WHERE `id` = ?';
@@ -118,6 +120,9 @@ export class SessionStore {
       email: String(row.email),
       active: Number(row.active) !== 0,
       admin: Number(row.admin) !== 0,
+      // What the signed-in user may do in the panel: its role (NULL: the admin role) and attributes.
+      role: row.role === null || row.role === undefined ? null : String(row.role),
+      attributes: readAttributes(row.attributes),
       sessionVersion: Number(row.session_version),
     };
     const expiresAt = Number(row.expires_at);

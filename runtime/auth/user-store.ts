@@ -2,8 +2,11 @@
  * The runtime-owned `user` table (the old Flask app's users): who may call
  * /api/ and log into the admin panel. Never exposed under /api/.
  */
+import { DEFAULT_ROLE } from '../access/principal.js';
 import type { Db, Row } from '../db/db.js';
+import { addColumnIfMissing } from './add-column.js';
 import { hashPassword } from './password.js';
+import { attributesJson, readAttributes, type Attributes } from './role-attributes.js';
 
 /**
  * Same columns as the old table, so an existing A2Billing database keeps its
@@ -19,6 +22,8 @@ export const USER_TABLE_DDL: { mysql: string; sqlite: string } = {
   \`active\` tinyint(1) NOT NULL DEFAULT 1,
   \`admin\` tinyint(1) NOT NULL DEFAULT 0,
   \`session_version\` int(11) NOT NULL DEFAULT 0,
+  \`role\` varchar(64) NULL,
+  \`attributes\` text NULL,
   PRIMARY KEY (\`id\`),
   UNIQUE KEY \`user_username\` (\`username\`),
   UNIQUE KEY \`user_email\` (\`email\`)
@@ -30,7 +35,9 @@ export const USER_TABLE_DDL: { mysql: string; sqlite: string } = {
   \`email\` varchar(255) NOT NULL COLLATE NOCASE UNIQUE,
   \`active\` tinyint(1) NOT NULL DEFAULT 1,
   \`admin\` tinyint(1) NOT NULL DEFAULT 0,
-  \`session_version\` int(11) NOT NULL DEFAULT 0
+  \`session_version\` int(11) NOT NULL DEFAULT 0,
+  \`role\` varchar(64) NULL,
+  \`attributes\` text NULL
 )`,
 };
 
@@ -40,18 +47,21 @@ export const USER_TABLE_DDL: { mysql: string; sqlite: string } = {
  * ends every admin session signed in under an older value. Tables created
  * before it get the column (with its default) at startup.
  */
-const HAS_SESSION_VERSION: Record<'mysql' | 'sqlite', string> = {
-  mysql:
-    "SELECT COUNT(*) AS `n` FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'user' AND COLUMN_NAME = 'session_version'",
-  sqlite: "SELECT COUNT(*) AS `n` FROM pragma_table_info('user') WHERE name = 'session_version'",
-};
-const ADD_SESSION_VERSION = 'ALTER TABLE `user` ADD COLUMN `session_version` int(11) NOT NULL DEFAULT 0';
+const ADDED_COLUMNS: ReadonlyArray<[name: string, definition: string]> = [
+  ['session_version', 'int(11) NOT NULL DEFAULT 0'],
+  // The user's role (NULL: DEFAULT_ROLE, everything, as before roles existed) and its attributes, a JSON
+  // object of strings (NULL: none). Nullable, so adding them changes nothing for existing users.
+  ['role', 'varchar(64) NULL'],
+  ['attributes', 'text NULL'],
+];
 const BUMP_SESSION_VERSION = 'UPDATE `user` SET `session_version` = `session_version` + 1 WHERE `id` = ?';
 
 const FIND_BY_USERNAME =
-  'SELECT `id`, `username`, `password`, `email`, `active`, `admin` FROM `user` WHERE `username` = ? LIMIT 1';
+  'SELECT `id`, `username`, `password`, `email`, `active`, `admin`, `role`, `attributes` FROM `user` WHERE `username` = ? LIMIT 1';
 const COUNT_USERS = 'SELECT COUNT(*) AS `n` FROM `user`';
-const LIST_USERS = 'SELECT `id`, `username`, `email`, `active`, `admin` FROM `user` ORDER BY `id`';
+const LIST_USERS =
+  'SELECT `id`, `username`, `email`, `active`, `admin`, `role`, `attributes` FROM `user` ORDER BY `id`';
+const SET_ROLE = 'UPDATE `user` SET `role` = ?, `attributes` = ? WHERE `id` = ?';
 const INSERT_USER = 'INSERT INTO `user` (`username`, `password`, `email`, `active`, `admin`) VALUES (?, ?, ?, 1, 1)';
 // A password reset or a deactivation also ends the user's admin sessions (session_version).
 const RESET_ADMIN =
@@ -80,8 +90,21 @@ export interface SessionUser extends UserSummary {
   sessionVersion: number;
 }
 
-/** A user with the stored password hash, for verification only. */
-export interface UserRecord extends UserSummary {
+/** What a user may do: its role and the role's attributes, as stored. */
+export interface UserRole {
+  /** NULL in the table reads as DEFAULT_ROLE. */
+  role: string;
+  /** The role was set (not NULL): DEFAULT_ROLE by default only otherwise. */
+  roleSet: boolean;
+  /** Undefined when the stored text is not a JSON object of strings (a hand-made UPDATE): such a user is refused. */
+  attributes: Attributes | undefined;
+}
+
+/** A user as listed with its role. */
+export type UserWithRole = UserSummary & UserRole;
+
+/** A user with the stored password hash and role, for verification only. */
+export interface UserRecord extends UserWithRole {
   password: string;
 }
 
@@ -103,20 +126,24 @@ function toSummary(row: Row): UserSummary {
   };
 }
 
+function toRole(row: Row): UserRole {
+  const stored = row.role === null || row.role === undefined ? undefined : String(row.role);
+  return { role: stored ?? DEFAULT_ROLE, roleSet: stored !== undefined, attributes: readAttributes(row.attributes) };
+}
+
 export class UserStore {
   constructor(private readonly db: Db) {}
 
   /** The only DDL the service runs on MySQL: create the table when missing. */
   async ensureTable(): Promise<void> {
     await this.db.run(USER_TABLE_DDL[this.db.dialect]);
-    const [row] = await this.db.all(HAS_SESSION_VERSION[this.db.dialect]);
-    if (Number(row?.n ?? 0) === 0) await this.db.run(ADD_SESSION_VERSION);
+    for (const [name, definition] of ADDED_COLUMNS) await addColumnIfMissing(this.db, 'user', name, definition);
   }
 
   async findByUsername(username: string): Promise<UserRecord | undefined> {
     const [row] = await this.db.all(FIND_BY_USERNAME, [username]);
     if (row === undefined) return undefined;
-    return { ...toSummary(row), password: String(row.password) };
+    return { ...toSummary(row), ...toRole(row), password: String(row.password) };
   }
 
   async count(): Promise<number> {
@@ -124,8 +151,21 @@ export class UserStore {
     return Number(row?.n ?? 0);
   }
 
-  async list(): Promise<UserSummary[]> {
-    return (await this.db.all(LIST_USERS)).map(toSummary);
+  async list(): Promise<UserWithRole[]> {
+    return (await this.db.all(LIST_USERS)).map((row) => ({ ...toSummary(row), ...toRole(row) }));
+  }
+
+  /**
+   * Sets a user's role and attributes (a null role: back to DEFAULT_ROLE, and no attributes); false when
+   * no user has that id. Every process drops the user's cached credentials within the watch's interval.
+   */
+  async setRole(id: number, role: string | null, attributes: Attributes = {}): Promise<boolean> {
+    const { affectedRows } = await this.db.run(SET_ROLE, [
+      role,
+      role === null || Object.keys(attributes).length === 0 ? null : attributesJson(attributes),
+      id,
+    ]);
+    return affectedRows > 0;
   }
 
   /** Creates an active admin, or gives an existing user a new password and makes it an active admin. */
@@ -153,10 +193,12 @@ export class UserStore {
 
   // For the admin panel's users page (runtime/admin/users.ts).
 
-  /** With the session version, which the admin panel checks on every request. */
-  async findById(id: number): Promise<SessionUser | undefined> {
+  /** With the session version, which the admin panel checks on every request, and the role. */
+  async findById(id: number): Promise<(SessionUser & UserRole) | undefined> {
     const [row] = await this.db.all(FIND_BY_ID, [id]);
-    return row === undefined ? undefined : { ...toSummary(row), sessionVersion: Number(row.session_version) };
+    return row === undefined
+      ? undefined
+      : { ...toSummary(row), ...toRole(row), sessionVersion: Number(row.session_version) };
   }
 
   /** Ends every admin session of the user (password changed, deactivated); returns the new version. */
@@ -185,7 +227,7 @@ export class UserStore {
 }
 
 const FIND_BY_ID =
-  'SELECT `id`, `username`, `email`, `active`, `admin`, `session_version` FROM `user` WHERE `id` = ? LIMIT 1';
+  'SELECT `id`, `username`, `email`, `active`, `admin`, `session_version`, `role`, `attributes` FROM `user` WHERE `id` = ? LIMIT 1';
 const INSERT_NEW_USER =
   'INSERT INTO `user` (`username`, `password`, `email`, `active`, `admin`) VALUES (?, ?, ?, ?, ?)';
 const UPDATE_USER = 'UPDATE `user` SET `email` = ?, `active` = ?, `admin` = ? WHERE `id` = ?';

@@ -1,6 +1,6 @@
 /**
- * `a2gen create-admin`, `a2gen users`, `a2gen deactivate`: manage the
- * runtime's `user` table. Logic lives in plain functions taking the Db and
+ * `a2gen create-admin`, `a2gen users`, `a2gen deactivate`, `a2gen user
+ * role`: manage the runtime's `user` table. Logic lives in plain functions taking the Db and
  * streams; registerUserCommands only wires them to commander.
  */
 import { StringDecoder } from 'node:string_decoder';
@@ -10,7 +10,8 @@ import { read } from 'read';
 import type { Db } from '../db/db.js';
 import { DuplicateKeyError } from '../db/errors.js';
 import { MIN_PASSWORD_LENGTH, passwordTooShort } from '../auth/password-policy.js';
-import { UserStore, type UserSummary } from '../auth/user-store.js';
+import { UserStore, type UserWithRole } from '../auth/user-store.js';
+import { checkRoleWith, formatAttributes, parseAttributePairs, type RoleCheck } from '../auth/role-attributes.js';
 
 export interface CommandIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -100,11 +101,19 @@ export async function listUsers(db: Db, stdout: Writable): Promise<void> {
 }
 
 /** Columns padded to their widest cell; ids right-aligned. */
-export function formatUserTable(users: readonly UserSummary[]): string {
+export function formatUserTable(users: readonly UserWithRole[]): string {
   const yesNo = (flag: boolean) => (flag ? 'yes' : 'no');
   const rows = [
-    ['id', 'username', 'email', 'active', 'admin'],
-    ...users.map((user) => [String(user.id), user.username, user.email, yesNo(user.active), yesNo(user.admin)]),
+    ['id', 'username', 'email', 'active', 'admin', 'role', 'attributes'],
+    ...users.map((user) => [
+      String(user.id),
+      user.username,
+      user.email,
+      yesNo(user.active),
+      yesNo(user.admin),
+      user.roleSet ? user.role : `${user.role} (default)`,
+      user.attributes === undefined ? '(unreadable)' : formatAttributes(user.attributes, ','),
+    ]),
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   const lines = rows.map((row) =>
@@ -119,6 +128,32 @@ export function formatUserTable(users: readonly UserSummary[]): string {
 export async function deactivateUser(db: Db, username: string, stdout: Writable): Promise<void> {
   if (!(await new UserStore(db).deactivate(username))) throw new CommandError(`no user named ${username}`);
   stdout.write(`deactivated ${username}\n`);
+}
+
+/**
+ * Gives a user a role and its attributes (replacing the ones it had): the
+ * service drops the user's cached credentials within half a second.
+ */
+export async function setUserRole(
+  db: Db,
+  input: { username: string; role: string; attributes: readonly string[] },
+  stdout: Writable,
+  checkRole?: RoleCheck,
+): Promise<void> {
+  const problem = checkRoleWith(checkRole)(input.role);
+  if (problem !== undefined) throw new CommandError(problem);
+  let attributes;
+  try {
+    attributes = parseAttributePairs(input.attributes);
+  } catch (error) {
+    throw new CommandError((error as Error).message);
+  }
+  const store = new UserStore(db);
+  const user = await store.findByUsername(input.username);
+  if (user === undefined || !(await store.setRole(user.id, input.role, attributes)))
+    throw new CommandError(`no user named ${input.username}`);
+  const shown = formatAttributes(attributes);
+  stdout.write(`${user.username} has the role ${input.role}${shown === '' ? '' : ` with ${shown}`}\n`);
 }
 
 /** Opens the Db, runs the task, always closes; returns the exit code after printing any error. */
@@ -144,7 +179,13 @@ export async function runUserCommand(
 
 const processIo = (): CommandIo => ({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
 
-export function registerUserCommands(program: Command, openDb: () => Promise<Db>, io: CommandIo = processIo()): void {
+export function registerUserCommands(
+  program: Command,
+  openDb: () => Promise<Db>,
+  io: CommandIo = processIo(),
+  /** The roles file's word on a role name, once it is read; the form check always applies. */
+  checkRole?: RoleCheck,
+): void {
   // exitCode, not process.exit(): pending writes and the Db close finish first.
   const run = async (task: (db: Db) => Promise<void>) => {
     const code = await runUserCommand(openDb, task, io.stderr);
@@ -172,4 +213,18 @@ export function registerUserCommands(program: Command, openDb: () => Promise<Db>
     .description('stop a user from logging in (the row is kept)')
     .argument('<name>', 'username')
     .action((name: string) => run((db) => deactivateUser(db, name, io.stdout)));
+
+  program
+    .command('user')
+    .description("change a user's role")
+    .command('role')
+    .description('give a user a role and its attributes (replacing the ones it had); bites within a second')
+    .argument('<name>', 'username')
+    .argument('<role>', 'a role of the roles file (admin: everything, the default)')
+    .option('--attr <name=value>', 'an attribute of the role (repeatable), e.g. --attr agent=7', collect, [])
+    .action((username: string, role: string, flags: { attr: string[] }) =>
+      run((db) => setUserRole(db, { username, role, attributes: flags.attr }, io.stdout, checkRole)),
+    );
 }
+
+const collect = (value: string, previous: string[]) => [...previous, value];

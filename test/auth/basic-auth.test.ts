@@ -91,7 +91,10 @@ for (const [dialect, open] of Object.entries(dialects)) {
       const alice = await app.ping({ authorization: basic('alice', 'alice pw') });
       t.equal(alice.status, 200);
       const aliceRow = await users.findByUsername('alice');
-      t.strictSame(await alice.json(), { pong: true, user: { id: aliceRow!.id, username: 'alice', admin: true } });
+      t.strictSame(await alice.json(), {
+        pong: true,
+        user: { kind: 'user', id: aliceRow!.id, username: 'alice', admin: true, role: 'admin', attributes: {} },
+      });
       const bob = await app.ping({ authorization: basic('bob', 'bob pw') });
       t.equal(bob.status, 200);
       t.match(await bob.json(), { user: { username: 'bob', admin: false } });

@@ -141,20 +141,38 @@ t.test('create-admin on a terminal prompts twice without echo', async (t) => {
 t.test('users lists an aligned table without hashes', async (t) => {
   t.equal(
     formatUserTable([
-      { id: 1, username: 'alice', email: 'alice@localhost', active: true, admin: true },
-      { id: 12, username: 'bo', email: 'b@x', active: false, admin: false },
+      {
+        id: 1,
+        username: 'alice',
+        email: 'alice@localhost',
+        active: true,
+        admin: true,
+        role: 'admin',
+        roleSet: false,
+        attributes: {},
+      },
+      {
+        id: 12,
+        username: 'bo',
+        email: 'b@x',
+        active: false,
+        admin: false,
+        role: 'agent',
+        roleSet: true,
+        attributes: { agent: '7', region: 'north' },
+      },
     ]),
     [
-      'id  username  email            active  admin',
-      ' 1  alice     alice@localhost  yes     yes',
-      '12  bo        b@x              no      no',
+      'id  username  email            active  admin  role             attributes',
+      ' 1  alice     alice@localhost  yes     yes    admin (default)',
+      '12  bo        b@x              no      no     agent            agent=7,region=north',
       '',
     ].join('\n'),
   );
-  t.equal(formatUserTable([]), 'id  username  email  active  admin\n', 'header only when empty');
+  t.equal(formatUserTable([]), 'id  username  email  active  admin  role  attributes\n', 'header only when empty');
   const out = sink();
   await listUsers(db, out);
-  t.match(out.text, /^id +username +email +active +admin\n/);
+  t.match(out.text, /^id +username +email +active +admin +role +attributes\n/);
   t.match(out.text, /alice +alice@localhost +yes +yes/);
   t.notMatch(out.text, /scrypt/);
 });

@@ -388,8 +388,8 @@ t.test('responses: rows, the list envelope, {"deleted": 1} and every error statu
   t.strictSame(doc.components.schemas.Error.required, ['error', 'code']);
   t.match(
     resolve(responses.Unauthorized.headers['WWW-Authenticate']),
-    { schema: { const: 'Basic realm="Login Required"' } },
-    '401 carries the challenge',
+    { schema: { enum: ['Basic realm="Login Required"', 'Bearer realm="Login Required", error="invalid_token"'] } },
+    '401 carries the challenge: Basic, or Bearer for a refused key',
   );
   t.ok(responses.MethodNotAllowed.headers.Allow, '405 carries Allow');
   t.ok(responses.TooManyRequests.headers['Retry-After'], '429 carries Retry-After');
@@ -481,13 +481,18 @@ t.test('responses: rows, the list envelope, {"deleted": 1} and every error statu
   }
 });
 
-t.test('HTTP Basic applies to everything but the document itself', async (t) => {
+t.test('HTTP Basic or an API key applies to everything but the document itself', async (t) => {
   t.strictSame(doc.components.securitySchemes.basicAuth, {
     ...doc.components.securitySchemes.basicAuth,
     type: 'http',
     scheme: 'basic',
   });
-  t.strictSame(doc.security, [{ basicAuth: [] }], 'applied globally');
+  t.strictSame(doc.components.securitySchemes.bearerAuth, {
+    ...doc.components.securitySchemes.bearerAuth,
+    type: 'http',
+    scheme: 'bearer',
+  });
+  t.strictSame(doc.security, [{ basicAuth: [] }, { bearerAuth: [] }], 'either, applied globally');
   t.strictSame(doc.paths['/api/openapi.json'].get.security, [], '/api/openapi.json is public');
   const secured = Object.entries(doc.paths).filter(([url]) => url !== '/api/openapi.json');
   for (const [url, item] of secured as [string, any][]) {
