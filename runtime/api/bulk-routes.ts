@@ -5,7 +5,7 @@
  * list's filters match (`PATCH`/`DELETE /api/<model>/?<filters>` with
  * `Prefer: max-affected=N`). See the store's createMany, updateWhere, deleteWhere.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify';
 import { CsvRows, TooManyRowsError } from '../http/csv-body.js';
 import { preferencesOf } from '../http/prefer.js';
 import { rawQuery, writeContext } from '../http/request.js';
@@ -86,6 +86,8 @@ function guardedMatch(request: FastifyRequest, caller: Access, resource: Resourc
 export interface CollectionWriteOptions {
   /** Who asks: the rows a write reaches are those its filters and the caller's scope both match. */
   readonly callerOf: (request: FastifyRequest) => Access;
+  /** A preValidation hook refusing (403) a caller whose role lacks the operation, before the body is read. */
+  readonly permitted: (operation: 'update' | 'delete') => preValidationHookHandler;
   readonly resource: Resource;
   readonly maxLimit: number;
   /** PATCH's body: any subset of the writable columns, as for one row. */
@@ -96,13 +98,14 @@ export interface CollectionWriteOptions {
 export function registerCollectionWrites(
   app: FastifyInstance,
   url: string,
-  { callerOf, resource, maxLimit, update }: CollectionWriteOptions,
+  { callerOf, permitted, resource, maxLimit, update }: CollectionWriteOptions,
 ): void {
   app.route({
     method: 'PATCH',
     url,
     prefixTrailingSlash: 'slash',
     schema: { body: update, response: { 200: { type: 'object', properties: { updated: { type: 'integer' } } } } },
+    preValidation: permitted('update'),
     handler: async (request) => {
       const values = request.body as Record<string, unknown>;
       const caller = callerOf(request);

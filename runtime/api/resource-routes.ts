@@ -4,7 +4,10 @@
  * delete alias and any adjustment routes. Every model is served by this
  * one plugin; what differs between them is data (the column model).
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify';
+import type { Operation } from '../access/roles-file.js';
+
+type HookDone = (error?: Error) => void;
 import { ifMatchCondition, sendEtag } from '../http/etag.js';
 import { idempotencyKeyOf, sendOutcome } from '../http/idempotency.js';
 import type { AdjustOperations } from '../operations/adjust-operation.js';
@@ -60,6 +63,15 @@ export async function resourceRoutes(
   const schemas = resourceSchemas(resource);
   // Routes are behind auth: a request here always has its user (or key).
   const callerOf = (request: FastifyRequest): Access => access.of(request.user!);
+  // A write the caller's role lacks is a 403 before its body is looked at.
+  const permitted = (operation: Operation) => (request: FastifyRequest, _reply: FastifyReply, done: HookDone) => {
+    try {
+      callerOf(request).on(resource).require(operation);
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
+  };
 
   app.get(
     LIST,
@@ -104,12 +116,12 @@ export async function resourceRoutes(
     {
       prefixTrailingSlash: 'slash',
       schema: { body: createOrBulkSchema(schemas.create), response: { 200: schemas.row } },
-      preValidation: bulkBody(resource, maxBulk),
+      preValidation: [permitted('create'), bulkBody(resource, maxBulk)],
       onSend: unlessBulk(sendEtag),
     },
     async (request, reply) => createOneOrMany(callerOf(request), resource, request, reply),
   );
-  registerCollectionWrites(app, LIST, { callerOf, resource, maxLimit, update: schemas.update });
+  registerCollectionWrites(app, LIST, { callerOf, permitted, resource, maxLimit, update: schemas.update });
 
   // PUT, PATCH and POST all update partially: only the fields sent are written.
   const update = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -127,6 +139,7 @@ export async function resourceRoutes(
     method: ['PUT', 'PATCH', 'POST'],
     url: DETAIL,
     schema: { body: schemas.update, response: { 200: schemas.row } },
+    preValidation: permitted('update'),
     onSend: sendEtag,
     handler: update,
   });
@@ -146,7 +159,8 @@ export async function resourceRoutes(
     handler: remove,
   });
 
-  for (const name of resource.model.adjustments ?? []) registerAdjustment(app, callerOf, resource, name, adjustments);
+  for (const name of resource.model.adjustments ?? [])
+    registerAdjustment(app, callerOf, permitted('adjust'), resource, name, adjustments);
 
   allowOnly(app, LIST, ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE']);
   allowOnly(app, DETAIL, ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
@@ -164,6 +178,7 @@ function readOnlyReason(resource: Resource): string {
 function registerAdjustment(
   app: FastifyInstance,
   callerOf: (request: FastifyRequest) => Access,
+  permitted: preValidationHookHandler,
   resource: Resource,
   name: string,
   journalled: AdjustOperations | undefined,
@@ -177,7 +192,7 @@ function registerAdjustment(
     properties: { ...keyProperties, [name]: { type: 'string' }, delta: { type: 'string' } },
   };
   const schema = { body: adjustmentSchema(resource.byName.get(name)!), response: { 200: response } };
-  app.post(url, { schema }, async (request, reply) => {
+  app.post(url, { schema, preValidation: permitted }, async (request, reply) => {
     const key = keyOf(request, resource);
     const body = request.body as { delta: string; min_balance?: string; note?: string };
     const idempotency = idempotencyKeyOf(request, `${resource.name}/${name}`);
