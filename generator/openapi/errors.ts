@@ -45,9 +45,21 @@ export const ERROR_RESPONSES: ErrorResponse[] = [
     headers: ['WWW-Authenticate'],
   },
   {
+    name: 'Forbidden',
+    status: 403,
+    description:
+      "The caller's role (its user's, or its API key's; see the roles file) does not grant this operation on this model, or the body writes a column the role may not write (named in `fields`). A write from a web page of another site is refused with 403 too.",
+    codes: ['forbidden', 'cross_site_request'],
+    example: {
+      error: 'role read-only may not delete card',
+      code: 'forbidden',
+    },
+  },
+  {
     name: 'NotFound',
     status: 404,
-    description: 'No such row (or a primary key that is not a positive whole number), or no such resource.',
+    description:
+      "No such row (or a primary key that is not a positive whole number), or no such resource. A row outside the caller's row scope answers the same, so its existence is not revealed.",
     codes: ['not_found'],
     example: { error: 'card 42 not found', code: 'not_found' },
   },

@@ -31,8 +31,8 @@ export function errors(...statuses: number[]): Record<string, JsonObject> {
   return Object.fromEntries(statuses.map((status) => [String(status), ref('responses', errorResponse(status))]));
 }
 
-/** Every /api/ request can fail authentication, be rate limited, or find the database away. */
-export const ALWAYS = [401, 429, 503];
+/** Every /api/ request can fail authentication, be refused by the caller's role, be rate limited, or find the database away. */
+export const ALWAYS = [401, 403, 429, 503];
 /** Requests with a body can also send too much, or something that is neither JSON nor a form. */
 export const WITH_BODY = [400, 413, 415];
 
