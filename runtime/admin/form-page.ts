@@ -101,7 +101,7 @@ export function registerFormPages(app: FastifyInstance, context: AdminContext, p
       body: (csrf) => html`<div class="head"><h1>${options.id ? `${page.title} ${options.id}` : `Add ${noun}`}</h1>
   ${options.id !== undefined && (context.rowActions.get(page.resource) ?? []).map((action) => html`<a class="button" href="/admin/${page.resource}/${options.id}/${action.path}/">${action.label}</a>`)}
   <a class="button" href="/admin/${page.resource}/">Back to ${page.plural.toLowerCase()}</a></div>
-${renderForm(pageFor(caller, page), options.state, options.id, csrf, references)}`,
+${renderForm(pageFor(caller, page), options.state, options.id, csrf, references, caller.allows(page.model, 'delete'))}`,
     });
   };
 

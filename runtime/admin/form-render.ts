@@ -138,6 +138,8 @@ export function renderForm(
   id: string | undefined,
   csrf: string,
   references: FormReferences,
+  /** The signed-in user's role may delete the row: the Delete… button is shown. */
+  deletable = true,
 ): SafeHtml {
   const editing = id !== undefined;
   const fields = page.fields.filter((field) => editing || !field.readOnly);
@@ -150,7 +152,7 @@ export function renderForm(
     <button class="primary" type="submit" name="_action" value="save">Save</button>
     <button type="submit" name="_action" value="add">Save and add another</button>
     <button type="submit" name="_action" value="continue">Save and continue editing</button>
-    ${editing && deleteAction(page, id)}
+    ${editing && deletable && deleteAction(page, id)}
   </div>
 </form>`;
 }
