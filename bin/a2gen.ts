@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { parseWorkerCount, runPrimary } from '../runtime/cluster.js';
 import { ConfigError, loadConfig } from '../runtime/config.js';
 import { openDatabase } from '../runtime/database.js';
+import { readRolesFile, roleChecker } from '../runtime/access/roles-file.js';
+import type { RoleCheck } from '../runtime/auth/role-attributes.js';
 
 const program = new Command();
 program.name('a2gen').description('REST API and admin panel generator for the A2Billing database').showHelpAfterError();
@@ -24,8 +26,13 @@ const openConfiguredDb = async () => {
   const { models } = await import('../generated/index.js');
   return (await openDatabase(loadConfig(), models)).db;
 };
-registerUserCommands(program, openConfiguredDb);
-registerKeyCommands(program, openConfiguredDb);
+// A role given to a user or a key must be one of the roles file's, with the attributes it needs.
+const checkRole: RoleCheck = (role, attributes) => {
+  const config = loadConfig();
+  return roleChecker(readRolesFile(config.rolesFile, config.rolesFileRequired))(role, attributes);
+};
+registerUserCommands(program, openConfiguredDb, undefined, checkRole);
+registerKeyCommands(program, openConfiguredDb, { checkRole });
 
 program
   .command('serve')

@@ -9,6 +9,7 @@ import { loadSessionKey } from './admin/secret.js';
 import { UserStore } from './auth/user-store.js';
 import { onStopSignals, shareRecentWrites, STOP_SIGNALS } from './cluster.js';
 import { ConfigError, loadConfig } from './config.js';
+import { RolesFileError } from './access/roles-file.js';
 import { openDatabase } from './database.js';
 import type { Db } from './db/db.js';
 import { ReadWriteSplitDb } from './db/read-write-split.js';
@@ -96,7 +97,7 @@ async function reportSchemaDrift(db: Db): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof RolesFileError) {
     console.error(`a2gen: ${error.message}`);
   } else {
     console.error('a2gen: could not start:', error);

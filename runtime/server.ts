@@ -45,7 +45,7 @@ import { registerLoadShedding } from './load-shedding.js';
 import { registerMetrics } from './metrics/http.js';
 import { AccessControl } from './access/access.js';
 import { Policy } from './access/policy.js';
-import { readRolesFile, type RolesFile } from './access/roles-file.js';
+import { readRolesFile, roleChecker, type RolesFile } from './access/roles-file.js';
 
 /** How long an admin session lasts without activity. */
 const ADMIN_SESSION_SECONDS = 12 * 3600;
@@ -133,9 +133,8 @@ export async function buildServer({
   const registry = new Registry(models);
   const store = new Store(db, registry, config.audit);
   // Who may do what (runtime/access/): a mistake in the roles file stops the start, naming it.
-  const policy = new Policy(roles ?? readRolesFile(config.rolesFile, config.rolesFileRequired), registry, (message) =>
-    app.log.warn(message),
-  );
+  const rolesFile = roles ?? readRolesFile(config.rolesFile, config.rolesFileRequired);
+  const policy = new Policy(rolesFile, registry, (message) => app.log.warn(message));
   const access = new AccessControl(policy, store);
   if (config.maxEventLoopDelayMs > 0) await registerLoadShedding(app, config.maxEventLoopDelayMs);
 
@@ -195,6 +194,7 @@ export async function buildServer({
       prefix: '/admin',
       store,
       access,
+      checkRole: roleChecker(rolesFile),
       users,
       apiKeys: new ApiKeyStore(primaryOf(db)),
       sessionKey: admin.sessionKey,

@@ -154,11 +154,25 @@ export function parseRoles(text: string, source: string): RolesFile {
     throw new RolesFileError(`${source}: not JSON: ${(error as Error).message}`);
   }
   if (!validate(json)) {
-    const problems = (validate.errors ?? [])
-      .filter((error) => error.keyword !== 'oneOf' && error.keyword !== 'if')
-      .slice(0, 5)
-      .map((error) => `${error.instancePath || '/'} ${error.message ?? 'is invalid'}`);
-    throw new RolesFileError(`${source}: ${[...new Set(problems)].join('; ')}`);
+    // Of the alternatives a grant may take, the error deepest in the document is the one that says what is wrong.
+    const errors = validate.errors ?? [];
+    const depth = Math.max(...errors.map((error) => error.instancePath.split('/').length));
+    const problems = errors
+      .filter((error) => error.instancePath.split('/').length === depth && error.keyword !== 'oneOf')
+      .map((error) => {
+        const { allowedValues, additionalProperty } = error.params as {
+          allowedValues?: unknown[];
+          additionalProperty?: string;
+        };
+        const detail =
+          additionalProperty !== undefined
+            ? `has an unknown key "${additionalProperty}"`
+            : allowedValues !== undefined
+              ? `must be one of ${allowedValues.join(', ')}`
+              : (error.message ?? 'is invalid');
+        return `${error.instancePath || '/'} ${detail}`;
+      });
+    throw new RolesFileError(`${source}: ${[...new Set(problems)].slice(0, 5).join('; ')}`);
   }
   return json;
 }
@@ -176,4 +190,21 @@ export function readRolesFile(path: string, required: boolean): RolesFile {
     throw new RolesFileError(`${path}: cannot be read: ${(error as Error).message}`);
   }
   return parseRoles(text, path);
+}
+
+/**
+ * The roles file's check of a role given to a user or a key: one of its roles, with every attribute the
+ * role declares (its row scopes' parameters).
+ */
+export function roleChecker(file: RolesFile) {
+  return (role: string, attributes?: Readonly<Record<string, string>>): string | undefined => {
+    const spec = file.roles[role];
+    if (spec === undefined) return `${role} is not a role of the roles file (${Object.keys(file.roles).join(', ')})`;
+    const missing = (spec.attributes ?? []).filter(
+      (name) => attributes !== undefined && attributes[name] === undefined,
+    );
+    return missing.length === 0
+      ? undefined
+      : `role ${role} needs the attribute${missing.length === 1 ? '' : 's'} ${missing.join(', ')} (${missing.map((name) => `${name}=…`).join(' ')})`;
+  };
 }

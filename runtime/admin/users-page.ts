@@ -101,14 +101,14 @@ function checkRole(
   errors: Map<string, string>,
   extra: AdminContext['checkRole'],
 ): { role: string | null; attributes: Attributes } | undefined {
-  const problem = form.role === '' ? undefined : checkRoleWith(extra)(form.role);
-  if (problem !== undefined) errors.set('role', `${problem.charAt(0).toUpperCase()}${problem.slice(1)}.`);
   let attributes: Attributes = {};
   try {
     attributes = parseAttributeLines(form.attributes);
   } catch (error) {
     errors.set('attributes', `${(error as Error).message}.`);
   }
+  const problem = form.role === '' ? undefined : checkRoleWith(extra)(form.role, attributes);
+  if (problem !== undefined) errors.set('role', `${problem.charAt(0).toUpperCase()}${problem.slice(1)}.`);
   if (form.role === '' && Object.keys(attributes).length > 0)
     errors.set('attributes', 'Attributes need a role: give one above.');
   return errors.size > 0 ? undefined : { role: form.role === '' ? null : form.role, attributes };

@@ -28,10 +28,10 @@ export function checkApiKeyInput(
   const errors = new Map<ApiKeyField, string>();
   const nameProblem = keyNameProblem(input.name);
   if (nameProblem !== undefined) errors.set('name', nameProblem);
-  const roleProblem = checkRoleWith(checkRole)(input.role);
-  if (roleProblem !== undefined) errors.set('role', roleProblem);
   if (input.owner.length > 255) errors.set('owner', 'the owner is at most 255 characters');
   const attributes = attempt(() => parseAttributePairs(input.attributes), 'attributes', errors);
+  const roleProblem = checkRoleWith(checkRole)(input.role, attributes);
+  if (roleProblem !== undefined) errors.set('role', roleProblem);
   const expiresAt = attempt(() => parseExpiry(input.expires, now), 'expires', errors);
   if (errors.size > 0 || attributes === undefined || expiresAt === undefined) return { errors };
   return { key: { name: input.name, role: input.role, attributes, owner: input.owner, expiresAt } };

@@ -5,8 +5,11 @@
  * on the command line and in forms as `NAME=VALUE` pairs.
  */
 
-/** Says what is wrong with a role, or undefined when it may be given; the roles file can add its own check. */
-export type RoleCheck = (role: string) => string | undefined;
+/**
+ * Says what is wrong with a role (and the attributes given with it), or undefined when it may be given;
+ * the roles file adds its own check: the role is one of its roles, with the attributes that role needs.
+ */
+export type RoleCheck = (role: string, attributes?: Readonly<Record<string, string>>) => string | undefined;
 
 const ROLE = /^[a-z0-9_-]{1,64}$/;
 const ATTRIBUTE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -19,7 +22,7 @@ export function roleNameProblem(role: string): string | undefined {
 
 /** The form check, then the caller's (the roles file's, once it is read). */
 export function checkRoleWith(extra?: RoleCheck): RoleCheck {
-  return (role) => roleNameProblem(role) ?? extra?.(role);
+  return (role, attributes) => roleNameProblem(role) ?? extra?.(role, attributes);
 }
 
 export type Attributes = Readonly<Record<string, string>>;

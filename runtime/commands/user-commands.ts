@@ -140,14 +140,14 @@ export async function setUserRole(
   stdout: Writable,
   checkRole?: RoleCheck,
 ): Promise<void> {
-  const problem = checkRoleWith(checkRole)(input.role);
-  if (problem !== undefined) throw new CommandError(problem);
   let attributes;
   try {
     attributes = parseAttributePairs(input.attributes);
   } catch (error) {
     throw new CommandError((error as Error).message);
   }
+  const problem = checkRoleWith(checkRole)(input.role, attributes);
+  if (problem !== undefined) throw new CommandError(problem);
   const store = new UserStore(db);
   const user = await store.findByUsername(input.username);
   if (user === undefined || !(await store.setRole(user.id, input.role, attributes)))
