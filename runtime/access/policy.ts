@@ -135,10 +135,16 @@ export class Role {
           throw new RolesFileError(`${this.where(resource)}: no column of ${resource.name} references ${referencing}`);
         return null;
       }
-      return scopeTemplate(columns.map((column) => this.part(resource, column.name, { in: referencing })));
+      return scopeTemplate(
+        resource,
+        columns.map((column) => this.part(resource, column.name, { in: referencing })),
+      );
     }
     const predicates = Object.entries(spec as Record<string, ColumnPredicate>);
-    return scopeTemplate(predicates.map(([name, predicate]) => this.part(resource, name, predicate)));
+    return scopeTemplate(
+      resource,
+      predicates.map(([name, predicate]) => this.part(resource, name, predicate)),
+    );
   }
 
   private part(resource: Resource, name: string, predicate: ColumnPredicate): ScopePart {

@@ -5,8 +5,16 @@
  * how to tell whether the values sent keep the row in scope.
  *
  * `id_group: {in: cardgroup}` becomes
- *   id_group IN (SELECT id FROM cc_card_group WHERE id_agent = ?)
+ *   (SELECT 1 FROM cc_card_group WHERE cc_card_group.id = cc_card.id_group AND (id_agent = ?)) = 1
  * when the caller's scope of cardgroup is `id_agent: {attribute: agent}`.
+ *
+ * A correlated scalar subquery, not `id_group IN (SELECT …)`: MariaDB turns an
+ * IN subquery into a semi-join and, with no index on id_group, reads and sorts
+ * the whole card table for every page (1.4 s a 20-card page of 10,000 cards,
+ * measured); this form keeps the page's own plan (the key's order, stopping
+ * at LIMIT) and looks each row's group up by its key, which the server's
+ * subquery cache answers once per group. Outer columns are qualified with
+ * the table's name, inner ones are not: the nearest table is the one meant.
  */
 import type { Column, Resource } from '../store/resource.js';
 
@@ -34,13 +42,15 @@ export interface ScopePart {
   readonly targetScope?: ScopeTemplate;
 }
 
-function subquery(target: Resource, scope: ScopeTemplate | undefined): string {
-  const where = scope === undefined ? '' : ` WHERE ${scope.sql}`;
-  return `SELECT ${target.key[0]!.sql} FROM ${target.table}${where}`;
+/** `(SELECT 1 FROM target WHERE target.key = outer.column AND (…)) = 1`: the row's reference is in scope. */
+function referenceInScope(outer: Resource, column: Column, target: Resource, scope: ScopeTemplate | undefined): string {
+  const within = scope === undefined ? '' : ` AND (${scope.sql})`;
+  const key = `${target.table}.${target.key[0]!.sql}`;
+  return `(SELECT 1 FROM ${target.table} WHERE ${key} = ${outer.table}.${column.sql}${within}) = 1`;
 }
 
-/** Joins the parts with AND, in the order given. */
-export function scopeTemplate(parts: readonly ScopePart[]): ScopeTemplate {
+/** Joins the parts of `resource`'s scope with AND, in the order given. */
+export function scopeTemplate(resource: Resource, parts: readonly ScopePart[]): ScopeTemplate {
   const conditions: string[] = [];
   const attributes: string[] = [];
   const checks: ValueCheck[] = [];
@@ -51,8 +61,8 @@ export function scopeTemplate(parts: readonly ScopePart[]): ScopeTemplate {
       checks.push({ column, attribute });
       continue;
     }
-    // A NULL reference is in no scope: `NULL IN (…)` is never true.
-    conditions.push(`${column.sql} IN (${subquery(target!, targetScope)})`);
+    // A NULL reference is in no scope: the subquery finds no row, and NULL = 1 is never true.
+    conditions.push(referenceInScope(resource, column, target!, targetScope));
     attributes.push(...(targetScope?.attributes ?? []));
     const within = targetScope === undefined ? '' : ` AND (${targetScope.sql})`;
     checks.push({

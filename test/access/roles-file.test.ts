@@ -30,12 +30,15 @@ t.test('the shipped roles compile against every model, without a warning', async
   t.same(policy.roleNames(), ['admin', 'read-only', 'provisioning', 'agent']);
   const agent = policy.role('agent')!;
   const card = agent.grant(registry.get('card')!)!;
-  t.equal(card.scope?.sql, 'id_group IN (SELECT id FROM cc_card_group WHERE id_agent = ?)');
+  t.equal(
+    card.scope?.sql,
+    '(SELECT 1 FROM cc_card_group WHERE cc_card_group.id = cc_card.id_group AND (id_agent = ?)) = 1',
+  );
   t.same(card.scope?.attributes, ['agent']);
   const refill = agent.grant(registry.get('logrefill')!)!;
-  t.match(
+  t.equal(
     refill.scope?.sql,
-    /^card_id IN \(SELECT id FROM cc_card WHERE id_group IN \(SELECT id FROM cc_card_group WHERE id_agent = \?\)\)$/,
+    '(SELECT 1 FROM cc_card WHERE cc_card.id = cc_logrefill.card_id AND ((SELECT 1 FROM cc_card_group WHERE cc_card_group.id = cc_card.id_group AND (id_agent = ?)) = 1)) = 1',
     'a `*` grant scoped through the card reference',
   );
   t.equal(agent.grant(registry.get('country')!), undefined, 'a model that references no card: no grant');
