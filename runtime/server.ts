@@ -181,7 +181,12 @@ export async function buildServer({
     health.registerDetailedRoute(api);
     // /metrics behind the same Basic auth, unless A2B_METRICS_PORT serves it on a listener of its own.
     metrics.registerRoute(api);
-    api.get('/api/', async () => ({ resources: models.map((model) => `/api/${model.resource}/`) }));
+    // The resources the caller's role may list.
+    api.get('/api/', async (request) => {
+      const caller = access.of(request.user!);
+      const listed = registry.all().filter((resource) => caller.allows(resource, 'list'));
+      return { resources: listed.map((resource) => `/api/${resource.name}/`) };
+    });
     // Unknown resources answer 404 only to authenticated clients.
     api.all('/api/*', async (request) => {
       throw new NotFoundError(`no resource at ${request.url.split('?')[0]}`);

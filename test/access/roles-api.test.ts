@@ -189,6 +189,9 @@ for (const name of BACKENDS)
         }
         t.equal((await call(`/api/card/${b1}/`, { method: 'DELETE' })).status, 403, 'agents delete no card');
         t.equal((await call('/api/country/')).status, 403, 'a model outside its grants');
+        const index = (await call('/api/')).json.resources as string[];
+        t.ok(index.includes('/api/card/') && index.includes('/api/logrefill/'), 'the index lists its models');
+        t.notOk(index.includes('/api/country/') || index.includes('/api/audit/'), 'and only those');
         t.equal((await call('/api/audit/')).status, 403);
 
         const other = (await admin(`/api/card/${b1}/`)).json;
