@@ -95,51 +95,66 @@ export class ResourceAccess implements ListView {
   }
 
   /**
-   * A create or an update must leave the row in scope: each scoped column sent (or, for a create, taking
-   * its default) holds a value the scope admits. A 400 naming the column otherwise; nothing is written.
+   * Creates and updates must leave their rows in scope: each scoped column written (or, for a create,
+   * taking its default) holds a value the scope admits. A 400 naming the column (`[i].column` for many
+   * rows) otherwise; nothing is written. One statement per scoped reference, however many rows.
    */
-  async admits(db: Db, values: Record<string, unknown>, creating: boolean, row?: number): Promise<void> {
+  async admits(db: Db, rows: readonly Record<string, unknown>[], creating: boolean, many = false): Promise<void> {
     const template = this.grant?.scope;
     if (template === undefined) return;
     const problems: FieldProblem[] = [];
     for (const check of template.checks) {
       const name = check.column.name;
-      const value =
-        name in values && values[name] !== undefined
-          ? values[name]
-          : creating
-            ? defaultOf(this.resource, check.column)
-            : undefined;
-      if (value === undefined && !creating) continue;
-      if (!(await this.holds(db, check, value))) {
+      const fallback = creating ? defaultOf(this.resource, check.column) : undefined;
+      const values = rows.map((row) => (row[name] !== undefined ? row[name] : fallback));
+      const admitted = await this.admitted(db, check, values);
+      values.forEach((value, index) => {
+        if (value === undefined || (value !== null && admitted.has(String(value)))) return;
         problems.push({
-          field: row === undefined ? name : `[${row}].${name}`,
+          field: many ? `[${index}].${name}` : name,
           message:
-            value === undefined || value === null
+            value === null
               ? 'is required by your scope: it must name a row you may use'
               : `${JSON.stringify(value)} is outside your scope`,
         });
-      }
+      });
     }
     if (problems.length > 0) throw invalidValues(problems);
+  }
+
+  /** Which of `values` (as text) the check admits. */
+  private async admitted(db: Db, check: ValueCheck, values: readonly unknown[]): Promise<Set<string>> {
+    const distinct = new Map<string, SqlValue>();
+    for (const value of values)
+      if (value !== undefined && value !== null) distinct.set(String(value), value as SqlValue);
+    const { attributes } = this.access.principal;
+    if ('attribute' in check)
+      return new Set([...distinct.keys()].filter((text) => text === attributes[check.attribute]));
+    const admitted = new Set<string>();
+    const scopeParams = check.attributes.map((name) => attributes[name] ?? null);
+    const all = [...distinct.values()];
+    for (let start = 0; start < all.length; start += KEYS_PER_CHECK) {
+      const chunk = all.slice(start, start + KEYS_PER_CHECK);
+      for (const row of await db.all(check.keysInScope(chunk.length), [...chunk, ...scopeParams]))
+        admitted.add(String(row.k));
+    }
+    return admitted;
   }
 
   /** Whether `values` write a column the scope tests. */
   touchesScope(values: Record<string, unknown>): boolean {
     return (this.grant?.scope?.checks ?? []).some((check) => values[check.column.name] !== undefined);
   }
-
-  private async holds(db: Db, check: ValueCheck, value: unknown): Promise<boolean> {
-    if (value === undefined || value === null) return false;
-    const { attributes } = this.access.principal;
-    if ('attribute' in check) return String(value) === attributes[check.attribute];
-    const params: SqlValue[] = [value as SqlValue, ...check.attributes.map((name) => attributes[name] ?? null)];
-    return (await db.all(check.sql, params)).length > 0;
-  }
 }
 
+/** Values one scope check sends in a statement: well under every database's limit on parameters. */
+const KEYS_PER_CHECK = 500;
+
+/** What a create that leaves `column` out stores: the schema's default, else the database's, else NULL. */
 function defaultOf(resource: Resource, column: Column): unknown {
-  return resource.createDefaults[column.name] ?? column.spec.default;
+  if (column.name in resource.createDefaults) return resource.createDefaults[column.name];
+  if (column.spec.default !== undefined) return column.spec.default;
+  return column.spec.sqlDefault ?? null;
 }
 
 function describe(principal: Principal): string {
@@ -206,7 +221,7 @@ export class Access {
     const access = this.on(resource);
     access.require('create');
     access.checkWritable(values);
-    await access.admits(this.store.db.writer ?? this.store.db, values, true);
+    await access.admits(this.store.db.writer ?? this.store.db, [values], true);
     return access.shown(await this.store.create(context, resource, values));
   }
 
@@ -230,11 +245,8 @@ export class Access {
   private async checkRows(resource: Resource, rows: readonly Record<string, unknown>[]): Promise<void> {
     const access = this.on(resource);
     access.require('create');
-    const db = this.store.db.writer ?? this.store.db;
-    for (const [index, row] of rows.entries()) {
-      access.checkWritable(row, index);
-      await access.admits(db, row, true, index);
-    }
+    for (const [index, row] of rows.entries()) access.checkWritable(row, index);
+    await access.admits(this.store.db.writer ?? this.store.db, rows, true, true);
   }
 
   async update(
@@ -250,7 +262,7 @@ export class Access {
     if (access.scope !== undefined && access.touchesScope(values)) {
       // Out of scope is a 404 before anything about the values is said.
       await this.store.requireInScope(resource, key, access.scope);
-      await access.admits(this.store.db.writer ?? this.store.db, values, false);
+      await access.admits(this.store.db.writer ?? this.store.db, [values], false);
     }
     return access.shown(await this.store.update(context, resource, key, values, precondition, access.scope));
   }
@@ -309,7 +321,7 @@ export class Access {
     values: Record<string, unknown>,
     work: () => Promise<R>,
   ): Promise<R> {
-    await access.admits(this.store.db.writer ?? this.store.db, values, false);
+    await access.admits(this.store.db.writer ?? this.store.db, [values], false);
     return work();
   }
 }

@@ -21,8 +21,12 @@ import type { Column, Resource } from '../store/resource.js';
 /** How a value written to a scoped column is tested. */
 export type ValueCheck =
   | { readonly column: Column; readonly attribute: string }
-  /** `SELECT 1 … WHERE key = ? AND (…)`: the value, then `attributes` in order. */
-  | { readonly column: Column; readonly sql: string; readonly attributes: readonly string[] };
+  | {
+      readonly column: Column;
+      /** The keys among `count` values that name rows in scope: the values, then `attributes` in order. */
+      readonly keysInScope: (count: number) => string;
+      readonly attributes: readonly string[];
+    };
 
 export interface ScopeTemplate {
   /** A condition over the model's own columns; one `?` per entry of `attributes`, in order. */
@@ -65,9 +69,11 @@ export function scopeTemplate(resource: Resource, parts: readonly ScopePart[]): 
     conditions.push(referenceInScope(resource, column, target!, targetScope));
     attributes.push(...(targetScope?.attributes ?? []));
     const within = targetScope === undefined ? '' : ` AND (${targetScope.sql})`;
+    const key = target!.key[0]!.sql;
     checks.push({
       column,
-      sql: `SELECT 1 FROM ${target!.table} WHERE ${target!.key[0]!.sql} = ?${within} LIMIT 1`,
+      keysInScope: (count) =>
+        `SELECT ${key} AS \`k\` FROM ${target!.table} WHERE ${key} IN (${Array.from({ length: count }, () => '?').join(', ')})${within}`,
       attributes: targetScope?.attributes ?? [],
     });
   }

@@ -216,6 +216,27 @@ for (const name of BACKENDS)
           body: { username: 'a2', useralias: 'a2', uipass: 'x', credit: 0, tariff: 1, id_group: groupA },
         });
         t.equal(own.status, 200, `a card in its own group: ${own.text}`);
+        const row = (username: string, id_group: number) => ({
+          username,
+          useralias: username,
+          uipass: 'x',
+          credit: 0,
+          tariff: 1,
+          id_group,
+        });
+        const mixed = await call('/api/card/', {
+          method: 'POST',
+          body: [row('m1', groupA), row('m2', groupB), row('m3', groupA)],
+        });
+        t.equal(mixed.status, 400, 'a bulk create with one row in another agent group');
+        t.same(
+          mixed.json.fields.map((field: { field: string }) => field.field),
+          ['[1].id_group'],
+        );
+        t.equal((await admin('/api/card/?username=m1')).json.objects.length, 0, 'nothing of it was written');
+        const bulk3 = await call('/api/card/', { method: 'POST', body: [row('m4', groupA), row('m5', groupA)] });
+        t.equal(bulk3.status, 200, 'a bulk create in its own group');
+        t.equal(bulk3.json.objects.length, 2);
         const moved = await call(`/api/card/${a1}/`, { method: 'PATCH', body: { id_group: groupB } });
         t.equal(moved.status, 400, 'moving its card to another agent');
         t.equal((await admin(`/api/card/${a1}/`)).json.id_group, groupA);
@@ -240,7 +261,7 @@ for (const name of BACKENDS)
           body: { firstname: 'Bulk' },
           headers: { prefer: 'max-affected=10' },
         });
-        t.same(bulk.json, { updated: 2 }, 'a bulk update reaches its two cards only');
+        t.same(bulk.json, { updated: 4 }, 'a bulk update reaches its four cards only');
         t.equal((await admin(`/api/card/${b1}/`)).json.firstname, '');
         const removed = await call('/api/callerid/?id__gte=1', {
           method: 'DELETE',
