@@ -204,10 +204,10 @@ export class Access {
   }
 
   /** A page of a query parsed with this caller's view (`on(resource)`), so its WHERE holds the scope. */
-  async list(resource: Resource, query: ListQuery, operation: Operation = 'list', db?: Db): Promise<Row[]> {
+  async list(resource: Resource, query: ListQuery, operation: Operation = 'list'): Promise<Row[]> {
     const access = this.on(resource);
     access.require(operation);
-    const rows = await this.store.list(resource, query, db);
+    const rows = await this.store.list(resource, query);
     if (access.grant?.hidden.size) for (const row of rows) access.shown(row);
     return rows;
   }
