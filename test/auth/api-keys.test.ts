@@ -21,8 +21,8 @@ const WITHIN_MS = 1000;
 const UNAUTHORIZED = { error: 'invalid or missing credentials', code: 'unauthorized' };
 
 const bearer = (token: string) => `Bearer ${token}`;
-const tapEqual = t.equal;
-const tapStrictSame = t.strictSame;
+/** What assertRefused asserts with: any test's equal and strictSame. */
+type Asserts = Pick<typeof t, 'equal' | 'strictSame'>;
 
 /** A key stored the way `a2gen key create` stores it, accepted a second later. */
 async function newKey(
@@ -51,12 +51,7 @@ async function timeUntil(refused: () => Promise<boolean>): Promise<number> {
   return performance.now() - start;
 }
 
-async function assertRefused(
-  t: { equal: typeof tapEqual; strictSame: typeof tapStrictSame },
-  service: AdminService,
-  authorization: string,
-  message: string,
-) {
+async function assertRefused(t: Asserts, service: AdminService, authorization: string, message: string) {
   const response = await fetch(`${service.baseUrl}/api/cardgroup/`, { headers: { authorization } });
   t.equal(response.status, 401, message);
   t.equal(response.headers.get('www-authenticate'), BEARER_CHALLENGE, `${message}: the Bearer challenge`);
