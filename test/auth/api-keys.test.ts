@@ -202,7 +202,7 @@ t.test(
 t.test('the key ring: hash lookup, expiry to the millisecond, uses remembered until taken', async (t) => {
   let now = 1_000_000;
   const ring = new KeyRing(() => now);
-  t.notOk(ring.ready, 'not ready before the first reading');
+  t.notOk(ring.fresh, 'not fresh before the first reading');
   const { tokenHash } = await import('../../runtime/auth/api-key-token.js');
   const token = `a2k_${'x'.repeat(43)}`;
   const unreadable = ring.replace([
@@ -210,7 +210,7 @@ t.test('the key ring: hash lookup, expiry to the millisecond, uses remembered un
     { id: 8, name: 'broken', tokenHash: 'f'.repeat(64), role: 'agent', attributes: undefined, expiresAt: null },
   ]);
   t.strictSame(unreadable, ['broken'], 'a key with unreadable attributes is left out, and named');
-  t.ok(ring.ready);
+  t.ok(ring.fresh);
   t.strictSame(ring.verify(token), {
     kind: 'key',
     id: 7,
@@ -223,6 +223,10 @@ t.test('the key ring: hash lookup, expiry to the millisecond, uses remembered un
   t.equal(ring.verify(token), undefined, 'expired at its expiry');
   t.strictSame([...ring.takeUses()], [[7, 1_000_000]], 'the use remembered');
   t.strictSame([...ring.takeUses()], [], 'and taken once');
+  now += 9_990;
+  t.ok(ring.fresh, 'a reading 10 s old is still trusted');
+  now += 1;
+  t.notOk(ring.fresh, 'an older one is not (the service answers 503)');
   ring.rememberUse(7, 5);
   ring.rememberUse(7, 3);
   t.strictSame([...ring.takeUses()], [[7, 5]], 'a use put back keeps the latest');
