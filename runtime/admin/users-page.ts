@@ -246,8 +246,9 @@ export function registerUsersPage(app: FastifyInstance, context: AdminContext): 
           : fieldText(request.body, 'active') === '1',
       admin:
         self && fieldText(request.body, 'admin') === undefined ? user.admin : fieldText(request.body, 'admin') === '1',
-      role: (fieldText(request.body, 'role') ?? '').trim(),
-      attributes: fieldText(request.body, 'attributes') ?? '',
+      // A form without the role fields (a hand-made one) leaves the role as it is.
+      role: (fieldText(request.body, 'role') ?? roleFields(user).role).trim(),
+      attributes: fieldText(request.body, 'attributes') ?? roleFields(user).attributes,
     };
     const password = fieldText(request.body, 'password') ?? '';
     const errors = check(form, password, fieldText(request.body, 'password2') ?? '', false);
@@ -264,9 +265,12 @@ export function registerUsersPage(app: FastifyInstance, context: AdminContext): 
           html`<div class="head"><h1>User ${user.username}</h1></div>${userForm(form, errors, csrf, user, self)}`,
       });
     if (errors.size > 0 || role === undefined) return again(400);
+    const roleChanged =
+      role.role !== (user.roleSet ? user.role : null) ||
+      attributesJson(role.attributes) !== attributesJson(user.attributes ?? {});
     try {
       await users.update(user.id, form);
-      await users.setRole(user.id, role.role, role.attributes);
+      if (roleChanged) await users.setRole(user.id, role.role, role.attributes);
     } catch (error) {
       if (!(error instanceof DuplicateKeyError)) throw error;
       errors.set('email', 'Already taken by another user.');
@@ -289,9 +293,7 @@ export function registerUsersPage(app: FastifyInstance, context: AdminContext): 
       form.admin !== user.admin && (form.admin ? 'made admin' : 'admin flag removed'),
       password !== '' && 'password reset',
       form.email !== user.email && 'email changed',
-      ((role.role ?? '') !== roleFields(user).role ||
-        attributesJson(role.attributes) !== attributesJson(user.attributes ?? {})) &&
-        'role set',
+      roleChanged && `role ${role.role ?? `${DEFAULT_ROLE} (default)`}`,
     ].filter(Boolean);
     flash(request, 'success', `Saved user ${user.username}${what.length ? `: ${what.join(', ')}` : ''}.`);
     return seeOther(reply, LIST);

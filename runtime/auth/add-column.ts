@@ -5,6 +5,7 @@
  * content.
  */
 import type { Db } from '../db/db.js';
+import { DatabaseUnavailableError } from '../db/errors.js';
 
 const HAS_COLUMN: Record<'mysql' | 'sqlite', string> = {
   mysql:
@@ -17,12 +18,22 @@ async function hasColumn(db: Db, table: string, column: string): Promise<boolean
   return Number(row?.n ?? 0) > 0;
 }
 
-/** `table`, `column` and `definition` are constants of the runtime, never input. */
+/**
+ * `table`, `column` and `definition` are constants of the runtime, never input. A database user without
+ * the ALTER privilege cannot add it: the error says what to run or grant, once.
+ */
 export async function addColumnIfMissing(db: Db, table: string, column: string, definition: string): Promise<void> {
   if (await hasColumn(db, table, column)) return;
+  const statement = `ALTER TABLE \`${table}\` ADD COLUMN \`${column}\` ${definition}`;
   try {
-    await db.run(`ALTER TABLE \`${table}\` ADD COLUMN \`${column}\` ${definition}`);
+    await db.run(statement);
   } catch (error) {
-    if (!(await hasColumn(db, table, column))) throw error;
+    if (await hasColumn(db, table, column)) return;
+    if (error instanceof DatabaseUnavailableError) throw error;
+    throw new Error(
+      `the ${table} table needs the column ${column}, and adding it failed (${(error as Error).message}): ` +
+        `grant ALTER on it to this database user once, or run as an administrator: ${statement}`,
+      { cause: error },
+    );
   }
 }

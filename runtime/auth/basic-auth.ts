@@ -191,8 +191,8 @@ export function registerBasicAuth(app: FastifyInstance, options: BasicAuthOption
       reply.header('Retry-After', String(waitSeconds));
       return new TooManyRequestsError();
     }
-    // The table was never read (the database was down at startup): no verdict, not a failure.
-    if (!keys.ready) return new DatabaseUnavailableError('the API keys could not be read yet; retry shortly');
+    // The table was not read lately (the database is down): no verdict, and not a failure either.
+    if (!keys.fresh) return new DatabaseUnavailableError('the API keys could not be read lately; retry shortly');
     const principal = keys.verify(token);
     if (principal === undefined) {
       limiter.recordFailure(request.ip);

@@ -14,6 +14,12 @@ import { keyActor, type Principal } from '../access/principal.js';
 import type { LiveKey } from './api-key-store.js';
 import { tokenHash, wellFormedToken } from './api-key-token.js';
 
+/**
+ * How old the last reading of the table may be before no key is trusted: a process that cannot read it
+ * (the primary unreachable from here, while a replica still serves reads) cannot see a revocation either.
+ */
+export const KEY_RING_MAX_AGE_MS = 10_000;
+
 interface RingEntry {
   principal: Principal;
   expiresAt: number | null;
@@ -21,15 +27,19 @@ interface RingEntry {
 
 export class KeyRing {
   private entries = new Map<string, RingEntry>();
-  private loaded = false;
+  /** When the table was last read (ms); undefined before the first reading. */
+  private readAt: number | undefined;
   /** Latest use of each key since the last takeUses(): written by the watch, not per request. */
   private uses = new Map<number, number>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly maxAgeMs = KEY_RING_MAX_AGE_MS,
+  ) {}
 
-  /** False until the first reading of the table succeeded (the database was down at startup). */
-  get ready(): boolean {
-    return this.loaded;
+  /** False before the first reading of the table, and while the last one is older than the limit. */
+  get fresh(): boolean {
+    return this.readAt !== undefined && this.now() - this.readAt <= this.maxAgeMs;
   }
 
   /** The keys as just read; a key whose attributes are unreadable is left out (refused), and its name returned. */
@@ -51,7 +61,7 @@ export class KeyRing {
       entries.set(key.tokenHash, { principal, expiresAt: key.expiresAt });
     }
     this.entries = entries;
-    this.loaded = true;
+    this.readAt = this.now();
     return unreadable;
   }
 

@@ -91,7 +91,8 @@ export async function revokeKey(db: Db, name: string, stdout: Writable): Promise
 
 const processIo = (): CommandIo => ({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
 
-const collect = (value: string, previous: string[]) => [...previous, value];
+/** Repeated options gathered; no default, so that help shows none. */
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 export function registerKeyCommands(
   program: Command,
@@ -110,18 +111,20 @@ export function registerKeyCommands(
     .description('create an API key and print its token, once, alone on the last line')
     .requiredOption('--name <name>', 'unique name; the audit trail records writes as key:<name>')
     .requiredOption('--role <role>', 'what the key may do (a role of the roles file)')
-    .option('--attr <name=value>', 'an attribute of the role (repeatable), e.g. --attr agent=7', collect, [])
-    .option('--owner <text>', 'who asked for it, or what uses it (free text)', '')
-    .option(
-      '--expires <when>',
-      'a duration (90d, 12h, 2w) or an ISO date (2027-01-31, midnight UTC); default: never',
-      '',
-    )
-    .action((flags: { name: string; role: string; attr: string[]; owner: string; expires: string }) =>
+    .option('--attr <name=value>', 'an attribute of the role (repeatable), e.g. --attr agent=7', collect)
+    .option('--owner <text>', 'who asked for it, or what uses it (free text)')
+    .option('--expires <when>', 'a duration (90d, 12h, 2w) or an ISO date (2027-01-31, midnight UTC); default: never')
+    .action((flags: { name: string; role: string; attr?: string[]; owner?: string; expires?: string }) =>
       run((db) =>
         createKey(
           db,
-          { name: flags.name, role: flags.role, attributes: flags.attr, owner: flags.owner, expires: flags.expires },
+          {
+            name: flags.name,
+            role: flags.role,
+            attributes: flags.attr ?? [],
+            owner: flags.owner ?? '',
+            expires: flags.expires ?? '',
+          },
           io.stdout,
           options,
         ),

@@ -221,10 +221,11 @@ export function registerUserCommands(
     .description('give a user a role and its attributes (replacing the ones it had); bites within a second')
     .argument('<name>', 'username')
     .argument('<role>', 'a role of the roles file (admin: everything, the default)')
-    .option('--attr <name=value>', 'an attribute of the role (repeatable), e.g. --attr agent=7', collect, [])
-    .action((username: string, role: string, flags: { attr: string[] }) =>
-      run((db) => setUserRole(db, { username, role, attributes: flags.attr }, io.stdout, checkRole)),
+    .option('--attr <name=value>', 'an attribute of the role (repeatable), e.g. --attr agent=7', collect)
+    .action((username: string, role: string, flags: { attr?: string[] }) =>
+      run((db) => setUserRole(db, { username, role, attributes: flags.attr ?? [] }, io.stdout, checkRole)),
     );
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
+/** Repeated options gathered; no default, so that help shows none. */
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];

@@ -40,6 +40,9 @@ for (const [dialect, open] of Object.entries(dialects)) {
           email: 'alice@localhost',
           active: true,
           admin: true,
+          role: 'admin',
+          roleSet: false,
+          attributes: {},
         },
       );
       t.type(alice!.id, 'number');
@@ -83,7 +86,16 @@ for (const [dialect, open] of Object.entries(dialects)) {
       );
       for (const user of users) {
         t.notOk('password' in user);
-        t.strictSame(Object.keys(user).sort(), ['active', 'admin', 'email', 'id', 'username']);
+        t.strictSame(Object.keys(user).sort(), [
+          'active',
+          'admin',
+          'attributes',
+          'email',
+          'id',
+          'role',
+          'roleSet',
+          'username',
+        ]);
       }
     });
 
