@@ -88,7 +88,7 @@ for (const name of BACKENDS) {
       t.match(list.text, /agent=7, region=north/);
 
       await client.get('/admin/keys/add/');
-      const again = await client.post('/admin/keys/add/', { name: 'WEB-1', role: 'agent' });
+      const again = await client.post('/admin/keys/add/', { name: 'WEB-1', role: 'agent', attributes: 'agent=7' });
       t.equal(again.status, 409, 'a taken name (in any case)');
       t.match(again.text, /A key with this name exists already/);
       t.notMatch(again.text, TOKEN);

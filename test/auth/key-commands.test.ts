@@ -77,7 +77,7 @@ for (const [name, open] of Object.entries(databases)) {
     );
     t.equal(created.stdout.split(token).length, 2, 'printed once');
 
-    const again = await a2gen(env, 'key', 'create', '--name', 'billing-sync', '--role', 'agent');
+    const again = await a2gen(env, 'key', 'create', '--name', 'billing-sync', '--role', 'agent', '--attr', 'agent=7');
     t.same(
       again,
       { code: 1, stdout: '', stderr: 'a2gen: a key named billing-sync already exists\n' },
@@ -157,7 +157,7 @@ t.test('a new key: every field checked, the roles file has the last word', async
   const refused = checkApiKeyInput(input, 0, (role) => `no role ${role} in the roles file`);
   t.strictSame([...refused.errors!], [['role', 'no role agent in the roles file']]);
   const all = checkApiKeyInput({ name: '', role: '', attributes: ['x'], owner: 'o'.repeat(256), expires: 'never' }, 0);
-  t.strictSame([...all.errors!.keys()], ['name', 'role', 'owner', 'attributes', 'expires']);
+  t.strictSame([...all.errors!.keys()], ['name', 'owner', 'attributes', 'role', 'expires']);
   t.ok(checkApiKeyInput({ ...input, name: 'a'.repeat(64) }, 0).key, '64 characters');
   t.ok(checkApiKeyInput({ ...input, name: 'a'.repeat(65) }, 0).errors, 'not 65');
   t.ok(checkApiKeyInput({ ...input, name: '-leading' }, 0).errors, 'not a leading -');
