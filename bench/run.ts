@@ -16,7 +16,9 @@
  *
  * Options: --quick, --rounds N, --duration SECONDS, --warmup SECONDS, --only get-one,post-card (scenario keys;
  * leaves results.md alone), --wait-idle SECONDS (first wait up to that long for other processes to leave the CPU),
- * --a2gen-env KEY=VALUE (repeatable; a2gen off its defaults, for diagnosis: leaves results.md alone).
+ * --a2gen-env KEY=VALUE (repeatable; a2gen off its defaults, for diagnosis: leaves results.md alone),
+ * --skip-footprint (no start and memory figures per schema size: by default a2gen is also started on every table
+ * of the shared A2Billing dump, in a scratch copy built with `a2gen init --tables all`; lib/schema-sizes.ts).
  * A2B_BENCH_NODE_ARGS adds node flags to the a2gen children (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"),
  * A2B_BENCH_BASELINE_NODE_ARGS to the baseline; `node dist/bench/profile-summary.js FILE` summarises a profile.
  *
@@ -52,6 +54,8 @@ import {
 } from './lib/report.js';
 import { resultsMarkdown } from './lib/results-page.js';
 import { EMBEDDED_SCENARIOS } from './lib/scenarios.js';
+import { footprintText } from './lib/footprint.js';
+import { schemaSizeFigures } from './lib/schema-sizes.js';
 import { a2genMain, BASELINE_MAIN, coldStarts, nodeArgsFrom, start, type ServerSpec } from './lib/servers.js';
 import { prepare } from './lib/setup.js';
 
@@ -132,6 +136,18 @@ async function runAgainstBaseline(workDir: string): Promise<void> {
   }
   await stopServer(embeddedStart.server);
 
+  // Start and memory with this checkout's tables and with every A2Billing table (issue 16).
+  const footprint = options.footprint
+    ? await schemaSizeFigures(
+        [{ side: 'a2gen', label: 'a2gen', dir: PROJECT_ROOT }],
+        options,
+        database.url,
+        password,
+        authorization,
+        workDir,
+      )
+    : [];
+
   // Report.
   const comparison = comparisonTable(SCENARIOS, settings.concurrencies, runs);
   const a2genCold = cold.find((entry) => entry.side === 'a2gen');
@@ -160,6 +176,7 @@ async function runAgainstBaseline(workDir: string): Promise<void> {
   console.log(`\ncold start\n\n${textTable(coldTable)}`);
   console.log(`\nembedded default (SQLite), c=10\n\n${textTable(embedded)}`);
   console.log(`\ntargets of issue 5: ${verdicts}\n\n${textTable(targetTable(targetList))}\n`);
+  if (footprint.length > 0) console.log(`start and memory per schema size\n\n${footprintText(footprint)}\n`);
 
   const markdown = resultsMarkdown({
     options,
@@ -174,6 +191,7 @@ async function runAgainstBaseline(workDir: string): Promise<void> {
     targetList,
     coldTable,
     embedded,
+    footprint,
   });
   if (!partial) {
     writeFileSync(RESULTS_FILE, markdown);

@@ -22,6 +22,8 @@ export interface BenchOptions {
   /** Diagnostic settings for the a2gen children (say, A2B_LOG_LEVEL=warn); the targets are judged without any. */
   a2genEnv: Record<string, string>;
   waitIdleSeconds: number;
+  /** Off with --skip-footprint: no start and memory figures per schema size (the A2Billing dump, its build). */
+  footprint: boolean;
   /** --compare: another built checkout of a2gen, benchmarked as "before" alongside this one. */
   compareDir: string | undefined;
   /** How the run was started, for the results files. */
@@ -45,6 +47,7 @@ export function readOptions(argv: string[] = process.argv.slice(2)): BenchOption
       'wait-idle': { type: 'string' },
       'a2gen-env': { type: 'string', multiple: true },
       compare: { type: 'string' },
+      'skip-footprint': { type: 'boolean', default: false },
     },
   });
   const quick = options.quick ?? false;
@@ -81,6 +84,7 @@ export function readOptions(argv: string[] = process.argv.slice(2)): BenchOption
     partial: only !== undefined || Object.keys(a2genEnv).length > 0,
     a2genEnv,
     waitIdleSeconds: Number(options['wait-idle'] ?? 0),
+    footprint: !(options['skip-footprint'] ?? false),
     compareDir,
     command: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),
   };
