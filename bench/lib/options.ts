@@ -24,8 +24,10 @@ export interface BenchOptions {
   waitIdleSeconds: number;
   /** Off with --skip-footprint: no start and memory figures per schema size (the A2Billing dump, its build). */
   footprint: boolean;
-  /** --compare: another built checkout of a2gen, benchmarked as "before" alongside this one. */
+  /** --compare DIR: another built checkout of a2gen, benchmarked as "before" alongside this one. */
   compareDir: string | undefined;
+  /** --compare REF: a git commit of this repository, checked out and built for the run as "before". */
+  compareRef: string | undefined;
   /** How the run was started, for the results files. */
   command: string;
 }
@@ -71,7 +73,10 @@ export function readOptions(argv: string[] = process.argv.slice(2)): BenchOption
     if (separator < 1) fail(`--a2gen-env wants KEY=VALUE (got "${pair}")`);
     a2genEnv[pair.slice(0, separator)] = pair.slice(separator + 1);
   }
-  const compareDir = options.compare === undefined ? undefined : path.resolve(options.compare);
+  // A directory is a built checkout; anything else is taken for a git ref (checked when the run starts).
+  const isDir = options.compare !== undefined && existsSync(path.resolve(options.compare));
+  const compareDir = isDir ? path.resolve(options.compare!) : undefined;
+  const compareRef = isDir ? undefined : options.compare;
   if (compareDir !== undefined && !existsSync(path.join(compareDir, 'dist/runtime/main.js'))) {
     fail(
       `--compare: ${compareDir}/dist/runtime/main.js does not exist; build that checkout first (cd ${compareDir} && npx tsc -p tsconfig.json)`,
@@ -86,6 +91,7 @@ export function readOptions(argv: string[] = process.argv.slice(2)): BenchOption
     waitIdleSeconds: Number(options['wait-idle'] ?? 0),
     footprint: !(options['skip-footprint'] ?? false),
     compareDir,
+    compareRef,
     command: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),
   };
 }
