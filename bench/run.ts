@@ -16,13 +16,17 @@
  *
  * Options: --quick, --rounds N, --duration SECONDS, --warmup SECONDS, --only get-one,post-card (scenario keys;
  * leaves results.md alone), --wait-idle SECONDS (first wait up to that long for other processes to leave the CPU),
- * --a2gen-env KEY=VALUE (repeatable; a2gen off its defaults, for diagnosis: leaves results.md alone).
+ * --a2gen-env KEY=VALUE (repeatable; a2gen off its defaults, for diagnosis: leaves results.md alone),
+ * --skip-footprint (no start and memory figures per schema size: by default a2gen is also started on every table
+ * of the shared A2Billing dump, in a scratch copy built with `a2gen init --tables all`; lib/schema-sizes.ts).
  * A2B_BENCH_NODE_ARGS adds node flags to the a2gen children (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"),
  * A2B_BENCH_BASELINE_NODE_ARGS to the baseline; `node dist/bench/profile-summary.js FILE` summarises a profile.
  *
- * --compare DIR: this checkout against an earlier one, for "no ratio gets more than 5 % worse". DIR is another
- * built checkout of a2gen (its own dist/ and generated/, e.g. a git worktree: `bench/compare.sh COMMIT [options]`
- * makes one, builds both, runs this and removes it). Three servers share the one database (this checkout's DDL
+ * --compare REF|DIR: this checkout against an earlier one, for "no ratio gets more than 5 % worse". REF is a git
+ * ref (a commit, tag or branch: `npm run bench -- --compare 3dc3f91`), checked out in a temporary worktree under
+ * the temp directory with this checkout's node_modules, compiled, and removed afterwards (lib/compare-checkout.ts);
+ * DIR is another built checkout of a2gen (its own dist/ and generated/; `bench/compare.sh COMMIT` does the same
+ * as REF from the shell). Three servers share the one database (this checkout's DDL
  * and loader): this a2gen ("a2gen"), DIR's dist/runtime/main.js ("before", named by its short commit) and the
  * baseline, interleaved in an order that rotates each round and cell. Reports both a2gens' ratios against the
  * baseline and a2gen ÷ before, with a PASS/FAIL line per scenario (≥ 0.95 at every concurrency, no failed
@@ -34,6 +38,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CARD_COUNT, loadSqlite, PROJECT_ROOT } from './load-data.js';
 import { cleanup, installCleanupHandlers, onCleanup, wasInterrupted } from './lib/cleanup.js';
+import { builtCheckout, commitOf } from './lib/compare-checkout.js';
 import { runComparison } from './lib/compare-run.js';
 import { measure, type LoadContext } from './lib/load.js';
 import { machine } from './lib/machine.js';
@@ -52,6 +57,8 @@ import {
 } from './lib/report.js';
 import { resultsMarkdown } from './lib/results-page.js';
 import { EMBEDDED_SCENARIOS } from './lib/scenarios.js';
+import { footprintText } from './lib/footprint.js';
+import { schemaSizeFigures } from './lib/schema-sizes.js';
 import { a2genMain, BASELINE_MAIN, coldStarts, nodeArgsFrom, start, type ServerSpec } from './lib/servers.js';
 import { prepare } from './lib/setup.js';
 
@@ -132,6 +139,18 @@ async function runAgainstBaseline(workDir: string): Promise<void> {
   }
   await stopServer(embeddedStart.server);
 
+  // Start and memory with this checkout's tables and with every A2Billing table (issue 16).
+  const footprint = options.footprint
+    ? await schemaSizeFigures(
+        [{ side: 'a2gen', label: 'a2gen', dir: PROJECT_ROOT }],
+        options,
+        database.url,
+        password,
+        authorization,
+        workDir,
+      )
+    : [];
+
   // Report.
   const comparison = comparisonTable(SCENARIOS, settings.concurrencies, runs);
   const a2genCold = cold.find((entry) => entry.side === 'a2gen');
@@ -160,6 +179,7 @@ async function runAgainstBaseline(workDir: string): Promise<void> {
   console.log(`\ncold start\n\n${textTable(coldTable)}`);
   console.log(`\nembedded default (SQLite), c=10\n\n${textTable(embedded)}`);
   console.log(`\ntargets of issue 5: ${verdicts}\n\n${textTable(targetTable(targetList))}\n`);
+  if (footprint.length > 0) console.log(`start and memory per schema size\n\n${footprintText(footprint)}\n`);
 
   const markdown = resultsMarkdown({
     options,
@@ -174,6 +194,7 @@ async function runAgainstBaseline(workDir: string): Promise<void> {
     targetList,
     coldTable,
     embedded,
+    footprint,
   });
   if (!partial) {
     writeFileSync(RESULTS_FILE, markdown);
@@ -190,7 +211,11 @@ async function main(): Promise<void> {
     if (!keepWorkDir) rmSync(workDir, { recursive: true, force: true });
     else console.error(`server logs kept in ${workDir}`);
   });
-  if (options.compareDir !== undefined) await runComparison(options, options.compareDir, workDir);
+  if (options.compareRef !== undefined) {
+    const commit = await commitOf(options.compareRef);
+    if (commit === undefined) throw new Error(`--compare: ${options.compareRef} is neither a directory nor a commit`);
+    await runComparison(options, await builtCheckout(options.compareRef, commit), workDir);
+  } else if (options.compareDir !== undefined) await runComparison(options, options.compareDir, workDir);
   else await runAgainstBaseline(workDir);
   keepWorkDir = false;
 }

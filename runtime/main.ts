@@ -22,7 +22,9 @@ async function main(): Promise<void> {
   // Before the database opens: without a usable admin session key, production refuses to start.
   const sessionKey = loadSessionKey(config);
   const { db } = await openDatabase(config, models);
-  if (config.databaseUrl !== undefined) await reportSchemaDrift(db);
+  // The drift check reads information_schema table by table (0.1 s for 14 tables, 0.6-1 s for A2Billing's 97):
+  // it runs while the server is built and starts listening, and its warnings still come before "serving".
+  const drift = config.databaseUrl !== undefined ? reportSchemaDrift(db) : undefined;
   if (config.databaseUrl === undefined) await createFirstAdmin(new UserStore(db));
   const app = await buildServer({ db, models, config, admin: { sessionKey: sessionKey.key } });
   app.addHook('onClose', async () => db.close());
@@ -49,6 +51,7 @@ async function main(): Promise<void> {
     if (db instanceof ReadWriteSplitDb) shareRecentWrites(db.recentWrites);
   }
   await app.listen({ port: config.port, host: config.host });
+  await drift;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

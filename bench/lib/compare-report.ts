@@ -4,6 +4,7 @@
  * benchmark ratio more than 5 % worse: a2gen ÷ before ≥ 0.95), with the text
  * of bench/compare-results.md.
  */
+import { footprintMarkdown, footprintText, type Footprint } from './footprint.js';
 import type { BenchOptions } from './options.js';
 import {
   cellOf,
@@ -38,6 +39,8 @@ export interface Comparison {
   /** One line per checkout: what "a2gen" and "before" are. */
   checkouts: { a2gen: string; before: string };
   problems: string[];
+  /** Start and memory per schema size of both checkouts; empty with --skip-footprint. */
+  footprint: Footprint[];
 }
 
 export interface ScenarioVerdict {
@@ -194,6 +197,9 @@ export function compareReport(
     `\n5 % rule: ${summary}\n`,
     ...lines.map((line) => `  ${line}`),
     `\ncold start and memory\n\n${textTable(startAndMemory)}\n\n${textTable(coldTable)}\n`,
+    ...(comparison.footprint.length > 0
+      ? [`start and memory per schema size\n\n${footprintText(comparison.footprint)}\n`]
+      : []),
   ].join('\n');
 
   const markdown = [
@@ -235,6 +241,7 @@ export function compareReport(
     '',
     markdownTable(coldTable),
     '',
+    ...(comparison.footprint.length > 0 ? footprintMarkdown(comparison.footprint) : []),
     '## Machine',
     '',
     ...Object.entries(info).map(([key, value]) => `- ${key}: ${value}`),

@@ -15,6 +15,7 @@ import { rssMb, stopServer } from './processes.js';
 import { progress } from './progress.js';
 import type { Run } from './report.js';
 import { a2genMain, BASELINE_MAIN, coldStarts, nodeArgsFrom, type ServerSpec } from './servers.js';
+import { schemaSizeFigures } from './schema-sizes.js';
 import { prepare } from './setup.js';
 
 export const COMPARE_RESULTS_FILE = path.join(PROJECT_ROOT, 'bench/compare-results.md');
@@ -45,7 +46,7 @@ export async function runComparison(options: BenchOptions, beforeDir: string, wo
   progress(`--compare: a2gen is this checkout, ${checkouts.a2gen}; ${labels.before} is ${checkouts.before}`);
 
   const loadRuns = scenarios.length * settings.concurrencies.length * settings.rounds * SIDES.length;
-  const { otherAtStart, authorization, database } = await prepare(options, loadRuns);
+  const { otherAtStart, password, authorization, database } = await prepare(options, loadRuns);
   const cards = database.cards;
   const context: LoadContext = { settings, authorization, cards };
 
@@ -104,8 +105,27 @@ export async function runComparison(options: BenchOptions, beforeDir: string, wo
   progress(`RSS after the load: ${SIDES.map((side) => `${labels[side]} ${rssAfter[side].toFixed(0)} MB`).join(', ')}`);
   for (const side of SIDES) await stopServer(server(side));
 
+  // Start and memory of both checkouts with their own tables and with every A2Billing table (issue 16).
+  const footprint = options.footprint
+    ? await schemaSizeFigures(
+        [
+          { side: 'a2gen', label: 'a2gen', dir: PROJECT_ROOT },
+          { side: 'before', label: labels.before, dir: beforeDir },
+        ],
+        options,
+        database.url,
+        password,
+        authorization,
+        workDir,
+      )
+    : [];
+
   const info = { ...machine(database.version, PROJECT_ROOT), 'before commit': describeCommit(beforeDir) };
-  const report = compareReport({ options, runs, cold, rssAfter, labels, checkouts, problems }, info, otherAtStart);
+  const report = compareReport(
+    { options, runs, cold, rssAfter, labels, checkouts, problems, footprint },
+    info,
+    otherAtStart,
+  );
   console.log(report.text);
   writeFileSync(COMPARE_RESULTS_FILE, report.markdown);
   progress(`wrote ${path.relative(process.cwd(), COMPARE_RESULTS_FILE)} (results.md left as it was)`);

@@ -22,8 +22,12 @@ export interface BenchOptions {
   /** Diagnostic settings for the a2gen children (say, A2B_LOG_LEVEL=warn); the targets are judged without any. */
   a2genEnv: Record<string, string>;
   waitIdleSeconds: number;
-  /** --compare: another built checkout of a2gen, benchmarked as "before" alongside this one. */
+  /** Off with --skip-footprint: no start and memory figures per schema size (the A2Billing dump, its build). */
+  footprint: boolean;
+  /** --compare DIR: another built checkout of a2gen, benchmarked as "before" alongside this one. */
   compareDir: string | undefined;
+  /** --compare REF: a git commit of this repository, checked out and built for the run as "before". */
+  compareRef: string | undefined;
   /** How the run was started, for the results files. */
   command: string;
 }
@@ -45,6 +49,7 @@ export function readOptions(argv: string[] = process.argv.slice(2)): BenchOption
       'wait-idle': { type: 'string' },
       'a2gen-env': { type: 'string', multiple: true },
       compare: { type: 'string' },
+      'skip-footprint': { type: 'boolean', default: false },
     },
   });
   const quick = options.quick ?? false;
@@ -68,7 +73,10 @@ export function readOptions(argv: string[] = process.argv.slice(2)): BenchOption
     if (separator < 1) fail(`--a2gen-env wants KEY=VALUE (got "${pair}")`);
     a2genEnv[pair.slice(0, separator)] = pair.slice(separator + 1);
   }
-  const compareDir = options.compare === undefined ? undefined : path.resolve(options.compare);
+  // A directory is a built checkout; anything else is taken for a git ref (checked when the run starts).
+  const isDir = options.compare !== undefined && existsSync(path.resolve(options.compare));
+  const compareDir = isDir ? path.resolve(options.compare!) : undefined;
+  const compareRef = isDir ? undefined : options.compare;
   if (compareDir !== undefined && !existsSync(path.join(compareDir, 'dist/runtime/main.js'))) {
     fail(
       `--compare: ${compareDir}/dist/runtime/main.js does not exist; build that checkout first (cd ${compareDir} && npx tsc -p tsconfig.json)`,
@@ -81,7 +89,9 @@ export function readOptions(argv: string[] = process.argv.slice(2)): BenchOption
     partial: only !== undefined || Object.keys(a2genEnv).length > 0,
     a2genEnv,
     waitIdleSeconds: Number(options['wait-idle'] ?? 0),
+    footprint: !(options['skip-footprint'] ?? false),
     compareDir,
+    compareRef,
     command: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),
   };
 }

@@ -1,4 +1,5 @@
 /** The text of bench/results.md: a2gen against the baseline, the targets of issue 5, cold start, SQLite. */
+import { footprintMarkdown, type Footprint } from './footprint.js';
 import type { BenchOptions } from './options.js';
 import { markdownTable, targetTable, type Table, type Target } from './report.js';
 
@@ -15,6 +16,8 @@ export interface ResultsPage {
   targetList: Target[];
   coldTable: Table;
   embedded: Table;
+  /** Start and memory per schema size; empty with --skip-footprint. */
+  footprint: Footprint[];
 }
 
 export function resultsMarkdown(page: ResultsPage): string {
@@ -66,6 +69,7 @@ export function resultsMarkdown(page: ResultsPage): string {
     '',
     markdownTable(page.coldTable),
     '',
+    ...(page.footprint.length > 0 ? footprintMarkdown(page.footprint) : []),
     '## Embedded default (SQLite)',
     '',
     'a2gen with no `A2B_DATABASE_URL`: the SQLite file in a temporary `A2B_DATA_DIR`, loaded with the same 10,000 cards. No baseline.',

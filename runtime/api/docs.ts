@@ -4,16 +4,18 @@
  * committed in generated/openapi.json, and a browsable reference at /docs
  * (@fastify/swagger in static mode feeding @fastify/swagger-ui).
  *
- * The document is read from the file at startup rather than imported, so the
- * runtime keeps to its rule of never importing generated/ code, and what is
- * served is exactly what `a2gen build --check` keeps honest.
+ * The document is read from the file rather than imported, so the runtime
+ * keeps to its rule of never importing generated/ code, and what is served is
+ * exactly what `a2gen build --check` keeps honest; it is read on its first
+ * request (lazy-document.ts), not at startup.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { lazyObject, lazyText } from './lazy-document.js';
 
 export const DOCUMENT_URL = '/api/openapi.json';
 export const DOCS_URL = '/docs';
@@ -37,19 +39,19 @@ export function defaultDocumentPath(): string | undefined {
   }
 }
 
-/** The document's text, or undefined when there is none to serve. */
-export function readOpenApiDocument(file = defaultDocumentPath()): string | undefined {
+/** The document's text, read on first use; undefined when there is no file to serve. */
+export function openApiDocument(file = defaultDocumentPath()): (() => string) | undefined {
   if (file === undefined || !existsSync(file)) return undefined;
-  return readFileSync(file, 'utf8');
+  return lazyText(file);
 }
 
 /**
  * Registers both routes on `app`, which must be outside the Basic auth
- * scope. `text` is the document as JSON text.
+ * scope. `text` gives the document as JSON text.
  */
-export async function registerApiDocs(app: FastifyInstance, text: string): Promise<void> {
-  const document = JSON.parse(text) as Record<string, unknown>;
-  app.get(DOCUMENT_URL, async (_request, reply) => reply.type('application/json; charset=utf-8').send(text));
+export async function registerApiDocs(app: FastifyInstance, text: () => string): Promise<void> {
+  const document = lazyObject(() => JSON.parse(text()) as Record<string, unknown>);
+  app.get(DOCUMENT_URL, async (_request, reply) => reply.type('application/json; charset=utf-8').send(text()));
   // Encapsulated, so the swagger decorators stay out of the rest of the service.
   await app.register(async (docs) => {
     await docs.register(fastifySwagger, { mode: 'static', specification: { document: document as never } });
