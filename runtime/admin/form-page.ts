@@ -27,6 +27,8 @@ import {
 import type { AdminPage } from './contract.js';
 import { ORIGINAL, renderForm, type Conflict, type FormReferences, type FormState } from './form-render.js';
 import { labelsForRows, lookupUrl, referencesOf } from './references.js';
+import { referrersOf, relatedSection } from './related.js';
+import { historyLink } from './history-page.js';
 import { html } from './html.js';
 import type { Flash } from './layout.js';
 import { bodyValue, canonical, formValue } from './values.js';
@@ -80,6 +82,7 @@ export function registerFormPages(app: FastifyInstance, context: AdminContext, p
   const noun = page.title.toLowerCase();
   const byField = referencesOf(context, page);
   const referenced = editable.filter((field) => byField.has(field.name)).map((field) => field.name);
+  const referrers = referrersOf(context, page);
 
   const show = async (
     request: FastifyRequest,
@@ -93,6 +96,8 @@ export function registerFormPages(app: FastifyInstance, context: AdminContext, p
       labels: await labelsForRows(context.db, byField, referenced, [options.state.values], caller.on(page.model)),
       lookup: (field) => lookupUrl(page, field),
     };
+    const related =
+      options.id === undefined ? undefined : await relatedSection(context, request, referrers, options.id);
     return sendPage(context, request, reply, {
       title: options.id ? `${page.title} ${options.id}` : `Add ${noun}`,
       current: `/admin/${page.resource}/`,
@@ -100,12 +105,19 @@ export function registerFormPages(app: FastifyInstance, context: AdminContext, p
       flashes: options.flashes,
       body: (csrf) => html`<div class="head"><h1>${options.id ? `${page.title} ${options.id}` : `Add ${noun}`}</h1>
   ${options.id !== undefined && (context.rowActions.get(page.resource) ?? []).map((action) => html`<a class="button" href="/admin/${page.resource}/${options.id}/${action.path}/">${action.label}</a>`)}
+  ${options.id !== undefined && historyLink(context, caller, page, options.id)}
   <a class="button" href="/admin/${page.resource}/">Back to ${page.plural.toLowerCase()}</a></div>
-${renderForm(pageFor(caller, page), options.state, options.id, csrf, references)}`,
+${related?.index}
+${renderForm(pageFor(caller, page), options.state, options.id, csrf, references)}
+${related?.panels}`,
     });
   };
 
-  const initialValues = () => Object.fromEntries(editable.map((field) => [field.name, field.initial]));
+  // The add form starts from the defaults, or from values the link gives (a related panel's Add: ?id_cc_card=10).
+  const initialValues = (query: unknown = {}) =>
+    Object.fromEntries(
+      editable.map((field) => [field.name, (!field.writeOnly && fieldText(query, field.name)) || field.initial]),
+    );
   const submitted = (body: unknown) =>
     Object.fromEntries(
       editable.map((field) => [field.name, field.writeOnly ? '' : (fieldText(body, field.name) ?? '')]),
@@ -125,7 +137,7 @@ ${renderForm(pageFor(caller, page), options.state, options.id, csrf, references)
     new Map(problems.map((problem) => [problem.field, errorMessage(problem)]));
 
   app.get(`/${page.resource}/add/`, async (request, reply) =>
-    show(request, reply, { state: { values: initialValues(), errors: new Map() } }),
+    show(request, reply, { state: { values: initialValues(request.query), errors: new Map() } }),
   );
 
   app.post(`/${page.resource}/add/`, async (request, reply) => {

@@ -15,6 +15,16 @@ import { canonicalFilters, chips, filterPanel } from './filter-panel.js';
 import { buildListQuery, listUrl, PAGE_SIZE, readListRequest, type AdminListRequest } from './list-query.js';
 import { labelsForRows, referenceContent, referencesOf, type Reference } from './references.js';
 import { displayValue } from './values.js';
+import { auditPageOf } from './history-page.js';
+
+/** The audit trail's Row cell links to the row changed, unless it was deleted or its model has no page here. */
+function auditRowLink(context: AdminContext): ListReferences['linkOf'] {
+  const resources = new Set(context.pages.filter((page) => page.model.keyed).map((page) => page.resource));
+  return (field, row) =>
+    field?.name === 'row_key' && row.action !== 'delete' && resources.has(String(row.resource))
+      ? `/admin/${String(row.resource)}/${String(row.row_key)}/`
+      : undefined;
+}
 
 const NUMERIC = new Set(['integer', 'decimal', 'float', 'double']);
 
@@ -56,15 +66,18 @@ function cell(
         ? referenceContent(reference!, references.labels.get(field!.name), value, !first)
         : text;
   // Rows without a key have no page of their own to link to.
-  const link = first && page.model.keyed;
+  const link =
+    first && page.model.keyed ? `/admin/${page.resource}/${rowKey(page, row)}/` : references.linkOf?.(field, row);
   return html`<td${attr('class', numeric ? 'num' : field?.rule.kind === 'string' ? 'text' : undefined)}>${
-    link ? html`<a href="/admin/${page.resource}/${rowKey(page, row)}/">${content}</a>` : content
+    link ? html`<a href="${link}">${content}</a>` : content
   }</td>`;
 }
 
 interface ListReferences {
   byField: Map<string, Reference>;
   labels: Map<string, Map<string, string>>;
+  /** A link for a cell other than the first (the audit trail's row: the object it changed). */
+  linkOf?: (field: AdminField | undefined, row: Record<string, unknown>) => string | undefined;
 }
 
 function table(
@@ -103,6 +116,7 @@ function table(
 
 export function registerListPage(app: FastifyInstance, context: AdminContext, fullPage: AdminPage): void {
   const byField = referencesOf(context, fullPage);
+  const linkOf = auditPageOf(context) === fullPage ? auditRowLink(context) : undefined;
   app.get(`/${fullPage.resource}/`, async (request: FastifyRequest, reply: FastifyReply) => {
     const caller = callerOf(context, request);
     const view = caller.on(fullPage.model);
@@ -136,7 +150,7 @@ export function registerListPage(app: FastifyInstance, context: AdminContext, fu
       });
     }
     // The listed references' labels: one query per relation for the whole page.
-    const references = { byField, labels: await labelsForRows(context.db, byField, page.list, rows, view) };
+    const references = { byField, labels: await labelsForRows(context.db, byField, page.list, rows, view), linkOf };
     const exportQuery = new URLSearchParams(listRequest.filters);
     if (listRequest.q) exportQuery.set('q', listRequest.q);
     if (listRequest.ordering) exportQuery.set('ordering', listRequest.ordering);

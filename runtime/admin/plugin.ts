@@ -28,6 +28,7 @@ import { registerExport } from './export.js';
 import { registerFormPages } from './form-page.js';
 import { registerImportPage } from './import-page.js';
 import { registerRecordPage } from './record-page.js';
+import { registerHistoryPage } from './history-page.js';
 import { html } from './html.js';
 import { registerLookups } from './references.js';
 import { registerListPage } from './list-page.js';
@@ -273,6 +274,7 @@ ${
   for (const page of context.pages) {
     registerListPage(app, context, page);
     registerExport(app, context, page);
+    registerHistoryPage(app, context, page);
     if (page.model.readOnly) {
       // Rows without a key have no page of their own: the list is all there is.
       if (page.model.keyed) registerRecordPage(app, context, page);
