@@ -152,5 +152,34 @@ for (const name of BACKENDS) {
       const trail = await client.get('/admin/audit/?resource=card');
       t.match(trail.text, new RegExp(`<a href="/admin/card/${card}/">${card}</a>`), 'the trail links rows');
     });
+
+    await t.test('creating a user and granting admin are in the trail, the password masked', async (t) => {
+      await client.get('/admin/user/add/');
+      const added = await client.post('/admin/user/add/', {
+        username: 'clerk',
+        email: 'clerk@example.com',
+        password: 'long enough',
+        password2: 'long enough',
+        active: '1',
+      });
+      t.equal(added.status, 303);
+      const [row] = await service.backend.raw("SELECT id FROM `user` WHERE username = 'clerk'");
+      const id = Number(row!.id);
+      await client.get(`/admin/user/${id}/`);
+      const granted = await client.post(`/admin/user/${id}/`, { email: 'clerk@example.com', active: '1', admin: '1' });
+      t.equal(granted.status, 303);
+      const entries = await service.backend.raw(
+        "SELECT action, old_values, new_values FROM a2gen_audit WHERE resource = 'user' AND row_key = ? ORDER BY id",
+        [String(id)],
+      );
+      t.equal(entries.length, 2);
+      t.equal(entries[0]!.action, 'create');
+      t.match(String(entries[0]!.new_values), /"password":"\*\*\*\*\*\*\*\*"/);
+      t.notMatch(String(entries[0]!.new_values), /long enough/);
+      t.same(JSON.parse(String(entries[1]!.old_values)), { admin: false });
+      t.same(JSON.parse(String(entries[1]!.new_values)), { admin: true });
+      const page = await client.get(`/admin/user/${id}/`);
+      t.match(page.text, new RegExp(`href="/admin/audit/\\?resource=user&amp;row_key=${id}&amp;ordering=-id">History`));
+    });
   });
 }
