@@ -70,6 +70,10 @@ export interface TableSchema {
     search?: string[];
     filter?: string[];
     protectedRows?: { key: number; reason: string }[];
+    groups?: { title: string; description?: string; fields: string[] }[];
+    maintained?: string[];
+    readOnly?: boolean;
+    ordering?: string;
   };
 }
 

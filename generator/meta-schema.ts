@@ -151,6 +151,26 @@ export const metaSchema = {
             properties: { key: { type: 'integer' }, reason: { type: 'string', minLength: 1 } },
           },
         },
+        // The edit form's fieldsets, in order; columns in none come last, under "Other".
+        groups: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['title', 'fields'],
+            properties: {
+              title: { type: 'string', minLength: 1, maxLength: 60 },
+              description: { type: 'string' },
+              fields: { type: 'array', items: identifier, minItems: 1, uniqueItems: true },
+            },
+          },
+        },
+        // Columns something else keeps up to date (the telephony engine's counters): shown, never edited in the admin.
+        maintained: { type: 'array', items: identifier, uniqueItems: true },
+        // Rows the admin shows but never changes (call records); the API is not affected.
+        readOnly: { type: 'boolean' },
+        // The list's order when the URL names none: a column, `-column` for descending (newest first).
+        ordering: { type: 'string', pattern: '^-?[A-Za-z_][A-Za-z0-9_]*$' },
       },
     },
   },

@@ -164,7 +164,7 @@ export function buildTableModel(file: SchemaFile): TableModel {
     }
   });
   const admin = schema['x-admin'] ?? {};
-  const adminColumns = { list: admin.list, search: admin.search, filter: admin.filter };
+  const adminColumns = { list: admin.list, search: admin.search, filter: admin.filter, maintained: admin.maintained };
   for (const [key, names] of Object.entries(adminColumns)) {
     (names ?? []).forEach((name, position) => {
       const column = byName.get(name) ?? fail(`/x-admin/${key}/${position}`, `"${name}" is not a property`);
@@ -199,6 +199,20 @@ export function buildTableModel(file: SchemaFile): TableModel {
     }
     return { key: String(row.key), reason: row.reason };
   });
+  const grouped = new Set<string>();
+  (admin.groups ?? []).forEach((group, position) =>
+    group.fields.forEach((name, index) => {
+      const pointer = `/x-admin/groups/${position}/fields/${index}`;
+      if (!byName.has(name)) fail(pointer, `"${name}" is not a property`);
+      if (grouped.has(name)) fail(pointer, `"${name}" is in an earlier group already`);
+      grouped.add(name);
+    }),
+  );
+  const orderedBy = admin.ordering?.replace(/^-/, '');
+  if (orderedBy !== undefined) {
+    const column = byName.get(orderedBy) ?? fail('/x-admin/ordering', `"${orderedBy}" is not a property`);
+    if (!column.sortable) fail('/x-admin/ordering', `"${orderedBy}" (${column.sql.text}) has no order to sort by`);
+  }
   const list =
     admin.list ??
     columns
@@ -234,6 +248,10 @@ export function buildTableModel(file: SchemaFile): TableModel {
       // Filters are offered for the columns operators narrow lists by; without a hint, the listed ones.
       filter: admin.filter ?? list,
       protectedRows,
+      groups: admin.groups?.map((group) => ({ ...group, fields: [...group.fields] })),
+      maintained: admin.maintained,
+      readOnly: admin.readOnly === true ? true : undefined,
+      ordering: admin.ordering,
     },
     adjustments,
     readOnly,

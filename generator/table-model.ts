@@ -103,6 +103,14 @@ export interface TableModel {
     filter: string[];
     /** Rows the admin refuses to delete (by primary key, as text), with the reason shown. */
     protectedRows: { key: string; reason: string }[];
+    /** The edit form's fieldsets; absent: one grid in column order. */
+    groups?: { title: string; description?: string; fields: string[] }[];
+    /** Columns the admin shows read-only: something else keeps them up to date. */
+    maintained?: string[];
+    /** The admin shows the rows and never changes them. */
+    readOnly?: true;
+    /** The list's default ordering (`-id`: newest first). */
+    ordering?: string;
   };
   /** Columns with an atomic `POST /api/<resource>/<id>/<column>` adjustment (credit = credit + delta). */
   adjustments: ColumnModel[];

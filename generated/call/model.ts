@@ -271,6 +271,8 @@ export const callModel: ResourceModel = {
       'sipiax',
     ],
     protectedRows: [],
+    readOnly: true,
+    ordering: '-id',
   },
   statements: { select: selectCall, delete: deleteCall },
 };

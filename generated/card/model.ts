@@ -657,6 +657,49 @@ export const cardModel: ResourceModel = {
       'id_group', 'tariff', 'country', 'language', 'creationdate', 'lastuse',
     ],
     protectedRows: [],
+    groups: [
+      {
+        title: 'Account',
+        description: 'Who the customer is to the switch: the account number, web login, status, group and lock.',
+        fields: [
+          'id', 'username', 'useralias', 'uipass', 'status', 'id_group', 'block', 'lock_pin', 'lock_date',
+          'activated', 'creationdate', 'enableexpire', 'expirationdate', 'expiredays', 'firstusedate',
+          'lastuse', 'id_seria', 'serial', 'loginkey', 'tag',
+        ],
+      },
+      {
+        title: 'Balance and billing',
+        fields: [
+          'credit', 'tariff', 'typepaid', 'creditlimit', 'currency', 'initialbalance', 'autorefill',
+          'invoiceday', 'vat', 'vat_rn', 'discount', 'runservice', 'nbservice', 'servicelastrun',
+          'credit_notification', 'notify_email', 'email_notification', 'last_notification',
+        ],
+      },
+      {
+        title: 'Contact',
+        fields: [
+          'lastname', 'firstname', 'company_name', 'company_website', 'address', 'city', 'state', 'zipcode',
+          'country', 'phone', 'fax', 'email', 'language', 'id_timezone',
+        ],
+      },
+      {
+        title: 'Calling options',
+        fields: [
+          'simultaccess', 'redial', 'restriction', 'id_didgroup', 'voicemail_permitted',
+          'voicemail_activated', 'id_campaign', 'num_trials_done',
+        ],
+      },
+      { title: 'VoIP', fields: ['sip_buddy', 'iax_buddy', 'voipcall', 'mac_addr'] },
+      {
+        title: 'Limits and usage',
+        description: 'Counters the telephony engine keeps are shown, not edited.',
+        fields: ['max_concurrent', 'inuse', 'nbused', 'traffic', 'traffic_target'],
+      },
+    ],
+    maintained: [
+      'inuse', 'nbused', 'firstusedate', 'lastuse', 'num_trials_done', 'nbservice', 'servicelastrun',
+      'last_notification',
+    ],
   },
   statements: { select: selectCard, delete: deleteCard, adjust: { credit: adjustCardCredit } },
 };

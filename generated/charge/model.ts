@@ -144,6 +144,7 @@ export const chargeModel: ResourceModel = {
     search: ['description'],
     filter: ['id', 'creationdate', 'id_cc_card', 'amount', 'chargetype', 'description'],
     protectedRows: [],
+    ordering: '-id',
   },
   statements: { select: selectCharge, delete: deleteCharge },
 };

@@ -116,6 +116,7 @@ export const paymentModel: ResourceModel = {
     search: ['description'],
     filter: ['id', 'date', 'card', 'payment', 'payment_type', 'added_refill', 'description'],
     protectedRows: [],
+    ordering: '-id',
   },
   statements: { select: selectPayment, delete: deletePayment },
 };

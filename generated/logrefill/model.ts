@@ -97,6 +97,7 @@ export const refillModel: ResourceModel = {
     search: ['description'],
     filter: ['id', 'date', 'card', 'credit', 'refill_type', 'description'],
     protectedRows: [],
+    ordering: '-id',
   },
   statements: { select: selectRefill, delete: deleteRefill },
 };

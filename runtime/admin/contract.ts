@@ -35,6 +35,8 @@ export interface AdminField {
   readonly key: boolean;
   /** Set-only: the stored value is never shown. */
   readonly writeOnly: boolean;
+  /** Kept up to date by something else (the telephony engine's counters): shown, never edited here. */
+  readonly maintained?: boolean;
   readonly choices?: readonly AdminChoice[];
   /** The create form's starting value (the column's default, as the form shows it). */
   readonly initial: string;
@@ -53,6 +55,13 @@ export interface AdminFilter {
   readonly choices?: readonly AdminChoice[];
   /** Example of a value, shown as the placeholder. */
   readonly placeholder: string;
+}
+
+export interface AdminGroup {
+  readonly title: string;
+  readonly description?: string;
+  /** Field names, in the schema's order. */
+  readonly fields: readonly string[];
 }
 
 export interface AdminProtectedRow {
@@ -78,6 +87,12 @@ export interface AdminPage {
   readonly protectedRows: readonly AdminProtectedRow[];
   /** Every column, in table order. */
   readonly fields: readonly AdminField[];
+  /** The edit form's fieldsets, in order, every field in one (those the schema groups in none last, as "Other"). */
+  readonly groups: readonly AdminGroup[];
+  /** No add, edit, delete or import here: a read-only model, or one the schema keeps read-only in the admin. */
+  readonly readOnly: boolean;
+  /** The list's ordering when the URL names none (`-id`: newest first); empty: by key. */
+  readonly ordering: string;
   /** The model as the store works with it. */
   readonly model: Resource;
   /** The API's own body schemas: the admin validates by exactly the same rules. */

@@ -132,6 +132,20 @@ function deleteAction(page: AdminPage, id: string): SafeHtml {
   return html`<a class="button danger spacer" href="/admin/${page.resource}/delete/?id=${id}">Delete…</a>`;
 }
 
+/** Save buttons: at the top of a long form too, so a change near the top is saved without scrolling. */
+function saveButtons(page: AdminPage, id: string | undefined, top: boolean): SafeHtml {
+  return html`<div class="actions${top ? ' top' : ''}">
+    <button class="primary" type="submit" name="_action" value="save">Save</button>
+    ${!top && html`<button type="submit" name="_action" value="add">Save and add another</button>`}
+    <button type="submit" name="_action" value="continue">Save and continue editing</button>
+    ${!top && id !== undefined && deleteAction(page, id)}
+  </div>`;
+}
+
+function groupId(index: number): string {
+  return `group-${index + 1}`;
+}
+
 export function renderForm(
   page: AdminPage,
   state: FormState,
@@ -140,17 +154,44 @@ export function renderForm(
   references: FormReferences,
 ): SafeHtml {
   const editing = id !== undefined;
-  const fields = page.fields.filter((field) => editing || !field.readOnly);
+  const byName = new Map(page.fields.map((field) => [field.name, field]));
+  const input = (field: AdminField) =>
+    fieldInput(editing && field.key ? { ...field, readOnly: true } : field, state, editing, references);
+  // A field the role hides is not on the page; a read-only one is not on the add form.
+  const groups = page.groups
+    .map((group) => ({
+      ...group,
+      fields: group.fields.flatMap((name) => {
+        const field = byName.get(name);
+        return field !== undefined && (editing || !field.readOnly) ? [field] : [];
+      }),
+    }))
+    .filter((group) => group.fields.length > 0);
+  const titled = groups.length > 1 || (groups.length === 1 && groups[0]!.title !== '');
   const action = editing ? `/admin/${page.resource}/${id}/` : `/admin/${page.resource}/add/`;
+  const errorIn = (fields: readonly AdminField[]) => fields.some((field) => state.errors.has(field.name));
   return html`${state.conflicts && state.conflicts.length > 0 && conflictTable(state.conflicts)}
-<form class="record panel" method="post" action="${action}" novalidate>
+${
+  titled &&
+  html`<nav class="group-index" aria-label="Sections of the form">${groups.map(
+    (group, index) =>
+      html`<a href="#${groupId(index)}"${attr('class', errorIn(group.fields) ? 'has-error' : undefined)}>${group.title}</a>`,
+  )}</nav>`
+}
+<form class="record panel${titled ? ' grouped' : ''}" method="post" action="${action}" novalidate>
   <input type="hidden" name="_csrf" value="${csrf}">
-  ${fields.map((field) => fieldInput(editing && field.key ? { ...field, readOnly: true } : field, state, editing, references))}
-  <div class="actions">
-    <button class="primary" type="submit" name="_action" value="save">Save</button>
-    <button type="submit" name="_action" value="add">Save and add another</button>
-    <button type="submit" name="_action" value="continue">Save and continue editing</button>
-    ${editing && deleteAction(page, id)}
-  </div>
+  ${titled && saveButtons(page, id, true)}
+  ${
+    titled
+      ? groups.map(
+          (group, index) => html`<fieldset class="group" id="${groupId(index)}">
+    <legend>${group.title}</legend>
+    ${group.description && html`<p class="group-help">${group.description}</p>`}
+    <div class="group-fields">${group.fields.map(input)}</div>
+  </fieldset>`,
+        )
+      : groups.flatMap((group) => group.fields).map(input)
+  }
+  ${saveButtons(page, id, false)}
 </form>`;
 }

@@ -38,8 +38,9 @@ function headerCell(
   const label = field?.label ?? name;
   // A reference shown by its label is text, aligned like text.
   const numeric = field !== undefined && NUMERIC.has(field.rule.kind) && field.input !== 'select' && !labelled;
-  const ascending = request.ordering === name;
-  const descending = request.ordering === `-${name}`;
+  const ordering = request.ordering || page.ordering;
+  const ascending = ordering === name;
+  const descending = ordering === `-${name}`;
   const next = ascending ? `-${name}` : name;
   const sort = ascending ? 'ascending' : descending ? 'descending' : undefined;
   // Bytes, sets, JSON and geometry have no order: a plain header.
@@ -91,7 +92,7 @@ function table(
   if (rows.length === 0) {
     return html`<div class="table-wrap"><p class="empty">No ${page.plural.toLowerCase()} match${request.q || request.filters.length ? ' these filters' : ' yet'}.</p></div>`;
   }
-  if (page.model.readOnly || !deletable) {
+  if (page.readOnly || !deletable) {
     // Nothing to select: a read-only model (or a role without delete) has no delete.
     return html`<div class="table-wrap"><table>
   <thead><tr>${page.list.map((name, index) => headerCell(page, request, fields[index], name, references.byField.get(name)?.label !== undefined))}</tr></thead>
@@ -165,7 +166,7 @@ export function registerListPage(app: FastifyInstance, context: AdminContext, fu
       flashes,
       body: () => html`<div class="head"><h1>${page.plural}</h1>
   ${
-    !page.model.readOnly &&
+    !page.readOnly &&
     view.allows('create') &&
     html`<a class="button primary" href="/admin/${page.resource}/add/">Add ${page.title.toLowerCase()}</a>
   <a class="button" href="/admin/${page.resource}/import/">Import CSV</a>`

@@ -49,7 +49,9 @@ export function buildListQuery(
   view?: ListView,
 ): ListQuery {
   const apiQuery = new URLSearchParams(request.filters);
-  if (request.ordering) apiQuery.set('ordering', request.ordering);
+  // The model's own order (newest first for logs) when the URL names none.
+  const ordering = request.ordering || page.ordering;
+  if (ordering) apiQuery.set('ordering', ordering);
   apiQuery.set('page', String(pageNumber));
   apiQuery.set('limit', String(pageSize));
   const query = parseListQuery(page.model, apiQuery.toString(), adapter, pageSize, undefined, view);

@@ -254,7 +254,7 @@ ${context.pages
     (
       page,
     ) => html`<section class="panel"><h2><a href="/admin/${page.resource}/">${page.plural}</a></h2><p>${page.description}</p>
-  <div class="toolbar"><a class="button" href="/admin/${page.resource}/">List</a>${!page.model.readOnly && callerOf(context, request).allows(page.model, 'create') && html`<a class="button primary" href="/admin/${page.resource}/add/">Add new</a>`}</div></section>`,
+  <div class="toolbar"><a class="button" href="/admin/${page.resource}/">List</a>${!page.readOnly && callerOf(context, request).allows(page.model, 'create') && html`<a class="button primary" href="/admin/${page.resource}/add/">Add new</a>`}</div></section>`,
   )}
 ${
   managesUsers(request) &&
@@ -275,7 +275,7 @@ ${
     registerListPage(app, context, page);
     registerExport(app, context, page);
     registerHistoryPage(app, context, page);
-    if (page.model.readOnly) {
+    if (page.readOnly) {
       // Rows without a key have no page of their own: the list is all there is.
       if (page.model.keyed) registerRecordPage(app, context, page);
       continue;

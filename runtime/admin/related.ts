@@ -91,7 +91,7 @@ async function loadPanel(
     rows,
     view,
   );
-  const canAdd = !model.readOnly && view.allows('create') && !field.readOnly;
+  const canAdd = !referrer.page.readOnly && view.allows('create') && !field.readOnly;
   return { referrer, shown, rows, total, labels, canAdd };
 }
 

@@ -93,6 +93,18 @@ export interface AdminHints {
   readonly filter: readonly string[];
   /** Rows the admin refuses to delete, by key in URL form, with the reason shown. */
   readonly protectedRows: readonly { readonly key: string; readonly reason: string }[];
+  /** The edit form's fieldsets, in order; absent: one grid in column order. */
+  readonly groups?: readonly {
+    readonly title: string;
+    readonly description?: string;
+    readonly fields: readonly string[];
+  }[];
+  /** Columns the admin shows read-only: something else keeps them up to date (the engine's counters). */
+  readonly maintained?: readonly string[];
+  /** The admin shows the rows and never changes them (call records); the API is not affected. */
+  readonly readOnly?: boolean;
+  /** The list's ordering when the URL names none: `-id` is newest first. */
+  readonly ordering?: string;
 }
 
 export interface ResourceModel {
