@@ -74,7 +74,16 @@ export interface TableSchema {
     maintained?: string[];
     readOnly?: boolean;
     ordering?: string;
+    actions?: AdminActionSchema[];
   };
+}
+
+export interface AdminActionSchema {
+  name: string;
+  label: string;
+  description?: string;
+  set?: Record<string, unknown>;
+  ask?: string[];
 }
 
 export interface SchemaFile {

@@ -171,6 +171,24 @@ export const metaSchema = {
         readOnly: { type: 'boolean' },
         // The list's order when the URL names none: a column, `-column` for descending (newest first).
         ordering: { type: 'string', pattern: '^-?[A-Za-z_][A-Za-z0-9_]*$' },
+        // Changes an operator makes to one row or to the rows selected in the list, after a confirmation.
+        actions: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'label'],
+            properties: {
+              name: { type: 'string', pattern: '^[a-z][a-z0-9-]*$', maxLength: 40 },
+              label: { type: 'string', minLength: 1, maxLength: 40 },
+              description: { type: 'string' },
+              // Fixed values the action writes: { "status": 7 }.
+              set: { type: 'object', propertyNames: identifier, minProperties: 1 },
+              // Columns the operator chooses a value for on the confirmation page: ["id_group"].
+              ask: { type: 'array', items: identifier, minItems: 1, uniqueItems: true },
+            },
+          },
+        },
       },
     },
   },

@@ -213,6 +213,30 @@ export function buildTableModel(file: SchemaFile): TableModel {
     const column = byName.get(orderedBy) ?? fail('/x-admin/ordering', `"${orderedBy}" is not a property`);
     if (!column.sortable) fail('/x-admin/ordering', `"${orderedBy}" (${column.sql.text}) has no order to sort by`);
   }
+  const maintainedNames = new Set(admin.maintained ?? []);
+  const names = new Set<string>();
+  (admin.actions ?? []).forEach((action, position) => {
+    const pointer = `/x-admin/actions/${position}`;
+    if (readOnly || admin.readOnly) fail(pointer, 'the admin never changes these rows');
+    if (names.has(action.name)) fail(`${pointer}/name`, `"${action.name}" is the name of an earlier action`);
+    names.add(action.name);
+    if (action.set === undefined && action.ask === undefined)
+      fail(pointer, 'an action sets values, asks for them, or both');
+    const writable = (name: string, at: string) => {
+      const column = byName.get(name) ?? fail(at, `"${name}" is not a property`);
+      if (column.readOnly || column.writeOnly || column.primaryKey || maintainedNames.has(name))
+        fail(at, `"${name}" is not a column the admin writes`);
+      return column;
+    };
+    for (const [name, value] of Object.entries(action.set ?? {}))
+      checkDefault(writable(name, `${pointer}/set/${name}`), value, (message) =>
+        fail(`${pointer}/set/${name}`, message),
+      );
+    (action.ask ?? []).forEach((name, index) => {
+      writable(name, `${pointer}/ask/${index}`);
+      if (action.set !== undefined && name in action.set) fail(`${pointer}/ask/${index}`, `"${name}" is set already`);
+    });
+  });
   const list =
     admin.list ??
     columns
@@ -252,6 +276,7 @@ export function buildTableModel(file: SchemaFile): TableModel {
       maintained: admin.maintained,
       readOnly: admin.readOnly === true ? true : undefined,
       ordering: admin.ordering,
+      actions: admin.actions,
     },
     adjustments,
     readOnly,

@@ -111,6 +111,8 @@ export interface TableModel {
     readOnly?: true;
     /** The list's default ordering (`-id`: newest first). */
     ordering?: string;
+    /** Changes an operator makes to one row or many after a confirmation: fixed values, and columns asked for. */
+    actions?: { name: string; label: string; description?: string; set?: Record<string, unknown>; ask?: string[] }[];
   };
   /** Columns with an atomic `POST /api/<resource>/<id>/<column>` adjustment (credit = credit + delta). */
   adjustments: ColumnModel[];

@@ -700,6 +700,24 @@ export const cardModel: ResourceModel = {
       'inuse', 'nbused', 'firstusedate', 'lastuse', 'num_trials_done', 'nbservice', 'servicelastrun',
       'last_notification',
     ],
+    actions: [
+      {
+        name: 'block',
+        label: 'Block',
+        description: 'They can no longer call: their status becomes SUSPENDED FOR LITIGATION.',
+        set: { status: 7 },
+      },
+      {
+        name: 'unblock',
+        label: 'Unblock',
+        description: 'They can call again: their status becomes ACTIVE.',
+        set: { status: 1 },
+      },
+      { name: 'lock', label: 'Lock', description: 'Calls need the lock PIN.', set: { block: 1 } },
+      { name: 'unlock', label: 'Unlock', set: { block: 0 } },
+      { name: 'set-status', label: 'Set status', ask: ['status'] },
+      { name: 'move-to-group', label: 'Move to group', ask: ['id_group'] },
+    ],
   },
   statements: { select: selectCard, delete: deleteCard, adjust: { credit: adjustCardCredit } },
 };

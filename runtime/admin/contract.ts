@@ -5,6 +5,7 @@
  */
 import type { ValueRule } from '../../common/value-rules.js';
 import type { Resource } from '../store/resource.js';
+import type { AdminActionHint } from '../store/model.js';
 
 /** A labelled value; `value` is written as the form sends it. */
 export interface AdminChoice {
@@ -93,6 +94,8 @@ export interface AdminPage {
   readonly readOnly: boolean;
   /** The list's ordering when the URL names none (`-id`: newest first); empty: by key. */
   readonly ordering: string;
+  /** The schema's actions on one row or the rows selected (x-admin.actions). */
+  readonly actions: readonly AdminActionHint[];
   /** The model as the store works with it. */
   readonly model: Resource;
   /** The API's own body schemas: the admin validates by exactly the same rules. */

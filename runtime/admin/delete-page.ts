@@ -25,7 +25,7 @@ import { displayValue } from './values.js';
 export const MAX_DELETE = 200;
 
 /** The keys (URL form) that can name a row of this model, each as it was checked. Duplicates dropped. */
-function parseIds(page: AdminPage, texts: string[]): string[] {
+export function parseIds(page: AdminPage, texts: string[]): string[] {
   const ids = new Set<string>();
   for (const text of texts) {
     const key = parseKey(page.model, text);

@@ -29,6 +29,7 @@ import { ORIGINAL, renderForm, type Conflict, type FormReferences, type FormStat
 import { labelsForRows, lookupUrl, referencesOf } from './references.js';
 import { referrersOf, relatedSection } from './related.js';
 import { historyLink } from './history-page.js';
+import { rowActionLinks } from './actions-page.js';
 import { html } from './html.js';
 import type { Flash } from './layout.js';
 import { bodyValue, canonical, formValue } from './values.js';
@@ -105,6 +106,7 @@ export function registerFormPages(app: FastifyInstance, context: AdminContext, p
       flashes: options.flashes,
       body: (csrf) => html`<div class="head"><h1>${options.id ? `${page.title} ${options.id}` : `Add ${noun}`}</h1>
   ${options.id !== undefined && (context.rowActions.get(page.resource) ?? []).map((action) => html`<a class="button" href="/admin/${page.resource}/${options.id}/${action.path}/">${action.label}</a>`)}
+  ${options.id !== undefined && rowActionLinks(caller, page, options.id)}
   ${options.id !== undefined && historyLink(context, caller, page, options.id)}
   <a class="button" href="/admin/${page.resource}/">Back to ${page.plural.toLowerCase()}</a></div>
 ${related?.index}

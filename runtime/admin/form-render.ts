@@ -68,7 +68,13 @@ function referenceInput(
   </div>`;
 }
 
-function fieldInput(field: AdminField, state: FormState, editing: boolean, references: FormReferences): SafeHtml {
+/** One field with its label, input, error and help (the action pages ask for values with it too). */
+export function fieldInput(
+  field: AdminField,
+  state: FormState,
+  editing: boolean,
+  references: FormReferences,
+): SafeHtml {
   const id = `field-${field.name}`;
   const value = state.values[field.name] ?? '';
   const error = state.errors.get(field.name);

@@ -16,6 +16,8 @@ import { buildListQuery, listUrl, PAGE_SIZE, readListRequest, type AdminListRequ
 import { labelsForRows, referenceContent, referencesOf, type Reference } from './references.js';
 import { displayValue } from './values.js';
 import { auditPageOf } from './history-page.js';
+import { actionUrl, allowedActions } from './actions-page.js';
+import type { AdminActionHint } from '../store/model.js';
 
 /** The audit trail's Row cell links to the row changed, unless it was deleted or its model has no page here. */
 function auditRowLink(context: AdminContext): ListReferences['linkOf'] {
@@ -87,12 +89,14 @@ function table(
   rows: Record<string, unknown>[],
   references: ListReferences,
   deletable: boolean,
+  actions: readonly AdminActionHint[] = [],
+  next = '',
 ): SafeHtml {
   const fields = page.list.map((name) => page.fields.find((field) => field.name === name));
   if (rows.length === 0) {
     return html`<div class="table-wrap"><p class="empty">No ${page.plural.toLowerCase()} match${request.q || request.filters.length ? ' these filters' : ' yet'}.</p></div>`;
   }
-  if (page.readOnly || !deletable) {
+  if (page.readOnly || (!deletable && actions.length === 0)) {
     // Nothing to select: a read-only model (or a role without delete) has no delete.
     return html`<div class="table-wrap"><table>
   <thead><tr>${page.list.map((name, index) => headerCell(page, request, fields[index], name, references.byField.get(name)?.label !== undefined))}</tr></thead>
@@ -111,7 +115,9 @@ function table(
     )}</tr>`;
   })}</tbody>
 </table></div>
-<div class="bulk"><button type="submit" class="danger">Delete selected…</button></div>
+<div class="bulk"><input type="hidden" name="next" value="${next}"><span class="muted">Selected rows:</span>
+  ${actions.map((action) => html`<button type="submit" formaction="${actionUrl(page, action)}">${action.label}…</button>`)}
+  ${deletable && html`<button type="submit" class="danger">Delete selected…</button>`}</div>
 </form>`;
 }
 
@@ -180,7 +186,7 @@ export function registerListPage(app: FastifyInstance, context: AdminContext, fu
 ${page.description && html`<p class="lead">${page.description}</p>`}
 ${filterPanel(page, listRequest)}
 ${chips(page, listRequest)}
-${table(page, listRequest, rows, references, view.allows('delete'))}
+${table(page, listRequest, rows, references, view.allows('delete'), allowedActions(caller, fullPage), listUrl(page.resource, listRequest, { page: listRequest.page }))}
 <nav class="pager" aria-label="Pages">
   ${pageNumber > 1 ? html`<a class="button" rel="prev" href="${listUrl(page.resource, listRequest, { page: pageNumber - 1 })}">← Previous</a>` : html`<span class="button disabled">← Previous</span>`}
   <span>Page ${pageNumber}${rows.length > 0 ? ` · rows ${shownFrom}–${shownFrom + rows.length - 1}` : ''}</span>

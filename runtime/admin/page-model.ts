@@ -247,6 +247,7 @@ export function adminPage(resource: Resource): AdminPage {
     groups: groupsOf(resource),
     readOnly: resource.readOnly || model.admin.readOnly === true,
     ordering: model.admin.ordering ?? '',
+    actions: model.admin.actions ?? [],
     model: resource,
     createBodySchema: schemas.create,
     updateBodySchema: schemas.update,

@@ -29,6 +29,7 @@ import { registerFormPages } from './form-page.js';
 import { registerImportPage } from './import-page.js';
 import { registerRecordPage } from './record-page.js';
 import { registerHistoryPage } from './history-page.js';
+import { registerActions } from './actions-page.js';
 import { html } from './html.js';
 import { registerLookups } from './references.js';
 import { registerListPage } from './list-page.js';
@@ -281,6 +282,7 @@ ${
       continue;
     }
     registerDeletePage(app, context, page);
+    registerActions(app, context, page);
     registerFormPages(app, context, page);
     registerImportPage(app, context, page, options.maxBulk);
     registerLookups(app, context, page);

@@ -105,6 +105,19 @@ export interface AdminHints {
   readonly readOnly?: boolean;
   /** The list's ordering when the URL names none: `-id` is newest first. */
   readonly ordering?: string;
+  /** Changes an operator makes to one row or to the rows selected, after a confirmation. */
+  readonly actions?: readonly AdminActionHint[];
+}
+
+export interface AdminActionHint {
+  /** In the URL: /admin/<resource>/action/<name>/. */
+  readonly name: string;
+  readonly label: string;
+  readonly description?: string;
+  /** Fixed values written, by column name. */
+  readonly set?: Readonly<Record<string, unknown>>;
+  /** Columns the operator chooses a value for on the confirmation page. */
+  readonly ask?: readonly string[];
 }
 
 export interface ResourceModel {
