@@ -56,7 +56,12 @@ const property = {
       type: 'object',
       additionalProperties: false,
       required: ['resource'],
-      properties: { resource: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' }, label: identifier },
+      properties: {
+        resource: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
+        label: identifier,
+        // Deleting the referenced row in the admin: refused while rows refer to it, or done, leaving them.
+        onDelete: { enum: ['protect', 'leave'] },
+      },
     },
     'x-sql': sqlColumn,
   },

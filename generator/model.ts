@@ -114,6 +114,7 @@ export function buildTableModel(file: SchemaFile): TableModel {
       references: property['x-references'] && {
         resource: property['x-references'].resource,
         label: property['x-references'].label,
+        onDelete: property['x-references'].onDelete,
       },
       rule,
       operators: operatorsFor(rule, jsonNullable, writeOnly),

@@ -37,7 +37,7 @@ export interface ColumnModel {
   maxLength: number | undefined;
   choices: { value: unknown; label: string }[] | undefined;
   /** Another model whose primary key this column holds; `label` names the column that describes its rows. */
-  references: { resource: string; label: string | undefined } | undefined;
+  references: { resource: string; label: string | undefined; onDelete: 'protect' | 'leave' | undefined } | undefined;
   rule: ValueRule;
   operators: string[];
   sortable: boolean;

@@ -78,7 +78,11 @@ function columnSpec(column: ColumnModel): unknown {
     default: column.jsonDefault?.value,
     minLength: column.minLength,
     choices: column.choices,
-    references: column.references && { resource: column.references.resource, label: column.references.label },
+    references: column.references && {
+      resource: column.references.resource,
+      label: column.references.label,
+      onDelete: column.references.onDelete,
+    },
   };
 }
 

@@ -524,7 +524,7 @@ export const cardModel: ResourceModel = {
       type: 'int(11)',
       rule: { kind: 'integer', min: '-2147483648', max: '2147483647' },
       sqlDefault: '1',
-      references: { resource: 'cardgroup', label: 'name' },
+      references: { resource: 'cardgroup', label: 'name', onDelete: 'protect' },
     },
     {
       name: 'company_name',

@@ -46,7 +46,7 @@ export const refillModel: ResourceModel = {
       type: 'bigint(20)',
       rule: { kind: 'integer', min: '-9223372036854775808', max: '9223372036854775807' },
       required: true,
-      references: { resource: 'card', label: 'username' },
+      references: { resource: 'card', label: 'username', onDelete: 'protect' },
     },
     {
       name: 'description',

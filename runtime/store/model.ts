@@ -45,7 +45,12 @@ export interface ColumnSpec {
   readonly minLength?: number;
   readonly choices?: readonly ColumnChoice[];
   /** Holds another model's key; `label` names the target's column that describes a row to people. */
-  readonly references?: { readonly resource: string; readonly label?: string };
+  readonly references?: {
+    readonly resource: string;
+    readonly label?: string;
+    /** Deleting the referenced row in the admin: `protect` refuses while rows refer to it; `leave` (default) leaves them. */
+    readonly onDelete?: 'protect' | 'leave';
+  };
 }
 
 export interface IndexSpec {
