@@ -20,6 +20,7 @@ import type { AdminField, AdminPage, AdminProtectedRow } from './contract.js';
 import { labelsForRows, referenceContent, referencesOf } from './references.js';
 import { html } from './html.js';
 import { displayValue } from './values.js';
+import { lastList } from './list-memory.js';
 import { consequencesOf, consequencesPanel, protectedBy } from './delete-consequences.js';
 
 /** Most rows one confirmation handles. */
@@ -125,7 +126,7 @@ ${consequencesPanel(page, consequences)}
     for (const [id, reason] of inUse) refusals.push(`${page.title} ${id} cannot be deleted: ${reason}.`);
     const ids = checked.ids.filter((id) => !inUse.has(id));
     for (const text of refusals) flash(request, 'error', text);
-    if (ids.length === 0 && refusals.length > 0) return seeOther(reply, listPath);
+    if (ids.length === 0 && refusals.length > 0) return seeOther(reply, lastList(request, page.resource));
     let deleted = 0;
     let kept = 0;
     const write = adminWriteContext(request);
@@ -140,10 +141,10 @@ ${consequencesPanel(page, consequences)}
         kept += 1;
       }
     }
-    if (deleted === 0 && kept > 0) return seeOther(reply, listPath);
+    if (deleted === 0 && kept > 0) return seeOther(reply, lastList(request, page.resource));
     if (deleted === 0)
       flash(request, 'info', `Nothing was deleted: the selected ${page.plural.toLowerCase()} do not exist.`);
     else flash(request, 'success', `Deleted ${deleted} ${noun(deleted)}${deleted === 1 ? ` (${ids[0]})` : ''}.`);
-    return seeOther(reply, listPath);
+    return seeOther(reply, lastList(request, page.resource));
   });
 }

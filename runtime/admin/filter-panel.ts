@@ -6,7 +6,7 @@
 import type { AdminFilter, AdminPage } from './contract.js';
 import { html, attr, type SafeHtml } from './html.js';
 import { operatorLabel } from './operator-words.js';
-import { listUrl, type AdminListRequest } from './list-query.js';
+import { listUrl, PAGE_SIZE, type AdminListRequest } from './list-query.js';
 
 /** The filter form sends `op.<column>` and `v.<column>`: turn them into the API's `column__op=value`. */
 export function canonicalFilters(page: AdminPage, search: URLSearchParams): [string, string][] {
@@ -16,6 +16,7 @@ export function canonicalFilters(page: AdminPage, search: URLSearchParams): [str
       key === 'q' ||
       key === 'ordering' ||
       key === 'page' ||
+      key === 'limit' ||
       key === '_filter' ||
       key.startsWith('op.') ||
       key.startsWith('v.')
@@ -89,6 +90,7 @@ export function filterPanel(page: AdminPage, request: AdminListRequest): SafeHtm
   return html`<form class="panel" method="get" action="/admin/${page.resource}/" role="search">
   <input type="hidden" name="_filter" value="1">
   ${request.ordering && html`<input type="hidden" name="ordering" value="${request.ordering}">`}
+  ${request.limit !== PAGE_SIZE && html`<input type="hidden" name="limit" value="${request.limit}">`}
   ${extras.map(([key, value]) => html`<input type="hidden" name="${key}" value="${value}">`)}
   <div class="toolbar">
     ${

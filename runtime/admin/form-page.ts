@@ -30,6 +30,7 @@ import { labelsForRows, lookupUrl, referencesOf } from './references.js';
 import { referrersOf, relatedSection } from './related.js';
 import { historyLink } from './history-page.js';
 import { rowActionLinks } from './actions-page.js';
+import { lastList } from './list-memory.js';
 import { html } from './html.js';
 import type { Flash } from './layout.js';
 import { bodyValue, canonical, formValue } from './values.js';
@@ -45,10 +46,11 @@ function validate(check: LazyValidateFunction, body: Record<string, unknown>): F
   return bodyProblems((check.errors ?? []) as ErrorObject[]);
 }
 
-function afterSave(page: AdminPage, action: string | undefined, id: string): string {
+function afterSave(request: FastifyRequest, page: AdminPage, action: string | undefined, id: string): string {
   if (action === 'continue') return `/admin/${page.resource}/${id}/`;
   if (action === 'add') return `/admin/${page.resource}/add/`;
-  return `/admin/${page.resource}/`;
+  // Back to the list as the operator left it: its filters, search and page.
+  return lastList(request, page.resource);
 }
 
 /** The write's condition: the row is exactly as the edit handler read it. */
@@ -108,7 +110,7 @@ export function registerFormPages(app: FastifyInstance, context: AdminContext, p
   ${options.id !== undefined && (context.rowActions.get(page.resource) ?? []).map((action) => html`<a class="button" href="/admin/${page.resource}/${options.id}/${action.path}/">${action.label}</a>`)}
   ${options.id !== undefined && rowActionLinks(caller, page, options.id)}
   ${options.id !== undefined && historyLink(context, caller, page, options.id)}
-  <a class="button" href="/admin/${page.resource}/">Back to ${page.plural.toLowerCase()}</a></div>
+  <a class="button" href="${lastList(request, page.resource)}">Back to ${page.plural.toLowerCase()}</a></div>
 ${related?.index}
 ${renderForm(pageFor(caller, page), options.state, options.id, csrf, references)}
 ${related?.panels}`,
@@ -175,7 +177,7 @@ ${related?.panels}`,
       return show(request, reply, { state: state([]), status: 409, flashes: [{ kind: 'error', text }] });
     }
     flash(request, 'success', `Created ${noun} ${id}.`);
-    return seeOther(reply, afterSave(page, fieldText(request.body, '_action'), id));
+    return seeOther(reply, afterSave(request, page, fieldText(request.body, '_action'), id));
   });
 
   app.get(`/${page.resource}/:id/`, async (request, reply) => {
@@ -253,7 +255,7 @@ ${related?.panels}`,
     const names = Object.keys(changes);
     if (names.length === 0) {
       flash(request, 'info', `No changes to ${noun} ${id}.`);
-      return seeOther(reply, afterSave(page, fieldText(request.body, '_action'), id));
+      return seeOther(reply, afterSave(request, page, fieldText(request.body, '_action'), id));
     }
     try {
       // Applies only while the row is still as read above, checked inside the UPDATE itself: no change slips in between.
@@ -286,6 +288,6 @@ ${related?.panels}`,
     }
     const labels = names.map((name) => page.fields.find((field) => field.name === name)?.label ?? name);
     flash(request, 'success', `Saved ${noun} ${id}: ${labels.join(', ')}.`);
-    return seeOther(reply, afterSave(page, fieldText(request.body, '_action'), id));
+    return seeOther(reply, afterSave(request, page, fieldText(request.body, '_action'), id));
   });
 }

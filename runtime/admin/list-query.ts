@@ -11,15 +11,19 @@ import type { SqlAdapter } from '../db/db.js';
 import type { AdminPage } from './contract.js';
 
 export const PAGE_SIZE = 20;
+/** The page sizes a list offers; another `limit` in the URL falls back to the default. */
+export const PAGE_SIZES = [20, 50, 100, 200] as const;
 /** Query keys of the admin list that are not filters. */
-export const LIST_KEYS = new Set(['q', 'page', 'ordering']);
-/** API list keys the admin does not take (it always shows whole rows, 20 a page). */
-const IGNORED = new Set(['fields', 'limit', 'after', 'format']);
+export const LIST_KEYS = new Set(['q', 'page', 'ordering', 'limit']);
+/** API list keys the admin does not take (it always shows whole rows). */
+const IGNORED = new Set(['fields', 'after', 'format']);
 
 export interface AdminListRequest {
   q: string;
   page: number;
   ordering: string;
+  /** Rows a page: one of PAGE_SIZES. */
+  limit: number;
   /** The filters, as `column__op` → values, in URL order. */
   filters: [string, string][];
 }
@@ -30,7 +34,9 @@ export function readListRequest(search: URLSearchParams): AdminListRequest {
     if (!LIST_KEYS.has(key) && !IGNORED.has(key)) filters.push([key, value]);
   }
   const page = Number(search.get('page') ?? '1');
+  const limit = Number(search.get('limit') ?? PAGE_SIZE);
   return {
+    limit: (PAGE_SIZES as readonly number[]).includes(limit) ? limit : PAGE_SIZE,
     q: (search.get('q') ?? '').trim(),
     page: Number.isSafeInteger(page) && page > 0 ? page : 1,
     ordering: search.get('ordering') ?? '',
@@ -70,7 +76,7 @@ export function buildListQuery(
 export function listUrl(
   resource: string,
   request: AdminListRequest,
-  changes: { q?: string; page?: number; ordering?: string; filters?: [string, string][] } = {},
+  changes: { q?: string; page?: number; ordering?: string; limit?: number; filters?: [string, string][] } = {},
 ): string {
   const params = new URLSearchParams();
   const q = changes.q ?? request.q;
@@ -78,6 +84,8 @@ export function listUrl(
   for (const [key, value] of changes.filters ?? request.filters) params.append(key, value);
   const ordering = changes.ordering ?? request.ordering;
   if (ordering) params.set('ordering', ordering);
+  const limit = changes.limit ?? request.limit;
+  if (limit !== PAGE_SIZE) params.set('limit', String(limit));
   const pageNumber = changes.page ?? 1;
   if (pageNumber > 1) params.set('page', String(pageNumber));
   const text = params.toString();

@@ -1,0 +1,86 @@
+/**
+ * List manners, on SQLite and on MariaDB: a total (exact, or MySQL's own
+ * figure marked "about"), page sizes from the URL and a menu, a save that
+ * returns to the list as it was filtered, balances with the same decimals,
+ * choices as badges, a label on every cell for phones, and a skip link.
+ */
+import t from 'tap';
+import { BACKENDS } from '../helpers/backends.js';
+import { startAdminService } from './admin-service.js';
+
+for (const name of BACKENDS) {
+  t.test(name, async (t) => {
+    const service = await startAdminService(name);
+    t.teardown(() => service.close());
+    const ids: number[] = [];
+    for (let n = 0; n < 25; n++) {
+      const response = await service.api('/api/card/', {
+        method: 'POST',
+        body: {
+          username: `99200${String(n).padStart(2, '0')}`,
+          useralias: `manners${n}`,
+          uipass: 'pin',
+          credit: n === 0 ? '-5.9' : n === 1 ? '26' : '1.125',
+          tariff: '1',
+          lastname: n % 5 === 0 ? 'Miller' : 'Okafor',
+        },
+      });
+      ids.push(response.json.id as number);
+    }
+    const client = service.client();
+    await client.login();
+    const rowCount = (text: string) => [...text.matchAll(/<input type="checkbox" name="id"/g)].length;
+
+    await t.test('a total, and page sizes', async (t) => {
+      const first = await client.get('/admin/card/');
+      t.equal(rowCount(first.text), 20);
+      t.match(first.text, /rows 1–20 of <strong class="total">25 cards<\/strong>/);
+      const filtered = await client.get('/admin/card/?lastname=Miller');
+      t.match(filtered.text, /of <strong class="total">5 cards<\/strong>/, 'one page: its rows are the total');
+      const big = await client.get('/admin/card/?limit=50');
+      t.equal(rowCount(big.text), 25);
+      t.match(big.text, /<option value="50" selected>50<\/option>/);
+      t.equal(rowCount((await client.get('/admin/card/?limit=7')).text), 20, 'an unknown size is the default');
+      const second = await client.get('/admin/card/?page=2');
+      t.match(second.text, /rows 21–25 of <strong class="total">(about )?25 cards<\/strong>/);
+      const applied = await client.get('/admin/card/?_filter=1&limit=50&op.lastname=icontains&v.lastname=mill');
+      t.match(applied.location, /limit=50/, 'the filter form keeps the page size');
+    });
+
+    await t.test('a save returns to the list as it was filtered', async (t) => {
+      await client.get('/admin/card/?lastname=Miller&ordering=-id');
+      await client.get(`/admin/card/${ids[5]}/`);
+      const saved = await client.post(`/admin/card/${ids[5]}/`, {
+        firstname: 'Zed',
+        '_orig.firstname': '',
+        _action: 'save',
+      });
+      t.equal(saved.status, 303);
+      t.equal(saved.location, '/admin/card/?lastname=Miller&ordering=-id');
+      const page = await client.get(`/admin/card/${ids[5]}/`);
+      t.match(page.text, /href="\/admin\/card\/\?lastname=Miller&amp;ordering=-id">Back to cards<\/a>/);
+      await client.get('/admin/card/');
+      const again = await client.post(`/admin/card/${ids[5]}/`, {
+        firstname: 'Zoe',
+        '_orig.firstname': 'Zed',
+        _action: 'save',
+      });
+      t.equal(again.location, '/admin/card/', 'the plain list once the filter was cleared');
+    });
+
+    await t.test(
+      'numbers aligned with the same decimals, statuses as badges, labelled cells, a skip link',
+      async (t) => {
+        const page = await client.get('/admin/card/?ordering=id');
+        t.match(page.text, /<td class="num" data-label="Balance">-5\.900<\/td>/, 'as many places as the page needs');
+        t.match(page.text, /<td class="num" data-label="Balance">26\.000<\/td>/);
+        t.match(page.text, /<td class="num" data-label="Balance">1\.125<\/td>/);
+        t.match(page.text, /<span class="badge choice" data-value="1">ACTIVE<\/span>/);
+        t.match(page.text, /<table class="stack">/);
+        t.match(page.text, /<body>\s*<a class="skip-link" href="#main">Skip to content<\/a>/);
+        const round = await client.get('/admin/card/?credit__lt=0');
+        t.match(round.text, /<td class="num" data-label="Balance">-5\.90<\/td>/, 'two places at least');
+      },
+    );
+  });
+}
