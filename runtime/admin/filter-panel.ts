@@ -49,7 +49,8 @@ function panelEntry(
   return undefined;
 }
 
-function describeFilter(page: AdminPage, key: string, value: string): string {
+/** A filter in words: "Balance is at least 20". */
+export function describeFilter(page: AdminPage, key: string, value: string): string {
   // A filter's own operators first (they include a reference's label ones: id_group__name__icontains), then the API's split.
   const offered = page.filters.find(
     (candidate) =>

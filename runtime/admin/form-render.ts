@@ -77,6 +77,15 @@ export function fieldInput(
 ): SafeHtml {
   const id = `field-${field.name}`;
   const value = state.values[field.name] ?? '';
+  if (field.writeOnly) {
+    // A secret is never shown, nor sent back after a failed save: say so, the same way on every form.
+    const note = editing
+      ? 'Never shown: unchanged unless filled.'
+      : field.required
+        ? 'Required. Never shown, so after a failed save type it again.'
+        : 'Never shown, so after a failed save type it again.';
+    field = { ...field, help: [note, field.help].filter(Boolean).join(' ') };
+  }
   const error = state.errors.get(field.name);
   const describedBy = [field.help && `${id}-help`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
   const required = field.required && !(editing && field.writeOnly);

@@ -11,7 +11,7 @@ import { callerOf, pageFor, rowKey, seeOther, sendPage, type AdminContext } from
 import type { AdminField, AdminPage } from './contract.js';
 import { html, attr, type SafeHtml } from './html.js';
 import type { Flash } from './layout.js';
-import { canonicalFilters, chips, filterPanel } from './filter-panel.js';
+import { canonicalFilters, chips, describeFilter, filterPanel } from './filter-panel.js';
 import { buildListQuery, listUrl, PAGE_SIZES, readListRequest, type AdminListRequest } from './list-query.js';
 import { rememberList } from './list-memory.js';
 import type { Total } from '../store/store.js';
@@ -198,7 +198,19 @@ export function registerListPage(app: FastifyInstance, context: AdminContext, fu
       status = 400;
       flashes.push({
         kind: 'error',
-        text: `These filters cannot be used: ${fields.map((problem) => `${problem.field} ${problem.message}${problem.hint ? ` (${problem.hint})` : ''}`).join('; ')}`,
+        // Each filter in the words of the panel ("Balance is at least abc"), not by its API name.
+        text: `${fields.length === 1 ? 'This filter cannot be used' : 'These filters cannot be used'}, so no rows were looked up: ${fields
+          .map((problem) => {
+            const value = listRequest.filters.find(([key]) => key === problem.field)?.[1];
+            const known = page.fields.some(
+              (field) => problem.field === field.name || problem.field.startsWith(`${field.name}__`),
+            );
+            const hint = problem.hint ? ` (${problem.hint})` : '';
+            return value === undefined || !known
+              ? `${problem.field} ${problem.message}${hint}`
+              : `"${describeFilter(page, problem.field, value)}": ${problem.message}${hint}`;
+          })
+          .join('; ')}.`,
       });
     }
     // The listed references' labels: one query per relation for the whole page.
@@ -237,7 +249,7 @@ export function registerListPage(app: FastifyInstance, context: AdminContext, fu
 ${page.description && html`<p class="lead">${page.description}</p>`}
 ${filterPanel(page, listRequest)}
 ${chips(page, listRequest)}
-${table(page, listRequest, rows, references, view.allows('delete'), allowedActions(caller, fullPage), listUrl(page.resource, listRequest, { page: listRequest.page }))}
+${status === 400 ? html`<div class="table-wrap"><p class="empty">Correct the filter to see ${page.plural.toLowerCase()}.</p></div>` : table(page, listRequest, rows, references, view.allows('delete'), allowedActions(caller, fullPage), listUrl(page.resource, listRequest, { page: listRequest.page }))}
 <nav class="pager" aria-label="Pages">
   ${pageNumber > 1 ? html`<a class="button" rel="prev" href="${listUrl(page.resource, listRequest, { page: pageNumber - 1 })}">← Previous</a>` : html`<span class="button disabled">← Previous</span>`}
   <span>Page ${pageNumber}${rows.length > 0 ? ` · rows ${shownFrom}–${shownFrom + rows.length - 1}` : ''}${total && html` of <strong class="total">${totalText(total, page)}</strong>`}</span>

@@ -131,7 +131,6 @@ function helpOf(spec: ColumnSpec, maintained: boolean): string {
   if (maintained) parts.push('Kept up to date by the system; shown here, not edited.');
   const rule = spec.rule;
   if (spec.description) parts.push(spec.description);
-  if (spec.writeOnly) parts.push('Never shown: leave empty to keep the stored value.');
   if (rule.kind === 'decimal') parts.push(`Up to ${rule.scale} decimal places.`);
   if (rule.kind === 'string' && spec.choices === undefined && !spec.writeOnly)
     parts.push(`Up to ${rule.maxLength} characters.`);

@@ -82,5 +82,25 @@ for (const name of BACKENDS) {
         t.match(round.text, /<td class="num" data-label="Balance">-5\.90<\/td>/, 'two places at least');
       },
     );
+
+    await t.test('a failed save keeps what was typed except the secret, and says so the same way', async (t) => {
+      const add = await client.get('/admin/card/add/');
+      t.match(add.text, /id="field-uipass-help">Required\. Never shown, so after a failed save type it again\./);
+      t.match(add.text, /<label for="field-uipass" class="required">/);
+      const failed = await client.post('/admin/card/add/', {
+        username: '9920099',
+        useralias: 'failing',
+        uipass: 'secret',
+        credit: 'lots',
+        tariff: '1',
+        lastname: 'Kept',
+      });
+      t.equal(failed.status, 400);
+      t.match(failed.text, /id="field-lastname" name="lastname"[^>]*value="Kept"/);
+      t.match(failed.text, /id="field-uipass" name="uipass"[^>]*type="password" value=""/);
+      const edit = await client.get(`/admin/card/${ids[0]}/`);
+      t.match(edit.text, /id="field-uipass-help">Never shown: unchanged unless filled\./);
+      t.notMatch(edit.text, /<label for="field-uipass" class="required">/);
+    });
   });
 }

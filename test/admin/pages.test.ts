@@ -297,8 +297,10 @@ for (const name of BACKENDS) {
       t.equal(await count('/admin/card/?q=7000101'), 1);
       const bad = await client.get('/admin/card/?status=abc&nosuch=1');
       t.equal(bad.status, 400);
-      t.match(bad.text, /These filters cannot be used: /);
-      t.match(bad.text, /status must be a whole number/);
+      t.match(bad.text, /These filters cannot be used, so no rows were looked up: /);
+      t.match(bad.text, /&quot;Status is abc&quot;: must be a whole number/, 'the filter in words');
+      t.match(bad.text, /Correct the filter to see cards\./);
+      t.notMatch(bad.text, /No cards match/, 'nothing ran, so nothing is said to match');
       t.match(bad.text, /nosuch is not a known parameter/);
       t.match((await client.get('/admin/cardgroup/')).text, /DEFAULT/);
     });
