@@ -68,6 +68,7 @@ export interface TableSchema {
   'x-admin'?: {
     list?: string[];
     search?: string[];
+    searchRelated?: string[];
     filter?: string[];
     protectedRows?: { key: number; reason: string }[];
     groups?: { title: string; description?: string; fields: string[] }[];

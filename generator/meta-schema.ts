@@ -146,6 +146,12 @@ export const metaSchema = {
       properties: {
         list: { type: 'array', items: identifier },
         search: { type: 'array', items: identifier },
+        // Columns of rows that reference this model, searched too: "callerid.cid" (a caller ID finds its card).
+        searchRelated: {
+          type: 'array',
+          items: { type: 'string', pattern: '^[a-z][a-z0-9_]*\\.[A-Za-z_][A-Za-z0-9_]*$' },
+          uniqueItems: true,
+        },
         filter: { type: 'array', items: identifier, uniqueItems: true },
         protectedRows: {
           type: 'array',

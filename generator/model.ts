@@ -270,6 +270,7 @@ export function buildTableModel(file: SchemaFile): TableModel {
     admin: {
       list,
       search: admin.search ?? [],
+      searchRelated: admin.searchRelated,
       // Filters are offered for the columns operators narrow lists by; without a hint, the listed ones.
       filter: admin.filter ?? list,
       protectedRows,

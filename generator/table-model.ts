@@ -99,6 +99,8 @@ export interface TableModel {
   admin: {
     list: string[];
     search: string[];
+    /** `resource.column` of models that reference this one: the search looks in their rows too. */
+    searchRelated?: string[];
     /** Columns the list page offers filters for. */
     filter: string[];
     /** Rows the admin refuses to delete (by primary key, as text), with the reason shown. */

@@ -652,6 +652,7 @@ export const cardModel: ResourceModel = {
   admin: {
     list: ['id', 'username', 'useralias', 'lastname', 'firstname', 'credit', 'status', 'id_group', 'creationdate'],
     search: ['username', 'useralias', 'lastname', 'firstname', 'email', 'phone'],
+    searchRelated: ['callerid.cid'],
     filter: [
       'id', 'username', 'lastname', 'firstname', 'email', 'credit', 'status', 'typepaid', 'activated',
       'id_group', 'tariff', 'country', 'language', 'creationdate', 'lastuse',

@@ -68,7 +68,12 @@ export function describeFilter(page: AdminPage, key: string, value: string): str
   return `${field?.label ?? name} ${words} ${shown}`;
 }
 
-export function filterPanel(page: AdminPage, request: AdminListRequest): SafeHtml {
+export function filterPanel(
+  page: AdminPage,
+  request: AdminListRequest,
+  /** Titles of the referencing rows' columns the search also looks in ("Caller ID"). */
+  relatedTitles: readonly string[] = [],
+): SafeHtml {
   const shown = new Set<string>();
   const rows = page.filters.map((filter) => {
     const entry = panelEntry(filter, request.filters);
@@ -96,9 +101,10 @@ export function filterPanel(page: AdminPage, request: AdminListRequest): SafeHtm
   <div class="toolbar">
     ${
       page.search.length > 0 &&
-      html`<input type="search" name="q" value="${request.q}" placeholder="Search ${page.search
-        .map((name) => page.fields.find((field) => field.name === name)?.label ?? name)
-        .join(', ')}" aria-label="Search">`
+      html`<input type="search" name="q" value="${request.q}" placeholder="Search ${[
+        ...page.search.map((name) => page.fields.find((field) => field.name === name)?.label ?? name),
+        ...relatedTitles,
+      ].join(', ')}" aria-label="Search">`
     }
     <button type="submit" class="primary">${page.search.length > 0 ? 'Search' : 'Apply'}</button>
     ${(request.q || request.filters.length > 0) && html`<a class="button" href="/admin/${page.resource}/">Clear all</a>`}

@@ -18,6 +18,7 @@ import type { Total } from '../store/store.js';
 import { labelsForRows, referenceContent, referencesOf, type Reference } from './references.js';
 import { displayValue } from './values.js';
 import { auditPageOf } from './history-page.js';
+import { relatedSearchesOf } from './search.js';
 import { actionUrl, allowedActions } from './actions-page.js';
 import type { AdminActionHint } from '../store/model.js';
 
@@ -160,6 +161,7 @@ function totalText(total: Total | undefined, page: AdminPage): string {
 
 export function registerListPage(app: FastifyInstance, context: AdminContext, fullPage: AdminPage): void {
   const byField = referencesOf(context, fullPage);
+  const related = relatedSearchesOf(context.pages, fullPage);
   const linkOf = auditPageOf(context) === fullPage ? auditRowLink(context) : undefined;
   app.get(`/${fullPage.resource}/`, async (request: FastifyRequest, reply: FastifyReply) => {
     const caller = callerOf(context, request);
@@ -183,7 +185,7 @@ export function registerListPage(app: FastifyInstance, context: AdminContext, fu
     const flashes: Flash[] = [];
     let status = 200;
     try {
-      const query = buildListQuery(page, listRequest, context.db.adapter, listRequest.page, pageSize, view);
+      const query = buildListQuery(page, listRequest, context.db.adapter, listRequest.page, pageSize, view, related);
       const fetched = await caller.list(page.model, query);
       hasNext = fetched.length > pageSize;
       rows = fetched.slice(0, pageSize);
@@ -247,7 +249,11 @@ export function registerListPage(app: FastifyInstance, context: AdminContext, fu
   }
 </div>
 ${page.description && html`<p class="lead">${page.description}</p>`}
-${filterPanel(page, listRequest)}
+${filterPanel(
+  page,
+  listRequest,
+  related.filter((search) => view.scopeOf(search.resource) !== null).map((search) => search.column.title),
+)}
 ${chips(page, listRequest)}
 ${status === 400 ? html`<div class="table-wrap"><p class="empty">Correct the filter to see ${page.plural.toLowerCase()}.</p></div>` : table(page, listRequest, rows, references, view.allows('delete'), allowedActions(caller, fullPage), listUrl(page.resource, listRequest, { page: listRequest.page }))}
 <nav class="pager" aria-label="Pages">

@@ -6,7 +6,7 @@
  */
 import { parseListQuery, type ListQuery } from '../store/list-query.js';
 import type { ListView } from '../store/list-filters.js';
-import { filterCondition } from '../store/filters.js';
+import { searchCondition, type RelatedSearch } from './search.js';
 import type { SqlAdapter } from '../db/db.js';
 import type { AdminPage } from './contract.js';
 
@@ -53,6 +53,8 @@ export function buildListQuery(
   pageSize: number,
   /** The signed-in user's view of the model (its role's columns and row scope). */
   view?: ListView,
+  /** Columns of referencing rows the search box also looks in (search.ts). */
+  related: readonly RelatedSearch[] = [],
 ): ListQuery {
   const apiQuery = new URLSearchParams(request.filters);
   // The model's own order (newest first for logs) when the URL names none.
@@ -61,14 +63,12 @@ export function buildListQuery(
   apiQuery.set('page', String(pageNumber));
   apiQuery.set('limit', String(pageSize));
   const query = parseListQuery(page.model, apiQuery.toString(), adapter, pageSize, undefined, view);
-  if (request.q === '' || page.search.length === 0) return query;
-  const columns = page.search.map((name) => page.model.byName.get(name)!);
-  const conditions = columns.map((column) => filterCondition(column, 'icontains', [request.q], adapter));
-  const anyColumn = `(${conditions.map((condition) => condition.sql).join(' OR ')})`;
+  const search = searchCondition(page, request.q, adapter, related, view);
+  if (search === undefined) return query;
   return {
     ...query,
-    where: query.where ? `${query.where} AND ${anyColumn}` : ` WHERE ${anyColumn}`,
-    params: [...query.params, ...conditions.flatMap((condition) => condition.params)],
+    where: query.where ? `${query.where} AND ${search.sql}` : ` WHERE ${search.sql}`,
+    params: [...query.params, ...search.params],
   };
 }
 

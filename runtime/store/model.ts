@@ -95,6 +95,8 @@ export type AdjustBinder = {
 export interface AdminHints {
   readonly list: readonly string[];
   readonly search: readonly string[];
+  /** `resource.column` of models that reference this one, searched too ("callerid.cid"). */
+  readonly searchRelated?: readonly string[];
   readonly filter: readonly string[];
   /** Rows the admin refuses to delete, by key in URL form, with the reason shown. */
   readonly protectedRows: readonly { readonly key: string; readonly reason: string }[];
