@@ -29,6 +29,7 @@ export interface PropertySchema {
   writeOnly?: boolean;
   'x-choices'?: { value: unknown; label: string }[];
   /** The column holds the primary key of another model's row. */
+  format?: 'email';
   'x-references'?: { resource: string; label?: string; onDelete?: 'protect' | 'leave' };
   'x-sql': SqlColumnSchema;
 }

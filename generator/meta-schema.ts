@@ -51,6 +51,8 @@ const property = {
     default: {},
     readOnly: { type: 'boolean' },
     writeOnly: { type: 'boolean' },
+    // A text column's values are email addresses (an empty text still means none).
+    format: { enum: ['email'] },
     'x-choices': { type: 'array', items: choice, minItems: 1 },
     'x-references': {
       type: 'object',

@@ -82,6 +82,8 @@ export function buildTableModel(file: SchemaFile): TableModel {
       fail(`${pointer}/maxLength`, `${property.maxLength} exceeds the column's length ${sql.length}`);
     }
     if (property.readOnly && property.writeOnly) fail(pointer, 'a column cannot be both readOnly and writeOnly');
+    if (property.format !== undefined && sql.kind !== 'string')
+      fail(`${pointer}/format`, 'only a text column has a format');
     const primaryKey = keyNames.has(name);
     const autoIncrement = property['x-sql'].autoIncrement === true;
     if (primaryKey && sqlNullable) fail(pointer, 'a primary key column cannot be NULL');
@@ -109,6 +111,7 @@ export function buildTableModel(file: SchemaFile): TableModel {
       jsonType,
       jsonDefault: 'default' in property ? { value: property.default } : undefined,
       minLength: property.minLength,
+      format: property.format,
       maxLength,
       choices: property['x-choices'],
       references: property['x-references'] && {

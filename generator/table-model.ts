@@ -34,6 +34,8 @@ export interface ColumnModel {
   /** The value a create request gets when it leaves the column out. */
   jsonDefault: { value: unknown } | undefined;
   minLength: number | undefined;
+  /** The values' format: `email`. */
+  format: 'email' | undefined;
   maxLength: number | undefined;
   choices: { value: unknown; label: string }[] | undefined;
   /** Another model whose primary key this column holds; `label` names the column that describes its rows. */

@@ -77,6 +77,7 @@ function columnSpec(column: ColumnModel): unknown {
     required: flag(column.requiredOnCreate),
     default: column.jsonDefault?.value,
     minLength: column.minLength,
+    format: column.format,
     choices: column.choices,
     references: column.references && {
       resource: column.references.resource,

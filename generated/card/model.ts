@@ -222,6 +222,7 @@ export const cardModel: ResourceModel = {
       type: 'varchar(70)',
       rule: { kind: 'string', maxLength: 70, utf8mb3: true },
       default: '',
+      format: 'email',
     },
     {
       name: 'fax',
@@ -499,6 +500,7 @@ export const cardModel: ResourceModel = {
       type: 'varchar(70)',
       rule: { kind: 'string', maxLength: 70, utf8mb3: true },
       default: '',
+      format: 'email',
     },
     {
       name: 'notify_email',

@@ -13,7 +13,7 @@ export interface AdminChoice {
   readonly label: string;
 }
 
-export type AdminInput = 'text' | 'textarea' | 'number' | 'select' | 'datetime-local' | 'date' | 'password';
+export type AdminInput = 'text' | 'email' | 'textarea' | 'number' | 'select' | 'datetime-local' | 'date' | 'password';
 
 export interface AdminField {
   /** JSON property name; also the form field's name. */

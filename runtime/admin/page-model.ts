@@ -59,6 +59,7 @@ function inputOf(column: Column): AdminField['input'] {
     case 'date':
       return 'date';
     case 'string':
+      if (spec.format === 'email') return 'email';
       return spec.rule.maxLength > 100 ? 'textarea' : 'text';
     case 'binary':
       return spec.rule.maxBytes > 75 ? 'textarea' : 'text';

@@ -43,6 +43,8 @@ export interface ColumnSpec {
   /** What a create gets when it leaves the column out (the schema's `default`). */
   readonly default?: string | number | null;
   readonly minLength?: number;
+  /** The values are email addresses (or empty). */
+  readonly format?: 'email';
   readonly choices?: readonly ColumnChoice[];
   /** Holds another model's key; `label` names the target's column that describes a row to people. */
   readonly references?: {

@@ -102,5 +102,35 @@ for (const name of BACKENDS) {
       t.match(edit.text, /id="field-uipass-help">Never shown: unchanged unless filled\./);
       t.notMatch(edit.text, /<label for="field-uipass" class="required">/);
     });
+
+    await t.test('an email column takes email addresses only, in the form and the API alike', async (t) => {
+      await client.get(`/admin/card/${ids[2]}/`);
+      const bad = await client.post(`/admin/card/${ids[2]}/`, {
+        email: 'not-an-email',
+        '_orig.email': '',
+        _action: 'continue',
+      });
+      t.equal(bad.status, 400);
+      t.match(bad.text, /id="field-email-error">Is not an email address \(name@example\.com\)/);
+      t.match(
+        bad.text,
+        /id="field-email" name="email"[^>]*type="email" value="not-an-email"/,
+        'what was typed is kept',
+      );
+      const good = await client.post(`/admin/card/${ids[2]}/`, {
+        email: 'ivan@example.com',
+        '_orig.email': '',
+        _action: 'continue',
+      });
+      t.equal(good.status, 303);
+      const api = await service.api(`/api/card/${ids[2]}/`, { method: 'PATCH', body: { email: 'nope' } });
+      t.equal(api.status, 400);
+      t.same(api.json.fields, [{ field: 'email', message: 'is not an email address (name@example.com)' }]);
+      t.equal(
+        (await service.api(`/api/card/${ids[2]}/`, { method: 'PATCH', body: { email: '' } })).status,
+        200,
+        'empty is none',
+      );
+    });
   });
 }
