@@ -51,6 +51,8 @@ export interface AdminFilter {
   readonly operators: readonly string[];
   /** A date column: comparisons read as before/after. */
   readonly dates?: boolean;
+  /** Offered as two boxes, from and to (`__gte`, `__lte`): date pickers for dates, number boxes for numbers. */
+  readonly range?: 'date' | 'datetime' | 'number';
   /** A reference filtered through the referenced row's label: that label's name ("name"), its operators `name`, `name__icontains`. */
   readonly reference?: string;
   readonly choices?: readonly AdminChoice[];

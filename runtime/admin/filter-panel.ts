@@ -19,12 +19,23 @@ export function canonicalFilters(page: AdminPage, search: URLSearchParams): [str
       key === 'limit' ||
       key === '_filter' ||
       key.startsWith('op.') ||
-      key.startsWith('v.')
+      key.startsWith('v.') ||
+      key.startsWith('from.') ||
+      key.startsWith('to.')
     )
       continue;
     filters.push([key, value]);
   }
   for (const filter of page.filters) {
+    // The from and to boxes: a date picker's day covers the whole day of a timestamp.
+    if (filter.range !== undefined) {
+      const from = (search.get(`from.${filter.name}`) ?? '').trim();
+      const to = (search.get(`to.${filter.name}`) ?? '').trim();
+      const datetime = filter.range === 'datetime' && /^\d{4}-\d{2}-\d{2}$/;
+      if (from !== '')
+        filters.push([`${filter.name}__gte`, datetime && datetime.test(from) ? `${from} 00:00:00` : from]);
+      if (to !== '') filters.push([`${filter.name}__lte`, datetime && datetime.test(to) ? `${to} 23:59:59` : to]);
+    }
     const value = (search.get(`v.${filter.name}`) ?? '').trim();
     if (value === '') continue;
     const chosen = search.get(`op.${filter.name}`) ?? '';
@@ -43,6 +54,8 @@ function panelEntry(
     const op =
       key === filter.name ? 'eq' : key.startsWith(`${filter.name}__`) ? key.slice(filter.name.length + 2) : undefined;
     if (op === undefined || !filter.operators.includes(op)) continue;
+    // From and to have boxes of their own.
+    if (filter.range !== undefined && (op === 'gte' || op === 'lte')) continue;
     if (filters.filter(([other]) => other === key).length !== 1) continue;
     return { key, op, value };
   }
@@ -68,6 +81,34 @@ export function describeFilter(page: AdminPage, key: string, value: string): str
   return `${field?.label ?? name} ${words} ${shown}`;
 }
 
+/** A filter's from and to boxes, filled from a `__gte` and a `__lte` used once each; the keys they show. */
+function rangeBoxes(filter: AdminFilter, filters: [string, string][]): { html: SafeHtml | ''; keys: string[] } {
+  if (filter.range === undefined) return { html: '', keys: [] };
+  const once = (key: string) => {
+    const found = filters.filter(([other]) => other === key);
+    return found.length === 1 ? found[0]![1] : undefined;
+  };
+  const from = once(`${filter.name}__gte`);
+  const to = once(`${filter.name}__lte`);
+  const type = filter.range === 'number' ? 'text' : 'date';
+  // A timestamp's bound shows as its day in the picker; another time of day stays as typed, in a text box.
+  const shownAs = (value: string | undefined) =>
+    value !== undefined && filter.range === 'datetime' && /^\d{4}-\d{2}-\d{2} (00:00:00|23:59:59)$/.test(value)
+      ? value.slice(0, 10)
+      : value;
+  const box = (side: 'from' | 'to', value: string | undefined) => {
+    const text = shownAs(value);
+    const picker = type === 'date' && (text === undefined || /^\d{4}-\d{2}-\d{2}$/.test(text));
+    return html`<input name="${side}.${filter.name}" type="${picker ? 'date' : 'text'}" value="${text ?? ''}"${attr('inputmode', type === 'text' ? 'decimal' : undefined)} aria-label="${filter.label} ${side}" placeholder="${side}">`;
+  };
+  return {
+    html: html`<span class="range-label">from – to</span><span class="range">${box('from', from)}<span aria-hidden="true">–</span>${box('to', to)}</span>`,
+    keys: [from !== undefined ? `${filter.name}__gte` : '', to !== undefined ? `${filter.name}__lte` : ''].filter(
+      Boolean,
+    ),
+  };
+}
+
 export function filterPanel(
   page: AdminPage,
   request: AdminListRequest,
@@ -85,11 +126,13 @@ export function filterPanel(
             html`<option value="${choice.value}"${attr('selected', entry?.value === choice.value)}>${choice.label}</option>`,
         )}</select>`
       : html`<input id="${id}" name="v.${filter.name}" value="${entry?.value ?? ''}" placeholder="${filter.placeholder}" aria-label="${filter.label} value">`;
+    const range = rangeBoxes(filter, request.filters);
+    for (const key of range.keys) shown.add(key);
     return html`<div class="filter-row"><label for="${id}">${filter.label}</label>
   <select name="op.${filter.name}" aria-label="${filter.label} operator">${filter.operators.map(
     (op) => html`<option value="${op}"${attr('selected', entry?.op === op)}>${operatorLabel(filter, op)}</option>`,
   )}</select>
-  ${valueInput}</div>`;
+  ${valueInput}${range.html}</div>`;
   });
   const extras = request.filters.filter(([key]) => !shown.has(key));
   const open = request.filters.length > 0;

@@ -153,6 +153,9 @@ function decimalPlaces(fields: readonly (AdminField | undefined)[], rows: readon
   return places;
 }
 
+/** Estimated totals below this are counted exactly instead (a COUNT of that many rows is cheap). */
+const EXACT_BELOW = 10_000;
+
 function totalText(total: Total | undefined, page: AdminPage): string {
   if (total === undefined) return '';
   const noun = total.total === 1 ? page.title.toLowerCase() : page.plural.toLowerCase();
@@ -194,6 +197,8 @@ export function registerListPage(app: FastifyInstance, context: AdminContext, fu
         listRequest.page === 1 && !hasNext
           ? { total: rows.length, estimated: false }
           : await caller.count(page.model, query, 'estimated');
+      // An estimate that small costs little to make exact.
+      if (total.estimated && total.total < EXACT_BELOW) total = await caller.count(page.model, query, 'exact');
     } catch (error) {
       const fields = (error as ApiErrorWithFields).fields;
       if (statusOf(error) !== 400 || fields === undefined) throw error;

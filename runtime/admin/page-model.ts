@@ -204,6 +204,18 @@ function labelColumn(resource: Resource, column: Column): Column | undefined {
   return label === undefined || label.rule.kind !== 'string' || label.spec.choices !== undefined ? undefined : label;
 }
 
+/** How a column's from–to boxes are typed, when it can be filtered by a range at all. */
+function rangeKind(column: Column): AdminFilter['range'] {
+  if (column.spec.choices !== undefined || !column.operators.includes('gte') || !column.operators.includes('lte'))
+    return undefined;
+  const kind = column.rule.kind;
+  if (kind === 'date') return 'date';
+  if (kind === 'timestamp' || kind === 'datetime') return 'datetime';
+  return NUMERIC_KINDS.has(kind) ? 'number' : undefined;
+}
+
+const NUMERIC_KINDS = new Set<Kind>(['integer', 'decimal', 'float', 'double']);
+
 function filterOf(resource: Resource, column: Column): AdminFilter {
   const label = labelColumn(resource, column);
   return {
@@ -212,6 +224,7 @@ function filterOf(resource: Resource, column: Column): AdminFilter {
     // Through a reference, its label comes first: "name contains, any case", "name is".
     operators: [...(label ? [`${label.name}__icontains`, label.name] : []), ...filterOperators(column)],
     dates: isDateKind(column.rule.kind) || undefined,
+    range: rangeKind(column),
     reference: label?.title.toLowerCase(),
     choices: choicesOf(column.spec),
     placeholder: label ? `${label.title.toLowerCase()}, or an id` : placeholderOf(column.rule.kind),

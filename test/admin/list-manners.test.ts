@@ -132,5 +132,23 @@ for (const name of BACKENDS) {
         'empty is none',
       );
     });
+
+    await t.test('ranges in two boxes, dates with a date picker', async (t) => {
+      const applied = await client.get(
+        '/admin/card/?_filter=1&from.creationdate=2020-01-01&to.creationdate=2037-12-31&from.credit=1&to.credit=2',
+      );
+      t.equal(
+        applied.location,
+        '/admin/card/?credit__gte=1&credit__lte=2&creationdate__gte=2020-01-01+00%3A00%3A00&creationdate__lte=2037-12-31+23%3A59%3A59',
+      );
+      const page = await client.get(applied.location!);
+      t.equal(page.status, 200);
+      t.match(page.text, /of <strong class="total">23 cards<\/strong>/, 'the cards with a balance from 1 to 2');
+      t.match(page.text, /<input name="from\.creationdate" type="date" value="2020-01-01"/);
+      t.match(page.text, /<input name="to\.creationdate" type="date" value="2037-12-31"/);
+      t.match(page.text, /<input name="from\.credit" type="text" value="1" inputmode="decimal"/);
+      const panel = /<form class="panel" method="get".*?<\/form>/s.exec(page.text)?.[0];
+      t.notMatch(panel, /<input type="hidden" name="credit__gte"/, 'shown in its box, not carried twice');
+    });
   });
 }
