@@ -179,6 +179,27 @@ for (const name of BACKENDS) {
       await page.setViewportSize({ width: 1280, height: 900 });
     });
 
+    await t.test('6. search finds people: two words, a caller ID, and the card picker by name', async (t) => {
+      await page.goto(`${base}/admin/card/`);
+      await page.fill('input[name=q]', 'Ivan Wang');
+      await page.click('button:has-text("Search")');
+      t.equal(await page.locator('tbody input[name=id]').count(), 3, 'the three cards of Ivan Wang');
+      await page.fill('input[name=q]', '73001');
+      await page.click('button:has-text("Search")');
+      t.same(
+        await page
+          .locator('tbody input[name=id]')
+          .evaluateAll((boxes) => boxes.map((box) => (box as unknown as { value: string }).value)),
+        [String(card)],
+        'a caller ID finds its card',
+      );
+      await page.goto(`${base}/admin/callerid/add/`);
+      await page.locator('.reference-search').fill('ivan wang');
+      const option = page.locator('.reference-options li[role=option]').first();
+      await option.waitFor();
+      t.match(await option.textContent(), /40400/, 'the picker finds a card by its holder');
+    });
+
     await t.test('no script error and no CSP refusal on any page', async (t) => {
       t.same(problems, []);
     });
