@@ -14,6 +14,7 @@ import type { Access } from '../access/access.js';
 import { parseListQuery } from '../store/list-query.js';
 import { callerOf, pageFor, rowKey, type AdminContext } from './context.js';
 import type { AdminField, AdminPage } from './contract.js';
+import type { Resource } from '../store/resource.js';
 import { html, attr, lowerFirst, type SafeHtml } from './html.js';
 import { labelsForRows, referenceContent, referencesOf, type Reference } from './references.js';
 import { displayValue } from './values.js';
@@ -41,6 +42,13 @@ export function referrersOf(context: AdminContext, page: AdminPage): Referrer[] 
   );
 }
 
+/** Whether an index leads with the column (A2Billing's cc_call.card_id has none): counting by it is then cheap. */
+function indexed(model: Resource, field: string): boolean {
+  const spec = model.byName.get(field)!.spec;
+  const sql = spec.column ?? spec.name;
+  return model.model.primaryKey[0] === field || (model.model.indexes ?? []).some((index) => index.columns[0] === sql);
+}
+
 /** The list of `referrer`'s rows that point at the row `id`. */
 export function relatedListUrl(referrer: Referrer, id: string): string {
   return `/admin/${referrer.page.resource}/?${new URLSearchParams([[referrer.field, id]])}`;
@@ -56,7 +64,8 @@ interface Panel {
   /** The referrer's page as the caller's role sees it. */
   shown: AdminPage;
   rows: Record<string, unknown>[];
-  total: number;
+  /** Undefined: more than shown, not counted (no index on the reference: a COUNT would read the whole table). */
+  total: number | undefined;
   labels: Map<string, Map<string, string>>;
   canAdd: boolean;
 }
@@ -81,7 +90,12 @@ async function loadPanel(
   search.set('limit', String(RELATED_ROWS + 1));
   const query = parseListQuery(model, search.toString(), context.db.adapter, RELATED_ROWS + 1, undefined, view);
   const fetched = await caller.list(model, query);
-  const total = fetched.length <= RELATED_ROWS ? fetched.length : (await caller.count(model, query, 'exact')).total;
+  const total =
+    fetched.length <= RELATED_ROWS
+      ? fetched.length
+      : indexed(model, referrer.field)
+        ? (await caller.count(model, query, 'exact')).total
+        : undefined;
   const rows = fetched.slice(0, RELATED_ROWS);
   const columns = panelColumns(shown, referrer);
   const labels = await labelsForRows(
@@ -121,6 +135,11 @@ function panelCell(panel: Panel, field: AdminField, row: Record<string, unknown>
   }</td>`;
 }
 
+/** A count, or "5+" when there are more than shown and they were not counted. */
+function countText(total: number | undefined): string {
+  return total === undefined ? `${RELATED_ROWS}+` : String(total);
+}
+
 function panelId(referrer: Referrer): string {
   return `related-${referrer.page.resource}-${referrer.field}`;
 }
@@ -137,14 +156,14 @@ function renderPanel(panel: Panel, id: string, title: string): SafeHtml {
   const columns = panelColumns(shown, referrer);
   const noun = lowerFirst(shown.title);
   return html`<section class="panel related-panel" id="${panelId(referrer)}" aria-labelledby="${panelId(referrer)}-title">
-  <div class="related-head"><h3 id="${panelId(referrer)}-title">${title} <span class="count">${total}</span></h3>
-    ${total > 0 && html`<a class="button" href="${relatedListUrl(referrer, id)}">${total > rows.length ? `View all ${total}` : 'View in list'}</a>`}
+  <div class="related-head"><h3 id="${panelId(referrer)}-title">${title} <span class="count">${countText(total)}</span></h3>
+    ${total !== 0 && html`<a class="button" href="${relatedListUrl(referrer, id)}">${total === undefined ? 'View all' : total > rows.length ? `View all ${total}` : 'View in list'}</a>`}
     ${panel.canAdd && html`<a class="button" href="${relatedAddUrl(referrer, id)}">Add ${noun}</a>`}
   </div>
   ${
     rows.length === 0
       ? html`<p class="empty">No ${lowerFirst(shown.plural)} yet.</p>`
-      : html`${total > rows.length && html`<p class="muted related-note">The newest ${rows.length} of ${total}.</p>`}
+      : html`${(total === undefined || total > rows.length) && html`<p class="muted related-note">The newest ${rows.length} of ${total ?? 'more'}.</p>`}
   <div class="table-wrap"><table>
     <thead><tr>${columns.map((field) => html`<th scope="col"${attr('class', NUMERIC.has(field.rule.kind) && field.input !== 'select' && referrer.references.get(field.name)?.label === undefined ? 'num' : undefined)}>${field.label}</th>`)}</tr></thead>
     <tbody>${rows.map((row) => html`<tr>${columns.map((field, index) => panelCell(panel, field, row, index === 0))}</tr>`)}</tbody>
@@ -181,7 +200,7 @@ export async function relatedSection(
   return {
     index: html`<nav class="related-index" aria-label="Related rows">${titled.map(
       ({ panel, title }) =>
-        html`<a href="#${panelId(panel.referrer)}">${title} <span class="count">${panel.total}</span></a>`,
+        html`<a href="#${panelId(panel.referrer)}">${title} <span class="count">${countText(panel.total)}</span></a>`,
     )}</nav>`,
     panels: html`<section class="related" aria-labelledby="related-title">
 <h2 id="related-title">Related</h2>

@@ -84,10 +84,10 @@ for (const name of BACKENDS) {
 
     await t.test('1. the customer at a glance: related rows, newest first, Add prefilled', async (t) => {
       await page.goto(`${base}/admin/card/${card}/`);
-      t.match(await page.textContent('.related-index'), /Caller IDs 3.*Refills 6/s);
+      t.match(await page.textContent('.related-index'), /Caller IDs 3.*Refills 5\+/s);
       await page.click('.related-index >> text=Refills');
       const refills = page.locator('#related-logrefill-card');
-      t.match(await refills.textContent(), /The newest 5 of 6/);
+      t.match(await refills.textContent(), /The newest 5 of more/);
       t.match(await refills.locator('tbody tr').first().textContent(), /top-up 6$/, 'the newest refill first');
       await shot('card-1280');
       await refills.locator('text=Add refill').click();
@@ -95,7 +95,7 @@ for (const name of BACKENDS) {
       await page.fill('#field-credit', '7');
       await page.click('.actions:not(.top) button[value=save]');
       await page.goto(`${base}/admin/card/${card}/`);
-      t.match(await page.textContent('.related-index'), /Refills 7/);
+      t.match(await page.textContent('.related-index'), /Refills 5\+/);
       const newest = await page.locator('#related-logrefill-card tbody tr').first().textContent();
       t.match(newest, /^7\d{4}-/, 'the refill just added, first');
     });

@@ -44,7 +44,8 @@ for (const name of BACKENDS) {
     for (let n = 1; n <= 8; n++)
       refills.push(await created('/api/logrefill/', { card, credit: String(n), description: `refill ${n}` }));
     for (let n = 0; n < 2; n++) await created('/api/call/', { card_id: card, calledstation: `4420${n}` });
-    await created('/api/charge/', { id_cc_card: card, amount: '1.5', description: 'setup' });
+    for (let n = 1; n <= 7; n++)
+      await created('/api/charge/', { id_cc_card: card, amount: '1.5', description: `charge ${n}` });
 
     const client = service.client();
     await client.login();
@@ -54,17 +55,20 @@ for (const name of BACKENDS) {
       t.equal(page.status, 200);
       const index = /<nav class="related-index"[^>]*>(.*?)<\/nav>/s.exec(page.text)?.[1] ?? '';
       t.match(index, /href="#related-callerid-id_cc_card">Caller IDs <span class="count">3<\/span>/);
-      t.match(index, /Refills <span class="count">8<\/span>/);
+      t.match(index, /Refills <span class="count">5\+<\/span>/, 'more than shown, not counted: no index on the card');
       t.match(index, /Calls <span class="count">2<\/span>/);
-      t.match(index, /Charges <span class="count">1<\/span>/);
+      t.match(index, /Charges <span class="count">7<\/span>/, 'counted: cc_charge has an index on the card');
       t.match(index, /Payments <span class="count">0<\/span>/);
       t.ok(page.text.indexOf('related-index') < page.text.indexOf('<form class="record'), 'the counts above the form');
       const refillPanel = /<section class="panel related-panel" id="related-logrefill-card".*?<\/section>/s.exec(
         page.text,
       )?.[0];
       t.ok(refillPanel, 'a refills panel');
-      t.match(refillPanel, /The newest 5 of 8/);
-      t.match(refillPanel, /href="\/admin\/logrefill\/\?card=\d+">View all 8<\/a>/);
+      t.match(refillPanel, /The newest 5 of more/);
+      t.match(refillPanel, /href="\/admin\/logrefill\/\?card=\d+">View all<\/a>/);
+      const chargePanel = /id="related-charge-id_cc_card".*?<\/section>/s.exec(page.text)?.[0];
+      t.match(chargePanel, /The newest 5 of 7/);
+      t.match(chargePanel, /href="\/admin\/charge\/\?id_cc_card=\d+">View all 7<\/a>/);
       t.match(refillPanel, new RegExp(`href="/admin/logrefill/add/\\?card=${card}">Add refill</a>`));
       const shown = [...refillPanel!.matchAll(/<a href="\/admin\/logrefill\/(\d+)\/">/g)].map((m) => Number(m[1]));
       t.same(shown, refills.slice(3).reverse(), 'the five newest, newest first');
@@ -115,7 +119,7 @@ for (const name of BACKENDS) {
       t.equal((await agent.login('agent7', PASSWORD)).status, 303);
       const page = await agent.get(`/admin/card/${card}/`);
       t.equal(page.status, 200);
-      t.match(page.text, /Refills <span class="count">8<\/span>/);
+      t.match(page.text, /Charges <span class="count">7<\/span>/);
       t.match(page.text, /href="\/admin\/callerid\/add\/\?id_cc_card=\d+">Add caller ID/, 'agents add caller IDs');
       t.notMatch(page.text, /href="\/admin\/logrefill\/add\//, 'but no refills: their role only reads them');
       const foreign = await agent.get(`/admin/card/${other}/`);
