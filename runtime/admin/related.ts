@@ -42,6 +42,28 @@ export function referrersOf(context: AdminContext, page: AdminPage): Referrer[] 
   );
 }
 
+/** Tunables (tests lower them). */
+export const RELATED_LIMITS = {
+  /** Rows past which a table without an index on the reference is not searched for a row's few. */
+  largeTable: 100_000,
+  /** How long a table's size is trusted, in ms. */
+  sizeTtlMs: 60_000,
+};
+
+/** By model object, so two services in one process (the tests) keep apart. */
+const sizes = new WeakMap<Resource, { total: number; at: number }>();
+
+/** Whether the table is past RELATED_LIMITS.largeTable: MySQL's own figure (no scan), remembered a minute. */
+async function large(caller: Access, model: Resource): Promise<boolean> {
+  const now = Date.now();
+  let size = sizes.get(model);
+  if (size === undefined || now - size.at > RELATED_LIMITS.sizeTtlMs) {
+    size = { total: (await caller.count(model, { where: '', params: [] }, 'estimated')).total, at: now };
+    sizes.set(model, size);
+  }
+  return size.total > RELATED_LIMITS.largeTable;
+}
+
 /** Whether an index leads with the column (A2Billing's cc_call.card_id has none): counting by it is then cheap. */
 function indexed(model: Resource, field: string): boolean {
   const spec = model.byName.get(field)!.spec;
@@ -68,6 +90,8 @@ interface Panel {
   total: number | undefined;
   labels: Map<string, Map<string, string>>;
   canAdd: boolean;
+  /** Too many rows to find this row's without an index: the panel only links to the list. */
+  unlisted: boolean;
 }
 
 /** One panel's rows (newest first: by key, descending) and their count; undefined when the caller may not see them. */
@@ -84,6 +108,11 @@ async function loadPanel(
   const field = shown.fields.find((candidate) => candidate.name === referrer.field);
   // A role that hides the reference cannot filter by it either.
   if (field === undefined) return undefined;
+  const canAdd = !referrer.page.readOnly && view.allows('create') && !field.readOnly;
+  // Without an index on the reference, finding a row's few means reading the table: fine for a small one,
+  // seconds on every card page for millions of call records. Such a panel links to the list instead.
+  if (!indexed(model, referrer.field) && (await large(caller, model)))
+    return { referrer, shown, rows: [], total: undefined, labels: new Map(), canAdd, unlisted: true };
   const search = new URLSearchParams([[referrer.field, id]]);
   if (model.keyed) search.set('ordering', model.key.map((column) => `-${column.name}`).join(','));
   // One more than shown: when it is not there, the rows are the count and no COUNT query is needed.
@@ -105,8 +134,7 @@ async function loadPanel(
     rows,
     view,
   );
-  const canAdd = !referrer.page.readOnly && view.allows('create') && !field.readOnly;
-  return { referrer, shown, rows, total, labels, canAdd };
+  return { referrer, shown, rows, total, labels, canAdd, unlisted: false };
 }
 
 function panelColumns(shown: AdminPage, referrer: Referrer): AdminField[] {
@@ -135,9 +163,10 @@ function panelCell(panel: Panel, field: AdminField, row: Record<string, unknown>
   }</td>`;
 }
 
-/** A count, or "5+" when there are more than shown and they were not counted. */
-function countText(total: number | undefined): string {
-  return total === undefined ? `${RELATED_ROWS}+` : String(total);
+/** A count, "5+" when there are more than shown and they were not counted, "…" when none were looked for. */
+function countText(panel: Panel): string {
+  if (panel.unlisted) return '…';
+  return panel.total === undefined ? `${RELATED_ROWS}+` : String(panel.total);
 }
 
 function panelId(referrer: Referrer): string {
@@ -156,14 +185,16 @@ function renderPanel(panel: Panel, id: string, title: string): SafeHtml {
   const columns = panelColumns(shown, referrer);
   const noun = lowerFirst(shown.title);
   return html`<section class="panel related-panel" id="${panelId(referrer)}" aria-labelledby="${panelId(referrer)}-title">
-  <div class="related-head"><h3 id="${panelId(referrer)}-title">${title} <span class="count">${countText(total)}</span></h3>
+  <div class="related-head"><h3 id="${panelId(referrer)}-title">${title} <span class="count">${countText(panel)}</span></h3>
     ${total !== 0 && html`<a class="button" href="${relatedListUrl(referrer, id)}">${total === undefined ? 'View all' : total > rows.length ? `View all ${total}` : 'View in list'}</a>`}
     ${panel.canAdd && html`<a class="button" href="${relatedAddUrl(referrer, id)}">Add ${noun}</a>`}
   </div>
   ${
-    rows.length === 0
-      ? html`<p class="empty">No ${lowerFirst(shown.plural)} yet.</p>`
-      : html`${(total === undefined || total > rows.length) && html`<p class="muted related-note">The newest ${rows.length} of ${total ?? 'more'}.</p>`}
+    panel.unlisted
+      ? html`<p class="muted related-note">Not listed here: with no index on ${lowerFirst(shown.fields.find((candidate) => candidate.name === referrer.field)?.label ?? referrer.field)}, finding them means reading every one of the ${lowerFirst(shown.plural)}. The list shows them.</p>`
+      : rows.length === 0
+        ? html`<p class="empty">No ${lowerFirst(shown.plural)} yet.</p>`
+        : html`${(total === undefined || total > rows.length) && html`<p class="muted related-note">The newest ${rows.length} of ${total ?? 'more'}.</p>`}
   <div class="table-wrap"><table>
     <thead><tr>${columns.map((field) => html`<th scope="col"${attr('class', NUMERIC.has(field.rule.kind) && field.input !== 'select' && referrer.references.get(field.name)?.label === undefined ? 'num' : undefined)}>${field.label}</th>`)}</tr></thead>
     <tbody>${rows.map((row) => html`<tr>${columns.map((field, index) => panelCell(panel, field, row, index === 0))}</tr>`)}</tbody>
@@ -200,7 +231,7 @@ export async function relatedSection(
   return {
     index: html`<nav class="related-index" aria-label="Related rows">${titled.map(
       ({ panel, title }) =>
-        html`<a href="#${panelId(panel.referrer)}">${title} <span class="count">${countText(panel.total)}</span></a>`,
+        html`<a href="#${panelId(panel.referrer)}">${title} <span class="count">${countText(panel)}</span></a>`,
     )}</nav>`,
     panels: html`<section class="related" aria-labelledby="related-title">
 <h2 id="related-title">Related</h2>

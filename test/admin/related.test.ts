@@ -9,6 +9,7 @@
  */
 import t from 'tap';
 import { UserStore } from '../../runtime/auth/user-store.js';
+import { RELATED_LIMITS } from '../../runtime/admin/related.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { adminClient, startAdminService } from './admin-service.js';
 
@@ -97,6 +98,26 @@ for (const name of BACKENDS) {
         t.equal([...list.text.matchAll(/<input type="checkbox" name="id"/g)].length, 8);
       },
     );
+
+    await t.test('a big table without an index on the reference is linked, not searched', async (t) => {
+      const saved = { ...RELATED_LIMITS };
+      t.teardown(() => Object.assign(RELATED_LIMITS, saved));
+      Object.assign(RELATED_LIMITS, { largeTable: 3, sizeTtlMs: 0 });
+      service.statements.length = 0;
+      const page = await client.get(`/admin/card/${card}/`);
+      t.match(page.text, /Refills <span class="count">…<\/span>/);
+      const refillPanel = /id="related-logrefill-card".*?<\/section>/s.exec(page.text)?.[0];
+      t.match(
+        refillPanel,
+        /Not listed here: with no index on card, finding them means reading every one of the refills/,
+      );
+      t.match(refillPanel, /href="\/admin\/logrefill\/\?card=\d+">View all<\/a>/);
+      t.notOk(
+        service.statements.some((sql) => /FROM `?cc_logrefill`? WHERE/.test(sql)),
+        'no query looks for the card in cc_logrefill',
+      );
+      t.match(page.text, /Charges <span class="count">7<\/span>/, 'an indexed reference is still listed and counted');
+    });
 
     await t.test("a card group's page lists its cards", async (t) => {
       const page = await client.get(`/admin/cardgroup/${mine}/`);
