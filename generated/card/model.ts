@@ -707,15 +707,10 @@ export const cardModel: ResourceModel = {
       {
         name: 'block',
         label: 'Block',
-        description: 'They can no longer call: their status becomes SUSPENDED FOR LITIGATION.',
+        description: 'They can no longer call: only ACTIVE cards may.',
         set: { status: 7 },
       },
-      {
-        name: 'unblock',
-        label: 'Unblock',
-        description: 'They can call again: their status becomes ACTIVE.',
-        set: { status: 1 },
-      },
+      { name: 'unblock', label: 'Unblock', description: 'They can call again.', set: { status: 1 } },
       { name: 'lock', label: 'Lock', description: 'Calls need the lock PIN.', set: { block: 1 } },
       { name: 'unlock', label: 'Unlock', set: { block: 0 } },
       { name: 'set-status', label: 'Set status', ask: ['status'] },
