@@ -44,6 +44,7 @@ export function checkModels(models: TableModel[]): void {
       }
     }
   }
+  for (const model of models) checkSearchRelated(model, byResource);
   for (const key of ['table', 'resource', 'typeName'] as const) {
     const seen = new Map<string, string>();
     for (const model of models) {
@@ -54,4 +55,24 @@ export function checkModels(models: TableModel[]): void {
       seen.set(model[key], model.source);
     }
   }
+}
+
+/** `x-admin.searchRelated`: a model with one column referencing this one, and a readable text column of it. */
+function checkSearchRelated(model: TableModel, byResource: Map<string, TableModel>): void {
+  (model.admin.searchRelated ?? []).forEach((entry, position) => {
+    const pointer = `/x-admin/searchRelated/${position}`;
+    const [resource, name] = entry.split('.') as [string, string];
+    const other = byResource.get(resource);
+    if (other === undefined) throw new ModelError(model.source, pointer, `no model has the resource "${resource}"`);
+    const referring = other.columns.filter((column) => column.references?.resource === model.resource);
+    if (referring.length !== 1)
+      throw new ModelError(
+        model.source,
+        pointer,
+        `${resource} must have exactly one column referencing ${model.resource}; it has ${referring.length}`,
+      );
+    const column = other.columns.find((candidate) => candidate.name === name);
+    if (column === undefined || column.writeOnly || column.kind !== 'string')
+      throw new ModelError(model.source, pointer, `"${name}" is not a readable text property of ${resource}`);
+  });
 }

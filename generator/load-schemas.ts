@@ -29,7 +29,8 @@ export interface PropertySchema {
   writeOnly?: boolean;
   'x-choices'?: { value: unknown; label: string }[];
   /** The column holds the primary key of another model's row. */
-  'x-references'?: { resource: string; label?: string };
+  format?: 'email';
+  'x-references'?: { resource: string; label?: string; onDelete?: 'protect' | 'leave' };
   'x-sql': SqlColumnSchema;
 }
 
@@ -68,9 +69,23 @@ export interface TableSchema {
   'x-admin'?: {
     list?: string[];
     search?: string[];
+    searchRelated?: string[];
     filter?: string[];
     protectedRows?: { key: number; reason: string }[];
+    groups?: { title: string; description?: string; fields: string[] }[];
+    maintained?: string[];
+    readOnly?: boolean;
+    ordering?: string;
+    actions?: AdminActionSchema[];
   };
+}
+
+export interface AdminActionSchema {
+  name: string;
+  label: string;
+  description?: string;
+  set?: Record<string, unknown>;
+  ask?: string[];
 }
 
 export interface SchemaFile {

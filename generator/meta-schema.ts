@@ -51,12 +51,19 @@ const property = {
     default: {},
     readOnly: { type: 'boolean' },
     writeOnly: { type: 'boolean' },
+    // A text column's values are email addresses (an empty text still means none).
+    format: { enum: ['email'] },
     'x-choices': { type: 'array', items: choice, minItems: 1 },
     'x-references': {
       type: 'object',
       additionalProperties: false,
       required: ['resource'],
-      properties: { resource: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' }, label: identifier },
+      properties: {
+        resource: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
+        label: identifier,
+        // Deleting the referenced row in the admin: refused while rows refer to it, or done, leaving them.
+        onDelete: { enum: ['protect', 'leave'] },
+      },
     },
     'x-sql': sqlColumn,
   },
@@ -141,6 +148,12 @@ export const metaSchema = {
       properties: {
         list: { type: 'array', items: identifier },
         search: { type: 'array', items: identifier },
+        // Columns of rows that reference this model, searched too: "callerid.cid" (a caller ID finds its card).
+        searchRelated: {
+          type: 'array',
+          items: { type: 'string', pattern: '^[a-z][a-z0-9_]*\\.[A-Za-z_][A-Za-z0-9_]*$' },
+          uniqueItems: true,
+        },
         filter: { type: 'array', items: identifier, uniqueItems: true },
         protectedRows: {
           type: 'array',
@@ -149,6 +162,44 @@ export const metaSchema = {
             additionalProperties: false,
             required: ['key', 'reason'],
             properties: { key: { type: 'integer' }, reason: { type: 'string', minLength: 1 } },
+          },
+        },
+        // The edit form's fieldsets, in order; columns in none come last, under "Other".
+        groups: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['title', 'fields'],
+            properties: {
+              title: { type: 'string', minLength: 1, maxLength: 60 },
+              description: { type: 'string' },
+              fields: { type: 'array', items: identifier, minItems: 1, uniqueItems: true },
+            },
+          },
+        },
+        // Columns something else keeps up to date (the telephony engine's counters): shown, never edited in the admin.
+        maintained: { type: 'array', items: identifier, uniqueItems: true },
+        // Rows the admin shows but never changes (call records); the API is not affected.
+        readOnly: { type: 'boolean' },
+        // The list's order when the URL names none: a column, `-column` for descending (newest first).
+        ordering: { type: 'string', pattern: '^-?[A-Za-z_][A-Za-z0-9_]*$' },
+        // Changes an operator makes to one row or to the rows selected in the list, after a confirmation.
+        actions: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'label'],
+            properties: {
+              name: { type: 'string', pattern: '^[a-z][a-z0-9-]*$', maxLength: 40 },
+              label: { type: 'string', minLength: 1, maxLength: 40 },
+              description: { type: 'string' },
+              // Fixed values the action writes: { "status": 7 }.
+              set: { type: 'object', propertyNames: identifier, minProperties: 1 },
+              // Columns the operator chooses a value for on the confirmation page: ["id_group"].
+              ask: { type: 'array', items: identifier, minItems: 1, uniqueItems: true },
+            },
           },
         },
       },

@@ -82,6 +82,8 @@ export function buildTableModel(file: SchemaFile): TableModel {
       fail(`${pointer}/maxLength`, `${property.maxLength} exceeds the column's length ${sql.length}`);
     }
     if (property.readOnly && property.writeOnly) fail(pointer, 'a column cannot be both readOnly and writeOnly');
+    if (property.format !== undefined && sql.kind !== 'string')
+      fail(`${pointer}/format`, 'only a text column has a format');
     const primaryKey = keyNames.has(name);
     const autoIncrement = property['x-sql'].autoIncrement === true;
     if (primaryKey && sqlNullable) fail(pointer, 'a primary key column cannot be NULL');
@@ -109,11 +111,13 @@ export function buildTableModel(file: SchemaFile): TableModel {
       jsonType,
       jsonDefault: 'default' in property ? { value: property.default } : undefined,
       minLength: property.minLength,
+      format: property.format,
       maxLength,
       choices: property['x-choices'],
       references: property['x-references'] && {
         resource: property['x-references'].resource,
         label: property['x-references'].label,
+        onDelete: property['x-references'].onDelete,
       },
       rule,
       operators: operatorsFor(rule, jsonNullable, writeOnly),
@@ -164,7 +168,7 @@ export function buildTableModel(file: SchemaFile): TableModel {
     }
   });
   const admin = schema['x-admin'] ?? {};
-  const adminColumns = { list: admin.list, search: admin.search, filter: admin.filter };
+  const adminColumns = { list: admin.list, search: admin.search, filter: admin.filter, maintained: admin.maintained };
   for (const [key, names] of Object.entries(adminColumns)) {
     (names ?? []).forEach((name, position) => {
       const column = byName.get(name) ?? fail(`/x-admin/${key}/${position}`, `"${name}" is not a property`);
@@ -199,6 +203,44 @@ export function buildTableModel(file: SchemaFile): TableModel {
     }
     return { key: String(row.key), reason: row.reason };
   });
+  const grouped = new Set<string>();
+  (admin.groups ?? []).forEach((group, position) =>
+    group.fields.forEach((name, index) => {
+      const pointer = `/x-admin/groups/${position}/fields/${index}`;
+      if (!byName.has(name)) fail(pointer, `"${name}" is not a property`);
+      if (grouped.has(name)) fail(pointer, `"${name}" is in an earlier group already`);
+      grouped.add(name);
+    }),
+  );
+  const orderedBy = admin.ordering?.replace(/^-/, '');
+  if (orderedBy !== undefined) {
+    const column = byName.get(orderedBy) ?? fail('/x-admin/ordering', `"${orderedBy}" is not a property`);
+    if (!column.sortable) fail('/x-admin/ordering', `"${orderedBy}" (${column.sql.text}) has no order to sort by`);
+  }
+  const maintainedNames = new Set(admin.maintained ?? []);
+  const names = new Set<string>();
+  (admin.actions ?? []).forEach((action, position) => {
+    const pointer = `/x-admin/actions/${position}`;
+    if (readOnly || admin.readOnly) fail(pointer, 'the admin never changes these rows');
+    if (names.has(action.name)) fail(`${pointer}/name`, `"${action.name}" is the name of an earlier action`);
+    names.add(action.name);
+    if (action.set === undefined && action.ask === undefined)
+      fail(pointer, 'an action sets values, asks for them, or both');
+    const writable = (name: string, at: string) => {
+      const column = byName.get(name) ?? fail(at, `"${name}" is not a property`);
+      if (column.readOnly || column.writeOnly || column.primaryKey || maintainedNames.has(name))
+        fail(at, `"${name}" is not a column the admin writes`);
+      return column;
+    };
+    for (const [name, value] of Object.entries(action.set ?? {}))
+      checkDefault(writable(name, `${pointer}/set/${name}`), value, (message) =>
+        fail(`${pointer}/set/${name}`, message),
+      );
+    (action.ask ?? []).forEach((name, index) => {
+      writable(name, `${pointer}/ask/${index}`);
+      if (action.set !== undefined && name in action.set) fail(`${pointer}/ask/${index}`, `"${name}" is set already`);
+    });
+  });
   const list =
     admin.list ??
     columns
@@ -231,9 +273,15 @@ export function buildTableModel(file: SchemaFile): TableModel {
     admin: {
       list,
       search: admin.search ?? [],
+      searchRelated: admin.searchRelated,
       // Filters are offered for the columns operators narrow lists by; without a hint, the listed ones.
       filter: admin.filter ?? list,
       protectedRows,
+      groups: admin.groups?.map((group) => ({ ...group, fields: [...group.fields] })),
+      maintained: admin.maintained,
+      readOnly: admin.readOnly === true ? true : undefined,
+      ordering: admin.ordering,
+      actions: admin.actions,
     },
     adjustments,
     readOnly,

@@ -34,10 +34,12 @@ export interface ColumnModel {
   /** The value a create request gets when it leaves the column out. */
   jsonDefault: { value: unknown } | undefined;
   minLength: number | undefined;
+  /** The values' format: `email`. */
+  format: 'email' | undefined;
   maxLength: number | undefined;
   choices: { value: unknown; label: string }[] | undefined;
   /** Another model whose primary key this column holds; `label` names the column that describes its rows. */
-  references: { resource: string; label: string | undefined } | undefined;
+  references: { resource: string; label: string | undefined; onDelete: 'protect' | 'leave' | undefined } | undefined;
   rule: ValueRule;
   operators: string[];
   sortable: boolean;
@@ -99,10 +101,22 @@ export interface TableModel {
   admin: {
     list: string[];
     search: string[];
+    /** `resource.column` of models that reference this one: the search looks in their rows too. */
+    searchRelated?: string[];
     /** Columns the list page offers filters for. */
     filter: string[];
     /** Rows the admin refuses to delete (by primary key, as text), with the reason shown. */
     protectedRows: { key: string; reason: string }[];
+    /** The edit form's fieldsets; absent: one grid in column order. */
+    groups?: { title: string; description?: string; fields: string[] }[];
+    /** Columns the admin shows read-only: something else keeps them up to date. */
+    maintained?: string[];
+    /** The admin shows the rows and never changes them. */
+    readOnly?: true;
+    /** The list's default ordering (`-id`: newest first). */
+    ordering?: string;
+    /** Changes an operator makes to one row or many after a confirmation: fixed values, and columns asked for. */
+    actions?: { name: string; label: string; description?: string; set?: Record<string, unknown>; ask?: string[] }[];
   };
   /** Columns with an atomic `POST /api/<resource>/<id>/<column>` adjustment (credit = credit + delta). */
   adjustments: ColumnModel[];

@@ -77,8 +77,13 @@ function columnSpec(column: ColumnModel): unknown {
     required: flag(column.requiredOnCreate),
     default: column.jsonDefault?.value,
     minLength: column.minLength,
+    format: column.format,
     choices: column.choices,
-    references: column.references && { resource: column.references.resource, label: column.references.label },
+    references: column.references && {
+      resource: column.references.resource,
+      label: column.references.label,
+      onDelete: column.references.onDelete,
+    },
   };
 }
 

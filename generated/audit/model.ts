@@ -114,6 +114,7 @@ export const auditEntryModel: ResourceModel = {
     search: ['username', 'resource', 'row_key', 'note'],
     filter: ['id', 'at', 'username', 'action', 'resource', 'row_key', 'client'],
     protectedRows: [],
+    ordering: '-id',
   },
   statements: { select: selectAuditEntry },
 };

@@ -45,7 +45,7 @@ export const callModel: ResourceModel = {
       type: 'bigint(20)',
       rule: { kind: 'integer', min: '-9223372036854775808', max: '9223372036854775807' },
       required: true,
-      references: { resource: 'card', label: 'username' },
+      references: { resource: 'card', label: 'username', onDelete: 'protect' },
     },
     {
       name: 'nasipaddress',
@@ -271,6 +271,8 @@ export const callModel: ResourceModel = {
       'sipiax',
     ],
     protectedRows: [],
+    readOnly: true,
+    ordering: '-id',
   },
   statements: { select: selectCall, delete: deleteCall },
 };

@@ -222,6 +222,7 @@ export const cardModel: ResourceModel = {
       type: 'varchar(70)',
       rule: { kind: 'string', maxLength: 70, utf8mb3: true },
       default: '',
+      format: 'email',
     },
     {
       name: 'fax',
@@ -499,6 +500,7 @@ export const cardModel: ResourceModel = {
       type: 'varchar(70)',
       rule: { kind: 'string', maxLength: 70, utf8mb3: true },
       default: '',
+      format: 'email',
     },
     {
       name: 'notify_email',
@@ -524,7 +526,7 @@ export const cardModel: ResourceModel = {
       type: 'int(11)',
       rule: { kind: 'integer', min: '-2147483648', max: '2147483647' },
       sqlDefault: '1',
-      references: { resource: 'cardgroup', label: 'name' },
+      references: { resource: 'cardgroup', label: 'name', onDelete: 'protect' },
     },
     {
       name: 'company_name',
@@ -652,11 +654,68 @@ export const cardModel: ResourceModel = {
   admin: {
     list: ['id', 'username', 'useralias', 'lastname', 'firstname', 'credit', 'status', 'id_group', 'creationdate'],
     search: ['username', 'useralias', 'lastname', 'firstname', 'email', 'phone'],
+    searchRelated: ['callerid.cid'],
     filter: [
       'id', 'username', 'lastname', 'firstname', 'email', 'credit', 'status', 'typepaid', 'activated',
       'id_group', 'tariff', 'country', 'language', 'creationdate', 'lastuse',
     ],
     protectedRows: [],
+    groups: [
+      {
+        title: 'Account',
+        description: 'Who the customer is to the switch: the account number, web login, status, group and lock.',
+        fields: [
+          'id', 'username', 'useralias', 'uipass', 'status', 'id_group', 'block', 'lock_pin', 'lock_date',
+          'activated', 'creationdate', 'enableexpire', 'expirationdate', 'expiredays', 'firstusedate',
+          'lastuse', 'id_seria', 'serial', 'loginkey', 'tag',
+        ],
+      },
+      {
+        title: 'Balance and billing',
+        fields: [
+          'credit', 'tariff', 'typepaid', 'creditlimit', 'currency', 'initialbalance', 'autorefill',
+          'invoiceday', 'vat', 'vat_rn', 'discount', 'runservice', 'nbservice', 'servicelastrun',
+          'credit_notification', 'notify_email', 'email_notification', 'last_notification',
+        ],
+      },
+      {
+        title: 'Contact',
+        fields: [
+          'lastname', 'firstname', 'company_name', 'company_website', 'address', 'city', 'state', 'zipcode',
+          'country', 'phone', 'fax', 'email', 'language', 'id_timezone',
+        ],
+      },
+      {
+        title: 'Calling options',
+        fields: [
+          'simultaccess', 'redial', 'restriction', 'id_didgroup', 'voicemail_permitted',
+          'voicemail_activated', 'id_campaign', 'num_trials_done',
+        ],
+      },
+      { title: 'VoIP', fields: ['sip_buddy', 'iax_buddy', 'voipcall', 'mac_addr'] },
+      {
+        title: 'Limits and usage',
+        description: 'Counters the telephony engine keeps are shown, not edited.',
+        fields: ['max_concurrent', 'inuse', 'nbused', 'traffic', 'traffic_target'],
+      },
+    ],
+    maintained: [
+      'inuse', 'nbused', 'firstusedate', 'lastuse', 'num_trials_done', 'nbservice', 'servicelastrun',
+      'last_notification',
+    ],
+    actions: [
+      {
+        name: 'block',
+        label: 'Block',
+        description: 'They can no longer call: only ACTIVE cards may.',
+        set: { status: 7 },
+      },
+      { name: 'unblock', label: 'Unblock', description: 'They can call again.', set: { status: 1 } },
+      { name: 'lock', label: 'Lock', description: 'Calls need the lock PIN.', set: { block: 1 } },
+      { name: 'unlock', label: 'Unlock', set: { block: 0 } },
+      { name: 'set-status', label: 'Set status', ask: ['status'] },
+      { name: 'move-to-group', label: 'Move to group', ask: ['id_group'] },
+    ],
   },
   statements: { select: selectCard, delete: deleteCard, adjust: { credit: adjustCardCredit } },
 };

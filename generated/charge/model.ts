@@ -29,7 +29,7 @@ export const chargeModel: ResourceModel = {
       type: 'bigint(20)',
       rule: { kind: 'integer', min: '-9223372036854775808', max: '9223372036854775807' },
       required: true,
-      references: { resource: 'card', label: 'username' },
+      references: { resource: 'card', label: 'username', onDelete: 'protect' },
     },
     {
       name: 'iduser',
@@ -144,6 +144,7 @@ export const chargeModel: ResourceModel = {
     search: ['description'],
     filter: ['id', 'creationdate', 'id_cc_card', 'amount', 'chargetype', 'description'],
     protectedRows: [],
+    ordering: '-id',
   },
   statements: { select: selectCharge, delete: deleteCharge },
 };

@@ -46,7 +46,7 @@ export const paymentModel: ResourceModel = {
       type: 'bigint(20)',
       rule: { kind: 'integer', min: '-9223372036854775808', max: '9223372036854775807' },
       required: true,
-      references: { resource: 'card', label: 'username' },
+      references: { resource: 'card', label: 'username', onDelete: 'protect' },
     },
     {
       name: 'id_logrefill',
@@ -56,7 +56,7 @@ export const paymentModel: ResourceModel = {
       rule: { kind: 'integer', min: '-9223372036854775808', max: '9223372036854775807' },
       nullable: true,
       sqlDefault: null,
-      references: { resource: 'logrefill' },
+      references: { resource: 'logrefill', onDelete: 'leave' },
     },
     {
       name: 'description',
@@ -116,6 +116,7 @@ export const paymentModel: ResourceModel = {
     search: ['description'],
     filter: ['id', 'date', 'card', 'payment', 'payment_type', 'added_refill', 'description'],
     protectedRows: [],
+    ordering: '-id',
   },
   statements: { select: selectPayment, delete: deletePayment },
 };

@@ -46,7 +46,7 @@ export const refillModel: ResourceModel = {
       type: 'bigint(20)',
       rule: { kind: 'integer', min: '-9223372036854775808', max: '9223372036854775807' },
       required: true,
-      references: { resource: 'card', label: 'username' },
+      references: { resource: 'card', label: 'username', onDelete: 'protect' },
     },
     {
       name: 'description',
@@ -97,6 +97,7 @@ export const refillModel: ResourceModel = {
     search: ['description'],
     filter: ['id', 'date', 'card', 'credit', 'refill_type', 'description'],
     protectedRows: [],
+    ordering: '-id',
   },
   statements: { select: selectRefill, delete: deleteRefill },
 };

@@ -30,7 +30,7 @@ export const sIPAccountModel: ResourceModel = {
       rule: { kind: 'integer', min: '-2147483648', max: '2147483647' },
       sqlDefault: '0',
       required: true,
-      references: { resource: 'card', label: 'username' },
+      references: { resource: 'card', label: 'username', onDelete: 'leave' },
     },
     {
       name: 'name',

@@ -19,7 +19,7 @@ export const callPlanRateCardModel: ResourceModel = {
       type: 'int(11)',
       rule: { kind: 'integer', min: '-2147483648', max: '2147483647' },
       required: true,
-      references: { resource: 'tariffgroup', label: 'tariffgroupname' },
+      references: { resource: 'tariffgroup', label: 'tariffgroupname', onDelete: 'leave' },
     },
     {
       name: 'idtariffplan',

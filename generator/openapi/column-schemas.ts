@@ -259,6 +259,7 @@ export function rowSchema(column: ColumnModel): JsonObject {
     ),
     ...(column.readOnly && { readOnly: true }),
     ...(column.kind === 'string' && column.maxLength !== undefined && { maxLength: column.maxLength }),
+    ...(column.format !== undefined && { format: column.format }),
     ...rowKeywords(column),
     ...choicesExtension(column),
   };

@@ -5,6 +5,7 @@
  */
 import type { ValueRule } from '../../common/value-rules.js';
 import type { Resource } from '../store/resource.js';
+import type { AdminActionHint } from '../store/model.js';
 
 /** A labelled value; `value` is written as the form sends it. */
 export interface AdminChoice {
@@ -12,7 +13,7 @@ export interface AdminChoice {
   readonly label: string;
 }
 
-export type AdminInput = 'text' | 'textarea' | 'number' | 'select' | 'datetime-local' | 'date' | 'password';
+export type AdminInput = 'text' | 'email' | 'textarea' | 'number' | 'select' | 'datetime-local' | 'date' | 'password';
 
 export interface AdminField {
   /** JSON property name; also the form field's name. */
@@ -35,6 +36,8 @@ export interface AdminField {
   readonly key: boolean;
   /** Set-only: the stored value is never shown. */
   readonly writeOnly: boolean;
+  /** Kept up to date by something else (the telephony engine's counters): shown, never edited here. */
+  readonly maintained?: boolean;
   readonly choices?: readonly AdminChoice[];
   /** The create form's starting value (the column's default, as the form shows it). */
   readonly initial: string;
@@ -48,11 +51,20 @@ export interface AdminFilter {
   readonly operators: readonly string[];
   /** A date column: comparisons read as before/after. */
   readonly dates?: boolean;
+  /** Offered as two boxes, from and to (`__gte`, `__lte`): date pickers for dates, number boxes for numbers. */
+  readonly range?: 'date' | 'datetime' | 'number';
   /** A reference filtered through the referenced row's label: that label's name ("name"), its operators `name`, `name__icontains`. */
   readonly reference?: string;
   readonly choices?: readonly AdminChoice[];
   /** Example of a value, shown as the placeholder. */
   readonly placeholder: string;
+}
+
+export interface AdminGroup {
+  readonly title: string;
+  readonly description?: string;
+  /** Field names, in the schema's order. */
+  readonly fields: readonly string[];
 }
 
 export interface AdminProtectedRow {
@@ -78,6 +90,14 @@ export interface AdminPage {
   readonly protectedRows: readonly AdminProtectedRow[];
   /** Every column, in table order. */
   readonly fields: readonly AdminField[];
+  /** The edit form's fieldsets, in order, every field in one (those the schema groups in none last, as "Other"). */
+  readonly groups: readonly AdminGroup[];
+  /** No add, edit, delete or import here: a read-only model, or one the schema keeps read-only in the admin. */
+  readonly readOnly: boolean;
+  /** The list's ordering when the URL names none (`-id`: newest first); empty: by key. */
+  readonly ordering: string;
+  /** The schema's actions on one row or the rows selected (x-admin.actions). */
+  readonly actions: readonly AdminActionHint[];
   /** The model as the store works with it. */
   readonly model: Resource;
   /** The API's own body schemas: the admin validates by exactly the same rules. */

@@ -20,12 +20,14 @@ import type { AdminField, AdminPage, AdminProtectedRow } from './contract.js';
 import { labelsForRows, referenceContent, referencesOf } from './references.js';
 import { html } from './html.js';
 import { displayValue } from './values.js';
+import { lastList } from './list-memory.js';
+import { consequencesOf, consequencesPanel, protectedBy } from './delete-consequences.js';
 
 /** Most rows one confirmation handles. */
 export const MAX_DELETE = 200;
 
 /** The keys (URL form) that can name a row of this model, each as it was checked. Duplicates dropped. */
-function parseIds(page: AdminPage, texts: string[]): string[] {
+export function parseIds(page: AdminPage, texts: string[]): string[] {
   const ids = new Set<string>();
   for (const text of texts) {
     const key = parseKey(page.model, text);
@@ -70,6 +72,15 @@ export function registerDeletePage(app: FastifyInstance, context: AdminContext, 
       flash(request, 'error', `None of the selected ${page.plural.toLowerCase()} exist any more.`);
       return seeOther(reply, listPath);
     }
+    // What refers to them: protected rows stay (and say why), the others are deleted with their referrers counted.
+    const consequences = await consequencesOf(
+      context,
+      page,
+      rows.map((row) => rowKey(page, row)),
+    );
+    const kept = protectedBy(consequences);
+    const deletable = rows.filter((row) => !kept.has(rowKey(page, row)));
+    const keptText = [...kept].map(([id, reason]) => `${page.title} ${id} cannot be deleted: ${reason}.`);
     const shown = page.list.slice(0, 4).map((name) => page.fields.find((field) => field.name === name)!);
     const references = referencesOf(context, page);
     const labels = await labelsForRows(
@@ -86,17 +97,21 @@ export function registerDeletePage(app: FastifyInstance, context: AdminContext, 
     };
     return sendPage(context, request, reply, {
       title: `Delete ${noun(rows.length)}`,
+      flashes: keptText.map((text) => ({ kind: 'error' as const, text })),
       current: listPath,
-      body: (csrf) => html`<div class="head"><h1>Delete ${rows.length} ${noun(rows.length)}?</h1></div>
-<div class="flash warning">This cannot be undone.${rows.length < ids.length ? ` ${ids.length - rows.length} of the selected rows no longer exist.` : ''}</div>
+      body: (
+        csrf,
+      ) => html`<div class="head"><h1>${deletable.length === 0 ? `Nothing to delete` : `Delete ${deletable.length} ${noun(deletable.length)}?`}</h1></div>
+${deletable.length > 0 && html`<div class="flash warning">This cannot be undone.${rows.length < ids.length ? ` ${ids.length - rows.length} of the selected rows no longer exist.` : ''}</div>`}
 <div class="table-wrap"><table>
   <thead><tr>${shown.map((field) => html`<th scope="col">${field.label}</th>`)}</tr></thead>
-  <tbody>${rows.map((row) => html`<tr>${shown.map((field) => html`<td>${cellOf(field, row[field.name])}</td>`)}</tr>`)}</tbody>
+  <tbody>${rows.map((row) => html`<tr${kept.has(rowKey(page, row)) ? html` class="kept"` : ''}>${shown.map((field) => html`<td>${cellOf(field, row[field.name])}</td>`)}</tr>`)}</tbody>
 </table></div>
+${consequencesPanel(page, consequences)}
 <form method="post" action="/admin/${page.resource}/delete/" class="bulk">
   <input type="hidden" name="_csrf" value="${csrf}">
-  ${rows.map((row) => html`<input type="hidden" name="id" value="${rowKey(page, row)}">`)}
-  <button type="submit" class="danger solid">Yes, delete ${rows.length} ${noun(rows.length)}</button>
+  ${deletable.map((row) => html`<input type="hidden" name="id" value="${rowKey(page, row)}">`)}
+  ${deletable.length > 0 && html`<button type="submit" class="danger solid">Yes, delete ${deletable.length} ${noun(deletable.length)}</button>`}
   <a class="button" href="${listPath}">Cancel</a>
 </form>`,
     });
@@ -104,9 +119,14 @@ export function registerDeletePage(app: FastifyInstance, context: AdminContext, 
 
   app.post(`/${page.resource}/delete/`, async (request, reply) => {
     // A hand-made form may name a protected row too: refused here as well.
-    const { ids, refusals } = withoutProtected(page, parseIds(page, fieldTexts(request.body, 'id')));
+    const checked = withoutProtected(page, parseIds(page, fieldTexts(request.body, 'id')));
+    const refusals = [...checked.refusals];
+    // Counted again where the delete is made: rows may have come to refer to them since the confirmation.
+    const inUse = protectedBy(await consequencesOf(context, page, checked.ids, context.db.writer ?? context.db));
+    for (const [id, reason] of inUse) refusals.push(`${page.title} ${id} cannot be deleted: ${reason}.`);
+    const ids = checked.ids.filter((id) => !inUse.has(id));
     for (const text of refusals) flash(request, 'error', text);
-    if (ids.length === 0 && refusals.length > 0) return seeOther(reply, listPath);
+    if (ids.length === 0 && refusals.length > 0) return seeOther(reply, lastList(request, page.resource));
     let deleted = 0;
     let kept = 0;
     const write = adminWriteContext(request);
@@ -121,10 +141,10 @@ export function registerDeletePage(app: FastifyInstance, context: AdminContext, 
         kept += 1;
       }
     }
-    if (deleted === 0 && kept > 0) return seeOther(reply, listPath);
+    if (deleted === 0 && kept > 0) return seeOther(reply, lastList(request, page.resource));
     if (deleted === 0)
       flash(request, 'info', `Nothing was deleted: the selected ${page.plural.toLowerCase()} do not exist.`);
     else flash(request, 'success', `Deleted ${deleted} ${noun(deleted)}${deleted === 1 ? ` (${ids[0]})` : ''}.`);
-    return seeOther(reply, listPath);
+    return seeOther(reply, lastList(request, page.resource));
   });
 }

@@ -12,6 +12,7 @@ import type { Access } from '../access/access.js';
 import type { AdminField, AdminPage } from './contract.js';
 import { html } from './html.js';
 import { buildListQuery, readListRequest, type AdminListRequest } from './list-query.js';
+import { relatedSearchesOf, type RelatedSearch } from './search.js';
 
 const BATCH = 500;
 
@@ -23,6 +24,11 @@ export function csvCell(value: unknown, numeric: boolean): string {
   return /[",\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** The columns of referencing rows the search looks in, as on the list. */
+function related(context: AdminContext, page: AdminPage): RelatedSearch[] {
+  return relatedSearchesOf(context.pages, page);
+}
+
 async function* batches(
   context: AdminContext,
   caller: Access,
@@ -31,7 +37,7 @@ async function* batches(
 ): AsyncGenerator<Record<string, unknown>[]> {
   const view = caller.on(page.model);
   for (let number = 1; ; number++) {
-    const query = buildListQuery(page, request, context.db.adapter, number, BATCH, view);
+    const query = buildListQuery(page, request, context.db.adapter, number, BATCH, view, related(context, page));
     const rows = await caller.list(page.model, query, 'export');
     yield rows.slice(0, BATCH);
     if (rows.length <= BATCH) return;
@@ -92,7 +98,7 @@ export function registerExport(app: FastifyInstance, context: AdminContext, full
     const listRequest = readListRequest(search);
     try {
       // Parse once up front: a bad filter is a page saying so, not a broken download.
-      buildListQuery(page, listRequest, context.db.adapter, 1, BATCH, caller.on(page.model));
+      buildListQuery(page, listRequest, context.db.adapter, 1, BATCH, caller.on(page.model), related(context, page));
     } catch (error) {
       const fields = (error as ApiErrorWithFields).fields;
       if (fields === undefined) throw error;

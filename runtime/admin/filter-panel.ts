@@ -6,7 +6,7 @@
 import type { AdminFilter, AdminPage } from './contract.js';
 import { html, attr, type SafeHtml } from './html.js';
 import { operatorLabel } from './operator-words.js';
-import { listUrl, type AdminListRequest } from './list-query.js';
+import { listUrl, PAGE_SIZE, type AdminListRequest } from './list-query.js';
 
 /** The filter form sends `op.<column>` and `v.<column>`: turn them into the API's `column__op=value`. */
 export function canonicalFilters(page: AdminPage, search: URLSearchParams): [string, string][] {
@@ -16,14 +16,26 @@ export function canonicalFilters(page: AdminPage, search: URLSearchParams): [str
       key === 'q' ||
       key === 'ordering' ||
       key === 'page' ||
+      key === 'limit' ||
       key === '_filter' ||
       key.startsWith('op.') ||
-      key.startsWith('v.')
+      key.startsWith('v.') ||
+      key.startsWith('from.') ||
+      key.startsWith('to.')
     )
       continue;
     filters.push([key, value]);
   }
   for (const filter of page.filters) {
+    // The from and to boxes: a date picker's day covers the whole day of a timestamp.
+    if (filter.range !== undefined) {
+      const from = (search.get(`from.${filter.name}`) ?? '').trim();
+      const to = (search.get(`to.${filter.name}`) ?? '').trim();
+      const datetime = filter.range === 'datetime' && /^\d{4}-\d{2}-\d{2}$/;
+      if (from !== '')
+        filters.push([`${filter.name}__gte`, datetime && datetime.test(from) ? `${from} 00:00:00` : from]);
+      if (to !== '') filters.push([`${filter.name}__lte`, datetime && datetime.test(to) ? `${to} 23:59:59` : to]);
+    }
     const value = (search.get(`v.${filter.name}`) ?? '').trim();
     if (value === '') continue;
     const chosen = search.get(`op.${filter.name}`) ?? '';
@@ -42,13 +54,16 @@ function panelEntry(
     const op =
       key === filter.name ? 'eq' : key.startsWith(`${filter.name}__`) ? key.slice(filter.name.length + 2) : undefined;
     if (op === undefined || !filter.operators.includes(op)) continue;
+    // From and to have boxes of their own.
+    if (filter.range !== undefined && (op === 'gte' || op === 'lte')) continue;
     if (filters.filter(([other]) => other === key).length !== 1) continue;
     return { key, op, value };
   }
   return undefined;
 }
 
-function describeFilter(page: AdminPage, key: string, value: string): string {
+/** A filter in words: "Balance is at least 20". */
+export function describeFilter(page: AdminPage, key: string, value: string): string {
   // A filter's own operators first (they include a reference's label ones: id_group__name__icontains), then the API's split.
   const offered = page.filters.find(
     (candidate) =>
@@ -66,7 +81,40 @@ function describeFilter(page: AdminPage, key: string, value: string): string {
   return `${field?.label ?? name} ${words} ${shown}`;
 }
 
-export function filterPanel(page: AdminPage, request: AdminListRequest): SafeHtml {
+/** A filter's from and to boxes, filled from a `__gte` and a `__lte` used once each; the keys they show. */
+function rangeBoxes(filter: AdminFilter, filters: [string, string][]): { html: SafeHtml | ''; keys: string[] } {
+  if (filter.range === undefined) return { html: '', keys: [] };
+  const once = (key: string) => {
+    const found = filters.filter(([other]) => other === key);
+    return found.length === 1 ? found[0]![1] : undefined;
+  };
+  const from = once(`${filter.name}__gte`);
+  const to = once(`${filter.name}__lte`);
+  const type = filter.range === 'number' ? 'text' : 'date';
+  // A timestamp's bound shows as its day in the picker; another time of day stays as typed, in a text box.
+  const shownAs = (value: string | undefined) =>
+    value !== undefined && filter.range === 'datetime' && /^\d{4}-\d{2}-\d{2} (00:00:00|23:59:59)$/.test(value)
+      ? value.slice(0, 10)
+      : value;
+  const box = (side: 'from' | 'to', value: string | undefined) => {
+    const text = shownAs(value);
+    const picker = type === 'date' && (text === undefined || /^\d{4}-\d{2}-\d{2}$/.test(text));
+    return html`<input name="${side}.${filter.name}" type="${picker ? 'date' : 'text'}" value="${text ?? ''}"${attr('inputmode', type === 'text' ? 'decimal' : undefined)} aria-label="${filter.label} ${side}" placeholder="${side}">`;
+  };
+  return {
+    html: html`<span class="range-label">from – to</span><span class="range">${box('from', from)}<span aria-hidden="true">–</span>${box('to', to)}</span>`,
+    keys: [from !== undefined ? `${filter.name}__gte` : '', to !== undefined ? `${filter.name}__lte` : ''].filter(
+      Boolean,
+    ),
+  };
+}
+
+export function filterPanel(
+  page: AdminPage,
+  request: AdminListRequest,
+  /** Titles of the referencing rows' columns the search also looks in ("Caller ID"). */
+  relatedTitles: readonly string[] = [],
+): SafeHtml {
   const shown = new Set<string>();
   const rows = page.filters.map((filter) => {
     const entry = panelEntry(filter, request.filters);
@@ -78,24 +126,28 @@ export function filterPanel(page: AdminPage, request: AdminListRequest): SafeHtm
             html`<option value="${choice.value}"${attr('selected', entry?.value === choice.value)}>${choice.label}</option>`,
         )}</select>`
       : html`<input id="${id}" name="v.${filter.name}" value="${entry?.value ?? ''}" placeholder="${filter.placeholder}" aria-label="${filter.label} value">`;
+    const range = rangeBoxes(filter, request.filters);
+    for (const key of range.keys) shown.add(key);
     return html`<div class="filter-row"><label for="${id}">${filter.label}</label>
   <select name="op.${filter.name}" aria-label="${filter.label} operator">${filter.operators.map(
     (op) => html`<option value="${op}"${attr('selected', entry?.op === op)}>${operatorLabel(filter, op)}</option>`,
   )}</select>
-  ${valueInput}</div>`;
+  ${valueInput}${range.html}</div>`;
   });
   const extras = request.filters.filter(([key]) => !shown.has(key));
   const open = request.filters.length > 0;
   return html`<form class="panel" method="get" action="/admin/${page.resource}/" role="search">
   <input type="hidden" name="_filter" value="1">
   ${request.ordering && html`<input type="hidden" name="ordering" value="${request.ordering}">`}
+  ${request.limit !== PAGE_SIZE && html`<input type="hidden" name="limit" value="${request.limit}">`}
   ${extras.map(([key, value]) => html`<input type="hidden" name="${key}" value="${value}">`)}
   <div class="toolbar">
     ${
       page.search.length > 0 &&
-      html`<input type="search" name="q" value="${request.q}" placeholder="Search ${page.search
-        .map((name) => page.fields.find((field) => field.name === name)?.label ?? name)
-        .join(', ')}" aria-label="Search">`
+      html`<input type="search" name="q" value="${request.q}" placeholder="Search ${[
+        ...page.search.map((name) => page.fields.find((field) => field.name === name)?.label ?? name),
+        ...relatedTitles,
+      ].join(', ')}" aria-label="Search">`
     }
     <button type="submit" class="primary">${page.search.length > 0 ? 'Search' : 'Apply'}</button>
     ${(request.q || request.filters.length > 0) && html`<a class="button" href="/admin/${page.resource}/">Clear all</a>`}

@@ -27,6 +27,10 @@ import {
 import type { AdminPage } from './contract.js';
 import { ORIGINAL, renderForm, type Conflict, type FormReferences, type FormState } from './form-render.js';
 import { labelsForRows, lookupUrl, referencesOf } from './references.js';
+import { referrersOf, relatedSection } from './related.js';
+import { historyLink } from './history-page.js';
+import { rowActionLinks } from './actions-page.js';
+import { lastList } from './list-memory.js';
 import { html } from './html.js';
 import type { Flash } from './layout.js';
 import { bodyValue, canonical, formValue } from './values.js';
@@ -42,10 +46,11 @@ function validate(check: LazyValidateFunction, body: Record<string, unknown>): F
   return bodyProblems((check.errors ?? []) as ErrorObject[]);
 }
 
-function afterSave(page: AdminPage, action: string | undefined, id: string): string {
+function afterSave(request: FastifyRequest, page: AdminPage, action: string | undefined, id: string): string {
   if (action === 'continue') return `/admin/${page.resource}/${id}/`;
   if (action === 'add') return `/admin/${page.resource}/add/`;
-  return `/admin/${page.resource}/`;
+  // Back to the list as the operator left it: its filters, search and page.
+  return lastList(request, page.resource);
 }
 
 /** The write's condition: the row is exactly as the edit handler read it. */
@@ -80,6 +85,7 @@ export function registerFormPages(app: FastifyInstance, context: AdminContext, p
   const noun = page.title.toLowerCase();
   const byField = referencesOf(context, page);
   const referenced = editable.filter((field) => byField.has(field.name)).map((field) => field.name);
+  const referrers = referrersOf(context, page);
 
   const show = async (
     request: FastifyRequest,
@@ -93,6 +99,8 @@ export function registerFormPages(app: FastifyInstance, context: AdminContext, p
       labels: await labelsForRows(context.db, byField, referenced, [options.state.values], caller.on(page.model)),
       lookup: (field) => lookupUrl(page, field),
     };
+    const related =
+      options.id === undefined ? undefined : await relatedSection(context, request, referrers, options.id);
     return sendPage(context, request, reply, {
       title: options.id ? `${page.title} ${options.id}` : `Add ${noun}`,
       current: `/admin/${page.resource}/`,
@@ -100,12 +108,20 @@ export function registerFormPages(app: FastifyInstance, context: AdminContext, p
       flashes: options.flashes,
       body: (csrf) => html`<div class="head"><h1>${options.id ? `${page.title} ${options.id}` : `Add ${noun}`}</h1>
   ${options.id !== undefined && (context.rowActions.get(page.resource) ?? []).map((action) => html`<a class="button" href="/admin/${page.resource}/${options.id}/${action.path}/">${action.label}</a>`)}
-  <a class="button" href="/admin/${page.resource}/">Back to ${page.plural.toLowerCase()}</a></div>
-${renderForm(pageFor(caller, page), options.state, options.id, csrf, references, caller.allows(page.model, 'delete'))}`,
+  ${options.id !== undefined && rowActionLinks(caller, page, options.id)}
+  ${options.id !== undefined && historyLink(context, caller, page, options.id)}
+  <a class="button" href="${lastList(request, page.resource)}">Back to ${page.plural.toLowerCase()}</a></div>
+${related?.index}
+${renderForm(pageFor(caller, page), options.state, options.id, csrf, references, caller.allows(page.model, 'delete'))}
+${related?.panels}`,
     });
   };
 
-  const initialValues = () => Object.fromEntries(editable.map((field) => [field.name, field.initial]));
+  // The add form starts from the defaults, or from values the link gives (a related panel's Add: ?id_cc_card=10).
+  const initialValues = (query: unknown = {}) =>
+    Object.fromEntries(
+      editable.map((field) => [field.name, (!field.writeOnly && fieldText(query, field.name)) || field.initial]),
+    );
   const submitted = (body: unknown) =>
     Object.fromEntries(
       editable.map((field) => [field.name, field.writeOnly ? '' : (fieldText(body, field.name) ?? '')]),
@@ -125,7 +141,7 @@ ${renderForm(pageFor(caller, page), options.state, options.id, csrf, references,
     new Map(problems.map((problem) => [problem.field, errorMessage(problem)]));
 
   app.get(`/${page.resource}/add/`, async (request, reply) =>
-    show(request, reply, { state: { values: initialValues(), errors: new Map() } }),
+    show(request, reply, { state: { values: initialValues(request.query), errors: new Map() } }),
   );
 
   app.post(`/${page.resource}/add/`, async (request, reply) => {
@@ -161,7 +177,7 @@ ${renderForm(pageFor(caller, page), options.state, options.id, csrf, references,
       return show(request, reply, { state: state([]), status: 409, flashes: [{ kind: 'error', text }] });
     }
     flash(request, 'success', `Created ${noun} ${id}.`);
-    return seeOther(reply, afterSave(page, fieldText(request.body, '_action'), id));
+    return seeOther(reply, afterSave(request, page, fieldText(request.body, '_action'), id));
   });
 
   app.get(`/${page.resource}/:id/`, async (request, reply) => {
@@ -239,7 +255,7 @@ ${renderForm(pageFor(caller, page), options.state, options.id, csrf, references,
     const names = Object.keys(changes);
     if (names.length === 0) {
       flash(request, 'info', `No changes to ${noun} ${id}.`);
-      return seeOther(reply, afterSave(page, fieldText(request.body, '_action'), id));
+      return seeOther(reply, afterSave(request, page, fieldText(request.body, '_action'), id));
     }
     try {
       // Applies only while the row is still as read above, checked inside the UPDATE itself: no change slips in between.
@@ -272,6 +288,6 @@ ${renderForm(pageFor(caller, page), options.state, options.id, csrf, references,
     }
     const labels = names.map((name) => page.fields.find((field) => field.name === name)?.label ?? name);
     flash(request, 'success', `Saved ${noun} ${id}: ${labels.join(', ')}.`);
-    return seeOther(reply, afterSave(page, fieldText(request.body, '_action'), id));
+    return seeOther(reply, afterSave(request, page, fieldText(request.body, '_action'), id));
   });
 }

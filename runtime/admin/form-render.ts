@@ -68,9 +68,24 @@ function referenceInput(
   </div>`;
 }
 
-function fieldInput(field: AdminField, state: FormState, editing: boolean, references: FormReferences): SafeHtml {
+/** One field with its label, input, error and help (the action pages ask for values with it too). */
+export function fieldInput(
+  field: AdminField,
+  state: FormState,
+  editing: boolean,
+  references: FormReferences,
+): SafeHtml {
   const id = `field-${field.name}`;
   const value = state.values[field.name] ?? '';
+  if (field.writeOnly) {
+    // A secret is never shown, nor sent back after a failed save: say so, the same way on every form.
+    const note = editing
+      ? 'Never shown: unchanged unless filled.'
+      : field.required
+        ? 'Required. Never shown, so after a failed save type it again.'
+        : 'Never shown, so after a failed save type it again.';
+    field = { ...field, help: [note, field.help].filter(Boolean).join(' ') };
+  }
   const error = state.errors.get(field.name);
   const describedBy = [field.help && `${id}-help`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
   const required = field.required && !(editing && field.writeOnly);
@@ -132,6 +147,20 @@ function deleteAction(page: AdminPage, id: string): SafeHtml {
   return html`<a class="button danger spacer" href="/admin/${page.resource}/delete/?id=${id}">Delete…</a>`;
 }
 
+/** Save buttons: at the top of a long form too, so a change near the top is saved without scrolling. */
+function saveButtons(page: AdminPage, id: string | undefined, top: boolean, deletable: boolean): SafeHtml {
+  return html`<div class="actions${top ? ' top' : ''}">
+    <button class="primary" type="submit" name="_action" value="save">Save</button>
+    ${!top && html`<button type="submit" name="_action" value="add">Save and add another</button>`}
+    <button type="submit" name="_action" value="continue">Save and continue editing</button>
+    ${!top && id !== undefined && deletable && deleteAction(page, id)}
+  </div>`;
+}
+
+function groupId(index: number): string {
+  return `group-${index + 1}`;
+}
+
 export function renderForm(
   page: AdminPage,
   state: FormState,
@@ -142,17 +171,44 @@ export function renderForm(
   deletable = true,
 ): SafeHtml {
   const editing = id !== undefined;
-  const fields = page.fields.filter((field) => editing || !field.readOnly);
+  const byName = new Map(page.fields.map((field) => [field.name, field]));
+  const input = (field: AdminField) =>
+    fieldInput(editing && field.key ? { ...field, readOnly: true } : field, state, editing, references);
+  // A field the role hides is not on the page; a read-only one is not on the add form.
+  const groups = page.groups
+    .map((group) => ({
+      ...group,
+      fields: group.fields.flatMap((name) => {
+        const field = byName.get(name);
+        return field !== undefined && (editing || !field.readOnly) ? [field] : [];
+      }),
+    }))
+    .filter((group) => group.fields.length > 0);
+  const titled = groups.length > 1 || (groups.length === 1 && groups[0]!.title !== '');
   const action = editing ? `/admin/${page.resource}/${id}/` : `/admin/${page.resource}/add/`;
+  const errorIn = (fields: readonly AdminField[]) => fields.some((field) => state.errors.has(field.name));
   return html`${state.conflicts && state.conflicts.length > 0 && conflictTable(state.conflicts)}
-<form class="record panel" method="post" action="${action}" novalidate>
+${
+  titled &&
+  html`<nav class="group-index" aria-label="Sections of the form">${groups.map(
+    (group, index) =>
+      html`<a href="#${groupId(index)}"${attr('class', errorIn(group.fields) ? 'has-error' : undefined)}>${group.title}</a>`,
+  )}</nav>`
+}
+<form class="record panel${titled ? ' grouped' : ''}" method="post" action="${action}" novalidate>
   <input type="hidden" name="_csrf" value="${csrf}">
-  ${fields.map((field) => fieldInput(editing && field.key ? { ...field, readOnly: true } : field, state, editing, references))}
-  <div class="actions">
-    <button class="primary" type="submit" name="_action" value="save">Save</button>
-    <button type="submit" name="_action" value="add">Save and add another</button>
-    <button type="submit" name="_action" value="continue">Save and continue editing</button>
-    ${editing && deletable && deleteAction(page, id)}
-  </div>
+  ${titled && saveButtons(page, id, true, deletable)}
+  ${
+    titled
+      ? groups.map(
+          (group, index) => html`<fieldset class="group" id="${groupId(index)}">
+    <legend>${group.title}</legend>
+    ${group.description && html`<p class="group-help">${group.description}</p>`}
+    <div class="group-fields">${group.fields.map(input)}</div>
+  </fieldset>`,
+        )
+      : groups.flatMap((group) => group.fields).map(input)
+  }
+  ${saveButtons(page, id, false, deletable)}
 </form>`;
 }

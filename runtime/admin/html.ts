@@ -52,3 +52,8 @@ export function attr(name: string, value: unknown): SafeHtml {
   if (value === true) return raw(` ${name}`);
   return raw(` ${name}="${escapeHtml(value)}"`);
 }
+
+/** A title inside a sentence: "Caller ID" → "caller ID", "SIP account" stays as it is (an acronym keeps its case). */
+export function lowerFirst(title: string): string {
+  return /^[A-Z][A-Z]/.test(title) ? title : title.charAt(0).toLowerCase() + title.slice(1);
+}

@@ -13,6 +13,7 @@ import { formatAttributes } from '../auth/role-attributes.js';
 import { DuplicateKeyError } from '../db/errors.js';
 import { fieldText, flash, seeOther, sendPage, type AdminContext } from './context.js';
 import { html, type SafeHtml } from './html.js';
+import { auditAdminChange } from './admin-audit.js';
 
 const LIST = '/admin/keys/';
 
@@ -116,6 +117,13 @@ ${keyTable(keys, Date.now())}`,
     let token: string;
     try {
       ({ token } = await apiKeys.create(checked.key));
+      await auditAdminChange(context, request, {
+        action: 'create',
+        resource: 'apikey',
+        key: checked.key.name.slice(0, 40),
+        before: null,
+        after: { ...checked.key, attributes: JSON.stringify(checked.key.attributes) },
+      });
     } catch (error) {
       if (!(error instanceof DuplicateKeyError)) throw error;
       return again(new Map([['name', 'A key with this name exists already.']]), 409);
@@ -171,8 +179,16 @@ ${keyTable(keys, Date.now())}`,
     const key = await load(request, reply);
     if (key === undefined) return reply;
     const outcome = await apiKeys.revoke(key.name);
-    if (outcome === 'revoked') flash(request, 'success', `Revoked API key ${key.name}.`);
-    else flash(request, 'info', `API key ${key.name} was revoked already.`);
+    if (outcome === 'revoked') {
+      await auditAdminChange(context, request, {
+        action: 'update',
+        resource: 'apikey',
+        key: key.name.slice(0, 40),
+        before: { revoked: false },
+        after: { revoked: true },
+      });
+      flash(request, 'success', `Revoked API key ${key.name}.`);
+    } else flash(request, 'info', `API key ${key.name} was revoked already.`);
     return seeOther(reply, LIST);
   });
 }

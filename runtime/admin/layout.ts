@@ -59,9 +59,10 @@ export function renderPage(shell: Shell): string {
 ${user && html`<script src="${SCRIPT.url}" defer></script>`}
 </head>
 <body>
+<a class="skip-link" href="#main">Skip to content</a>
 ${topbar}
 ${sidebar}
-<main${nav ? '' : html` class="login"`} id="main">
+<main${nav ? '' : html` class="login"`} id="main" tabindex="-1">
 ${renderFlashes(shell.flashes ?? [])}
 ${shell.body}
 </main>

@@ -6,20 +6,24 @@
  */
 import { parseListQuery, type ListQuery } from '../store/list-query.js';
 import type { ListView } from '../store/list-filters.js';
-import { filterCondition } from '../store/filters.js';
+import { searchCondition, type RelatedSearch } from './search.js';
 import type { SqlAdapter } from '../db/db.js';
 import type { AdminPage } from './contract.js';
 
 export const PAGE_SIZE = 20;
+/** The page sizes a list offers; another `limit` in the URL falls back to the default. */
+export const PAGE_SIZES = [20, 50, 100, 200] as const;
 /** Query keys of the admin list that are not filters. */
-export const LIST_KEYS = new Set(['q', 'page', 'ordering']);
-/** API list keys the admin does not take (it always shows whole rows, 20 a page). */
-const IGNORED = new Set(['fields', 'limit', 'after', 'format']);
+export const LIST_KEYS = new Set(['q', 'page', 'ordering', 'limit']);
+/** API list keys the admin does not take (it always shows whole rows). */
+const IGNORED = new Set(['fields', 'after', 'format']);
 
 export interface AdminListRequest {
   q: string;
   page: number;
   ordering: string;
+  /** Rows a page: one of PAGE_SIZES. */
+  limit: number;
   /** The filters, as `column__op` → values, in URL order. */
   filters: [string, string][];
 }
@@ -30,7 +34,9 @@ export function readListRequest(search: URLSearchParams): AdminListRequest {
     if (!LIST_KEYS.has(key) && !IGNORED.has(key)) filters.push([key, value]);
   }
   const page = Number(search.get('page') ?? '1');
+  const limit = Number(search.get('limit') ?? PAGE_SIZE);
   return {
+    limit: (PAGE_SIZES as readonly number[]).includes(limit) ? limit : PAGE_SIZE,
     q: (search.get('q') ?? '').trim(),
     page: Number.isSafeInteger(page) && page > 0 ? page : 1,
     ordering: search.get('ordering') ?? '',
@@ -47,20 +53,22 @@ export function buildListQuery(
   pageSize: number,
   /** The signed-in user's view of the model (its role's columns and row scope). */
   view?: ListView,
+  /** Columns of referencing rows the search box also looks in (search.ts). */
+  related: readonly RelatedSearch[] = [],
 ): ListQuery {
   const apiQuery = new URLSearchParams(request.filters);
-  if (request.ordering) apiQuery.set('ordering', request.ordering);
+  // The model's own order (newest first for logs) when the URL names none.
+  const ordering = request.ordering || page.ordering;
+  if (ordering) apiQuery.set('ordering', ordering);
   apiQuery.set('page', String(pageNumber));
   apiQuery.set('limit', String(pageSize));
   const query = parseListQuery(page.model, apiQuery.toString(), adapter, pageSize, undefined, view);
-  if (request.q === '' || page.search.length === 0) return query;
-  const columns = page.search.map((name) => page.model.byName.get(name)!);
-  const conditions = columns.map((column) => filterCondition(column, 'icontains', [request.q], adapter));
-  const anyColumn = `(${conditions.map((condition) => condition.sql).join(' OR ')})`;
+  const search = searchCondition(page, request.q, adapter, related, view);
+  if (search === undefined) return query;
   return {
     ...query,
-    where: query.where ? `${query.where} AND ${anyColumn}` : ` WHERE ${anyColumn}`,
-    params: [...query.params, ...conditions.flatMap((condition) => condition.params)],
+    where: query.where ? `${query.where} AND ${search.sql}` : ` WHERE ${search.sql}`,
+    params: [...query.params, ...search.params],
   };
 }
 
@@ -68,7 +76,7 @@ export function buildListQuery(
 export function listUrl(
   resource: string,
   request: AdminListRequest,
-  changes: { q?: string; page?: number; ordering?: string; filters?: [string, string][] } = {},
+  changes: { q?: string; page?: number; ordering?: string; limit?: number; filters?: [string, string][] } = {},
 ): string {
   const params = new URLSearchParams();
   const q = changes.q ?? request.q;
@@ -76,6 +84,8 @@ export function listUrl(
   for (const [key, value] of changes.filters ?? request.filters) params.append(key, value);
   const ordering = changes.ordering ?? request.ordering;
   if (ordering) params.set('ordering', ordering);
+  const limit = changes.limit ?? request.limit;
+  if (limit !== PAGE_SIZE) params.set('limit', String(limit));
   const pageNumber = changes.page ?? 1;
   if (pageNumber > 1) params.set('page', String(pageNumber));
   const text = params.toString();

@@ -7,7 +7,7 @@
 import { resourceSchemas } from '../http/schemas.js';
 import type { ColumnSpec } from '../store/model.js';
 import type { Column, Resource } from '../store/resource.js';
-import type { AdminField, AdminFilter, AdminPage } from './contract.js';
+import type { AdminField, AdminFilter, AdminGroup, AdminPage } from './contract.js';
 
 type Kind = ColumnSpec['rule']['kind'];
 
@@ -59,6 +59,7 @@ function inputOf(column: Column): AdminField['input'] {
     case 'date':
       return 'date';
     case 'string':
+      if (spec.format === 'email') return 'email';
       return spec.rule.maxLength > 100 ? 'textarea' : 'text';
     case 'binary':
       return spec.rule.maxBytes > 75 ? 'textarea' : 'text';
@@ -126,11 +127,11 @@ const FORMAT_HELP: Partial<Record<Kind, string>> = {
   geometry: 'Well-known text (WKT), e.g. POINT(1 2).',
 };
 
-function helpOf(spec: ColumnSpec): string {
+function helpOf(spec: ColumnSpec, maintained: boolean): string {
   const parts: string[] = [];
+  if (maintained) parts.push('Kept up to date by the system; shown here, not edited.');
   const rule = spec.rule;
   if (spec.description) parts.push(spec.description);
-  if (spec.writeOnly) parts.push('Never shown: leave empty to keep the stored value.');
   if (rule.kind === 'decimal') parts.push(`Up to ${rule.scale} decimal places.`);
   if (rule.kind === 'string' && spec.choices === undefined && !spec.writeOnly)
     parts.push(`Up to ${rule.maxLength} characters.`);
@@ -144,13 +145,13 @@ function helpOf(spec: ColumnSpec): string {
   return parts.join(' ');
 }
 
-function fieldOf(column: Column): AdminField {
+function fieldOf(column: Column, maintained: boolean): AdminField {
   const spec = column.spec;
   const input = inputOf(column);
   return {
     name: spec.name,
     label: column.title,
-    help: helpOf(spec),
+    help: helpOf(spec, maintained),
     input,
     step: input === 'number' || input === 'datetime-local' ? stepOf(column) : undefined,
     ...(input === 'number' ? rangeOf(spec) : {}),
@@ -158,7 +159,8 @@ function fieldOf(column: Column): AdminField {
     required: spec.required === true,
     nullable: spec.nullable === true,
     // A key is chosen on create and never changed afterwards; the form shows it read-only when editing.
-    readOnly: column.readOnly,
+    readOnly: column.readOnly || maintained,
+    maintained: maintained || undefined,
     key: column.primaryKey,
     writeOnly: column.writeOnly,
     choices: choicesOf(spec),
@@ -202,6 +204,18 @@ function labelColumn(resource: Resource, column: Column): Column | undefined {
   return label === undefined || label.rule.kind !== 'string' || label.spec.choices !== undefined ? undefined : label;
 }
 
+/** How a column's from–to boxes are typed, when it can be filtered by a range at all. */
+function rangeKind(column: Column): AdminFilter['range'] {
+  if (column.spec.choices !== undefined || !column.operators.includes('gte') || !column.operators.includes('lte'))
+    return undefined;
+  const kind = column.rule.kind;
+  if (kind === 'date') return 'date';
+  if (kind === 'timestamp' || kind === 'datetime') return 'datetime';
+  return NUMERIC_KINDS.has(kind) ? 'number' : undefined;
+}
+
+const NUMERIC_KINDS = new Set<Kind>(['integer', 'decimal', 'float', 'double']);
+
 function filterOf(resource: Resource, column: Column): AdminFilter {
   const label = labelColumn(resource, column);
   return {
@@ -210,15 +224,26 @@ function filterOf(resource: Resource, column: Column): AdminFilter {
     // Through a reference, its label comes first: "name contains, any case", "name is".
     operators: [...(label ? [`${label.name}__icontains`, label.name] : []), ...filterOperators(column)],
     dates: isDateKind(column.rule.kind) || undefined,
+    range: rangeKind(column),
     reference: label?.title.toLowerCase(),
     choices: choicesOf(column.spec),
     placeholder: label ? `${label.title.toLowerCase()}, or an id` : placeholderOf(column.rule.kind),
   };
 }
 
+/** The schema's groups, then "Other" for the fields in none; one group without a title when the schema has none. */
+function groupsOf(resource: Resource): AdminGroup[] {
+  const declared = resource.model.admin.groups ?? [];
+  const grouped = new Set(declared.flatMap((group) => group.fields));
+  const rest = resource.columns.map((column) => column.name).filter((name) => !grouped.has(name));
+  if (declared.length === 0) return [{ title: '', fields: rest }];
+  return [...declared, ...(rest.length > 0 ? [{ title: 'Other', fields: rest }] : [])];
+}
+
 export function adminPage(resource: Resource): AdminPage {
   const { model } = resource;
   const schemas = resourceSchemas(resource);
+  const maintained = new Set(model.admin.maintained ?? []);
   return {
     resource: model.resource,
     title: model.title,
@@ -231,7 +256,11 @@ export function adminPage(resource: Resource): AdminPage {
       .filter((column) => column.operators.length > 0)
       .map((column) => filterOf(resource, column)),
     protectedRows: model.admin.protectedRows,
-    fields: resource.columns.map(fieldOf),
+    fields: resource.columns.map((column) => fieldOf(column, maintained.has(column.name))),
+    groups: groupsOf(resource),
+    readOnly: resource.readOnly || model.admin.readOnly === true,
+    ordering: model.admin.ordering ?? '',
+    actions: model.admin.actions ?? [],
     model: resource,
     createBodySchema: schemas.create,
     updateBodySchema: schemas.update,

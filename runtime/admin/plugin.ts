@@ -28,6 +28,8 @@ import { registerExport } from './export.js';
 import { registerFormPages } from './form-page.js';
 import { registerImportPage } from './import-page.js';
 import { registerRecordPage } from './record-page.js';
+import { registerHistoryPage } from './history-page.js';
+import { registerActions } from './actions-page.js';
 import { html } from './html.js';
 import { registerLookups } from './references.js';
 import { registerListPage } from './list-page.js';
@@ -253,7 +255,7 @@ ${context.pages
     (
       page,
     ) => html`<section class="panel"><h2><a href="/admin/${page.resource}/">${page.plural}</a></h2><p>${page.description}</p>
-  <div class="toolbar"><a class="button" href="/admin/${page.resource}/">List</a>${!page.model.readOnly && callerOf(context, request).allows(page.model, 'create') && html`<a class="button primary" href="/admin/${page.resource}/add/">Add new</a>`}</div></section>`,
+  <div class="toolbar"><a class="button" href="/admin/${page.resource}/">List</a>${!page.readOnly && callerOf(context, request).allows(page.model, 'create') && html`<a class="button primary" href="/admin/${page.resource}/add/">Add new</a>`}</div></section>`,
   )}
 ${
   managesUsers(request) &&
@@ -273,12 +275,14 @@ ${
   for (const page of context.pages) {
     registerListPage(app, context, page);
     registerExport(app, context, page);
-    if (page.model.readOnly) {
+    registerHistoryPage(app, context, page);
+    if (page.readOnly) {
       // Rows without a key have no page of their own: the list is all there is.
       if (page.model.keyed) registerRecordPage(app, context, page);
       continue;
     }
     registerDeletePage(app, context, page);
+    registerActions(app, context, page);
     registerFormPages(app, context, page);
     registerImportPage(app, context, page, options.maxBulk);
     registerLookups(app, context, page);

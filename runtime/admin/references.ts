@@ -15,6 +15,7 @@ import type { ListView } from '../store/list-filters.js';
 import type { RowScope } from '../store/sql-builder.js';
 import type { AdminPage } from './contract.js';
 import { html, type SafeHtml } from './html.js';
+import { searchWords } from './search.js';
 
 /** Most rows one lookup answers; the picker asks the operator to type more beyond that. */
 export const LOOKUP_LIMIT = 10;
@@ -117,17 +118,37 @@ export interface LookupResult {
   label: string;
 }
 
-/** The target's rows whose label contains `q` (any case), or whose key is `q`; ordered by label. */
+/**
+ * The target's rows where every word of `q` is in the label or one of the target's search columns (any
+ * case: "ivan wang" finds a card by its names), or whose key is `q`; ordered by label.
+ */
 export async function lookup(
   db: Db,
   reference: Reference,
   q: string,
   /** The caller's scope of the target: only rows in it are offered. */
   scope?: RowScope,
+  /** Whether the caller may see a column of the target; a hidden one is not searched. */
+  visible: (column: Column) => boolean = () => true,
 ): Promise<{ results: LookupResult[]; more: boolean }> {
   const label = reference.label!;
+  const searched = [
+    label,
+    ...(reference.targetPage?.search ?? [])
+      .map((name) => reference.target.byName.get(name)!)
+      .filter((column) => column !== label && visible(column)),
+  ];
   const conditions: { sql: string; params: SqlValue[] }[] = [];
-  if (q !== '') conditions.push(filterCondition(label, 'icontains', [q], db.adapter));
+  const words = searchWords(q);
+  if (words.length > 0) {
+    const perWord = words.map((word) =>
+      searched.map((column) => filterCondition(column, 'icontains', [word], db.adapter)),
+    );
+    conditions.push({
+      sql: `(${perWord.map((parts) => `(${parts.map((part) => part.sql).join(' OR ')})`).join(' AND ')})`,
+      params: perWord.flatMap((parts) => parts.flatMap((part) => part.params)),
+    });
+  }
   const asKey = /^[0-9]+$/.test(q) ? checkValue(reference.key.rule, q) : undefined;
   if (asKey?.ok) conditions.push({ sql: `${reference.key.sql} = ?`, params: [asKey.value as SqlValue] });
   const matching = conditions.length > 0 ? `(${conditions.map((condition) => condition.sql).join(' OR ')})` : '';
@@ -198,7 +219,10 @@ export function registerLookups(app: FastifyInstance, context: AdminContext, pag
           return reply
             .status(403)
             .send(inertJson({ error: `your role may not read ${reference.target.name}`, code: 'forbidden' }));
-        return reply.send(inertJson(await lookup(context.db, reference, q, scope)));
+        const view = callerOf(context, request).on(page.model);
+        return reply.send(
+          inertJson(await lookup(context.db, reference, q, scope, (column) => view.visible(reference.target, column))),
+        );
       },
     );
   }

@@ -20,6 +20,7 @@ import type { UserSummary, UserWithRole } from '../auth/user-store.js';
 import { DuplicateKeyError } from '../db/errors.js';
 import { fieldText, flash, seeOther, sendPage, type AdminContext } from './context.js';
 import { attr, html, type SafeHtml } from './html.js';
+import { auditAdminChange, changedValues, MASKED } from './admin-audit.js';
 
 const LIST = '/admin/user/';
 
@@ -35,6 +36,21 @@ interface UserForm {
 }
 
 /** What the form shows of a stored user's role. */
+/** A user's fields as the audit trail keeps them (the password is masked by the caller). */
+function auditedUser(
+  form: Pick<UserForm, 'username' | 'email' | 'active' | 'admin'>,
+  role: { role: string | null; attributes: Record<string, string> },
+): Record<string, unknown> {
+  return {
+    username: form.username,
+    email: form.email,
+    active: form.active,
+    admin: form.admin,
+    role: role.role ?? DEFAULT_ROLE,
+    attributes: attributesJson(role.attributes),
+  };
+}
+
 function roleFields(user: UserWithRole): Pick<UserForm, 'role' | 'attributes'> {
   return { role: user.roleSet ? user.role : '', attributes: formatAttributes(user.attributes ?? {}, '\n') };
 }
@@ -200,6 +216,14 @@ export function registerUsersPage(app: FastifyInstance, context: AdminContext): 
     try {
       const id = await users.create({ ...form, password });
       if (role.role !== null) await users.setRole(id, role.role, role.attributes);
+      // Who may use the panel and the API, and with which role, is in the audit trail like any row.
+      await auditAdminChange(context, request, {
+        action: 'create',
+        resource: 'user',
+        key: String(id),
+        before: null,
+        after: { ...auditedUser(form, role), password: MASKED },
+      });
       flash(request, 'success', `Created user ${form.username} (${id}).`);
     } catch (error) {
       if (!(error instanceof DuplicateKeyError)) throw error;
@@ -228,7 +252,8 @@ export function registerUsersPage(app: FastifyInstance, context: AdminContext): 
       reply,
       `User ${user.username}`,
       (csrf) =>
-        html`<div class="head"><h1>User ${user.username}</h1></div>${userForm({ ...user, ...roleFields(user) }, new Map(), csrf, user, self)}`,
+        html`<div class="head"><h1>User ${user.username}</h1>
+  <a class="button" href="/admin/audit/?resource=user&amp;row_key=${user.id}&amp;ordering=-id">History</a></div>${userForm({ ...user, ...roleFields(user) }, new Map(), csrf, user, self)}`,
     );
   });
 
@@ -278,6 +303,23 @@ export function registerUsersPage(app: FastifyInstance, context: AdminContext): 
     }
     const passwordHash = password === '' ? undefined : await hashPassword(password);
     if (passwordHash !== undefined) await users.setPasswordHash(user.id, passwordHash);
+    const changed = changedValues(
+      {
+        ...auditedUser(
+          { ...user, ...roleFields(user) },
+          { role: user.role ?? null, attributes: user.attributes ?? {} },
+        ),
+        password: '',
+      },
+      { ...auditedUser(form, role), password: passwordHash === undefined ? '' : MASKED },
+    );
+    if (changed !== undefined)
+      await auditAdminChange(context, request, {
+        action: 'update',
+        resource: 'user',
+        key: String(user.id),
+        ...changed,
+      });
     if (passwordHash !== undefined || (user.active && !form.active) || (user.admin && !form.admin)) {
       // A new password, a deactivation or a removed admin flag ends the user's other admin sessions
       // for good (restoring the flag later does not revive them); yours stays signed in.

@@ -35,6 +35,7 @@ function bodyProperty(column: Column, allowNull: boolean, writable: boolean): Sc
   const property: Schema = { type: types.length === 1 ? types[0] : types };
   if (column.spec.minLength !== undefined) property.minLength = column.spec.minLength;
   property.sqlValue = column.rule;
+  if (column.spec.format === 'email') property.emailAddress = true;
   return property;
 }
 

@@ -11,6 +11,9 @@ import { checkValue, type ValueRule } from '../../common/value-rules.js';
 import { didYouMean } from '../store/did-you-mean.js';
 import type { FieldProblem } from './errors.js';
 
+/** One @, no spaces, a dot in the domain: what a mail server could deliver to, not RFC 5322 in full. */
+const EMAIL = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
+
 export function createBodyValidator(): Ajv {
   const ajv = new Ajv({
     allErrors: true,
@@ -41,6 +44,24 @@ export function createBodyValidator(): Ajv {
       if (context?.parentData !== undefined)
         (context.parentData as Record<string, unknown>)[context.parentDataProperty] = checked.value;
       return true;
+    },
+  });
+  ajv.addKeyword({
+    keyword: 'emailAddress',
+    type: 'string',
+    schemaType: 'boolean',
+    errors: true,
+    validate: function emailAddress(_schema: boolean, data: string): boolean {
+      // Empty is "no address", as A2Billing stores it; anything else has one @ and a dotted domain.
+      if (data === '' || EMAIL.test(data)) return true;
+      (emailAddress as unknown as ValidateFunction).errors = [
+        {
+          keyword: 'emailAddress',
+          message: 'is not an email address (name@example.com)',
+          params: {},
+        } as unknown as ErrorObject,
+      ];
+      return false;
     },
   });
   ajv.addKeyword({

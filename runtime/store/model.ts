@@ -43,9 +43,16 @@ export interface ColumnSpec {
   /** What a create gets when it leaves the column out (the schema's `default`). */
   readonly default?: string | number | null;
   readonly minLength?: number;
+  /** The values are email addresses (or empty). */
+  readonly format?: 'email';
   readonly choices?: readonly ColumnChoice[];
   /** Holds another model's key; `label` names the target's column that describes a row to people. */
-  readonly references?: { readonly resource: string; readonly label?: string };
+  readonly references?: {
+    readonly resource: string;
+    readonly label?: string;
+    /** Deleting the referenced row in the admin: `protect` refuses while rows refer to it; `leave` (default) leaves them. */
+    readonly onDelete?: 'protect' | 'leave';
+  };
 }
 
 export interface IndexSpec {
@@ -90,9 +97,36 @@ export type AdjustBinder = {
 export interface AdminHints {
   readonly list: readonly string[];
   readonly search: readonly string[];
+  /** `resource.column` of models that reference this one, searched too ("callerid.cid"). */
+  readonly searchRelated?: readonly string[];
   readonly filter: readonly string[];
   /** Rows the admin refuses to delete, by key in URL form, with the reason shown. */
   readonly protectedRows: readonly { readonly key: string; readonly reason: string }[];
+  /** The edit form's fieldsets, in order; absent: one grid in column order. */
+  readonly groups?: readonly {
+    readonly title: string;
+    readonly description?: string;
+    readonly fields: readonly string[];
+  }[];
+  /** Columns the admin shows read-only: something else keeps them up to date (the engine's counters). */
+  readonly maintained?: readonly string[];
+  /** The admin shows the rows and never changes them (call records); the API is not affected. */
+  readonly readOnly?: boolean;
+  /** The list's ordering when the URL names none: `-id` is newest first. */
+  readonly ordering?: string;
+  /** Changes an operator makes to one row or to the rows selected, after a confirmation. */
+  readonly actions?: readonly AdminActionHint[];
+}
+
+export interface AdminActionHint {
+  /** In the URL: /admin/<resource>/action/<name>/. */
+  readonly name: string;
+  readonly label: string;
+  readonly description?: string;
+  /** Fixed values written, by column name. */
+  readonly set?: Readonly<Record<string, unknown>>;
+  /** Columns the operator chooses a value for on the confirmation page. */
+  readonly ask?: readonly string[];
 }
 
 export interface ResourceModel {

@@ -118,7 +118,7 @@ for (const name of BACKENDS) {
         'step from the scale',
       );
       t.match(form.text, /id="field-username" name="username"[^>]*maxlength="50"/);
-      t.match(form.text, /id="field-firstusedate" name="firstusedate"[^>]*type="datetime-local"/);
+      t.match(form.text, /id="field-expirationdate" name="expirationdate"[^>]*type="datetime-local"/);
       t.match(form.text, /id="field-uipass" name="uipass"[^>]*type="password" value=""/);
       const bad = await client.post('/admin/card/add/', {
         ...formOf(form),
@@ -146,14 +146,14 @@ for (const name of BACKENDS) {
       const list = await client.get('/admin/card/');
       t.match(list.text, /Created card \d+\./, 'flash message');
       const [row] = await raw(
-        "SELECT username, uipass, credit, status, country, firstusedate, lastname FROM cc_card WHERE username = '70000'",
+        "SELECT username, uipass, credit, status, country, expirationdate, lastname FROM cc_card WHERE username = '70000'",
       );
       t.match(row, {
         username: '70000',
         uipass: 'pin',
         status: 1,
         country: 'USA',
-        firstusedate: '0000-00-00 00:00:00',
+        expirationdate: '0000-00-00 00:00:00',
         lastname: 'Keep me',
       });
       t.equal(Number(row!.credit), 1.12345);
@@ -221,25 +221,25 @@ for (const name of BACKENDS) {
     await t.test('edit: write-only set, zero dates, validation, NULL and ""', async (t) => {
       const id = (await service.api('/api/card/', { method: 'POST', body: newCard(12) })).json.id;
       let form = formOf(await client.get(`/admin/card/${id}/`));
-      t.equal(form.firstusedate, '', 'a zero date shows empty');
+      t.equal(form.expirationdate, '', 'a zero date shows empty');
       t.equal(
         (
           await client.post(`/admin/card/${id}/`, {
             ...form,
             uipass: 'newpin',
-            firstusedate: '2024-01-02T03:04:05',
+            expirationdate: '2024-01-02T03:04:05',
             vat_rn: '',
           })
         ).status,
         303,
       );
-      let [row] = await raw('SELECT uipass, firstusedate, vat_rn FROM cc_card WHERE id = ?', [id]);
-      t.same(row, { uipass: 'newpin', firstusedate: '2024-01-02 03:04:05', vat_rn: null });
+      let [row] = await raw('SELECT uipass, expirationdate, vat_rn FROM cc_card WHERE id = ?', [id]);
+      t.same(row, { uipass: 'newpin', expirationdate: '2024-01-02 03:04:05', vat_rn: null });
       form = formOf(await client.get(`/admin/card/${id}/`));
-      t.equal(form.firstusedate, '2024-01-02T03:04:05');
-      t.equal((await client.post(`/admin/card/${id}/`, { ...form, firstusedate: '', vat_rn: 'X1' })).status, 303);
-      [row] = await raw('SELECT firstusedate, vat_rn FROM cc_card WHERE id = ?', [id]);
-      t.same(row, { firstusedate: '0000-00-00 00:00:00', vat_rn: 'X1' }, 'empty stores the zero date again');
+      t.equal(form.expirationdate, '2024-01-02T03:04:05');
+      t.equal((await client.post(`/admin/card/${id}/`, { ...form, expirationdate: '', vat_rn: 'X1' })).status, 303);
+      [row] = await raw('SELECT expirationdate, vat_rn FROM cc_card WHERE id = ?', [id]);
+      t.same(row, { expirationdate: '0000-00-00 00:00:00', vat_rn: 'X1' }, 'empty stores the zero date again');
       form = formOf(await client.get(`/admin/card/${id}/`));
       const bad = await client.post(`/admin/card/${id}/`, {
         ...form,
@@ -297,8 +297,10 @@ for (const name of BACKENDS) {
       t.equal(await count('/admin/card/?q=7000101'), 1);
       const bad = await client.get('/admin/card/?status=abc&nosuch=1');
       t.equal(bad.status, 400);
-      t.match(bad.text, /These filters cannot be used: /);
-      t.match(bad.text, /status must be a whole number/);
+      t.match(bad.text, /These filters cannot be used, so no rows were looked up: /);
+      t.match(bad.text, /&quot;Status is abc&quot;: must be a whole number/, 'the filter in words');
+      t.match(bad.text, /Correct the filter to see cards\./);
+      t.notMatch(bad.text, /No cards match/, 'nothing ran, so nothing is said to match');
       t.match(bad.text, /nosuch is not a known parameter/);
       t.match((await client.get('/admin/cardgroup/')).text, /DEFAULT/);
     });

@@ -438,5 +438,44 @@ t.test('buildTableModel refuses inconsistent schemas with a pointer', async (t) 
     message: /out of the range of id \(int\(11\)\)/,
   });
 
+  const strayGroup = copyOf('cc_card');
+  strayGroup.schema['x-admin'] = {
+    groups: [
+      { title: 'A', fields: ['id'] },
+      { title: 'B', fields: ['stauts'] },
+    ],
+  };
+  t.throws(() => buildTableModel(strayGroup), { pointer: '/x-admin/groups/1/fields/0', message: /not a property/ });
+  const twiceGrouped = copyOf('cc_card');
+  twiceGrouped.schema['x-admin'] = {
+    groups: [
+      { title: 'A', fields: ['id'] },
+      { title: 'B', fields: ['id'] },
+    ],
+  };
+  t.throws(() => buildTableModel(twiceGrouped), { pointer: '/x-admin/groups/1/fields/0', message: /earlier group/ });
+  const unknownOrdering = copyOf('cc_logrefill');
+  unknownOrdering.schema['x-admin'] = { ordering: '-when' };
+  t.throws(() => buildTableModel(unknownOrdering), {
+    pointer: '/x-admin/ordering',
+    message: /"when" is not a property/,
+  });
+  const secretMaintained = copyOf('cc_card');
+  secretMaintained.schema['x-admin'] = { maintained: ['inuse', 'nosuch'] };
+  t.throws(() => buildTableModel(secretMaintained), { pointer: '/x-admin/maintained/1', message: /not a property/ });
+
   t.ok(new ModelError('schema/x.json', '/a', 'b') instanceof Error, 'ModelError is an Error');
+});
+
+t.test("x-admin's groups, maintained columns, read-only models and orderings reach the model", async (t) => {
+  t.equal(card.admin.groups?.[0]?.title, 'Account');
+  t.same(
+    card.admin.groups?.map((group) => group.title),
+    ['Account', 'Balance and billing', 'Contact', 'Calling options', 'VoIP', 'Limits and usage'],
+  );
+  t.equal(new Set(card.admin.groups?.flatMap((group) => group.fields)).size, card.columns.length, 'every column once');
+  t.ok(card.admin.maintained?.includes('inuse'));
+  t.equal(buildTableModel(fileFor('cc_call')).admin.readOnly, true, 'call records are read-only in the admin');
+  t.equal(buildTableModel(fileFor('cc_logrefill')).admin.ordering, '-id', 'refills newest first');
+  t.equal(cardGroup.admin.groups, undefined);
 });
