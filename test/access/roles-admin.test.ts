@@ -109,7 +109,8 @@ for (const name of BACKENDS) {
     await t.test('buttons for what it may do; refusals on the server for the rest', async (t) => {
       await page.goto(`${base}/admin/card/`);
       t.ok(await page.locator('a:has-text("Add card")').count(), 'it may create cards');
-      t.notOk(await page.locator('input[type=checkbox][name=id]').count(), 'no delete selection: it deletes no card');
+      t.notOk(await page.locator('button:has-text("Delete selected")').count(), 'no bulk delete: it deletes no card');
+      t.ok(await page.locator('button:has-text("Block")').count(), 'but the card actions, which update');
       await page.goto(`${base}/admin/cardgroup/`);
       t.notOk(await page.locator('a:has-text("Add card group")').count(), 'no Add where it may not create');
       const users = await page.request.get(`${base}/admin/user/`);
