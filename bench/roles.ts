@@ -94,7 +94,9 @@ try {
   const runs = new Map<string, Run[]>();
   for (let round = 1; round <= settings.rounds; round++) {
     for (const scenario of scenarios) {
-      for (const caller of callers) {
+      // The order rotates each round and scenario, so no caller always runs first (after a switch) or last.
+      const shift = (round + scenarios.indexOf(scenario)) % callers.length;
+      for (const caller of [...callers.slice(shift), ...callers.slice(0, shift)]) {
         const context: LoadContext = { settings, authorization: caller.authorization, cards: database.cards };
         const run = await measure(server, 'a2gen', scenario, CONNECTIONS, round, context, caller.label);
         if (run.non2xx + run.errors > 0)
@@ -108,7 +110,7 @@ try {
   const lines = [
     '# What a role costs a request',
     '',
-    `Written by \`node dist/bench/roles.js --rounds ${settings.rounds} --seconds ${settings.duration}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: one a2gen service on MariaDB (${database.cards.toLocaleString('en-US')} cards, every card group agent 7's), c=${CONNECTIONS}, ${settings.rounds} rounds of ${settings.duration} s per caller and scenario after a ${settings.warmup} s warm-up, the callers interleaved; medians of the rounds. Ratio = the caller's req/s ÷ Basic auth's in the same run. CPU µs/req: the server's user + system time per request.`,
+    `Written by \`node dist/bench/roles.js --rounds ${settings.rounds} --seconds ${settings.duration}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: one a2gen service on MariaDB (${database.cards.toLocaleString('en-US')} cards, every card group agent 7's), c=${CONNECTIONS}, ${settings.rounds} rounds of ${settings.duration} s per caller and scenario after a ${settings.warmup} s warm-up, the callers interleaved in an order that rotates each round; medians of the rounds. Ratio = the caller's req/s ÷ Basic auth's in the same run. CPU µs/req: the server's user + system time per request.`,
     '',
     ...Object.entries(machine(database.version, PROJECT_ROOT)).map(([name, value]) => `- ${name}: ${value}`),
     '',
