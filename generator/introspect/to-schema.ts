@@ -1,8 +1,8 @@
 /**
  * Writes a schema file from what the database says, keeping everything a
  * person added to an earlier version of the file (labels, descriptions,
- * write-only flags, defaults, choices, required lists, admin hints, seed
- * rows, renamed JSON keys). Only the database facts are replaced, so
+ * formats, write-only flags, defaults, choices, required lists, admin hints,
+ * seed rows, renamed JSON keys). Only the database facts are replaced, so
  * introspecting an unchanged table reproduces the file byte for byte.
  */
 import type { PropertySchema, TableSchema } from '../load-schemas.js';
@@ -57,6 +57,7 @@ function property(
     description: prior?.description ?? column.comment,
     maxLength,
     minLength: prior?.minLength,
+    format: prior?.format,
     readOnly,
     writeOnly: prior?.writeOnly,
     'x-choices': prior?.['x-choices'],
@@ -154,13 +155,31 @@ export function schemaFromFacts(
     additionalProperties: false,
     required: required && required.length > 0 ? required : undefined,
     properties,
-    'x-admin': admin && {
-      ...(admin.list && { list: admin.list.filter((name) => known.has(name)) }),
-      ...(admin.search && { search: admin.search.filter((name) => known.has(name)) }),
-      ...(admin.filter && { filter: admin.filter.filter((name) => known.has(name)) }),
-      ...(admin.protectedRows && { protectedRows: admin.protectedRows }),
-    },
+    'x-admin': admin && adminHints(admin, known),
   }) as unknown as TableSchema;
+}
+
+/**
+ * Every admin hint as written, in its place, less what names a column that is gone: the lists lose it, a
+ * group its field, an ordering by it goes, and so does an action that sets or asks for it.
+ */
+function adminHints(admin: NonNullable<TableSchema['x-admin']>, known: Set<string>): TableSchema['x-admin'] {
+  const kept = (names: string[]) => names.filter((name) => known.has(name));
+  const ordering = admin.ordering?.replace(/^-/, '');
+  return prune({
+    ...admin,
+    ...(admin.list && { list: kept(admin.list) }),
+    ...(admin.search && { search: kept(admin.search) }),
+    ...(admin.filter && { filter: kept(admin.filter) }),
+    ...(admin.maintained && { maintained: kept(admin.maintained) }),
+    ...(admin.groups && { groups: admin.groups.map((group) => ({ ...group, fields: kept(group.fields) })) }),
+    ordering: ordering === undefined || known.has(ordering) ? admin.ordering : undefined,
+    ...(admin.actions && {
+      actions: admin.actions.filter((action) =>
+        [...Object.keys(action.set ?? {}), ...(action.ask ?? [])].every((name) => known.has(name)),
+      ),
+    }),
+  }) as TableSchema['x-admin'];
 }
 
 function nonEmpty<T>(list: T[]): T[] | undefined {

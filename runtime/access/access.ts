@@ -259,11 +259,9 @@ export class Access {
     const access = this.on(resource);
     access.require('update');
     access.checkWritable(values);
-    if (access.scope !== undefined && access.touchesScope(values)) {
-      // Out of scope is a 404 before anything about the values is said.
-      await this.store.requireInScope(resource, key, access.scope);
+    // The values first: their 400 says nothing of the row, whose scope the store checks where it writes (404).
+    if (access.scope !== undefined && access.touchesScope(values))
       await access.admits(this.store.db.writer ?? this.store.db, [values], false);
-    }
     return access.shown(await this.store.update(context, resource, key, values, precondition, access.scope));
   }
 
