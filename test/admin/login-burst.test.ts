@@ -142,7 +142,10 @@ for (const name of BACKENDS) {
       t.equal(real.status, 303, 'the real user signs in');
       t.comment(`real sign-in: ${real.ms.toFixed(0)} ms; flood ${JSON.stringify(tally(answers))}`);
       t.ok(verifications.overtakenBy('127.0.3.2')! <= 1, `overtaken by ${verifications.overtakenBy('127.0.3.2')}`);
-      t.ok(real.ms < 2000, `${real.ms.toFixed(0)} ms`);
+      // The fairness is the check above (overtaken by at most one verification); this bound only catches
+      // starvation, which would take ~290 verifications (20 s and more). A tighter wall-clock bound failed
+      // on a busy 2-core CI machine (2.5 s) while the order was right: speed belongs to the benchmarks.
+      t.ok(real.ms < 10_000, `${real.ms.toFixed(0)} ms`);
       t.strictSame(tally(answers), { 401: MAX_FAILURES, 429: 300 - MAX_FAILURES });
     });
 
