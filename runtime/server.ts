@@ -128,7 +128,12 @@ export async function buildServer({
   });
 
   // Prometheus metrics (runtime/metrics/): before every route, so each is measured; `db` counts its errors.
-  const metrics = registerMetrics(app, driverDb, config);
+  const metrics = registerMetrics(
+    app,
+    driverDb,
+    config,
+    models.map((model) => model.resource),
+  );
   const db = metrics.db;
 
   registerNoSniff(app.metricsListener);

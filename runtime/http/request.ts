@@ -42,9 +42,20 @@ export function writeContext(request: FastifyRequest, user = request.user?.usern
     actor: {
       user: user ?? '',
       client: request.ip,
-      route: `${request.method} ${request.routeOptions.url ?? request.url}`,
+      route: `${request.method} ${routeOf(request)}`,
     },
   };
+}
+
+/**
+ * The route a request took, as its pattern: `/api/card/:id/`. The routes that
+ * serve every model (`/api/:resource/:id/`) name the model they served.
+ */
+export function routeOf(request: FastifyRequest): string {
+  const url = request.routeOptions.url;
+  if (url === undefined) return request.url;
+  const name = (request.params as { resource?: string } | undefined)?.resource;
+  return name === undefined ? url : url.replace(':resource', name);
 }
 
 /** Answers 405 with an Allow header for every method a URL does not serve; `why` says why, if given. */

@@ -38,14 +38,18 @@ export function registerMetrics(
   app: FastifyInstance,
   db: Db,
   config: Pick<Config, 'metricsPort' | 'metricsHost'>,
+  resources: readonly string[] = [],
 ): Metrics {
   const metrics = new ServiceMetrics();
   const countingDb = withErrorCounting(db, metrics);
   metrics.watchPool(countingDb);
 
   // Each route gets its own hook that already knows its pattern: no per-request lookup of the route.
+  const served = new Set(resources);
   app.addHook('onRoute', (route) => {
-    const hook = recorder(metrics, route.url);
+    const hook = route.url.includes(RESOURCE_PARAMETER)
+      ? resourceRecorder(metrics, route.url, served)
+      : recorder(metrics, route.url);
     const existing = route.onResponse;
     // A new array: Fastify's copy of these options for the automatic HEAD route shares the old one.
     route.onResponse = existing === undefined ? [hook] : [...(Array.isArray(existing) ? existing : [existing]), hook];
@@ -78,6 +82,30 @@ function metricsHandler(metrics: ServiceMetrics): RouteHandlerMethod {
   return async (_request, reply) => {
     void reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();
+  };
+}
+
+/** The parameter of the routes that serve every model: `/api/:resource/:id/`. */
+const RESOURCE_PARAMETER = ':resource';
+
+/**
+ * The recorder of a route that serves every model: labelled per model, as if
+ * each had a route of its own (`/api/card/:id/`), so the series say which
+ * table is slow. A name the service does not serve keeps the pattern: raw
+ * names would make the series unbounded.
+ */
+function resourceRecorder(metrics: ServiceMetrics, route: string, served: ReadonlySet<string>): ResponseHook {
+  const byResource = new Map<string, ResponseHook>();
+  const other = recorder(metrics, route);
+  return function recordResourceResponse(request, reply, done) {
+    const name = (request.params as { resource?: string } | undefined)?.resource;
+    if (name === undefined || !served.has(name)) return other(request, reply, done);
+    let hook = byResource.get(name);
+    if (hook === undefined) {
+      hook = recorder(metrics, route.replace(RESOURCE_PARAMETER, name));
+      byResource.set(name, hook);
+    }
+    hook(request, reply, done);
   };
 }
 
