@@ -8,6 +8,7 @@ import type { ResourceModel } from './store/model.js';
 import { Registry } from './store/resource.js';
 import { Store } from './store/store.js';
 import { resourceRoutes } from './api/resource-routes.js';
+import { adjustmentRoutes } from './api/adjustment-routes.js';
 import { registerBodyParsers } from './http/body-parsers.js';
 import { registerCsvParser } from './http/csv-body.js';
 import { openApiDocument, registerApiDocs } from './api/docs.js';
@@ -174,15 +175,18 @@ export async function buildServer({
       cache: credentials,
       keys,
     });
+    // One set of routes for every model; only the few adjustments (the card's credit) are routes of their own.
+    await api.register(resourceRoutes, {
+      prefix: '/api/:resource',
+      access,
+      registry,
+      validator: bodyValidator,
+      maxLimit: config.maxLimit,
+      maxBulk: config.maxBulk,
+    });
     for (const resource of registry.all()) {
-      await api.register(resourceRoutes, {
-        prefix: `/api/${resource.name}`,
-        access,
-        resource,
-        maxLimit: config.maxLimit,
-        maxBulk: config.maxBulk,
-        adjustments,
-      });
+      if (resource.keyed && !resource.readOnly && (resource.model.adjustments?.length ?? 0) > 0)
+        await api.register(adjustmentRoutes, { prefix: `/api/${resource.name}`, access, resource, adjustments });
     }
     if (balance !== undefined) await api.register(balanceRoutes, { ...balance, access });
     // /health/ready with its details, for requests with credentials (the anonymous one says ready or not).

@@ -1,11 +1,11 @@
 /**
- * The collection-wide writes of one model, beside resource-routes.ts: a
+ * The collection-wide writes of a model, called by resource-routes.ts: a
  * create of many rows (`POST /api/<model>/` with a JSON array, or text/csv
  * with a header row), and the guarded update and delete of every row a
  * list's filters match (`PATCH`/`DELETE /api/<model>/?<filters>` with
  * `Prefer: max-affected=N`). See the store's createMany, updateWhere, deleteWhere.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CsvRows, TooManyRowsError } from '../http/csv-body.js';
 import { preferencesOf } from '../http/prefer.js';
 import { rawQuery, writeContext } from '../http/request.js';
@@ -21,35 +21,25 @@ export function createOrBulkSchema(create: object): object {
   return { if: { type: 'array' }, then: { type: 'array', minItems: 1, items: create }, else: create };
 }
 
-/** preValidation of POST: a CSV body becomes the rows it lists; more rows than the bulk limit is a 413. */
-export function bulkBody(resource: Resource, maxBulk: number) {
-  return async (request: FastifyRequest): Promise<void> => {
+/** Before POST's validation: a CSV body becomes the rows it lists; more rows than the bulk limit is a 413. */
+export function bulkBody(maxBulk: number) {
+  return async (request: FastifyRequest, resource: Resource): Promise<void> => {
     if (request.body instanceof CsvRows) request.body = request.body.rows(resource);
     if (Array.isArray(request.body) && request.body.length > maxBulk)
       throw new TooManyRowsError(maxBulk, request.body.length);
   };
 }
 
-/** POST /api/<model>/: one row as before, or many (answered `{"objects": [...]}` in the order sent). */
-export async function createOneOrMany(
+/** POST /api/<model>/ with an array: answered `{"objects": [...]}` in the order sent. */
+export async function createMany(
   caller: Access,
   resource: Resource,
   request: FastifyRequest,
   reply: FastifyReply,
-): Promise<unknown> {
-  const body = request.body;
-  if (!Array.isArray(body)) return caller.create(writeContext(request), resource, body as Record<string, unknown>);
-  const objects = await caller.createMany(writeContext(request), resource, body as Record<string, unknown>[]);
+): Promise<FastifyReply> {
+  const objects = await caller.createMany(writeContext(request), resource, request.body as Record<string, unknown>[]);
   // Rows as the store read them: write-only columns are never selected, so JSON.stringify shows what a row does.
   return reply.type('application/json; charset=utf-8').send(JSON.stringify({ objects }));
-}
-
-/** An onSend hook that applies to one-row answers only (a bulk create's answer has no ETag). */
-export function unlessBulk<P>(
-  hook: (request: FastifyRequest, reply: FastifyReply, payload: P, done: (error: null, payload?: P) => void) => void,
-) {
-  return (request: FastifyRequest, reply: FastifyReply, payload: P, done: (error: null, payload?: P) => void) =>
-    Array.isArray(request.body) ? done(null, payload) : hook(request, reply, payload, done);
 }
 
 /** The filters of a bulk update or delete, and its limit; a request that names neither is refused. */
@@ -83,47 +73,27 @@ function guardedMatch(request: FastifyRequest, caller: Access, resource: Resourc
   return { match, maxAffected };
 }
 
-export interface CollectionWriteOptions {
-  /** Who asks: the rows a write reaches are those its filters and the caller's scope both match. */
-  readonly callerOf: (request: FastifyRequest) => Access;
-  /** A preValidation hook refusing (403) a caller whose role lacks the operation, before the body is read. */
-  readonly permitted: (operation: 'update' | 'delete') => preValidationHookHandler;
-  readonly resource: Resource;
-  readonly maxLimit: number;
-  /** PATCH's body: any subset of the writable columns, as for one row. */
-  readonly update: object;
+/** PATCH on the list URL: every row the filters match gets the body's values; how many did. */
+export async function updateWhere(
+  caller: Access,
+  resource: Resource,
+  request: FastifyRequest,
+  maxLimit: number,
+): Promise<number> {
+  const values = request.body as Record<string, unknown>;
+  const { match, maxAffected } = guardedMatch(request, caller, resource, maxLimit);
+  // `{}` writes nothing, as for one row.
+  if (Object.keys(values).length === 0) return 0;
+  return caller.updateWhere(writeContext(request), resource, match, values, maxAffected);
 }
 
-/** PATCH and DELETE on the collection URL (`url`, the list's). */
-export function registerCollectionWrites(
-  app: FastifyInstance,
-  url: string,
-  { callerOf, permitted, resource, maxLimit, update }: CollectionWriteOptions,
-): void {
-  app.route({
-    method: 'PATCH',
-    url,
-    prefixTrailingSlash: 'slash',
-    schema: { body: update, response: { 200: { type: 'object', properties: { updated: { type: 'integer' } } } } },
-    preValidation: permitted('update'),
-    handler: async (request) => {
-      const values = request.body as Record<string, unknown>;
-      const caller = callerOf(request);
-      const { match, maxAffected } = guardedMatch(request, caller, resource, maxLimit);
-      // `{}` writes nothing, as for one row.
-      if (Object.keys(values).length === 0) return { updated: 0 };
-      return { updated: await caller.updateWhere(writeContext(request), resource, match, values, maxAffected) };
-    },
-  });
-  app.route({
-    method: 'DELETE',
-    url,
-    prefixTrailingSlash: 'slash',
-    schema: { response: { 200: { type: 'object', properties: { deleted: { type: 'integer' } } } } },
-    handler: async (request) => {
-      const caller = callerOf(request);
-      const { match, maxAffected } = guardedMatch(request, caller, resource, maxLimit);
-      return { deleted: await caller.deleteWhere(writeContext(request), resource, match, maxAffected) };
-    },
-  });
+/** DELETE on the list URL: every row the filters match; how many were. */
+export async function deleteWhere(
+  caller: Access,
+  resource: Resource,
+  request: FastifyRequest,
+  maxLimit: number,
+): Promise<number> {
+  const { match, maxAffected } = guardedMatch(request, caller, resource, maxLimit);
+  return caller.deleteWhere(writeContext(request), resource, match, maxAffected);
 }

@@ -1,228 +1,208 @@
 /**
- * The API of one model, registered once per model with its prefix
- * (`/api/<resource>`): list, create, read, update, delete, the legacy
- * delete alias and any adjustment routes. Every model is served by this
- * one plugin; what differs between them is data (the column model).
+ * The API of every model, registered once with the prefix `/api/:resource`:
+ * list, create, read, update, delete and the legacy delete alias. What
+ * differs between models is data (served-resource.ts), looked up by the
+ * name in the URL, so the routes, and what Fastify keeps per route, do not
+ * grow with the schema. Metrics and the audit trail still name the model's
+ * own route (`/api/card/:id/`, see http/request.ts routeOf).
+ *
+ * Each request runs, in this order: the model by name (404), the method for
+ * that URL of that model (405, with Allow), the caller's role (403), a CSV or
+ * bulk body (413), the body's validation (400), then the handler.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify';
+import type { Ajv } from 'ajv';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { Operation } from '../access/roles-file.js';
-
-type HookDone = (error?: Error) => void;
+import type { Access, AccessControl } from '../access/access.js';
 import { ifMatchCondition, sendEtag } from '../http/etag.js';
-import { idempotencyKeyOf, sendOutcome } from '../http/idempotency.js';
-import type { AdjustOperations } from '../operations/adjust-operation.js';
-import { allowOnly, keyOf, rawQuery, writeContext } from '../http/request.js';
-import { adjustmentSchema, resourceSchemas } from '../http/schemas.js';
-import { NotFoundError } from '../http/errors.js';
+import { keyOf, rawQuery, writeContext } from '../http/request.js';
+import { MethodNotAllowedError, NotFoundError, ReadOnlyMethodError } from '../http/errors.js';
 import { notFound } from '../store/errors.js';
 import { formatKey } from '../store/keys.js';
 import { parseListQuery } from '../store/list-query.js';
-import type { Resource } from '../store/resource.js';
-import type { Access, AccessControl } from '../access/access.js';
+import type { Registry } from '../store/resource.js';
 import { clientOf } from '../client-context.js';
-import { bulkBody, createOneOrMany, createOrBulkSchema, registerCollectionWrites, unlessBulk } from './bulk-routes.js';
+import { bulkBody, createMany, deleteWhere, updateWhere } from './bulk-routes.js';
 import { countedPage } from './list-page.js';
+import { ServedResources, type ServedResource, type UrlKind } from './served-resource.js';
 
 export interface ResourceRoutesOptions {
   /** Every route reaches rows through the caller's Access: its role's operations, columns and row scope. */
   readonly access: AccessControl;
-  readonly resource: Resource;
+  readonly registry: Registry;
+  /** Validates request bodies (http/validation.ts). */
+  readonly validator: Ajv;
   /** Largest page size a list request may ask for. */
   readonly maxLimit: number;
   /** Most rows one bulk create may carry (A2B_MAX_BULK). */
   readonly maxBulk: number;
-  /** Adjustments sent with an Idempotency-Key, journalled; absent: the header is refused. */
-  readonly adjustments?: AdjustOperations;
 }
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The model a request of the shared API routes is for, once its name and method were checked. */
+    served: ServedResource | null;
+  }
+}
+
+type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
 /** `/api/<resource>/`, as the old API named it (the trailing slash is optional for clients all the same). */
-const LIST = '/';
-const DETAIL = '/:id/';
-const DELETE_ALIAS = '/:id/delete/';
-const deletedSchema = { type: 'object', properties: { deleted: { type: 'integer' } } } as const;
+const URLS: Record<UrlKind, string> = { list: '/', row: '/:id/', deleteAlias: '/:id/delete/' };
+/** Every method but GET, whose route Fastify also answers HEAD with. */
+const OTHER_METHODS: HTTPMethods[] = ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const JSON_TYPE = 'application/json; charset=utf-8';
 
-function listSchema(row: object): object {
-  const meta = {
-    model: { type: 'string' },
-    next: { type: 'string' },
-    previous: { type: 'string' },
-    page: { type: 'integer' },
-    total: { type: 'integer' },
-    total_estimated: { type: 'boolean' },
-  };
-  return {
-    type: 'object',
-    properties: { meta: { type: 'object', properties: meta }, objects: { type: 'array', items: row } },
-  };
-}
+/** Whose role must allow what, before the body is looked at; the other operations are checked where they run. */
+const GUARDED: Partial<Record<UrlKind, Partial<Record<string, Operation>>>> = {
+  list: { POST: 'create', PATCH: 'update' },
+  row: { POST: 'update', PUT: 'update', PATCH: 'update' },
+};
+
+/** The answers that carry one row, and so an ETag. */
+const ONE_ROW: Record<UrlKind, ReadonlySet<string>> = {
+  list: new Set(['POST']),
+  row: new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH']),
+  deleteAlias: new Set(),
+};
 
 export async function resourceRoutes(
   app: FastifyInstance,
-  { access, resource, maxLimit, maxBulk, adjustments }: ResourceRoutesOptions,
+  { access, registry, validator, maxLimit, maxBulk }: ResourceRoutesOptions,
 ): Promise<void> {
-  const schemas = resourceSchemas(resource);
+  const resources = new ServedResources(registry, validator);
   // Routes are behind auth: a request here always has its user (or key).
   const callerOf = (request: FastifyRequest): Access => access.of(request.user!);
-  // A write the caller's role lacks is a 403 before its body is looked at.
-  const permitted = (operation: Operation) => (request: FastifyRequest, _reply: FastifyReply, done: HookDone) => {
-    try {
-      callerOf(request).on(resource).require(operation);
-      done();
-    } catch (error) {
-      done(error as Error);
-    }
+  app.decorateRequest('served', null);
+
+  /** The model and method checks, then the role, the bulk body and the body's validation. */
+  function admit(kind: UrlKind) {
+    const bulk = bulkBody(maxBulk);
+    return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      const { resource: name } = request.params as { resource: string };
+      const served = resources.get(name);
+      const path = request.url.split('?')[0];
+      if (served === undefined) throw new NotFoundError(`no resource at ${path}`);
+      const allowed = served.methods[kind];
+      if (allowed === undefined) {
+        if (kind === 'row' && served.noRowUrl !== undefined) throw new NotFoundError(served.noRowUrl);
+        throw new NotFoundError(`no resource at ${path}`);
+      }
+      if (!allowed.includes(request.method)) {
+        void reply.header('Allow', allowed.join(', '));
+        // OPTIONS is answered by the handler: 204 with the Allow header.
+        if (request.method === 'OPTIONS') return;
+        if (served.readOnlyReason !== undefined)
+          throw new ReadOnlyMethodError(request.method, path, served.readOnlyReason);
+        throw new MethodNotAllowedError(request.method, URLS[kind]);
+      }
+      request.served = served;
+      const operation = GUARDED[kind]?.[request.method];
+      if (operation === undefined) return;
+      callerOf(request).on(served.resource).require(operation);
+      const body = operation === 'create' ? served.createBody : served.updateBody;
+      if (operation === 'create') await bulk(request, served.resource);
+      if (!body(request.body, { parentData: request, parentDataProperty: 'body' } as never))
+        throw invalidBody(body.errors ?? []);
+    };
+  }
+
+  /** Adds the ETag to the answers that carry one row (a bulk create's answer has none). */
+  const etagOf =
+    (kind: UrlKind) =>
+    (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload?: unknown) => void) =>
+      ONE_ROW[kind].has(request.method) && !Array.isArray(request.body)
+        ? sendEtag(request, reply, payload, done)
+        : done(null, payload);
+
+  const list: Handler = async (request, reply) => {
+    const { resource, serializeList } = request.served!;
+    const caller = callerOf(request);
+    const view = caller.on(resource);
+    view.require('list');
+    const query = parseListQuery(resource, rawQuery(request), caller.adapter, maxLimit, clientOf(request), view);
+    const page = await countedPage(caller, resource, query, request, reply);
+    return reply.type(JSON_TYPE).send(serializeList(page));
   };
 
-  app.get(
-    LIST,
-    { prefixTrailingSlash: 'slash', schema: { response: { 200: listSchema(schemas.row) } } },
-    async (request, reply) => {
-      const caller = callerOf(request);
-      const view = caller.on(resource);
-      view.require('list');
-      const query = parseListQuery(resource, rawQuery(request), caller.adapter, maxLimit, clientOf(request), view);
-      return countedPage(caller, resource, query, request, reply);
-    },
-  );
+  const create: Handler = async (request, reply) => {
+    const { resource, serializeRow } = request.served!;
+    const caller = callerOf(request);
+    if (Array.isArray(request.body)) return createMany(caller, resource, request, reply);
+    const row = await caller.create(writeContext(request), resource, request.body as Record<string, unknown>);
+    return reply.type(JSON_TYPE).send(serializeRow(row));
+  };
 
-  if (!resource.keyed) {
-    const why = readOnlyReason(resource);
-    allowOnly(app, LIST, ['GET', 'HEAD'], why);
-    // Every method, so that no URL under the list looks like a row that might exist.
-    const noun = resource.model.view ? 'a view without a declared key' : 'a table without a key';
-    app.all(DETAIL, async () => {
-      throw new NotFoundError(
-        `${resource.name} is ${noun}: its rows have no URL of their own; list them at /api/${resource.name}/`,
-      );
-    });
-    return;
-  }
-
-  // Every response carrying one row has an ETag; If-Match makes a write conditional on it.
-  app.get(DETAIL, { schema: { response: { 200: schemas.row } }, onSend: sendEtag }, async (request) => {
-    const key = keyOf(request, resource);
-    return callerOf(request).found(resource, key);
-  });
-  if (resource.readOnly) {
-    const why = readOnlyReason(resource);
-    allowOnly(app, LIST, ['GET', 'HEAD'], why);
-    allowOnly(app, DETAIL, ['GET', 'HEAD'], why);
-    return;
-  }
-
-  // One row, or many: a JSON array or a CSV file (bulk-routes.ts).
-  app.post(
-    LIST,
-    {
-      prefixTrailingSlash: 'slash',
-      schema: { body: createOrBulkSchema(schemas.create), response: { 200: schemas.row } },
-      preValidation: [permitted('create'), bulkBody(resource, maxBulk)],
-      onSend: unlessBulk(sendEtag),
-    },
-    async (request, reply) => createOneOrMany(callerOf(request), resource, request, reply),
-  );
-  registerCollectionWrites(app, LIST, { callerOf, permitted, resource, maxLimit, update: schemas.update });
+  const read: Handler = async (request, reply) => {
+    const { resource, serializeRow } = request.served!;
+    const row = await callerOf(request).found(resource, keyOf(request, resource));
+    return reply.type(JSON_TYPE).send(serializeRow(row));
+  };
 
   // PUT, PATCH and POST all update partially: only the fields sent are written.
-  const update = async (request: FastifyRequest, reply: FastifyReply) => {
+  const update: Handler = async (request, reply) => {
+    const { resource, serializeRow } = request.served!;
     const key = keyOf(request, resource);
-    const unchanged = ifMatchCondition(request, reply, schemas.row);
-    return callerOf(request).update(
+    const unchanged = ifMatchCondition(request, serializeRow);
+    const row = await callerOf(request).update(
       writeContext(request),
       resource,
       key,
       request.body as Record<string, unknown>,
       unchanged,
     );
+    return reply.type(JSON_TYPE).send(serializeRow(row));
   };
-  app.route({
-    method: ['PUT', 'PATCH', 'POST'],
-    url: DETAIL,
-    schema: { body: schemas.update, response: { 200: schemas.row } },
-    preValidation: permitted('update'),
-    onSend: sendEtag,
-    handler: update,
-  });
 
-  const remove = async (request: FastifyRequest, reply: FastifyReply) => {
+  const remove: Handler = async (request) => {
+    const { resource, serializeRow } = request.served!;
     const key = keyOf(request, resource);
-    const unchanged = ifMatchCondition(request, reply, schemas.row);
+    const unchanged = ifMatchCondition(request, serializeRow);
     if (!(await callerOf(request).delete(writeContext(request), resource, key, unchanged)))
       throw notFound(resource.name, formatKey(key));
     return { deleted: 1 };
   };
-  app.route({ method: 'DELETE', url: DETAIL, schema: { response: { 200: deletedSchema } }, handler: remove });
-  app.route({
-    method: ['POST', 'DELETE'],
-    url: DELETE_ALIAS,
-    schema: { response: { 200: deletedSchema } },
-    handler: remove,
-  });
 
-  for (const name of resource.model.adjustments ?? [])
-    registerAdjustment(app, callerOf, permitted('adjust'), resource, name, adjustments);
-
-  allowOnly(app, LIST, ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE']);
-  allowOnly(app, DETAIL, ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
-  allowOnly(app, DELETE_ALIAS, ['POST', 'DELETE']);
-}
-
-/** Why a resource takes no writes, in the words of its 405s and 404s. */
-function readOnlyReason(resource: Resource): string {
-  if (resource.model.view) return `${resource.name} is a view: read-only`;
-  if (!resource.keyed) return `${resource.name} has no key (no primary key, no NOT NULL unique key): read-only`;
-  return `${resource.name} is read-only`;
-}
-
-/** `POST /api/<resource>/<key>/<column>`: `column = column + delta` in one statement; the new value as exact text. */
-function registerAdjustment(
-  app: FastifyInstance,
-  callerOf: (request: FastifyRequest) => Access,
-  permitted: preValidationHookHandler,
-  resource: Resource,
-  name: string,
-  journalled: AdjustOperations | undefined,
-): void {
-  const url = `/:id/${name}`;
-  const keyProperties = Object.fromEntries(
-    resource.key.map((column) => [column.name, { type: ['integer', 'string'] }]),
-  );
-  const response = {
-    type: 'object',
-    properties: { ...keyProperties, [name]: { type: 'string' }, delta: { type: 'string' } },
+  const handlers: Record<UrlKind, Partial<Record<string, Handler>>> = {
+    list: {
+      GET: list,
+      POST: create,
+      PATCH: async (request) => ({
+        updated: await updateWhere(callerOf(request), request.served!.resource, request, maxLimit),
+      }),
+      DELETE: async (request) => ({
+        deleted: await deleteWhere(callerOf(request), request.served!.resource, request, maxLimit),
+      }),
+    },
+    row: { GET: read, POST: update, PUT: update, PATCH: update, DELETE: remove },
+    deleteAlias: { POST: remove, DELETE: remove },
   };
-  const schema = { body: adjustmentSchema(resource.byName.get(name)!), response: { 200: response } };
-  app.post(url, { schema, preValidation: permitted }, async (request, reply) => {
-    const key = keyOf(request, resource);
-    const body = request.body as { delta: string; min_balance?: string; note?: string };
-    const idempotency = idempotencyKeyOf(request, `${resource.name}/${name}`);
-    const caller = callerOf(request);
-    if (idempotency !== undefined) {
-      if (journalled === undefined) throw new Error('Idempotency-Key needs the operation journal');
-      // The journalled operation writes outside the store: the role and scope are checked first.
-      await caller.requireRow(resource, key, 'adjust');
-      const outcome = await journalled.run({
-        resource,
-        column: name,
-        key,
-        delta: body.delta,
-        atLeast: body.min_balance,
-        note: body.note,
-        actor: writeContext(request).actor,
-        idempotency: { key: idempotency, request: JSON.stringify([key, body]) },
-      });
-      return sendOutcome(reply, outcome);
-    }
-    const result = await caller.adjust(writeContext(request), resource, name, key, {
-      delta: body.delta,
-      atLeast: body.min_balance,
-      note: body.note,
-    });
-    return {
-      ...Object.fromEntries(resource.key.map((column, index) => [column.name, result.key[index]])),
-      [name]: result.value,
-      delta: result.delta,
+
+  for (const kind of Object.keys(URLS) as UrlKind[]) {
+    const byMethod = handlers[kind];
+    const options = {
+      url: URLS[kind],
+      // Under the prefix, `/` is the prefix with its slash (`/api/card/`).
+      prefixTrailingSlash: 'slash' as const,
+      preValidation: admit(kind),
+      onSend: etagOf(kind),
+      // A method the model lacks was refused by admit (405); HEAD runs GET's handler.
+      handler: (request: FastifyRequest, reply: FastifyReply) =>
+        request.method === 'OPTIONS'
+          ? reply.status(204).send()
+          : byMethod[request.method === 'HEAD' ? 'GET' : request.method]!(request, reply),
     };
+    app.route({ ...options, method: 'GET' });
+    app.route({ ...options, method: OTHER_METHODS });
+  }
+}
+
+/** A body the model's schema refuses: the error Fastify's own validation raises, worded by the error handler. */
+function invalidBody(errors: unknown[]): Error {
+  return Object.assign(new Error('invalid request body'), {
+    statusCode: 400,
+    code: 'FST_ERR_VALIDATION',
+    validation: errors,
+    validationContext: 'body',
   });
-  allowOnly(app, url, ['POST']);
 }

@@ -57,11 +57,9 @@ export function sendEtag(
  */
 export function ifMatchCondition<T>(
   request: FastifyRequest,
-  reply: FastifyReply,
-  rowSchema: object,
+  serialize: (row: T) => string,
 ): ((row: T) => boolean) | undefined {
   const header = request.headers['if-match'];
   if (header === undefined || listedTags(header).includes('*')) return undefined;
-  const serialize = reply.compileSerializationSchema(rowSchema as Record<string, unknown>);
-  return (row) => tagMatches(header, etagOf(serialize(row as Record<string, unknown>)));
+  return (row) => tagMatches(header, etagOf(serialize(row)));
 }
