@@ -149,7 +149,7 @@ export async function buildServer({
 
   // Public: the OpenAPI document and /docs hold no data (registered outside the auth scope below).
   const openapiText = openapi === false ? undefined : openapi !== undefined ? () => openapi : openApiDocument();
-  if (openapiText !== undefined) await registerApiDocs(app, openapiText);
+  if (openapiText !== undefined) registerApiDocs(app, openapiText);
   else if (openapi !== false)
     app.log.warn('generated/openapi.json not found: /api/openapi.json and /docs are not served');
 

@@ -2,7 +2,7 @@
  * The API's own documentation, public because it holds no data: the
  * generated OpenAPI document at GET /api/openapi.json, byte for byte as
  * committed in generated/openapi.json, and a browsable reference at /docs
- * (@fastify/swagger in static mode feeding @fastify/swagger-ui).
+ * (docs-ui.ts, built on its first request).
  *
  * The document is read from the file rather than imported, so the runtime
  * keeps to its rule of never importing generated/ code, and what is served is
@@ -12,18 +12,14 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import fastifySwagger from '@fastify/swagger';
-import fastifySwaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance } from 'fastify';
-import { lazyObject, lazyText } from './lazy-document.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { lazyText } from './lazy-document.js';
 
 export const DOCUMENT_URL = '/api/openapi.json';
-export const DOCS_URL = '/docs';
+const DOCS_URL = '/docs';
 
-/** Everything the reference page loads comes from the service itself; Swagger UI sets inline styles. */
-const DOCS_CSP =
-  "default-src 'self'; base-uri 'self'; font-src 'self' data:; frame-ancestors 'self'; img-src 'self' data:; " +
-  "object-src 'none'; script-src 'self'; script-src-attr 'none'; style-src 'self' 'unsafe-inline'";
+/** Headers of the docs instance's answer that belong to its own (injected) exchange, not to the client's. */
+const OWN_HEADERS = new Set(['connection', 'date', 'keep-alive', 'transfer-encoding']);
 
 /**
  * generated/openapi.json of the checkout this module runs from: the nearest
@@ -46,21 +42,30 @@ export function openApiDocument(file = defaultDocumentPath()): (() => string) | 
 }
 
 /**
- * Registers both routes on `app`, which must be outside the Basic auth
- * scope. `text` gives the document as JSON text.
+ * Registers the document's route and /docs on `app`, which must be outside
+ * the Basic auth scope. `text` gives the document as JSON text. /docs is
+ * answered by the reference's own Fastify instance (docs-ui.ts), loaded and
+ * built on its first request.
  */
-export async function registerApiDocs(app: FastifyInstance, text: () => string): Promise<void> {
-  const document = lazyObject(() => JSON.parse(text()) as Record<string, unknown>);
+export function registerApiDocs(app: FastifyInstance, text: () => string): void {
   app.get(DOCUMENT_URL, async (_request, reply) => reply.type('application/json; charset=utf-8').send(text()));
-  // Encapsulated, so the swagger decorators stay out of the rest of the service.
-  await app.register(async (docs) => {
-    await docs.register(fastifySwagger, { mode: 'static', specification: { document: document as never } });
-    await docs.register(fastifySwaggerUi, {
-      routePrefix: DOCS_URL,
-      // The plugin's own CSP adds upgrade-insecure-requests, which breaks the page on plain http://host:8008.
-      staticCSP: DOCS_CSP,
-      // validatorUrl null: no call to the public swagger.io validator.
-      uiConfig: { docExpansion: 'list', deepLinking: true, defaultModelsExpandDepth: 0, validatorUrl: null },
-    });
-  });
+  let docs: Promise<FastifyInstance> | undefined;
+  const docsApp = (): Promise<FastifyInstance> =>
+    (docs ??= import('./docs-ui.js')
+      .then((ui) => ui.docsApp(JSON.parse(text()) as Record<string, unknown>))
+      .catch((error: unknown) => {
+        // The next request tries again.
+        docs = undefined;
+        throw error;
+      }));
+  const forward = async (request: FastifyRequest, reply: FastifyReply) => {
+    const answer = await (
+      await docsApp()
+    ).inject({ method: request.method as 'GET' | 'HEAD', url: request.url, headers: request.headers });
+    for (const [name, value] of Object.entries(answer.headers))
+      if (value !== undefined && !OWN_HEADERS.has(name)) void reply.header(name, value);
+    return reply.status(answer.statusCode).send(answer.rawPayload);
+  };
+  app.get(DOCS_URL, forward);
+  app.get(`${DOCS_URL}/*`, forward);
 }

@@ -10,19 +10,3 @@ export function lazyText(file: string): () => string {
   let text: string | undefined;
   return () => (text ??= readFileSync(file, 'utf8'));
 }
-
-/**
- * An object that stands for `load()`'s until something looks at it: @fastify/swagger in static mode wants
- * the document at registration, but only reads it to answer /docs/json or /docs/yaml.
- */
-export function lazyObject<T extends object>(load: () => T): T {
-  let target: T | undefined;
-  const real = () => (target ??= load());
-  return new Proxy({} as T, {
-    get: (_empty, key) => Reflect.get(real(), key),
-    has: (_empty, key) => Reflect.has(real(), key),
-    ownKeys: () => Reflect.ownKeys(real()),
-    getOwnPropertyDescriptor: (_empty, key) => Reflect.getOwnPropertyDescriptor(real(), key),
-    getPrototypeOf: () => Reflect.getPrototypeOf(real()),
-  });
-}
