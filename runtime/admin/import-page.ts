@@ -6,7 +6,8 @@
  * none (Store.createMany), each row audited as the signed-in admin.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { parseCsvText, type CsvRows } from '../http/csv-body.js';
+import type { CsvRows } from '../http/csv-body.js';
+import { parseCsvText } from '../http/csv-text.js';
 import { statusOf } from '../http/errors.js';
 import { bodyProblems, compileLazily } from '../http/validation.js';
 import { StoreError, type FieldProblem } from '../store/errors.js';

@@ -4,14 +4,15 @@
  * limit's rows nor the body limit's bytes, and strictly UTF-8 (as every
  * body: bad bytes are a 400, never U+FFFD). The cells stay text: the route,
  * which knows the columns, turns them into the JSON a create takes.
+ * csv-parse is loaded with the first CSV body: most processes never see one.
  */
-import { parse, CsvError } from 'csv-parse';
-import { parse as parseText } from 'csv-parse/sync';
 import createError from '@fastify/error';
+import type { IncomingMessage } from 'node:http';
+import type { parse as Parse, CsvError as CsvErrorClass } from 'csv-parse';
 import type { FastifyInstance } from 'fastify';
 import type { Resource } from '../store/resource.js';
 
-const InvalidCsvError = createError('invalid_csv', 'request body is not valid CSV: %s', 400);
+export const InvalidCsvError = createError('invalid_csv', 'request body is not valid CSV: %s', 400);
 const InvalidEncodingError = createError('invalid_encoding', 'request body is not valid UTF-8', 400);
 /** More rows than one bulk create may carry, as a JSON array or a CSV file. */
 export const TooManyRowsError = createError(
@@ -53,61 +54,63 @@ function cellValue(resource: Resource, name: string, text: string): unknown {
   return text;
 }
 
-/** CSV text already in hand (the admin's import form): the same reading, at most `maxRows` records. */
-export function parseCsvText(text: string, maxRows: number): CsvRows {
-  let records: Record<string, string>[];
-  try {
-    records = parseText(text, { columns: true, bom: true, skip_empty_lines: true, to: maxRows + 1 });
-  } catch (error) {
-    throw error instanceof CsvError ? new InvalidCsvError(error.message) : error;
-  }
-  if (records.length > maxRows) throw new TooManyRowsError(maxRows, 'more');
-  return new CsvRows(records);
-}
-
 export function registerCsvParser(app: FastifyInstance, limits: { maxRows: number; maxBytes: number }): void {
   app.addContentTypeParser('text/csv', (_request, payload, done) => {
-    const records: Record<string, string>[] = [];
-    const decoder = new TextDecoder('utf-8', { fatal: true });
-    const parser = parse({ columns: true, bom: true, skip_empty_lines: true });
-    let bytes = 0;
-    let finished = false;
-    const finish = (error: Error | null) => {
-      if (finished) return;
-      finished = true;
-      if (error === null) return done(null, new CsvRows(records));
-      // Read the rest of the body and drop it, so the connection can answer.
-      payload.removeAllListeners('data');
-      payload.resume();
-      parser.destroy();
-      done(error, undefined);
-    };
-    parser.on('readable', () => {
-      let record: Record<string, string> | null;
-      while ((record = parser.read() as Record<string, string> | null) !== null) {
-        if (records.length >= limits.maxRows) return finish(new TooManyRowsError(limits.maxRows, 'more'));
-        records.push(record);
-      }
-    });
-    parser.on('error', (error) => finish(error instanceof CsvError ? new InvalidCsvError(error.message) : error));
-    parser.on('end', () => finish(null));
-    payload.on('data', (chunk: Buffer) => {
-      bytes += chunk.length;
-      if (bytes > limits.maxBytes) return finish(new TooLargeError(limits.maxBytes));
-      try {
-        parser.write(decoder.decode(chunk, { stream: true }));
-      } catch {
-        finish(new InvalidEncodingError());
-      }
-    });
-    payload.on('end', () => {
-      if (finished) return;
-      try {
-        parser.end(decoder.decode());
-      } catch {
-        finish(new InvalidEncodingError());
-      }
-    });
-    payload.on('error', (error) => finish(error));
+    // Until the parser is there, the body waits in the paused stream.
+    import('csv-parse').then(
+      ({ parse, CsvError }) => readCsv(payload, limits, parse, CsvError, done),
+      (error: Error) => done(error, undefined),
+    );
   });
+}
+
+function readCsv(
+  payload: IncomingMessage,
+  limits: { maxRows: number; maxBytes: number },
+  parse: typeof Parse,
+  CsvError: typeof CsvErrorClass,
+  done: (error: Error | null, body?: unknown) => void,
+): void {
+  const records: Record<string, string>[] = [];
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const parser = parse({ columns: true, bom: true, skip_empty_lines: true });
+  let bytes = 0;
+  let finished = false;
+  const finish = (error: Error | null) => {
+    if (finished) return;
+    finished = true;
+    if (error === null) return done(null, new CsvRows(records));
+    // Read the rest of the body and drop it, so the connection can answer.
+    payload.removeAllListeners('data');
+    payload.resume();
+    parser.destroy();
+    done(error, undefined);
+  };
+  parser.on('readable', () => {
+    let record: Record<string, string> | null;
+    while ((record = parser.read() as Record<string, string> | null) !== null) {
+      if (records.length >= limits.maxRows) return finish(new TooManyRowsError(limits.maxRows, 'more'));
+      records.push(record);
+    }
+  });
+  parser.on('error', (error) => finish(error instanceof CsvError ? new InvalidCsvError(error.message) : error));
+  parser.on('end', () => finish(null));
+  payload.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+    if (bytes > limits.maxBytes) return finish(new TooLargeError(limits.maxBytes));
+    try {
+      parser.write(decoder.decode(chunk, { stream: true }));
+    } catch {
+      finish(new InvalidEncodingError());
+    }
+  });
+  payload.on('end', () => {
+    if (finished) return;
+    try {
+      parser.end(decoder.decode());
+    } catch {
+      finish(new InvalidEncodingError());
+    }
+  });
+  payload.on('error', (error) => finish(error));
 }
