@@ -22,12 +22,10 @@ export function createOrBulkSchema(create: object): object {
 }
 
 /** Before POST's validation: a CSV body becomes the rows it lists; more rows than the bulk limit is a 413. */
-export function bulkBody(maxBulk: number) {
-  return async (request: FastifyRequest, resource: Resource): Promise<void> => {
-    if (request.body instanceof CsvRows) request.body = request.body.rows(resource);
-    if (Array.isArray(request.body) && request.body.length > maxBulk)
-      throw new TooManyRowsError(maxBulk, request.body.length);
-  };
+export function bulkRows(request: FastifyRequest, resource: Resource, maxBulk: number): void {
+  if (request.body instanceof CsvRows) request.body = request.body.rows(resource);
+  if (Array.isArray(request.body) && request.body.length > maxBulk)
+    throw new TooManyRowsError(maxBulk, request.body.length);
 }
 
 /** POST /api/<model>/ with an array: answered `{"objects": [...]}` in the order sent. */

@@ -22,7 +22,7 @@ import { formatKey } from '../store/keys.js';
 import { parseListQuery } from '../store/list-query.js';
 import type { Registry } from '../store/resource.js';
 import { clientOf } from '../client-context.js';
-import { bulkBody, createMany, deleteWhere, updateWhere } from './bulk-routes.js';
+import { bulkRows, createMany, deleteWhere, updateWhere } from './bulk-routes.js';
 import { countedPage } from './list-page.js';
 import { ServedResources, type ServedResource, type UrlKind } from './served-resource.js';
 
@@ -75,37 +75,44 @@ export async function resourceRoutes(
   const callerOf = (request: FastifyRequest): Access => access.of(request.user!);
   app.decorateRequest('served', null);
 
-  /** The model and method checks, then the role, the bulk body and the body's validation. */
-  function admit(kind: UrlKind) {
-    const bulk = bulkBody(maxBulk);
-    return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-      const { resource: name } = request.params as { resource: string };
-      const served = resources.get(name);
-      const path = request.url.split('?')[0];
-      if (served === undefined) throw new NotFoundError(`no resource at ${path}`);
-      const allowed = served.methods[kind];
-      if (allowed === undefined) {
-        if (kind === 'row' && served.noRowUrl !== undefined) throw new NotFoundError(served.noRowUrl);
-        throw new NotFoundError(`no resource at ${path}`);
-      }
-      if (!allowed.includes(request.method)) {
-        void reply.header('Allow', allowed.join(', '));
-        // OPTIONS is answered by the handler: 204 with the Allow header.
-        if (request.method === 'OPTIONS') return;
-        if (served.readOnlyReason !== undefined)
-          throw new ReadOnlyMethodError(request.method, path, served.readOnlyReason);
-        throw new MethodNotAllowedError(request.method, URLS[kind]);
-      }
-      request.served = served;
-      const operation = GUARDED[kind]?.[request.method];
-      if (operation === undefined) return;
-      callerOf(request).on(served.resource).require(operation);
-      const body = operation === 'create' ? served.createBody : served.updateBody;
-      if (operation === 'create') await bulk(request, served.resource);
-      if (!body(request.body, { parentData: request, parentDataProperty: 'body' } as never))
-        throw invalidBody(body.errors ?? []);
-    };
+  /** The model and method checks, then the role, the bulk body and the body's validation; throws what it refuses. */
+  function check(kind: UrlKind, request: FastifyRequest, reply: FastifyReply): void {
+    const { resource: name } = request.params as { resource: string };
+    const served = resources.get(name);
+    const path = () => request.url.split('?')[0]!;
+    if (served === undefined) throw new NotFoundError(`no resource at ${path()}`);
+    const allowed = served.methods[kind];
+    if (allowed === undefined) {
+      if (kind === 'row' && served.noRowUrl !== undefined) throw new NotFoundError(served.noRowUrl);
+      throw new NotFoundError(`no resource at ${path()}`);
+    }
+    if (!allowed.includes(request.method)) {
+      void reply.header('Allow', allowed.join(', '));
+      // OPTIONS is answered by the handler: 204 with the Allow header.
+      if (request.method === 'OPTIONS') return;
+      if (served.readOnlyReason !== undefined)
+        throw new ReadOnlyMethodError(request.method, path(), served.readOnlyReason);
+      throw new MethodNotAllowedError(request.method, URLS[kind]);
+    }
+    request.served = served;
+    const operation = GUARDED[kind]?.[request.method];
+    if (operation === undefined) return;
+    callerOf(request).on(served.resource).require(operation);
+    if (operation === 'create') bulkRows(request, served.resource, maxBulk);
+    const body = operation === 'create' ? served.createBody : served.updateBody;
+    if (!body(request.body, { parentData: request, parentDataProperty: 'body' } as never))
+      throw invalidBody(body.errors ?? []);
   }
+
+  // Callback style: it runs on every request, and a promise per call costs.
+  const admit = (kind: UrlKind) => (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
+    try {
+      check(kind, request, reply);
+    } catch (error) {
+      return done(error as Error);
+    }
+    done();
+  };
 
   /** Adds the ETag to the answers that carry one row (a bulk create's answer has none). */
   const etagOf =
