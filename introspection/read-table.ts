@@ -1,6 +1,6 @@
 /**
- * Reads what MySQL or MariaDB knows about a table from information_schema
- * and SHOW INDEX, normalised to the way schema files write it (MySQL 5.x
+ * Reads what MySQL or MariaDB knows about a table (or all of them at once)
+ * from information_schema and SHOW INDEX, normalised to the way schema files write it (MySQL 5.x
  * spelling: `utf8`, `CURRENT_TIMESTAMP`, unquoted default literals).
  * Shared by the generator (introspect, diff) and the runtime (readiness):
  * it depends on neither, only on a function that runs a query.
@@ -44,10 +44,12 @@ export interface TableFacts {
   indexes: IndexFacts[];
 }
 
-const COLUMNS_SQL = `
-SELECT COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable,
+const COLUMN_FIELDS = `COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable,
        COLUMN_DEFAULT AS column_default, EXTRA AS extra, COLUMN_COMMENT AS comment,
-       GENERATION_EXPRESSION AS expression
+       GENERATION_EXPRESSION AS expression`;
+
+const COLUMNS_SQL = `
+SELECT ${COLUMN_FIELDS}
 FROM information_schema.COLUMNS
 WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?
 ORDER BY ORDINAL_POSITION`;
@@ -65,11 +67,10 @@ export function generatedKind(extra: string): 'virtual' | 'stored' | undefined {
   return undefined;
 }
 
-/** The columns a MariaDB table checks with json_valid(`column`). */
-async function mariadbJsonColumns(query: QueryRows, table: string): Promise<Set<string>> {
-  const rows = (await query(MARIADB_JSON_CHECKS_SQL, [table])) as { clause: string }[];
+/** The columns a MariaDB table checks with json_valid(`column`), from its CHECK clauses. */
+function jsonColumns(rows: readonly Record<string, unknown>[]): Set<string> {
   const names = new Set<string>();
-  for (const { clause } of rows) {
+  for (const { clause } of rows as { clause: string }[]) {
     const match = /^json_valid\(`((?:[^`]|``)+)`\)$/i.exec(String(clause).trim());
     if (match) names.add(match[1]!.replace(/``/g, '`'));
   }
@@ -112,17 +113,99 @@ export async function isMariaDb(query: QueryRows): Promise<boolean> {
   return /mariadb/i.test(String(row?.version));
 }
 
+/** What information_schema says of one table, as rows; the facts are read off them by factsOf. */
+interface TableRows {
+  table: { engine: string | null; collation: string | null; type: string };
+  columns: Record<string, unknown>[];
+  checks: Record<string, unknown>[];
+  indexes: Record<string, unknown>[];
+}
+
 /** The table's facts, or undefined when the database has no such table. */
 export async function readTable(query: QueryRows, table: string): Promise<TableFacts | undefined> {
-  const tableRow = (await query(TABLE_SQL, [table]))[0] as
-    { engine: string | null; collation: string | null; type: string } | undefined;
+  const tableRow = (await query(TABLE_SQL, [table]))[0] as TableRows['table'] | undefined;
   if (tableRow === undefined) return undefined;
   const view = tableRow.type === 'VIEW';
   const mariadb = await isMariaDb(query);
-  const columnRows = await query(COLUMNS_SQL, [table]);
-  const json = mariadb ? await mariadbJsonColumns(query, table) : new Set<string>();
+  return factsOf(
+    table,
+    {
+      table: tableRow,
+      columns: await query(COLUMNS_SQL, [table]),
+      checks: mariadb ? await query(MARIADB_JSON_CHECKS_SQL, [table]) : [],
+      indexes: view ? [] : await query(`SHOW INDEX FROM \`${table.replace(/`/g, '``')}\``),
+    },
+    mariadb,
+  );
+}
+
+const ALL_TABLES_SQL = `
+SELECT TABLE_NAME AS name, ENGINE AS engine, TABLE_COLLATION AS collation, TABLE_TYPE AS type
+FROM information_schema.TABLES
+WHERE TABLE_SCHEMA = DATABASE()`;
+
+const ALL_COLUMNS_SQL = `
+SELECT TABLE_NAME AS table_name, ${COLUMN_FIELDS}
+FROM information_schema.COLUMNS
+WHERE TABLE_SCHEMA = DATABASE()
+ORDER BY TABLE_NAME, ORDINAL_POSITION`;
+
+const ALL_CHECKS_SQL = `
+SELECT TABLE_NAME AS table_name, CHECK_CLAUSE AS clause
+FROM information_schema.CHECK_CONSTRAINTS
+WHERE CONSTRAINT_SCHEMA = DATABASE()`;
+
+/** SHOW INDEX's columns, for every table; indexes by name, each index's columns in key order. */
+const ALL_INDEXES_SQL = `
+SELECT TABLE_NAME AS table_name, INDEX_NAME AS Key_name, NON_UNIQUE AS Non_unique, COLUMN_NAME AS Column_name
+FROM information_schema.STATISTICS
+WHERE TABLE_SCHEMA = DATABASE()
+ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`;
+
+/**
+ * The facts of `tables` in four queries for the whole database, where
+ * readTable takes five a table: what the service's drift check and its
+ * readiness probe read, whatever the number of tables. A table the database
+ * lacks is absent from the map. Indexes come in name order, not SHOW INDEX's.
+ */
+export async function readTables(query: QueryRows, tables: readonly string[]): Promise<Map<string, TableFacts>> {
+  const mariadb = await isMariaDb(query);
+  const byTable = (rows: Record<string, unknown>[]) => {
+    const grouped = new Map<string, Record<string, unknown>[]>();
+    for (const row of rows) {
+      const name = String(row.table_name);
+      const list = grouped.get(name);
+      if (list === undefined) grouped.set(name, [row]);
+      else list.push(row);
+    }
+    return grouped;
+  };
+  const tableRows = new Map(
+    (await query(ALL_TABLES_SQL)).map((row) => [String(row.name), row as unknown as TableRows['table']]),
+  );
+  const columns = byTable(await query(ALL_COLUMNS_SQL));
+  const checks = byTable(mariadb ? await query(ALL_CHECKS_SQL) : []);
+  const indexes = byTable(await query(ALL_INDEXES_SQL));
+  const facts = new Map<string, TableFacts>();
+  for (const table of tables) {
+    const tableRow = tableRows.get(table);
+    if (tableRow === undefined) continue;
+    const rows = {
+      table: tableRow,
+      columns: columns.get(table) ?? [],
+      checks: checks.get(table) ?? [],
+      indexes: tableRow.type === 'VIEW' ? [] : (indexes.get(table) ?? []),
+    };
+    facts.set(table, factsOf(table, rows, mariadb));
+  }
+  return facts;
+}
+
+function factsOf(table: string, rows: TableRows, mariadb: boolean): TableFacts {
+  const view = rows.table.type === 'VIEW';
+  const json = jsonColumns(rows.checks);
   const columns = (
-    columnRows as unknown as {
+    rows.columns as unknown as {
       name: string;
       type: string;
       nullable: string;
@@ -144,9 +227,8 @@ export async function readTable(query: QueryRows, table: string): Promise<TableF
       ...(generated && row.expression ? { generated, expression: row.expression } : {}),
     };
   });
-  const indexRows = view ? [] : await query(`SHOW INDEX FROM \`${table.replace(/`/g, '``')}\``);
   const indexes = new Map<string, IndexFacts>();
-  for (const row of indexRows as unknown as { Key_name: string; Non_unique: number; Column_name: string }[]) {
+  for (const row of rows.indexes as unknown as { Key_name: string; Non_unique: number; Column_name: string }[]) {
     const index = indexes.get(row.Key_name) ?? {
       name: row.Key_name,
       unique: Number(row.Non_unique) === 0,
@@ -155,11 +237,11 @@ export async function readTable(query: QueryRows, table: string): Promise<TableF
     index.columns.push(row.Column_name);
     indexes.set(row.Key_name, index);
   }
-  const collation = tableRow.collation === null ? undefined : mysql5Charset(tableRow.collation);
+  const collation = rows.table.collation === null ? undefined : mysql5Charset(rows.table.collation);
   return {
     table,
     view,
-    engine: tableRow.engine ?? undefined,
+    engine: rows.table.engine ?? undefined,
     charset: collation?.split('_')[0],
     collation,
     primaryKey: indexes.get('PRIMARY')?.columns ?? [],
