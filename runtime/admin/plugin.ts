@@ -19,6 +19,7 @@ import type { ApiKeyStore } from '../auth/api-key-store.js';
 import type { RoleCheck } from '../auth/role-attributes.js';
 import type { Store } from '../store/store.js';
 import { adminPage } from './page-model.js';
+import type { AdminPage } from './contract.js';
 import { DatabaseUnavailableError, MissingTableError } from '../db/errors.js';
 import { callerOf, flash, managesUsers, seeOther, sendPage, type AdminContext } from './context.js';
 import type { AccessControl } from '../access/access.js';
@@ -92,14 +93,18 @@ function answersJson(request: FastifyRequest): boolean {
 
 /** Register with `{ prefix: '/admin' }`. */
 export async function adminPlugin(app: FastifyInstance, options: AdminOptions): Promise<void> {
+  let pages: AdminPage[] | undefined;
   const context: AdminContext = {
     store: options.store,
     access: options.access,
     db: options.store.db,
-    pages: options.store.registry
-      .all()
-      .filter((resource) => resource.name !== 'user')
-      .map(adminPage),
+    // Made on the first request that shows them, not at start.
+    get pages() {
+      return (pages ??= options.store.registry
+        .all()
+        .filter((resource) => resource.name !== 'user')
+        .map(adminPage));
+    },
     users: options.users,
     apiKeys: options.apiKeys,
     checkRole: options.checkRole,
