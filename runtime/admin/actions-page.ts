@@ -8,7 +8,7 @@
  * A role that may not update the model, or may not write a column the action
  * writes, sees no such button and gets a 403 here.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorObject } from 'ajv';
 import type { Access } from '../access/access.js';
 import { statusOf } from '../http/errors.js';
@@ -35,6 +35,7 @@ import { fieldInput, type FormState } from './form-render.js';
 import { html, lowerFirst, type SafeHtml } from './html.js';
 import { labelsForRows, lookupUrl, referenceContent, referencesOf } from './references.js';
 import { bodyValue, displayValue } from './values.js';
+import type { PageRoutes } from './page-routes.js';
 
 export function actionUrl(page: AdminPage, action: AdminActionHint): string {
   return `/admin/${page.resource}/action/${action.name}/`;
@@ -82,7 +83,7 @@ function setText(page: AdminPage, values: Record<string, unknown>): string {
     .join(', ');
 }
 
-export function registerActions(app: FastifyInstance, context: AdminContext, page: AdminPage): void {
+export function registerActions(routes: PageRoutes, context: AdminContext, page: AdminPage): void {
   if (page.actions.length === 0 || page.readOnly) return;
   const checkUpdate = compileLazily(context.validator, page.updateBodySchema);
   const byField = referencesOf(context, page);
@@ -153,7 +154,7 @@ export function registerActions(app: FastifyInstance, context: AdminContext, pag
       });
     };
 
-    app.get(actionUrl(page, action).slice('/admin'.length), async (request, reply) => {
+    routes.get(`/action/${action.name}/`, async (request, reply) => {
       const search = new URLSearchParams(rawQuery(request));
       const next = nextOf(page, search.get('next'));
       const ids = parseIds(page, search.getAll('id'));
@@ -165,7 +166,7 @@ export function registerActions(app: FastifyInstance, context: AdminContext, pag
       return confirm(request, reply, ids, next, { values, errors: new Map() });
     });
 
-    app.post(actionUrl(page, action).slice('/admin'.length), async (request, reply) => {
+    routes.post(`/action/${action.name}/`, async (request, reply) => {
       const caller = callerOf(context, request);
       allowed(caller);
       const next = nextOf(page, fieldText(request.body, 'next'));

@@ -2,7 +2,6 @@
  * /admin/<resource>/delete/?id=…&id=…: a confirmation page listing the rows,
  * then a POST (with its CSRF token) that deletes them.
  */
-import type { FastifyInstance } from 'fastify';
 import { rawQuery } from '../http/request.js';
 import { StoreError } from '../store/errors.js';
 import { formatKey, parseKey } from '../store/keys.js';
@@ -22,6 +21,7 @@ import { html } from './html.js';
 import { displayValue } from './values.js';
 import { lastList } from './list-memory.js';
 import { consequencesOf, consequencesPanel, protectedBy } from './delete-consequences.js';
+import type { PageRoutes } from './page-routes.js';
 
 /** Most rows one confirmation handles. */
 export const MAX_DELETE = 200;
@@ -50,11 +50,11 @@ function withoutProtected(page: AdminPage, ids: string[]): { ids: string[]; refu
   return { ids: ids.filter((id) => protectedRow(page, id) === undefined), refusals };
 }
 
-export function registerDeletePage(app: FastifyInstance, context: AdminContext, page: AdminPage): void {
+export function registerDeletePage(routes: PageRoutes, context: AdminContext, page: AdminPage): void {
   const noun = (count: number) => (count === 1 ? page.title.toLowerCase() : page.plural.toLowerCase());
   const listPath = `/admin/${page.resource}/`;
 
-  app.get(`/${page.resource}/delete/`, async (request, reply) => {
+  routes.get('/delete/', async (request, reply) => {
     const selected = parseIds(page, new URLSearchParams(rawQuery(request)).getAll('id'));
     const { ids, refusals } = withoutProtected(page, selected);
     for (const text of refusals) flash(request, 'error', text);
@@ -117,7 +117,7 @@ ${consequencesPanel(page, consequences)}
     });
   });
 
-  app.post(`/${page.resource}/delete/`, async (request, reply) => {
+  routes.post('/delete/', async (request, reply) => {
     // A hand-made form may name a protected row too: refused here as well.
     const checked = withoutProtected(page, parseIds(page, fieldTexts(request.body, 'id')));
     const refusals = [...checked.refusals];

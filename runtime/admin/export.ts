@@ -4,7 +4,6 @@
  * CSV cells that a spreadsheet would run as a formula are defused.
  */
 import { Readable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
 import { rawQuery } from '../http/request.js';
 import type { ApiErrorWithFields } from '../http/errors.js';
 import { callerOf, pageFor, sendPage, type AdminContext } from './context.js';
@@ -13,6 +12,7 @@ import type { AdminField, AdminPage } from './contract.js';
 import { html } from './html.js';
 import { buildListQuery, readListRequest, type AdminListRequest } from './list-query.js';
 import { relatedSearchesOf, type RelatedSearch } from './search.js';
+import type { PageRoutes } from './page-routes.js';
 
 const BATCH = 500;
 
@@ -87,8 +87,8 @@ async function* json(
   yield first ? ']\n' : '\n]\n';
 }
 
-export function registerExport(app: FastifyInstance, context: AdminContext, fullPage: AdminPage): void {
-  app.get(`/${fullPage.resource}/export/`, async (request, reply) => {
+export function registerExport(routes: PageRoutes, context: AdminContext, fullPage: AdminPage): void {
+  routes.get('/export/', async (request, reply) => {
     const caller = callerOf(context, request);
     caller.on(fullPage.model).require('export');
     // The columns the role hides are not exported.

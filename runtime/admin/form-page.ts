@@ -5,7 +5,7 @@
  * rendered with (carried in hidden `_orig.<field>` inputs); a changed field
  * that also changed in the database since is a conflict, never an overwrite.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorObject } from 'ajv';
 import { type ApiErrorWithFields, type FieldProblem } from '../http/errors.js';
 import { StoreError } from '../store/errors.js';
@@ -34,6 +34,7 @@ import { lastList } from './list-memory.js';
 import { html } from './html.js';
 import type { Flash } from './layout.js';
 import { bodyValue, canonical, formValue } from './values.js';
+import type { PageRoutes } from './page-routes.js';
 
 function errorMessage(problem: FieldProblem): string {
   const text = `${problem.message}${problem.hint ? ` (${problem.hint})` : ''}`;
@@ -76,7 +77,7 @@ function refusalText(error: unknown): string | undefined {
   return error instanceof StoreError && REFUSALS.has(error.code) ? error.message : undefined;
 }
 
-export function registerFormPages(app: FastifyInstance, context: AdminContext, page: AdminPage): void {
+export function registerFormPages(routes: PageRoutes, context: AdminContext, page: AdminPage): void {
   const checkCreate = compileLazily(context.validator, page.createBodySchema);
   const checkUpdate = compileLazily(context.validator, page.updateBodySchema);
   const editable = page.fields.filter((field) => !field.readOnly);
@@ -140,11 +141,11 @@ ${related?.panels}`,
   const errorsOf = (problems: FieldProblem[]) =>
     new Map(problems.map((problem) => [problem.field, errorMessage(problem)]));
 
-  app.get(`/${page.resource}/add/`, async (request, reply) =>
+  routes.get('/add/', async (request, reply) =>
     show(request, reply, { state: { values: initialValues(request.query), errors: new Map() } }),
   );
 
-  app.post(`/${page.resource}/add/`, async (request, reply) => {
+  routes.post('/add/', async (request, reply) => {
     const body: Record<string, unknown> = {};
     for (const field of editable) {
       const text = fieldText(request.body, field.name);
@@ -180,7 +181,7 @@ ${related?.panels}`,
     return seeOther(reply, afterSave(request, page, fieldText(request.body, '_action'), id));
   });
 
-  app.get(`/${page.resource}/:id/`, async (request, reply) => {
+  routes.get('/:id/', async (request, reply) => {
     const key = keyOf(request, page.model);
     const id = formatKey(key);
     const row = await callerOf(context, request).get(page.model, key);
@@ -194,7 +195,7 @@ ${related?.panels}`,
     return show(request, reply, { id: String(id), state: { values, originals: values, errors: new Map(), row } });
   });
 
-  app.post(`/${page.resource}/:id/`, async (request, reply) => {
+  routes.post('/:id/', async (request, reply) => {
     const key = keyOf(request, page.model);
     const id = formatKey(key);
     const row = await callerOf(context, request).get(page.model, key, 'update');

@@ -4,7 +4,6 @@
  * link to the entry itself. Read through the caller's Access to the audit
  * model: a role that may not list it gets no History link and a 403 here.
  */
-import type { FastifyInstance } from 'fastify';
 import type { Access } from '../access/access.js';
 import { keyOf } from '../http/request.js';
 import { AUDIT_TABLE } from '../store/audit-log.js';
@@ -15,6 +14,7 @@ import type { AdminPage } from './contract.js';
 import { html, type SafeHtml } from './html.js';
 import { describeEntry } from './history-text.js';
 import { displayValue } from './values.js';
+import type { PageRoutes } from './page-routes.js';
 
 /** Entries a history page shows; older ones are on the next page. */
 export const HISTORY_PAGE = 50;
@@ -35,10 +35,10 @@ export function historyLink(context: AdminContext, caller: Access, page: AdminPa
   return html`<a class="button" href="${historyUrl(page, id)}">History</a>`;
 }
 
-export function registerHistoryPage(app: FastifyInstance, context: AdminContext, page: AdminPage): void {
+export function registerHistoryPage(routes: PageRoutes, context: AdminContext, page: AdminPage): void {
   const audit = auditPageOf(context);
   if (audit === undefined || audit === page || !page.model.keyed) return;
-  app.get(`/${page.resource}/:id/history/`, async (request, reply) => {
+  routes.get('/:id/history/', async (request, reply) => {
     const id = formatKey(keyOf(request, page.model));
     const caller = callerOf(context, request);
     const view = caller.on(audit.model);

@@ -5,15 +5,15 @@
  * it; only a file without problems can be imported, and then all of it or
  * none (Store.createMany), each row audited as the signed-in admin.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { CsvRows } from '../http/csv-body.js';
-import { parseCsvText } from '../http/csv-text.js';
 import { statusOf } from '../http/errors.js';
 import { bodyProblems, compileLazily } from '../http/validation.js';
 import { StoreError, type FieldProblem } from '../store/errors.js';
 import { adminWriteContext, callerOf, fieldText, flash, seeOther, sendPage, type AdminContext } from './context.js';
 import type { AdminPage } from './contract.js';
 import { html, type SafeHtml } from './html.js';
+import type { PageRoutes } from './page-routes.js';
 
 /** Rows shown in the preview table; the count says how many more there are. */
 const PREVIEWED_ROWS = 10;
@@ -66,13 +66,7 @@ function uploadForm(page: AdminPage, csrf: string, csv: string): SafeHtml {
 </form>`;
 }
 
-export function registerImportPage(
-  app: FastifyInstance,
-  context: AdminContext,
-  page: AdminPage,
-  maxRows: number,
-): void {
-  const url = `/${page.resource}/import/`;
+export function registerImportPage(routes: PageRoutes, context: AdminContext, page: AdminPage, maxRows: number): void {
   const listPath = `/admin/${page.resource}/`;
   const checkRow = compileLazily(context.validator, page.createBodySchema);
 
@@ -80,6 +74,8 @@ export function registerImportPage(
   async function check(request: FastifyRequest): Promise<Checked> {
     const csv = fieldText(request.body, 'csv') ?? '';
     let parsed: CsvRows;
+    // csv-parse is loaded with the first file checked: most processes never import one.
+    const { parseCsvText } = await import('../http/csv-text.js');
     try {
       parsed = parseCsvText(csv, maxRows);
     } catch (error) {
@@ -105,7 +101,7 @@ export function registerImportPage(
     return { csv, columns, rows, problems };
   }
 
-  app.get(url, async (request, reply) =>
+  routes.get('/import/', async (request, reply) =>
     sendPage(context, request, reply, {
       title: `Import ${page.plural.toLowerCase()}`,
       current: listPath,
@@ -115,7 +111,7 @@ ${uploadForm(page, csrf, '')}`,
     }),
   );
 
-  app.post(url, async (request, reply) => {
+  routes.post('/import/', async (request, reply) => {
     const checked = await check(request);
     if (checked.problems.length === 0 && fieldText(request.body, 'step') === 'import') {
       try {

@@ -4,7 +4,7 @@
  * words, a search box, row checkboxes for bulk delete, and export links for
  * the current selection.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { statusOf, type ApiErrorWithFields } from '../http/errors.js';
 import { rawQuery } from '../http/request.js';
 import { callerOf, pageFor, rowKey, seeOther, sendPage, type AdminContext } from './context.js';
@@ -21,6 +21,7 @@ import { auditPageOf } from './history-page.js';
 import { relatedSearchesOf } from './search.js';
 import { actionUrl, allowedActions } from './actions-page.js';
 import type { AdminActionHint } from '../store/model.js';
+import type { PageRoutes } from './page-routes.js';
 
 /** The audit trail's Row cell links to the row changed, unless it was deleted or its model has no page here. */
 function auditRowLink(context: AdminContext): ListReferences['linkOf'] {
@@ -162,11 +163,11 @@ function totalText(total: Total | undefined, page: AdminPage): string {
   return `${total.estimated ? 'about ' : ''}${total.total.toLocaleString('en-US')} ${noun}`;
 }
 
-export function registerListPage(app: FastifyInstance, context: AdminContext, fullPage: AdminPage): void {
+export function registerListPage(routes: PageRoutes, context: AdminContext, fullPage: AdminPage): void {
   const byField = referencesOf(context, fullPage);
   const related = relatedSearchesOf(context.pages, fullPage);
   const linkOf = auditPageOf(context) === fullPage ? auditRowLink(context) : undefined;
-  app.get(`/${fullPage.resource}/`, async (request: FastifyRequest, reply: FastifyReply) => {
+  routes.get('/', async (request: FastifyRequest, reply: FastifyReply) => {
     const caller = callerOf(context, request);
     const view = caller.on(fullPage.model);
     view.require('list');

@@ -19,20 +19,13 @@ import type { ApiKeyStore } from '../auth/api-key-store.js';
 import type { RoleCheck } from '../auth/role-attributes.js';
 import type { Store } from '../store/store.js';
 import { adminPage } from './page-model.js';
+import type { AdminPage } from './contract.js';
 import { DatabaseUnavailableError, MissingTableError } from '../db/errors.js';
 import { callerOf, flash, managesUsers, seeOther, sendPage, type AdminContext } from './context.js';
 import type { AccessControl } from '../access/access.js';
 import { forbidden } from '../store/errors.js';
-import { registerDeletePage } from './delete-page.js';
-import { registerExport } from './export.js';
-import { registerFormPages } from './form-page.js';
-import { registerImportPage } from './import-page.js';
-import { registerRecordPage } from './record-page.js';
-import { registerHistoryPage } from './history-page.js';
-import { registerActions } from './actions-page.js';
 import { html } from './html.js';
-import { registerLookups } from './references.js';
-import { registerListPage } from './list-page.js';
+import { registerModelRoutes } from './model-routes.js';
 import { registerLogin } from './login.js';
 import { SCRIPT, STYLESHEET } from './static-files.js';
 import { registerUsersPage } from './users-page.js';
@@ -70,8 +63,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Served without signing in (the sign-in page, the stylesheet, the script). */
     adminPublic?: boolean;
-    /** Answers JSON (the pickers' lookups): a request without a session gets 401 JSON, not a redirect. */
-    adminJson?: boolean;
+    /**
+     * Answers JSON (the pickers' lookups): a request without a session gets 401 JSON, not a redirect. A
+     * function says it per request, for a route that serves other pages too.
+     */
+    adminJson?: boolean | ((request: FastifyRequest) => boolean);
   }
 }
 
@@ -90,16 +86,25 @@ const CSP = {
   },
 };
 
+function answersJson(request: FastifyRequest): boolean {
+  const json = request.routeOptions.config?.adminJson;
+  return typeof json === 'function' ? json(request) : json === true;
+}
+
 /** Register with `{ prefix: '/admin' }`. */
 export async function adminPlugin(app: FastifyInstance, options: AdminOptions): Promise<void> {
+  let pages: AdminPage[] | undefined;
   const context: AdminContext = {
     store: options.store,
     access: options.access,
     db: options.store.db,
-    pages: options.store.registry
-      .all()
-      .filter((resource) => resource.name !== 'user')
-      .map(adminPage),
+    // Made on the first request that shows them, not at start.
+    get pages() {
+      return (pages ??= options.store.registry
+        .all()
+        .filter((resource) => resource.name !== 'user')
+        .map(adminPage));
+    },
     users: options.users,
     apiKeys: options.apiKeys,
     checkRole: options.checkRole,
@@ -170,7 +175,7 @@ export async function adminPlugin(app: FastifyInstance, options: AdminOptions): 
   });
   app.addHook('preHandler', async (request, reply) => {
     if (request.adminUser || request.routeOptions.config?.adminPublic) return;
-    if (request.routeOptions.config?.adminJson) {
+    if (answersJson(request)) {
       return reply
         .status(401)
         .type('application/json; charset=utf-8')
@@ -209,7 +214,7 @@ export async function adminPlugin(app: FastifyInstance, options: AdminOptions): 
     }
     if (!request.session) return reply.status(status).type('text/plain; charset=utf-8').send(text);
     // The pickers' lookups read JSON, errors included.
-    if (request.routeOptions.config?.adminJson) {
+    if (answersJson(request)) {
       const code =
         error instanceof MissingTableError
           ? 'table_missing'
@@ -272,19 +277,5 @@ ${
   registerUsersPage(app, context);
   registerKeysPage(app, context);
   if (options.balance) registerBalanceActions(app, context, options.balance);
-  for (const page of context.pages) {
-    registerListPage(app, context, page);
-    registerExport(app, context, page);
-    registerHistoryPage(app, context, page);
-    if (page.readOnly) {
-      // Rows without a key have no page of their own: the list is all there is.
-      if (page.model.keyed) registerRecordPage(app, context, page);
-      continue;
-    }
-    registerDeletePage(app, context, page);
-    registerActions(app, context, page);
-    registerFormPages(app, context, page);
-    registerImportPage(app, context, page, options.maxBulk);
-    registerLookups(app, context, page);
-  }
+  registerModelRoutes(app, context, options.maxBulk);
 }

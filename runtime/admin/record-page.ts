@@ -3,7 +3,6 @@
  * every field with its label, and no way to change it. Add, edit and
  * delete routes are not registered for such a model at all.
  */
-import type { FastifyInstance } from 'fastify';
 import type { Access } from '../access/access.js';
 import { keyOf } from '../http/request.js';
 import { formatKey } from '../store/keys.js';
@@ -14,6 +13,7 @@ import { displayValue } from './values.js';
 import { referrersOf, relatedSection } from './related.js';
 import { auditPageOf, historyLink } from './history-page.js';
 import { describeEntry } from './history-text.js';
+import type { PageRoutes } from './page-routes.js';
 
 /** An audit entry's page also says the change in words and links to the row it changed. */
 function auditEntry(context: AdminContext, caller: Access, row: Record<string, unknown>): SafeHtml {
@@ -25,11 +25,11 @@ function auditEntry(context: AdminContext, caller: Access, row: Record<string, u
 </section>`;
 }
 
-export function registerRecordPage(app: FastifyInstance, context: AdminContext, page: AdminPage): void {
+export function registerRecordPage(routes: PageRoutes, context: AdminContext, page: AdminPage): void {
   const noun = page.title.toLowerCase();
   const referrers = referrersOf(context, page);
   const isAudit = auditPageOf(context) === page;
-  app.get(`/${page.resource}/:id/`, async (request, reply) => {
+  routes.get('/:id/', async (request, reply) => {
     const key = keyOf(request, page.model);
     const id = formatKey(key);
     const caller = callerOf(context, request);

@@ -5,7 +5,6 @@
  * query per row; and it answers the edit form's picker from a small JSON
  * lookup of the target's rows by label.
  */
-import type { FastifyInstance } from 'fastify';
 import type { Db, SqlValue } from '../db/db.js';
 import { filterCondition } from '../store/filters.js';
 import type { Column, Resource } from '../store/resource.js';
@@ -16,6 +15,7 @@ import type { RowScope } from '../store/sql-builder.js';
 import type { AdminPage } from './contract.js';
 import { html, type SafeHtml } from './html.js';
 import { searchWords } from './search.js';
+import type { PageRoutes } from './page-routes.js';
 
 /** Most rows one lookup answers; the picker asks the operator to type more beyond that. */
 export const LOOKUP_LIMIT = 10;
@@ -195,35 +195,31 @@ export function lookupUrl(page: AdminPage, field: string): string {
 }
 
 /** GET /admin/<resource>/lookup/<column>/?q=…: up to LOOKUP_LIMIT rows of the target, as JSON, for signed-in admins. */
-export function registerLookups(app: FastifyInstance, context: AdminContext, page: AdminPage): void {
+export function registerLookups(routes: PageRoutes, context: AdminContext, page: AdminPage): void {
   for (const reference of referencesOf(context, page).values()) {
     if (reference.label === undefined) continue;
-    app.get(
-      lookupUrl(page, reference.field).slice('/admin'.length),
-      { config: { adminJson: true } },
-      async (request, reply) => {
-        const query = request.query as Record<string, unknown>;
-        const q = typeof query.q === 'string' ? query.q.trim() : '';
-        reply.type('application/json; charset=utf-8');
-        if (Array.isArray(query.q) || q.length > MAX_QUERY_LENGTH) {
-          return reply.status(400).send(
-            inertJson({
-              error: `q must be one text of at most ${MAX_QUERY_LENGTH} characters`,
-              code: 'invalid_query',
-              fields: [{ field: 'q', message: `must be one text of at most ${MAX_QUERY_LENGTH} characters` }],
-            }),
-          );
-        }
-        const scope = callerOf(context, request).on(page.model).scopeOf(reference.target);
-        if (scope === null)
-          return reply
-            .status(403)
-            .send(inertJson({ error: `your role may not read ${reference.target.name}`, code: 'forbidden' }));
-        const view = callerOf(context, request).on(page.model);
-        return reply.send(
-          inertJson(await lookup(context.db, reference, q, scope, (column) => view.visible(reference.target, column))),
+    routes.get(`/lookup/${reference.field}/`, async (request, reply) => {
+      const query = request.query as Record<string, unknown>;
+      const q = typeof query.q === 'string' ? query.q.trim() : '';
+      reply.type('application/json; charset=utf-8');
+      if (Array.isArray(query.q) || q.length > MAX_QUERY_LENGTH) {
+        return reply.status(400).send(
+          inertJson({
+            error: `q must be one text of at most ${MAX_QUERY_LENGTH} characters`,
+            code: 'invalid_query',
+            fields: [{ field: 'q', message: `must be one text of at most ${MAX_QUERY_LENGTH} characters` }],
+          }),
         );
-      },
-    );
+      }
+      const scope = callerOf(context, request).on(page.model).scopeOf(reference.target);
+      if (scope === null)
+        return reply
+          .status(403)
+          .send(inertJson({ error: `your role may not read ${reference.target.name}`, code: 'forbidden' }));
+      const view = callerOf(context, request).on(page.model);
+      return reply.send(
+        inertJson(await lookup(context.db, reference, q, scope, (column) => view.visible(reference.target, column))),
+      );
+    });
   }
 }

@@ -79,6 +79,14 @@ for (const name of BACKENDS) {
           [String(cards[1]), { status: 7 }],
         ],
       );
+      const routes = await service.backend.raw(
+        "SELECT DISTINCT route FROM a2gen_audit WHERE resource = 'card' AND action = 'update'",
+      );
+      t.same(
+        routes.map((row) => row.route),
+        ['POST /admin/card/action/block/'],
+        "the entries name the action's route",
+      );
     });
 
     await t.test("Unblock and Lock from a card's page, back to the card", async (t) => {
