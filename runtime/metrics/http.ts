@@ -21,6 +21,9 @@ declare module 'fastify' {
   }
 }
 
+/** How long after the start prom-client is loaded at the latest, when no request came first. */
+const METRICS_LOAD_DELAY_MS = 1000;
+
 /** The route label of requests that matched no route: raw URLs would make the series unbounded. */
 export const UNMATCHED_ROUTE = 'unmatched';
 
@@ -55,7 +58,19 @@ export function registerMetrics(
     route.onResponse = existing === undefined ? [hook] : [...(Array.isArray(existing) ? existing : [existing]), hook];
   });
   const unmatched = recorder(metrics, UNMATCHED_ROUTE);
+  // prom-client is loaded once the first answer is out, or a second after the start, whichever comes first.
+  const load = () =>
+    void metrics.load().catch((error: unknown) => app.log.error({ err: error }, 'metrics unavailable'));
+  let loadSoon: (() => void) | undefined = () => {
+    loadSoon = undefined;
+    setImmediate(load);
+  };
+  app.addHook('onReady', (done) => {
+    setTimeout(() => loadSoon?.(), METRICS_LOAD_DELAY_MS).unref();
+    done();
+  });
   app.addHook('onResponse', (request, reply, done) => {
+    loadSoon?.();
     if (request.is404) unmatched(request, reply, done);
     else done();
   });
@@ -80,8 +95,8 @@ export function registerMetrics(
 
 function metricsHandler(metrics: ServiceMetrics): RouteHandlerMethod {
   return async (_request, reply) => {
-    void reply.type(metrics.registry.contentType);
-    return metrics.registry.metrics();
+    const { contentType, text } = await metrics.exposition();
+    return reply.type(contentType).send(text);
   };
 }
 

@@ -1,10 +1,12 @@
 /**
- * The service's Prometheus metrics (prom-client): requests by route pattern
- * and status class, database errors by kind, the MySQL pool's occupancy and
- * Node's default process metrics (event-loop lag, memory, GC). One registry
- * per server, so several servers in one process (tests) do not collide.
+ * The service's metrics as the rest of the runtime sees them: requests by
+ * route pattern and status class, database errors by kind, the pool's
+ * occupancy. They are kept in prom-client (prom-metrics.ts), which with the
+ * OpenTelemetry API it brings is ~80 modules and ~30 ms of a start: it is
+ * loaded after the service answers its first request (or a second after it
+ * is ready), and what was counted before is replayed into it, so no request
+ * goes uncounted. /metrics waits for it.
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Db } from '../db/db.js';
 import {
   DatabaseUnavailableError,
@@ -13,6 +15,7 @@ import {
   InvalidValueError,
   MissingTableError,
 } from '../db/errors.js';
+import type { PromMetrics } from './prom-metrics.js';
 
 export const DB_ERROR_KINDS = [
   'unavailable',
@@ -55,84 +58,62 @@ export interface RequestSeries {
   observe(seconds: number): void;
 }
 
-/** Latency buckets (seconds): the API answers in milliseconds; the top ones catch a stalled database. */
-const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+export interface Exposition {
+  contentType: string;
+  text: string;
+}
 
 export class ServiceMetrics {
-  readonly registry = new Registry();
-  private readonly requests: Counter<'method' | 'route' | 'status_class'>;
-  private readonly latency: Histogram<'method' | 'route' | 'status_class'>;
-  private readonly dbErrors: Counter<'kind'>;
+  #prom: PromMetrics | undefined;
+  #loading: Promise<PromMetrics> | undefined;
+  /** What to do with prom-client once it is there: replays of what happened before, and the pool's gauges. */
+  #pending: ((prom: PromMetrics) => void)[] = [];
 
-  constructor() {
-    const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry });
-    this.requests = new Counter({
-      name: 'http_requests_total',
-      help: 'HTTP requests answered, by route pattern (not raw URL) and status class',
-      labelNames: ['method', 'route', 'status_class'],
-      registers,
+  /** Loads prom-client, once, and replays into it what was counted meanwhile. */
+  load(): Promise<PromMetrics> {
+    this.#loading ??= import('./prom-metrics.js').then(({ PromMetrics }) => {
+      const prom = new PromMetrics();
+      for (const replay of this.#pending) replay(prom);
+      this.#pending = [];
+      this.#prom = prom;
+      return prom;
     });
-    this.latency = new Histogram({
-      name: 'http_request_duration_seconds',
-      help: 'Time from receiving a request to finishing its response, by route pattern and status class',
-      labelNames: ['method', 'route', 'status_class'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    this.dbErrors = new Counter({
-      name: 'db_errors_total',
-      help: 'Failed database statements, by kind (unavailable, timeout, duplicate_key, ...)',
-      labelNames: ['kind'],
-      registers,
-    });
-    // Every kind shows from the start (at 0), so rate() and alerts work before the first error.
-    for (const kind of DB_ERROR_KINDS) this.dbErrors.inc({ kind }, 0);
+    return this.#loading;
+  }
+
+  /** The text /metrics answers, in Prometheus's format. */
+  async exposition(): Promise<Exposition> {
+    const { registry } = await this.load();
+    return { contentType: registry.contentType, text: await registry.metrics() };
   }
 
   /** The series for one route pattern, method and status class (e.g. "2xx"). */
   requestSeries(method: string, route: string, statusClass: string): RequestSeries {
-    const labels = { method, route, status_class: statusClass };
-    const counter = this.requests.labels(labels);
-    const histogram = this.latency.labels(labels);
-    return { count: () => counter.inc(), observe: (seconds) => histogram.observe(seconds) };
+    if (this.#prom !== undefined) return this.#prom.requestSeries(method, route, statusClass);
+    // Until prom-client is there: counted here, replayed when it comes.
+    let real: RequestSeries | undefined;
+    let counted = 0;
+    let observed: number[] = [];
+    this.#pending.push((prom) => {
+      real = prom.requestSeries(method, route, statusClass);
+      for (let i = 0; i < counted; i++) real.count();
+      for (const seconds of observed) real.observe(seconds);
+      observed = [];
+    });
+    return {
+      count: () => (real === undefined ? void counted++ : real.count()),
+      observe: (seconds) => (real === undefined ? void observed.push(seconds) : real.observe(seconds)),
+    };
   }
 
   countDbError(error: unknown): void {
-    this.dbErrors.inc({ kind: dbErrorKind(error) });
+    if (this.#prom !== undefined) this.#prom.countDbError(error);
+    else this.#pending.push((prom) => prom.countDbError(error));
   }
 
   /** Pool gauges for a driver that has a pool; read when scraped, so they cost nothing per request. */
   watchPool(db: Db): void {
-    const poolStats = db.poolStats?.bind(db);
-    if (poolStats === undefined) return;
-    const registers = [this.registry];
-    new Gauge({
-      name: 'db_pool_connections',
-      help: 'Database pool connections by state: in_use (running a statement) or idle',
-      labelNames: ['state'],
-      registers,
-      collect() {
-        const stats = poolStats();
-        this.set({ state: 'in_use' }, stats.inUse);
-        this.set({ state: 'idle' }, stats.idle);
-      },
-    });
-    new Gauge({
-      name: 'db_pool_queued_requests',
-      help: 'Statements waiting for a free pool connection',
-      registers,
-      collect() {
-        this.set(poolStats().queued);
-      },
-    });
-    new Gauge({
-      name: 'db_pool_max_connections',
-      help: 'The most connections the pool may open (A2B_DB_POOL_SIZE)',
-      registers,
-      collect() {
-        this.set(poolStats().limit);
-      },
-    });
+    if (this.#prom !== undefined) this.#prom.watchPool(db);
+    else this.#pending.push((prom) => prom.watchPool(db));
   }
 }

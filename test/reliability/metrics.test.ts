@@ -250,13 +250,34 @@ t.test('MariaDB down: 503s, and unavailable database errors counted on the metri
   t.equal(requests(exposition, 'GET', '/health/ready', '5xx'), 1);
 });
 
+t.test('what is counted before prom-client is loaded is in /metrics once it is', async (t) => {
+  const metrics = new ServiceMetrics();
+  // Requests answered and a statement failed in the first moments of a start.
+  const early = metrics.requestSeries('GET', '/api/card/:id/', '2xx');
+  early.count();
+  early.observe(0.003);
+  early.count();
+  early.observe(0.2);
+  metrics.countDbError(new Error('not a database error'));
+  const exposition = parseExposition((await metrics.exposition()).text);
+  const labels = { method: 'GET', route: '/api/card/:id/', status_class: '2xx' };
+  t.equal(sampleValue(exposition, 'http_requests_total', labels), 2, 'both requests counted');
+  t.equal(sampleValue(exposition, 'http_request_duration_seconds_count', labels), 2, 'both timed');
+  t.equal(sampleValue(exposition, 'http_request_duration_seconds_bucket', { ...labels, le: '0.005' }), 1);
+  t.equal(sampleValue(exposition, 'db_errors_total', { kind: 'other' }), 1, 'the failed statement counted');
+  // The series handed out before the load keeps counting into the loaded registry.
+  early.count();
+  const later = parseExposition((await metrics.exposition()).text);
+  t.equal(sampleValue(later, 'http_requests_total', labels), 3);
+});
+
 t.test('MariaDB: a statement past the query timeout counts as a timeout, not as unavailable', async (t) => {
   const metrics = new ServiceMetrics();
   const driver = openMysql(MYSQL_SERVER, { queryTimeoutMs: 200 });
   t.teardown(() => driver.close());
   const db = withErrorCounting(driver, metrics);
   await t.rejects(db.all('SELECT SLEEP(1) AS slept'), { name: 'DatabaseUnavailableError' });
-  const exposition = parseExposition(await metrics.registry.metrics());
+  const exposition = parseExposition((await metrics.exposition()).text);
   t.equal(sampleValue(exposition, 'db_errors_total', { kind: 'timeout' }), 1);
   t.equal(sampleValue(exposition, 'db_errors_total', { kind: 'unavailable' }), 0);
 });
@@ -273,7 +294,7 @@ t.test('MariaDB: the pool gauges follow a busy pool (2 connections, 4 slow state
   t.teardown(() => db.close());
   metrics.watchPool(db);
   const gauges = async () => {
-    const exposition = parseExposition(await metrics.registry.metrics());
+    const exposition = parseExposition((await metrics.exposition()).text);
     return {
       inUse: sampleValue(exposition, 'db_pool_connections', { state: 'in_use' }),
       idle: sampleValue(exposition, 'db_pool_connections', { state: 'idle' }),
