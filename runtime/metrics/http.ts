@@ -12,7 +12,8 @@ import Fastify, {
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
 import { withErrorCounting } from './instrumented-db.js';
-import { ServiceMetrics, type RequestSeries } from './service-metrics.js';
+import type { RequestSeries } from './series.js';
+import { ServiceMetrics } from './service-metrics.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

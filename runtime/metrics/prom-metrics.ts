@@ -7,7 +7,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Db } from '../db/db.js';
-import { DB_ERROR_KINDS, dbErrorKind, type RequestSeries } from './service-metrics.js';
+import { DB_ERROR_KINDS, dbErrorKind, type RequestSeries } from './series.js';
 
 /** Latency buckets (seconds): the API answers in milliseconds; the top ones catch a stalled database. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

@@ -15,7 +15,7 @@ import { FairGate } from '../../runtime/db/fair-gate.js';
 import { openMysql, statementTimeLimit } from '../../runtime/db/mysql/driver.js';
 import { compileRegexp, MAX_PROGRAM_SIZE, regexpProblem } from '../../runtime/db/regexp.js';
 import { openSqlite } from '../../runtime/db/sqlite/driver.js';
-import { dbErrorKind } from '../../runtime/metrics/service-metrics.js';
+import { dbErrorKind } from '../../runtime/metrics/series.js';
 import { createMysqlDatabase } from '../helpers/backends.js';
 import { waitFor } from '../helpers/wait-for.js';
 
