@@ -58,6 +58,10 @@ export function registerApiDocs(app: FastifyInstance, text: () => string): void 
         docs = undefined;
         throw error;
       }));
+  // The reference's instance closes with the service, if it was ever built.
+  app.addHook('onClose', async () => {
+    await (await docs?.catch(() => undefined))?.close();
+  });
   const forward = async (request: FastifyRequest, reply: FastifyReply) => {
     const answer = await (
       await docsApp()
