@@ -16,11 +16,7 @@ for (const name of BACKENDS) {
   t.test(name, async (t) => {
     const service = await startAdminService(name);
     t.teardown(() => service.close());
-    const created = async (path: string, body: object) => {
-      const response = await service.api(path, { method: 'POST', body });
-      if (response.status !== 200) throw new Error(`${path}: ${response.status} ${JSON.stringify(response.json)}`);
-      return response.json as Record<string, any>;
-    };
+    const created = (path: string, body: object) => service.create(path, body);
     const own = (await created('/api/cardgroup/', { name: 'Seven resellers', id_agent: 7 })).id;
     const foreign = (await created('/api/cardgroup/', { name: 'Eight resellers', id_agent: 8 })).id;
     const card = (username: string, id_group: number) =>

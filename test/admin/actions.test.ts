@@ -15,12 +15,7 @@ for (const name of BACKENDS) {
   t.test(name, async (t) => {
     const service = await startAdminService(name);
     t.teardown(() => service.close());
-    const created = async (path: string, body: object) => {
-      const response = await service.api(path, { method: 'POST', body });
-      if (response.status !== 200 && response.status !== 201)
-        throw new Error(`${path}: ${response.status} ${JSON.stringify(response.json)}`);
-      return response.json.id as number;
-    };
+    const created = async (path: string, body: object) => (await service.create(path, body)).id as number;
     const group = await created('/api/cardgroup/', { name: 'Wholesale' });
     const cards: number[] = [];
     for (let n = 0; n < 4; n++)

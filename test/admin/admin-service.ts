@@ -45,6 +45,8 @@ export interface AdminService {
   client(): AdminClient;
   /** An API request with Basic auth. */
   api(path: string, init?: { method?: string; body?: unknown; auth?: string }): Promise<{ status: number; json: any }>;
+  /** Creates a row through the API (POST `path`) and returns it; any other answer than a success throws. */
+  create(path: string, body: object): Promise<Record<string, any>>;
   close(): Promise<void>;
 }
 
@@ -76,6 +78,25 @@ export async function startAdminService(
   const address = app.server.address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 
+  const api: AdminService['api'] = async (path, init = {}) => {
+    const response = await fetch(baseUrl + path, {
+      method: init.method ?? 'GET',
+      headers: {
+        authorization: init.auth ?? basicAuth(USERNAME, PASSWORD),
+        ...(init.body ? { 'content-type': 'application/json' } : {}),
+      },
+      body: init.body ? JSON.stringify(init.body) : undefined,
+    });
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, json };
+  };
+
   return {
     backend,
     app,
@@ -83,23 +104,12 @@ export async function startAdminService(
     users,
     statements,
     client: () => adminClient(baseUrl),
-    async api(path, init = {}) {
-      const response = await fetch(baseUrl + path, {
-        method: init.method ?? 'GET',
-        headers: {
-          authorization: init.auth ?? basicAuth(USERNAME, PASSWORD),
-          ...(init.body ? { 'content-type': 'application/json' } : {}),
-        },
-        body: init.body ? JSON.stringify(init.body) : undefined,
-      });
-      const text = await response.text();
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      return { status: response.status, json };
+    api,
+    async create(path, body) {
+      const response = await api(path, { method: 'POST', body });
+      if (response.status !== 200 && response.status !== 201)
+        throw new Error(`${path}: ${response.status} ${JSON.stringify(response.json)}`);
+      return response.json as Record<string, any>;
     },
     async close() {
       await app.close();

@@ -28,12 +28,7 @@ for (const name of BACKENDS) {
   t.test(name, async (t) => {
     const service = await startAdminService(name);
     t.teardown(() => service.close());
-    const created = async (path: string, body: object) => {
-      const response = await service.api(path, { method: 'POST', body });
-      if (response.status !== 200 && response.status !== 201)
-        throw new Error(`${path}: ${response.status} ${JSON.stringify(response.json)}`);
-      return response.json.id as number;
-    };
+    const created = async (path: string, body: object) => (await service.create(path, body)).id as number;
     const mine = await created('/api/cardgroup/', { name: 'Agent seven', id_agent: 7 });
     const theirs = await created('/api/cardgroup/', { name: 'Agent eight', id_agent: 8 });
     const card = await created('/api/card/', newCard(1, { id_group: mine, lastname: 'Wang', firstname: 'Ivan' }));
