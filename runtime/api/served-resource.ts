@@ -7,8 +7,8 @@
  * table of the schema.
  */
 import type { Ajv } from 'ajv';
-import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 import { compileLazily, type LazyValidateFunction } from '../http/validation.js';
+import { lazySerializer } from '../http/lazy-serializers.js';
 import { resourceSchemas } from '../http/schemas.js';
 import type { Registry, Resource } from '../store/resource.js';
 import { createOrBulkSchema } from './bulk-routes.js';
@@ -17,16 +17,6 @@ import { createOrBulkSchema } from './bulk-routes.js';
 export type UrlKind = 'list' | 'row' | 'deleteAlias';
 
 type Serialize = (value: unknown) => string;
-
-/** fast-json-stringify with Fastify's own defaults, as the routes' response schemas were compiled. */
-const serializerFactory = SerializerSelector()(undefined, undefined);
-
-/** Compiled on first use: fast-json-stringify takes milliseconds per model (card's 69 columns the most). */
-function lazySerializer(schema: object): Serialize {
-  let compiled: Serialize | undefined;
-  return (value) =>
-    (compiled ??= serializerFactory({ schema, method: 'GET', url: '', httpStatus: '200' }) as Serialize)(value);
-}
 
 function listSchema(row: object): object {
   const meta = {

@@ -25,3 +25,16 @@ export const lazySerializers: NonNullable<FastifyServerOptions['schemaController
     },
   },
 };
+
+/** The same factory for a schema that belongs to no route. */
+const compileAlone = buildDefault(undefined, undefined);
+
+/**
+ * One schema's serialiser, built the same way on its first use: for what is per model data rather than a
+ * route's schema (the API's rows and lists, runtime/api/served-resource.ts).
+ */
+export function lazySerializer(schema: object): (value: unknown) => string {
+  let serialize: Serializer | undefined;
+  return (value) =>
+    (serialize ??= compileAlone({ schema, method: 'GET', url: '', httpStatus: '200' } as RouteDefinition))(value);
+}
