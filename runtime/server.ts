@@ -7,7 +7,7 @@ import { AccessLogController, logDestination } from './access-log.js';
 import type { ResourceModel } from './store/model.js';
 import { Registry } from './store/resource.js';
 import { Store } from './store/store.js';
-import { resourceRoutes } from './api/resource-routes.js';
+import { nameServedRoutes, resourceRoutes } from './api/resource-routes.js';
 import { adjustmentRoutes } from './api/adjustment-routes.js';
 import { registerBodyParsers } from './http/body-parsers.js';
 import { registerCsvParser } from './http/csv-body.js';
@@ -18,6 +18,7 @@ import { NOSNIFF, registerNoSniff } from './http/security-headers.js';
 import { errorResponse, registerErrorHandler } from './http/error-handler.js';
 import { lazySerializers } from './http/lazy-serializers.js';
 import { NotFoundError } from './http/errors.js';
+import { decorateServedRoute } from './http/request.js';
 import { compileLazily, createBodyValidator } from './http/validation.js';
 import { adminPlugin } from './admin/plugin.js';
 import { registerBasicAuth, type AuthUser } from './auth/basic-auth.js';
@@ -118,6 +119,7 @@ export async function buildServer({
   // Buffered log lines are written when the server closes, not only when the process exits.
   if (destination !== undefined) app.addHook('onClose', (_app, done) => destination.flush(() => done()));
   registerErrorHandler(app);
+  decorateServedRoute(app);
   registerNoSniff(app);
   // Which client each database call is for (the read/write split's read-your-writes rule). Only with a
   // split: an AsyncLocalStorage turns on promise hooks, a cost on every promise of every request.
@@ -129,12 +131,7 @@ export async function buildServer({
   });
 
   // Prometheus metrics (runtime/metrics/): before every route, so each is measured; `db` counts its errors.
-  const metrics = registerMetrics(
-    app,
-    driverDb,
-    config,
-    models.map((model) => model.resource),
-  );
+  const metrics = registerMetrics(app, driverDb, config);
   const db = metrics.db;
 
   registerNoSniff(app.metricsListener);
@@ -163,6 +160,8 @@ export async function buildServer({
   // API keys are verified in memory (runtime/auth/key-ring.ts): read from the primary, like users.
   const keys = keyRingOf(app, primaryOf(db), USER_WATCH_MS);
   await app.register(async (api) => {
+    // First: the metrics and the audit trail name each request's model, refused or not.
+    nameServedRoutes(api, registry);
     // Before auth and body parsing: a write another site's page made a browser send is refused unread.
     registerCrossSiteCheck(api, config.allowedOrigins);
     await registerBodyParsers(api);

@@ -108,15 +108,9 @@ export function managesUsers(request: FastifyRequest): boolean {
   return (request.adminUser?.role ?? DEFAULT_ROLE) === DEFAULT_ROLE;
 }
 
-/**
- * The signed-in admin's write, for the audit trail. Its route names the model and the action
- * (`POST /admin/card/action/block/`), as when each had a route of its own (runtime/admin/model-routes.ts).
- */
+/** The signed-in admin's write, for the audit trail. */
 export function adminWriteContext(request: FastifyRequest): WriteContext {
-  const write = writeContext(request, request.adminUser?.username ?? '');
-  const action = (request.params as { action?: string } | undefined)?.action;
-  if (action === undefined) return write;
-  return { ...write, actor: { ...write.actor, route: write.actor.route.replace(':action', action) } };
+  return writeContext(request, request.adminUser?.username ?? '');
 }
 
 /** A row's key in URL form: `7`, `fr`, `1,2`. */

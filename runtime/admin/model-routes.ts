@@ -45,6 +45,13 @@ const ROUTES: readonly { method: 'GET' | 'POST'; path: string; json?: true }[] =
   { method: 'POST', path: '/action/:action/' },
 ];
 
+/** The handler that serves a request, whether it is the path's own or a row's page, and the route it names. */
+interface Found {
+  handler: PageHandler;
+  own: boolean;
+  route: string;
+}
+
 /** Makes one model's handler table, as each page module adds to it. */
 function tableOf(context: AdminContext, page: AdminPage, maxBulk: number): Map<string, PageHandler> {
   const table = new Map<string, PageHandler>();
@@ -81,19 +88,27 @@ export function registerModelRoutes(app: FastifyInstance, context: AdminContext,
     return table;
   };
 
-  /** The model's own handler of the path, with its `:field` or `:action` filled in. */
-  const ownHandler = (request: FastifyRequest, method: string, path: string) => {
+  /**
+   * What serves the request, found once per request: the model's own handler of the path (its `:field` or
+   * `:action` filled in), or, where one route per model would have sent it, a row's page. A word the model has
+   * no page for is a row key (`/admin/audit/add/` of the read-only trail is its row `add`;
+   * `/lookup/history/` the history of `lookup`). Undefined: the panel's not-found page.
+   */
+  const found = new WeakMap<FastifyRequest, Found | undefined>();
+  const resolve = (request: FastifyRequest, method: string, path: string): Found | undefined => {
+    if (found.has(request)) return found.get(request);
     const params = request.params as Record<string, string>;
     const table = tableFor(params.resource!);
     const named = path.replace(/:(field|action)\b/, (_, name: string) => params[name]!);
-    return { table, named, handler: table?.get(`${method} ${named}`) };
-  };
-  /** The handler that serves the request; undefined: the panel's not-found page. */
-  const handlerOf = (request: FastifyRequest, method: string, path: string): PageHandler | undefined => {
-    const { table, named, handler } = ownHandler(request, method, path);
-    // Where one route per model would have sent it: a word the model has no page for is a row key
-    // (`/admin/audit/add/` of the read-only trail is its row `add`; `/lookup/history/` the history of `lookup`).
-    return handler ?? table?.get(`${method} ${named.replace(/^\/[^/:]+\//, '/:id/')}`);
+    const own = table?.get(`${method} ${named}`);
+    const asRow = named.replace(/^\/[^/:]+\//, '/:id/');
+    const handler = own ?? table?.get(`${method} ${asRow}`);
+    const result =
+      handler === undefined
+        ? undefined
+        : { handler, own: own !== undefined, route: `/admin/${params.resource!}${own ? named : asRow}` };
+    found.set(request, result);
+    return result;
   };
 
   for (const { method, path, json } of ROUTES) {
@@ -101,13 +116,16 @@ export function registerModelRoutes(app: FastifyInstance, context: AdminContext,
       method,
       url: `/:resource${path}`,
       // A lookup answers JSON; a URL of its shape that is another page (`/lookup/history/`) answers HTML.
-      config: json ? { adminJson: (request) => ownHandler(request, method, path).handler !== undefined } : {},
+      config: json ? { adminJson: (request) => resolve(request, method, path)?.own === true } : {},
       // After the body is read (the not-found path checks a POST's CSRF token in it), before the sign-in guard.
       preValidation: (request, reply, done) => {
-        if (handlerOf(request, method, path) === undefined) reply.callNotFound();
-        else done();
+        const served = resolve(request, method, path);
+        if (served === undefined) return reply.callNotFound();
+        // Metrics and the audit trail name the page as if it had a route of its own.
+        request.servedRoute = served.route;
+        done();
       },
-      handler: (request, reply) => handlerOf(request, method, path)!(request, reply),
+      handler: (request, reply) => resolve(request, method, path)!.handler(request, reply),
     });
   }
 }

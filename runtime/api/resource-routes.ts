@@ -4,7 +4,7 @@
  * differs between models is data (served-resource.ts), looked up by the
  * name in the URL, so the routes, and what Fastify keeps per route, do not
  * grow with the schema. Metrics and the audit trail still name the model's
- * own route (`/api/card/:id/`, see http/request.ts routeOf).
+ * own route (`/api/card/:id/`): nameServedRoutes says which each request was.
  *
  * Each request runs, in this order: the model by name (404), the method for
  * that URL of that model (405, with Allow), the caller's role (403), a CSV or
@@ -49,6 +49,7 @@ type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown
 
 /** `/api/<resource>/`, as the old API named it (the trailing slash is optional for clients all the same). */
 const URLS: Record<UrlKind, string> = { list: '/', row: '/:id/', deleteAlias: '/:id/delete/' };
+
 /** Every method but GET, whose route Fastify also answers HEAD with. */
 const OTHER_METHODS: HTTPMethods[] = ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -211,5 +212,26 @@ function invalidBody(errors: unknown[]): Error {
     code: 'FST_ERR_VALIDATION',
     validation: errors,
     validationContext: 'body',
+  });
+}
+
+/**
+ * Names the route of each request to these routes as if its model had routes of its own (`/api/card/:id/`,
+ * `request.servedRoute`), for the metrics and the audit trail. Register it on the scope, before its auth:
+ * a request refused there (401, or 503 with the database down) is still counted under its model. A name
+ * the service does not serve keeps the pattern (`/api/:resource/`), so the labels stay bounded.
+ */
+export function nameServedRoutes(scope: FastifyInstance, registry: Registry): void {
+  const byPattern = new Map<string, Map<string, string>>();
+  scope.addHook('onRequest', (request, _reply, done) => {
+    const pattern = request.routeOptions.url;
+    const name = (request.params as { resource?: string } | undefined)?.resource;
+    if (pattern === undefined || name === undefined || registry.get(name) === undefined) return done();
+    let byName = byPattern.get(pattern);
+    if (byName === undefined) byPattern.set(pattern, (byName = new Map()));
+    let route = byName.get(name);
+    if (route === undefined) byName.set(name, (route = pattern.replace(':resource', name)));
+    request.servedRoute = route;
+    done();
   });
 }

@@ -47,15 +47,25 @@ export function writeContext(request: FastifyRequest, user = request.user?.usern
   };
 }
 
-/**
- * The route a request took, as its pattern: `/api/card/:id/`. The routes that
- * serve every model (`/api/:resource/:id/`) name the model they served.
- */
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * The route a request of a route that serves every model was found to be, as if that model had a route of
+     * its own (`/api/card/:id/`, `/admin/card/action/block/`); set once the model and page are known to
+     * exist, so it never holds a name the service does not serve. Null: the route's own pattern says it.
+     */
+    servedRoute: string | null;
+  }
+}
+
+/** Call once on the root instance, before any route. */
+export function decorateServedRoute(app: FastifyInstance): void {
+  app.decorateRequest('servedRoute', null);
+}
+
+/** The route a request took, as its pattern: `/api/card/:id/`; what the audit trail and the metrics name. */
 export function routeOf(request: FastifyRequest): string {
-  const url = request.routeOptions.url;
-  if (url === undefined) return request.url;
-  const name = (request.params as { resource?: string } | undefined)?.resource;
-  return name === undefined ? url : url.replace(':resource', name);
+  return request.servedRoute ?? request.routeOptions.url ?? request.url;
 }
 
 /** Answers 405 with an Allow header for every method a URL does not serve; `why` says why, if given. */

@@ -42,23 +42,19 @@ export function registerMetrics(
   app: FastifyInstance,
   db: Db,
   config: Pick<Config, 'metricsPort' | 'metricsHost'>,
-  resources: readonly string[] = [],
 ): Metrics {
   const metrics = new ServiceMetrics();
   const countingDb = withErrorCounting(db, metrics);
   metrics.watchPool(countingDb);
 
   // Each route gets its own hook that already knows its pattern: no per-request lookup of the route.
-  const served = new Set(resources);
   app.addHook('onRoute', (route) => {
-    const hook = route.url.includes(RESOURCE_PARAMETER)
-      ? resourceRecorder(metrics, route.url, served)
-      : recorder(metrics, route.url);
+    const hook = recorder(metrics, route.url);
     const existing = route.onResponse;
     // A new array: Fastify's copy of these options for the automatic HEAD route shares the old one.
     route.onResponse = existing === undefined ? [hook] : [...(Array.isArray(existing) ? existing : [existing]), hook];
   });
-  const unmatched = recorder(metrics, UNMATCHED_ROUTE);
+  const unmatched = patternRecorder(metrics, UNMATCHED_ROUTE);
   // prom-client is loaded once the first answer is out, or a second after the start, whichever comes first.
   const load = () =>
     void metrics.load().catch((error: unknown) => app.log.error({ err: error }, 'metrics unavailable'));
@@ -101,35 +97,28 @@ function metricsHandler(metrics: ServiceMetrics): RouteHandlerMethod {
   };
 }
 
-/** The parameter of the routes that serve every model: `/api/:resource/:id/`. */
-const RESOURCE_PARAMETER = ':resource';
-
 /**
- * The recorder of a route that serves every model: labelled per model, as if
- * each had a route of its own (`/api/card/:id/`), so the series say which
- * table is slow. A name the service does not serve keeps the pattern: raw
- * names would make the series unbounded.
+ * Counts and times the responses of one route, by its pattern or, for a route that serves every model, by the
+ * route the request was found to be (`request.servedRoute`). The label sets are built once, on first use.
  */
-function resourceRecorder(metrics: ServiceMetrics, route: string, served: ReadonlySet<string>): ResponseHook {
-  const byResource = new Map<string, ResponseHook>();
-  const other = recorder(metrics, route);
-  return function recordResourceResponse(request, reply, done) {
-    const name = (request.params as { resource?: string } | undefined)?.resource;
-    if (name === undefined || !served.has(name)) return other(request, reply, done);
-    let hook = byResource.get(name);
+function recorder(metrics: ServiceMetrics, route: string): ResponseHook {
+  const own = patternRecorder(metrics, route);
+  const served = new Map<string, ResponseHook>();
+  return function recordResponse(request, reply, done) {
+    if (!request.servedRoute) return own(request, reply, done);
+    let hook = served.get(request.servedRoute);
     if (hook === undefined) {
-      hook = recorder(metrics, route.replace(RESOURCE_PARAMETER, name));
-      byResource.set(name, hook);
+      hook = patternRecorder(metrics, request.servedRoute);
+      served.set(request.servedRoute, hook);
     }
     hook(request, reply, done);
   };
 }
 
-/** Counts and times the responses of one route pattern; the label sets are built once, on first use. */
-function recorder(metrics: ServiceMetrics, route: string): ResponseHook {
+function patternRecorder(metrics: ServiceMetrics, route: string): ResponseHook {
   // Per method (a route may serve several), per status class (index 1 to 5).
   const seriesByMethod = new Map<string, (RequestSeries | undefined)[]>();
-  return function recordResponse(request, reply, done) {
+  return function recordPattern(request, reply, done) {
     const statusIndex = Math.trunc(reply.statusCode / 100);
     let byStatus = seriesByMethod.get(request.method);
     if (byStatus === undefined) {

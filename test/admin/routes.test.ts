@@ -12,6 +12,8 @@ import { loadConfig } from '../../runtime/config.js';
 import type { ResourceModel } from '../../runtime/store/model.js';
 import { buildServer } from '../../runtime/server.js';
 import { createBackend } from '../helpers/backends.js';
+import { parseExposition, sampleValue } from '../helpers/prometheus-text.js';
+import { basicAuth, PASSWORD, USERNAME } from '../helpers/service.js';
 import { adminClient, startAdminService } from './admin-service.js';
 
 /** The methods of every route under /admin, counted in Fastify's route tree. */
@@ -83,4 +85,29 @@ t.test('URLs without a page of their own', async (t) => {
     t.equal(page.status, 303, `${path}: to the sign-in page`);
     t.equal(page.location, `/admin/login?next=${encodeURIComponent(path)}`);
   }
+});
+
+t.test('metrics name each page as if it had a route of its own', async (t) => {
+  const service = await startAdminService('sqlite');
+  t.teardown(() => service.close());
+  const client = service.client();
+  await client.login();
+  t.equal((await client.get('/admin/card/lookup/id_group/?q=')).status, 200);
+  t.equal((await client.get('/admin/card/')).status, 200);
+  t.equal((await client.get('/admin/nosuchmodel/')).status, 404);
+  const response = await fetch(`${service.baseUrl}/metrics`, {
+    headers: { authorization: basicAuth(USERNAME, PASSWORD) },
+  });
+  const exposition = parseExposition(await response.text());
+  const requests = (route: string, statusClass: string) =>
+    sampleValue(exposition, 'http_requests_total', { method: 'GET', route, status_class: statusClass });
+  t.equal(requests('/admin/card/lookup/id_group/', '2xx'), 1, 'the lookup names its field');
+  t.equal(requests('/admin/card/', '2xx'), 1, 'the list names its model');
+  const routes = exposition.samples
+    .filter((sample) => sample.name === 'http_requests_total')
+    .map((s) => s.labels.route);
+  t.notOk(
+    routes.some((route) => route?.includes('nosuchmodel')),
+    'a name the service does not serve is no label',
+  );
 });
