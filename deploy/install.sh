@@ -85,7 +85,8 @@ step "application in $app_dir"
 # the compiled native modules when the dependencies did not change.
 find "$app_dir" -mindepth 1 -maxdepth 1 ! -name node_modules -exec rm -rf {} +
 tar -C "$source_dir" --exclude=./node_modules --exclude=./dist --exclude=./.git --exclude=./data \
-  --exclude=./.env --exclude='./.ci' --exclude=./.tap --exclude=./coverage -cf - . | tar -C "$app_dir" --no-same-owner -xf -
+  --exclude=./.env --exclude='./.ci' --exclude=./.tap --exclude=./coverage \
+  --exclude=./test-artifacts -cf - . | tar -C "$app_dir" --no-same-owner -xf -
 chmod -R u+rwX,go+rX,go-w "$app_dir"
 
 step "dependencies and build"
